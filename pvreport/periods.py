@@ -1,0 +1,117 @@
+"""Reporting periods as the contract writes them, and their dates.
+
+Forms: ``2024`` (calendar year), ``2024/25`` (financial year, April to March), ``2024-Q1``
+(calendar quarter), ``2024-03`` (month), ``2024-03-31`` (a day). Periods sort by start date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+import re
+from typing import Literal
+
+Form = Literal["year", "financial-year", "quarter", "month", "day"]
+
+_PATTERNS: tuple[tuple[Form, re.Pattern[str]], ...] = (
+    ("year", re.compile(r"^(\d{4})$")),
+    ("financial-year", re.compile(r"^(\d{4})/(\d{2})$")),
+    ("quarter", re.compile(r"^(\d{4})-Q([1-4])$")),
+    ("month", re.compile(r"^(\d{4})-(\d{2})$")),
+    ("day", re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
+)
+
+FORM_EXAMPLES = "2024, 2024/25, 2024-Q1, 2024-03 or 2024-03-31"
+
+
+class PeriodError(ValueError):
+    """A period string that is not one of the contract's forms, or names no real date."""
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    text: str = dataclasses.field(compare=False)
+    form: Form = dataclasses.field(compare=False)
+
+    @property
+    def label(self) -> str:
+        """The period in words, for people."""
+        if self.form == "year":
+            return self.text
+        if self.form == "financial-year":
+            return self.text
+        if self.form == "quarter":
+            q = self.text[-1]
+            return f"{_QUARTER_WORDS[q]} quarter of {self.start.year}"
+        if self.form == "month":
+            return self.start.strftime("%B %Y")
+        return f"{self.start.day} {self.start.strftime('%B %Y')}"
+
+    @property
+    def short_label(self) -> str:
+        """A compact form for chart axes and table cells."""
+        if self.form == "quarter":
+            return f"Q{self.text[-1]} {self.start.year}"
+        if self.form == "month":
+            return self.start.strftime("%b %Y")
+        if self.form == "day":
+            return f"{self.start.day} {self.start.strftime('%b %Y')}"
+        return self.text
+
+
+_QUARTER_WORDS = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
+
+
+def period_form(text: str) -> Form | None:
+    """The form of a period string, or None when it matches none."""
+    for form, pattern in _PATTERNS:
+        if pattern.match(text):
+            return form
+    return None
+
+
+def parse_period(text: str) -> Period:
+    """Parse a contract period; raise :class:`PeriodError` with a plain message otherwise."""
+    text = text.strip()
+    form = period_form(text)
+    if form is None:
+        raise PeriodError(f"'{text}' is not a period; write it as {FORM_EXAMPLES}")
+    nums = [int(n) for n in re.findall(r"\d+", text)]
+    year = nums[0]
+    try:
+        if form == "year":
+            return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), text, form)
+        if form == "financial-year":
+            if nums[1] != (year + 1) % 100:
+                raise PeriodError(
+                    f"'{text}' is not a financial year: the second part must be the next year, "
+                    f"as in {year}/{(year + 1) % 100:02d}"
+                )
+            return Period(dt.date(year, 4, 1), dt.date(year + 1, 3, 31), text, form)
+        if form == "quarter":
+            q = int(text[-1])
+            first = 3 * (q - 1) + 1
+            last = first + 2
+            return Period(
+                dt.date(year, first, 1),
+                dt.date(year, last, calendar.monthrange(year, last)[1]),
+                text,
+                form,
+            )
+        if form == "month":
+            month = nums[1]
+            return Period(
+                dt.date(year, month, 1),
+                dt.date(year, month, calendar.monthrange(year, month)[1]),
+                text,
+                form,
+            )
+        day = dt.date(year, nums[1], nums[2])
+        return Period(day, day, text, form)
+    except ValueError as exc:
+        if isinstance(exc, PeriodError):
+            raise
+        raise PeriodError(f"'{text}' names no real date ({exc})") from None
