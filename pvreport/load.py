@@ -29,6 +29,9 @@ class Row:
 
     line: int
     cells: Mapping[str, Any]
+    #: Fields whose cell was written but could not be read as its type (its value is None):
+    #: rules must not take such a cell for an empty one.
+    unreadable: frozenset[str] = frozenset()
 
     def get(self, field: str) -> Any:
         return self.cells.get(field)
@@ -113,10 +116,13 @@ def read_table(name: str, path: Path, file: str, table_schema: Mapping[str, Any]
         if not any(cell.strip() for cell in record):
             continue
         cells = {}
+        unreadable: set[str] = set()
         for label, value in zip(header, record):
             if label and label not in cells:
                 cells[label] = cast(value, by_name.get(label, {"type": "string"}))
-        rows.append(Row(line, cells))
+                if cells[label] is None and value.strip():
+                    unreadable.add(label)
+        rows.append(Row(line, cells, frozenset(unreadable)))
     return Table(name, file, header, header_line, tuple(rows))
 
 
