@@ -1,0 +1,1028 @@
+"""The contract's rules that a Table Schema cannot state, as generators of problems.
+
+Frictionless checks each file on its own: types, required cells, enums, patterns, keys, and
+single-id references into a resource that exists. Everything else in the contract's "Errors and
+warnings" lives here, one small generator per rule. Every rule reads the typed tables of
+:func:`pvreport.load.read_table` and must cope with anything frictionless has already reported:
+a table may be missing, any cell may be None, and a cell that breaks its pattern is left to
+frictionless so that one mistake gives one problem.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from . import contract, load, periods
+from .problems import Problem
+
+#: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
+#: so the site still shows which option was chosen (and then reversed).
+DECIDED = frozenset({"decided", "implemented", "reviewed", "reversed"})
+
+#: A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+SHARE_TOLERANCE = 1.0
+
+_FORM_WORDS: dict[str, tuple[str, str]] = {
+    "year": ("a calendar year", "calendar years"),
+    "financial-year": ("a financial year", "financial years"),
+    "quarter": ("a quarter", "quarters"),
+    "month": ("a month", "months"),
+    "day": ("a single day", "single days"),
+}
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Package:
+    """What every rule reads: the descriptor, the tables that could be read, and the date."""
+
+    descriptor: Mapping[str, Any]
+    tables: Mapping[str, load.Table]
+    present: frozenset[str]
+    as_of: dt.date
+
+    def rows(self, name: str) -> tuple[load.Row, ...]:
+        table = self.tables.get(name)
+        return table.rows if table is not None else ()
+
+    def readable(self, name: str) -> bool:
+        return name in self.tables
+
+    def absent(self, name: str) -> bool:
+        """The package does not have this resource at all (not merely unreadable)."""
+        return name not in self.present
+
+    def file(self, name: str) -> str:
+        table = self.tables.get(name)
+        return table.file if table is not None else f"{name}.csv"
+
+    def by_id(self, name: str, key: str = "id") -> dict[str, load.Row]:
+        """Rows by id; the first row wins where an id repeats (frictionless reports repeats)."""
+        out: dict[str, load.Row] = {}
+        for row in self.rows(name):
+            value = row.get(key)
+            if isinstance(value, str) and value not in out:
+                out[value] = row
+        return out
+
+    def grouped(self, name: str, key: str) -> dict[str, list[load.Row]]:
+        out: dict[str, list[load.Row]] = {}
+        for row in self.rows(name):
+            value = row.get(key)
+            if isinstance(value, str):
+                out.setdefault(value, []).append(row)
+        return out
+
+
+Rule = Callable[[Package], Iterator[Problem]]
+
+
+def check(
+    descriptor: Mapping[str, Any], tables: Mapping[str, load.Table], *, as_of: dt.date
+) -> Iterator[Problem]:
+    """Every problem the contract's cross-resource rules find, rule by rule.
+
+    ``as_of`` is the date the build treats as today: results still under embargo then are left
+    out of the judgements that mirror what the site will show.
+    """
+    package = Package(descriptor, tables, _declared(descriptor) | frozenset(tables), as_of)
+    for rule in RULES:
+        yield from rule(package)
+
+
+def _declared(descriptor: Mapping[str, Any]) -> frozenset[str]:
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        return frozenset()
+    return frozenset(
+        r["name"] for r in resources if isinstance(r, Mapping) and isinstance(r.get("name"), str)
+    )
+
+
+# Small readers ---------------------------------------------------------------------------------
+
+
+def _text(row: load.Row, field: str) -> str | None:
+    value = row.get(field)
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _number(row: load.Row, field: str) -> float | None:
+    value = row.get(field)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _fmt(value: float) -> str:
+    """A number as people write it: 95, 99.5, not 95.0 or 99.50000001."""
+    return f"{round(value, 2):g}"
+
+
+@functools.cache
+def _pattern(resource: str, field: str) -> re.Pattern[str] | None:
+    if resource not in contract.RESOURCES:
+        return None
+    pattern = contract.fields(resource).get(field, {}).get("constraints", {}).get("pattern")
+    return re.compile(pattern) if pattern else None
+
+
+def _passes_pattern(resource: str, field: str, value: str) -> bool:
+    """Whether frictionless accepted the cell's pattern (else it reported it already)."""
+    pattern = _pattern(resource, field)
+    return pattern is None or pattern.fullmatch(value) is not None
+
+
+def _period(value: Any) -> periods.Period | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return periods.parse_period(value)
+    except periods.PeriodError:
+        return None
+
+
+def _lines(rows: Iterable[load.Row]) -> str:
+    numbers = [str(r.line) for r in rows]
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    return "lines " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+def _quoted(ids: Iterable[str]) -> str:
+    items = [f"'{i}'" for i in ids]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _problem(
+    code: str,
+    package: Package,
+    name: str,
+    row: load.Row | None,
+    field: str | None,
+    message: str,
+    *,
+    value: Any = None,
+    hint: str | None = None,
+) -> Problem:
+    return Problem(
+        code=code,
+        message=message,
+        file=package.file(name),
+        line=row.line if row is not None else None,
+        field=field,
+        value=None if value is None else str(value),
+        hint=hint,
+    )
+
+
+# Errors: references ----------------------------------------------------------------------------
+
+
+def list_references(package: Package) -> Iterator[Problem]:
+    """Every id in a list cell (``eng-01;eng-04``) must name a row of its target resource."""
+    for name, table in package.tables.items():
+        if name not in contract.RESOURCES:
+            continue
+        for field, (target, target_field) in contract.list_references(name).items():
+            if field not in table.header:
+                continue
+            absent = package.absent(target)
+            if not absent and not package.readable(target):
+                continue
+            if absent and target in contract.REQUIRED_RESOURCES:
+                # A missing required resource is reported once, by the input side.
+                continue
+            known = set(package.by_id(target, target_field))
+            target_file = package.file(target)
+            for row in table.rows:
+                cell = _text(row, field)
+                if cell is None or not _passes_pattern(name, field, cell):
+                    continue
+                if absent:
+                    yield _problem(
+                        "reference-to-absent-resource",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} names {_quoted(load.split_ids(cell))}, but the package has no "
+                        f"{target} resource to look them up in.",
+                        value=cell,
+                        hint=f"Add {target}.csv to the package (and list it in datapackage.json), "
+                        f"or leave {field} empty.",
+                    )
+                    continue
+                for missing in [i for i in load.split_ids(cell) if i not in known]:
+                    yield _problem(
+                        "broken-list-reference",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} names '{missing}', but there is no row with the id '{missing}' "
+                        f"in {target_file}.",
+                        value=missing,
+                        hint=f"The ids in {field} come from the {target_field} column of "
+                        f"{target_file}. Check the spelling, add the missing row there, or remove "
+                        f"'{missing}' from the list (ids are separated by ;).",
+                    )
+
+
+def references_to_absent_resources(package: Package) -> Iterator[Problem]:
+    """A single-id reference into an optional resource the package does not have.
+
+    Frictionless checks single ids when the target exists; the input side drops foreign keys
+    whose target is absent, so they are reported here.
+    """
+    for name, table in package.tables.items():
+        if name not in contract.RESOURCES:
+            continue
+        for field, (target, _) in contract.single_references(name).items():
+            if not package.absent(target) or target in contract.REQUIRED_RESOURCES:
+                continue
+            for row in table.rows:
+                cell = _text(row, field)
+                if cell is None or not _passes_pattern(name, field, cell):
+                    continue
+                yield _problem(
+                    "reference-to-absent-resource",
+                    package,
+                    name,
+                    row,
+                    field,
+                    f"{field} is '{cell}', but the package has no {target} resource to look it "
+                    f"up in.",
+                    value=cell,
+                    hint=f"Add {target}.csv to the package (and list it in datapackage.json), "
+                    f"or leave {field} empty.",
+                )
+
+
+def objective_cycles(package: Package) -> Iterator[Problem]:
+    """parent_id must build a tree: an objective cannot be its own ancestor."""
+    objectives = package.by_id("objectives")
+    parent = {i: p for i, row in objectives.items() if (p := _text(row, "parent_id")) is not None}
+    done: set[str] = set()
+    for start in objectives:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node not in done:
+            if node in on_path:
+                cycle = path[path.index(node) :]
+                first = min(cycle, key=lambda i: objectives[i].line)
+                yield _cycle_problem(package, objectives, cycle, first)
+                break
+            path.append(node)
+            on_path.add(node)
+            node = parent.get(node)
+        done.update(path)
+
+
+def _cycle_problem(
+    package: Package, objectives: Mapping[str, load.Row], cycle: list[str], first: str
+) -> Problem:
+    at = cycle.index(first)
+    ordered = cycle[at:] + cycle[:at]
+    row = objectives[first]
+    if len(ordered) == 1:
+        message = f"Objective '{first}' names itself as its parent."
+    else:
+        chain = " → ".join([*ordered, first])
+        message = (
+            f"Objective '{first}' is its own ancestor: {chain} (each objective's parent_id leads "
+            f"back to it)."
+        )
+    return _problem(
+        "objective-parent-cycle",
+        package,
+        "objectives",
+        row,
+        "parent_id",
+        message,
+        value=_text(row, "parent_id"),
+    )
+
+
+def counterbalance_is_itself(package: Package) -> Iterator[Problem]:
+    for row in package.rows("indicators"):
+        own = _text(row, "id")
+        if own is not None and _text(row, "counterbalance_id") == own:
+            yield _problem(
+                "counterbalance-is-itself",
+                package,
+                "indicators",
+                row,
+                "counterbalance_id",
+                f"Indicator '{own}' names itself as its counterbalance.",
+                value=own,
+            )
+
+
+# Errors: pairs, intervals and periods ----------------------------------------------------------
+
+
+def _half_given(
+    package: Package, name: str, code: str, first: str, second: str, what: str
+) -> Iterator[Problem]:
+    for row in package.rows(name):
+        given = {f: row.get(f) is not None for f in (first, second)}
+        if given[first] == given[second]:
+            continue
+        missing = second if given[first] else first
+        present = first if given[first] else second
+        if missing in row.unreadable:
+            continue
+        yield _problem(
+            code,
+            package,
+            name,
+            row,
+            missing,
+            f"{present} is filled in but {missing} is empty: {what} needs both, or neither.",
+            value=row.get(present),
+        )
+
+
+def baseline_half_given(package: Package) -> Iterator[Problem]:
+    yield from _half_given(
+        package,
+        "indicators",
+        "baseline-half-given",
+        "baseline_period",
+        "baseline_value",
+        "a baseline",
+    )
+
+
+def target_half_given(package: Package) -> Iterator[Problem]:
+    yield from _half_given(
+        package, "indicators", "target-half-given", "target_period", "target_value", "a target"
+    )
+
+
+def interval_half_given(package: Package) -> Iterator[Problem]:
+    yield from _half_given(
+        package, "results", "interval-half-given", "lower", "upper", "a confidence interval"
+    )
+
+
+def value_outside_interval(package: Package) -> Iterator[Problem]:
+    for row in package.rows("results"):
+        value, lower, upper = (_number(row, f) for f in ("value", "lower", "upper"))
+        if value is None:
+            continue
+        if lower is not None and lower > value:
+            yield _problem(
+                "value-outside-interval",
+                package,
+                "results",
+                row,
+                "lower",
+                f"The lower end of the interval ({_fmt(lower)}) is above the value "
+                f"({_fmt(value)}).",
+                value=_fmt(lower),
+            )
+        if upper is not None and upper < value:
+            yield _problem(
+                "value-outside-interval",
+                package,
+                "results",
+                row,
+                "upper",
+                f"The upper end of the interval ({_fmt(upper)}) is below the value "
+                f"({_fmt(value)}).",
+                value=_fmt(upper),
+            )
+
+
+_PERIOD_FIELDS = (
+    ("indicators", "baseline_period"),
+    ("indicators", "target_period"),
+    ("results", "period"),
+)
+
+
+def periods_are_dates(package: Package) -> Iterator[Problem]:
+    """A period in a valid form must name a real date (not 2024-02-30, not 2024/26)."""
+    for name, field in _PERIOD_FIELDS:
+        for row in package.rows(name):
+            cell = _text(row, field)
+            if cell is None or not _passes_pattern(name, field, cell):
+                continue
+            if periods.period_form(cell) is None:
+                continue
+            try:
+                periods.parse_period(cell)
+            except periods.PeriodError as exc:
+                yield _problem(
+                    "period-not-a-date", package, name, row, field, f"{exc}.", value=cell
+                )
+
+
+def mixed_period_forms(package: Package) -> Iterator[Problem]:
+    """All periods of one indicator (results, baseline, target) use one form."""
+    indicators = package.by_id("indicators")
+    results = package.grouped("results", "indicator_id")
+    for indicator_id in dict.fromkeys([*indicators, *results]):
+        places: list[tuple[str, load.Row, str, periods.Period]] = []
+        for row in results.get(indicator_id, []):
+            if (p := _period(row.get("period"))) is not None:
+                places.append(("results", row, "period", p))
+        if (own := indicators.get(indicator_id)) is not None:
+            for field in ("baseline_period", "target_period"):
+                if (p := _period(own.get(field))) is not None:
+                    places.append(("indicators", own, field, p))
+        forms = Counter(p.form for _, _, _, p in places)
+        if len(forms) < 2:
+            continue
+        usual = forms.most_common(1)[0][0]
+        example = next(p.text for _, _, _, p in places if p.form == usual)
+        for name, row, field, p in places:
+            if p.form == usual:
+                continue
+            yield _problem(
+                "mixed-period-forms",
+                package,
+                name,
+                row,
+                field,
+                f"'{p.text}' is {_FORM_WORDS[p.form][0]}, but the other periods of indicator "
+                f"'{indicator_id}' are {_FORM_WORDS[usual][1]} (like '{example}').",
+                value=p.text,
+                hint=f"Write every period of indicator '{indicator_id}' (its results, baseline "
+                f"and target) in one form, like '{example}'. If the figures really cover "
+                f"different spans, make them separate indicators.",
+            )
+
+
+# Errors: engagements, decisions, responses, results, revisions ---------------------------------
+
+
+def engagement_dates(package: Package) -> Iterator[Problem]:
+    for row in package.rows("engagements"):
+        start, end = row.get("start_date"), row.get("end_date")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            yield _problem(
+                "engagement-ends-before-start",
+                package,
+                "engagements",
+                row,
+                "end_date",
+                f"The engagement ends ({end.isoformat()}) before it starts ({start.isoformat()}).",
+                value=end.isoformat(),
+            )
+
+
+def profile_shares(package: Package) -> Iterator[Problem]:
+    """Within one engagement and dimension, each share column sums to 100 (give or take 1)."""
+    groups: dict[tuple[str, str], list[load.Row]] = {}
+    for row in package.rows("engagement_profile"):
+        engagement, dimension = _text(row, "engagement_id"), _text(row, "dimension")
+        if engagement is not None and dimension is not None:
+            groups.setdefault((engagement, dimension), []).append(row)
+    for (engagement, dimension), rows in groups.items():
+        for field in ("participants_share", "population_share"):
+            shares = [_number(r, field) for r in rows]
+            if any(s is None for s in shares):
+                continue  # an empty or unreadable share is reported by frictionless
+            total = sum(s for s in shares if s is not None)
+            if abs(total - 100) <= SHARE_TOLERANCE + 1e-9:
+                continue
+            yield _problem(
+                "shares-do-not-sum",
+                package,
+                "engagement_profile",
+                rows[0],
+                field,
+                f"The {field} values of engagement '{engagement}', dimension '{dimension}' "
+                f"({_lines(rows)}) add up to {_fmt(total)}, not 100.",
+                value=_fmt(total),
+            )
+
+
+def chosen_options(package: Package) -> Iterator[Problem]:
+    """A decided decision has exactly one chosen option; a proposed one has none yet.
+
+    A decision with no options at all is left to the fewer-than-two-options warning.
+    """
+    if not package.readable("options"):
+        return
+    options = package.grouped("options", "decision_id")
+    for decision_id, decision in package.by_id("decisions").items():
+        status = _text(decision, "status")
+        own = options.get(decision_id, [])
+        chosen = [o for o in own if o.get("chosen") is True]
+        if status == "proposed":
+            for option in chosen:
+                yield _problem(
+                    "option-chosen-while-proposed",
+                    package,
+                    "options",
+                    option,
+                    "chosen",
+                    f"Option '{_text(option, 'id')}' is marked as chosen, but decision "
+                    f"'{decision_id}' is only proposed.",
+                    value="true",
+                )
+            continue
+        if status not in DECIDED or not own:
+            continue
+        if len(chosen) == 1 or (len(chosen) == 0 and any(o.get("chosen") is None for o in own)):
+            continue
+        if not chosen:
+            yield _problem(
+                "chosen-option-count",
+                package,
+                "options",
+                own[0],
+                "chosen",
+                f"Decision '{decision_id}' is {status}, but none of its {len(own)} option"
+                f"{'s' if len(own) != 1 else ''} is marked as chosen.",
+                value="false",
+            )
+        else:
+            yield _problem(
+                "chosen-option-count",
+                package,
+                "options",
+                chosen[1],
+                "chosen",
+                f"Decision '{decision_id}' is {status}, and {len(chosen)} of its {len(own)} "
+                f"options are marked as chosen ({_lines(chosen)}); exactly one should be.",
+                value="true",
+            )
+
+
+def not_doing_explained(package: Package) -> Iterator[Problem]:
+    for row in package.rows("responses"):
+        if _text(row, "outcome") == "not_doing" and _text(row, "explanation") is None:
+            yield _problem(
+                "not-doing-without-explanation",
+                package,
+                "responses",
+                row,
+                "explanation",
+                f"Response '{_text(row, 'id') or ''}' says we are not doing what people asked, "
+                f"but does not say why.",
+            )
+
+
+def result_groups(package: Package) -> Iterator[Problem]:
+    """A result's group is ``all`` or a breakdown written ``dimension: category``."""
+    for row in package.rows("results"):
+        group = _text(row, "group")
+        if group is None or group == "all":
+            continue
+        dimension, colon, category = group.partition(":")
+        if colon and dimension.strip() and category.strip():
+            continue
+        if group.strip().lower() == "all":
+            message = f"The group '{group}' must be written 'all', in small letters."
+        else:
+            message = (
+                f"The group '{group}' is neither 'all' nor a breakdown written as "
+                f"'dimension: category'."
+            )
+        yield _problem("bad-result-group", package, "results", row, "group", message, value=group)
+
+
+def revisions_name_present_resources(package: Package) -> Iterator[Problem]:
+    for row in package.rows("revisions"):
+        resource = _text(row, "resource")
+        # A name outside the contract breaks the enum, which frictionless reports.
+        if resource in contract.RESOURCES and package.absent(resource):
+            yield _problem(
+                "revision-of-absent-resource",
+                package,
+                "revisions",
+                row,
+                "resource",
+                f"This revision changes {resource}, but the package has no {resource} resource.",
+                value=resource,
+            )
+
+
+# Warnings --------------------------------------------------------------------------------------
+
+
+def objectives_measured_by_outcomes(package: Package) -> Iterator[Problem]:
+    """Each objective should have an outcome indicator (its own or a sub-objective's)."""
+    if not package.readable("indicators"):
+        return
+    objectives = package.by_id("objectives")
+    indicators = package.grouped("indicators", "objective_id")
+    children: dict[str, list[str]] = {}
+    for child, row in objectives.items():
+        if (p := _text(row, "parent_id")) is not None and p != child:
+            children.setdefault(p, []).append(child)
+    for objective_id, row in objectives.items():
+        measured = _subtree_indicators(objective_id, children, indicators)
+        if not measured:
+            yield _problem(
+                "objective-without-indicators",
+                package,
+                "objectives",
+                row,
+                None,
+                f"Objective '{objective_id}' has no indicators, so nobody can tell whether it "
+                f"is being achieved.",
+            )
+            continue
+        kinds = [_text(i, "kind") for i in measured]
+        if "outcome" in kinds or None in kinds:
+            continue
+        ids = [_text(i, "id") or "?" for i in measured]
+        yield _problem(
+            "objective-without-outcome-indicator",
+            package,
+            "objectives",
+            row,
+            None,
+            f"Objective '{objective_id}' is measured only by outputs ({_quoted(ids)}): they count "
+            f"activity, not the change in people's lives the objective is for.",
+        )
+
+
+def _subtree_indicators(
+    root: str, children: Mapping[str, list[str]], indicators: Mapping[str, list[load.Row]]
+) -> list[load.Row]:
+    found: list[load.Row] = []
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue  # a parent_id cycle is reported as an error elsewhere
+        seen.add(node)
+        found.extend(indicators.get(node, []))
+        stack.extend(children.get(node, []))
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Point:
+    value: float
+    lower: float | None = None
+    upper: float | None = None
+
+    def overlaps(self, other: _Point) -> bool:
+        if None in (self.lower, self.upper, other.lower, other.upper):
+            return False
+        assert self.lower is not None and self.upper is not None
+        assert other.lower is not None and other.upper is not None
+        return self.lower <= other.upper and other.lower <= self.upper
+
+
+def _published_all_results(
+    package: Package, rows: Iterable[load.Row]
+) -> list[tuple[periods.Period, _Point]]:
+    """An indicator's ``all`` results as the site will show them on ``as_of``, oldest first."""
+    cutoff = dt.datetime.combine(package.as_of, dt.time.min, tzinfo=dt.UTC)
+    out = []
+    for row in rows:
+        if _text(row, "group") != "all":
+            continue
+        embargo = row.get("embargo_until")
+        if isinstance(embargo, dt.datetime) and embargo > cutoff:
+            continue
+        period, value = _period(row.get("period")), _number(row, "value")
+        if period is None or value is None:
+            continue
+        out.append((period, _Point(value, _number(row, "lower"), _number(row, "upper"))))
+    return sorted(out, key=lambda pair: pair[0])
+
+
+# Kept small on purpose: pvreport/derive.py owns the site's statuses; this mirrors the contract's
+# definitions of direction of travel and target for the one warning that needs them.
+def _travel(indicator: load.Row, points: list[tuple[periods.Period, _Point]]) -> str | None:
+    """``improving``, ``worsening``, ``no clear change``, or None without enough data."""
+    if not points:
+        return None
+    latest = points[-1][1]
+    baseline = _number(indicator, "baseline_value")
+    if baseline is not None and _text(indicator, "baseline_period") is not None:
+        since = _Point(baseline)
+    elif len(points) >= 2:
+        since = points[0][1]
+    else:
+        return None
+    if latest.overlaps(since) or latest.value == since.value:
+        return "no clear change"
+    better = latest.value > since.value
+    if _text(indicator, "direction") == "decrease":
+        better = not better
+    elif _text(indicator, "direction") != "increase":
+        return None
+    return "improving" if better else "worsening"
+
+
+def _target_met(indicator: load.Row, points: list[tuple[periods.Period, _Point]]) -> bool | None:
+    target = _number(indicator, "target_value")
+    if target is None or not points:
+        return None
+    latest = points[-1][1].value
+    direction = _text(indicator, "direction")
+    if direction == "increase":
+        return latest >= target
+    if direction == "decrease":
+        return latest <= target
+    return None
+
+
+def counterbalances_hold(package: Package) -> Iterator[Problem]:
+    """A target met while its counterbalance is getting worse may be met by missing the point."""
+    indicators = package.by_id("indicators")
+    results = package.grouped("results", "indicator_id")
+    for indicator_id, row in indicators.items():
+        partner_id = _text(row, "counterbalance_id")
+        if partner_id is None or partner_id == indicator_id or partner_id not in indicators:
+            continue
+        own = _published_all_results(package, results.get(indicator_id, []))
+        if not _target_met(row, own):
+            continue
+        partner = indicators[partner_id]
+        theirs = _published_all_results(package, results.get(partner_id, []))
+        if _travel(partner, theirs) != "worsening":
+            continue
+        yield _problem(
+            "target-met-counterbalance-worsening",
+            package,
+            "indicators",
+            row,
+            "counterbalance_id",
+            f"Indicator '{indicator_id}' has met its target ({_fmt(own[-1][1].value)} against "
+            f"{_fmt(_number(row, 'target_value') or 0)}), but its counterbalance '{partner_id}' is "
+            f"getting worse (latest {_fmt(theirs[-1][1].value)} in {theirs[-1][0].text}).",
+            value=partner_id,
+        )
+
+
+def engagements_answered(package: Package) -> Iterator[Problem]:
+    """Every engagement says what was done with what was heard (responses)."""
+    if not package.absent("responses") and not package.readable("responses"):
+        return
+    answered = package.grouped("responses", "engagement_id")
+    for engagement_id, row in package.by_id("engagements").items():
+        if engagement_id in answered:
+            continue
+        where = (
+            "the package has no responses file"
+            if package.absent("responses")
+            else f"{package.file('responses')} has no row for it"
+        )
+        yield _problem(
+            "engagement-without-responses",
+            package,
+            "engagements",
+            row,
+            None,
+            f"Engagement '{engagement_id}' has no responses ({where}): people cannot see what "
+            f"was done with what they said.",
+        )
+
+
+def engagements_profiled(package: Package) -> Iterator[Problem]:
+    """Every engagement says who took part, against who the service serves."""
+    if not package.absent("engagement_profile") and not package.readable("engagement_profile"):
+        return
+    profiled = package.grouped("engagement_profile", "engagement_id")
+    for engagement_id, row in package.by_id("engagements").items():
+        if engagement_id in profiled:
+            continue
+        where = (
+            "the package has no engagement_profile file"
+            if package.absent("engagement_profile")
+            else f"{package.file('engagement_profile')} has no row for it"
+        )
+        yield _problem(
+            "engagement-without-profile",
+            package,
+            "engagements",
+            row,
+            None,
+            f"Engagement '{engagement_id}' has no profile ({where}), so nobody can tell whether "
+            f"the people who took part are like the people the service serves.",
+        )
+
+
+def decisions_weigh_options(package: Package) -> Iterator[Problem]:
+    if not package.absent("options") and not package.readable("options"):
+        return
+    options = package.grouped("options", "decision_id")
+    for decision_id, row in package.by_id("decisions").items():
+        count = len(options.get(decision_id, []))
+        if count >= 2:
+            continue
+        if package.absent("options"):
+            said = "the package has no options file"
+        else:
+            said = f"it has {'no options' if count == 0 else 'only one option'}"
+        yield _problem(
+            "decision-with-few-options",
+            package,
+            "decisions",
+            row,
+            None,
+            f"Decision '{decision_id}' does not show two or more options ({said}), so the "
+            f"trade-off behind it is not explained.",
+        )
+
+
+def engaged_decisions_say_what_was_open(package: Package) -> Iterator[Problem]:
+    for row in package.rows("decisions"):
+        engaged = load.split_ids(_text(row, "engagement_ids"))
+        if engaged and _text(row, "up_for_grabs") is None:
+            yield _problem(
+                "up-for-grabs-missing",
+                package,
+                "decisions",
+                row,
+                "up_for_grabs",
+                f"Decision '{_text(row, 'id') or ''}' was informed by engagement "
+                f"({_quoted(engaged)}) but does not say what the public could change and what was "
+                f"already fixed.",
+            )
+
+
+def _two_years_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 2)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 2, day=28)
+
+
+def results_are_recent(package: Package) -> Iterator[Problem]:
+    """An indicator's latest result should be at most two years older than the period's end."""
+    reporting = package.descriptor.get("reporting_period")
+    end_text = reporting.get("end") if isinstance(reporting, Mapping) else None
+    try:
+        end = dt.date.fromisoformat(end_text) if isinstance(end_text, str) else None
+    except ValueError:
+        end = None
+    if end is None or not package.readable("results"):
+        return
+    cutoff = _two_years_before(end)
+    results = package.grouped("results", "indicator_id")
+    for indicator_id, row in package.by_id("indicators").items():
+        found = [p for r in results.get(indicator_id, []) if (p := _period(r.get("period")))]
+        if not found:
+            continue
+        latest = max(found)
+        if latest.end < cutoff:
+            yield _problem(
+                "stale-results",
+                package,
+                "indicators",
+                row,
+                None,
+                f"The latest result of indicator '{indicator_id}' is for {latest.text}, which "
+                f"ended more than two years before the end of this report's period "
+                f"({end.isoformat()}).",
+                value=latest.text,
+            )
+
+
+def indicators_have_results(package: Package) -> Iterator[Problem]:
+    if not package.readable("results"):
+        return
+    results = package.grouped("results", "indicator_id")
+    for indicator_id, row in package.by_id("indicators").items():
+        if indicator_id not in results:
+            yield _problem(
+                "indicator-without-results",
+                package,
+                "indicators",
+                row,
+                None,
+                f"Indicator '{indicator_id}' has no results in {package.file('results')}.",
+            )
+
+
+def _free_text_fields(name: str, header: Iterable[str]) -> list[str]:
+    """Columns that hold free text: contract strings without a pattern or list, and extra columns.
+
+    Ids, periods, enums and list cells have patterns that frictionless checks already.
+    """
+    known = contract.fields(name) if name in contract.RESOURCES else {}
+    out = []
+    for label in header:
+        if not label:
+            continue
+        field = known.get(label)
+        if field is None:
+            out.append(label)
+            continue
+        constraints = field.get("constraints", {})
+        if field.get("type", "string") == "string" and not (
+            constraints.get("pattern") or constraints.get("enum")
+        ):
+            out.append(label)
+    return list(dict.fromkeys(out))
+
+
+def formula_like_text(package: Package) -> Iterator[Problem]:
+    """A text cell a spreadsheet would run as a formula when someone opens the download.
+
+    A plain number such as -5 is left alone: a spreadsheet reads it as that number.
+    """
+    for name, table in package.tables.items():
+        for field in _free_text_fields(name, table.header):
+            for row in table.rows:
+                cell = row.get(field)
+                if (
+                    isinstance(cell, str)
+                    and cell.startswith(FORMULA_STARTS)
+                    and not _PLAIN_NUMBER.match(cell)
+                ):
+                    yield _problem(
+                        "formula-like-text",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"The text starts with '{cell[0]}', so a spreadsheet would run it as a "
+                        f"formula when someone opens the published data.",
+                        value=cell,
+                    )
+
+
+#: Rows that cannot be shown without the row they belong to.
+_BELONGS_TO = (
+    ("indicators", "objective_id", "objectives", "objective"),
+    ("options", "decision_id", "decisions", "decision"),
+    ("responses", "engagement_id", "engagements", "engagement"),
+)
+
+
+def public_rows_of_confidential_parents(package: Package) -> Iterator[Problem]:
+    """A public row that belongs to a confidential one is withheld with it.
+
+    A public row that merely refers to a confidential one (an objective's ``authorised_by``, a
+    response's ``decision_id``) is fine: the site says something was withheld. But an indicator
+    cannot be shown without its objective (nor an option without its decision, nor a response
+    without its engagement), so marking it public promises something the site will not show.
+    """
+    for name, key, parent_name, noun in _BELONGS_TO:
+        parents = package.by_id(parent_name)
+        for row in package.rows(name):
+            parent_id = _text(row, key)
+            parent = parents.get(parent_id) if parent_id is not None else None
+            if parent is None or _text(parent, "visibility") != "confidential":
+                continue
+            if _text(row, "visibility") not in (None, "public"):
+                continue
+            yield _problem(
+                "withheld-with-parent",
+                package,
+                name,
+                row,
+                "visibility",
+                f"This row is public, but its {noun} '{parent_id}' is confidential, so it will be "
+                f"withheld from the site together with it.",
+                value=_text(row, "visibility") or "public",
+                hint=f"Mark this row confidential too, or make {noun} '{parent_id}' public if it "
+                f"can be published.",
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    list_references,
+    references_to_absent_resources,
+    objective_cycles,
+    counterbalance_is_itself,
+    baseline_half_given,
+    target_half_given,
+    interval_half_given,
+    value_outside_interval,
+    periods_are_dates,
+    mixed_period_forms,
+    engagement_dates,
+    profile_shares,
+    chosen_options,
+    not_doing_explained,
+    result_groups,
+    revisions_name_present_resources,
+    objectives_measured_by_outcomes,
+    counterbalances_hold,
+    engagements_answered,
+    engagements_profiled,
+    decisions_weigh_options,
+    engaged_decisions_say_what_was_open,
+    results_are_recent,
+    indicators_have_results,
+    formula_like_text,
+    public_rows_of_confidential_parents,
+)
