@@ -1,0 +1,489 @@
+"""What pvreport works out from the data: honest statuses, equity gaps, who was heard, loop closure.
+
+Pure functions over the model (:mod:`pvreport.model`): no files, no clock, no globals. "Today" is
+always passed in as ``as_of`` so that a build can be repeated for any date. The rules follow the
+contract's "What pvreport derives" section; :data:`RULES` publishes them in plain words, and the
+"How we judge progress" page and every status word come from it, so that what the site says and
+what the code does cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+from .formatting import format_date, format_difference, format_number, format_period
+from .model import Engagement, Indicator, Objective, ProfileRow, Report, Response, Result
+from .periods import PeriodError, parse_period
+
+Direction = Literal["improving", "worsening", "no clear change", "not enough data", "no data"]
+TargetStatus = Literal["met", "not met", "no target"]
+
+DIRECTIONS: tuple[Direction, ...] = (
+    "improving",
+    "worsening",
+    "no clear change",
+    "not enough data",
+    "no data",
+)
+TARGETS: tuple[TargetStatus, ...] = ("met", "not met", "no target")
+
+# A profile category is under-represented below this share of its population share (contract).
+UNDER_REPRESENTED_BELOW = 0.8
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """One published rule: the status word, what it is about, and the rule in plain words.
+
+    ``anchor`` is the fragment of the rule on the "How we judge progress" page, so that every
+    status word on the site can link to the rule behind it.
+    """
+
+    word: str
+    about: Literal["direction", "target", "freshness", "proxy"]
+    rule: str
+
+    @property
+    def anchor(self) -> str:
+        return "status-" + self.word.replace(" ", "-")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "improving",
+        "direction",
+        "The latest result is better than the starting point: higher where higher is better, "
+        "lower where lower is better. The starting point is the baseline, or the earliest "
+        "result where there is no baseline. Where both results have a range of uncertainty "
+        "and the two ranges overlap, we do not call it improving.",
+    ),
+    Rule(
+        "worsening",
+        "direction",
+        "The latest result is worse than the starting point (the baseline, or the earliest "
+        "result where there is no baseline). Where both results have a range of uncertainty "
+        "and the two ranges overlap, we do not call it worsening.",
+    ),
+    Rule(
+        "no clear change",
+        "direction",
+        "Both the latest result and the starting point have a range of uncertainty and the two "
+        "ranges overlap, so the change could be down to chance; or the latest result is exactly "
+        "the same as the starting point.",
+    ),
+    Rule(
+        "not enough data",
+        "direction",
+        "There is only one result and no baseline, so there is nothing to compare it with yet. "
+        "The same applies where the only result is for the baseline period itself.",
+    ),
+    Rule(
+        "no data",
+        "direction",
+        "No result has been published for this measure yet.",
+    ),
+    Rule(
+        "met",
+        "target",
+        "The latest result is at the target or beyond it in the better direction: at or above "
+        "the target where higher is better, at or below it where lower is better.",
+    ),
+    Rule(
+        "not met",
+        "target",
+        "The latest result falls short of the target, or there is no result yet to compare with "
+        "the target.",
+    ),
+    Rule(
+        "no target",
+        "target",
+        "We have not set a target for this measure. We still report which way it is going.",
+    ),
+    Rule(
+        "overdue",
+        "freshness",
+        "New results were due by the date we gave, and that date has passed without them. "
+        "The figures shown are the latest we have.",
+    ),
+    Rule(
+        "proxy",
+        "proxy",
+        "The figure only stands in for what we really want to know, because that cannot be "
+        "measured directly. Read it as a sign, not the whole story.",
+    ),
+)
+
+_RULES_BY_WORD = {rule.word: rule for rule in RULES}
+
+
+def rule_for(word: str) -> Rule:
+    """The published rule behind a status word; KeyError for a word that has none."""
+    return _RULES_BY_WORD[word]
+
+
+@dataclasses.dataclass(frozen=True)
+class IndicatorStatus:
+    """Where one indicator stands, and why, in words that can go straight onto a page.
+
+    ``reason`` explains the direction of travel and ``target_reason`` the target, each one plain
+    sentence with the numbers formatted for people. ``change`` is latest minus the reference value
+    (signed, in the indicator's unit); None where there is nothing to compare.
+    """
+
+    direction: Direction
+    target: TargetStatus
+    overdue: bool
+    latest: Result | None
+    reference_period: str | None
+    reference_value: float | None
+    proxy: bool
+    reason: str
+    target_reason: str
+    reference_is_baseline: bool = False
+    reference_lower: float | None = None
+    reference_upper: float | None = None
+    change: float | None = None
+    intervals_overlap: bool = False
+    target_value: float | None = None
+    target_period: str | None = None
+    next_update: dt.date | None = None
+    overdue_reason: str | None = None
+
+
+def period_start(text: str) -> dt.date:
+    """The start date of a period, for sorting; unreadable periods sort first (validation has
+    already reported them)."""
+    try:
+        return parse_period(text).start
+    except PeriodError:
+        return dt.date.min
+
+
+def _sort_key(result: Result) -> tuple[dt.date, str]:
+    return (period_start(result.period), result.period)
+
+
+def intervals_overlap(
+    a_lower: float | None, a_upper: float | None, b_lower: float | None, b_upper: float | None
+) -> bool:
+    """True where both intervals are given and share at least one point (touching counts)."""
+    if a_lower is None or a_upper is None or b_lower is None or b_upper is None:
+        return False
+    return a_lower <= b_upper and b_lower <= a_upper
+
+
+def _better(indicator: Indicator, new: float, old: float) -> int:
+    """+1 where ``new`` is better than ``old`` in the indicator's direction, -1 worse, 0 equal."""
+    if new == old:
+        return 0
+    higher = new > old
+    return 1 if higher == (indicator.direction == "increase") else -1
+
+
+def _value_at(value: float, period: str, unit: str) -> str:
+    return f"{format_number(value, unit)} in {format_period(period)}"
+
+
+def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetStatus, str]:
+    if indicator.target_value is None:
+        return "no target", "There is no target for this measure."
+    target = indicator.target_value
+    unit = indicator.unit
+    by = f" for {format_period(indicator.target_period)}" if indicator.target_period else ""
+    target_words = f"the target of {format_number(target, unit)}{by}"
+    if latest is None:
+        return "not met", f"There is no result yet to compare with {target_words}."
+    verdict = _better(indicator, latest.value, target)
+    latest_words = _value_at(latest.value, latest.period, unit)
+    if verdict == 0:
+        return "met", f"The latest result, {latest_words}, is exactly at {target_words}."
+    if verdict > 0:
+        side = "above" if indicator.direction == "increase" else "below"
+        return "met", f"The latest result, {latest_words}, is {side} {target_words}."
+    short = format_difference(latest.value - target, unit)
+    return "not met", f"The latest result, {latest_words}, is {short} short of {target_words}."
+
+
+def indicator_status(
+    indicator: Indicator, results: Iterable[Result], *, as_of: dt.date
+) -> IndicatorStatus:
+    """The status of one indicator as the contract defines it.
+
+    ``results`` are that indicator's results in any order and any group; only ``all`` counts.
+    The reference point is the baseline where there is one, otherwise the earliest result. The
+    baseline carries the interval of the ``all`` result for the baseline period, where that
+    result exists and its interval contains the baseline value (the baseline is that result).
+    """
+    unit = indicator.unit
+    overall = sorted((r for r in results if r.is_all), key=_sort_key)
+    overdue = indicator.next_update is not None and as_of > indicator.next_update
+    overdue_reason = (
+        f"New results were due on {format_date(indicator.next_update)}."
+        if overdue and indicator.next_update is not None
+        else None
+    )
+    latest = overall[-1] if overall else None
+    target, target_reason = _target_status(indicator, latest)
+    # Start from "no data" and fill in what the results allow: one constructor, typed fields.
+    status = IndicatorStatus(
+        direction="no data",
+        target=target,
+        overdue=overdue,
+        latest=latest,
+        reference_period=None,
+        reference_value=None,
+        proxy=indicator.proxy,
+        reason="No result has been published for this measure yet.",
+        target_reason=target_reason,
+        target_value=indicator.target_value,
+        target_period=indicator.target_period,
+        next_update=indicator.next_update,
+        overdue_reason=overdue_reason,
+    )
+    if latest is None:
+        return status
+
+    ref_lower: float | None = None
+    ref_upper: float | None = None
+    if indicator.baseline_period is not None and indicator.baseline_value is not None:
+        has_baseline = True
+        ref_period = indicator.baseline_period
+        ref_value = float(indicator.baseline_value)
+        at_baseline = [r for r in overall if r.period == ref_period]
+        if at_baseline:
+            lo, hi = at_baseline[0].lower, at_baseline[0].upper
+            if lo is not None and hi is not None and lo <= ref_value <= hi:
+                ref_lower, ref_upper = lo, hi
+        ref_words = f"the baseline of {_value_at(ref_value, ref_period, unit)}"
+    else:
+        has_baseline = False
+        first = overall[0]
+        ref_period, ref_value = first.period, first.value
+        ref_lower, ref_upper = first.lower, first.upper
+        ref_words = f"the first result, {_value_at(ref_value, ref_period, unit)}"
+    status = dataclasses.replace(
+        status,
+        reference_period=ref_period,
+        reference_value=ref_value,
+        reference_is_baseline=has_baseline,
+        reference_lower=ref_lower,
+        reference_upper=ref_upper,
+    )
+    latest_words = _value_at(latest.value, latest.period, unit)
+
+    # Nothing later than the starting point: one result and no baseline, or a single result
+    # for the baseline period itself. There is no travel to judge.
+    if (not has_baseline and len(overall) == 1) or (
+        has_baseline and all(r.period == ref_period for r in overall)
+    ):
+        reason = (
+            f"There is only one result, {latest_words}, and no baseline to compare it with."
+            if not has_baseline
+            else f"The only result is for the baseline period itself ({latest_words})."
+        )
+        return dataclasses.replace(status, direction="not enough data", reason=reason)
+
+    change = latest.value - ref_value
+    overlap = intervals_overlap(latest.lower, latest.upper, ref_lower, ref_upper)
+    verdict = _better(indicator, latest.value, ref_value)
+    moved = "rose" if change > 0 else "fell"
+    size = format_difference(change, unit)
+    better = "higher" if indicator.direction == "increase" else "lower"
+    direction: Direction
+    if overlap:
+        direction = "no clear change"
+        if change == 0:
+            reason = f"The latest result, {latest_words}, is the same as {ref_words}."
+        else:
+            reason = (
+                f"It {moved} by {size} from {ref_words} to {latest_words}, but the ranges of "
+                "uncertainty around the two figures overlap, so the change may be down to chance."
+            )
+    elif verdict == 0:
+        direction = "no clear change"
+        reason = f"The latest result, {latest_words}, is the same as {ref_words}."
+    else:
+        direction = "improving" if verdict > 0 else "worsening"
+        reason = f"It {moved} by {size} from {ref_words} to {latest_words}; {better} is better."
+    return dataclasses.replace(
+        status,
+        direction=direction,
+        reason=reason[0].upper() + reason[1:],
+        change=change,
+        intervals_overlap=overlap,
+    )
+
+
+def report_statuses(report: Report, *, as_of: dt.date) -> dict[str, IndicatorStatus]:
+    """The status of every indicator of a report, by indicator id, in the report's order."""
+    return {
+        ind.id: indicator_status(ind, report.results_for(ind.id), as_of=as_of)
+        for ind in report.indicators
+    }
+
+
+def status_counts(statuses: Iterable[IndicatorStatus]) -> dict[str, int]:
+    """How many indicators have each direction word and each target word (and how many are
+    overdue). Every word is present, zeros included, in the order of :data:`RULES`. Counts,
+    never averages: an average of statuses would hide the worsening ones."""
+    counts = {word: 0 for word in (*DIRECTIONS, *TARGETS, "overdue")}
+    for status in statuses:
+        counts[status.direction] += 1
+        counts[status.target] += 1
+        if status.overdue:
+            counts["overdue"] += 1
+    return counts
+
+
+def counterbalance_caution(
+    indicator: Indicator,
+    status: IndicatorStatus,
+    counterbalance_status: IndicatorStatus | None,
+) -> bool:
+    """True where the target is met while the indicator read beside it is worsening: the
+    "hitting the target but missing the point" warning, shown on both indicator pages."""
+    if indicator.counterbalance_id is None or counterbalance_status is None:
+        return False
+    return status.target == "met" and counterbalance_status.direction == "worsening"
+
+
+def objectives_measured_only_by_outputs(report: Report) -> list[Objective]:
+    """Objectives with indicators, none of them an outcome: activity counted, not change."""
+    kinds: dict[str, set[str]] = {}
+    for ind in report.indicators:
+        kinds.setdefault(ind.objective_id, set()).add(ind.kind)
+    return [obj for obj in report.objectives if kinds.get(obj.id) == {"output"}]
+
+
+@dataclasses.dataclass(frozen=True)
+class EquityGap:
+    """The gap between the best-off and worst-off group of one breakdown in its latest period.
+
+    Groups are the categories (``16-24``), the dimension is ``age``. ``gap`` is never negative.
+    ``intervals_overlap`` is True where both groups have intervals that overlap: the gap may then
+    be down to chance, and a page should say so.
+    """
+
+    dimension: str
+    period: str
+    best_group: str
+    best_value: float
+    worst_group: str
+    worst_value: float
+    gap: float
+    intervals_overlap: bool = False
+    groups: int = 0
+
+
+def equity_gaps(indicator: Indicator, results: Iterable[Result]) -> list[EquityGap]:
+    """One gap per breakdown dimension (in order of first appearance), from its latest period.
+
+    Dimensions with fewer than two groups in their latest period have no gap and are left out.
+    Ties go to the group that comes first in the file, so the answer does not depend on chance.
+    """
+    by_dimension: dict[str, list[tuple[int, str, Result]]] = {}
+    for position, result in enumerate(results):
+        split = result.breakdown
+        if split is None:
+            continue
+        by_dimension.setdefault(split[0], []).append((position, split[1], result))
+    gaps = []
+    for dimension, rows in by_dimension.items():
+        latest_start = max(_sort_key(r) for _, _, r in rows)
+        current = [(pos, cat, r) for pos, cat, r in rows if _sort_key(r) == latest_start]
+        if len(current) < 2:
+            continue
+        sign = 1 if indicator.direction == "increase" else -1
+        best = max(current, key=lambda row: (sign * row[2].value, -row[0]))
+        worst = min(current, key=lambda row: (sign * row[2].value, row[0]))
+        gaps.append(
+            EquityGap(
+                dimension=dimension,
+                period=best[2].period,
+                best_group=best[1],
+                best_value=best[2].value,
+                worst_group=worst[1],
+                worst_value=worst[2].value,
+                gap=abs(best[2].value - worst[2].value),
+                intervals_overlap=intervals_overlap(
+                    best[2].lower, best[2].upper, worst[2].lower, worst[2].upper
+                ),
+                groups=len(current),
+            )
+        )
+    return gaps
+
+
+@dataclasses.dataclass(frozen=True)
+class Representativeness:
+    """How far one engagement's participants were from the population, on one dimension.
+
+    ``dissimilarity`` is half the sum of the absolute share differences: 0 means the participants
+    were like the population, 100 that they were nothing like it.
+    """
+
+    dimension: str
+    dissimilarity: float
+    under_represented: tuple[str, ...]
+    engagement_id: str = ""
+
+
+def representativeness(profile_rows: Iterable[ProfileRow]) -> list[Representativeness]:
+    """Per engagement and dimension (in order of first appearance): the dissimilarity index and
+    the categories whose share of participants is below 80% of their share of the population."""
+    grouped: dict[tuple[str, str], list[ProfileRow]] = {}
+    for row in profile_rows:
+        grouped.setdefault((row.engagement_id, row.dimension), []).append(row)
+    out = []
+    for (engagement_id, dimension), rows in grouped.items():
+        index = 0.5 * math.fsum(abs(r.participants_share - r.population_share) for r in rows)
+        under = tuple(
+            r.category
+            for r in rows
+            if r.participants_share < UNDER_REPRESENTED_BELOW * r.population_share
+        )
+        out.append(Representativeness(dimension, index, under, engagement_id))
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopClosure:
+    """What was done with what people said: counts of responses by outcome."""
+
+    done: int
+    in_progress: int
+    not_doing: int
+    total: int
+
+    @property
+    def said_back(self) -> bool:
+        return self.total > 0
+
+
+def loop_closure(responses: Iterable[Response]) -> LoopClosure:
+    done = in_progress = not_doing = 0
+    for response in responses:
+        if response.outcome == "done":
+            done += 1
+        elif response.outcome == "in_progress":
+            in_progress += 1
+        elif response.outcome == "not_doing":
+            not_doing += 1
+    return LoopClosure(done, in_progress, not_doing, done + in_progress + not_doing)
+
+
+def responses_by_engagement(report: Report) -> Mapping[str, Sequence[Response]]:
+    grouped: dict[str, list[Response]] = {}
+    for response in report.responses:
+        grouped.setdefault(response.engagement_id, []).append(response)
+    return grouped
+
+
+def engagements_without_responses(report: Report) -> list[Engagement]:
+    """Engagements where nothing was said back to the people who took part."""
+    answered = {r.engagement_id for r in report.responses}
+    return [e for e in report.engagements if e.id not in answered]
