@@ -264,7 +264,7 @@ def indicator_status(
         first = overall[0]
         ref_period, ref_value = first.period, first.value
         ref_lower, ref_upper = first.lower, first.upper
-        ref_words = f"the first result, {_value_at(ref_value, ref_period, unit)}"
+        ref_words = f"the first result of {_value_at(ref_value, ref_period, unit)}"
     status = dataclasses.replace(
         status,
         reference_period=ref_period,
