@@ -1,0 +1,311 @@
+// Checks every page of a served site in one headless Chromium (Debian's), the way an auditor would:
+// axe-core (WCAG 2.0/2.1/2.2 A and AA tags), reflow at 320 px, the skip link, keyboard reach and
+// visible focus, chart images with text alternatives and data tables, content without JavaScript,
+// and no request leaving the local server.
+//
+// Usage: node tests/browser/check_pages.mjs CONFIG.json
+// CONFIG: {
+//   "base": "http://127.0.0.1:PORT/",     the served site
+//   "pages": ["", "objectives/x/", ...],    paths relative to base (from the sitemap)
+//   "axeDisabledRules": ["rule-id", ...],   from tests/browser/ignored.yaml, with their reasons there
+//   "screenshots": [{"page": "...", "width": 320, "file": "/tmp/x.png"}],   optional
+//   "out": "/path/results.json"
+// }
+// The result file lists every finding per page; tests/test_browser.py decides what fails.
+
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const base = new URL(config.base);
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // No host name resolves except the local server's: a page that tries to reach a font or CDN
+  // fails here exactly as it would for a reader on a locked-down network, and we see the request.
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// Parts of a page that only exist when JavaScript runs (the interactive chart that enhances a
+// static one); they are left out when the text with and without JavaScript is compared.
+const JS_ONLY = '.vega-embed, [data-js-only]';
+
+const INTERACTIVE =
+  'a[href], area[href], button, input:not([type="hidden"]), select, textarea, summary, ' +
+  'iframe, [tabindex], [contenteditable=""], [contenteditable="true"]';
+
+function isExternal(url) {
+  if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return false;
+  try {
+    return new URL(url).host !== base.host;
+  } catch {
+    return true;
+  }
+}
+
+async function newPage(browser, options, externalLog) {
+  const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
+  context.on('request', (request) => {
+    if (isExternal(request.url())) externalLog.push(request.url());
+  });
+  return context.newPage();
+}
+
+// Runs in the page: the visible text of the article, one trimmed line per entry, without the
+// parts that only JavaScript adds.
+function articleLines(jsOnly) {
+  const article = document.querySelector('article') || document.querySelector('main') || document.body;
+  const hidden = [...article.querySelectorAll(jsOnly)];
+  const saved = hidden.map((el) => el.style.display);
+  hidden.forEach((el) => { el.style.display = 'none'; });
+  const text = article.innerText;
+  hidden.forEach((el, i) => { el.style.display = saved[i]; });
+  return text.split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+// Runs in the page: every chart figure must show its static image with a text alternative and
+// carry the data as a real table. A chart is a figure holding an SVG image or a Vega spec.
+function chartFindings() {
+  const findings = [];
+  const figures = [...document.querySelectorAll('figure')].filter(
+    (f) => f.hasAttribute('data-vega-spec') || f.querySelector('img[src$=".svg"]'),
+  );
+  for (const [i, figure] of figures.entries()) {
+    const where = figure.id ? `#${figure.id}` : `chart ${i + 1}`;
+    const img = figure.querySelector('img');
+    if (!img) {
+      findings.push(`${where}: no static image`);
+      continue;
+    }
+    const alt = (img.getAttribute('alt') || '').trim();
+    if (alt.length < 10) findings.push(`${where}: the chart image has no real text alternative (alt="${alt}")`);
+    if (!img.complete || img.naturalWidth === 0) findings.push(`${where}: the chart image ${img.getAttribute('src')} did not load`);
+    const table = figure.querySelector('table') ||
+      (figure.nextElementSibling && figure.nextElementSibling.querySelector &&
+       (figure.nextElementSibling.matches('table') ? figure.nextElementSibling : figure.nextElementSibling.querySelector('table')));
+    if (!table) findings.push(`${where}: no data table`);
+    else if (!table.querySelector('th')) findings.push(`${where}: the data table has no header cells`);
+  }
+  return { count: figures.length, findings };
+}
+
+// Runs in the page before the keyboard walk: marks every element a keyboard user should reach,
+// remembers how each looks unfocused, and logs each focus with how it looks then.
+function prepareKeyboardWalk(selector) {
+  const look = (el) => {
+    const s = getComputedStyle(el);
+    return {
+      outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+        ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}` : 'none',
+      boxShadow: s.boxShadow,
+      background: s.backgroundColor,
+      color: s.color,
+      decoration: s.textDecorationLine,
+      border: s.borderColor + ' ' + s.borderWidth,
+    };
+  };
+  const candidates = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.tabIndex < 0 || el.disabled || el.closest('[inert]')) continue;
+    if (!el.checkVisibility({ checkVisibilityCSS: true })) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    el.dataset.kbd = String(candidates.length);
+    candidates.push({
+      id: candidates.length,
+      tag: el.tagName.toLowerCase(),
+      text: (el.innerText || el.getAttribute('aria-label') || el.getAttribute('href') || el.name || '').trim().slice(0, 60),
+      before: look(el),
+    });
+  }
+  window.__kbd = { candidates, log: [] };
+  document.addEventListener('focusin', (event) => {
+    const el = event.target;
+    window.__kbd.log.push({
+      id: el.dataset ? el.dataset.kbd ?? null : null,
+      tag: el.tagName ? el.tagName.toLowerCase() : String(el),
+      text: ((el.innerText || el.getAttribute?.('aria-label') || '') + '').trim().slice(0, 60),
+      href: el.getAttribute?.('href') ?? null,
+      look: look(el),
+      visibleFocus: el.matches(':focus-visible'),
+      inViewport: (() => {
+        const b = el.getBoundingClientRect();
+        return b.bottom > 0 && b.right > 0 && b.top < innerHeight && b.left < innerWidth;
+      })(),
+    });
+  }, true);
+  return candidates.length;
+}
+
+function focusShows(before, after) {
+  return (
+    after.outline !== 'none' ||
+    before.boxShadow !== after.boxShadow ||
+    before.background !== after.background ||
+    before.color !== after.color ||
+    before.decoration !== after.decoration ||
+    before.border !== after.border
+  );
+}
+
+async function keyboardFindings(page) {
+  const findings = [];
+  const total = await page.evaluate(prepareKeyboardWalk, INTERACTIVE);
+  // Enough presses to pass every element once and wrap around; the walk stops at the wrap.
+  const limit = total + 15;
+  let presses = 0;
+  for (; presses < limit; presses++) {
+    await page.keyboard.press('Tab');
+    if (presses > 0 && presses % 10 === 0) {
+      const wrapped = await page.evaluate(() => {
+        const log = window.__kbd.log;
+        return log.length > 1 && log.slice(1).some((e) => e.id === log[0].id);
+      });
+      if (wrapped) break;
+    }
+  }
+  const { candidates, log } = await page.evaluate(() => window.__kbd);
+  if (log.length === 0) {
+    findings.push('Tab does not move the focus anywhere');
+    return { total, reached: 0, findings };
+  }
+  const first = log[0];
+  if (!(first.tag === 'a' && (first.href || '').startsWith('#') && /skip/i.test(first.text))) {
+    findings.push(`the first Tab reaches "${first.text}" (${first.tag}), not a skip link`);
+  } else if (!first.inViewport) {
+    findings.push('the skip link is focused but not shown on screen');
+  }
+  const reached = new Set(log.map((e) => e.id).filter((id) => id !== null));
+  for (const c of candidates) {
+    if (!reached.has(String(c.id))) findings.push(`not reachable with Tab: ${c.tag} "${c.text}"`);
+  }
+  for (const entry of log) {
+    if (entry.id === null) continue;
+    const c = candidates[Number(entry.id)];
+    if (!focusShows(c.before, entry.look)) {
+      findings.push(`no visible focus on ${c.tag} "${c.text}"`);
+    }
+  }
+  return { total, reached: reached.size, findings: [...new Set(findings)] };
+}
+
+async function reflowFindings(page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const width = root.clientWidth;
+    if (root.scrollWidth <= width + 1) return [];
+    // Name the widest culprits outside any element that scrolls on its own (wide data tables may
+    // scroll inside their own box: WCAG 1.4.10 allows that).
+    const culprits = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.right <= width + 1) continue;
+      let scrolls = false;
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const ox = getComputedStyle(p).overflowX;
+        if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') { scrolls = true; break; }
+      }
+      if (!scrolls) {
+        const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') +
+          (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+        culprits.push(`${name} (right edge ${Math.round(box.right)} px)`);
+      }
+      if (culprits.length >= 5) break;
+    }
+    return [`the page scrolls sideways at ${width} px (content ${root.scrollWidth} px wide): ${culprits.join(', ')}`];
+  });
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: config.chromium || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  const external = { desktop: [], narrow: [], nojs: [] };
+  const desktop = await newPage(browser, { viewport: { width: 1280, height: 900 } }, external.desktop);
+  const narrow = await newPage(browser, { viewport: { width: 320, height: 800 } }, external.narrow);
+  const nojs = await newPage(
+    browser, { viewport: { width: 1280, height: 900 }, javaScriptEnabled: false }, external.nojs,
+  );
+  const results = [];
+  for (const path of config.pages) {
+    const url = new URL(path, base).href;
+    const result = { page: path, url, axe: [], problems: [], charts: 0, focusable: 0 };
+    const problem = (kind, message) => result.problems.push({ kind, message });
+    const before = Object.fromEntries(Object.entries(external).map(([k, v]) => [k, v.length]));
+    try {
+      // Desktop, JavaScript on: axe, then the keyboard walk (axe leaves the page as it was).
+      const response = await desktop.goto(url, { waitUntil: 'load' });
+      if (!response || !response.ok()) problem('http', `status ${response ? response.status() : 'none'}`);
+      await desktop.evaluate(axeSource);
+      const axe = await desktop.evaluate(
+        ({ tags, disabled }) => window.axe.run(document, {
+          runOnly: { type: 'tag', values: tags },
+          rules: Object.fromEntries(disabled.map((id) => [id, { enabled: false }])),
+          resultTypes: ['violations'],
+        }),
+        { tags: AXE_TAGS, disabled: config.axeDisabledRules || [] },
+      );
+      result.axe = axe.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+      }));
+      const linesWithJs = await desktop.evaluate(articleLines, JS_ONLY);
+      const keyboard = await keyboardFindings(desktop);
+      result.focusable = keyboard.total;
+      keyboard.findings.forEach((m) => problem('keyboard', m));
+
+      // 320 px wide (WCAG 1.4.10 reflow).
+      await narrow.goto(url, { waitUntil: 'load' });
+      (await reflowFindings(narrow)).forEach((m) => problem('reflow', m));
+
+      // JavaScript off: the static charts are there, and so is every line of text.
+      await nojs.goto(url, { waitUntil: 'load' });
+      const charts = await nojs.evaluate(chartFindings);
+      result.charts = charts.count;
+      charts.findings.forEach((m) => problem('chart', m));
+      const linesWithoutJs = new Set(await nojs.evaluate(articleLines, JS_ONLY));
+      const missing = linesWithJs.filter((line) => !linesWithoutJs.has(line));
+      if (missing.length) {
+        problem('no-javascript', `${missing.length} line(s) of text missing without JavaScript, e.g. "${missing[0].slice(0, 80)}"`);
+      }
+      if (linesWithoutJs.size === 0) problem('no-javascript', 'no text at all without JavaScript');
+    } catch (error) {
+      problem('error', String(error && error.message ? error.message : error));
+    }
+    for (const [kind, log] of Object.entries(external)) {
+      for (const leaked of log.slice(before[kind])) problem('external-request', `${leaked} (${kind})`);
+    }
+    results.push(result);
+  }
+
+  for (const shot of config.screenshots || []) {
+    const page = await newPage(browser, { viewport: { width: shot.width, height: 900 } }, []);
+    await page.goto(new URL(shot.page, base).href, { waitUntil: 'load' });
+    await page.screenshot({ path: shot.file, fullPage: true });
+    await page.context().close();
+  }
+  await browser.close();
+  fs.writeFileSync(config.out, JSON.stringify({ pages: results.length, results }, null, 1));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,457 @@
+"""Accessibility checked the way auditors check it: in a real browser, on every page.
+
+Debian's Chromium runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) and the behaviour checks of
+``tests/browser/check_pages.mjs`` (reflow at 320 px, skip link, keyboard reach and visible focus,
+chart images with text alternatives and data tables, content without JavaScript, no request
+leaving the local server); pa11y-ci runs HTML_CodeSniffer over the same pages; the Nu HTML checker
+reads every HTML file once. Everything ignored is in ``tests/browser/ignored.yaml``, with reasons.
+
+Two sites are checked. A tiny MkDocs Material site with planted violations proves that each check
+fails when it should and passes when it should. The example report, built once per session, must
+pass everything. ``make test`` installs what these tests need (Chromium, Java, ``npm ci``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+BROWSER = REPO / "tests" / "browser"
+NODE_MODULES = REPO / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PA11Y_CI = NODE_MODULES / "pa11y-ci" / "bin" / "pa11y-ci.js"
+EXTRA_CSS = REPO / "pvreport" / "assets" / "extra.css"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The same flags as check_pages.mjs: a headless browser that starts nothing of its own and asks no
+# server but ours.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _missing_tools() -> list[str]:
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append("chromium (apt-get install chromium)")
+    if shutil.which("node") is None:
+        missing.append("node")
+    if shutil.which("java") is None:
+        missing.append("java (apt-get install default-jre-headless)")
+    for package in ("playwright-core", "axe-core", "pa11y-ci", "vnu-jar"):
+        if not (NODE_MODULES / package / "package.json").exists():
+            missing.append(f"node_modules/{package} (npm ci)")
+    return missing
+
+
+@pytest.fixture(scope="session")
+def tools() -> None:
+    # A missing tool fails rather than skips: a browser suite that quietly skips on a fresh machine
+    # would report an accessible site it never looked at.
+    if missing := _missing_tools():
+        pytest.fail("browser checks need: " + ", ".join(missing) + " - run `make install`")
+
+
+@dataclasses.dataclass(frozen=True)
+class Ignored:
+    """What tests/browser/ignored.yaml tells each tool to leave out."""
+
+    axe_rules: tuple[str, ...]
+    pa11y_codes: tuple[str, ...]
+    pa11y_hide: tuple[str, ...]
+    vnu: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+
+
+@functools.cache
+def ignored() -> Ignored:
+    data = yaml.safe_load((BROWSER / "ignored.yaml").read_text(encoding="utf-8"))
+    for entry in [*data["pa11y"]["ignore"], *data["pa11y"]["hide_elements"], *data["vnu"]]:
+        assert len(entry.get("reason", "")) > 40, f"ignored without a reason: {entry}"
+    for rule in data["axe"]:
+        assert isinstance(rule, dict) and len(rule.get("reason", "")) > 40, rule
+    return Ignored(
+        axe_rules=tuple(rule["rule"] for rule in data["axe"]),
+        pa11y_codes=tuple(e["code"] for e in data["pa11y"]["ignore"]),
+        pa11y_hide=tuple(e["selector"] for e in data["pa11y"]["hide_elements"]),
+        vnu=tuple((re.compile(e["message"]), re.compile(e["extract"])) for e in data["vnu"]),
+    )
+
+
+# --- serving and the list of pages -------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 at a free port the system picks; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def sitemap_pages(site: Path) -> list[str]:
+    """Every page of the site's sitemap.xml, as a path relative to the site's root folder.
+
+    The sitemap holds public addresses (``https://example.org/report/objectives/x/``); the part of
+    the path after the site's own prefix is found by matching it to the built files.
+    """
+    tree = ET.parse(site / "sitemap.xml")
+    locs = [el.text or "" for el in tree.iter() if el.tag.endswith("}loc") or el.tag == "loc"]
+    assert locs, f"{site / 'sitemap.xml'} lists no page (is site_url set in the config?)"
+    pages = []
+    for loc in locs:
+        parts = [p for p in urlsplit(loc.strip()).path.split("/") if p]
+        trailing = loc.strip().endswith("/")
+        for start in range(len(parts) + 1):
+            rel = "/".join(parts[start:]) + ("/" if trailing and parts[start:] else "")
+            target = site / rel
+            if (target / "index.html").is_file() if (trailing or not rel) else target.is_file():
+                pages.append(rel)
+                break
+        else:
+            raise AssertionError(f"sitemap address {loc} matches no file in {site}")
+    return pages
+
+
+# --- the three tools ----------------------------------------------------------------------------
+
+
+def check_pages(
+    base: str, pages: Sequence[str], work: Path, screenshots: Sequence[dict[str, Any]] = ()
+) -> dict[str, dict[str, Any]]:
+    """Run check_pages.mjs over the pages; its findings by page path."""
+    config = work / "check-pages.json"
+    out = work / "check-pages-results.json"
+    config.write_text(
+        json.dumps(
+            {
+                "base": base,
+                "pages": list(pages),
+                "chromium": CHROMIUM,
+                "axeDisabledRules": list(ignored().axe_rules),
+                "screenshots": list(screenshots),
+                "out": str(out),
+            }
+        ),
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        ["node", str(BROWSER / "check_pages.mjs"), str(config)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, f"check_pages.mjs failed:\n{run.stdout}\n{run.stderr}"
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["pages"] == len(pages)
+    return {r["page"]: r for r in results["results"]}
+
+
+def pa11y(base: str, pages: Sequence[str], work: Path) -> dict[str, list[dict[str, Any]]]:
+    """Run pa11y-ci (HTML_CodeSniffer, WCAG 2 AA) over the pages; its errors by page path."""
+    settings = json.loads((BROWSER / "pa11yci.json").read_text(encoding="utf-8"))
+    defaults = settings["defaults"]
+    defaults["chromeLaunchConfig"] = {"executablePath": CHROMIUM, "args": CHROMIUM_ARGS}
+    defaults["ignore"] = list(ignored().pa11y_codes)
+    defaults["hideElements"] = ", ".join(ignored().pa11y_hide)
+    urls = {base + page: page for page in pages}
+    config = work / "pa11yci.json"
+    config.write_text(json.dumps({"defaults": defaults, "urls": list(urls)}), encoding="utf-8")
+    run = subprocess.run(
+        ["node", str(PA11Y_CI), "--config", str(config), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "true"},
+    )
+    # Exit 2 means "errors found"; anything else but 0 means pa11y-ci itself failed.
+    assert run.returncode in (0, 2), f"pa11y-ci failed:\n{run.stdout}\n{run.stderr}"
+    report = json.loads(run.stdout)
+    assert report["total"] == len(pages), report
+    found: dict[str, list[dict[str, Any]]] = {page: [] for page in pages}
+    for url, issues in report["results"].items():
+        for issue in issues:
+            # pa11y-ci reports a page it could not load as one issue with a message only.
+            found[urls[url]].append(issue if isinstance(issue, dict) else {"message": str(issue)})
+    return found
+
+
+def vnu(site: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The Nu HTML checker over every HTML file of the site, once: (errors, errors filtered out)."""
+    run = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--skip-non-html",
+            str(site),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    # vnu writes its JSON report to stderr and exits 1 when it found errors.
+    report = json.loads(run.stderr or run.stdout)
+    errors, filtered = [], []
+    for message in report["messages"]:
+        if message.get("type") not in ("error", "non-document-error"):
+            continue
+        rules = ignored().vnu
+        if any(
+            m.search(message.get("message", "")) and e.search(message.get("extract", ""))
+            for m, e in rules
+        ):
+            filtered.append(message)
+        else:
+            errors.append(message)
+    return errors, filtered
+
+
+def describe(results: dict[str, dict[str, Any]]) -> str:
+    """Every finding, one line each, for an assertion message a person can act on."""
+    lines = []
+    for page, result in results.items():
+        for violation in result["axe"]:
+            for node in violation["nodes"][:3]:
+                lines.append(
+                    f"/{page}: axe {violation['id']}: {violation['help']} at {node['target']}"
+                )
+        for problem in result["problems"]:
+            lines.append(f"/{page}: {problem['kind']}: {problem['message']}")
+    return "\n".join(lines)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+# --- a tiny site with planted violations -------------------------------------------------------
+
+CHART = """
+<figure id="chart-{name}">
+<img src="../chart.svg" alt="Rose from 16% in 2021/22 to 20% in 2025/26; the 25% target is not met">
+{table}
+<figcaption>Share of residents who feel safe after dark</figcaption>
+</figure>
+"""
+TABLE = """<table><caption>The data in this chart</caption>
+<thead><tr><th scope="col">Year</th><th scope="col">Share</th></tr></thead>
+<tbody><tr><td>2021/22</td><td>16%</td></tr><tr><td>2025/26</td><td>20%</td></tr></tbody></table>"""
+
+#: Each page plants one violation; ``clean`` plants none and must pass every check.
+PLANTED: dict[str, str] = {
+    "clean": "Plain words and a [link to the other page](../wide/index.md) in a sentence.\n"
+    + CHART.format(name="clean", table=TABLE),
+    "no-alt": '<img src="../chart.svg">\n\nA chart with no text alternative.',
+    "low-contrast": '<p style="color: #b8b8b8">Pale grey text that is hard to read.</p>',
+    "wide": '<div style="width: 900px">A box wider than a phone screen.</div>',
+    "external": '<img src="https://fonts.example.net/pixel.png" alt="A picture from another site">',
+    "js-only": '<p id="late"></p>\n<script>document.getElementById("late").textContent = '
+    '"Only people with JavaScript read this sentence.";</script>',
+    "no-focus": '<p><span tabindex="0" style="outline: none">A control that hides its focus'
+    "</span></p>",
+    "first-tab": '<p><a href="#top" tabindex="1">A link that jumps the queue</a></p>',
+    "chart-no-table": CHART.format(name="no-table", table=""),
+    "invalid": '<p><span id="twice">One</span> and <span id="twice">two</span>.</p>',
+}
+
+
+def build_mkdocs_site(folder: Path, pages: dict[str, str], *, extra_css: bool) -> Path:
+    """A small MkDocs Material site as pvreport configures it (no web fonts, site_url set)."""
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text(
+        "# Test pages\n\nPages with planted problems.\n", encoding="utf-8"
+    )
+    for name, body in pages.items():
+        (docs / name).mkdir()
+        (docs / name / "index.md").write_text(f"# Page {name}\n\n{body}\n", encoding="utf-8")
+    (docs / "chart.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+        '<rect width="200" height="100" fill="#1d4f91"/></svg>',
+        encoding="utf-8",
+    )
+    config: dict[str, Any] = {
+        "site_name": "Planted pages",
+        "site_url": "https://example.org/report/",
+        "theme": {"name": "material", "font": False, "language": "en"},
+        "nav": ["index.md", *[f"{name}/index.md" for name in pages]],
+    }
+    if extra_css:
+        shutil.copy(EXTRA_CSS, docs / "extra.css")
+        config["extra_css"] = ["extra.css"]
+    (folder / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "mkdocs"), "build", "--quiet"],
+        cwd=folder,
+        check=True,
+        env=ENV,
+        capture_output=True,
+    )
+    return folder / "site"
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    site: Path
+    pages: list[str]
+    pages_results: dict[str, dict[str, Any]]
+    pa11y: dict[str, list[dict[str, Any]]]
+    vnu_errors: list[dict[str, Any]]
+    vnu_filtered: list[dict[str, Any]]
+
+    def vnu_for(self, page: str) -> list[dict[str, Any]]:
+        target = (self.site / page / "index.html").resolve().as_uri().removeprefix("file://")
+        return [e for e in self.vnu_errors if e.get("url", "").endswith(target)]
+
+
+def check_site(site: Path, work: Path, screenshots: Sequence[dict[str, Any]] = ()) -> Checked:
+    pages = sitemap_pages(site)
+    with serve(site) as base:
+        results = check_pages(base, pages, work, screenshots)
+        by_pa11y = pa11y(base, pages, work)
+    errors, filtered = vnu(site)
+    return Checked(site, pages, results, by_pa11y, errors, filtered)
+
+
+@pytest.fixture(scope="module")
+def planted(tools: None, tmp_path_factory: pytest.TempPathFactory) -> Checked:
+    folder = tmp_path_factory.mktemp("planted")
+    site = build_mkdocs_site(folder, PLANTED, extra_css=True)
+    return check_site(site, folder)
+
+
+def test_sitemap_lists_every_page(planted: Checked) -> None:
+    assert sorted(planted.pages) == sorted(["", *[f"{name}/" for name in PLANTED]])
+
+
+def test_clean_page_passes_every_check(planted: Checked) -> None:
+    for page in ("", "clean/"):
+        result = planted.pages_results[page]
+        assert result["axe"] == [] and result["problems"] == [], describe({page: result})
+        assert planted.pa11y[page] == [], planted.pa11y[page]
+        assert planted.vnu_for(page) == [], planted.vnu_for(page)
+    assert planted.pages_results["clean/"]["charts"] == 1
+    assert planted.pages_results["clean/"]["focusable"] > 5
+
+
+@pytest.mark.parametrize(
+    ("page", "axe_rule", "kind", "words"),
+    [
+        ("no-alt/", "image-alt", None, None),
+        ("low-contrast/", "color-contrast", None, None),
+        ("wide/", None, "reflow", "scrolls sideways at 320 px"),
+        ("external/", None, "external-request", "fonts.example.net"),
+        ("js-only/", None, "no-javascript", "Only people with JavaScript"),
+        ("no-focus/", None, "keyboard", "no visible focus on span"),
+        ("first-tab/", None, "keyboard", "not a skip link"),
+        ("chart-no-table/", None, "chart", "no data table"),
+    ],
+)
+def test_planted_violation_is_caught(
+    planted: Checked, page: str, axe_rule: str | None, kind: str | None, words: str | None
+) -> None:
+    result = planted.pages_results[page]
+    if axe_rule:
+        assert [v["id"] for v in result["axe"]] == [axe_rule], describe({page: result})
+    else:
+        assert result["axe"] == [], describe({page: result})
+    if kind:
+        found = [p for p in result["problems"] if p["kind"] == kind and words in p["message"]]
+        assert found, describe({page: result})
+    else:
+        assert result["problems"] == [], describe({page: result})
+
+
+def test_pa11y_catches_missing_alt_and_low_contrast(planted: Checked) -> None:
+    codes = {
+        page: {issue.get("code", "") for issue in planted.pa11y[page]} for page in planted.pages
+    }
+    assert any(".H37" in code for code in codes["no-alt/"]), codes["no-alt/"]
+    assert any(".G18" in code for code in codes["low-contrast/"]), codes["low-contrast/"]
+
+
+def test_vnu_catches_invalid_html_and_filters_only_what_is_listed(planted: Checked) -> None:
+    by_page = {
+        page: [e["message"] for e in planted.vnu_for(page)]
+        for page in planted.pages
+        if planted.vnu_for(page)
+    }
+    assert by_page.keys() == {"invalid/", "no-alt/"}, by_page
+    assert by_page["invalid/"] == ["Duplicate ID “twice”."]
+    assert by_page["no-alt/"][0].startswith("An “img” element must have an “alt” attribute")
+    assert len(planted.vnu_errors) == 2
+    # The listed filter hides Material's checkbox attributes and nothing else.
+    assert planted.vnu_filtered
+    assert all('type="checkbox"' in e["extract"] for e in planted.vnu_filtered)
+
+
+def test_footer_contrast_fails_without_extra_css(
+    tools: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("no-extra-css")
+    site = build_mkdocs_site(folder, {"clean": PLANTED["clean"]}, extra_css=False)
+    with serve(site) as base:
+        results = check_pages(base, ["clean/"], folder)
+    failing = {
+        node["target"]
+        for violation in results["clean/"]["axe"]
+        if violation["id"] == "color-contrast"
+        for node in violation["nodes"]
+    }
+    assert ".md-copyright" in failing, describe(results)
