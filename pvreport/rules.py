@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from . import contract, load, periods
+from . import contract, derive, load, model, periods
 from .problems import Problem
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
@@ -619,7 +620,13 @@ def revisions_name_present_resources(package: Package) -> Iterator[Problem]:
 
 
 def objectives_measured_by_outcomes(package: Package) -> Iterator[Problem]:
-    """Each objective should have an outcome indicator (its own or a sub-objective's)."""
+    """Each objective should be measured, and not by outputs alone.
+
+    An objective with no indicators of its own is measured through its sub-objectives, if they
+    have indicators (a theme above more specific aims). "Only outputs" looks at the objective's
+    own indicators, as :func:`pvreport.derive.objectives_measured_only_by_outputs` does for the
+    site, so that the warning and the page agree.
+    """
     if not package.readable("indicators"):
         return
     objectives = package.by_id("objectives")
@@ -641,10 +648,11 @@ def objectives_measured_by_outcomes(package: Package) -> Iterator[Problem]:
                 f"is being achieved.",
             )
             continue
-        kinds = [_text(i, "kind") for i in measured]
-        if "outcome" in kinds or None in kinds:
+        own = indicators.get(objective_id, [])
+        kinds = [_text(i, "kind") for i in own]
+        if not own or "outcome" in kinds or None in kinds:
             continue
-        ids = [_text(i, "id") or "?" for i in measured]
+        ids = [_text(i, "id") or "?" for i in own]
         yield _problem(
             "objective-without-outcome-indicator",
             package,
@@ -672,90 +680,89 @@ def _subtree_indicators(
     return found
 
 
-@dataclasses.dataclass(frozen=True)
-class _Point:
-    value: float
-    lower: float | None = None
-    upper: float | None = None
-
-    def overlaps(self, other: _Point) -> bool:
-        if None in (self.lower, self.upper, other.lower, other.upper):
-            return False
-        assert self.lower is not None and self.upper is not None
-        assert other.lower is not None and other.upper is not None
-        return self.lower <= other.upper and other.lower <= self.upper
+def _finite(row: load.Row, field: str) -> float | None:
+    value = _number(row, field)
+    return value if value is not None and math.isfinite(value) else None
 
 
-def _published_all_results(
-    package: Package, rows: Iterable[load.Row]
-) -> list[tuple[periods.Period, _Point]]:
-    """An indicator's ``all`` results as the site will show them on ``as_of``, oldest first."""
+def _as_indicator(row: load.Row) -> model.Indicator | None:
+    """The model's indicator for :mod:`pvreport.derive`, or None where a cell it needs is bad."""
+    indicator_id, direction = _text(row, "id"), _text(row, "direction")
+    if indicator_id is None or direction not in ("increase", "decrease"):
+        return None
+    baseline_period, target_period = _text(row, "baseline_period"), _text(row, "target_period")
+    next_update = row.get("next_update")
+    return model.Indicator(
+        id=indicator_id,
+        objective_id=_text(row, "objective_id") or "",
+        title=_text(row, "title") or indicator_id,
+        kind="outcome" if _text(row, "kind") == "outcome" else "output",
+        unit=_text(row, "unit") or "",
+        direction=direction,  # type: ignore[arg-type]  # checked above
+        method="",
+        source="",
+        baseline_period=baseline_period if _period(baseline_period) else None,
+        baseline_value=_finite(row, "baseline_value"),
+        target_period=target_period if _period(target_period) else None,
+        target_value=_finite(row, "target_value"),
+        counterbalance_id=_text(row, "counterbalance_id"),
+        next_update=next_update if type(next_update) is dt.date else None,
+    )
+
+
+def _published_results(package: Package, rows: Iterable[load.Row]) -> list[model.Result]:
+    """An indicator's readable results as the site will show them on ``as_of``.
+
+    Results still under embargo that day are left out, as the site leaves them out.
+    """
     cutoff = dt.datetime.combine(package.as_of, dt.time.min, tzinfo=dt.UTC)
     out = []
     for row in rows:
-        if _text(row, "group") != "all":
-            continue
         embargo = row.get("embargo_until")
         if isinstance(embargo, dt.datetime) and embargo > cutoff:
             continue
-        period, value = _period(row.get("period")), _number(row, "value")
-        if period is None or value is None:
+        indicator_id, group, text = _text(row, "indicator_id"), _text(row, "group"), None
+        period, value = _period(row.get("period")), _finite(row, "value")
+        if period is not None:
+            text = period.text
+        if indicator_id is None or group is None or text is None or value is None:
             continue
-        out.append((period, _Point(value, _number(row, "lower"), _number(row, "upper"))))
-    return sorted(out, key=lambda pair: pair[0])
-
-
-# Kept small on purpose: pvreport/derive.py owns the site's statuses; this mirrors the contract's
-# definitions of direction of travel and target for the one warning that needs them.
-def _travel(indicator: load.Row, points: list[tuple[periods.Period, _Point]]) -> str | None:
-    """``improving``, ``worsening``, ``no clear change``, or None without enough data."""
-    if not points:
-        return None
-    latest = points[-1][1]
-    baseline = _number(indicator, "baseline_value")
-    if baseline is not None and _text(indicator, "baseline_period") is not None:
-        since = _Point(baseline)
-    elif len(points) >= 2:
-        since = points[0][1]
-    else:
-        return None
-    if latest.overlaps(since) or latest.value == since.value:
-        return "no clear change"
-    better = latest.value > since.value
-    if _text(indicator, "direction") == "decrease":
-        better = not better
-    elif _text(indicator, "direction") != "increase":
-        return None
-    return "improving" if better else "worsening"
-
-
-def _target_met(indicator: load.Row, points: list[tuple[periods.Period, _Point]]) -> bool | None:
-    target = _number(indicator, "target_value")
-    if target is None or not points:
-        return None
-    latest = points[-1][1].value
-    direction = _text(indicator, "direction")
-    if direction == "increase":
-        return latest >= target
-    if direction == "decrease":
-        return latest <= target
-    return None
+        out.append(
+            model.Result(
+                indicator_id=indicator_id,
+                period=text,
+                group=group,
+                value=value,
+                lower=_finite(row, "lower"),
+                upper=_finite(row, "upper"),
+            )
+        )
+    return out
 
 
 def counterbalances_hold(package: Package) -> Iterator[Problem]:
-    """A target met while its counterbalance is getting worse may be met by missing the point."""
+    """A target met while its counterbalance is getting worse may be met by missing the point.
+
+    The statuses are :mod:`pvreport.derive`'s, so the warning agrees with what the site shows.
+    """
     indicators = package.by_id("indicators")
     results = package.grouped("results", "indicator_id")
     for indicator_id, row in indicators.items():
         partner_id = _text(row, "counterbalance_id")
         if partner_id is None or partner_id == indicator_id or partner_id not in indicators:
             continue
-        own = _published_all_results(package, results.get(indicator_id, []))
-        if not _target_met(row, own):
+        own, partner = _as_indicator(row), _as_indicator(indicators[partner_id])
+        if own is None or partner is None:
             continue
-        partner = indicators[partner_id]
-        theirs = _published_all_results(package, results.get(partner_id, []))
-        if _travel(partner, theirs) != "worsening":
+        status = derive.indicator_status(
+            own, _published_results(package, results.get(indicator_id, [])), as_of=package.as_of
+        )
+        theirs = derive.indicator_status(
+            partner,
+            _published_results(package, results.get(partner_id, [])),
+            as_of=package.as_of,
+        )
+        if not derive.counterbalance_caution(own, status, theirs):
             continue
         yield _problem(
             "target-met-counterbalance-worsening",
@@ -763,9 +770,9 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
             "indicators",
             row,
             "counterbalance_id",
-            f"Indicator '{indicator_id}' has met its target ({_fmt(own[-1][1].value)} against "
-            f"{_fmt(_number(row, 'target_value') or 0)}), but its counterbalance '{partner_id}' is "
-            f"getting worse (latest {_fmt(theirs[-1][1].value)} in {theirs[-1][0].text}).",
+            f"Indicator '{indicator_id}' has met its target, but its counterbalance "
+            f"'{partner_id}' is getting worse. {status.target_reason} For '{partner_id}': "
+            f"{theirs.reason}",
             value=partner_id,
         )
 

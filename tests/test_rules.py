@@ -568,6 +568,12 @@ CASES = [
         Cell("indicators", 4, "kind", "output"),
         expect=[("objectives.csv", 3, "-", "objective-without-outcome-indicator")],
     ),
+    # A sub-objective's outcome does not rescue a parent whose own indicators are all outputs.
+    case(
+        "parent-outputs-only-child-outcome",
+        Cell("indicators", 2, "kind", "output"),
+        expect=[("objectives.csv", 2, "-", "objective-without-outcome-indicator")],
+    ),
     # target-met-counterbalance-worsening
     case(
         "target-met-counterbalance-worse",
