@@ -1,0 +1,906 @@
+"""Charts everyone can read: Vega-Lite specs, their text alternatives, data tables and SVGs.
+
+Every chart is a :class:`Chart`: a Vega-Lite spec (a plain dict, filled from small tested
+templates here, which is ~25 times faster than building it through Altair's schema machinery),
+the text alternative written from the data in words, a caption, the same data as a table of
+formatted cells, and a CSV of exactly that data with raw numbers. :func:`render_svgs` turns specs
+into static SVGs with vl-convert, so that nobody needs JavaScript to see a chart.
+
+Accessibility rules built in here: status is never told by colour alone (shapes and words carry
+it too); every mark colour has at least 3:1 contrast against the white chart background, and text
+at least 4.5:1; fonts are the system's (Arial or its metric twin Liberation Sans), never
+downloaded. The theme is also registered with Altair as ``pvreport`` so that any chart built
+through Altair looks the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import multiprocessing
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import altair as alt
+
+from . import derive
+from .formatting import format_difference, format_interval, format_number, format_period, is_percent
+from .model import Engagement, Indicator, ProfileRow, Report, Result
+
+# The Vega-Lite version Altair and vl-convert agree on; pinned so output does not drift.
+VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+SCHEMA_URL = alt.SCHEMA_URL
+
+BACKGROUND = "#ffffff"
+TEXT = "#1a1a1a"  # 17.4:1 on white
+MUTED_TEXT = "#505a5f"  # 7.1:1: axis lines, reference lines
+GRID = "#dddddd"  # decorative only: every value is labelled or in the table
+# Okabe-Ito hues, darkened where needed so every mark has >= 3:1 contrast on white, and still
+# told apart by people with the common colour-vision deficiencies.
+PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#007A5A", "#A8509A", "#505a5f")
+PRIMARY = PALETTE[0]
+FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+WIDTH = 560
+
+THEME_CONFIG: dict[str, Any] = {
+    "background": BACKGROUND,
+    "font": FONT,
+    "padding": 8,
+    "view": {"stroke": None},
+    "axis": {
+        "labelFont": FONT,
+        "titleFont": FONT,
+        "labelFontSize": 13,
+        "titleFontSize": 13,
+        "titleFontWeight": "normal",
+        "labelColor": TEXT,
+        "titleColor": TEXT,
+        "domainColor": MUTED_TEXT,
+        "tickColor": MUTED_TEXT,
+        "gridColor": GRID,
+        "labelLimit": 260,
+    },
+    "legend": {
+        "labelFont": FONT,
+        "titleFont": FONT,
+        "labelFontSize": 13,
+        "titleFontSize": 13,
+        "labelColor": TEXT,
+        "titleColor": TEXT,
+        "orient": "bottom",
+    },
+    "title": {"font": FONT, "fontSize": 15, "color": TEXT, "anchor": "start"},
+    "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 13, "labelColor": TEXT},
+    "text": {"font": FONT, "fontSize": 13, "color": TEXT},
+    "range": {"category": list(PALETTE)},
+    "mark": {"color": PRIMARY},
+    "line": {"strokeWidth": 2.5},
+    "point": {"filled": True, "size": 70},
+}
+
+
+@alt.theme.register("pvreport", enable=True)
+def pvreport_theme() -> alt.theme.ThemeConfig:
+    """The site's chart theme, for charts built through Altair."""
+    return {"config": THEME_CONFIG}  # type: ignore[typeddict-item]
+
+
+@dataclasses.dataclass(frozen=True)
+class Chart:
+    """One chart: what it shows (spec), and the same story in words (alt, caption, table, CSV).
+
+    ``id`` is a slug, unique within the site; page files are ``<id>.svg``, ``<id>.csv`` and
+    ``<id>.json``. ``rows`` hold formatted cells (what people read); ``csv`` holds the same rows
+    with raw numbers (what people reuse).
+    """
+
+    id: str
+    title: str
+    caption: str
+    alt: str
+    spec: dict[str, Any]
+    columns: list[str]
+    rows: list[list[str]]
+    csv: str
+
+
+def slug(text: str) -> str:
+    """A URL-safe piece of an id: ``Age band`` -> ``age-band``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _csv(columns: Sequence[str], records: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow(["" if cell is None else _raw(cell) for cell in record])
+    return out.getvalue()
+
+
+def _raw(cell: object) -> object:
+    # 16.0 is written 16: a spreadsheet shows it so, and the CSV stays diff-friendly.
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    return cell
+
+
+def _spec(alt_text: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A whole Vega-Lite spec: schema, theme and description around a chart body."""
+    return {
+        "$schema": SCHEMA_URL,
+        "description": alt_text,
+        "config": THEME_CONFIG,
+        **body,
+    }
+
+
+def _axis_title(unit: str) -> str:
+    if is_percent(unit):
+        return "Per cent"
+    if unit.strip().startswith("£"):
+        rest = unit.strip()[1:].strip()
+        return f"Pounds{' ' + rest if rest else ''} (£)"
+    return unit[0].upper() + unit[1:] if unit else ""
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[0].upper() + text[1:] if text else text
+    return text if text.endswith(".") else text + "."
+
+
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# -- indicator trend ----------------------------------------------------------------------------
+
+
+def trend_alt(
+    indicator: Indicator, overall: Sequence[Result], status: derive.IndicatorStatus
+) -> str:
+    """The trend in words, e.g. "Rose from 16% in 2021/22 to 20% in 2025/26; the 25% target
+    for 2026/27 is not met." Written from the same status the page shows."""
+    unit = indicator.unit
+    latest = status.latest
+    if latest is None:
+        return "No results yet."
+    at = f"{format_number(latest.value, unit)} in {format_period(latest.period)}"
+    if status.direction == "not enough data" or status.reference_value is None:
+        text = f"One result so far: {at}"
+    else:
+        start = (
+            f"{format_number(status.reference_value, unit)} in "
+            f"{format_period(str(status.reference_period))}"
+        )
+        base = " (the baseline)" if status.reference_is_baseline else ""
+        change = status.change or 0
+        if change > 0:
+            text = f"Rose from {start}{base} to {at}"
+        elif change < 0:
+            text = f"Fell from {start}{base} to {at}"
+        else:
+            text = (
+                f"Stayed at {format_number(latest.value, unit)} from "
+                f"{format_period(str(status.reference_period))}{base} to {format_period(latest.period)}"
+            )
+        if indicator.direction == "decrease":
+            text += " (lower is better)"
+        if status.intervals_overlap and change != 0:
+            text += ", but the ranges of uncertainty overlap, so this is no clear change"
+    if status.target_value is not None:
+        by = f" for {format_period(status.target_period)}" if status.target_period else ""
+        text += f"; the {format_number(status.target_value, unit)} target{by} is {status.target}"
+    return _sentence(text)
+
+
+def trend_chart(
+    indicator: Indicator, results: Iterable[Result], status: derive.IndicatorStatus
+) -> Chart | None:
+    """The trend of ``all`` with its interval band, baseline and target marked, latest labelled.
+
+    None where there is no ``all`` result to draw.
+    """
+    unit = indicator.unit
+    overall = sorted((r for r in results if r.is_all), key=lambda r: derive.period_start(r.period))
+    if not overall:
+        return None
+    alt_text = trend_alt(indicator, overall, status)
+    order = [format_period(r.period) for r in overall]
+    values = [
+        {
+            "period": format_period(r.period),
+            "value": r.value,
+            "lower": r.lower,
+            "upper": r.upper,
+            "label": format_number(r.value, unit),
+            "interval": format_interval(r.lower, r.upper, unit),
+            "status": r.status,
+        }
+        for r in overall
+    ]
+    x = {
+        "field": "period",
+        "type": "ordinal",
+        "sort": order,
+        "title": "Period",
+        "axis": {"labelAngle": 0, "labelOverlap": True},
+    }
+    y_title = _axis_title(unit)
+
+    def y(field: str) -> dict[str, Any]:
+        return {
+            "field": field,
+            "type": "quantitative",
+            "title": y_title,
+            "scale": {"zero": False, "padding": 16},
+        }
+
+    tooltip = [
+        {"field": "period", "title": "Period"},
+        {"field": "label", "title": "Value"},
+        {"field": "interval", "title": "Likely range"},
+    ]
+    layers: list[dict[str, Any]] = []
+    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
+    if with_interval:
+        # The pale band is decorative; the error bars carry the interval at full contrast.
+        layers.append(
+            {
+                "data": {"values": with_interval},
+                "mark": {"type": "area", "color": PRIMARY, "opacity": 0.15},
+                "encoding": {"x": x, "y": y("lower"), "y2": {"field": "upper"}},
+            }
+        )
+        layers.append(
+            {
+                "data": {"values": with_interval},
+                "mark": {"type": "rule", "color": PRIMARY, "strokeWidth": 1.5},
+                "encoding": {"x": x, "y": y("lower"), "y2": {"field": "upper"}},
+            }
+        )
+    layers.append(
+        {
+            "data": {"values": values},
+            "mark": {
+                "type": "line",
+                "color": PRIMARY,
+                "point": {"filled": True, "size": 70, "color": PRIMARY},
+            },
+            "encoding": {"x": x, "y": y("value"), "tooltip": tooltip},
+        }
+    )
+    markers: list[tuple[str, float, str]] = []
+    if indicator.baseline_value is not None:
+        label = f"Baseline {format_number(indicator.baseline_value, unit)}"
+        if indicator.baseline_period:
+            label += f" ({format_period(indicator.baseline_period)})"
+        markers.append(("baseline", indicator.baseline_value, label))
+    if indicator.target_value is not None:
+        label = f"Target {format_number(indicator.target_value, unit)}"
+        if indicator.target_period:
+            label += f" for {format_period(indicator.target_period)}"
+        markers.append(("target", indicator.target_value, label))
+    for kind, value, label in markers:
+        data = {"values": [{"value": value, "label": label}]}
+        layers.append(
+            {
+                "data": data,
+                "mark": {
+                    "type": "rule",
+                    "color": MUTED_TEXT,
+                    "strokeWidth": 1.5,
+                    # Baseline and target are told apart by dash pattern and words, not colour.
+                    "strokeDash": [6, 4] if kind == "baseline" else [2, 3],
+                },
+                "encoding": {"y": y("value")},
+            }
+        )
+        layers.append(
+            {
+                "data": data,
+                "mark": {
+                    # Labels sit in the right margin, clear of the data; the baseline's below its
+                    # line and the target's above, so the two never collide when close.
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "top" if kind == "baseline" else "bottom",
+                    "dx": 6,
+                    "dy": 2 if kind == "baseline" else -2,
+                    "x": "width",
+                    "fontStyle": "italic",
+                },
+                "encoding": {"y": y("value"), "text": {"field": "label"}},
+            }
+        )
+    latest = values[-1]
+    layers.append(
+        {
+            "data": {"values": [latest]},
+            "mark": {
+                "type": "text",
+                "dy": -14,
+                "fontWeight": "bold",
+                "fontSize": 14,
+            },
+            "encoding": {"x": x, "y": y("value"), "text": {"field": "label"}},
+        }
+    )
+    spec = _spec(alt_text, {"width": WIDTH - 150, "height": 300, "layer": layers})
+    columns = ["Period", "Value", "Lower", "Upper", "Status"]
+    rows = [
+        [
+            format_period(r.period),
+            format_number(r.value, unit),
+            "" if r.lower is None else format_number(r.lower, unit),
+            "" if r.upper is None else format_number(r.upper, unit),
+            r.status,
+        ]
+        for r in overall
+    ]
+    data_csv = _csv(columns, ([r.period, r.value, r.lower, r.upper, r.status] for r in overall))
+    notes = []
+    if with_interval:
+        notes.append("the shaded band and bars show the likely range of each figure")
+    if any(kind == "baseline" for kind, *_ in markers):
+        notes.append("the long-dashed line marks the baseline")
+    if any(kind == "target" for kind, *_ in markers):
+        notes.append("the short-dashed line marks the target")
+    caption = f"{indicator.title}: every result for the whole population ({unit})."
+    if notes:
+        caption += " " + _sentence(_join(notes))
+    return Chart(
+        id=f"indicator-{indicator.id}-trend",
+        title=f"{indicator.title}: trend",
+        caption=caption,
+        alt=alt_text,
+        spec=spec,
+        columns=columns,
+        rows=rows,
+        csv=data_csv,
+    )
+
+
+# -- indicator breakdowns -----------------------------------------------------------------------
+
+
+def breakdown_alt(indicator: Indicator, gap: derive.EquityGap, groups: Sequence[Result]) -> str:
+    unit = indicator.unit
+    behind = "below" if indicator.direction == "increase" else "above"
+    text = (
+        f"In {format_period(gap.period)}, by {gap.dimension}: {gap.worst_group} is the worst-off "
+        f"group at {format_number(gap.worst_value, unit)}, "
+        f"{format_difference(gap.gap, unit)} {behind} {gap.best_group} at "
+        f"{format_number(gap.best_value, unit)}"
+    )
+    if gap.intervals_overlap:
+        text += "; their ranges of uncertainty overlap, so the gap may be down to chance"
+    if len(groups) > 2:
+        listed = [f"{_category(r)} {format_number(r.value, unit)}" for r in groups]
+        text += f". All groups: {_join(listed)}"
+    return _sentence(text)
+
+
+def _category(result: Result) -> str:
+    split = result.breakdown
+    return split[1] if split else result.group
+
+
+def breakdown_chart(
+    indicator: Indicator, results: Sequence[Result], gap: derive.EquityGap, chart_id: str
+) -> Chart:
+    """The latest period of one breakdown by group, with intervals; the worst group named and
+    drawn as a diamond (shape and words, not colour alone)."""
+    unit = indicator.unit
+    groups = [
+        r
+        for r in results
+        if r.breakdown is not None and r.breakdown[0] == gap.dimension and r.period == gap.period
+    ]
+    overall = [r for r in results if r.is_all and r.period == gap.period]
+    alt_text = breakdown_alt(indicator, gap, groups)
+    worst_role, other_role = "Worst-off group", "Other groups"
+    values = [
+        {
+            "group": _category(r),
+            "value": r.value,
+            "lower": r.lower,
+            "upper": r.upper,
+            "role": worst_role if _category(r) == gap.worst_group else other_role,
+            "label": format_number(r.value, unit)
+            + (" (worst off)" if _category(r) == gap.worst_group else ""),
+            "interval": format_interval(r.lower, r.upper, unit),
+        }
+        for r in groups
+    ]
+    order = [v["group"] for v in values]
+    y = {"field": "group", "type": "nominal", "sort": order, "title": gap.dimension.capitalize()}
+
+    def x(field: str) -> dict[str, Any]:
+        return {
+            "field": field,
+            "type": "quantitative",
+            "title": _axis_title(unit),
+            "scale": {"zero": False},
+        }
+
+    layers: list[dict[str, Any]] = []
+    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
+    if with_interval:
+        layers.append(
+            {
+                "data": {"values": with_interval},
+                "mark": {"type": "rule", "color": MUTED_TEXT, "strokeWidth": 2},
+                "encoding": {"y": y, "x": x("lower"), "x2": {"field": "upper"}},
+            }
+        )
+    if overall:
+        everyone = {
+            "value": overall[0].value,
+            "label": f"Everyone {format_number(overall[0].value, unit)}",
+        }
+        layers.append(
+            {
+                "data": {"values": [everyone]},
+                "mark": {"type": "rule", "color": MUTED_TEXT, "strokeDash": [6, 4]},
+                "encoding": {"x": x("value")},
+            }
+        )
+        layers.append(
+            {
+                "data": {"values": [everyone]},
+                "mark": {
+                    "type": "text",
+                    "y": 0,
+                    "baseline": "bottom",
+                    "dy": -2,
+                    "align": "center",
+                    "fontStyle": "italic",
+                },
+                "encoding": {"x": x("value"), "text": {"field": "label"}},
+            }
+        )
+    layers.append(
+        {
+            "data": {"values": values},
+            "mark": {"type": "point", "filled": True, "size": 120, "opacity": 1},
+            "encoding": {
+                "y": y,
+                "x": x("value"),
+                "shape": {
+                    "field": "role",
+                    "type": "nominal",
+                    "scale": {"domain": [other_role, worst_role], "range": ["circle", "diamond"]},
+                    "legend": {"title": None},
+                },
+                "color": {
+                    "field": "role",
+                    "type": "nominal",
+                    "scale": {"domain": [other_role, worst_role], "range": [PRIMARY, PALETTE[1]]},
+                    "legend": {"title": None},
+                },
+                "tooltip": [
+                    {"field": "group", "title": gap.dimension.capitalize()},
+                    {"field": "label", "title": "Value"},
+                    {"field": "interval", "title": "Likely range"},
+                ],
+            },
+        }
+    )
+    layers.append(
+        {
+            "data": {"values": values},
+            "mark": {"type": "text", "align": "left", "dx": 10, "dy": -10},
+            "encoding": {"y": y, "x": x("value"), "text": {"field": "label"}},
+        }
+    )
+    spec = _spec(
+        alt_text,
+        {"width": WIDTH - 100, "height": max(80, 44 * len(values)), "layer": layers},
+    )
+    columns = [gap.dimension.capitalize(), "Value", "Lower", "Upper", "Worst off"]
+    rows = [
+        [
+            _category(r),
+            format_number(r.value, unit),
+            "" if r.lower is None else format_number(r.lower, unit),
+            "" if r.upper is None else format_number(r.upper, unit),
+            "yes" if _category(r) == gap.worst_group else "",
+        ]
+        for r in groups
+    ]
+    data_csv = _csv(
+        ["Group", "Period", "Value", "Lower", "Upper", "Worst off"],
+        (
+            [r.group, r.period, r.value, r.lower, r.upper, _category(r) == gap.worst_group]
+            for r in groups
+        ),
+    )
+    caption = (
+        f"{indicator.title} by {gap.dimension}, {format_period(gap.period)} ({unit}). "
+        "The diamond marks the worst-off group"
+        + (", bars show the likely range of each figure" if with_interval else "")
+        + (", and the dashed line the figure for everyone" if overall else "")
+        + "."
+    )
+    return Chart(
+        id=chart_id,
+        title=f"{indicator.title} by {gap.dimension}",
+        caption=caption,
+        alt=alt_text,
+        spec=spec,
+        columns=columns,
+        rows=rows,
+        csv=data_csv,
+    )
+
+
+def indicator_charts(report: Report, indicator: Indicator, *, as_of: dt.date) -> list[Chart]:
+    """The trend of ``all`` and one chart per breakdown dimension (latest period, by group)."""
+    results = report.results_for(indicator.id)
+    status = derive.indicator_status(indicator, results, as_of=as_of)
+    charts: list[Chart] = []
+    trend = trend_chart(indicator, results, status)
+    if trend is not None:
+        charts.append(trend)
+    used: set[str] = {f"indicator-{indicator.id}-trend"}
+    for gap in derive.equity_gaps(indicator, results):
+        chart_id = _unique(f"indicator-{indicator.id}-by-{slug(gap.dimension)}", used)
+        charts.append(breakdown_chart(indicator, results, gap, chart_id))
+    return charts
+
+
+def _unique(candidate: str, used: set[str]) -> str:
+    chart_id, n = candidate, 2
+    while chart_id in used:
+        chart_id, n = f"{candidate}-{n}", n + 1
+    used.add(chart_id)
+    return chart_id
+
+
+# -- engagements --------------------------------------------------------------------------------
+
+LADDER: tuple[tuple[str, str], ...] = (
+    ("inform", "We told people what we were doing"),
+    ("consult", "We asked for views before we decided"),
+    ("involve", "We worked with people throughout, so their concerns shaped the options"),
+    ("collaborate", "We decided together, as partners"),
+    ("empower", "People made the decision themselves"),
+)
+
+
+def profile_alt(
+    engagement: Engagement, rows: Sequence[ProfileRow], rep: derive.Representativeness
+) -> str:
+    parts = []
+    for row in rows:
+        part = (
+            f"{row.category} were {format_number(row.participants_share, '%')} of participants "
+            f"and {format_number(row.population_share, '%')} of the population"
+        )
+        if row.category in rep.under_represented:
+            part += " (under-represented)"
+        parts.append(part)
+    verdict = f"The dissimilarity index is {format_number(rep.dissimilarity)} out of 100"
+    verdict += (
+        " (0 would mean exactly like the population)."
+        if rep.dissimilarity < 100
+        else " (nothing like the population)."
+    )
+    return f"Who took part by {rep.dimension}: {'; '.join(parts)}. {verdict}"
+
+
+def profile_chart(
+    engagement: Engagement,
+    rows: Sequence[ProfileRow],
+    rep: derive.Representativeness,
+    chart_id: str,
+) -> Chart:
+    """Participants (bars) against the population (black ticks) per category; under-represented
+    categories are named in words on the axis and in the labels."""
+    alt_text = profile_alt(engagement, rows, rep)
+    values = []
+    for row in rows:
+        under = row.category in rep.under_represented
+        values.append(
+            {
+                "category": row.category + (" (under-represented)" if under else ""),
+                "participants": row.participants_share,
+                "population": row.population_share,
+                "label": (
+                    f"{format_number(row.participants_share, '%')} took part, "
+                    f"{format_number(row.population_share, '%')} of population"
+                ),
+            }
+        )
+    order = [v["category"] for v in values]
+    y = {"field": "category", "type": "nominal", "sort": order, "title": rep.dimension.capitalize()}
+    top = max([100.0 / 2] + [max(r.participants_share, r.population_share) for r in rows])
+    x_scale = {"domain": [0, top * 1.05], "nice": False}
+    layers = [
+        {
+            "mark": {"type": "bar", "color": PRIMARY, "height": {"band": 0.6}},
+            "encoding": {
+                "y": y,
+                "x": {
+                    "field": "participants",
+                    "type": "quantitative",
+                    "title": "Share (per cent)",
+                    "scale": x_scale,
+                },
+                "tooltip": [
+                    {"field": "category", "title": rep.dimension.capitalize()},
+                    {"field": "label", "title": "Shares"},
+                ],
+            },
+        },
+        {
+            # The population is a thick black tick: a different shape, not only a colour.
+            "mark": {"type": "tick", "color": TEXT, "opacity": 1, "thickness": 4, "bandSize": 30},
+            "encoding": {"y": y, "x": {"field": "population", "type": "quantitative"}},
+        },
+        {
+            "mark": {"type": "text", "align": "left", "dx": 8, "x": "width"},
+            "encoding": {"y": y, "text": {"field": "label"}},
+        },
+    ]
+    spec = _spec(
+        alt_text,
+        {
+            "data": {"values": values},
+            "width": 300,
+            "height": max(80, 44 * len(values)),
+            "layer": layers,
+        },
+    )
+    columns = [rep.dimension.capitalize(), "Took part", "Population", "Under-represented"]
+    table = [
+        [
+            r.category,
+            format_number(r.participants_share, "%"),
+            format_number(r.population_share, "%"),
+            "yes" if r.category in rep.under_represented else "",
+        ]
+        for r in rows
+    ]
+    data_csv = _csv(
+        ["Category", "Participants share", "Population share", "Under-represented"],
+        (
+            [
+                r.category,
+                r.participants_share,
+                r.population_share,
+                r.category in rep.under_represented,
+            ]
+            for r in rows
+        ),
+    )
+    caption = (
+        f"Who took part in {engagement.title}, by {rep.dimension}: bars show the share of "
+        "participants, black lines the share of the population we serve."
+    )
+    return Chart(
+        id=chart_id,
+        title=f"Who took part, by {rep.dimension}",
+        caption=caption,
+        alt=alt_text,
+        spec=spec,
+        columns=columns,
+        rows=table,
+        csv=data_csv,
+    )
+
+
+def ladder_chart(engagement: Engagement) -> Chart:
+    """The participation ladder, each rung one step longer, this engagement's rung filled and
+    labelled in words."""
+    names = [name for name, _ in LADDER]
+    step = names.index(engagement.level) + 1
+    alt_text = (
+        f"This engagement was at the {engagement.level} rung, step {step} of {len(LADDER)} "
+        f"on the participation ladder ({_join(names)})."
+    )
+    values = [
+        {
+            "rung": name.capitalize(),
+            "step": i,
+            "this": name == engagement.level,
+            "label": "This engagement" if name == engagement.level else "",
+        }
+        for i, (name, _) in enumerate(LADDER, start=1)
+    ]
+    order = [v["rung"] for v in reversed(values)]  # empower at the top, as on a ladder
+    y = {"field": "rung", "type": "nominal", "sort": order, "title": None}
+    x = {"field": "step", "type": "quantitative", "axis": None, "scale": {"domain": [0, 5]}}
+    layers = [
+        {
+            "mark": {
+                "type": "bar",
+                "stroke": MUTED_TEXT,
+                "strokeWidth": 1.5,
+                "height": {"band": 0.7},
+            },
+            "encoding": {
+                "y": y,
+                "x": x,
+                "color": {
+                    "condition": {"test": "datum.this", "value": PRIMARY},
+                    "value": BACKGROUND,
+                },
+            },
+        },
+        {
+            "mark": {"type": "text", "align": "left", "dx": 8, "fontWeight": "bold"},
+            "encoding": {"y": y, "x": x, "text": {"field": "label"}},
+        },
+    ]
+    spec = _spec(
+        alt_text,
+        {"data": {"values": values}, "width": 260, "height": 200, "layer": layers},
+    )
+    columns = ["Rung", "What it means", "This engagement"]
+    rows = [
+        [name.capitalize(), meaning, "yes" if name == engagement.level else ""]
+        for name, meaning in LADDER
+    ]
+    data_csv = _csv(
+        ["Rung", "Step", "What it means", "This engagement"],
+        (
+            [name, i, meaning, name == engagement.level]
+            for i, (name, meaning) in enumerate(LADDER, 1)
+        ),
+    )
+    return Chart(
+        id=f"engagement-{engagement.id}-ladder",
+        title="The participation ladder",
+        caption=(
+            "The participation ladder runs from informing people to letting them decide. "
+            f"The filled bar marks this engagement: {engagement.level}."
+        ),
+        alt=alt_text,
+        spec=spec,
+        columns=columns,
+        rows=rows,
+        csv=data_csv,
+    )
+
+
+def engagement_charts(report: Report, engagement: Engagement) -> list[Chart]:
+    """One chart per profile dimension (participants against population), then the ladder."""
+    profile = [p for p in report.engagement_profile if p.engagement_id == engagement.id]
+    charts: list[Chart] = []
+    used: set[str] = {f"engagement-{engagement.id}-ladder"}
+    for rep in derive.representativeness(profile):
+        rows = [p for p in profile if p.dimension == rep.dimension]
+        chart_id = _unique(f"engagement-{engagement.id}-profile-{slug(rep.dimension)}", used)
+        charts.append(profile_chart(engagement, rows, rep, chart_id))
+    charts.append(ladder_chart(engagement))
+    return charts
+
+
+# -- home ---------------------------------------------------------------------------------------
+
+
+def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
+    """Indicators by status, as counts: direction of travel and targets, every bar labelled."""
+    counts = derive.status_counts(list(statuses))
+    total = sum(counts[w] for w in derive.DIRECTIONS)
+    records = [("Direction of travel", w, counts[w]) for w in derive.DIRECTIONS]
+    records += [("Targets", w, counts[w]) for w in derive.TARGETS]
+    directions = "; ".join(f"{counts[w]} {w}" for w in derive.DIRECTIONS)
+    targets = "; ".join(
+        f"{counts[w]} {'with no target' if w == 'no target' else w}" for w in derive.TARGETS
+    )
+    alt_text = (
+        f"Of {total} measure{'s' if total != 1 else ''}, direction of travel: {directions}. "
+        f"Targets: {targets}."
+    )
+
+    def panel(measure: str, words: Sequence[str]) -> dict[str, Any]:
+        values = [{"status": w, "count": counts[w], "label": str(counts[w])} for w in words]
+        # One label width for both panels, so their bars start at the same place.
+        y = {
+            "field": "status",
+            "type": "nominal",
+            "sort": list(words),
+            "title": None,
+            "axis": {"minExtent": 120},
+        }
+        x = {
+            "field": "count",
+            "type": "quantitative",
+            "title": "Number of measures",
+            "axis": {"tickMinStep": 1, "format": "d"},
+            "scale": {"domainMin": 0, "domainMax": max(1, total)},
+        }
+        return {
+            "title": measure,
+            "data": {"values": values},
+            "width": WIDTH - 160,
+            "height": 30 * len(words),
+            "layer": [
+                {"mark": {"type": "bar", "color": PRIMARY}, "encoding": {"y": y, "x": x}},
+                {
+                    "mark": {"type": "text", "align": "left", "dx": 4},
+                    "encoding": {"y": y, "x": x, "text": {"field": "label"}},
+                },
+            ],
+        }
+
+    spec = _spec(
+        alt_text,
+        {
+            "vconcat": [
+                panel("Direction of travel", derive.DIRECTIONS),
+                panel("Targets", derive.TARGETS),
+            ],
+            "spacing": 24,
+        },
+    )
+    columns = ["Measure", "Status", "Indicators"]
+    rows = [[m, w, str(c)] for m, w, c in records]
+    return Chart(
+        id="home-status",
+        title="Our measures by status",
+        caption=(
+            "How many of our measures are improving, worsening or show no clear change, "
+            "and how many meet their target."
+        ),
+        alt=alt_text,
+        spec=spec,
+        columns=columns,
+        rows=rows,
+        csv=_csv(columns, records),
+    )
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def spec_json(chart: Chart) -> str:
+    """The spec as the site serves it: stable key order, so the same chart gives the same bytes."""
+    return json.dumps(chart.spec, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _render_one(spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    # No base URL is allowed: all data is inline, so a chart can never fetch anything.
+    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, allowed_base_urls=[])
+
+
+def render_svgs(charts: Iterable[Chart], *, processes: int = 1) -> dict[str, str]:
+    """A static SVG for every chart, by chart id. Same charts, same bytes.
+
+    With ``processes > 1`` the charts render in a pool started with ``spawn``: vl-convert's V8
+    threads do not survive ``fork``, and a forked pool hangs for ever once the parent rendered.
+    """
+    charts = list(charts)
+    ids = [c.id for c in charts]
+    if len(set(ids)) != len(ids):
+        raise ValueError(
+            "chart ids must be unique: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1}))
+        )
+    specs = [c.spec for c in charts]
+    if processes > 1 and len(specs) > 1:
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            svgs = pool.map(_render_one, specs, chunksize=max(1, len(specs) // (processes * 4)))
+    else:
+        svgs = [_render_one(spec) for spec in specs]
+    return dict(zip(ids, svgs, strict=True))
+
+
+def chart_files(chart: Chart, svg: str) -> dict[str, str]:
+    """The files of one chart, by file name: ``<id>.svg``, ``<id>.csv``, ``<id>.json``."""
+    return {
+        f"{chart.id}.svg": svg,
+        f"{chart.id}.csv": chart.csv,
+        f"{chart.id}.json": spec_json(chart),
+    }
