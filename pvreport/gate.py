@@ -1,0 +1,665 @@
+"""The gate in front of everything that reads a package: the descriptor and the paths it names.
+
+Nothing else opens a file of a package before the gate has said it is safe: ``datapackage.json`` is
+parsed here (refusing duplicate keys and absurd size or depth), and every resource path must be a
+plain, non-hidden, uncompressed CSV file inside the package folder once symlinks are resolved.
+frictionless is never handed the package's own descriptor, so none of its remote loading or
+``trusted`` paths can be reached.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import contract, load
+from .problems import Problem
+
+DESCRIPTOR = "datapackage.json"
+#: A real descriptor is a few kilobytes; these limits only stop abuse and accidents.
+MAX_DESCRIPTOR_BYTES = 2_000_000
+MAX_DEPTH = 32
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+_COMPRESSED = frozenset(
+    {".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".zst", ".tar", ".rar", ".lz"}
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Resource:
+    """A resource that passed the gate: its file is safe to open."""
+
+    name: str
+    file: str  # as written in datapackage.json, relative to the package folder
+    path: Path  # resolved, inside the package folder
+    declared_schema: Mapping[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class GateResult:
+    descriptor: dict[str, Any] | None
+    problems: list[Problem]
+    #: Contract resources whose files may be read, by resource name.
+    resources: dict[str, Resource]
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        return {name: r.path for name, r in self.resources.items()}
+
+
+class _DuplicateKeys(Exception):
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(", ".join(keys))
+        self.keys = keys
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion (the value may be deep)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
+    """Parse a JSON file of the package safely: (value or None, problems)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DESCRIPTOR_BYTES:
+            return None, [
+                Problem(
+                    "descriptor-too-complex",
+                    f"{file} is {size:,} bytes long; pvreport reads JSON files of at most "
+                    f"{MAX_DESCRIPTOR_BYTES:,} bytes.",
+                    file=file,
+                )
+            ]
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [
+            Problem("descriptor-not-json", f"{file} cannot be opened: {error.strerror}.", file=file)
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = _line_of(data, error.start)
+        return None, [
+            Problem(
+                "descriptor-not-json",
+                f"{file} is not saved as UTF-8 (the first unreadable byte is on line {line}).",
+                file=file,
+                line=line,
+                hint="Save the file as UTF-8 in your text editor.",
+            )
+        ]
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                duplicates.append(key)
+            out[key] = value
+        return out
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
+    except json.JSONDecodeError as error:
+        return None, [
+            Problem(
+                "descriptor-not-json",
+                f"{file} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).",
+                file=file,
+                line=error.lineno,
+            )
+        ]
+    except ValueError as error:
+        return None, [
+            Problem("descriptor-not-json", f"{file} is not valid JSON: {error}.", file=file)
+        ]
+    except RecursionError:
+        return None, [
+            Problem(
+                "descriptor-too-complex",
+                f"{file} nests objects or lists more than {MAX_DEPTH} levels deep.",
+                file=file,
+            )
+        ]
+    if duplicates:
+        return None, [
+            Problem(
+                "duplicate-key",
+                f'{file} names the property "{key}" more than once in the same object.',
+                file=file,
+                value=key,
+            )
+            for key in dict.fromkeys(duplicates)
+        ]
+    if _depth(value) > MAX_DEPTH:
+        return None, [
+            Problem(
+                "descriptor-too-complex",
+                f"{file} nests objects or lists more than {MAX_DEPTH} levels deep.",
+                file=file,
+            )
+        ]
+    return value, []
+
+
+def _described(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "nothing (null)"
+
+
+def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
+    """The descriptor's own properties that the contract requires."""
+    f = DESCRIPTOR
+    org = descriptor.get("organisation")
+    if org is None:
+        yield Problem(
+            "missing-property",
+            'datapackage.json has no "organisation": it needs the organisation\'s name and purpose.',
+            file=f,
+            field="organisation",
+            hint='Add "organisation": {"name": "...", "purpose": "..."} to datapackage.json.',
+        )
+    elif not isinstance(org, dict):
+        yield Problem(
+            "wrong-property-type",
+            f'"organisation" must be an object with a name and a purpose, not {_described(org)}.',
+            file=f,
+            field="organisation",
+        )
+    else:
+        for key, meaning in (("name", "the organisation's name"), ("purpose", "what it is for")):
+            value = org.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                yield Problem(
+                    "missing-property",
+                    f'datapackage.json has no "organisation.{key}": {meaning}.',
+                    file=f,
+                    field=f"organisation.{key}",
+                )
+            elif not isinstance(value, str):
+                yield Problem(
+                    "wrong-property-type",
+                    f'"organisation.{key}" must be text, not {_described(value)}.',
+                    file=f,
+                    field=f"organisation.{key}",
+                )
+    period = descriptor.get("reporting_period")
+    if period is None:
+        yield Problem(
+            "missing-property",
+            'datapackage.json has no "reporting_period": the period this report covers.',
+            file=f,
+            field="reporting_period",
+            hint='Add for example "reporting_period": {"label": "2025/26", "start": "2025-04-01", '
+            '"end": "2026-03-31"}.',
+        )
+    elif not isinstance(period, dict):
+        yield Problem(
+            "wrong-property-type",
+            f'"reporting_period" must be an object with label, start and end, not '
+            f"{_described(period)}.",
+            file=f,
+            field="reporting_period",
+        )
+    else:
+        yield from _check_period(period)
+    resources = descriptor.get("resources")
+    if resources is None:
+        yield Problem(
+            "missing-property",
+            'datapackage.json has no "resources": the list of the report\'s files.',
+            file=f,
+            field="resources",
+        )
+    elif not isinstance(resources, list):
+        yield Problem(
+            "wrong-property-type",
+            f'"resources" must be a list, not {_described(resources)}.',
+            file=f,
+            field="resources",
+        )
+
+
+def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
+    f = DESCRIPTOR
+    label = period.get("label")
+    if label is None or (isinstance(label, str) and not label.strip()):
+        yield Problem(
+            "missing-property",
+            'datapackage.json has no "reporting_period.label", for example "2025/26".',
+            file=f,
+            field="reporting_period.label",
+        )
+    elif not isinstance(label, str):
+        yield Problem(
+            "wrong-property-type",
+            f'"reporting_period.label" must be text, not {_described(label)}.',
+            file=f,
+            field="reporting_period.label",
+        )
+    dates: dict[str, dt.date] = {}
+    for key in ("start", "end"):
+        value = period.get(key)
+        name = f"reporting_period.{key}"
+        if value is None:
+            yield Problem(
+                "missing-property", f'datapackage.json has no "{name}".', file=f, field=name
+            )
+            continue
+        if not isinstance(value, str) or not _DATE.match(value):
+            yield Problem(
+                "bad-reporting-period",
+                f'"{name}" is {json.dumps(value, ensure_ascii=False)[:80]}, not a date written '
+                "YYYY-MM-DD.",
+                file=f,
+                field=name,
+                value=str(value)[:200],
+            )
+            continue
+        try:
+            dates[key] = dt.date.fromisoformat(value)
+        except ValueError:
+            yield Problem(
+                "bad-reporting-period",
+                f'"{name}" is {value}, which is not a real day.',
+                file=f,
+                field=name,
+                value=value,
+            )
+    if len(dates) == 2 and dates["start"] > dates["end"]:
+        yield Problem(
+            "bad-reporting-period",
+            f"The reporting period starts on {dates['start']} after it ends on {dates['end']}.",
+            file=f,
+            field="reporting_period.end",
+            value=period.get("end"),
+            hint="Swap the two dates, or correct the one that is wrong.",
+        )
+
+
+def _hidden(parts: Iterable[str]) -> bool:
+    return any(part.startswith(".") and part not in (".",) for part in parts)
+
+
+def check_path(
+    package_dir: Path, raw: Any, *, what: str, field: str, suffixes: tuple[str, ...] = (".csv",)
+) -> tuple[Path | None, list[Problem]]:
+    """Whether a path written in the descriptor names a safe file: (resolved path or None, problems)."""
+    f = DESCRIPTOR
+
+    def refuse(code: str, message: str, hint: str | None = None) -> tuple[None, list[Problem]]:
+        return None, [Problem(code, message, file=f, field=field, value=str(raw)[:300], hint=hint)]
+
+    if isinstance(raw, list):
+        return refuse(
+            "unsupported-format",
+            f"{what} lists several files; pvreport reads one CSV file per resource.",
+            hint="Join the files into one CSV file and give its name as the path.",
+        )
+    if not isinstance(raw, str) or not raw.strip():
+        return refuse("wrong-property-type", f"The path of {what} must be a file name (text).")
+    if raw.startswith("//") or (_SCHEME.match(raw) and not re.match(r"^[A-Za-z]:[\\/]", raw)):
+        return refuse(
+            "remote-reference",
+            f'The path of {what} is "{raw[:200]}", a web address or other remote location.',
+        )
+    pure = PurePosixPath(raw.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", raw) or ".." in pure.parts:
+        return refuse(
+            "path-outside-package",
+            f'The path of {what} is "{raw[:200]}", which leads outside the report\'s folder.',
+        )
+    if _hidden(pure.parts):
+        return refuse(
+            "hidden-path", f'The path of {what} is "{raw[:200]}", a hidden file or folder.'
+        )
+    suffix = pure.suffix.lower()
+    if suffix in _COMPRESSED:
+        return refuse("compressed-resource", f'{what.capitalize()} is a compressed file ("{raw}").')
+    if suffix not in suffixes:
+        expected = " or ".join(suffixes)
+        return refuse(
+            "unsupported-format",
+            f'{what.capitalize()} is "{raw[:200]}"; pvreport reads {expected} files here.',
+        )
+    root = package_dir.resolve()
+    try:
+        resolved = (root / pure).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return refuse("file-missing", f'The file "{raw[:200]}" of {what} cannot be opened.')
+    if not resolved.is_relative_to(root):
+        return refuse(
+            "path-outside-package",
+            f'The file "{raw[:200]}" of {what} is a link to a place outside the report\'s folder.',
+        )
+    if _hidden(resolved.relative_to(root).parts):
+        return refuse(
+            "hidden-path", f'The file "{raw[:200]}" of {what} is a link to a hidden file.'
+        )
+    try:
+        mode = resolved.stat().st_mode
+    except OSError:
+        return refuse(
+            "file-missing",
+            f'datapackage.json lists "{raw[:200]}" for {what}, but there is no such file in the '
+            "folder.",
+        )
+    if not stat.S_ISREG(mode):
+        return refuse(
+            "file-missing", f'"{raw[:200]}" of {what} is a folder or a device, not a plain file.'
+        )
+    return resolved, []
+
+
+def _normal_name(name: str) -> str:
+    return re.sub(r"[\s-]+", "_", name.strip().lower())
+
+
+def _check_resource(
+    package_dir: Path, index: int, item: Any, seen: set[str]
+) -> tuple[Resource | None, list[Problem]]:
+    f = DESCRIPTOR
+    problems: list[Problem] = []
+    label = f"resource number {index + 1}"
+    if not isinstance(item, dict):
+        return None, [
+            Problem(
+                "wrong-property-type",
+                f'The {label} in "resources" must be an object with a name and a path, not '
+                f"{_described(item)}.",
+                file=f,
+                field="resources",
+            )
+        ]
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(
+            Problem(
+                "missing-property" if name is None else "wrong-property-type",
+                f'The {label} in "resources" has no name (text such as "objectives").',
+                file=f,
+                field="name",
+                hint='Give the resource its contract name, for example "name": "objectives".',
+            )
+        )
+        name = None
+    else:
+        label = f'the resource "{name}"'
+    if "data" in item:
+        problems.append(
+            Problem(
+                "inline-data",
+                f"{label.capitalize()} holds its rows inside datapackage.json.",
+                file=f,
+                field="data",
+                value=name,
+            )
+        )
+    if "compression" in item:
+        problems.append(
+            Problem(
+                "compressed-resource",
+                f"{label.capitalize()} is declared as compressed "
+                f"({str(item['compression'])[:40]}).",
+                file=f,
+                field="compression",
+                value=name,
+            )
+        )
+    fmt = item.get("format")
+    if fmt is not None and str(fmt).lower() != "csv":
+        problems.append(
+            Problem(
+                "unsupported-format",
+                f'{label.capitalize()} is declared with format "{str(fmt)[:40]}"; pvreport reads '
+                "CSV files.",
+                file=f,
+                field="format",
+                value=str(fmt)[:200],
+            )
+        )
+    path: Path | None = None
+    if "path" not in item:
+        if "data" not in item:
+            problems.append(
+                Problem(
+                    "missing-property",
+                    f'{label.capitalize()} has no "path" naming its CSV file.',
+                    file=f,
+                    field="path",
+                    value=name,
+                    hint='Add "path": "<name>.csv" to the resource in datapackage.json.',
+                )
+            )
+    else:
+        path, found = check_path(package_dir, item["path"], what=label, field="path")
+        problems.extend(found)
+    declared: Mapping[str, Any] | None = None
+    if "schema" in item:
+        declared, found = _declared_schema(package_dir, item["schema"], label)
+        problems.extend(found)
+    dialect = item.get("dialect")
+    if dialect is not None and not isinstance(dialect, dict):
+        if isinstance(dialect, str):
+            # pvreport always reads comma-separated UTF-8, so a dialect file is never opened;
+            # it is still refused when it points outside the package.
+            problems.extend(
+                check_path(
+                    package_dir,
+                    dialect,
+                    what=f"the dialect of {label}",
+                    field="dialect",
+                    suffixes=(".json",),
+                )[1]
+            )
+        else:
+            problems.append(
+                Problem(
+                    "wrong-property-type",
+                    f'The "dialect" of {label} must be an object, not {_described(dialect)}.',
+                    file=f,
+                    field="dialect",
+                )
+            )
+    if name is None:
+        return None, problems
+    if name in seen:
+        problems.append(
+            Problem(
+                "duplicate-resource",
+                f'The resource "{name}" is listed more than once in datapackage.json.',
+                file=f,
+                field="name",
+                value=name,
+            )
+        )
+        return None, problems
+    seen.add(name)
+    if name not in contract.RESOURCES:
+        stem = (
+            _normal_name(PurePosixPath(str(item.get("path"))).stem)
+            if isinstance(item.get("path"), str)
+            else ""
+        )
+        meant = _normal_name(name)
+        if meant not in contract.RESOURCES and stem in contract.RESOURCES:
+            meant = stem
+        if meant in contract.RESOURCES:
+            problems.append(
+                Problem(
+                    "resource-name-mismatch",
+                    f'The resource "{name}" looks like the contract\'s "{meant}", but its name '
+                    "is written differently.",
+                    file=f,
+                    field="name",
+                    value=name,
+                    hint=f'Write "name": "{meant}" in datapackage.json.',
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "unknown-resource",
+                    f'The resource "{name}" is not part of the contract: pvreport does not check '
+                    "it and it is not shown on the site.",
+                    file=f,
+                    field="name",
+                    value=name,
+                )
+            )
+        return None, problems
+    if path is None or any(p.is_error for p in problems):
+        return None, problems
+    return Resource(name, str(item["path"]), path, declared), problems
+
+
+def _declared_schema(
+    package_dir: Path, raw: Any, label: str
+) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    f = DESCRIPTOR
+    if isinstance(raw, str):
+        path, problems = check_path(
+            package_dir, raw, what=f"the schema of {label}", field="schema", suffixes=(".json",)
+        )
+        if path is None:
+            return None, problems
+        value, found = read_json(path, raw)
+        if value is None:
+            return None, found
+        raw = value
+    if not isinstance(raw, dict) or not isinstance(raw.get("fields", []), list):
+        return None, [
+            Problem(
+                "schema-invalid",
+                f'The "schema" of {label} is not a Table Schema (an object with a list of fields).',
+                file=f,
+                field="schema",
+            )
+        ]
+    return raw, []
+
+
+def check(package_dir: Path) -> GateResult:
+    """Read and check ``datapackage.json`` and the paths it names."""
+    package_dir = Path(package_dir)
+    if not package_dir.is_dir():
+        return GateResult(
+            None,
+            [
+                Problem(
+                    "descriptor-missing",
+                    f"{package_dir} is not a folder.",
+                    file=DESCRIPTOR,
+                    hint="Give the folder that holds datapackage.json.",
+                )
+            ],
+            {},
+        )
+    path, problems = check_path(
+        package_dir,
+        DESCRIPTOR,
+        what="the descriptor",
+        field="datapackage.json",
+        suffixes=(".json",),
+    )
+    if path is None:
+        missing = [p for p in problems if p.code == "file-missing"]
+        if missing:
+            problems = [
+                Problem(
+                    "descriptor-missing",
+                    f"There is no datapackage.json in {package_dir}.",
+                    file=DESCRIPTOR,
+                )
+            ]
+        return GateResult(None, [dataclasses.replace(p, field=None) for p in problems], {})
+    descriptor, problems = read_json(path, DESCRIPTOR)
+    if descriptor is None:
+        return GateResult(None, problems, {})
+    if not isinstance(descriptor, dict):
+        return GateResult(
+            None,
+            [
+                Problem(
+                    "wrong-property-type",
+                    f"datapackage.json must hold one JSON object ({{...}}), not "
+                    f"{_described(descriptor)}.",
+                    file=DESCRIPTOR,
+                )
+            ],
+            {},
+        )
+    problems = list(_check_properties(descriptor))
+    accepted: dict[str, Resource] = {}
+    listed: set[str] = set()
+    items = descriptor.get("resources")
+    if isinstance(items, list):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            resource, found = _check_resource(package_dir, index, item, seen)
+            problems.extend(found)
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                listed.add(item["name"])
+            if resource is not None:
+                accepted[resource.name] = resource
+    for name in contract.REQUIRED_RESOURCES:
+        if name not in listed:
+            problems.append(
+                Problem(
+                    "missing-resource",
+                    f'The report has no "{name}" resource; every report must have one.',
+                    file=DESCRIPTOR,
+                    field="resources",
+                    value=name,
+                    hint=f'Add {{"name": "{name}", "path": "{name}.csv"}} to "resources" in '
+                    f"datapackage.json, and the file {name}.csv to the folder.",
+                )
+            )
+    return GateResult(descriptor, problems, accepted)
+
+
+def check_rows(tables: Mapping[str, load.Table]) -> Iterator[Problem]:
+    """Required resources that were read must hold at least one row."""
+    for name in contract.REQUIRED_RESOURCES:
+        table = tables.get(name)
+        if table is not None and not table.rows:
+            yield Problem(
+                "empty-resource",
+                f"{table.file} has a heading row but no data rows; {name} needs at least one row.",
+                file=table.file,
+            )

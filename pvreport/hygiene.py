@@ -1,0 +1,477 @@
+"""File-level checks for the mistakes a spreadsheet user makes, each explained in plain words.
+
+These run before frictionless. A file with a fatal problem (not text, not UTF-8, a Git LFS pointer,
+an unterminated quote, the wrong separator, no heading row) goes no further: nothing else could
+say anything useful about it. Cells that hygiene explains (``1,234`` in a number column, a date
+written 31/03/2025, an id with a zero-width space) are recorded, so that the frictionless stage
+does not report the same cell again with a vaguer message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import contract, load
+from .problems import Problem
+
+_LFS = b"version https://git-lfs."
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Excel .xls format
+_GZIP = b"\x1f\x8b"
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PERCENT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)\s*%$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})$")
+#: Characters that reorder displayed text ("Trojan Source"): embeddings, overrides, isolates.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: At most this many control-character problems per file: a binary file would give thousands.
+_MAX_CONTROL = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class FileCheck:
+    """What hygiene found in one file."""
+
+    problems: list[Problem]
+    #: True when the file must not be read any further.
+    fatal: bool
+    #: The heading row, normalised (``""`` for a blank heading), and its physical line.
+    header: tuple[str, ...] = ()
+    header_line: int = 1
+    #: ``(line, field)`` of cells hygiene has already explained.
+    explained: frozenset[tuple[int, str]] = frozenset()
+
+
+#: Unicode gives control characters no names; these are the ones people meet.
+_CONTROL_NAMES = {
+    "\x00": "NULL",
+    "\x08": "BACKSPACE",
+    "\x0b": "VERTICAL TAB",
+    "\x0c": "FORM FEED",
+    "\x1a": "SUBSTITUTE",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+}
+
+
+def code_points(chars: str) -> str:
+    """``U+200B ZERO WIDTH SPACE, U+00A0 NO-BREAK SPACE``: how a user can find the characters."""
+    seen = dict.fromkeys(chars)
+    return ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, _CONTROL_NAMES.get(c, 'CONTROL CHARACTER'))}"
+        for c in seen
+    )
+
+
+def _invisible(value: str) -> str:
+    """The characters of a cell that cannot be seen: format characters and odd spaces."""
+    return "".join(
+        c
+        for c in value
+        if unicodedata.category(c) in ("Cf", "Zl", "Zp")
+        or (c != " " and unicodedata.category(c) == "Zs")
+    )
+
+
+def _control(value: str) -> str:
+    return "".join(c for c in value if (unicodedata.category(c) == "Cc" and c not in "\t\r\n"))
+
+
+def unterminated_quote(text: str) -> int | None:
+    """The line where a quoted cell opens and never closes, as a CSV reader would see it."""
+    line, in_quote, at_start, opened = 1, False, True, 0
+    i, size = 0, len(text)
+    while i < size:
+        char = text[i]
+        if in_quote:
+            if char == '"':
+                if i + 1 < size and text[i + 1] == '"':
+                    i += 2
+                    continue
+                in_quote = False
+            elif char == "\n":
+                line += 1
+        elif char == '"' and at_start:
+            in_quote, opened = True, line
+        elif char == "," or char == "\n":
+            at_start = True
+            line += char == "\n"
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return opened if in_quote else None
+
+
+def _cell_line(start: int, record: Sequence[str], index: int, offset: int = 0) -> int:
+    """The physical line of a cell (or of a character ``offset`` inside it)."""
+    before = sum(cell.count("\n") for cell in record[:index])
+    return start + before + record[index][:offset].count("\n")
+
+
+def _id_fields(fields: dict[str, dict[str, Any]]) -> set[str]:
+    return {
+        n
+        for n, f in fields.items()
+        if contract.LIST_OF in f or f.get("constraints", {}).get("pattern") == contract.SLUG_PATTERN
+    }
+
+
+def _bytes_check(data: bytes, file: str) -> Problem | None:
+    """A fatal problem visible in the raw bytes, if any."""
+    if data.startswith(_LFS):
+        return Problem(
+            "lfs-pointer",
+            f"{file} is a Git LFS pointer: a short note standing in for the real data, which "
+            "has not been downloaded.",
+            file=file,
+        )
+    if data.startswith((_ZIP, _OLE)):
+        return Problem(
+            "excel-file-as-csv",
+            f"{file} is an Excel workbook with a .csv name, not a CSV file.",
+            file=file,
+        )
+    if data.startswith(_GZIP):
+        return Problem(
+            "compressed-resource",
+            f"{file} is a compressed (gzip) file with a .csv name.",
+            file=file,
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem(
+            "not-utf8",
+            f'{file} is saved as UTF-16 ("Unicode Text"), not UTF-8.',
+            file=file,
+            line=1,
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.start + 1]
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError:
+            message = (
+                f"{file} is not saved as UTF-8: the byte 0x{bad.hex().upper()} on line {line} "
+                "is not UTF-8 text."
+            )
+        else:
+            message = (
+                f"{file} is not saved as UTF-8; it looks like Windows-1252. The first character "
+                f'that is not UTF-8 is "{bad.decode("cp1252")}" on line {line}. Save it as '
+                "CSV UTF-8."
+            )
+        return Problem("not-utf8", message, file=file, line=line, value=f"0x{bad.hex().upper()}")
+    return None
+
+
+def check_file(name: str, path: Path, file: str) -> FileCheck:
+    """Check one CSV file of the contract resource ``name``."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return FileCheck(
+            [Problem("file-unreadable", f"{file} cannot be opened: {error.strerror}.", file=file)],
+            True,
+        )
+    problem = _bytes_check(data, file)
+    if problem is not None:
+        return FileCheck([problem], True)
+    text = data.decode("utf-8-sig")
+    opened = unterminated_quote(text)
+    if opened is not None:
+        return FileCheck(
+            [
+                Problem(
+                    "unterminated-quote",
+                    f"{file}: the double quote that opens a cell on line {opened} is never closed, "
+                    "so the rest of the file would be read as one cell.",
+                    file=file,
+                    line=opened,
+                )
+            ],
+            True,
+        )
+    records = list(load.csv_records(path))
+    header_at = next((i for i, (_, rec) in enumerate(records) if any(c.strip() for c in rec)), None)
+    if header_at is None:
+        return FileCheck(
+            [Problem("empty-file", f"{file} is empty: it has no heading row.", file=file)], True
+        )
+    header_line, labels = records[header_at]
+    if len(labels) == 1:
+        for sep, called in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in labels[0]:
+                return FileCheck(
+                    [
+                        Problem(
+                            "wrong-delimiter",
+                            f"{file} separates its cells with {called}, not commas.",
+                            file=file,
+                            line=header_line,
+                        )
+                    ],
+                    True,
+                )
+    fields = contract.fields(name)
+    problems: list[Problem] = []
+    header, header_problems = _check_header(
+        name, file, header_line, labels, records[header_at + 1 :]
+    )
+    problems.extend(header_problems)
+    explained: set[tuple[int, str]] = set()
+    for found in _check_cells(file, fields, header, records[header_at + 1 :]):
+        problems.append(found)
+        if found.field is not None and found.line is not None:
+            explained.add((found.line, found.field))
+    # Control characters anywhere, the heading row included.
+    count = 0
+    for start, record in records:
+        for index, cell in enumerate(record):
+            bad = _control(cell)
+            if not bad or count >= _MAX_CONTROL:
+                continue
+            count += 1
+            offset = cell.index(bad[0])
+            line = _cell_line(start, record, index, offset)
+            column = header[index] if index < len(header) and header[index] else None
+            column_text = f'column "{column}"' if column else f"column {index + 1}"
+            problems.append(
+                Problem(
+                    "control-character",
+                    f"{file} line {line}, {column_text}: the cell holds the control character "
+                    f"{code_points(bad)} at character {offset + 1}.",
+                    file=file,
+                    line=line,
+                    field=column,
+                    value=code_points(bad),
+                )
+            )
+            if column:
+                explained.add((line, column))
+    return FileCheck(problems, False, header, header_line, frozenset(explained))
+
+
+def _check_header(
+    name: str,
+    file: str,
+    line: int,
+    labels: Sequence[str],
+    rows: Sequence[tuple[int, list[str]]],
+) -> tuple[tuple[str, ...], list[Problem]]:
+    fields = contract.fields(name)
+    problems: list[Problem] = []
+    header: list[str] = []
+    seen: set[str] = set()
+    for index, label in enumerate(labels):
+        norm = load.normalise_header(label)
+        header.append(norm)
+        if not norm:
+            if any(index < len(rec) and rec[index].strip() for _, rec in rows):
+                problems.append(
+                    Problem(
+                        "blank-header",
+                        f"{file}: column {index + 1} has values but no heading.",
+                        file=file,
+                        line=line,
+                    )
+                )
+            continue
+        if norm in seen:
+            problems.append(
+                Problem(
+                    "duplicate-header",
+                    f'{file}: the heading "{norm}" appears more than once (again in column '
+                    f"{index + 1}).",
+                    file=file,
+                    line=line,
+                    field=norm,
+                    value=label,
+                )
+            )
+            continue
+        seen.add(norm)
+        if norm in fields:
+            if label != norm:
+                problems.append(
+                    Problem(
+                        "header-not-exact",
+                        f'{file}: the heading "{label}" should be written "{norm}".',
+                        file=file,
+                        line=line,
+                        field=norm,
+                        value=label,
+                        hint=f'Rename the heading "{label}" to "{norm}" (lower case, underscores, '
+                        "no spaces before or after).",
+                    )
+                )
+        else:
+            problems.append(
+                Problem(
+                    "unknown-column",
+                    f'{file}: the column "{label.strip()}" is not part of the contract for {name}; '
+                    "it is not checked or shown.",
+                    file=file,
+                    line=line,
+                    field=label.strip(),
+                    hint=f"The contract's columns for {name} are: {', '.join(fields)}.",
+                )
+            )
+    missing = [n for n in contract.required_fields(name) if n not in seen]
+    if missing:
+        listed = ", ".join(missing)
+        problems.append(
+            Problem(
+                "missing-column",
+                f"{file} has no column for: {listed}. "
+                f"{'It is' if len(missing) == 1 else 'They are'} required.",
+                file=file,
+                line=line,
+                value=listed,
+                hint=f"Add {'a column' if len(missing) == 1 else 'columns'} headed {listed} to "
+                "the heading row.",
+            )
+        )
+    return tuple(header), problems
+
+
+def _check_cells(
+    file: str,
+    fields: dict[str, dict[str, Any]],
+    header: Sequence[str],
+    rows: Sequence[tuple[int, list[str]]],
+) -> Iterator[Problem]:
+    ids = _id_fields(fields)
+    first_use: dict[int, str] = {}
+    for index, norm in enumerate(header):
+        if norm in fields and norm not in first_use.values():
+            first_use[index] = norm
+    # Per id column: every clean value and its first line, to spot look-alikes.
+    clean_ids: dict[str, dict[str, int]] = {n: {} for n in ids}
+    for start, record in rows:
+        if not any(cell.strip() for cell in record):
+            yield Problem("blank-row", f"{file}: line {start} is blank.", file=file, line=start)
+            continue
+        for index, cell in enumerate(record):
+            name = first_use.get(index)
+            if name is None or name not in ids:
+                continue
+            if not _invisible(cell):
+                for part in load.split_ids(cell) if contract.LIST_OF in fields[name] else (cell,):
+                    clean_ids[name].setdefault(part.strip(), start)
+    for start, record in rows:
+        if not any(cell.strip() for cell in record):
+            continue
+        for index, cell in enumerate(record):
+            name = first_use.get(index)
+            if name is None:
+                continue
+            found = _check_cell(
+                file, name, fields[name], cell, name in ids, clean_ids.get(name, {})
+            )
+            if found is not None:
+                yield dataclasses.replace(found, line=_cell_line(start, record, index))
+
+
+def _check_cell(
+    file: str,
+    name: str,
+    field: dict[str, Any],
+    cell: str,
+    is_id: bool,
+    clean_ids: dict[str, int],
+) -> Problem | None:
+    value = cell.strip()
+    kind = field.get("type", "string")
+    where = f'{file}, column "{name}"'
+    if is_id:
+        hidden = _invisible(cell)
+        if hidden:
+            visible = "".join(c for c in cell if c not in hidden).strip()
+            twin = clean_ids.get(visible)
+            if twin is not None:
+                return Problem(
+                    "lookalike-id",
+                    f'{where}: the id "{visible}" looks the same as the one on line {twin}, but '
+                    f"this one also holds the invisible character {code_points(hidden)}.",
+                    file=file,
+                    field=name,
+                    value=code_points(hidden),
+                )
+            return Problem(
+                "invisible-character",
+                f'{where}: the id "{visible}" holds the invisible character {code_points(hidden)}.',
+                file=file,
+                field=name,
+                value=code_points(hidden),
+            )
+    bidi = "".join(c for c in cell if c in _BIDI)
+    if bidi:
+        return Problem(
+            "bidi-control-character",
+            f"{where}: the cell holds the text-direction character {code_points(bidi)}.",
+            file=file,
+            field=name,
+            value=code_points(bidi),
+        )
+    if kind in ("number", "integer") and value:
+        if _THOUSANDS.match(value):
+            plain = value.replace(",", "")
+            return Problem(
+                "number-thousands-separator",
+                f'{where}: "{value}" is written with a thousands separator.',
+                file=file,
+                field=name,
+                value=value,
+                hint=f"Write {plain} instead of {value}.",
+            )
+        if _PERCENT.match(value):
+            plain = value.rstrip("% ").strip()
+            return Problem(
+                "number-percent-sign",
+                f'{where}: "{value}" is written with a % sign.',
+                file=file,
+                field=name,
+                value=value,
+                hint=f"Write {plain} instead of {value}; the unit belongs in the indicator's unit "
+                "column.",
+            )
+    if kind == "date" and value:
+        if _ISO_DATE.match(value):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return Problem(
+                    "date-impossible",
+                    f'{where}: "{value}" is not a real day.',
+                    file=file,
+                    field=name,
+                    value=value,
+                )
+            return None
+        day_first = _DAY_FIRST.match(value)
+        hint = None
+        if day_first:
+            day, month, year = day_first.groups()
+            if len(year) == 4:
+                hint = (
+                    f"Write the date as YYYY-MM-DD: if {value} means day {int(day)} of month "
+                    f"{int(month)}, write {year}-{int(month):02d}-{int(day):02d}."
+                )
+        return Problem(
+            "date-format",
+            f'{where}: the date "{value}" is not written YYYY-MM-DD.',
+            file=file,
+            field=name,
+            value=value,
+            hint=hint,
+        )
+    return None

@@ -1,0 +1,85 @@
+"""The validation pipeline: gate, hygiene, frictionless, then the contract's cross-table rules.
+
+Every stage yields problems; none prints or stops at the first one. A stage only sees what the
+stage before it let through: frictionless never sees a file hygiene found unreadable, and nothing
+sees a path the gate refused. Bad input never raises: it becomes a problem.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from . import contract, gate, hygiene, load, rules, tabular
+from .problems import Problem, has_errors, sorted_problems
+from .problems import strict as make_strict
+
+
+@dataclasses.dataclass(frozen=True)
+class Validation:
+    """The outcome of validating one package folder."""
+
+    package_dir: Path
+    descriptor: dict[str, Any] | None
+    #: Every contract resource that could be read, by name.
+    tables: dict[str, load.Table]
+    #: Sorted, without duplicates.
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not has_errors(self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def validate_package(
+    package_dir: Path, *, as_of: dt.date | None = None, strict: bool = False
+) -> Validation:
+    """Validate a package folder and read its tables.
+
+    ``as_of`` is the day rules treat as today (default: today). ``strict`` makes every warning an
+    error.
+    """
+    package_dir = Path(package_dir)
+    as_of = as_of or dt.date.today()
+    problems: list[Problem] = []
+
+    # 1. The gate: the descriptor, and which files are safe to open.
+    gated = gate.check(package_dir)
+    problems.extend(gated.problems)
+    tables: dict[str, load.Table] = {}
+    if gated.descriptor is not None:
+        # 2. Hygiene: files a spreadsheet user got wrong; fatal ones go no further.
+        checks = {
+            name: hygiene.check_file(name, resource.path, resource.file)
+            for name, resource in gated.resources.items()
+        }
+        for found in checks.values():
+            problems.extend(found.problems)
+        readable = {n: r for n, r in gated.resources.items() if not checks[n].fatal}
+
+        # 3. frictionless with the contract's schemas, laid out as each file's heading row.
+        problems.extend(tabular.check(package_dir, readable, checks))
+
+        # 4. The tables as the site will read them, then the contract's cross-table rules.
+        for name, resource in readable.items():
+            tables[name] = load.read_table(
+                name, resource.path, resource.file, contract.schema(name)
+            )
+        problems.extend(gate.check_rows(tables))
+        problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
+
+    unique = list(dict.fromkeys(problems))
+    if strict:
+        unique = make_strict(unique)
+    return Validation(package_dir, gated.descriptor, tables, sorted_problems(unique))

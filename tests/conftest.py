@@ -1,0 +1,43 @@
+"""Shared fixtures: the minimal valid package, copied into a throwaway folder for each test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = FIXTURES / "base"
+BAD = FIXTURES / "bad"
+#: The day fixture tests treat as today, so that date rules give the same answer every day.
+AS_OF = dt.date(2026, 6, 1)
+
+
+def copy_base(target: Path) -> Path:
+    """A fresh copy of the base package at ``target``."""
+    shutil.copytree(BASE, target)
+    return target
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the minimal valid package."""
+    return copy_base(tmp_path / "package")
+
+
+@pytest.fixture
+def write_csv(package: Path) -> Callable[[str, str | bytes], Path]:
+    """Overwrite one file of the package copy with text (UTF-8) or bytes."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = package / name
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8", newline="")
+        else:
+            path.write_bytes(content)
+        return path
+
+    return write
