@@ -10,6 +10,7 @@ frictionless so that one mistake gives one problem.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import functools
@@ -212,14 +213,15 @@ def list_references(package: Package) -> Iterator[Problem]:
                 if cell is None or not _passes_pattern(name, field, cell):
                     continue
                 if absent:
+                    ids = load.split_ids(cell)
                     yield _problem(
                         "reference-to-absent-resource",
                         package,
                         name,
                         row,
                         field,
-                        f"{field} names {_quoted(load.split_ids(cell))}, but the package has no "
-                        f"{target} resource to look them up in.",
+                        f"{field} names {_quoted(ids)}, but the package has no {target} "
+                        f"resource to look {'them' if len(ids) > 1 else 'it'} up in.",
                         value=cell,
                         hint=f"Add {target}.csv to the package (and list it in datapackage.json), "
                         f"or leave {field} empty.",
@@ -429,8 +431,26 @@ def periods_are_dates(package: Package) -> Iterator[Problem]:
                 periods.parse_period(cell)
             except periods.PeriodError as exc:
                 yield _problem(
-                    "period-not-a-date", package, name, row, field, f"{exc}.", value=cell
+                    "period-not-a-date",
+                    package,
+                    name,
+                    row,
+                    field,
+                    _no_such_day(cell) or f"{exc}.",
+                    value=cell,
                 )
+
+
+def _no_such_day(text: str) -> str | None:
+    """A plain message for a day that does not exist (periods.py gives Python's words)."""
+    if periods.period_form(text) != "day":
+        return None
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"'{text}' names no real date: there is no month {month}."
+    days = calendar.monthrange(year, month)[1]
+    name = dt.date(year, month, 1).strftime("%B %Y")
+    return f"'{text}' names no real date: {name} has {days} days, so there is no day {day}."
 
 
 def mixed_period_forms(package: Package) -> Iterator[Problem]:

@@ -770,6 +770,14 @@ def test_period_message_comes_from_periods(tmp_path: Path) -> None:
     assert p.value == "2024/26" and "2024/25" in p.message
 
 
+def test_no_such_day_message_is_plain(tmp_path: Path) -> None:
+    p = only(run(tmp_path, [Cell("indicators", 2, "target_period", "2026-02-30")]))
+    assert (
+        p.message
+        == "'2026-02-30' names no real date: February 2026 has 28 days, so there is no day 30."
+    )
+
+
 def test_mixed_forms_message_names_both_forms(tmp_path: Path) -> None:
     p = only(run(tmp_path, [Cell("results", 3, "period", "2024")]))
     assert "a calendar year" in p.message and "financial years" in p.message
