@@ -1,0 +1,240 @@
+"""Plain language: a warning for each text a citizen reads that is hard to read.
+
+The measure is Flesch reading ease, computed here and offline (no tool that downloads a
+dictionary at run time):
+
+    206.835 - 1.015 * (words / sentences) - 84.6 * (syllables / words)
+
+Higher is easier. 60 to 70 is plain English; GOV.UK content aims for a reading age of about nine,
+which is 80 or more; below 50 is hard for most adults. Syllables are counted with the en_GB
+hyphenation dictionary of pyphen, checked against a vowel-group count (hyphenation dictionaries
+leave words like "area" or "people" whole, which would make every text look easier than it is);
+the larger of the two counts is taken.
+
+Rules (defaults; both configurable):
+
+- a text whose reading ease is below ``min_ease`` (50) gets ``hard-to-read``;
+- otherwise a text with a sentence longer than ``max_sentence_words`` (25) gets ``long-sentence``.
+
+Very short texts are not judged by Flesch: with fewer than :data:`MIN_WORDS_FOR_EASE` (12) words
+one long word swings the score by tens of points, so a short label such as "Director of Adult
+Social Care" would be called hard to read. They are still judged by sentence length (which they
+cannot fail). Numbers (``45%``, ``2025/26``, ``£1.2m``) count as words of one syllable: figures are
+read at a glance. Welsh text is not judged (pyphen has no Welsh dictionary).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pyphen
+
+from .load import Table
+from .problems import Problem
+
+#: Below this many words a text is not given a Flesch score (see the module's docstring).
+MIN_WORDS_FOR_EASE = 12
+
+#: The text fields people read on the site, by resource. Names, ids, codes and sources are left
+#: out: they are labels, not prose.
+TEXT_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "accountability": ("holds_us_to_account_for",),
+    "objectives": ("summary", "why_it_matters"),
+    "indicators": ("method", "context"),
+    "results": ("note",),
+    "engagements": ("question", "what_we_heard"),
+    "decisions": ("summary", "rationale", "up_for_grabs", "review_trigger"),
+    "options": ("benefits", "drawbacks", "who_gains", "who_loses"),
+    "responses": ("you_said", "we_did", "explanation"),
+    "revisions": ("reason",),
+}
+
+#: Prose in datapackage.json, as (path of keys, field name shown to the user).
+DESCRIPTOR_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("organisation", "purpose"), "organisation.purpose"),
+    (("description",), "description"),
+)
+
+# A sentence ends at . ! or ? followed by a space and a capital, digit or quote, or at a line
+# break. "e.g. the" and "£1.5 million" do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£])|\s*\n+\s*")
+_WORD = re.compile(
+    r"[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*|[£$€]?\d[\d,./:%-]*\w*"
+)
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+@functools.cache
+def _dictionary() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_GB")
+
+
+@functools.cache
+def syllables(word: str) -> int:
+    """Syllables in one word: pyphen's en_GB hyphenation, or a vowel-group count if larger."""
+    if word[0].isdigit() or word[0] in "£$€":
+        return 1
+    lower = word.lower().replace("\u2019", "'")
+    hyphenated = len(_dictionary().positions(lower)) + 1
+    return max(hyphenated, _vowel_group_syllables(lower))
+
+
+def _vowel_group_syllables(word: str) -> int:
+    word = word.removesuffix("'s")
+    count = len(_VOWEL_GROUPS.findall(word))
+    # A silent final e (make, whole), but not in "table" or "people".
+    if re.search(r"[^aeiouy]e$", word) and not re.search(r"[^aeiouy]le$", word):
+        count -= 1
+    # Silent e before -s and -d (homes, moved), but not in "changes" or "waited".
+    if re.search(r"[^aeiouy]es$", word) and not re.search(r"(s|x|z|ch|sh|c|g)es$", word):
+        count -= 1
+    if re.search(r"[^aeiouy]ed$", word) and not re.search(r"[td]ed$", word):
+        count -= 1
+    # Silent e before a suffix (safely, engagement).
+    if re.search(r"[^aeiouy]e(ly|ty|ment|ful|less|ness)$", word):
+        count -= 1
+    # Two syllables in one vowel group (priority, idea, quiet), but not in -tion or -cial.
+    count += len(re.findall(r"(?<![tsc])i[aou](?!us)", word))
+    count += len(re.findall(r"ea$|iet|oem|uou", word))
+    return max(1, count)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, stripped; a text without end punctuation is one sentence."""
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and _WORD.search(s)]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@dataclasses.dataclass(frozen=True)
+class Readability:
+    """How readable one text is."""
+
+    words: int
+    sentences: int
+    syllables: int
+    longest_sentence: str
+    longest_sentence_words: int
+
+    @property
+    def flesch(self) -> float:
+        """Flesch reading ease, whatever the text's length."""
+        if self.words == 0:
+            raise ValueError("no words to measure")
+        return (
+            206.835 - 1.015 * (self.words / self.sentences) - 84.6 * (self.syllables / self.words)
+        )
+
+    @property
+    def ease(self) -> float | None:
+        """Flesch reading ease, or None for a text too short to judge by it."""
+        return self.flesch if self.words >= MIN_WORDS_FOR_EASE else None
+
+
+def measure(text: str) -> Readability:
+    """Words, sentences, syllables and the longest sentence of a text."""
+    parts = sentences(text) or [text.strip()]
+    counts = [len(words(part)) for part in parts]
+    all_words = words(text)
+    longest = max(range(len(parts)), key=lambda i: counts[i])
+    return Readability(
+        words=len(all_words),
+        sentences=max(1, len(parts)),
+        syllables=sum(syllables(w) for w in all_words),
+        longest_sentence=parts[longest],
+        longest_sentence_words=counts[longest],
+    )
+
+
+def flesch_reading_ease(text: str) -> float:
+    """Flesch reading ease of a text, whatever its length."""
+    return measure(text).flesch
+
+
+def _quote(sentence: str, limit: int = 300) -> str:
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def judge(
+    text: str,
+    *,
+    file: str,
+    line: int | None,
+    field: str,
+    min_ease: float = 50.0,
+    max_sentence_words: int = 25,
+) -> Problem | None:
+    """The warning one text deserves, or None."""
+    r = measure(text)
+    if r.words == 0:
+        return None
+    ease = r.ease
+    longest = (
+        f'its longest sentence has {r.longest_sentence_words} words: "{_quote(r.longest_sentence)}"'
+    )
+    if ease is not None and ease < min_ease:
+        return Problem(
+            code="hard-to-read",
+            message=(
+                f"This text scores {ease:.0f} for reading ease, below {min_ease:.0f}; {longest}."
+            ),
+            file=file,
+            line=line,
+            field=field,
+            value=_quote(r.longest_sentence),
+        )
+    if r.longest_sentence_words > max_sentence_words:
+        score = f" Its reading ease is {ease:.0f}." if ease is not None else ""
+        return Problem(
+            code="long-sentence",
+            message=(
+                f"A sentence has {r.longest_sentence_words} words, more than "
+                f'{max_sentence_words}: "{_quote(r.longest_sentence)}".{score}'
+            ),
+            file=file,
+            line=line,
+            field=field,
+            value=_quote(r.longest_sentence),
+        )
+    return None
+
+
+def check(
+    tables: Mapping[str, Table],
+    *,
+    descriptor: Mapping[str, Any] | None = None,
+    min_ease: float = 50.0,
+    max_sentence_words: int = 25,
+) -> Iterator[Problem]:
+    """Warnings for every hard-to-read text in the package's tables (and its descriptor's prose).
+
+    Rows marked confidential are checked too: they are still written by someone, and may be
+    published one day.
+    """
+    limits = {"min_ease": min_ease, "max_sentence_words": max_sentence_words}
+    if descriptor is not None:
+        for keys, name in DESCRIPTOR_FIELDS:
+            value: Any = descriptor
+            for key in keys:
+                value = value.get(key) if isinstance(value, Mapping) else None
+            if isinstance(value, str):
+                found = judge(value, file="datapackage.json", line=None, field=name, **limits)
+                if found:
+                    yield found
+    for name, fields in TEXT_FIELDS.items():
+        table = tables.get(name)
+        if table is None:
+            continue
+        for row in table.rows:
+            for field in fields:
+                value = row.get(field)
+                if isinstance(value, str) and value.strip():
+                    found = judge(value, file=table.file, line=row.line, field=field, **limits)
+                    if found:
+                        yield found
