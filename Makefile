@@ -1,0 +1,52 @@
+# The two commands of the README:
+#   make site   installs pvreport and builds the example report into site/
+#   make test   installs everything the tests need (Python, Chromium, npm packages) and runs them all
+# .ci/run runs `make test`.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+export PUPPETEER_SKIP_DOWNLOAD := true
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: site test install install-python install-browser serve validate golden clean
+
+site: install-python
+	$(BIN)/pvreport build
+
+serve: install-python
+	$(BIN)/pvreport serve
+
+validate: install-python
+	$(BIN)/pvreport validate datapackages/example
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: install-python install-browser
+
+install-python: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Debian's Chromium and a Java runtime (for the Nu HTML checker), then the npm packages pinned by
+# package-lock.json. Nothing downloads a browser of its own.
+install-browser: node_modules/.installed
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+golden: install-python
+	$(BIN)/pytest tests/test_render.py --update-golden
+
+clean:
+	rm -rf build site .pytest_cache
