@@ -56,6 +56,10 @@ class Package:
         table = self.tables.get(name)
         return table.rows if table is not None else ()
 
+    def header(self, name: str) -> tuple[str, ...]:
+        table = self.tables.get(name)
+        return table.header if table is not None else ()
+
     def readable(self, name: str) -> bool:
         return name in self.tables
 
@@ -201,7 +205,8 @@ def list_references(package: Package) -> Iterator[Problem]:
             if field not in table.header:
                 continue
             absent = package.absent(target)
-            if not absent and not package.readable(target):
+            if not absent and target_field not in package.header(target):
+                # Unreadable, or without its id column: that file's own problem says so.
                 continue
             if absent and target in contract.REQUIRED_RESOURCES:
                 # A missing required resource is reported once, by the input side.

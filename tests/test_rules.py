@@ -800,6 +800,16 @@ def test_file_name_comes_from_the_table(tmp_path: Path) -> None:
     ]
 
 
+def test_list_target_without_id_column_is_not_judged(tmp_path: Path) -> None:
+    """engagements.csv without its id column gets its own problem; lists into it are not judged."""
+    descriptor, tables = build(tmp_path, [Cell("objectives", 2, "authorised_by", "eng-z")])
+    text = "\n".join(line.partition(",")[2] for line in BASE["engagements"].splitlines()) + "\n"
+    tables["engagements"] = table_from_csv(tmp_path, "engagements", text)
+    assert "id" not in tables["engagements"].header
+    codes = {p.code for p in rules.check(descriptor, tables, as_of=AS_OF)}
+    assert "broken-list-reference" not in codes
+
+
 def test_embargo_depends_on_the_build_date(tmp_path: Path) -> None:
     edits = [
         Cell("results", 4, "value", "7.5"),
