@@ -192,7 +192,7 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             [
                 Problem(
                     "unterminated-quote",
-                    f"{file}: the double quote that opens a cell on line {opened} is never closed, "
+                    f"The double quote that opens a cell on line {opened} is never closed, "
                     "so the rest of the file would be read as one cell.",
                     file=file,
                     line=opened,
@@ -247,7 +247,7 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             problems.append(
                 Problem(
                     "control-character",
-                    f"{file} line {line}, {column_text}: the cell holds the control character "
+                    f"The cell in {column_text} holds the control character "
                     f"{code_points(bad)} at character {offset + 1}.",
                     file=file,
                     line=line,
@@ -279,7 +279,7 @@ def _check_header(
                 problems.append(
                     Problem(
                         "blank-header",
-                        f"{file}: column {index + 1} has values but no heading.",
+                        f"Column {index + 1} has values but no heading.",
                         file=file,
                         line=line,
                     )
@@ -289,8 +289,7 @@ def _check_header(
             problems.append(
                 Problem(
                     "duplicate-header",
-                    f'{file}: the heading "{norm}" appears more than once (again in column '
-                    f"{index + 1}).",
+                    f'The heading "{norm}" appears more than once (again in column {index + 1}).',
                     file=file,
                     line=line,
                     field=norm,
@@ -304,7 +303,7 @@ def _check_header(
                 problems.append(
                     Problem(
                         "header-not-exact",
-                        f'{file}: the heading "{label}" should be written "{norm}".',
+                        f'The heading "{label}" should be written "{norm}".',
                         file=file,
                         line=line,
                         field=norm,
@@ -317,7 +316,7 @@ def _check_header(
             problems.append(
                 Problem(
                     "unknown-column",
-                    f'{file}: the column "{label.strip()}" is not part of the contract for {name}; '
+                    f'The column "{label.strip()}" is not part of the contract for {name}; '
                     "it is not checked or shown.",
                     file=file,
                     line=line,
@@ -358,7 +357,7 @@ def _check_cells(
     clean_ids: dict[str, dict[str, int]] = {n: {} for n in ids}
     for start, record in rows:
         if not any(cell.strip() for cell in record):
-            yield Problem("blank-row", f"{file}: line {start} is blank.", file=file, line=start)
+            yield Problem("blank-row", "This line is blank.", file=file, line=start)
             continue
         for index, cell in enumerate(record):
             name = first_use.get(index)
@@ -391,7 +390,6 @@ def _check_cell(
 ) -> Problem | None:
     value = cell.strip()
     kind = field.get("type", "string")
-    where = f'{file}, column "{name}"'
     if is_id:
         hidden = _invisible(cell)
         if hidden:
@@ -400,7 +398,7 @@ def _check_cell(
             if twin is not None:
                 return Problem(
                     "lookalike-id",
-                    f'{where}: the id "{visible}" looks the same as the one on line {twin}, but '
+                    f'The id "{visible}" looks the same as the one on line {twin}, but '
                     f"this one also holds the invisible character {code_points(hidden)}.",
                     file=file,
                     field=name,
@@ -408,7 +406,7 @@ def _check_cell(
                 )
             return Problem(
                 "invisible-character",
-                f'{where}: the id "{visible}" holds the invisible character {code_points(hidden)}.',
+                f'The id "{visible}" holds the invisible character {code_points(hidden)}.',
                 file=file,
                 field=name,
                 value=code_points(hidden),
@@ -417,7 +415,7 @@ def _check_cell(
     if bidi:
         return Problem(
             "bidi-control-character",
-            f"{where}: the cell holds the text-direction character {code_points(bidi)}.",
+            f"The cell holds the text-direction character {code_points(bidi)}.",
             file=file,
             field=name,
             value=code_points(bidi),
@@ -427,7 +425,7 @@ def _check_cell(
             plain = value.replace(",", "")
             return Problem(
                 "number-thousands-separator",
-                f'{where}: "{value}" is written with a thousands separator.',
+                f'"{value}" is written with a thousands separator.',
                 file=file,
                 field=name,
                 value=value,
@@ -437,7 +435,7 @@ def _check_cell(
             plain = value.rstrip("% ").strip()
             return Problem(
                 "number-percent-sign",
-                f'{where}: "{value}" is written with a % sign.',
+                f'"{value}" is written with a % sign.',
                 file=file,
                 field=name,
                 value=value,
@@ -451,7 +449,7 @@ def _check_cell(
             except ValueError:
                 return Problem(
                     "date-impossible",
-                    f'{where}: "{value}" is not a real day.',
+                    f'"{value}" is not a real day.',
                     file=file,
                     field=name,
                     value=value,
@@ -468,7 +466,7 @@ def _check_cell(
                 )
         return Problem(
             "date-format",
-            f'{where}: the date "{value}" is not written YYYY-MM-DD.',
+            f'The date "{value}" is not written YYYY-MM-DD.',
             file=file,
             field=name,
             value=value,

@@ -179,12 +179,11 @@ def _type_of(field_schema: Mapping[str, Any], field: str) -> Mapping[str, Any]:
 def _constraint_problem(
     file: str, name: str, field: Mapping[str, Any], shown: str, cell: str, kind: str
 ) -> Problem:
-    where = f'{file}, column "{shown}"'
     constraints = field.get("constraints", {})
     if kind == "required":
         return Problem(
             "missing-value",
-            f"{where}: the cell is empty, but {shown} is required.",
+            f"The cell is empty, but {shown} is required.",
             field=shown,
             hint=f"Fill in {shown}.",
         )
@@ -194,7 +193,7 @@ def _constraint_problem(
         tip = f' Did you mean "{close[0]}"?' if close else ""
         return Problem(
             "not-in-list",
-            f'{where}: "{cell}" is not one of the allowed values.{tip}',
+            f'"{cell}" is not one of the allowed values.{tip}',
             field=shown,
             value=cell,
             hint=f"Write one of: {', '.join(allowed)}.",
@@ -204,21 +203,21 @@ def _constraint_problem(
         if contract.LIST_OF in contract.fields(name).get(shown, {}):
             return Problem(
                 "bad-id-list",
-                f'{where}: "{cell}" is not a list of ids separated by semicolons.',
+                f'"{cell}" is not a list of ids separated by semicolons.',
                 field=shown,
                 value=cell,
             )
         if pattern.startswith(_PERIOD_PATTERN_START):
             return Problem(
                 "bad-period",
-                f'{where}: "{cell}" is not a period in one of the contract\'s forms.',
+                f'"{cell}" is not a period in one of the contract\'s forms.',
                 field=shown,
                 value=cell,
             )
         suggestion = re.sub(r"[^a-z0-9-]+", "-", cell.strip().lower()).strip("-")[:64]
         return Problem(
             "bad-id",
-            f'{where}: "{cell}" is not a valid id: ids use only lower-case letters a to z, '
+            f'"{cell}" is not a valid id: ids use only lower-case letters a to z, '
             "digits and hyphens.",
             field=shown,
             value=cell,
@@ -239,14 +238,14 @@ def _constraint_problem(
             bounds = f"of {high:g} or less"
         return Problem(
             "out-of-range",
-            f"{where}: {cell} is outside the allowed range; write a number {bounds}.",
+            f"{cell} is outside the allowed range; write a number {bounds}.",
             field=shown,
             value=cell,
             hint=f"Write a number {bounds}.",
         )
     return Problem(
         "constraint-failed",
-        f'{where}: "{cell}" breaks the contract\'s rule "{kind}" for this column.',
+        f'"{cell}" breaks the contract\'s rule "{kind}" for this column.',
         field=shown,
         value=cell,
     )
@@ -257,14 +256,14 @@ def _type_problem(file: str, field: Mapping[str, Any], shown: str, cell: str) ->
     if field.get("format") == "uri":
         return Problem(
             "wrong-type",
-            f'{file}, column "{shown}": "{cell}" is not a web address.',
+            f'"{cell}" is not a web address.',
             field=shown,
             value=cell,
             hint="Write a full web address starting with https://, or leave the cell empty.",
         )
     return Problem(
         "wrong-type",
-        f'{file}, column "{shown}": "{cell}" is not {_TYPE_NAMES.get(kind, kind)}.',
+        f'"{cell}" is not {_TYPE_NAMES.get(kind, kind)}.',
         field=shown,
         value=cell,
         hint=_TYPE_HINTS.get(kind),
@@ -393,7 +392,7 @@ def _convert(
                 continue
             found = Problem(
                 "duplicate-id",
-                f"{file}: another row above already has the "
+                f"Another row above already has the "
                 f"{'id' if key == ['id'] else ' + '.join(key)} of this row.",
                 field=key[0] if len(key) == 1 else None,
                 value=cells or None,
@@ -414,7 +413,7 @@ def _convert(
                 continue
             found = Problem(
                 "unknown-reference",
-                f'{file}, column "{field}": there is no row in {target} with '
+                f"There is no row in {target} with "
                 f'{"/".join(ref_fields) or "id"} "{", ".join(values)}".',
                 field=field,
                 value=", ".join(values) or None,
@@ -427,7 +426,7 @@ def _convert(
             seen_rows.add(("extra", line or 0))
             found = Problem(
                 "extra-cell",
-                f"{file}: line {line} has more cells than the heading row.",
+                "This line has more cells than the heading row.",
             )
         elif kind == "missing-cell":
             if ("missing", line or 0) in seen_rows:
@@ -435,14 +434,13 @@ def _convert(
             seen_rows.add(("missing", line or 0))
             found = Problem(
                 "missing-cell",
-                f"{file}: line {line} has fewer cells than the heading row; it stops before "
-                f'"{shown_name}".',
+                f'This line has fewer cells than the heading row; it stops before "{shown_name}".',
                 field=shown_name,
             )
         elif row_number is not None:
             found = Problem(
                 "constraint-failed",
-                f"{file}: {error.message}",
+                f"{error.message}",
                 field=shown_name,
                 value=str(cell) if cell is not None else None,
             )
