@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -723,12 +724,25 @@ def test_rule(tmp_path: Path, c: Case) -> None:
     assert where(run(tmp_path, c.edits)) == sorted(c.expected)
 
 
+RULE_CODES = set(
+    yaml.safe_load(Path(rules.__file__).with_name("catalogue").joinpath("rules.yaml").read_text())
+)
+FIXTURES = Path(__file__).parent / "fixtures" / "bad"
+
+
 def test_every_rule_code_is_covered_by_a_case() -> None:
     codes = {code for p in CASES for (_, _, _, code) in p.values[0].expected}
-    rule_codes = {
-        code for code in catalogue() if code in Path(rules.__file__).read_text(encoding="utf-8")
+    assert RULE_CODES - codes == set()
+
+
+def test_every_rule_code_has_a_bad_input_fixture() -> None:
+    stated = {
+        line.split()[-1]
+        for expected in FIXTURES.glob("rule-*/expected.txt")
+        for line in expected.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
     }
-    assert rule_codes - codes == set()
+    assert RULE_CODES - stated == set()
 
 
 # Messages say what is wrong specifically ---------------------------------------------------------
