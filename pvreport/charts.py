@@ -148,6 +148,14 @@ def _axis_title(unit: str) -> str:
     return unit[0].upper() + unit[1:] if unit else ""
 
 
+def _unit_words(unit: str) -> str:
+    if is_percent(unit):
+        return "per cent"
+    if unit.strip().startswith("£"):
+        return "pounds" + unit.strip()[1:]
+    return unit
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     text = text[0].upper() + text[1:] if text else text
@@ -353,7 +361,7 @@ def trend_chart(
         notes.append("the long-dashed line marks the baseline")
     if any(kind == "target" for kind, *_ in markers):
         notes.append("the short-dashed line marks the target")
-    caption = f"{indicator.title}: every result for the whole population ({unit})."
+    caption = f"Every result for the whole population, in {_unit_words(unit)}."
     if notes:
         caption += " " + _sentence(_join(notes))
     return Chart(
@@ -524,7 +532,8 @@ def breakdown_chart(
         ),
     )
     caption = (
-        f"{indicator.title} by {gap.dimension}, {format_period(gap.period)} ({unit}). "
+        f"The latest results by {gap.dimension}, for {format_period(gap.period)}, in "
+        f"{_unit_words(unit)}. "
         "The diamond marks the worst-off group"
         + (", bars show the likely range of each figure" if with_interval else "")
         + (", and the dashed line the figure for everyone" if overall else "")
@@ -904,3 +913,19 @@ def chart_files(chart: Chart, svg: str) -> dict[str, str]:
         f"{chart.id}.csv": chart.csv,
         f"{chart.id}.json": spec_json(chart),
     }
+
+
+def vega_bundle() -> str:
+    """The script that draws interactive charts: vega, vega-lite and vega-embed in one file,
+    shipped with the site (no CDN). It sets ``window.vegaEmbed``; the function wrapper keeps its
+    other top-level names from clashing with the theme's scripts. ``pvreport/assets/vega-bundle.js``
+    is this text, committed; a test checks the two agree."""
+    import vl_convert
+
+    bundle = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    header = (
+        f"/* Vega {vl_convert.get_vega_version()}, Vega-Lite {VEGA_LITE_VERSION} and Vega-Embed "
+        f"{vl_convert.get_vega_embed_version()} (BSD-3-Clause, the Vega project), bundled by "
+        "vl-convert for pvreport. */\n"
+    )
+    return f"{header}(function () {{\n{bundle}\n}})();\n"
