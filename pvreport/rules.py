@@ -18,7 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from . import contract, derive, load, model, periods
 from .problems import Problem
@@ -710,10 +710,16 @@ def _finite(row: load.Row, field: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+_DIRECTIONS: dict[str, Literal["increase", "decrease"]] = {
+    "increase": "increase",
+    "decrease": "decrease",
+}
+
+
 def _as_indicator(row: load.Row) -> model.Indicator | None:
     """The model's indicator for :mod:`pvreport.derive`, or None where a cell it needs is bad."""
-    indicator_id, direction = _text(row, "id"), _text(row, "direction")
-    if indicator_id is None or direction not in ("increase", "decrease"):
+    indicator_id, direction = _text(row, "id"), _DIRECTIONS.get(_text(row, "direction") or "")
+    if indicator_id is None or direction is None:
         return None
     baseline_period, target_period = _text(row, "baseline_period"), _text(row, "target_period")
     next_update = row.get("next_update")
@@ -723,7 +729,7 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
         title=_text(row, "title") or indicator_id,
         kind="outcome" if _text(row, "kind") == "outcome" else "output",
         unit=_text(row, "unit") or "",
-        direction=direction,  # type: ignore[arg-type]  # checked above
+        direction=direction,
         method="",
         source="",
         baseline_period=baseline_period if _period(baseline_period) else None,
