@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from . import contract, gate, hygiene, load, rules, tabular
+from . import contract, gate, hygiene, load, readability, rules, tabular
 from .problems import Problem, has_errors, sorted_problems
 from .problems import strict as make_strict
 
@@ -78,6 +78,9 @@ def validate_package(
             )
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
+
+        # 5. Plain language: warnings for texts people will find hard to read.
+        problems.extend(readability.check(tables, descriptor=gated.descriptor))
 
     unique = list(dict.fromkeys(problems))
     if strict:
