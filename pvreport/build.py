@@ -1,0 +1,537 @@
+"""The whole build, in order: validate, load, withhold, derive, chart, render, write, engine,
+check, publish.
+
+Nothing under the site folder is touched until the very end: pages are written to a build
+folder made afresh each time (``build/docs`` and ``build/mkdocs.yml``, which any MkDocs-compatible
+engine can build), MkDocs Material builds them into a fresh folder next to the site folder, the
+result is checked, and only then swapped in (:func:`pvreport.write.publish`). Any failure before
+that leaves the previous site byte for byte, and the build log in ``build/build.log`` says why.
+
+The engine runs in-process (``mkdocs.commands.build.build``) rather than as a subprocess: it
+saves a second interpreter start and the re-import of Material and Markdown (about a second a
+build, which matters for ``serve`` and the tests), and its failures arrive as exceptions that can
+be logged and turned into one message. Its log records go to the build log, not the terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gzip
+import html
+import html.parser
+import logging
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import derive, load, render, visibility, write
+from .problems import Problem, PvreportError
+from .validate import Validation, validate_package
+
+BUILD_FOLDER = "build"
+LOG_NAME = "build.log"
+CSS_SRC = "assets/stylesheets/pvreport.css"
+# What the engine config must say whatever the project's mkdocs.yml says: broken links and
+# anchors fail the build, and no page asks another server for fonts.
+VALIDATION = {
+    "omitted_files": "warn",
+    "absolute_links": "warn",
+    "unrecognized_links": "warn",
+    "anchors": "warn",
+}
+MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+
+
+class BuildError(PvreportError):
+    """A build that did not publish; the previous site is untouched.
+
+    ``problems`` are the package's problems where validation stopped it; ``log`` is the build log.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Problem] = (), log: Path | None = None):
+        super().__init__(message, problems)
+        self.log = log
+
+
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    """The build's "now": embargoes compare with ``now``, statuses with ``today``; ``epoch`` is
+    the SOURCE_DATE_EPOCH the engine uses, where one is fixed."""
+
+    now: dt.datetime
+    today: dt.date
+    epoch: int | None
+
+    @classmethod
+    def make(cls, as_of: dt.date | None = None) -> Clock:
+        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if as_of is not None:
+            now = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
+            return cls(now, as_of, int(env) if env.isdigit() else int(now.timestamp()))
+        if env.isdigit():
+            now = dt.datetime.fromtimestamp(int(env), tz=dt.UTC)
+            return cls(now, now.date(), int(env))
+        now = dt.datetime.now(dt.UTC)
+        return cls(now, now.date(), None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """The docs folder is written: what is in it, and what the build learnt on the way."""
+
+    docs_dir: Path
+    config: dict[str, Any]
+    nav: list[Any]
+    validation: Validation
+    withheld: visibility.Withheld
+    report: Any
+    notices: list[str]
+    addresses: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildResult:
+    site_dir: Path
+    build_dir: Path
+    prepared: Prepared
+    pages: int
+
+
+# ----------------------------------------------------------------------------------------------
+# The project
+
+
+def project_config(project_dir: Path) -> dict[str, Any]:
+    path = project_dir / "mkdocs.yml"
+    if not path.is_file():
+        raise BuildError(
+            f"There is no mkdocs.yml in {project_dir}. Run pvreport build in the project folder."
+        )
+    return write.read_config(path)
+
+
+def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``pvreport`` plugin's options in a project config (empty if it is not listed)."""
+    for entry in config.get("plugins") or []:
+        if isinstance(entry, Mapping) and "pvreport" in entry:
+            return dict(entry["pvreport"] or {})
+    return {}
+
+
+def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
+    """The package the project names (plugin option ``package``), else the only one there is."""
+    named = plugin_options(config).get("package")
+    if named:
+        return (project_dir / str(named)).resolve()
+    folder = project_dir / "datapackages"
+    found = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if len(found) == 1:
+        return found[0].resolve()
+    raise BuildError(
+        "Name the data package to build with --package (or as the package option of the pvreport "
+        f"plugin in mkdocs.yml): found {len(found)} folders under datapackages/."
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Charts
+
+
+def _charts(
+    report: Any, statuses: Mapping[str, derive.IndicatorStatus], today: dt.date
+) -> tuple[dict[str, list[Any]], dict[str, str | bytes], list[str]]:
+    """Charts by page, their files, and the scripts to list in extra_javascript."""
+    try:
+        from . import charts
+    except ImportError:  # TEMPORARY until the charts module lands
+        return {}, {}, []
+
+    by_page: dict[str, list[Any]] = {}
+    by_page["home"] = [charts.status_chart(list(statuses.values()))]
+    for ind in report.indicators:
+        by_page[f"indicators/{ind.id}"] = list(charts.indicator_charts(report, ind, as_of=today))
+    for eng in report.engagements:
+        by_page[f"engagements/{eng.id}"] = list(charts.engagement_charts(report, eng))
+    every = [c for page in by_page.values() for c in page]
+    files: dict[str, str | bytes] = {}
+    for chart_id, svg in charts.render_svgs(every).items():
+        files[render.chart_src(chart_id)] = svg
+    for c in every:
+        base = render.chart_src(c.id).removesuffix(".svg")
+        files[base + ".csv"] = c.csv
+        files[base + ".json"] = charts.spec_json(c)
+    scripts: list[str] = []
+    assets = resources.files("pvreport") / "assets"
+    for entry in sorted(assets.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            files[f"assets/pvreport/{entry.name}"] = entry.read_bytes()
+            if entry.name.endswith(".js"):
+                scripts.append(f"assets/pvreport/{entry.name}")
+    return by_page, files, scripts
+
+
+# ----------------------------------------------------------------------------------------------
+# Stage by stage
+
+
+def prepare(
+    project_dir: Path,
+    build_dir: Path,
+    *,
+    package_dir: Path | None = None,
+    strict: bool = False,
+    as_of: dt.date | None = None,
+    content: bool = True,
+) -> Prepared:
+    """Validate the package and write the docs folder and engine config under ``build_dir``.
+
+    Raises :class:`BuildError` with the package's problems where validation finds errors.
+    ``content=False`` leaves ``content/`` out (the plugin lets MkDocs read it in place).
+    """
+    project_dir = project_dir.resolve()
+    config = project_config(project_dir)
+    package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    clock = Clock.make(as_of)
+
+    # 1. Validate: errors stop everything here, before a file is written.
+    validation = validate_package(package_dir, as_of=clock.today, strict=strict)
+    if not validation.ok or validation.descriptor is None:
+        raise BuildError(
+            f"The data package {package_dir.name} has errors, so the site was not built.",
+            validation.problems,
+        )
+
+    # 2. Load, then withhold: nothing after this line sees a confidential or embargoed row.
+    full = load.to_report(validation.descriptor, validation.tables)
+    report, withheld = visibility.withhold(full, now=clock.now)
+
+    # 3. Derive and chart, from the public report only.
+    statuses = derive.report_statuses(report, as_of=clock.today)
+    charts, chart_files, scripts = _charts(report, statuses, clock.today)
+
+    # 4. Downloads: public CSVs and a zip of the public package.
+    files: dict[str, str | bytes] = dict(chart_files)
+    downloads: list[render.Download] = []
+    csvs: dict[str, bytes] = {}
+    for name in sorted(validation.tables, key=_resource_order):
+        data, rows = write.public_csv(validation.tables[name], withheld)
+        csvs[f"{name}.csv"] = data
+        downloads.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
+    csvs["datapackage.json"] = write.public_descriptor(
+        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
+    )
+    stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
+    zip_name = f"{report.name}.zip"
+    files[f"data/downloads/{zip_name}"] = write.zip_bytes(csvs, timestamp=stamp)
+    downloads.append(
+        render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})")
+    )
+    for name, data in csvs.items():
+        files[f"data/downloads/{name}"] = data
+
+    # 5. Render every page as Markdown.
+    rendered = render.render_site(
+        render.Inputs(
+            report=report,
+            withheld=withheld,
+            as_of=clock.today,
+            statuses=statuses,
+            charts=charts,
+            downloads=downloads,
+            warnings=validation.warnings,
+        )
+    )
+
+    # 6. Write the docs folder afresh: pages, charts, downloads, then hand-written pages.
+    docs_dir = write.fresh_folder(build_dir / "docs")
+    files.update({p.src: p.text for p in rendered.pages})
+    files[CSS_SRC] = (
+        resources.files("pvreport") / "templates" / "theme" / "pvreport.css"
+    ).read_bytes()
+    notices: list[str] = []
+    nav = list(rendered.nav)
+    project_docs = project_dir / str(config.get("docs_dir") or "content")
+    if content and project_docs.is_dir():
+        generated = {render.address(src): src for src in files if src.endswith(".md")}
+        for path in sorted(project_docs.rglob("*.md")):
+            rel = path.relative_to(project_docs).as_posix()
+            replaced = generated.get(render.address(rel))
+            if replaced:
+                notices.append(f"content/{rel} replaces the generated page /{render.address(rel)}")
+                del files[replaced]
+                nav = _rename_in_nav(nav, replaced, rel)
+            elif rel not in files:
+                nav.append(rel)
+    write.write_files(docs_dir, files)
+    if content and project_docs.is_dir():
+        write.copy_tree(project_docs, docs_dir)
+    overrides = write.fresh_folder(build_dir / "overrides")
+    write.copy_tree(
+        Path(str(resources.files("pvreport") / "templates" / "theme")),
+        overrides,
+        skip=["pvreport.css"],
+    )
+
+    engine_config = engine_config_for(config, nav, report, scripts)
+    (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
+    addresses = [render.address(p.src) for p in rendered.pages]
+    return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)
+
+
+def _resource_order(name: str) -> int:
+    from . import contract
+
+    return contract.RESOURCES.index(name) if name in contract.RESOURCES else 99
+
+
+def _rename_in_nav(nav: Any, old: str, new: str) -> Any:
+    if isinstance(nav, list):
+        return [_rename_in_nav(item, old, new) for item in nav]
+    if isinstance(nav, dict):
+        return {k: _rename_in_nav(v, old, new) for k, v in nav.items()}
+    return new if nav == old else nav
+
+
+def engine_config_for(
+    project: Mapping[str, Any], nav: list[Any], report: Any, scripts: Sequence[str]
+) -> dict[str, Any]:
+    """The engine config: the project's mkdocs.yml, with what the build needs put over it."""
+    config = {k: v for k, v in project.items() if k not in ("docs_dir", "site_dir", "nav")}
+    config["site_name"] = project.get("site_name") or render.plain(report.organisation.name)
+    config["docs_dir"] = "docs"
+    config["site_dir"] = "site"
+    config["nav"] = nav
+    theme = project.get("theme") or {"name": "material"}
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
+    theme["font"] = False
+    theme["custom_dir"] = "overrides"
+    config["theme"] = theme
+    # The engine config is built by engines that do not know pvreport: leave its plugin out.
+    plugins = [
+        p
+        for p in (project.get("plugins") or ["search"])
+        if not (p == "pvreport" or (isinstance(p, Mapping) and "pvreport" in p))
+    ]
+    config["plugins"] = plugins
+    extensions = list(project.get("markdown_extensions") or [])
+    named = {e if isinstance(e, str) else next(iter(e)) for e in extensions}
+    extensions += [e for e in MARKDOWN_EXTENSIONS if e not in named]
+    config["markdown_extensions"] = extensions
+    config["validation"] = dict(VALIDATION)
+    config["extra_css"] = [
+        *(project.get("extra_css") or []),
+        *[s for s in _css_assets() if s not in (project.get("extra_css") or [])],
+        CSS_SRC,
+    ]
+    config["extra_javascript"] = [*(project.get("extra_javascript") or []), *scripts]
+    config["strict"] = True
+    return config
+
+
+def _css_assets() -> list[str]:
+    assets = resources.files("pvreport") / "assets"
+    return sorted(f"assets/pvreport/{e.name}" for e in assets.iterdir() if e.name.endswith(".css"))
+
+
+# ----------------------------------------------------------------------------------------------
+# The engine
+
+
+@contextmanager
+def _engine_environment(clock: Clock, log: Path) -> Iterator[None]:
+    """Quiet MkDocs 2 banners, a fixed SOURCE_DATE_EPOCH where the clock has one, and MkDocs'
+    log records in the build log rather than on the terminal."""
+    saved = {
+        k: os.environ.get(k)
+        for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING", "DISABLE_MKDOCS_2_WARNING")
+    }
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    os.environ["DISABLE_MKDOCS_2_WARNING"] = "true"
+    if clock.epoch is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(clock.epoch)
+    logger = logging.getLogger("mkdocs")
+    handler = logging.FileHandler(log, mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_engine(config_file: Path, site_dir: Path) -> None:
+    """MkDocs builds the docs folder into ``site_dir``, strict: any warning fails it."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
+    mkdocs_build(config)
+
+
+# ----------------------------------------------------------------------------------------------
+# The check before publishing
+
+
+_ADDRESS_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
+
+
+class _Scan(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bad: list[str] = []
+        self.scripts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.bad.append(f"<{tag} {name}=...>")
+            active = re.match(r"^\s*(javascript|vbscript|data):", value or "", re.IGNORECASE)
+            is_image = tag == "img" and (value or "").startswith("data:image/")
+            if name.lower() in _ADDRESS_ATTRIBUTES and active and not is_image:
+                self.bad.append(f"<{tag} {name}={(value or '')[:40]!r}>")
+        if tag == "script":
+            src = dict(attrs).get("src")
+            if src:
+                self.scripts.append(src)
+
+
+def _site_texts(site: Path) -> Iterator[tuple[Path, str]]:
+    """Every file of a site as text, compressed ones opened (for the withheld-values check)."""
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    yield path, archive.read(name).decode("utf-8", "replace")
+            continue
+        if path.suffix in (".png", ".jpg", ".woff", ".woff2", ".ico"):
+            continue
+        yield path, data.decode("utf-8", "replace")
+
+
+def check_site(site: Path, prepared: Prepared, allowed_scripts: Sequence[str]) -> list[str]:
+    """What is wrong with a freshly built site; empty when it may be published."""
+    wrong = []
+    for addr in prepared.addresses:
+        if not (site / addr / "index.html").is_file():
+            wrong.append(f"the page /{addr} is missing")
+    canaries = prepared.withheld.canaries
+    for path in [*site.rglob("*.html")]:
+        scan = _Scan()
+        scan.feed(path.read_text(encoding="utf-8", errors="replace"))
+        rel = path.relative_to(site).as_posix()
+        for bad in scan.bad:
+            wrong.append(f"{rel}: an active attribute or address that is not allowed: {bad}")
+        for src in scan.scripts:
+            name = src.split("?")[0].split("#")[0]
+            if (
+                not any(name.endswith(a) for a in allowed_scripts)
+                and "assets/javascripts/" not in name
+            ):
+                wrong.append(f"{rel}: a script that is neither the theme's nor pvreport's: {src}")
+    if canaries:
+        for root in (site, prepared.docs_dir):
+            for path, text in _site_texts(root):
+                flat = " ".join(html.unescape(text).split())
+                for canary in canaries:
+                    if canary in flat:
+                        wrong.append(
+                            f"{path.name}: holds a value of a withheld row; it must not be published"
+                        )
+                        break
+    return wrong
+
+
+# ----------------------------------------------------------------------------------------------
+# The whole build
+
+
+def build(
+    project_dir: Path,
+    *,
+    package_dir: Path | None = None,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    as_of: dt.date | None = None,
+    notify: Callable[[str], None] = lambda _: None,
+) -> BuildResult:
+    """Build the project's site and put it in place, or leave the previous site as it was."""
+    project_dir = project_dir.resolve()
+    site_dir = (site_dir if site_dir is not None else project_dir / "site").absolute()
+    build_dir = project_dir / BUILD_FOLDER
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log = build_dir / LOG_NAME
+    log.write_text("", encoding="utf-8")
+    clock = Clock.make(as_of)
+
+    def record(line: str) -> None:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(line.rstrip() + "\n")
+
+    try:
+        prepared = prepare(
+            project_dir, build_dir, package_dir=package_dir, strict=strict, as_of=clock.today
+        )
+    except BuildError as exc:
+        exc.log = log
+        record(str(exc))
+        for p in exc.problems:
+            record(f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})")
+        raise
+    for problem in prepared.validation.warnings:
+        record(f"{problem.location()}: [{problem.field or ''}] {problem.message} ({problem.code})")
+    for notice in prepared.notices:
+        notify(notice)
+        record(notice)
+
+    fresh = write.sibling_folder(site_dir, "new")
+    try:
+        try:
+            with _engine_environment(clock, log):
+                run_engine(build_dir / "mkdocs.yml", fresh)
+        except BaseException as exc:
+            record(f"The engine failed: {type(exc).__name__}: {exc}")
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise BuildError(
+                "MkDocs could not build the site (a broken link, a missing anchor or another "
+                "warning fails the build).",
+                log=log,
+            ) from exc
+        allowed = [s for s in prepared.config.get("extra_javascript", []) if isinstance(s, str)]
+        wrong = check_site(fresh, prepared, allowed)
+        if wrong:
+            for line in wrong:
+                record(f"check: {line}")
+            raise BuildError(
+                f"The built site failed its final check ({len(wrong)} problems, the first: "
+                f"{wrong[0]}).",
+                log=log,
+            )
+        write.publish(fresh, site_dir)
+    finally:
+        write.remove(fresh)
+    pages = sum(1 for _ in site_dir.rglob("index.html"))
+    record(f"Published {pages} pages to {site_dir}")
+    return BuildResult(site_dir, build_dir, prepared, pages)

@@ -1,0 +1,596 @@
+"""Pages as Markdown: the Jinja environment, one context per page type, and the navigation.
+
+Text is text. Every value from a package reaches a page through one escaping function,
+:func:`escape_text`, which Jinja applies to every ``{{ ... }}`` (its ``finalize`` hook, with
+autoescape on so nothing slips through as raw HTML). It turns each ASCII punctuation character that
+Markdown or HTML could read as syntax into a numeric character reference (``[`` becomes ``&#91;``).
+A reference means the same in every place a value can land - a paragraph, a heading, a table cell,
+a link text, an HTML block, an attribute - and no Markdown extension reads it as syntax, so one
+function is right everywhere. Line breaks are folded into spaces so a value cannot start a block of
+its own, and invisible or direction-changing characters are shown as ``[U+202E]``.
+
+Only template text and :class:`markupsafe.Markup` built here from checked slugs (links) bypass it.
+Templates never join data to markup with ``~``: that would HTML-escape the data but not
+Markdown-escape it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import contract, derive, formatting, model
+from .problems import CodeInfo, Problem, catalogue
+from .visibility import Withheld, WithheldNote
+
+# ----------------------------------------------------------------------------------------------
+# Escaping
+
+# Harmless inside a value; at its start some of them open a block (``-`` a list, ``.`` after
+# digits an ordered list), so the first character is always escaped.
+_SAFE_INSIDE = frozenset(",.-'%/?;$!")
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u061c\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_LINK_TARGET = re.compile(r"^[a-z0-9][a-z0-9/._-]*(#[a-z0-9-]+)?$")
+
+
+def escape_text(value: object) -> str:
+    """A value as literal text, safe in Markdown and HTML alike (see the module docstring)."""
+    text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
+    text = " ".join(text.split())
+    out = []
+    leading_digits = True
+    for i, ch in enumerate(text):
+        if ch.isascii() and not ch.isalnum() and ch != " ":
+            opens_list = leading_digits and ch in ".)" and text[i + 1 : i + 2] in ("", " ")
+            if i == 0 or ch not in _SAFE_INSIDE or opens_list:
+                out.append(f"&#{ord(ch)};")
+            else:
+                out.append(ch)
+        else:
+            out.append(ch)
+        leading_digits = leading_digits and ch.isdigit()
+    return "".join(out)
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return Markup(escape_text(value))
+
+
+def plain(value: object) -> str:
+    """A value as plain text for places outside Markdown that the theme prints unescaped (nav
+    titles, page titles): HTML-escaped, line breaks folded."""
+    text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Pages and links
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One Markdown page: ``src`` is its path under the docs folder, ``title`` plain text."""
+
+    src: str
+    title: str
+    text: str
+
+
+def address(src: str) -> str:
+    """The public address of a docs file (``objectives/x.md`` -> ``objectives/x/``)."""
+    if not src.endswith(".md"):
+        return src
+    stem = src[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative(from_src: str, to_src: str) -> str:
+    """A link from one docs file to another, as MkDocs wants it: relative, to the ``.md`` file."""
+    target, _, anchor = to_src.partition("#")
+    if not _LINK_TARGET.match(to_src):
+        raise ValueError(f"not a safe link target: {to_src!r}")
+    rel = posixpath.relpath(target, posixpath.dirname(from_src) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+SRC = {
+    "home": "index.md",
+    "objectives": "objectives/index.md",
+    "accountability": "accountability/index.md",
+    "decisions": "decisions/index.md",
+    "indicators": "indicators/index.md",
+    "rules": "how-we-judge-progress.md",
+    "engagements": "engagements/index.md",
+    "data": "data/index.md",
+    "changes": "data/changes.md",
+    "codes": "data/problem-codes.md",
+    "accessibility": "accessibility.md",
+}
+
+
+def src_of(kind: str, id_: str) -> str:
+    return f"{kind}/{id_}.md"
+
+
+# ----------------------------------------------------------------------------------------------
+# Words
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+_WHAT = {
+    # resource: (one, many)
+    "objectives": ("objective", "objectives"),
+    "indicators": ("measure", "measures"),
+    "results": ("result", "results"),
+    "engagements": ("engagement", "engagements"),
+    "engagement_profile": ("row of who took part", "rows of who took part"),
+    "decisions": ("decision", "decisions"),
+    "options": ("option", "options"),
+    "responses": ("response", "responses"),
+    "revisions": ("change to this account", "changes to this account"),
+}
+
+METHOD_WORDS = {
+    "statutory": "formal consultation or hearing",
+    "information": "information (leaflets, website, media)",
+    "customer_service": "feedback from people using the service",
+    "market_research": "survey or focus groups",
+    "deliberative": "deliberation (citizens' panel, jury or inquiry)",
+    "devolved": "a decision handed to the public (such as participatory budgeting)",
+}
+LEVEL_WORDS = {
+    "inform": "Inform: we told people what we were doing.",
+    "consult": "Consult: we asked for views and then decided.",
+    "involve": "Involve: people worked with us through the process.",
+    "collaborate": "Collaborate: we shaped the answer together with people.",
+    "empower": "Empower: people made the decision themselves.",
+}
+LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
+OUTCOME_WORDS = {"done": "Done", "in_progress": "In progress", "not_doing": "Not doing"}
+DIRECTION_WORDS = {
+    "upward": "Upward: elected members, ministers, regulators and courts",
+    "outward": "Outward: the people we serve, service users and the media",
+    "inward": "Inward: our staff and their unions",
+}
+DIMENSION_WORDS = {
+    "outcome": "Better lives (social outcomes)",
+    "service": "Good services",
+    "trust": "Trust and fairness",
+}
+SET_BY_WORDS = {
+    "local": "set by us",
+    "national": "set nationally",
+    "regulator": "set by a regulator",
+    "public": "chosen with the public",
+}
+DECISION_STATUS_WORDS = {
+    "proposed": "proposed, not yet decided",
+    "decided": "decided",
+    "implemented": "decided and put in place",
+    "reviewed": "decided and since reviewed",
+    "reversed": "reversed",
+}
+RESULT_STATUS_WORDS = {
+    "final": "final",
+    "provisional": "provisional: it may change",
+    "revised": "revised since first published",
+    "estimated": "estimated",
+}
+
+
+def count_words(n: int, one: str, many: str) -> str:
+    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
+    return f"{word} {one if n == 1 else many}"
+
+
+def withheld_sentence(note: WithheldNote) -> str:
+    """A withheld note in words, with no trace of what was withheld."""
+    one, many = _WHAT[note.what]
+    counted = count_words(note.count, one, many)
+    counted = counted[0].upper() + counted[1:]
+    verb = "is" if note.count == 1 else "are"
+    if note.reason == "embargo":
+        return (
+            f"{counted} {verb} not shown yet: {'it is' if note.count == 1 else 'they are'} "
+            "under embargo until an announced date, and will appear after it."
+        )
+    role = {
+        "parent": f"{counted} this belongs to {verb} not shown",
+        "counterbalance": "The measure read beside this one is not shown",
+        "link": f"{counted} linked to this {verb} not shown",
+    }.get(note.role, f"{counted} {verb} not shown")
+    return role + " because it is confidential, for example commercially sensitive."
+
+
+# ----------------------------------------------------------------------------------------------
+# The environment
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pvreport", "templates"),
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        number=formatting.format_number,
+        difference=formatting.format_difference,
+        interval=formatting.format_interval,
+        date=formatting.format_date,
+        period=formatting.format_period,
+        count=count_words,
+        withheld=withheld_sentence,
+        safe_url=safe_url,
+    )
+    env.globals.update(
+        METHOD_WORDS=METHOD_WORDS,
+        LEVEL_WORDS=LEVEL_WORDS,
+        LEVELS=LEVELS,
+        OUTCOME_WORDS=OUTCOME_WORDS,
+        DIRECTION_WORDS=DIRECTION_WORDS,
+        DIMENSION_WORDS=DIMENSION_WORDS,
+        SET_BY_WORDS=SET_BY_WORDS,
+        DECISION_STATUS_WORDS=DECISION_STATUS_WORDS,
+        RESULT_STATUS_WORDS=RESULT_STATUS_WORDS,
+        SRC=SRC,
+        rule_for=derive.rule_for,
+    )
+    return env
+
+
+def safe_url(value: str | None) -> str | None:
+    """An outside address from the data, only if it is a plain web or mail address."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.match(r"^(https?://|mailto:)[^\s<>\"'`\\]+$", value, re.IGNORECASE):
+        return value
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# The site
+
+
+@dataclasses.dataclass(frozen=True)
+class Download:
+    """A file on the data page: its path under the docs folder and what it holds."""
+
+    src: str
+    title: str
+    rows: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """Everything the pages are made from: the public report and what was worked out from it."""
+
+    report: model.Report
+    withheld: Withheld
+    as_of: dt.date
+    statuses: Mapping[str, derive.IndicatorStatus]
+    #: chart objects (see :mod:`pvreport.charts`) by page key ("indicators/<id>", "home", ...)
+    charts: Mapping[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
+    downloads: Sequence[Download] = ()
+    warnings: Sequence[Problem] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    pages: tuple[Page, ...]
+    nav: list[Any]
+
+
+def chart_src(chart_id: str) -> str:
+    return f"charts/{chart_id}.svg"
+
+
+class _Renderer:
+    def __init__(self, inputs: Inputs) -> None:
+        self.env = environment()
+        self.inputs = inputs
+        self.report = inputs.report
+        r = inputs.report
+        self.objective = {o.id: o for o in r.objectives}
+        self.indicator = {i.id: i for i in r.indicators}
+        self.engagement = {e.id: e for e in r.engagements}
+        self.decision = {d.id: d for d in r.decisions}
+        self.accountable = {a.id: a for a in r.accountability}
+        self.outputs_only = {o.id for o in derive.objectives_measured_only_by_outputs(r)}
+        self.pages: list[Page] = []
+
+    def render(self, template: str, src: str, title: str, **context: Any) -> None:
+        def link(target: str) -> Markup:
+            return Markup(relative(src, target))
+
+        def status_link(word: str) -> Markup:
+            rule = derive.rule_for(word)
+            return Markup(f"[{rule.word}]({relative(src, SRC['rules'] + '#' + rule.anchor)})")
+
+        def chart(c: Any) -> Markup:
+            part = self.env.get_template("partials/_chart.md.j2")
+            return Markup(part.render(chart=c, src=relative(src, chart_src(c.id))))
+
+        text = self.env.get_template(template).render(
+            report=self.report,
+            as_of=self.inputs.as_of,
+            page_src=src,
+            link=link,
+            status_link=status_link,
+            chart=chart,
+            withheld=self.inputs.withheld.at,
+            **context,
+        )
+        self.pages.append(Page(src, title, text))
+
+    # -- the pages ---------------------------------------------------------------------------
+
+    def indicator_view(self, ind: model.Indicator) -> dict[str, Any]:
+        status = self.inputs.statuses[ind.id]
+        counter = self.indicator.get(ind.counterbalance_id or "")
+        counter_status = self.inputs.statuses.get(counter.id) if counter else None
+        # The caution shows on both pages: on the one whose target is met, and on the
+        # counterbalance that is worsening meanwhile.
+        cautions = []
+        if derive.counterbalance_caution(ind, status, counter_status) and counter:
+            cautions.append((ind, counter))
+        for other in self.report.indicators:
+            if other.counterbalance_id == ind.id and derive.counterbalance_caution(
+                other, self.inputs.statuses[other.id], status
+            ):
+                cautions.append((other, ind))
+        results = sorted(
+            self.report.results_for(ind.id), key=lambda r: (derive.period_start(r.period), r.period)
+        )
+        overall = [r for r in results if r.is_all]
+        breakdowns: dict[str, list[model.Result]] = {}
+        for r in results:
+            split = r.breakdown
+            if split is not None:
+                breakdowns.setdefault(split[0], []).append(r)
+        return {
+            "indicator": ind,
+            "status": status,
+            "objective": self.objective.get(ind.objective_id),
+            "counter": counter,
+            "counter_status": counter_status,
+            "cautions": cautions,
+            "overall": overall,
+            "breakdowns": breakdowns,
+            "gaps": derive.equity_gaps(ind, results),
+            "has_intervals": any(r.lower is not None for r in results),
+        }
+
+    def run(self, accessibility_template: str) -> Rendered:
+        r = self.report
+        statuses = self.inputs.statuses
+        counts = derive.status_counts(statuses.values())
+        by_objective: dict[str, list[model.Indicator]] = {}
+        for ind in r.indicators:
+            by_objective.setdefault(ind.objective_id, []).append(ind)
+        decisions_for: dict[str, list[model.Decision]] = {}
+        for d in r.decisions:
+            for oid in d.objective_ids:
+                decisions_for.setdefault(oid, []).append(d)
+        responses = derive.responses_by_engagement(r)
+        represent: dict[str, list[derive.Representativeness]] = {}
+        for rep in derive.representativeness(r.engagement_profile):
+            represent.setdefault(rep.engagement_id, []).append(rep)
+        common = {
+            "statuses": statuses,
+            "counts": counts,
+            "objective_of": self.objective,
+            "indicator_of": self.indicator,
+            "engagement_of": self.engagement,
+            "decision_of": self.decision,
+            "accountable_of": self.accountable,
+            "outputs_only": self.outputs_only,
+            "by_objective": by_objective,
+            "decisions_for": decisions_for,
+            "responses": responses,
+            "represent": represent,
+            "charts_for": lambda key: self.inputs.charts.get(key, ()),
+        }
+        org = r.organisation.name
+
+        self.render("home.md.j2", SRC["home"], "Home", **common)
+
+        self.render("objectives.md.j2", SRC["objectives"], "What we're for", **common)
+        children: dict[str | None, list[model.Objective]] = {}
+        for o in r.objectives:
+            children.setdefault(o.parent_id if o.parent_id in self.objective else None, []).append(
+                o
+            )
+        for o in r.objectives:
+            self.render(
+                "objective.md.j2",
+                src_of("objectives", o.id),
+                o.title,
+                objective=o,
+                parent=self.objective.get(o.parent_id or ""),
+                children=children.get(o.id, []),
+                **common,
+            )
+
+        self.render("accountability.md.j2", SRC["accountability"], "Who we answer to", **common)
+        self.render("decisions.md.j2", SRC["decisions"], "Decisions", **common)
+        for d in r.decisions:
+            self.render(
+                "decision.md.j2",
+                src_of("decisions", d.id),
+                d.title,
+                decision=d,
+                options=[o for o in r.options if o.decision_id == d.id],
+                answered=[x for x in r.responses if x.decision_id == d.id],
+                **common,
+            )
+
+        self.render("indicators.md.j2", SRC["indicators"], "How we know", **common)
+        for ind in r.indicators:
+            self.render(
+                "indicator.md.j2",
+                src_of("indicators", ind.id),
+                ind.title,
+                **self.indicator_view(ind),
+                **common,
+            )
+        self.render(
+            "rules.md.j2", SRC["rules"], "How we judge progress", rules=derive.RULES, **common
+        )
+
+        self.render("engagements.md.j2", SRC["engagements"], "How we listened", **common)
+        for e in r.engagements:
+            self.render(
+                "engagement.md.j2",
+                src_of("engagements", e.id),
+                e.title,
+                engagement=e,
+                closure=derive.loop_closure(responses.get(e.id, ())),
+                profile=[p for p in r.engagement_profile if p.engagement_id == e.id],
+                shaped=[o for o in r.objectives if e.id in o.authorised_by],
+                informed=[d for d in r.decisions if e.id in d.engagement_ids],
+                **common,
+            )
+
+        self.render(
+            "data.md.j2",
+            SRC["data"],
+            "Data",
+            downloads=self.inputs.downloads,
+            dictionary=_dictionary(),
+            **common,
+        )
+        self.render("changes.md.j2", SRC["changes"], "Changes to this account", **common)
+        self.render(
+            "problem_codes.md.j2",
+            SRC["codes"],
+            "Problem codes",
+            codes=sorted(catalogue().values(), key=_code_key),
+            **common,
+        )
+        self.render(
+            accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
+        )
+        return Rendered(tuple(self.pages), self.nav())
+
+    def nav(self) -> list[Any]:
+        titles = {p.src: plain(p.title) for p in self.pages}
+
+        def section(index: str, kind: str, ids: Sequence[str], extra: Sequence[str] = ()) -> Any:
+            entries: list[Any] = [index]
+            entries += [{titles[src_of(kind, i)]: src_of(kind, i)} for i in ids]
+            entries += [{titles[s]: s} for s in extra]
+            return entries
+
+        r = self.report
+        return [
+            {"Home": SRC["home"]},
+            {
+                "What we're for": section(
+                    SRC["objectives"], "objectives", [o.id for o in r.objectives]
+                )
+            },
+            {
+                "Who we answer to": [
+                    SRC["accountability"],
+                    {
+                        "Decisions": section(
+                            SRC["decisions"], "decisions", [d.id for d in r.decisions]
+                        )
+                    },
+                ]
+            },
+            {
+                "How we know": section(
+                    SRC["indicators"], "indicators", [i.id for i in r.indicators], [SRC["rules"]]
+                )
+            },
+            {
+                "How we listened": section(
+                    SRC["engagements"], "engagements", [e.id for e in r.engagements]
+                )
+            },
+            {
+                "Data": [
+                    SRC["data"],
+                    {titles[SRC["changes"]]: SRC["changes"]},
+                    {titles[SRC["codes"]]: SRC["codes"]},
+                    {titles[SRC["accessibility"]]: SRC["accessibility"]},
+                ]
+            },
+        ]
+
+
+def _code_key(info: CodeInfo) -> tuple[int, str]:
+    return (0 if info.severity == "error" else 1, info.code)
+
+
+@dataclasses.dataclass(frozen=True)
+class DictionaryField:
+    name: str
+    type: str
+    required: bool
+    description: str
+    allowed: tuple[str, ...]
+
+
+def _dictionary() -> list[tuple[str, list[DictionaryField]]]:
+    out = []
+    for name in contract.RESOURCES:
+        fields = []
+        for f in contract.schema(name)["fields"]:
+            constraints = f.get("constraints", {})
+            kind = f.get("type", "string")
+            if contract.LIST_OF in f:
+                kind = "list of ids, separated by ;"
+            fields.append(
+                DictionaryField(
+                    name=f["name"],
+                    type=kind,
+                    required=bool(constraints.get("required")),
+                    description=f.get("description", ""),
+                    allowed=tuple(str(v) for v in constraints.get("enum", ())),
+                )
+            )
+        out.append((name, fields))
+    return out
+
+
+def accessibility_template(env: jinja2.Environment | None = None) -> str:
+    """The accessibility statement's template: the a11y engineer's own, else the placeholder."""
+    env = env or environment()
+    names = env.list_templates()
+    return (
+        "accessibility.md.j2"
+        if "accessibility.md.j2" in names
+        else "accessibility_placeholder.md.j2"
+    )
+
+
+def render_site(inputs: Inputs) -> Rendered:
+    """Every generated page of a report, as Markdown, and the navigation that lists them."""
+    renderer = _Renderer(inputs)
+    return renderer.run(accessibility_template(renderer.env))

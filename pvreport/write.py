@@ -1,0 +1,286 @@
+"""The only module that writes files: the docs folder, downloads, the engine config, the swap.
+
+Serialising (CSV downloads, the package zip, the config) is done to bytes by pure functions here
+too, so that every byte the site ships is made in one place and can be made the same way twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import ctypes
+import ctypes.util
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import contract, load
+from .visibility import Withheld
+
+# A cell that starts with one of these runs as a formula when a spreadsheet opens the CSV (OWASP:
+# CSV injection). Tab and carriage return are on the list too: some spreadsheets strip them first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# ----------------------------------------------------------------------------------------------
+# Downloads
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def neutralise(text: str) -> str:
+    """A text cell made safe to open in a spreadsheet: a leading ``'`` before a formula start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
+    """One resource as a public CSV: withheld rows left out, references to withheld rows blanked,
+    text cells neutralised (numbers are typed values, never touched). Returns bytes and row count.
+    """
+    name = table.name
+    gone_lines = withheld.lines.get(name, frozenset())
+    fields = contract.fields(name)
+    scrub: dict[str, frozenset[str]] = {}
+    for field, (resource, _) in {
+        **contract.single_references(name),
+        **contract.list_references(name),
+    }.items():
+        if withheld.ids.get(resource):
+            scrub[field] = withheld.ids[resource]
+    lists = contract.list_references(name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = [label for label in table.header if label]
+    writer.writerow(header)
+    count = 0
+    for row in table.rows:
+        if row.line in gone_lines:
+            continue
+        record = []
+        for label in header:
+            value = row.cells.get(label)
+            if label in scrub and isinstance(value, str):
+                if label in lists:
+                    value = ";".join(i for i in load.split_ids(value) if i not in scrub[label])
+                elif value.strip() in scrub[label]:
+                    value = None
+            text = _cell_text(value)
+            if isinstance(value, str) or fields.get(label, {}).get("type", "string") == "string":
+                text = neutralise(text)
+            record.append(text)
+        writer.writerow(record)
+        count += 1
+    return out.getvalue().encode("utf-8"), count
+
+
+def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> bytes:
+    """``datapackage.json`` for the public zip: each resource points at its public CSV."""
+    keep = set(names)
+    out = dict(descriptor)
+    resources = []
+    for resource in descriptor.get("resources", []):
+        if isinstance(resource, Mapping) and resource.get("name") in keep:
+            item = {k: v for k, v in resource.items() if k not in ("path", "data", "encoding")}
+            item["path"] = f"{resource['name']}.csv"
+            item["format"] = "csv"
+            resources.append(item)
+    out["resources"] = resources
+    return (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def zip_bytes(files: Mapping[str, bytes], *, timestamp: dt.datetime) -> bytes:
+    """A zip with fixed entry order, times and permissions: the same files give the same bytes."""
+    stamp = max(timestamp, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+    date_time = stamp.astimezone(dt.UTC).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------
+# The docs folder and the config
+
+
+def fresh_folder(path: Path) -> Path:
+    """An empty folder at ``path``: whatever an earlier build left there is gone."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for rel in sorted(files):
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = files[rel]
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def copy_tree(source: Path, target: Path, *, skip: Iterable[str] = ()) -> list[str]:
+    """Copy every regular file under ``source`` into ``target``; returns the relative paths."""
+    skipped = set(skip)
+    copied = []
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source).as_posix()
+        if rel in skipped or not path.is_file() or path.is_symlink():
+            continue
+        if any(part.startswith(".") for part in path.relative_to(source).parts):
+            continue
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+        copied.append(rel)
+    return copied
+
+
+class _Tagged:
+    """A YAML value with a tag pvreport does not interpret (``!ENV``, ``!!python/name:...``)."""
+
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag, self.value = tag, value
+
+
+class ConfigLoader(yaml.SafeLoader):
+    pass
+
+
+class ConfigDumper(yaml.SafeDumper):
+    pass
+
+
+def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return _Tagged(node.tag, value)
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, data.value)
+
+
+ConfigLoader.add_multi_constructor("!", _construct_tagged)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
+ConfigDumper.add_representer(_Tagged, _represent_tagged)
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """A project's ``mkdocs.yml``, keeping tags such as ``!ENV`` as they are."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=ConfigLoader)
+    return data if isinstance(data, dict) else {}
+
+
+def config_text(config: Mapping[str, Any]) -> str:
+    return yaml.dump(
+        dict(config), Dumper=ConfigDumper, sort_keys=False, allow_unicode=True, width=1000
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Publishing
+
+
+def sibling_folder(target: Path, label: str) -> Path:
+    """A new empty folder next to ``target`` (same file system, so a rename is atomic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}-{label}-", dir=target.parent))
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where it is not available."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def publish(fresh: Path, site_dir: Path) -> None:
+    """Put a checked site in place of the old one.
+
+    Where there is no site yet, one ``os.replace``. Otherwise the two folders are exchanged
+    atomically where the system can (readers never see a missing or mixed site), else the old
+    site is moved aside and the new one moved in with two renames, the old put back if the second
+    fails. The old site is deleted only once the new one is in place.
+    """
+    if not site_dir.exists() and not site_dir.is_symlink():
+        os.replace(fresh, site_dir)
+        return
+    if site_dir.is_dir() and not site_dir.is_symlink() and _exchange(fresh, site_dir):
+        shutil.rmtree(fresh)
+        return
+    aside = sibling_folder(site_dir, "old")
+    aside.rmdir()
+    os.replace(site_dir, aside)
+    try:
+        os.replace(fresh, site_dir)
+    except BaseException:
+        os.replace(aside, site_dir)
+        raise
+    with contextlib.suppress(OSError):
+        if aside.is_dir() and not aside.is_symlink():
+            shutil.rmtree(aside)
+        else:
+            aside.unlink()
+
+
+def remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
