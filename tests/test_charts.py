@@ -1,0 +1,531 @@
+"""Charts: spec content, alt texts written from concrete data, tables and CSVs, contrast of the
+theme, SVGs rendered by vl-convert (and the same bytes twice), and the chart partial on a page
+built by real MkDocs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pytest
+from bs4 import BeautifulSoup
+
+from pvreport import charts, derive, load, validate
+from pvreport.model import (
+    Engagement,
+    Indicator,
+    Organisation,
+    ProfileRow,
+    Report,
+    ReportingPeriod,
+    Result,
+)
+
+AS_OF = dt.date(2026, 6, 1)
+BASE = Path(__file__).parent / "fixtures" / "base"
+ASSETS = Path(charts.__file__).parent / "assets"
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def indicator(**kw: Any) -> Indicator:
+    fields: dict[str, Any] = {
+        "id": "satisfied", "objective_id": "o", "title": "Residents satisfied", "kind": "outcome",
+        "unit": "%", "direction": "increase", "method": "m", "source": "s",
+    }  # fmt: skip
+    fields.update(kw)
+    return Indicator(**fields)
+
+
+def result(period: str, value: float, lower: float | None = None, upper: float | None = None,
+           group: str = "all", ind: str = "satisfied") -> Result:  # fmt: skip
+    return Result(ind, period, group, value, lower, upper)
+
+
+def engagement(level: str = "consult") -> Engagement:
+    return Engagement("panel", "Residents' panel", "deliberative", level,  # type: ignore[arg-type]
+                      dt.date(2025, 1, 1), dt.date(2025, 3, 1), 40, "residents", "what?")  # fmt: skip
+
+
+def make_report(indicators: tuple[Indicator, ...], results: tuple[Result, ...],
+                profile: tuple[ProfileRow, ...] = ()) -> Report:  # fmt: skip
+    return Report(
+        name="r", title="R", organisation=Organisation("Org", "Purpose"),
+        reporting_period=ReportingPeriod("2025/26", dt.date(2025, 4, 1), dt.date(2026, 3, 31)),
+        present=frozenset({"indicators", "results", "engagements", "engagement_profile"}),
+        indicators=indicators, results=results, engagements=(engagement(),),
+        engagement_profile=profile,
+    )  # fmt: skip
+
+
+TRENDING = indicator(baseline_period="2021/22", baseline_value=16, target_period="2026/27",
+                     target_value=25)  # fmt: skip
+TREND_RESULTS = (
+    result("2021/22", 16, 14, 18),
+    result("2023/24", 18, 16.5, 19.5),
+    result("2025/26", 20, 18.5, 21.5),
+    result("2025/26", 25, 22, 28, group="age: 16-24"),
+    result("2025/26", 21, 19, 23, group="age: 25-64"),
+    result("2025/26", 12, 9, 15, group="age: 65+"),
+    result("2023/24", 30, group="age: 65+"),  # an older period: not in the breakdown chart
+)
+
+
+def trend_charts() -> list[charts.Chart]:
+    return charts.indicator_charts(make_report((TRENDING,), TREND_RESULTS), TRENDING, as_of=AS_OF)
+
+
+def layers_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return spec["layer"]
+
+
+def mark_type(layer: dict[str, Any]) -> str:
+    mark = layer["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+# -- the theme ----------------------------------------------------------------------------------
+
+
+def test_theme_is_registered_and_enabled() -> None:
+    assert "pvreport" in alt.theme.names()
+    assert alt.theme.active == "pvreport"
+    built = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").to_dict()
+    assert built["config"]["font"] == charts.FONT
+    assert built["config"]["range"]["category"] == list(charts.PALETTE)
+
+
+def test_theme_colours_have_enough_contrast() -> None:
+    for colour in charts.PALETTE:
+        assert contrast(colour, charts.BACKGROUND) >= 3, colour
+    for colour in (charts.TEXT, charts.MUTED_TEXT):
+        assert contrast(colour, charts.BACKGROUND) >= 4.5, colour
+    config = charts.THEME_CONFIG
+    assert contrast(config["axis"]["labelColor"], config["background"]) >= 4.5
+    assert contrast(config["axis"]["domainColor"], config["background"]) >= 3
+    assert contrast(config["text"]["color"], config["background"]) >= 4.5
+
+
+def solid_colours(node: Any, faint: bool = False) -> Iterator[str]:
+    """Every colour a chart draws at full strength (skipping faint decorative marks)."""
+    if isinstance(node, dict):
+        faint = faint or node.get("opacity", 1) < 1
+        for key, value in node.items():
+            if key in ("color", "stroke", "fill", "value") and isinstance(value, str):
+                if re.fullmatch(r"#[0-9a-fA-F]{6}", value) and not faint:
+                    yield value
+            elif key == "range" and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str) and v.startswith("#"))
+            else:
+                yield from solid_colours(value, faint)
+    elif isinstance(node, list):
+        for item in node:
+            yield from solid_colours(item, faint)
+
+
+def test_every_mark_colour_in_every_chart_has_3_to_1_contrast() -> None:
+    every = trend_charts() + base_charts()
+    seen = set()
+    for chart in every:
+        body = {k: v for k, v in chart.spec.items() if k != "config"}
+        for colour in solid_colours(body):
+            seen.add(colour)
+            if colour == charts.BACKGROUND:
+                continue  # the unfilled ladder rungs: their outline carries them
+            assert contrast(colour, charts.BACKGROUND) >= 3, (chart.id, colour)
+    assert charts.PRIMARY in seen and charts.TEXT in seen
+
+
+# -- specs --------------------------------------------------------------------------------------
+
+
+def test_specs_are_valid_vega_lite() -> None:
+    for chart in trend_charts() + base_charts():
+        kind = alt.VConcatChart if "vconcat" in chart.spec else alt.LayerChart
+        rebuilt = kind.from_dict(chart.spec, validate=True).to_dict()
+        assert rebuilt["description"] == chart.alt
+        assert chart.spec["$schema"] == alt.SCHEMA_URL
+
+
+def test_trend_spec_marks_band_baseline_target_and_latest() -> None:
+    trend = trend_charts()[0]
+    assert trend.id == "indicator-satisfied-trend"
+    layers = layers_of(trend.spec)
+    assert [mark_type(layer) for layer in layers] == [
+        "area", "rule", "line", "rule", "text", "rule", "text", "text",
+    ]  # fmt: skip
+    line = layers[2]
+    assert [v["period"] for v in line["data"]["values"]] == ["2021/22", "2023/24", "2025/26"]
+    assert line["encoding"]["x"]["sort"] == ["2021/22", "2023/24", "2025/26"]
+    baseline, target = layers[3], layers[5]
+    assert baseline["data"]["values"][0]["value"] == 16
+    assert target["data"]["values"][0]["value"] == 25
+    # Baseline and target differ by dash pattern and by their words, not by colour.
+    assert baseline["mark"]["strokeDash"] != target["mark"]["strokeDash"]
+    assert layers[4]["data"]["values"][0]["label"] == "Baseline 16% (2021/22)"
+    assert layers[6]["data"]["values"][0]["label"] == "Target 25% for 2026/27"
+    latest = layers[7]["data"]["values"]
+    assert [(v["period"], v["label"]) for v in latest] == [("2025/26", "20%")]
+    assert layers[0]["mark"]["opacity"] < 1 and "opacity" not in layers[1]["mark"]
+
+
+def test_trend_without_intervals_or_target_has_no_band_or_target_line() -> None:
+    plain = indicator(unit="days", direction="decrease")
+    report = make_report((plain,), (result("2024", 5), result("2025", 4.5)))
+    (trend,) = charts.indicator_charts(report, plain, as_of=AS_OF)
+    assert [mark_type(layer) for layer in layers_of(trend.spec)] == ["line", "text"]
+    assert trend.alt == "Fell from 5 days in 2024 to 4.5 days in 2025 (lower is better)."
+    assert trend.rows == [
+        ["2024", "5 days", "", "", "final"],
+        ["2025", "4.5 days", "", "", "final"],
+    ]
+    assert trend.csv == "Period,Value,Lower,Upper,Status\n2024,5,,,final\n2025,4.5,,,final\n"
+
+
+def test_no_results_no_chart() -> None:
+    lonely = indicator()
+    assert charts.indicator_charts(make_report((lonely,), ()), lonely, as_of=AS_OF) == []
+
+
+def test_breakdown_spec_names_the_worst_group_by_shape_and_words() -> None:
+    by_age = trend_charts()[1]
+    assert by_age.id == "indicator-satisfied-by-age"
+    points = next(layer for layer in layers_of(by_age.spec) if mark_type(layer) == "point")
+    shape = points["encoding"]["shape"]["scale"]
+    assert dict(zip(shape["domain"], shape["range"], strict=True)) == {
+        "Other groups": "circle", "Worst-off group": "diamond",
+    }  # fmt: skip
+    values = {v["group"]: v for v in points["data"]["values"]}
+    assert set(values) == {"16-24", "25-64", "65+"}  # 2025/26 only
+    assert values["65+"]["role"] == "Worst-off group"
+    assert values["65+"]["label"] == "12% (worst off)"
+    everyone = [layer for layer in layers_of(by_age.spec) if mark_type(layer) == "rule"]
+    assert any(layer["data"]["values"][0].get("label") == "Everyone 20%" for layer in everyone)
+
+
+# -- alt texts, tables and CSVs for concrete data -----------------------------------------------
+
+
+def test_alt_texts_for_concrete_data() -> None:
+    trend, by_age = trend_charts()
+    assert trend.alt == (
+        "Rose from 16% in 2021/22 (the baseline) to 20% in 2025/26; "
+        "the 25% target for 2026/27 is not met."
+    )
+    assert by_age.alt == (
+        "In 2025/26, by age: 65+ is the worst-off group at 12%, 13 percentage points below "
+        "16-24 at 25%. All groups: 16-24 25%, 25-64 21% and 65+ 12%."
+    )
+
+
+@pytest.mark.parametrize(
+    ("results", "fields", "expected"),
+    [
+        ([result("2025-Q1", 40)], {}, "One result so far: 40% in Q1 2025."),
+        (
+            [result("2024", 40, 35, 45), result("2025", 42, 37, 47)],
+            {"target_period": "2026", "target_value": 41},
+            ("Rose from 40% in 2024 to 42% in 2025, but the ranges of uncertainty overlap, so "
+            "this is no clear change; the 41% target for 2026 is met."),
+        ),
+        ([result("2024-03", 40), result("2024-04", 40)], {},
+         "Stayed at 40% from March 2024 to April 2024."),
+    ],
+)  # fmt: skip
+def test_trend_alt_edge_cases(results: list[Result], fields: dict[str, Any], expected: str) -> None:
+    ind = indicator(**fields)
+    (trend,) = charts.indicator_charts(make_report((ind,), tuple(results)), ind, as_of=AS_OF)
+    assert trend.alt == expected
+
+
+def test_tables_and_csv_hold_the_same_data() -> None:
+    trend, by_age = trend_charts()
+    assert trend.columns == ["Period", "Value", "Lower", "Upper", "Status"]
+    assert trend.rows[0] == ["2021/22", "16%", "14%", "18%", "final"]
+    parsed = list(csv.reader(io.StringIO(trend.csv)))
+    assert parsed[0] == trend.columns
+    assert parsed[1:] == [
+        ["2021/22", "16", "14", "18", "final"],
+        ["2023/24", "18", "16.5", "19.5", "final"],
+        ["2025/26", "20", "18.5", "21.5", "final"],
+    ]
+    assert by_age.rows == [
+        ["16-24", "25%", "22%", "28%", ""],
+        ["25-64", "21%", "19%", "23%", ""],
+        ["65+", "12%", "9%", "15%", "yes"],
+    ]
+    rows = list(csv.DictReader(io.StringIO(by_age.csv)))
+    assert [(r["Group"], r["Value"], r["Worst off"]) for r in rows] == [
+        ("age: 16-24", "25", "False"), ("age: 25-64", "21", "False"), ("age: 65+", "12", "True"),
+    ]  # fmt: skip
+
+
+def test_engagement_charts_profile_and_ladder() -> None:
+    profile = (
+        ProfileRow("panel", "age", "16-34", 10, 30),
+        ProfileRow("panel", "age", "35-64", 50, 50),
+        ProfileRow("panel", "age", "65+", 40, 20),
+    )
+    report = make_report((), (), profile)
+    by_age, ladder = charts.engagement_charts(report, report.engagements[0])
+    assert by_age.id == "engagement-panel-profile-age"
+    assert by_age.alt == (
+        "Who took part by age: 16-34 were 10% of participants and 30% of the population "
+        "(under-represented); 35-64 were 50% of participants and 50% of the population; "
+        "65+ were 40% of participants and 20% of the population. The dissimilarity index is "
+        "20 out of 100 (0 would mean exactly like the population)."
+    )
+    kinds = [mark_type(layer) for layer in layers_of(by_age.spec)]
+    assert kinds == ["bar", "tick", "text"]  # population is a tick: a shape, not a colour
+    categories = [v["category"] for v in by_age.spec["data"]["values"]]
+    assert categories == ["16-34 (under-represented)", "35-64", "65+"]
+    assert by_age.rows[0] == ["16-34", "10%", "30%", "yes"]
+
+    assert ladder.id == "engagement-panel-ladder"
+    assert ladder.alt == (
+        "This engagement was at the consult rung, step 2 of 5 on the participation ladder "
+        "(inform, consult, involve, collaborate and empower)."
+    )
+    marked = [v for v in ladder.spec["data"]["values"] if v["this"]]
+    assert [(v["rung"], v["label"]) for v in marked] == [("Consult", "This engagement")]
+    assert [row[2] for row in ladder.rows] == ["", "yes", "", "", ""]
+
+
+def test_engagement_without_profile_has_only_the_ladder() -> None:
+    report = make_report((), ())
+    assert [c.id for c in charts.engagement_charts(report, report.engagements[0])] == [
+        "engagement-panel-ladder"
+    ]
+
+
+def test_status_chart_counts() -> None:
+    statuses = [
+        derive.indicator_status(TRENDING, TREND_RESULTS, as_of=AS_OF),
+        derive.indicator_status(indicator(), [], as_of=AS_OF),
+    ]
+    chart = charts.status_chart(statuses)
+    assert chart.id == "home-status"
+    assert chart.alt == (
+        "Of 2 measures, direction of travel: 1 improving; 0 worsening; 0 no clear change; "
+        "0 not enough data; 1 no data. Targets: 0 met; 1 not met; 1 with no target."
+    )
+    panels = chart.spec["vconcat"]
+    counts = {v["status"]: v["count"] for p in panels for v in p["data"]["values"]}
+    assert counts == {"improving": 1, "worsening": 0, "no clear change": 0,
+                      "not enough data": 0, "no data": 1, "met": 0, "not met": 1,
+                      "no target": 1}  # fmt: skip
+    # Every bar carries its count in words on the chart, not only its length.
+    assert all(mark_type(p["layer"][1]) == "text" for p in panels)
+    assert ["Direction of travel", "improving", "1"] in chart.rows
+
+
+# -- the base fixture package -------------------------------------------------------------------
+
+
+@functools.cache
+def base_report() -> Report:
+    checked = validate.validate_package(BASE, as_of=AS_OF)
+    assert checked.ok and checked.descriptor is not None
+    return load.to_report(checked.descriptor, checked.tables)
+
+
+@functools.cache
+def _base_charts() -> tuple[charts.Chart, ...]:
+    report = base_report()
+    out: list[charts.Chart] = []
+    for ind in report.indicators:
+        out += charts.indicator_charts(report, ind, as_of=AS_OF)
+    for eng in report.engagements:
+        out += charts.engagement_charts(report, eng)
+    out.append(charts.status_chart(derive.report_statuses(report, as_of=AS_OF).values()))
+    return tuple(out)
+
+
+def base_charts() -> list[charts.Chart]:
+    """The charts of the base package (validated once per test session: frictionless is slow)."""
+    return list(_base_charts())
+
+
+def test_every_alt_text_of_the_base_package() -> None:
+    alts = {chart.id: chart.alt for chart in base_charts()}
+    assert alts == {
+        "indicator-damp-homes-trend": "Fell from 12% in 2023/24 (the baseline) to 9% in "
+        "2025/26 (lower is better); the 8% target for 2025/26 is not met.",
+        "indicator-repairs-done-trend": "Rose from 400 repairs in 2023/24 (the baseline) to 610 "
+        "repairs in 2025/26; the 600 repairs target for 2025/26 is met.",
+        "indicator-street-cleanliness-trend": "Rose from 61% in 2023/24 (the baseline) to 66% "
+        "in 2025/26, but the ranges of uncertainty overlap, so this is no clear change; the 70% "
+        "target for 2025/26 is not met.",
+        "indicator-street-cleanliness-by-age": "In 2025/26, by age: 16-34 is the worst-off "
+        "group at 58%, 11 percentage points below 35 and over at 69%.",
+        "engagement-eng-housing-profile-age": "Who took part by age: 16-34 were 30% of "
+        "participants and 35% of the population; 35 and over were 70% of participants and 65% "
+        "of the population. The dissimilarity index is 5 out of 100 (0 would mean exactly like "
+        "the population).",
+        "engagement-eng-housing-ladder": "This engagement was at the involve rung, step 3 of 5 "
+        "on the participation ladder (inform, consult, involve, collaborate and empower).",
+        "engagement-eng-streets-profile-age": "Who took part by age: 16-34 were 30% of "
+        "participants and 35% of the population; 35 and over were 70% of participants and 65% "
+        "of the population. The dissimilarity index is 5 out of 100 (0 would mean exactly like "
+        "the population).",
+        "engagement-eng-streets-ladder": "This engagement was at the consult rung, step 2 of 5 "
+        "on the participation ladder (inform, consult, involve, collaborate and empower).",
+        "home-status": "Of 3 measures, direction of travel: 2 improving; 0 worsening; 1 no "
+        "clear change; 0 not enough data; 0 no data. Targets: 1 met; 2 not met; 0 with no "
+        "target.",
+    }
+
+
+def test_chart_ids_are_unique_slugs() -> None:
+    ids = [c.id for c in base_charts() + trend_charts()]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", i) for i in ids)
+    assert charts.slug("Age band (years)") == "age-band-years"
+
+
+# -- SVGs ---------------------------------------------------------------------------------------
+
+
+def test_svgs_render_with_their_words_and_are_deterministic() -> None:
+    every = trend_charts() + base_charts()
+    first = charts.render_svgs(every)
+    # Same charts, same bytes: rendered again in another order.
+    again = charts.render_svgs(list(reversed(every[:4])))
+    assert again == {k: first[k] for k in again}
+    assert set(first) == {c.id for c in every}
+    for svg in first.values():
+        assert svg.lstrip().startswith("<svg") and svg.rstrip().endswith("</svg>")
+        assert "http" not in svg.replace("http://www.w3.org/", "")
+    trend = first["indicator-satisfied-trend"]
+    for words in ("Baseline 16% (2021/22)", "Target 25% for 2026/27", "20%", "2023/24"):
+        assert words in trend
+    assert "12% (worst off)" in first["indicator-satisfied-by-age"]
+    assert "This engagement" in first["engagement-eng-housing-ladder"]
+
+
+def test_duplicate_ids_are_refused() -> None:
+    chart = trend_charts()[0]
+    with pytest.raises(ValueError, match="unique"):
+        charts.render_svgs([chart, chart])
+
+
+def test_spawned_pool_gives_the_same_svgs() -> None:
+    every = trend_charts()
+    assert charts.render_svgs(every, processes=2) == charts.render_svgs(every)
+
+
+def test_chart_files() -> None:
+    chart = trend_charts()[0]
+    files = charts.chart_files(chart, "<svg/>")
+    assert set(files) == {f"{chart.id}.svg", f"{chart.id}.csv", f"{chart.id}.json"}
+    assert files[f"{chart.id}.json"] == charts.spec_json(chart)
+    assert charts.spec_json(chart) == charts.spec_json(trend_charts()[0])
+
+
+# -- the partial, on a page built by MkDocs -----------------------------------------------------
+
+
+def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
+    from pvreport import render
+
+    docs = tmp_path / "docs"
+    (docs / "indicators").mkdir(parents=True)
+    (docs / "charts").mkdir()
+    hostile = charts.Chart(
+        id="indicator-x-trend",
+        title="Trend <b>bold</b> [link](http://evil.example)",
+        caption="Caption & *stars*",
+        alt='Rose from 1% to "2%" <script>alert(1)</script> [x](y)',
+        spec={},
+        columns=["Period", "Value"],
+        rows=[["2024 <i>", "1%"], ["| pipe", "2%"]],
+        csv="",
+    )
+    real = trend_charts()[0]
+    env = render.environment()
+    parts = []
+    for chart in (hostile, real):
+        for name, text in charts.chart_files(
+            chart, "<svg xmlns='http://www.w3.org/2000/svg'/>"
+        ).items():
+            (docs / "charts" / name).write_text(text, encoding="utf-8")
+        parts.append(
+            env.get_template("partials/_chart.md.j2").render(
+                chart=chart, src=f"../charts/{chart.id}.svg"
+            )
+        )
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    page = "# Page\n\nBefore.\n\n" + "\n\n".join(parts) + "\nAfter.\n"
+    (docs / "indicators" / "x.md").write_text(page, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\ntheme:\n  name: material\n  font: false\n"
+        "markdown_extensions:\n  - md_in_html\n"
+        "validation:\n  links:\n    not_found: warn\n    unrecognized_links: warn\n",
+        encoding="utf-8",
+    )
+    env_vars = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
+         str(tmp_path / "mkdocs.yml"), "-d", str(tmp_path / "site")],
+        capture_output=True, text=True, env=env_vars, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "site" / "indicators" / "x" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    figures = soup.select("figure.pv-chart")
+    assert [f["id"] for f in figures] == ["indicator-x-trend", "indicator-satisfied-trend"]
+    bad, good = figures
+    # Text from data arrives as text: no element, link or emphasis was made from it.
+    assert bad.find("script") is None and bad.find("b") is None and bad.find("em") is None
+    assert [a["href"] for a in bad.find_all("a")] == [
+        "../../charts/indicator-x-trend.csv", "../../charts/indicator-x-trend.json",
+    ]  # fmt: skip
+    img = bad.find("img")
+    assert img["alt"] == hostile.alt
+    assert img["src"] == "../../charts/indicator-x-trend.svg"  # rewritten for directory URLs
+    assert bad["data-vega-spec"] == "indicator-x-trend.json"
+    assert bad.find("caption").get_text() == f"{hostile.title}: the data"
+    assert hostile.caption in bad.find("figcaption").get_text()
+    assert [th.get_text() for th in bad.select("tbody th[scope=row]")] == ["2024 <i>", "| pipe"]
+    assert good.find("img")["alt"] == real.alt
+    assert [th.get_text() for th in good.select("thead th[scope=col]")] == real.columns
+    body = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in good.select("tbody tr")]
+    assert body == real.rows
+    assert soup.find(string=re.compile("Before")) and soup.find(string=re.compile("After"))
+
+
+# -- the shipped scripts ------------------------------------------------------------------------
+
+
+def test_vega_bundle_asset_is_the_generated_bundle() -> None:
+    shipped = (ASSETS / "vega-bundle.js").read_text(encoding="utf-8")
+    assert shipped == charts.vega_bundle(), "regenerate pvreport/assets/vega-bundle.js"
+    assert "window.vegaEmbed=" in shipped
+    assert not re.search(r"https?://[^\s\"')]*(cdn|unpkg|jsdelivr)", shipped)
+
+
+def test_chart_script_uses_the_shipped_bundle_only() -> None:
+    script = (ASSETS / "charts.js").read_text(encoding="utf-8")
+    assert "document$" in script and "actions: false" in script
+    assert "figure[data-vega-spec]" in script
+    assert "http" not in script
