@@ -445,30 +445,35 @@ def test_chart_files() -> None:
 # -- the partial, on a page built by MkDocs -----------------------------------------------------
 
 
-def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
+HOSTILE = charts.Chart(
+    id="indicator-x-trend",
+    title="Trend <b>bold</b> [link](http://evil.example)",
+    caption="Caption & *stars*",
+    alt='Rose from 1% to "2%" <script>alert(1)</script> [x](y)',
+    spec={},
+    columns=["Period", "Value"],
+    rows=[["2024 <i>", "1%"], ["| pipe", "2%"]],
+    csv="",
+)
+
+
+def build_chart_page(
+    root: Path, chart_list: list[charts.Chart], *, missing: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A one-page MkDocs Material site showing the charts through the real partial and the real
+    page environment, built with ``--strict``; ``missing`` names a chart file left out."""
     from pvreport import render
 
-    docs = tmp_path / "docs"
+    docs = root / "docs"
     (docs / "indicators").mkdir(parents=True)
     (docs / "charts").mkdir()
-    hostile = charts.Chart(
-        id="indicator-x-trend",
-        title="Trend <b>bold</b> [link](http://evil.example)",
-        caption="Caption & *stars*",
-        alt='Rose from 1% to "2%" <script>alert(1)</script> [x](y)',
-        spec={},
-        columns=["Period", "Value"],
-        rows=[["2024 <i>", "1%"], ["| pipe", "2%"]],
-        csv="",
-    )
-    real = trend_charts()[0]
     env = render.environment()
     parts = []
-    for chart in (hostile, real):
-        for name, text in charts.chart_files(
-            chart, "<svg xmlns='http://www.w3.org/2000/svg'/>"
-        ).items():
-            (docs / "charts" / name).write_text(text, encoding="utf-8")
+    for chart in chart_list:
+        svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+        for name, text in charts.chart_files(chart, svg).items():
+            if name != missing:
+                (docs / "charts" / name).write_text(text, encoding="utf-8")
         parts.append(
             env.get_template("partials/_chart.md.j2").render(
                 chart=chart, src=f"../charts/{chart.id}.svg"
@@ -477,18 +482,24 @@ def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
     page = "# Page\n\nBefore.\n\n" + "\n\n".join(parts) + "\nAfter.\n"
     (docs / "indicators" / "x.md").write_text(page, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
+    (root / "mkdocs.yml").write_text(
         "site_name: t\ntheme:\n  name: material\n  font: false\n"
         "markdown_extensions:\n  - md_in_html\n"
         "validation:\n  links:\n    not_found: warn\n    unrecognized_links: warn\n",
         encoding="utf-8",
     )
     env_vars = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
-         str(tmp_path / "mkdocs.yml"), "-d", str(tmp_path / "site")],
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
+         str(root / "mkdocs.yml"), "-d", str(root / "site")],
         capture_output=True, text=True, env=env_vars, check=False,
     )  # fmt: skip
+
+
+def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
+    hostile = HOSTILE
+    real = trend_charts()[0]
+    done = build_chart_page(tmp_path, [hostile, real])
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "site" / "indicators" / "x" / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
@@ -529,3 +540,10 @@ def test_chart_script_uses_the_shipped_bundle_only() -> None:
     assert "document$" in script and "actions: false" in script
     assert "figure[data-vega-spec]" in script
     assert "http" not in script
+
+
+def test_a_missing_chart_file_fails_the_strict_build(tmp_path: Path) -> None:
+    # The image and links are Markdown, so MkDocs checks that every chart file exists.
+    done = build_chart_page(tmp_path, [HOSTILE], missing="indicator-x-trend.svg")
+    assert done.returncode != 0
+    assert "indicator-x-trend.svg" in done.stderr
