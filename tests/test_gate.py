@@ -1,0 +1,301 @@
+"""The gate: safe JSON, safe paths, and the descriptor's own properties."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import BASE
+
+from pvreport import gate
+
+PVREPORT = Path(gate.__file__).parent
+
+
+def codes(result: gate.GateResult) -> list[str]:
+    return sorted(p.code for p in result.problems)
+
+
+def write_descriptor(package: Path, descriptor: object) -> None:
+    (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def base_descriptor() -> dict:
+    return json.loads((BASE / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_base_passes_with_resolved_paths() -> None:
+    result = gate.check(BASE)
+    assert result.problems == []
+    assert result.descriptor is not None
+    assert result.descriptor["organisation"]["name"] == "Riverside Borough Council"
+    assert set(result.paths) == {
+        "accountability", "objectives", "indicators", "results", "engagements",
+        "engagement_profile", "decisions", "options", "responses", "revisions",
+    }  # fmt: skip
+    for name, path in result.paths.items():
+        assert path == (BASE / f"{name}.csv").resolve()
+        assert path.is_absolute()
+
+
+def test_duplicate_keys_are_all_named(tmp_path: Path) -> None:
+    path = tmp_path / "datapackage.json"
+    path.write_text('{"a": 1, "b": {"c": 1, "c": 2}, "a": 3}', encoding="utf-8")
+    value, problems = gate.read_json(path, "datapackage.json")
+    assert value is None
+    assert [(p.code, p.value) for p in problems] == [("duplicate-key", "c"), ("duplicate-key", "a")]
+
+
+def test_json_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "datapackage.json"
+    path.write_text('{\n  "a": 1,\n  "b": 2,\n}\n', encoding="utf-8")
+    value, problems = gate.read_json(path, "datapackage.json")
+    assert value is None
+    assert [(p.code, p.line) for p in problems] == [("descriptor-not-json", 4)]
+
+
+@pytest.mark.parametrize("depth", [gate.MAX_DEPTH + 1, 5000])
+def test_absurd_depth_is_refused(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "datapackage.json"
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    value, problems = gate.read_json(path, "datapackage.json")
+    assert value is None
+    assert [p.code for p in problems] == ["descriptor-too-complex"]
+
+
+def test_depth_at_the_limit_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "datapackage.json"
+    depth = gate.MAX_DEPTH
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    value, problems = gate.read_json(path, "datapackage.json")
+    assert problems == [] and value is not None
+
+
+def test_absurd_size_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gate, "MAX_DESCRIPTOR_BYTES", 100)
+    path = tmp_path / "datapackage.json"
+    path.write_text(json.dumps({"description": "x" * 200}), encoding="utf-8")
+    value, problems = gate.read_json(path, "datapackage.json")
+    assert value is None
+    assert [p.code for p in problems] == ["descriptor-too-complex"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_are_refused(tmp_path: Path, constant: str) -> None:
+    path = tmp_path / "datapackage.json"
+    path.write_text(f'{{"a": {constant}}}', encoding="utf-8")
+    value, problems = gate.read_json(path, "datapackage.json")
+    assert value is None and [p.code for p in problems] == ["descriptor-not-json"]
+
+
+def test_utf8_bom_in_descriptor_is_accepted(package: Path) -> None:
+    raw = (package / "datapackage.json").read_bytes()
+    (package / "datapackage.json").write_bytes(b"\xef\xbb\xbf" + raw)
+    assert gate.check(package).problems == []
+
+
+def test_descriptor_must_be_an_object(package: Path) -> None:
+    write_descriptor(package, [1, 2])
+    result = gate.check(package)
+    assert result.descriptor is None
+    assert codes(result) == ["wrong-property-type"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("https://example.org/a.csv", "remote-reference"),
+        ("HTTP://EXAMPLE.ORG/a.csv", "remote-reference"),
+        ("ftp://example.org/a.csv", "remote-reference"),
+        ("file:a.csv", "remote-reference"),
+        ("s3://bucket/a.csv", "remote-reference"),
+        ("//server/share/a.csv", "remote-reference"),
+        ("/etc/a.csv", "path-outside-package"),
+        ("C:\\data\\a.csv", "path-outside-package"),
+        ("c:/data/a.csv", "path-outside-package"),
+        ("../a.csv", "path-outside-package"),
+        ("data/../../a.csv", "path-outside-package"),
+        (".a.csv", "hidden-path"),
+        (".git/a.csv", "hidden-path"),
+        ("a.csv.gz", "compressed-resource"),
+        ("a.zip", "compressed-resource"),
+        ("a.xlsx", "unsupported-format"),
+        ("a.json", "unsupported-format"),
+        (["a.csv", "b.csv"], "unsupported-format"),
+        (3, "wrong-property-type"),
+        ("", "wrong-property-type"),
+        ("missing.csv", "file-missing"),
+    ],
+)
+def test_unsafe_paths(tmp_path: Path, raw: object, code: str) -> None:
+    path, problems = gate.check_path(tmp_path, raw, what="the resource", field="path")
+    assert path is None
+    assert [p.code for p in problems] == [code]
+
+
+def test_safe_paths_in_subfolders_and_upper_case_suffix(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.CSV").write_text("id\n", encoding="utf-8")
+    path, problems = gate.check_path(tmp_path, "data/a.CSV", what="it", field="path")
+    assert problems == [] and path == (tmp_path / "data" / "a.CSV").resolve()
+    path, problems = gate.check_path(tmp_path, "./data/a.CSV", what="it", field="path")
+    assert problems == [] and path is not None
+
+
+def test_symlink_inside_the_package_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "real.csv").write_text("id\n", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    path, problems = gate.check_path(tmp_path, "link.csv", what="it", field="path")
+    assert problems == [] and path == (tmp_path / "real.csv").resolve()
+
+
+def test_symlinks_out_of_the_package_are_refused(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    package.mkdir()
+    (tmp_path / "secret.csv").write_text("id\n", encoding="utf-8")
+    (package / "file.csv").symlink_to(tmp_path / "secret.csv")
+    (package / "folder").symlink_to(tmp_path)
+    for raw in ("file.csv", "folder/secret.csv"):
+        path, problems = gate.check_path(package, raw, what="it", field="path")
+        assert path is None
+        assert [p.code for p in problems] == ["path-outside-package"]
+
+
+def test_symlink_loop_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").symlink_to("b.csv")
+    (tmp_path / "b.csv").symlink_to("a.csv")
+    path, problems = gate.check_path(tmp_path, "a.csv", what="it", field="path")
+    assert path is None and [p.code for p in problems] == ["file-missing"]
+
+
+def test_fifo_is_not_a_regular_file(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(tmp_path / "pipe.csv")
+    path, problems = gate.check_path(tmp_path, "pipe.csv", what="it", field="path")
+    assert path is None and [p.code for p in problems] == ["file-missing"]
+
+
+def test_descriptor_that_is_a_symlink_out_is_refused(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    package.mkdir()
+    (tmp_path / "datapackage.json").write_text(json.dumps(base_descriptor()), encoding="utf-8")
+    (package / "datapackage.json").symlink_to(tmp_path / "datapackage.json")
+    result = gate.check(package)
+    assert result.descriptor is None
+    assert codes(result) == ["path-outside-package"]
+
+
+def test_missing_folder_and_missing_descriptor(tmp_path: Path) -> None:
+    assert codes(gate.check(tmp_path / "nope")) == ["descriptor-missing"]
+    assert codes(gate.check(tmp_path)) == ["descriptor-missing"]
+
+
+def test_dialect_and_schema_references_are_gated(package: Path) -> None:
+    descriptor = base_descriptor()
+    descriptor["resources"][0]["dialect"] = "http://example.org/dialect.json"
+    descriptor["resources"][1]["schema"] = "../schema.json"
+    descriptor["resources"][2]["schema"] = ["not", "a", "schema"]
+    write_descriptor(package, descriptor)
+    result = gate.check(package)
+    assert sorted((p.code, p.field) for p in result.problems) == [
+        ("path-outside-package", "schema"),
+        ("remote-reference", "dialect"),
+        ("schema-invalid", "schema"),
+    ]
+    # A resource that failed the gate is not handed on to be read.
+    assert {"accountability", "objectives", "indicators"}.isdisjoint(result.resources)
+
+
+def test_a_local_schema_file_is_read_safely(package: Path) -> None:
+    descriptor = base_descriptor()
+    descriptor["resources"][0]["schema"] = "schema.json"
+    write_descriptor(package, descriptor)
+    (package / "schema.json").write_text('{"fields": [], "fields": []}', encoding="utf-8")
+    result = gate.check(package)
+    assert [(p.code, p.file) for p in result.problems] == [("duplicate-key", "schema.json")]
+
+
+def test_contract_names_and_unknown_resources(package: Path) -> None:
+    descriptor = base_descriptor()
+    # The contract says engagement_profile; "changes" has the path revisions.csv.
+    descriptor["resources"][5]["name"] = "engagement-profile"
+    descriptor["resources"][9]["name"] = "changes"
+    descriptor["resources"].append({"name": "budget", "path": "budget.csv"})
+    (package / "budget.csv").write_text("item,amount\nparks,300\n", encoding="utf-8")
+    write_descriptor(package, descriptor)
+    result = gate.check(package)
+    found = sorted((p.code, p.value, p.severity) for p in result.problems)
+    assert found == [
+        ("resource-name-mismatch", "changes", "error"),
+        ("resource-name-mismatch", "engagement-profile", "error"),
+        ("unknown-resource", "budget", "warning"),
+    ]
+    hint = next(p.hint for p in result.problems if p.value == "changes")
+    assert '"name": "revisions"' in (hint or "")
+    assert "engagement_profile" not in result.resources and "budget" not in result.resources
+
+
+def test_descriptor_properties(package: Path) -> None:
+    descriptor = base_descriptor()
+    descriptor["organisation"] = {"name": " ", "purpose": ["a list"]}
+    descriptor["reporting_period"] = {"label": "2025/26", "start": "2025-04-01"}
+    write_descriptor(package, descriptor)
+    found = sorted((p.code, p.field) for p in gate.check(package).problems)
+    assert found == [
+        ("missing-property", "organisation.name"),
+        ("missing-property", "reporting_period.end"),
+        ("wrong-property-type", "organisation.purpose"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "code", "field"),
+    [
+        ("objectives.csv", "wrong-property-type", "resources"),
+        ({"path": "objectives.csv"}, "missing-property", "name"),
+        ({"name": 7, "path": "objectives.csv"}, "wrong-property-type", "name"),
+        ({"name": "revisions"}, "missing-property", "path"),
+        ({"name": "revisions", "path": "revisions.csv", "format": "xlsx"}, "unsupported-format", "format"),
+        ({"name": "revisions", "path": "revisions.csv", "compression": "gz"}, "compressed-resource", "compression"),
+        ({"name": "revisions", "data": [{"a": 1}]}, "inline-data", "data"),
+        ({"name": "revisions", "path": "revisions.csv", "dialect": 3}, "wrong-property-type", "dialect"),
+    ],
+)  # fmt: skip
+def test_resource_entries(package: Path, item: object, code: str, field: str) -> None:
+    descriptor = base_descriptor()
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "revisions"]
+    descriptor["resources"].append(item)
+    write_descriptor(package, descriptor)
+    result = gate.check(package)
+    assert [(p.code, p.field) for p in result.problems] == [(code, field)]
+    assert "revisions" not in result.resources
+
+
+def test_required_resources_must_be_listed_and_hold_rows(package: Path) -> None:
+    from pvreport.validate import validate_package
+
+    descriptor = base_descriptor()
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "results"]
+    write_descriptor(package, descriptor)
+    (package / "indicators.csv").write_text(
+        (package / "indicators.csv").read_text(encoding="utf-8").splitlines()[0] + "\n",
+        encoding="utf-8",
+    )
+    result = validate_package(package)
+    gated = {(p.code, p.file, p.value) for p in result.problems if p.code.endswith("resource")}
+    assert gated == {
+        ("missing-resource", "datapackage.json", "results"),
+        ("empty-resource", "indicators.csv", None),
+    }
+
+
+def test_nothing_trusts_a_package() -> None:
+    # trusted=True would let frictionless follow any path or URL; pvreport never sets it.
+    for path in PVREPORT.glob("*.py"):
+        assert not re.search(r"trusted\s*=\s*True", path.read_text(encoding="utf-8")), path.name
