@@ -187,12 +187,13 @@ def prepare(
     package_dir: Path | None = None,
     strict: bool = False,
     as_of: dt.date | None = None,
-    content: bool = True,
+    copy_content: bool = True,
 ) -> Prepared:
     """Validate the package and write the docs folder and engine config under ``build_dir``.
 
     Raises :class:`BuildError` with the package's problems where validation finds errors.
-    ``content=False`` leaves ``content/`` out (the plugin lets MkDocs read it in place).
+    ``copy_content=False`` lists the hand-written pages but does not copy them (the plugin lets
+    MkDocs read them in place).
     """
     project_dir = project_dir.resolve()
     config = project_config(project_dir)
@@ -257,7 +258,7 @@ def prepare(
     notices: list[str] = []
     nav = list(rendered.nav)
     project_docs = project_dir / str(config.get("docs_dir") or "content")
-    if content and project_docs.is_dir():
+    if project_docs.is_dir():
         generated = {render.address(src): src for src in files if src.endswith(".md")}
         for path in sorted(project_docs.rglob("*.md")):
             rel = path.relative_to(project_docs).as_posix()
@@ -269,7 +270,7 @@ def prepare(
             elif rel not in files:
                 nav.append(rel)
     write.write_files(docs_dir, files)
-    if content and project_docs.is_dir():
+    if copy_content and project_docs.is_dir():
         write.copy_tree(project_docs, docs_dir)
     overrides = write.fresh_folder(build_dir / "overrides")
     write.copy_tree(
@@ -303,7 +304,9 @@ def engine_config_for(
 ) -> dict[str, Any]:
     """The engine config: the project's mkdocs.yml, with what the build needs put over it."""
     config = {k: v for k, v in project.items() if k not in ("docs_dir", "site_dir", "nav")}
-    config["site_name"] = project.get("site_name") or render.plain(report.organisation.name)
+    # The site is the report's: its title comes from the package, so that one project config
+    # serves any package. The project's site_name is only what `mkdocs serve` needs to start.
+    config["site_name"] = render.plain(report.title or report.organisation.name)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     config["nav"] = nav

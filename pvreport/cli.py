@@ -247,6 +247,142 @@ register(
 )
 
 
+# --- build and serve ------------------------------------------------------------------------------
+
+
+def build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--package",
+        metavar="PACKAGE_DIR",
+        help="the package folder (default: the one mkdocs.yml names, else the only folder "
+        "under ./datapackages)",
+    )
+    parser.add_argument(
+        "--site-dir", metavar="DIR", default="site", help="where to publish (default: site/)"
+    )
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--as-of",
+        type=as_of_date,
+        metavar="YYYY-MM-DD",
+        help="the day to treat as today: embargoes, overdue results, dates in the site "
+        "(default: SOURCE_DATE_EPOCH, else today)",
+    )
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """``pvreport build``: validate, render and publish; the old site stays on any failure."""
+    from .build import BuildError, build
+
+    project = Path.cwd()
+    package_dir = package_dir_argument(args.package) if args.package else None
+    try:
+        result = build(
+            project,
+            package_dir=package_dir,
+            site_dir=Path(args.site_dir),
+            strict=args.strict,
+            as_of=args.as_of,
+            notify=lambda line: print(f"notice: {line}"),
+        )
+    except BuildError as error:
+        if error.problems:
+            # Printed exactly as `pvreport validate` prints them.
+            shown = error.problems
+            where = _package_of(project, package_dir)
+            print(format_text(shown, where))
+            errors = sum(p.is_error for p in shown)
+            print(
+                f"{display_path(where, '.')}: {_plural(errors, 'error')}, "
+                f"{_plural(len(shown) - errors, 'warning')}.",
+            )
+        print(f"pvreport build: {error}", file=sys.stderr)
+        log = f" The build log is at {os.path.relpath(error.log)}." if error.log else ""
+        print(f"The site was not changed.{log}", file=sys.stderr)
+        return EXIT_ERRORS
+    warnings = result.prepared.validation.warnings
+    if warnings:
+        print(format_text(warnings, result.prepared.validation.package_dir))
+    print(
+        f"Built {result.pages} pages into {os.path.relpath(result.site_dir)} "
+        f"({_plural(len(warnings), 'warning')}; engine files in "
+        f"{os.path.relpath(result.build_dir)})."
+    )
+    return EXIT_OK
+
+
+def _package_of(project: Path, package_dir: Path | None) -> Path:
+    from .build import BuildError, find_package, project_config
+
+    if package_dir is not None:
+        return package_dir
+    try:
+        return find_package(project, project_config(project))
+    except BuildError:
+        return project
+
+
+register(
+    Command(
+        "build",
+        help="validate the report and publish it as a website",
+        description="Run in a project folder (one with mkdocs.yml). Validate the package "
+        "(errors stop the build), render every page into build/docs with an engine config in "
+        "build/mkdocs.yml, build the site with MkDocs Material into a fresh folder, check it, and "
+        "only then swap it into the site folder. A failed build leaves the previous site as it "
+        "was and says where its log is.\n\n"
+        "examples:\n"
+        "  pvreport build\n"
+        "  pvreport build --package datapackages/example --site-dir public --strict\n"
+        "  SOURCE_DATE_EPOCH=1767225600 pvreport build   # the same bytes on any day",
+        arguments=build_arguments,
+        run=run_build,
+    )
+)
+
+
+def serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dev-addr",
+        metavar="IP:PORT",
+        default="127.0.0.1:8000",
+        help="where to serve the preview (default: 127.0.0.1:8000)",
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``pvreport serve``: MkDocs' live preview of mkdocs.yml, through the pvreport plugin."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    config = Path.cwd() / "mkdocs.yml"
+    if not config.is_file():
+        raise UsageError("run pvreport serve in a project folder (one with mkdocs.yml)")
+    try:
+        serve(config_file=str(config), dev_addr=args.dev_addr, open_in_browser=False)
+    except MkDocsException as error:
+        print(f"pvreport serve: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+register(
+    Command(
+        "serve",
+        help="preview the site, reloading when the package or content/ changes",
+        description="Serve a live preview of the project's site (mkdocs serve with the pvreport "
+        "plugin). Editing a file of the package or of content/ reloads the page.\n\n"
+        "examples:\n"
+        "  pvreport serve\n"
+        "  pvreport serve --dev-addr 127.0.0.1:8001",
+        arguments=serve_arguments,
+        run=run_serve,
+    )
+)
+
+
 # --- entry point ----------------------------------------------------------------------------------
 
 

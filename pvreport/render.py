@@ -244,6 +244,7 @@ def environment() -> jinja2.Environment:
         count=count_words,
         withheld=withheld_sentence,
         safe_url=safe_url,
+        money=money,
     )
     env.globals.update(
         METHOD_WORDS=METHOD_WORDS,
@@ -259,6 +260,15 @@ def environment() -> jinja2.Environment:
         rule_for=derive.rule_for,
     )
     return env
+
+
+_CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def money(amount: float, currency: str | None) -> str:
+    """An amount of money: a currency code the reader may not know becomes its symbol."""
+    code = (currency or "").strip()
+    return formatting.format_number(amount, _CURRENCY_SYMBOLS.get(code.upper(), code))
 
 
 def safe_url(value: str | None) -> str | None:

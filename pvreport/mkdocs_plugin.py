@@ -1,0 +1,85 @@
+"""A thin MkDocs plugin over :mod:`pvreport.build`, so that ``mkdocs serve`` shows the report.
+
+``plugins: [search, pvreport: {package: datapackages/example}]`` in ``mkdocs.yml``. On every
+(re)build it validates the package and writes the generated pages with the same library call as
+``pvreport build`` (:func:`pvreport.build.prepare`, into ``build/serve/``), then hands them to
+MkDocs as generated files next to the hand-written pages of ``docs_dir``; a hand-written page with
+the same address wins. ``mkdocs serve`` also watches the package folder, so editing a CSV reloads
+the site. Publishing goes through ``pvreport build``, which checks the site before swapping it in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import build
+
+log = logging.getLogger("mkdocs.plugins.pvreport")
+
+
+class PvreportConfig(base.Config):
+    package = c.Optional(c.Type(str))
+    strict = c.Type(bool, default=False)
+    as_of = c.Optional(c.Type(str))
+
+
+class PvreportPlugin(BasePlugin[PvreportConfig]):
+    prepared: build.Prepared | None = None
+    package_dir: Path | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        project = Path(config.config_file_path or ".").resolve().parent
+        as_of = dt.date.fromisoformat(self.config.as_of) if self.config.as_of else None
+        self.package_dir = (
+            (project / self.config.package).resolve() if self.config.package else None
+        )
+        try:
+            prepared = build.prepare(
+                project,
+                project / build.BUILD_FOLDER / "serve",
+                package_dir=self.package_dir,
+                strict=self.config.strict,
+                as_of=as_of,
+                copy_content=False,
+            )
+        except build.BuildError as error:
+            lines = [str(error)]
+            lines += [
+                f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})" for p in error.problems
+            ]
+            raise PluginError("\n".join(lines)) from error
+        self.prepared = prepared
+        self.package_dir = prepared.validation.package_dir
+        for notice in prepared.notices:
+            log.info(notice)
+        engine: dict[str, Any] = prepared.config
+        config.site_name = engine["site_name"]
+        config.nav = prepared.nav
+        config.extra_css = [*engine["extra_css"]]
+        config.extra_javascript = [*engine["extra_javascript"]]
+        config.theme.dirs.insert(0, str(prepared.docs_dir.parent / "overrides"))
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.prepared is not None
+        docs = self.prepared.docs_dir
+        for path in sorted(docs.rglob("*")):
+            rel = path.relative_to(docs).as_posix()
+            if path.is_file() and files.get_file_from_path(rel) is None:
+                files.append(File.generated(config, rel, abs_src_path=str(path)))
+        return files
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.package_dir is not None:
+            server.watch(str(self.package_dir))
+        return server
