@@ -167,6 +167,7 @@ def test_one_engagement_heard_from_people_unlike_the_population(report: model.Re
 
 def test_decisions_weigh_options_and_one_is_confidential(report: model.Report) -> None:
     assert len(report.decisions) >= 4
+    engagements = {e.id: e for e in report.engagements}
     options: dict[str, list[model.Option]] = defaultdict(list)
     for option in report.options:
         options[option.decision_id].append(option)
@@ -175,8 +176,12 @@ def test_decisions_weigh_options_and_one_is_confidential(report: model.Report) -
         assert len(public) >= 2, d.id
         chosen = sum(o.chosen for o in options[d.id])
         assert chosen == (0 if d.status == "proposed" else 1), d.id
-        assert d.up_for_grabs and d.objective_ids and d.engagement_ids, d.id
+        assert d.up_for_grabs and d.objective_ids, d.id
         assert d.review_date and d.review_trigger, d.id
+        # An engagement informs a decision only if it started before the decision was taken.
+        for e in d.engagement_ids:
+            assert engagements[e].start_date < d.date, (d.id, e)
+    assert sum(1 for d in report.decisions if d.engagement_ids) >= 4
     assert all(o.cost is not None and o.cost_unit for o in report.options)
     assert sum(1 for o in report.options if o.who_gains and o.who_loses) >= 8
     assert sum(1 for o in report.options if o.public_support is not None) >= 6
