@@ -205,7 +205,7 @@ def trend_alt(
             text += ", but the ranges of uncertainty overlap, so this is no clear change"
     if status.target_value is not None:
         by = f" for {format_period(status.target_period)}" if status.target_period else ""
-        text += f"; the {format_number(status.target_value, unit)} target{by} is {status.target}"
+        text += f"; the target of {format_number(status.target_value, unit)}{by} is {status.target}"
     return _sentence(text)
 
 
@@ -383,9 +383,9 @@ def breakdown_alt(indicator: Indicator, gap: derive.EquityGap, groups: Sequence[
     unit = indicator.unit
     behind = "below" if indicator.direction == "increase" else "above"
     text = (
-        f"In {format_period(gap.period)}, by {gap.dimension}: {gap.worst_group} is the worst-off "
-        f"group at {format_number(gap.worst_value, unit)}, "
-        f"{format_difference(gap.gap, unit)} {behind} {gap.best_group} at "
+        f"In {format_period(gap.period)}, by {gap.dimension}, the worst-off group is "
+        f"{gap.worst_group}, at {format_number(gap.worst_value, unit)}: "
+        f"{format_difference(gap.gap, unit)} {behind} {gap.best_group}, at "
         f"{format_number(gap.best_value, unit)}"
     )
     if gap.intervals_overlap:
@@ -591,19 +591,18 @@ def profile_alt(
     parts = []
     for row in rows:
         part = (
-            f"{row.category} were {format_number(row.participants_share, '%')} of participants "
-            f"and {format_number(row.population_share, '%')} of the population"
+            f"{row.category}, {format_number(row.participants_share, '%')} of participants "
+            f"against {format_number(row.population_share, '%')} of the population"
         )
         if row.category in rep.under_represented:
             part += " (under-represented)"
         parts.append(part)
-    verdict = f"The dissimilarity index is {format_number(rep.dissimilarity)} out of 100"
-    verdict += (
-        " (0 would mean exactly like the population)."
-        if rep.dissimilarity < 100
-        else " (nothing like the population)."
+    return (
+        f"Who took part, by {rep.dimension}, against the population: {'; '.join(parts)}. "
+        "On a scale from 0 "
+        f"(just like the population) to 100 (nothing like it), the difference is "
+        f"{format_number(rep.dissimilarity)}."
     )
-    return f"Who took part by {rep.dimension}: {'; '.join(parts)}. {verdict}"
 
 
 def profile_chart(

@@ -230,11 +230,11 @@ def test_alt_texts_for_concrete_data() -> None:
     trend, by_age = trend_charts()
     assert trend.alt == (
         "Rose from 16% in 2021/22 (the baseline) to 20% in 2025/26; "
-        "the 25% target for 2026/27 is not met."
+        "the target of 25% for 2026/27 is not met."
     )
     assert by_age.alt == (
-        "In 2025/26, by age: 65+ is the worst-off group at 12%, 13 percentage points below "
-        "16-24 at 25%. All groups: 16-24 25%, 25-64 21% and 65+ 12%."
+        "In 2025/26, by age, the worst-off group is 65+, at 12%: 13 percentage points below "
+        "16-24, at 25%. All groups: 16-24 25%, 25-64 21% and 65+ 12%."
     )
 
 
@@ -246,7 +246,7 @@ def test_alt_texts_for_concrete_data() -> None:
             [result("2024", 40, 35, 45), result("2025", 42, 37, 47)],
             {"target_period": "2026", "target_value": 41},
             ("Rose from 40% in 2024 to 42% in 2025, but the ranges of uncertainty overlap, so "
-            "this is no clear change; the 41% target for 2026 is met."),
+            "this is no clear change; the target of 41% for 2026 is met."),
         ),
         ([result("2024-03", 40), result("2024-04", 40)], {},
          "Stayed at 40% from March 2024 to April 2024."),
@@ -290,10 +290,10 @@ def test_engagement_charts_profile_and_ladder() -> None:
     by_age, ladder = charts.engagement_charts(report, report.engagements[0])
     assert by_age.id == "engagement-panel-profile-age"
     assert by_age.alt == (
-        "Who took part by age: 16-34 were 10% of participants and 30% of the population "
-        "(under-represented); 35-64 were 50% of participants and 50% of the population; "
-        "65+ were 40% of participants and 20% of the population. The dissimilarity index is "
-        "20 out of 100 (0 would mean exactly like the population)."
+        "Who took part, by age, against the population: 16-34, 10% of participants against 30% of the population "
+        "(under-represented); 35-64, 50% of participants against 50% of the population; 65+, "
+        "40% of participants against 20% of the population. On a scale from 0 (just like the "
+        "population) to 100 (nothing like it), the difference is 20."
     )
     kinds = [mark_type(layer) for layer in layers_of(by_age.spec)]
     assert kinds == ["bar", "tick", "text"]  # population is a tick: a shape, not a colour
@@ -370,24 +370,24 @@ def test_every_alt_text_of_the_base_package() -> None:
     alts = {chart.id: chart.alt for chart in base_charts()}
     assert alts == {
         "indicator-damp-homes-trend": "Fell from 12% in 2023/24 (the baseline) to 9% in "
-        "2025/26 (lower is better); the 8% target for 2025/26 is not met.",
+        "2025/26 (lower is better); the target of 8% for 2025/26 is not met.",
         "indicator-repairs-done-trend": "Rose from 400 repairs in 2023/24 (the baseline) to 610 "
-        "repairs in 2025/26; the 600 repairs target for 2025/26 is met.",
+        "repairs in 2025/26; the target of 600 repairs for 2025/26 is met.",
         "indicator-street-cleanliness-trend": "Rose from 61% in 2023/24 (the baseline) to 66% "
-        "in 2025/26, but the ranges of uncertainty overlap, so this is no clear change; the 70% "
-        "target for 2025/26 is not met.",
-        "indicator-street-cleanliness-by-age": "In 2025/26, by age: 16-34 is the worst-off "
-        "group at 58%, 11 percentage points below 35 and over at 69%.",
-        "engagement-eng-housing-profile-age": "Who took part by age: 16-34 were 30% of "
-        "participants and 35% of the population; 35 and over were 70% of participants and 65% "
-        "of the population. The dissimilarity index is 5 out of 100 (0 would mean exactly like "
-        "the population).",
+        "in 2025/26, but the ranges of uncertainty overlap, so this is no clear change; the "
+        "target of 70% for 2025/26 is not met.",
+        "indicator-street-cleanliness-by-age": "In 2025/26, by age, the worst-off group is "
+        "16-34, at 58%: 11 percentage points below 35 and over, at 69%.",
+        "engagement-eng-housing-profile-age": "Who took part, by age, against the population: "
+        "16-34, 30% of participants against 35% of the population; 35 and over, 70% of participants against 65% of the "
+        "population. On a scale from 0 (just like the population) to 100 (nothing like it), the "
+        "difference is 5.",
         "engagement-eng-housing-ladder": "This engagement was at the involve rung, step 3 of 5 "
         "on the participation ladder (inform, consult, involve, collaborate and empower).",
-        "engagement-eng-streets-profile-age": "Who took part by age: 16-34 were 30% of "
-        "participants and 35% of the population; 35 and over were 70% of participants and 65% "
-        "of the population. The dissimilarity index is 5 out of 100 (0 would mean exactly like "
-        "the population).",
+        "engagement-eng-streets-profile-age": "Who took part, by age, against the population: "
+        "16-34, 30% of participants against 35% of the population; 35 and over, 70% of participants against 65% of the "
+        "population. On a scale from 0 (just like the population) to 100 (nothing like it), the "
+        "difference is 5.",
         "engagement-eng-streets-ladder": "This engagement was at the consult rung, step 2 of 5 "
         "on the participation ladder (inform, consult, involve, collaborate and empower).",
         "home-status": "Of 3 measures, direction of travel: 2 improving; 0 worsening; 1 no "
@@ -547,3 +547,68 @@ def test_a_missing_chart_file_fails_the_strict_build(tmp_path: Path) -> None:
     done = build_chart_page(tmp_path, [HOSTILE], missing="indicator-x-trend.svg")
     assert done.returncode != 0
     assert "indicator-x-trend.svg" in done.stderr
+
+
+# -- the example package ------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "datapackages" / "example"
+
+
+def test_every_alt_text_of_the_example_package() -> None:
+    """Each alt text tells the same story as its chart's data, for every chart of the example."""
+    from pvreport.formatting import format_number, format_period
+
+    checked = validate.validate_package(EXAMPLE, as_of=AS_OF)
+    assert checked.ok and checked.descriptor is not None
+    report = load.to_report(checked.descriptor, checked.tables)
+    statuses = derive.report_statuses(report, as_of=AS_OF)
+    seen: list[str] = []
+    for ind in report.indicators:
+        results = report.results_for(ind.id)
+        made = {c.id: c for c in charts.indicator_charts(report, ind, as_of=AS_OF)}
+        status = statuses[ind.id]
+        if status.latest is not None:
+            trend = made.pop(f"indicator-{ind.id}-trend")
+            assert format_number(status.latest.value, ind.unit) in trend.alt
+            assert format_period(status.latest.period) in trend.alt
+            if ind.target_value is not None:
+                target = f"target of {format_number(ind.target_value, ind.unit)}"
+                assert f"{target}" in trend.alt and trend.alt.endswith(f"is {status.target}.")
+            if status.direction == "no clear change" and status.change:
+                assert "overlap" in trend.alt
+            seen.append(trend.alt)
+        for gap in derive.equity_gaps(ind, results):
+            chart = made.pop(f"indicator-{ind.id}-by-{charts.slug(gap.dimension)}")
+            for words in (
+                gap.worst_group,
+                gap.best_group,
+                format_number(gap.worst_value, ind.unit),
+            ):
+                assert words in chart.alt
+            assert f"the worst-off group is {gap.worst_group}," in chart.alt
+            seen.append(chart.alt)
+        assert made == {}
+    for eng in report.engagements:
+        made = {c.id: c for c in charts.engagement_charts(report, eng)}
+        ladder = made.pop(f"engagement-{eng.id}-ladder")
+        assert f"at the {eng.level} rung" in ladder.alt
+        seen.append(ladder.alt)
+        rows = [p for p in report.engagement_profile if p.engagement_id == eng.id]
+        for rep in derive.representativeness(rows):
+            chart = made.pop(f"engagement-{eng.id}-profile-{charts.slug(rep.dimension)}")
+            for row in (r for r in rows if r.dimension == rep.dimension):
+                assert f"{row.category}, {format_number(row.participants_share, '%')}" in chart.alt
+            assert chart.alt.count("(under-represented)") == len(rep.under_represented)
+            assert chart.alt.endswith(f"the difference is {format_number(rep.dissimilarity)}.")
+            seen.append(chart.alt)
+        assert made == {}
+    home = charts.status_chart(statuses.values())
+    counts = derive.status_counts(statuses.values())
+    assert home.alt.startswith(f"Of {len(statuses)} measures")
+    for word in derive.DIRECTIONS:
+        assert f"{counts[word]} {word}" in home.alt
+    seen.append(home.alt)
+    assert len(seen) >= 20
+    for alt_text in seen:
+        assert alt_text[0].isupper() and alt_text.endswith(".")
+        assert "None" not in alt_text and "nan" not in alt_text.split()

@@ -3,7 +3,7 @@
  * Every chart is first a static SVG image with a text alternative, a caption and a data table
  * (templates/partials/_chart.md.j2); that stays the chart for anyone without JavaScript. Here,
  * each <figure data-vega-spec="<id>.json"> gets an interactive chart (tooltips) drawn by the vega
- * bundle shipped with the site (vega-bundle.js, loaded before this file): no CDN, and the specs
+ * bundle shipped with the site (vega-bundle.js, before or after this file): no CDN, and the specs
  * hold their data inline, so no request leaves the site. The spec's file name is resolved against
  * the image's address, which MkDocs has already made right for the page.
  *
@@ -50,6 +50,11 @@
   }
 
   function run() {
+    if (typeof window.vegaEmbed !== "function") {
+      // The bundle may be listed after this script; every script has run by the load event.
+      if (document.readyState !== "complete") window.addEventListener("load", run, { once: true });
+      return;
+    }
     var figures = document.querySelectorAll("figure[data-vega-spec]");
     for (var i = 0; i < figures.length; i++) enhance(figures[i]);
   }
