@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import derive, load, render, visibility, write
+from . import charts, derive, load, model, render, visibility, write
 from .problems import Problem, PvreportError
 from .validate import Validation, validate_package
 
@@ -143,21 +143,21 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
 # Charts
 
 
-def _charts(
-    report: Any, statuses: Mapping[str, derive.IndicatorStatus], today: dt.date
-) -> tuple[dict[str, list[Any]], dict[str, str | bytes], list[str]]:
-    """Charts by page, their files, and the scripts to list in extra_javascript."""
-    try:
-        from . import charts
-    except ImportError:  # TEMPORARY until the charts module lands
-        return {}, {}, []
-
-    by_page: dict[str, list[Any]] = {}
+def page_charts(
+    report: model.Report, statuses: Mapping[str, derive.IndicatorStatus], today: dt.date
+) -> dict[str, list[charts.Chart]]:
+    """The charts of each page, by page key (pure: specs, no rendering)."""
+    by_page: dict[str, list[charts.Chart]] = {}
     by_page["home"] = [charts.status_chart(list(statuses.values()))]
     for ind in report.indicators:
         by_page[f"indicators/{ind.id}"] = list(charts.indicator_charts(report, ind, as_of=today))
     for eng in report.engagements:
         by_page[f"engagements/{eng.id}"] = list(charts.engagement_charts(report, eng))
+    return by_page
+
+
+def chart_files(by_page: Mapping[str, Sequence[charts.Chart]]) -> dict[str, str | bytes]:
+    """Every chart's SVG, data (CSV) and spec (JSON), by path under the docs folder."""
     every = [c for page in by_page.values() for c in page]
     files: dict[str, str | bytes] = {}
     for chart_id, svg in charts.render_svgs(every).items():
@@ -166,14 +166,86 @@ def _charts(
         base = render.chart_src(c.id).removesuffix(".svg")
         files[base + ".csv"] = c.csv
         files[base + ".json"] = charts.spec_json(c)
+    return files
+
+
+def asset_files() -> tuple[dict[str, str | bytes], list[str], list[str]]:
+    """pvreport's own scripts and styles, with the lists for extra_javascript and extra_css."""
+    files: dict[str, str | bytes] = {}
     scripts: list[str] = []
+    styles: list[str] = []
     assets = resources.files("pvreport") / "assets"
     for entry in sorted(assets.iterdir(), key=lambda e: e.name):
         if entry.is_file():
             files[f"assets/pvreport/{entry.name}"] = entry.read_bytes()
             if entry.name.endswith(".js"):
                 scripts.append(f"assets/pvreport/{entry.name}")
-    return by_page, files, scripts
+            elif entry.name.endswith(".css"):
+                styles.append(f"assets/pvreport/{entry.name}")
+    files[CSS_SRC] = (
+        resources.files("pvreport") / "templates" / "theme" / "pvreport.css"
+    ).read_bytes()
+    return files, scripts, [*styles, CSS_SRC]
+
+
+@dataclasses.dataclass(frozen=True)
+class Site:
+    """The pages of a report and every other file of its docs folder, before anything is
+    written."""
+
+    report: model.Report
+    withheld: visibility.Withheld
+    rendered: render.Rendered
+    files: dict[str, str | bytes]
+
+
+def render_report(validation: Validation, clock: Clock, *, with_files: bool = True) -> Site:
+    """From a valid package to its pages: load, withhold, derive, chart, downloads, render.
+
+    ``with_files=False`` skips the chart SVGs and downloads (the golden tests compare pages).
+    """
+    assert validation.descriptor is not None
+    # Withhold first: nothing after this line sees a confidential or embargoed row.
+    full = load.to_report(validation.descriptor, validation.tables)
+    report, withheld = visibility.withhold(full, now=clock.now)
+
+    # Derive and chart, from the public report only.
+    statuses = derive.report_statuses(report, as_of=clock.today)
+    by_page = page_charts(report, statuses, clock.today)
+    files: dict[str, str | bytes] = chart_files(by_page) if with_files else {}
+
+    # Downloads: public CSVs and a zip of the public package.
+    downloads: list[render.Download] = []
+    csvs: dict[str, bytes] = {}
+    for name in sorted(validation.tables, key=_resource_order):
+        data, rows = write.public_csv(validation.tables[name], withheld)
+        csvs[f"{name}.csv"] = data
+        downloads.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
+    csvs["datapackage.json"] = write.public_descriptor(
+        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
+    )
+    zip_name = f"{report.name}.zip"
+    downloads.append(
+        render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})")
+    )
+    if with_files:
+        stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
+        files[f"data/downloads/{zip_name}"] = write.zip_bytes(csvs, timestamp=stamp)
+        for name, data in csvs.items():
+            files[f"data/downloads/{name}"] = data
+
+    rendered = render.render_site(
+        render.Inputs(
+            report=report,
+            withheld=withheld,
+            as_of=clock.today,
+            statuses=statuses,
+            charts=by_page,
+            downloads=downloads,
+            warnings=validation.warnings,
+        )
+    )
+    return Site(report, withheld, rendered, files)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -208,53 +280,15 @@ def prepare(
             validation.problems,
         )
 
-    # 2. Load, then withhold: nothing after this line sees a confidential or embargoed row.
-    full = load.to_report(validation.descriptor, validation.tables)
-    report, withheld = visibility.withhold(full, now=clock.now)
-
-    # 3. Derive and chart, from the public report only.
-    statuses = derive.report_statuses(report, as_of=clock.today)
-    charts, chart_files, scripts = _charts(report, statuses, clock.today)
-
-    # 4. Downloads: public CSVs and a zip of the public package.
-    files: dict[str, str | bytes] = dict(chart_files)
-    downloads: list[render.Download] = []
-    csvs: dict[str, bytes] = {}
-    for name in sorted(validation.tables, key=_resource_order):
-        data, rows = write.public_csv(validation.tables[name], withheld)
-        csvs[f"{name}.csv"] = data
-        downloads.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
-    csvs["datapackage.json"] = write.public_descriptor(
-        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
-    )
-    stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
-    zip_name = f"{report.name}.zip"
-    files[f"data/downloads/{zip_name}"] = write.zip_bytes(csvs, timestamp=stamp)
-    downloads.append(
-        render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})")
-    )
-    for name, data in csvs.items():
-        files[f"data/downloads/{name}"] = data
-
-    # 5. Render every page as Markdown.
-    rendered = render.render_site(
-        render.Inputs(
-            report=report,
-            withheld=withheld,
-            as_of=clock.today,
-            statuses=statuses,
-            charts=charts,
-            downloads=downloads,
-            warnings=validation.warnings,
-        )
-    )
+    # 2. Load, withhold, derive, chart and render, all in memory.
+    site = render_report(validation, clock)
+    report, withheld, rendered = site.report, site.withheld, site.rendered
+    assets, scripts, styles = asset_files()
+    files = {**site.files, **assets}
 
     # 6. Write the docs folder afresh: pages, charts, downloads, then hand-written pages.
     docs_dir = write.fresh_folder(build_dir / "docs")
     files.update({p.src: p.text for p in rendered.pages})
-    files[CSS_SRC] = (
-        resources.files("pvreport") / "templates" / "theme" / "pvreport.css"
-    ).read_bytes()
     notices: list[str] = []
     nav = list(rendered.nav)
     project_docs = project_dir / str(config.get("docs_dir") or "content")
@@ -279,7 +313,7 @@ def prepare(
         skip=["pvreport.css"],
     )
 
-    engine_config = engine_config_for(config, nav, report, scripts)
+    engine_config = engine_config_for(config, nav, report, scripts, styles)
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
     addresses = [render.address(p.src) for p in rendered.pages]
     return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)
@@ -300,7 +334,11 @@ def _rename_in_nav(nav: Any, old: str, new: str) -> Any:
 
 
 def engine_config_for(
-    project: Mapping[str, Any], nav: list[Any], report: Any, scripts: Sequence[str]
+    project: Mapping[str, Any],
+    nav: list[Any],
+    report: model.Report,
+    scripts: Sequence[str],
+    styles: Sequence[str],
 ) -> dict[str, Any]:
     """The engine config: the project's mkdocs.yml, with what the build needs put over it."""
     config = {k: v for k, v in project.items() if k not in ("docs_dir", "site_dir", "nav")}
@@ -327,19 +365,11 @@ def engine_config_for(
     extensions += [e for e in MARKDOWN_EXTENSIONS if e not in named]
     config["markdown_extensions"] = extensions
     config["validation"] = dict(VALIDATION)
-    config["extra_css"] = [
-        *(project.get("extra_css") or []),
-        *[s for s in _css_assets() if s not in (project.get("extra_css") or [])],
-        CSS_SRC,
-    ]
+    own = project.get("extra_css") or []
+    config["extra_css"] = [*own, *[s for s in styles if s not in own]]
     config["extra_javascript"] = [*(project.get("extra_javascript") or []), *scripts]
     config["strict"] = True
     return config
-
-
-def _css_assets() -> list[str]:
-    assets = resources.files("pvreport") / "assets"
-    return sorted(f"assets/pvreport/{e.name}" for e in assets.iterdir() if e.name.endswith(".css"))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -41,3 +41,12 @@ def write_csv(package: Path) -> Callable[[str, str | bytes], Path]:
         return path
 
     return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # `make golden` (pytest tests/test_render.py --update-golden) rewrites tests/golden/.
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files of generated pages instead of comparing with them",
+    )

@@ -1,0 +1,299 @@
+"""Pages as Markdown: escaping, withholding, downloads, and golden files of the example's pages.
+
+Regenerate the golden files after a deliberate change to the pages, and review the diff:
+
+    .venv/bin/pytest tests/test_render.py --update-golden      (or: make golden)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from conftest import AS_OF, copy_base
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pvreport import build, load, render, visibility, write
+from pvreport.validate import validate_package
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "datapackages" / "example"
+GOLDEN = Path(__file__).parent / "golden" / "example"
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "[click](javascript:alert(1))",
+    "![img](http://example.net/x.png)",
+    "# Heading",
+    "a | b | c",
+    '{: onclick="alert(1)" }',
+    "{{ 7*7 }} {% if x %}",
+    "<img src=x onerror=alert(1)>",
+    "**bold** _em_ `code` ~~del~~",
+    "1. listed",
+    "- item",
+    "> quote",
+    "---",
+    "&amp; &lt;",
+    "\u202eevil\u202c",
+    "zero\u200bwidth",
+    "line\n\nbreak\n    code",
+    "<!-- comment -->",
+    ":smile:",
+    "\\*escaped\\*",
+    "</div></figure>",
+]
+
+EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
+
+
+def visible(text: str) -> str:
+    """What a reader should see for a value: invisible characters named, spaces folded."""
+    shown = render._INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+    return " ".join(shown.split())
+
+
+def to_html(source: str) -> BeautifulSoup:
+    return BeautifulSoup(markdown.markdown(source, extensions=EXTENSIONS), "html.parser")
+
+
+CONTEXTS = {
+    "paragraph": ("Before {v} after\n", "p"),
+    "start of paragraph": ("{v}\n", None),
+    "heading": ("# {v}\n", "h1"),
+    "list item": ("- **Label:** {v}\n", "li"),
+    "table cell": ("| a | b |\n|---|---|\n| {v} | end |\n", "td"),
+    "link text": ("[{v}](page.md)\n", "a"),
+    "html block": ('<div class="box">{v}</div>\n', "div"),
+    "admonition": ('!!! note "Title"\n\n    {v}\n', None),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(HOSTILE) | st.text(max_size=12), min_size=1, max_size=5).map("".join),
+    st.sampled_from(sorted(CONTEXTS)),
+)
+def test_every_value_is_literal_text_in_every_context(value: str, context: str) -> None:
+    template, tag = CONTEXTS[context]
+    escaped = render.escape_text(value)
+    soup = to_html(template.format(v=escaped))
+    # No markup from the value: no element, attribute or link it did not come with.
+    allowed = {
+        "p",
+        "h1",
+        "ul",
+        "li",
+        "strong",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "div",
+    }
+    assert {t.name for t in soup.find_all(True)} <= allowed
+    assert not [a for t in soup.find_all(True) for a in t.attrs if a.startswith("on")]
+    assert len(soup.find_all("a")) == (1 if context == "link text" else 0)
+    if context == "table cell":
+        assert [len(r.find_all(["td", "th"])) for r in soup.find_all("tr")] == [2, 2]
+    want = visible(value)
+    if tag is None:
+        assert want in " ".join(soup.get_text().split())
+    else:
+        element = soup.find(tag) if context != "list item" else soup.find("li")
+        assert element is not None
+        assert want in " ".join(element.get_text().split())
+
+
+def test_escape_keeps_everyday_text_readable() -> None:
+    assert render.escape_text("Tenants' panel, 2024/25: 10.5% - up!") == (
+        "Tenants' panel, 2024/25&#58; 10.5% - up!"
+    )
+    assert render.escape_text("1. first") == "1&#46; first"
+    assert render.escape_text("-5") == "&#45;5"
+    assert html.unescape(render.escape_text("a\u202eb")) == "a[U+202E]b"
+
+
+def test_safe_url_allows_only_web_and_mail_addresses() -> None:
+    assert render.safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    assert render.safe_url("mailto:a@example.org") == "mailto:a@example.org"
+    for bad in ("javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "//evil", 'https://x"y'):
+        assert render.safe_url(bad) is None
+
+
+def test_links_are_relative_to_the_page_and_refuse_odd_targets() -> None:
+    assert render.relative("objectives/x.md", "indicators/y.md") == "../indicators/y.md"
+    assert render.relative("index.md", "how-we-judge-progress.md#status-met") == (
+        "how-we-judge-progress.md#status-met"
+    )
+    assert render.address("objectives/index.md") == "objectives/"
+    assert render.address("data/changes.md") == "data/changes/"
+    with pytest.raises(ValueError):
+        render.relative("index.md", "javascript:alert(1)")
+
+
+# -- withholding and downloads ---------------------------------------------------------------
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    """The base package with a confidential option, engagement and response, and an embargoed
+    result, each holding a distinctive value."""
+    pkg = copy_base(tmp_path / "pkg")
+    _append(
+        pkg / "options.csv",
+        "damp-first,secret-bid,Sell repairs to Canaryco Holdings,false,999,£ per year,"
+        "Canary benefit text,Canary drawback text,,,,confidential",
+    )
+    _append(
+        pkg / "engagements.csv",
+        "eng-secret,Canary private workshop,deliberative,involve,2025-05-01,2025-05-02,5,"
+        "Canary invited board,Canary secret question?,Canary heard text,,confidential",
+    )
+    _append(
+        pkg / "responses.csv",
+        "eng-streets,secret-reply,Canary you said,Canary we did,done,,,confidential",
+    )
+    _append(
+        pkg / "results.csv",
+        "damp-homes,2026/27,all,7.25,,,,provisional,2027-01-01T09:30:00Z,Canary embargoed note",
+    )
+    objectives = (pkg / "objectives.csv").read_text(encoding="utf-8")
+    (pkg / "objectives.csv").write_text(
+        objectives.replace(",eng-housing,full-council", ",eng-housing;eng-secret,full-council"),
+        encoding="utf-8",
+    )
+    return pkg
+
+
+def test_withhold_removes_rows_counts_them_and_scrubs_references(planted: Path) -> None:
+    validation = validate_package(planted, as_of=AS_OF)
+    assert validation.ok, validation.problems
+    assert validation.descriptor is not None
+    full = load.to_report(validation.descriptor, validation.tables)
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    public, withheld = visibility.withhold(full, now=now)
+
+    assert "secret-bid" not in {o.id for o in public.options}
+    assert "eng-secret" not in {e.id for e in public.engagements}
+    assert "secret-reply" not in {r.id for r in public.responses}
+    assert 7.25 not in {r.value for r in public.results}
+    assert public.objectives[0].authorised_by == ("eng-housing",)
+    assert [(n.what, n.count, n.reason) for n in withheld.at("decisions/damp-first")] == [
+        ("options", 1, "confidential")
+    ]
+    assert [(n.what, n.reason) for n in withheld.at("indicators/damp-homes")] == [
+        ("results", "embargo")
+    ]
+    assert [(n.what, n.role) for n in withheld.at("objectives/safe-homes")] == [
+        ("engagements", "link")
+    ]
+    assert "Canary embargoed note" in withheld.canaries
+    assert "Sell repairs to Canaryco Holdings" in withheld.canaries
+    assert "confidential" not in withheld.canaries
+
+    # After the embargo the result is published.
+    later, _ = visibility.withhold(full, now=dt.datetime(2027, 1, 2, tzinfo=dt.UTC))
+    assert 7.25 in {r.value for r in later.results}
+
+    # Downloads: no withheld row, no withheld id, even inside a list cell.
+    everything = b"".join(
+        write.public_csv(table, withheld)[0] for table in validation.tables.values()
+    ).decode()
+    assert "Canary" not in everything
+    assert "eng-secret" not in everything
+    assert "secret-bid" not in everything
+
+
+def test_downloads_neutralise_formulas_but_never_numbers(tmp_path: Path) -> None:
+    pkg = copy_base(tmp_path / "pkg")
+    _append(pkg / "results.csv", 'damp-homes,2022/23,all,-3.5,,,,final,,=HYPERLINK("x")')
+    _append(pkg / "results.csv", "damp-homes,2021/22,all,4,,,,final,,@SUM(A1)")
+    validation = validate_package(pkg, as_of=AS_OF)
+    assert validation.ok, validation.problems
+    data, count = write.public_csv(validation.tables["results"], visibility.Withheld())
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert count == len(rows)
+    by_period = {r["period"]: r for r in rows if r["indicator_id"] == "damp-homes"}
+    assert by_period["2022/23"]["value"] == "-3.5"
+    assert by_period["2022/23"]["note"] == '\'=HYPERLINK("x")'
+    assert by_period["2021/22"]["note"] == "'@SUM(A1)"
+
+
+def test_zip_is_the_same_bytes_for_the_same_files() -> None:
+    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    one = write.zip_bytes({"b.csv": b"1", "a.csv": b"2"}, timestamp=stamp)
+    two = write.zip_bytes({"a.csv": b"2", "b.csv": b"1"}, timestamp=stamp)
+    assert one == two
+
+
+# -- golden files ----------------------------------------------------------------------------
+
+
+def example_pages() -> dict[str, str]:
+    validation = validate_package(EXAMPLE, as_of=AS_OF)
+    assert validation.ok, [p for p in validation.problems if p.is_error]
+    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    return {p.src: p.text for p in site.rendered.pages}
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example package is not there yet")
+def test_example_pages_match_the_golden_files(request: pytest.FixtureRequest) -> None:
+    pages = example_pages()
+    if request.config.getoption("--update-golden"):
+        if GOLDEN.exists():
+            for old in GOLDEN.rglob("*.md"):
+                old.unlink()
+        for src, text in pages.items():
+            target = GOLDEN / src
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        pytest.skip("golden files rewritten; review them with git diff")
+    stored = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.md")}
+    assert stored == set(pages), "pages added or removed: run `make golden` and review the diff"
+    for src, text in pages.items():
+        assert (GOLDEN / src).read_text(encoding="utf-8") == text, (
+            f"{src} differs from tests/golden/example/{src}: run `make golden` and review the diff"
+        )
+
+
+def test_pages_hold_no_raw_html_from_data() -> None:
+    # Every "<" in a generated page is template markup (figures, tables of charts, links),
+    # never from the data: the data's own "<" and "&" arrive as character references.
+    for src, text in example_pages().items():
+        for tag in re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", text):
+            assert tag.lower() in {
+                "figure",
+                "figcaption",
+                "div",
+                "h3",
+                "ul",
+                "li",
+                "a",
+                "details",
+                "summary",
+                "table",
+                "caption",
+                "thead",
+                "tbody",
+                "tr",
+                "th",
+                "td",
+            }, (src, tag)
+        assert "javascript:" not in html.unescape(text).lower(), src
