@@ -9,6 +9,7 @@ does not report the same cell again with a vaguer message.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import re
@@ -200,7 +201,13 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             ],
             True,
         )
-    records = list(load.csv_records(path))
+    try:
+        records = list(load.csv_records(path))
+    except csv.Error as error:
+        return FileCheck(
+            [Problem("file-unreadable", f"{file} cannot be read as CSV: {error}.", file=file)],
+            True,
+        )
     header_at = next((i for i, (_, rec) in enumerate(records) if any(c.strip() for c in rec)), None)
     if header_at is None:
         return FileCheck(

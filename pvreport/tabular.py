@@ -312,7 +312,19 @@ def check(
         ],
         basepath=str(root),
     )
-    report = package.validate()
+    try:
+        report = package.validate()
+    except frictionless.FrictionlessException as error:
+        # frictionless reports bad data in its report; an exception means it could not even
+        # start, which the user can only fix by re-saving the files.
+        return [
+            *problems,
+            Problem(
+                "file-unreadable",
+                f"The package's tables cannot be read: {error.error.message}",
+                file=DESCRIPTOR,
+            ),
+        ]
     for task in report.tasks:
         name = task.name
         if name not in resources:
