@@ -589,18 +589,7 @@ def _dictionary() -> list[tuple[str, list[DictionaryField]]]:
     return out
 
 
-def accessibility_template(env: jinja2.Environment | None = None) -> str:
-    """The accessibility statement's template: the a11y engineer's own, else the placeholder."""
-    env = env or environment()
-    names = env.list_templates()
-    return (
-        "accessibility.md.j2"
-        if "accessibility.md.j2" in names
-        else "accessibility_placeholder.md.j2"
-    )
-
-
 def render_site(inputs: Inputs) -> Rendered:
     """Every generated page of a report, as Markdown, and the navigation that lists them."""
     renderer = _Renderer(inputs)
-    return renderer.run(accessibility_template(renderer.env))
+    return renderer.run("accessibility.md.j2")
