@@ -279,7 +279,9 @@ def _check_header(
     header: list[str] = []
     seen: set[str] = set()
     for index, label in enumerate(labels):
-        norm = load.normalise_header(label)
+        hidden = _invisible(label) + _control(label)
+        # A heading with an invisible character is still the column the user meant.
+        norm = load.normalise_header("".join(c for c in label if c not in hidden))
         header.append(norm)
         if not norm:
             if any(index < len(rec) and rec[index].strip() for _, rec in rows):
@@ -307,10 +309,12 @@ def _check_header(
         seen.add(norm)
         if norm in fields:
             if label != norm:
+                invisible = f" (it holds the invisible character {code_points(hidden)})"
                 problems.append(
                     Problem(
                         "header-not-exact",
-                        f'The heading "{label}" should be written "{norm}".',
+                        f'The heading "{label}" should be written "{norm}"'
+                        f"{invisible if hidden else ''}.",
                         file=file,
                         line=line,
                         field=norm,
