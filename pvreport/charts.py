@@ -22,6 +22,7 @@ import io
 import json
 import multiprocessing
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -154,6 +155,25 @@ def _unit_words(unit: str) -> str:
     if unit.strip().startswith("£"):
         return "pounds" + unit.strip()[1:]
     return unit
+
+
+def _wrapped_labels(labels: Sequence[str], width: int = 22) -> dict[str, Any]:
+    """Axis settings that break long category labels over lines instead of cutting them short.
+
+    A chain of equality tests in Vega's expression language, built only for the labels that
+    need it; strings are JSON literals, so quotes in the data cannot break the expression.
+    """
+    expr = "datum.label"
+    for label in reversed(labels):
+        lines = textwrap.wrap(label, width, break_on_hyphens=False)
+        if len(lines) > 1:
+            expr = f"datum.label === {json.dumps(label)} ? {json.dumps(lines)} : {expr}"
+    return {"labelExpr": expr, "labelLimit": 0} if expr != "datum.label" else {}
+
+
+def _row_height(labels: Sequence[str]) -> int:
+    """Pixels per category row: more where labels run over two or three lines."""
+    return 56 if _wrapped_labels(labels) else 44
 
 
 def _sentence(text: str) -> str:
@@ -429,7 +449,13 @@ def breakdown_chart(
         for r in groups
     ]
     order = [v["group"] for v in values]
-    y = {"field": "group", "type": "nominal", "sort": order, "title": gap.dimension.capitalize()}
+    y = {
+        "field": "group",
+        "type": "nominal",
+        "sort": order,
+        "title": None,  # the chart's title names the dimension; labels get the room
+        "axis": _wrapped_labels(order),
+    }
 
     def x(field: str) -> dict[str, Any]:
         return {
@@ -511,7 +537,11 @@ def breakdown_chart(
     )
     spec = _spec(
         alt_text,
-        {"width": WIDTH - 100, "height": max(80, 44 * len(values)), "layer": layers},
+        {
+            "width": WIDTH - 100,
+            "height": max(80, _row_height(order) * len(values)),
+            "layer": layers,
+        },
     )
     columns = [gap.dimension.capitalize(), "Value", "Lower", "Upper", "Worst off"]
     rows = [
@@ -629,7 +659,13 @@ def profile_chart(
             }
         )
     order = [v["category"] for v in values]
-    y = {"field": "category", "type": "nominal", "sort": order, "title": rep.dimension.capitalize()}
+    y = {
+        "field": "category",
+        "type": "nominal",
+        "sort": order,
+        "title": None,  # the chart's title names the dimension; labels get the room
+        "axis": _wrapped_labels(order),
+    }
     top = max([100.0 / 2] + [max(r.participants_share, r.population_share) for r in rows])
     x_scale = {"domain": [0, top * 1.05], "nice": False}
     layers = [
@@ -664,7 +700,7 @@ def profile_chart(
         {
             "data": {"values": values},
             "width": 300,
-            "height": max(80, 44 * len(values)),
+            "height": max(80, _row_height(order) * len(values)),
             "layer": layers,
         },
     )

@@ -612,3 +612,20 @@ def test_every_alt_text_of_the_example_package() -> None:
     for alt_text in seen:
         assert alt_text[0].isupper() and alt_text.endswith(".")
         assert "None" not in alt_text and "nan" not in alt_text.split()
+
+
+def test_long_labels_wrap_and_quotes_cannot_break_the_expression() -> None:
+    long = 'rents from the council or a "housing" association'
+    profile = (
+        ProfileRow("panel", "home", long, 10, 40),
+        ProfileRow("panel", "home", "owns", 90, 60),
+    )
+    report = make_report((), (), profile)
+    chart = charts.engagement_charts(report, report.engagements[0])[0]
+    axis = chart.spec["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["labelLimit"] == 0 and "labelExpr" in axis
+    svg = charts.render_svgs([chart])[chart.id]
+    # Each line of the wrapped label is its own line of text in the SVG; nothing cut short.
+    assert "rents from the council" in svg and "(under-represented)" in svg
+    assert "…" not in svg
+    assert charts._wrapped_labels(["short", "labels"]) == {}

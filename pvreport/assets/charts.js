@@ -25,6 +25,9 @@
     var shown = img.parentNode && img.parentNode.tagName === "P" ? img.parentNode : img;
     var holder = document.createElement("div");
     holder.className = "pv-chart-interactive";
+    // A wide chart scrolls inside its own box on a narrow screen, rather than the whole page.
+    holder.style.maxWidth = "100%";
+    holder.style.overflowX = "auto";
     window
       .fetch(url.href, { credentials: "same-origin" })
       .then(function (response) {
