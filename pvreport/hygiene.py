@@ -214,20 +214,19 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             [Problem("empty-file", f"{file} is empty: it has no heading row.", file=file)], True
         )
     header_line, labels = records[header_at]
-    if len(labels) == 1:
-        for sep, called in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in labels[0]:
-                return FileCheck(
-                    [
-                        Problem(
-                            "wrong-delimiter",
-                            f"{file} separates its cells with {called}, not commas.",
-                            file=file,
-                            line=header_line,
-                        )
-                    ],
-                    True,
+    separator = _other_separator(name, labels)
+    if separator is not None:
+        return FileCheck(
+            [
+                Problem(
+                    "wrong-delimiter",
+                    f"{file} separates its cells with {separator}, not commas.",
+                    file=file,
+                    line=header_line,
                 )
+            ],
+            True,
+        )
     fields = contract.fields(name)
     problems: list[Problem] = []
     header, header_problems = _check_header(
@@ -265,6 +264,26 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             if column:
                 explained.add((line, column))
     return FileCheck(problems, False, header, header_line, frozenset(explained))
+
+
+def _other_separator(name: str, labels: Sequence[str]) -> str | None:
+    """ "semicolons" or "tabs" when the heading row is plainly separated by them, else None.
+
+    A heading cell may itself hold a comma ("summary, short"), so a semicolon-separated row can
+    look like two or three comma-separated cells: compare how many contract names each reading
+    finds.
+    """
+    known = set(contract.fields(name))
+    by_comma = sum(load.normalise_header(label) in known for label in labels)
+    row = ",".join(labels)
+    for sep, called in ((";", "semicolons"), ("\t", "tabs")):
+        if sep not in row:
+            continue
+        parts = row.split(sep)
+        by_sep = sum(load.normalise_header(part.strip('"')) in known for part in parts)
+        if (len(labels) == 1 and len(parts) > 1) or (by_sep >= 2 and by_sep > by_comma):
+            return called
+    return None
 
 
 def _check_header(
