@@ -259,7 +259,8 @@ def trend_chart(
         "type": "ordinal",
         "sort": order,
         "title": "Period",
-        "axis": {"labelAngle": 0, "labelOverlap": True},
+        # "Q1 2025" over two lines, so that many periods fit side by side.
+        "axis": {"labelAngle": 0, "labelOverlap": "greedy", "labelExpr": "split(datum.label, ' ')"},
     }
     y_title = _axis_title(unit)
 
@@ -349,12 +350,18 @@ def trend_chart(
             }
         )
     latest = values[-1]
+    # The latest value's label goes above its point, or below where a baseline or target line
+    # runs just above it and would cross the words.
+    every = [v["value"] for v in values] + [v for _, v, _ in markers]
+    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
+    span = (max(every) - min(every)) or 1.0
+    crowded = any(0 <= v - latest["value"] <= 0.08 * span for _, v, _ in markers)
     layers.append(
         {
             "data": {"values": [latest]},
             "mark": {
                 "type": "text",
-                "dy": -14,
+                "dy": 18 if crowded else -14,
                 "fontWeight": "bold",
                 "fontSize": 14,
             },
