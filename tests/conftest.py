@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite the golden files of generated pages instead of comparing with them",
     )
+
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "datapackages" / "example"
+
+
+def make_project(target: Path, package: Path, *, content: bool = True) -> Path:
+    """A project folder like the repository's: mkdocs.yml naming ``package``, content/ pages."""
+    target.mkdir(parents=True)
+    shutil.copytree(package, target / "datapackages" / package.name)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("datapackages/example", f"datapackages/{package.name}")
+    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (target / "content").mkdir()
+    if content:
+        shutil.copytree(REPO / "content", target / "content", dirs_exist_ok=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The example report built once per session with `pvreport build`'s library call, as of
+    AS_OF: a BuildResult (site_dir, build_dir, prepared)."""
+    from pvreport import build
+
+    project = make_project(tmp_path_factory.mktemp("example") / "project", EXAMPLE)
+    return build.build(project, as_of=AS_OF)

@@ -1,0 +1,172 @@
+"""What the example's built site says, read from its HTML: the meaning, not the markup.
+
+The example report is built once per session (``example_site`` in conftest.py) by the same library
+call as ``pvreport build``, with real frictionless and real MkDocs Material.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import AS_OF, EXAMPLE
+
+from pvreport import derive, load
+from pvreport.formatting import format_number
+from pvreport.validate import validate_package
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example package is not there yet"),
+]
+
+
+@functools.cache
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page(site: Any, address: str) -> BeautifulSoup:
+    return _soup(site.site_dir / address / "index.html")
+
+
+def words(soup: BeautifulSoup) -> str:
+    """The readable text of a page's content, spaces folded."""
+    article = soup.find("article") or soup
+    return " ".join(article.get_text(" ").split())
+
+
+def test_every_contract_address_exists(example_site: Any) -> None:
+    report = example_site.prepared.report
+    addresses = ["", "accountability/", "data/", "accessibility/", "how-we-judge-progress/"]
+    addresses += [f"objectives/{o.id}/" for o in report.objectives]
+    addresses += [f"indicators/{i.id}/" for i in report.indicators]
+    addresses += [f"decisions/{d.id}/" for d in report.decisions]
+    addresses += [f"engagements/{e.id}/" for e in report.engagements]
+    missing = [a for a in addresses if not (example_site.site_dir / a / "index.html").is_file()]
+    assert missing == []
+    assert len(addresses) > 30
+
+
+def test_every_latest_result_appears_on_its_page_with_its_unit(example_site: Any) -> None:
+    report = example_site.prepared.report
+    statuses = derive.report_statuses(report, as_of=AS_OF)
+    checked = 0
+    for ind in report.indicators:
+        latest = statuses[ind.id].latest
+        if latest is None:
+            continue
+        text = words(page(example_site, f"indicators/{ind.id}"))
+        shown = format_number(latest.value, ind.unit)
+        assert f"Latest result: {shown}" in text, (ind.id, shown)
+        assert statuses[ind.id].direction in text
+        checked += 1
+    assert checked == len(report.indicators)
+
+
+def test_every_decision_page_shows_its_options_and_which_was_chosen(example_site: Any) -> None:
+    report = example_site.prepared.report
+    for decision in report.decisions:
+        soup = page(example_site, f"decisions/{decision.id}")
+        text = words(soup)
+        options = [o for o in report.options if o.decision_id == decision.id]
+        table = soup.find("article").find("table")
+        header = [th.get_text(" ", strip=True) for th in table.find("tr").find_all("th")]
+        assert header[1:] == [o.title for o in options], decision.id
+        chosen_row = [td.get_text(" ", strip=True) for td in table.find_all("tr")[1].find_all("td")]
+        assert chosen_row[1:] == ["Chosen" if o.chosen else "Not chosen" for o in options]
+        for option in options:
+            if option.chosen:
+                assert f"What we chose: {option.title}" in text
+
+
+def test_withheld_option_is_counted_and_never_shown(example_site: Any) -> None:
+    validation = validate_package(EXAMPLE, as_of=AS_OF)
+    assert validation.descriptor is not None
+    full = load.to_report(validation.descriptor, validation.tables)
+    secret = [o for o in full.options if o.visibility == "confidential"]
+    assert secret, "the example should withhold an option"
+    for option in secret:
+        text = words(page(example_site, f"decisions/{option.decision_id}"))
+        assert option.title not in text
+        assert "not shown because it is confidential" in text
+
+
+def test_every_engagement_page_shows_its_responses(example_site: Any) -> None:
+    report = example_site.prepared.report
+    for engagement in report.engagements:
+        text = words(page(example_site, f"engagements/{engagement.id}"))
+        assert engagement.question in text
+        for response in (r for r in report.responses if r.engagement_id == engagement.id):
+            assert response.you_said in text
+            assert response.we_did in text
+            if response.explanation:
+                assert response.explanation in text
+
+
+def test_every_page_links_to_the_accessibility_statement_from_its_footer(
+    example_site: Any,
+) -> None:
+    pages = sorted(example_site.site_dir.rglob("index.html"))
+    assert len(pages) > 30
+    for path in pages:
+        footer = _soup(path).find("footer")
+        link = footer.find("a", string=lambda s: s and "Accessibility statement" in s)
+        assert link is not None, path
+        target = (path.parent / link["href"]).resolve() / "index.html"
+        assert target == (example_site.site_dir / "accessibility" / "index.html").resolve()
+
+
+def test_status_words_link_to_their_rule(example_site: Any) -> None:
+    rules = page(example_site, "how-we-judge-progress")
+    anchors = {tag["id"] for tag in rules.find_all(id=True)}
+    for rule in derive.RULES:
+        assert rule.anchor in anchors
+    home = page(example_site, "")
+    linked = [a for a in home.find("article").find_all("a") if "how-we-judge-progress" in a["href"]]
+    assert {a.get_text(strip=True) for a in linked} >= {"improving", "worsening", "met", "not met"}
+
+
+def test_home_counts_statuses_and_never_scores(example_site: Any) -> None:
+    report = example_site.prepared.report
+    counts = derive.status_counts(derive.report_statuses(report, as_of=AS_OF).values())
+    soup = page(example_site, "")
+    text = words(soup)
+    assert report.organisation.purpose in text
+    assert f"We track {len(report.indicators)} measures" in text
+    assert "These are counts, not an average or a score" in text
+    shown = {}
+    for table in soup.find("article").find_all("table"):
+        for row in table.find_all("tr")[1:]:
+            cells = [c.get_text(strip=True) for c in row.find_all(["td", "th"])]
+            if len(cells) == 2 and cells[1].isdigit():
+                shown[cells[0]] = int(cells[1])
+    words_shown = {w: n for w, n in shown.items() if w in counts}
+    assert words_shown == {w: n for w, n in counts.items() if w != "overdue"}
+
+
+def test_search_finds_objectives_indicators_and_decisions(example_site: Any) -> None:
+    index = json.loads(
+        (example_site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
+    titles = {doc["title"] for doc in index["docs"]}
+    report = example_site.prepared.report
+    for row in (*report.objectives, *report.indicators, *report.decisions):
+        assert row.title in titles, row.title
+
+
+def test_data_page_offers_public_downloads_and_says_they_are_spreadsheet_safe(
+    example_site: Any,
+) -> None:
+    soup = page(example_site, "data")
+    text = words(soup)
+    assert "start with an apostrophe" in text and "Numbers are never changed" in text
+    links = [a["href"] for a in soup.find("article").find_all("a")]
+    csvs = [h for h in links if h.endswith(".csv")]
+    assert len(csvs) == len(example_site.prepared.validation.tables)
+    for href in csvs + [h for h in links if h.endswith(".zip")]:
+        assert (example_site.site_dir / "data" / href).resolve().is_file(), href
