@@ -7,11 +7,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import http.server
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -458,10 +461,16 @@ HOSTILE = charts.Chart(
 
 
 def build_chart_page(
-    root: Path, chart_list: list[charts.Chart], *, missing: str | None = None
+    root: Path,
+    chart_list: list[charts.Chart],
+    *,
+    missing: str | None = None,
+    svgs: dict[str, str] | None = None,
+    scripts: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """A one-page MkDocs Material site showing the charts through the real partial and the real
-    page environment, built with ``--strict``; ``missing`` names a chart file left out."""
+    page environment, built with ``--strict``; ``missing`` names a chart file left out; with
+    ``scripts``, the shipped scripts are listed (charts.js first, as the site lists them)."""
     from pvreport import render
 
     docs = root / "docs"
@@ -470,7 +479,7 @@ def build_chart_page(
     env = render.environment()
     parts = []
     for chart in chart_list:
-        svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+        svg = (svgs or {}).get(chart.id, "<svg xmlns='http://www.w3.org/2000/svg'/>")
         for name, text in charts.chart_files(chart, svg).items():
             if name != missing:
                 (docs / "charts" / name).write_text(text, encoding="utf-8")
@@ -482,12 +491,17 @@ def build_chart_page(
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
     page = "# Page\n\nBefore.\n\n" + "\n\n".join(parts) + "\nAfter.\n"
     (docs / "indicators" / "x.md").write_text(page, encoding="utf-8")
-    (root / "mkdocs.yml").write_text(
+    config = (
         "site_name: t\ntheme:\n  name: material\n  font: false\n"
         "markdown_extensions:\n  - md_in_html\n"
-        "validation:\n  links:\n    not_found: warn\n    unrecognized_links: warn\n",
-        encoding="utf-8",
+        "validation:\n  links:\n    not_found: warn\n    unrecognized_links: warn\n"
     )
+    if scripts:
+        (docs / "assets").mkdir()
+        for name in ("charts.js", "vega-bundle.js"):
+            (docs / "assets" / name).write_bytes((ASSETS / name).read_bytes())
+        config += "extra_javascript:\n  - assets/charts.js\n  - assets/vega-bundle.js\n"
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     env_vars = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
@@ -629,3 +643,48 @@ def test_long_labels_wrap_and_quotes_cannot_break_the_expression() -> None:
     assert "rents from the council" in svg and "(under-represented)" in svg
     assert "…" not in svg
     assert charts._wrapped_labels(["short", "labels"]) == {}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+def test_charts_become_interactive_with_the_shipped_bundle_only(tmp_path: Path) -> None:
+    every = trend_charts()
+    done = build_chart_page(tmp_path, every, svgs=charts.render_svgs(every), scripts=True)
+    assert done.returncode == 0, done.stderr
+    site = tmp_path / "site"
+    requested: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            requested.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/indicators/x/"
+        dom = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-dev-shm-usage", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run",
+             # Any host but the local server fails to resolve: nothing may come from elsewhere.
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+             "--virtual-time-budget=10000", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        server.shutdown()
+        thread.join()
+    soup = BeautifulSoup(dom, "html.parser")
+    figures = soup.select("figure.pv-chart")
+    assert [f.get("data-vega-state") for f in figures] == ["interactive"] * len(every)
+    for figure, chart in zip(figures, every, strict=True):
+        drawn = figure.select_one(".pv-chart-interactive")
+        assert drawn is not None and drawn.find("svg") is not None
+        # The interactive chart says what the image said; the image is hidden, not removed.
+        assert drawn["aria-label"] == chart.alt
+        assert "display: none" in figure.find("img").parent.get("style", "")
+    assert any(path.endswith(f"/{every[0].id}.json") for path in requested)
