@@ -144,8 +144,11 @@ def test_reference_and_latest_are_reported() -> None:
 
 
 def test_earliest_result_is_the_reference_without_a_baseline() -> None:
-    status = indicator_status(ind(unit="days", direction="decrease"),
-                              [res("2023", 3.5), res("2022", 5), res("2024", 4)], as_of=AS_OF)
+    status = indicator_status(
+        ind(unit="days", direction="decrease"),
+        [res("2023", 3.5), res("2022", 5), res("2024", 4)],
+        as_of=AS_OF,
+    )
     assert (status.reference_period, status.reference_value) == ("2022", 5)
     assert not status.reference_is_baseline
     assert status.direction == "improving"
@@ -156,8 +159,7 @@ def test_earliest_result_is_the_reference_without_a_baseline() -> None:
 
 
 def test_overlap_is_explained() -> None:
-    status = indicator_status(ind(), [res("2022", 10, 8, 12), res("2024", 11, 9, 13)],
-                              as_of=AS_OF)
+    status = indicator_status(ind(), [res("2022", 10, 8, 12), res("2024", 11, 9, 13)], as_of=AS_OF)
     assert status.intervals_overlap
     assert "ranges of uncertainty" in status.reason and "overlap" in status.reason
 
