@@ -76,6 +76,91 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+JsonPath = tuple[str | int, ...]
+
+
+def json_lines(text: str) -> tuple[dict[JsonPath, int], list[tuple[str, int]]]:
+    """Where each value of a JSON text starts, and where keys repeat within one object.
+
+    Returns ``{path: line}`` (an object member's line is its key's line) and the ``(key, line)``
+    of every repeated key. Python's json module gives no positions, so this small scanner walks
+    the text once; it assumes the text has already parsed.
+    """
+    lines: dict[JsonPath, int] = {(): 1}
+    repeats: list[tuple[str, int]] = []
+    # Each open container: [path, is_object, next index or pending key, keys seen, want key].
+    stack: list[list[Any]] = []
+    line, i, size = 1, 0, len(text)
+
+    def value_path() -> JsonPath | None:
+        if not stack:
+            return ()
+        path, _, slot, _, _ = stack[-1]
+        return (*path, slot) if slot is not None else None
+
+    while i < size:
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == '"':
+            end = i + 1
+            while end < size and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            raw = text[i : end + 1]
+            if stack and stack[-1][1] and stack[-1][4]:
+                key = json.loads(raw)
+                frame = stack[-1]
+                if key in frame[3]:
+                    repeats.append((key, line))
+                frame[3].add(key)
+                frame[2], frame[4] = key, False
+                lines.setdefault((*frame[0], key), line)
+            else:
+                path = value_path()
+                if path is not None:
+                    lines.setdefault(path, line)
+            line += raw.count("\n")
+            i = end
+        elif char in "{[":
+            path = value_path()
+            if path is not None:
+                lines.setdefault(path, line)
+            is_object = char == "{"
+            stack.append(
+                [
+                    path if path is not None else (),
+                    is_object,
+                    None if is_object else 0,
+                    set(),
+                    is_object,
+                ]
+            )
+        elif char in "}]":
+            if stack:
+                stack.pop()
+        elif char == "," and stack:
+            frame = stack[-1]
+            if frame[1]:
+                frame[4] = True
+            else:
+                frame[2] += 1
+        elif not char.isspace() and char != ":":
+            path = value_path()
+            if path is not None:
+                lines.setdefault(path, line)
+        i += 1
+    return lines, repeats
+
+
+def locate(lines: dict[JsonPath, int], path: JsonPath) -> int | None:
+    """The line of ``path``, or of its nearest enclosing value that exists."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
@@ -148,14 +233,17 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
             )
         ]
     if duplicates:
+        _, repeats = json_lines(text)
         return None, [
             Problem(
                 "duplicate-key",
-                f'{file} names the property "{key}" more than once in the same object.',
+                f'{file} names the property "{key}" a second time on line {line}, in the same '
+                "object.",
                 file=file,
+                line=line,
                 value=key,
             )
-            for key in dict.fromkeys(duplicates)
+            for key, line in repeats
         ]
     if _depth(value) > MAX_DEPTH:
         return None, [
@@ -624,7 +712,21 @@ def check(package_dir: Path) -> GateResult:
             ],
             {},
         )
-    problems = list(_check_properties(descriptor))
+    text = path.read_bytes().decode("utf-8-sig")
+    lines, _ = json_lines(text)
+
+    def placed(found: Iterable[Problem], *prefix: str | int) -> list[Problem]:
+        """Problems with the line of the property they name."""
+        return [
+            dataclasses.replace(
+                p, line=locate(lines, (*prefix, *(p.field.split(".") if p.field else ())))
+            )
+            if p.file == DESCRIPTOR and p.line is None
+            else p
+            for p in found
+        ]
+
+    problems = placed(_check_properties(descriptor))
     accepted: dict[str, Resource] = {}
     listed: set[str] = set()
     items = descriptor.get("resources")
@@ -632,7 +734,7 @@ def check(package_dir: Path) -> GateResult:
         seen: set[str] = set()
         for index, item in enumerate(items):
             resource, found = _check_resource(package_dir, index, item, seen)
-            problems.extend(found)
+            problems.extend(placed(found, "resources", index))
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 listed.add(item["name"])
             if resource is not None:
@@ -648,6 +750,7 @@ def check(package_dir: Path) -> GateResult:
                     value=name,
                     hint=f'Add {{"name": "{name}", "path": "{name}.csv"}} to "resources" in '
                     f"datapackage.json, and the file {name}.csv to the folder.",
+                    line=locate(lines, ("resources",)),
                 )
             )
     return GateResult(descriptor, problems, accepted)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BASE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pvreport import gate
 
@@ -299,3 +301,48 @@ def test_nothing_trusts_a_package() -> None:
     # trusted=True would let frictionless follow any path or URL; pvreport never sets it.
     for path in PVREPORT.glob("*.py"):
         assert not re.search(r"trusted\s*=\s*True", path.read_text(encoding="utf-8")), path.name
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += _paths(item, (*prefix, index))
+    return out
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(value=JSON, indent=st.sampled_from([None, 0, 2]))
+def test_json_lines_finds_every_value(value: object, indent: int | None) -> None:
+    text = json.dumps(value, indent=indent)
+    lines, repeats = gate.json_lines(text)
+    physical = text.split("\n")
+    assert repeats == []
+    for path in _paths(value):
+        assert path in lines, path
+        if path and isinstance(path[-1], str):
+            # An object member's line is the line of its key.
+            assert json.dumps(path[-1]) in physical[lines[path] - 1]
+
+
+def test_json_lines_finds_repeated_keys_and_problems_get_lines(package: Path) -> None:
+    text = '{\n  "a": {"b": 1,\n    "b": "x\\"y"},\n  "a": 2\n}'
+    assert gate.json_lines(text)[1] == [("b", 3), ("a", 4)]
+    descriptor = base_descriptor()
+    descriptor["resources"][9]["path"] = "../revisions.csv"
+    (package / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    [problem] = gate.check(package).problems
+    physical = (package / "datapackage.json").read_text(encoding="utf-8").split("\n")
+    assert problem.line is not None and '"../revisions.csv"' in physical[problem.line - 1]
