@@ -46,6 +46,8 @@ PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#007A5A", "#A8509A", "#505a5f
 PRIMARY = PALETTE[0]
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 WIDTH = 560
+# Result statuses that mean the figure may still change; charts and alt texts name them.
+TENTATIVE = frozenset({"provisional", "estimated"})
 
 THEME_CONFIG: dict[str, Any] = {
     "background": BACKGROUND,
@@ -200,7 +202,9 @@ def trend_alt(
     latest = status.latest
     if latest is None:
         return "No results yet."
-    at = f"{format_number(latest.value, unit)} in {format_period(latest.period)}"
+    # A provisional or estimated figure may change: say so wherever the value is told.
+    tentative = f" ({latest.status})" if latest.status in TENTATIVE else ""
+    at = f"{format_number(latest.value, unit)} in {format_period(latest.period)}{tentative}"
     if status.direction == "not enough data" or status.reference_value is None:
         text = f"One result so far: {at}"
     else:
@@ -217,12 +221,13 @@ def trend_alt(
         else:
             text = (
                 f"Stayed at {format_number(latest.value, unit)} from "
-                f"{format_period(str(status.reference_period))}{base} to {format_period(latest.period)}"
+                f"{format_period(str(status.reference_period))}{base} to "
+                f"{format_period(latest.period)}{tentative}"
             )
-        if indicator.direction == "decrease":
-            text += " (lower is better)"
         if status.intervals_overlap and change != 0:
             text += ", but the ranges of uncertainty overlap, so this is no clear change"
+        if indicator.direction == "decrease":
+            text += "; lower is better"
     if status.target_value is not None:
         by = f" for {format_period(status.target_period)}" if status.target_period else ""
         text += f"; the target of {format_number(status.target_value, unit)}{by} is {status.target}"
@@ -248,7 +253,8 @@ def trend_chart(
             "value": r.value,
             "lower": r.lower,
             "upper": r.upper,
-            "label": format_number(r.value, unit),
+            "label": format_number(r.value, unit)
+            + (f" ({r.status})" if r.status in TENTATIVE else ""),
             "interval": format_interval(r.lower, r.upper, unit),
             "status": r.status,
         }

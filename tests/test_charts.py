@@ -197,7 +197,7 @@ def test_trend_without_intervals_or_target_has_no_band_or_target_line() -> None:
     report = make_report((plain,), (result("2024", 5), result("2025", 4.5)))
     (trend,) = charts.indicator_charts(report, plain, as_of=AS_OF)
     assert [mark_type(layer) for layer in layers_of(trend.spec)] == ["line", "text"]
-    assert trend.alt == "Fell from 5 days in 2024 to 4.5 days in 2025 (lower is better)."
+    assert trend.alt == "Fell from 5 days in 2024 to 4.5 days in 2025; lower is better."
     assert trend.rows == [
         ["2024", "5 days", "", "", "final"],
         ["2025", "4.5 days", "", "", "final"],
@@ -373,7 +373,7 @@ def test_every_alt_text_of_the_base_package() -> None:
     alts = {chart.id: chart.alt for chart in base_charts()}
     assert alts == {
         "indicator-damp-homes-trend": "Fell from 12% in 2023/24 (the baseline) to 9% in "
-        "2025/26 (lower is better); the target of 8% for 2025/26 is not met.",
+        "2025/26 (provisional); lower is better; the target of 8% for 2025/26 is not met.",
         "indicator-repairs-done-trend": "Rose from 400 repairs in 2023/24 (the baseline) to 610 "
         "repairs in 2025/26; the target of 600 repairs for 2025/26 is met.",
         "indicator-street-cleanliness-trend": "Rose from 61% in 2023/24 (the baseline) to 66% "
@@ -688,3 +688,12 @@ def test_charts_become_interactive_with_the_shipped_bundle_only(tmp_path: Path) 
         assert drawn["aria-label"] == chart.alt
         assert "display: none" in figure.find("img").parent.get("style", "")
     assert any(path.endswith(f"/{every[0].id}.json") for path in requested)
+
+
+def test_provisional_latest_is_named_on_the_chart_and_in_words() -> None:
+    ind = indicator()
+    results = (result("2024", 40), Result("satisfied", "2025", "all", 45, status="provisional"))
+    (trend,) = charts.indicator_charts(make_report((ind,), results), ind, as_of=AS_OF)
+    assert trend.alt == "Rose from 40% in 2024 to 45% in 2025 (provisional)."
+    assert trend.spec["layer"][-1]["data"]["values"][0]["label"] == "45% (provisional)"
+    assert trend.rows[-1] == ["2025", "45%", "", "", "provisional"]
