@@ -47,6 +47,8 @@ class FileCheck:
     header_line: int = 1
     #: ``(line, field)`` of cells hygiene has already explained.
     explained: frozenset[tuple[int, str]] = frozenset()
+    #: Lines of rows with no value at all (spaces only count as none): skipped, with a warning.
+    blank_lines: frozenset[int] = frozenset()
 
 
 #: Unicode gives control characters no names; these are the ones people meet.
@@ -263,7 +265,8 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             )
             if column:
                 explained.add((line, column))
-    return FileCheck(problems, False, header, header_line, frozenset(explained))
+    blank = frozenset(p.line for p in problems if p.code == "blank-row" and p.line is not None)
+    return FileCheck(problems, False, header, header_line, frozenset(explained), blank)
 
 
 def _other_separator(name: str, labels: Sequence[str]) -> str | None:

@@ -377,6 +377,8 @@ def _convert(
         field_name = getattr(error, "field_name", None)
         shown_name = display.get(field_name, field_name) if field_name else None
         cell = getattr(error, "cell", None)
+        if line is not None and line in hygiene.blank_lines:
+            continue  # a row of spaces is a blank row to a reader, and to load.read_table
         if shown_name and line is not None and (line, shown_name) in hygiene.explained:
             continue
         found: Problem | None = None
