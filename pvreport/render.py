@@ -71,11 +71,15 @@ def _finalize(value: object) -> object:
     return Markup(escape_text(value))
 
 
-def plain(value: object) -> str:
+def plain(value: object, *, quote: bool = True) -> str:
     """A value as plain text for places outside Markdown that the theme prints unescaped (nav
-    titles, page titles): HTML-escaped, line breaks folded."""
+    titles, page titles): HTML-escaped, line breaks folded.
+
+    ``quote=False`` leaves quotes alone, for navigation titles: the theme prints them as text, and
+    escapes them itself in the one attribute it uses (the footer links' ``aria-label``), where an
+    escaped apostrophe would be escaped twice and read out as "ampersand hash x 27"."""
     text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
-    return html.escape(" ".join(text.split()), quote=True)
+    return html.escape(" ".join(text.split()), quote=quote)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -507,7 +511,7 @@ class _Renderer:
         return Rendered(tuple(self.pages), self.nav())
 
     def nav(self) -> list[Any]:
-        titles = {p.src: plain(p.title) for p in self.pages}
+        titles = {p.src: plain(p.title, quote=False) for p in self.pages}
 
         def section(index: str, kind: str, ids: Sequence[str], extra: Sequence[str] = ()) -> Any:
             entries: list[Any] = [index]
