@@ -31,6 +31,7 @@ import altair as alt
 from . import derive
 from .formatting import format_difference, format_interval, format_number, format_period, is_percent
 from .model import Engagement, Indicator, ProfileRow, Report, Result
+from .write import neutralise
 
 # The Vega-Lite version Altair and vl-convert agree on; pinned so output does not drift.
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -126,9 +127,14 @@ def _csv(columns: Sequence[str], records: Iterable[Sequence[object]]) -> str:
 
 
 def _raw(cell: object) -> object:
-    # 16.0 is written 16: a spreadsheet shows it so, and the CSV stays diff-friendly.
+    """A cell as the site's other downloads write it: 16.0 as 16, booleans as true/false, and
+    text that a spreadsheet would run as a formula made inert."""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)
+    if isinstance(cell, str):
+        return neutralise(cell)
     return cell
 
 
@@ -196,8 +202,8 @@ def _join(words: Sequence[str]) -> str:
 def trend_alt(
     indicator: Indicator, overall: Sequence[Result], status: derive.IndicatorStatus
 ) -> str:
-    """The trend in words, e.g. "Rose from 16% in 2021/22 to 20% in 2025/26; the 25% target
-    for 2026/27 is not met." Written from the same status the page shows."""
+    """The trend in words, e.g. "Rose from 16% in 2021/22 (the baseline) to 20% in 2025/26; the
+    target of 25% for 2026/27 is not met." Written from the same status the page shows."""
     unit = indicator.unit
     latest = status.latest
     if latest is None:

@@ -279,7 +279,7 @@ def test_tables_and_csv_hold_the_same_data() -> None:
     ]
     rows = list(csv.DictReader(io.StringIO(by_age.csv)))
     assert [(r["Group"], r["Value"], r["Worst off"]) for r in rows] == [
-        ("age: 16-24", "25", "False"), ("age: 25-64", "21", "False"), ("age: 65+", "12", "True"),
+        ("age: 16-24", "25", "false"), ("age: 25-64", "21", "false"), ("age: 65+", "12", "true"),
     ]  # fmt: skip
 
 
@@ -697,3 +697,15 @@ def test_provisional_latest_is_named_on_the_chart_and_in_words() -> None:
     assert trend.alt == "Rose from 40% in 2024 to 45% in 2025 (provisional)."
     assert trend.spec["layer"][-1]["data"]["values"][0]["label"] == "45% (provisional)"
     assert trend.rows[-1] == ["2025", "45%", "", "", "provisional"]
+
+
+def test_chart_csv_text_cannot_run_as_a_formula() -> None:
+    profile = (
+        ProfileRow("panel", "age", "=HYPERLINK(1)", 50, 50),
+        ProfileRow("panel", "age", "-", 50, 50),
+    )
+    report = make_report((), (), profile)
+    chart = charts.engagement_charts(report, report.engagements[0])[0]
+    rows = list(csv.reader(io.StringIO(chart.csv)))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(1)", "'-"]
+    assert rows[1][1:] == ["50", "50", "false"]  # numbers stay numbers
