@@ -979,7 +979,8 @@ def vega_bundle() -> str:
     bundle = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
     header = (
         f"/* Vega {vl_convert.get_vega_version()}, Vega-Lite {VEGA_LITE_VERSION} and Vega-Embed "
-        f"{vl_convert.get_vega_embed_version()} (BSD-3-Clause, the Vega project), bundled by "
+        f"{vl_convert.get_vega_embed_version()} (BSD-3-Clause, the Vega project), with the "
+        "libraries they use (d3 and others, each under its own permissive licence), bundled by "
         "vl-convert for pvreport. */\n"
     )
     return f"{header}(function () {{\n{bundle}\n}})();\n"
