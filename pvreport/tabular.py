@@ -297,22 +297,22 @@ def check(
         table_schema["foreignKeys"] = kept
     if not schemas:
         return problems
-    root = package_dir.resolve()
-    package = frictionless.Package(
-        resources=[
-            frictionless.Resource(
-                name=name,
-                path=resource.path.relative_to(root).as_posix(),
-                format="csv",
-                encoding="utf-8",
-                control=CsvControl(delimiter=","),
-                schema=frictionless.Schema.from_descriptor(schemas[name]),
-            )
-            for name, resource in resources.items()
-        ],
-        basepath=str(root),
-    )
     try:
+        root = package_dir.resolve()
+        package = frictionless.Package(
+            resources=[
+                frictionless.Resource(
+                    name=name,
+                    path=resource.path.relative_to(root).as_posix(),
+                    format="csv",
+                    encoding="utf-8",
+                    control=CsvControl(delimiter=","),
+                    schema=frictionless.Schema.from_descriptor(schemas[name]),
+                )
+                for name, resource in resources.items()
+            ],
+            basepath=str(root),
+        )
         report = package.validate()
     except frictionless.FrictionlessException as error:
         # frictionless reports bad data in its report; an exception means it could not even
