@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -360,6 +361,11 @@ def run_serve(args: argparse.Namespace) -> int:
     config = Path.cwd() / "mkdocs.yml"
     if not config.is_file():
         raise UsageError("run pvreport serve in a project folder (one with mkdocs.yml)")
+    # MkDocs' own command sets up its log output; called as a library it has none.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
     try:
         serve(config_file=str(config), dev_addr=args.dev_addr, open_in_browser=False)
     except MkDocsException as error:

@@ -1,0 +1,299 @@
+"""`pvreport build` as a whole: what stops it, what it never publishes, what it leaves alone.
+
+Real builds (frictionless, MkDocs Material, vl-convert) of small projects in tmp_path.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import AS_OF, BASE, make_project
+
+from pvreport import build
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under a folder with a hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def every_text(folder: Path) -> Iterator[tuple[Path, str]]:
+    """Every file's bytes as text, compressed files opened."""
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    yield path, archive.read(name).decode("utf-8", "replace")
+            continue
+        yield path, data.decode("utf-8", "replace")
+
+
+def run(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "pvreport"), *args],
+        cwd=project,
+        check=False,
+        env=env or ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project", BASE)
+
+
+def test_a_broken_reference_stops_the_build_as_validate_says(project: Path) -> None:
+    indicators = project / "datapackages" / "base" / "indicators.csv"
+    indicators.write_text(
+        indicators.read_text(encoding="utf-8").replace(
+            "damp-homes,safe-homes,", "damp-homes,no-such-objective,"
+        ),
+        encoding="utf-8",
+    )
+    validated = run(project, "validate", "datapackages/base", "--as-of", AS_OF.isoformat())
+    built = run(project, "build", "--as-of", AS_OF.isoformat())
+    assert validated.returncode == built.returncode == 1
+    assert "no-such-objective" in validated.stdout
+    assert built.stdout == validated.stdout
+    assert "The site was not changed" in built.stderr
+    assert "build/build.log" in built.stderr
+    assert not (project / "site").exists()
+    assert not (project / "build" / "docs").exists()
+
+
+def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) -> None:
+    first = build.build(project, as_of=AS_OF)
+    before = tree(first.site_dir)
+    assert "index.html" in before
+
+    # 1. The data: an error in a CSV.
+    results = project / "datapackages" / "base" / "results.csv"
+    good = results.read_text(encoding="utf-8")
+    results.write_text(good + "damp-homes,2026/27,all,not-a-number,,,,final,,\n", encoding="utf-8")
+    with pytest.raises(build.BuildError) as failed:
+        build.build(project, as_of=AS_OF)
+    assert failed.value.problems
+    assert tree(first.site_dir) == before
+    results.write_text(good, encoding="utf-8")
+
+    # 2. The engine: a hand-written page with a broken link fails the strict MkDocs build.
+    (project / "content" / "broken.md").write_text(
+        "# Broken\n\nSee [nowhere](no-such-page.md).\n", encoding="utf-8"
+    )
+    with pytest.raises(build.BuildError) as failed:
+        build.build(project, as_of=AS_OF)
+    assert failed.value.log is not None
+    assert "no-such-page.md" in failed.value.log.read_text(encoding="utf-8")
+    assert tree(first.site_dir) == before
+    (project / "content" / "broken.md").unlink()
+
+    # 3. The final check: a hand-written page quoting a confidential option is refused.
+    options = project / "datapackages" / "base" / "options.csv"
+    with options.open("a", encoding="utf-8") as handle:
+        handle.write(
+            "damp-first,secret-bid,Sell repairs to Canaryco Holdings,false,1,£,"
+            "Canary benefit,Canary drawback,,,,confidential\n"
+        )
+    (project / "content" / "leak.md").write_text(
+        "# Leak\n\nWe nearly chose to Sell repairs to Canaryco Holdings.\n", encoding="utf-8"
+    )
+    with pytest.raises(build.BuildError, match="final check"):
+        build.build(project, as_of=AS_OF)
+    assert tree(first.site_dir) == before
+    (project / "content" / "leak.md").unlink()
+
+    # And no fresh or old site folder is left lying next to the site.
+    assert sorted(p.name for p in project.iterdir()) == [
+        "build",
+        "content",
+        "datapackages",
+        "mkdocs.yml",
+        "site",
+    ]
+
+    # A build that passes replaces the site, and stale files do not survive.
+    (first.site_dir / "stale.html").write_text("old", encoding="utf-8")
+    build.build(project, as_of=AS_OF)
+    assert not (first.site_dir / "stale.html").exists()
+
+
+def test_confidential_and_embargoed_values_appear_nowhere(project: Path) -> None:
+    pkg = project / "datapackages" / "base"
+    lines = {
+        "options.csv": "damp-first,secret-bid,Canary option title,false,987654,£ per year,"
+        "Canary benefit,Canary drawback,Canary winners,Canary losers,12,confidential",
+        "engagements.csv": "eng-secret,Canary workshop,deliberative,involve,2025-05-01,"
+        "2025-05-02,5,Canary invitees,Canary question?,Canary heard,,confidential",
+        "responses.csv": "eng-streets,secret-reply,Canary you said,Canary we did,done,,,"
+        "confidential",
+        "results.csv": "damp-homes,2026/27,all,7.25,,,,provisional,2026-09-01T09:30:00Z,"
+        "Canary embargoed note",
+    }
+    for name, line in lines.items():
+        with (pkg / name).open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    result = build.build(project, as_of=AS_OF)
+    assert result.prepared.withheld.total == 4
+    # The build log (for the publisher, never published) may name rows in validation warnings;
+    # the site and the generated docs folder may not.
+    for folder in (result.site_dir, result.build_dir / "docs"):
+        for path, text in every_text(folder):
+            assert "Canary" not in text, path
+            assert "secret-bid" not in text and "eng-secret" not in text, path
+    page = (result.site_dir / "decisions" / "damp-first" / "index.html").read_text("utf-8")
+    assert "not shown because it is confidential" in page
+    indicator = (result.site_dir / "indicators" / "damp-homes" / "index.html").read_text("utf-8")
+    assert "under embargo" in indicator
+
+    # After the embargo, the next build publishes the result.
+    later = build.build(project, as_of=AS_OF.replace(year=2027))
+    indicator = (later.site_dir / "indicators" / "damp-homes" / "index.html").read_text("utf-8")
+    assert "Canary embargoed note" in indicator
+
+
+def test_hostile_text_reaches_the_site_as_text(project: Path) -> None:
+    pkg = project / "datapackages" / "base"
+    objectives = (pkg / "objectives.csv").read_text(encoding="utf-8")
+    hostile = (
+        '"<script>alert(1)</script> [x](javascript:alert(2)) ![i](http://example.net/p.png) '
+        '| pipe {: onclick=alert(3) } {{ 7*7 }} <img src=x onerror=alert(4)>""'
+    )
+    objectives = objectives.replace(
+        "Fewer families live in cold or damp homes.", hostile.replace('""', '"')
+    )
+    (pkg / "objectives.csv").write_text(objectives, encoding="utf-8")
+    result = build.build(project, as_of=AS_OF)
+    page = (result.site_dir / "objectives" / "safe-homes" / "index.html").read_text("utf-8")
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    article = soup.find("article")
+    text = " ".join(article.get_text(" ").split())
+    assert "<script>alert(1)</script> [x](javascript:alert(2))" in text
+    assert "| pipe {: onclick=alert(3) } {{ 7*7 }} <img src=x onerror=alert(4)>" in text
+    assert not article.find_all(["script", "img"])
+    assert not [a for a in article.find_all("a") if "javascript" in a.get("href", "")]
+    assert not [t for t in soup.find_all(True) for k in t.attrs if k.startswith("on")]
+    for path, text in every_text(result.site_dir):
+        if path.suffix in (".html", ".json", ".xml"):
+            assert "<script>alert(1)" not in text, path
+            assert "onerror=alert(4)>" not in text.replace("&gt;", ">") or path.suffix != ".html"
+
+
+def test_same_input_gives_the_same_bytes_anywhere(tmp_path: Path) -> None:
+    sites = []
+    for seed, where in (("1", "one/deeper"), ("2", "two")):
+        project = make_project(tmp_path / where / "project", BASE)
+        env = {**ENV, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1780272000"}
+        done = run(project, "build", "--as-of", AS_OF.isoformat(), env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        sites.append(tree(project / "site"))
+        sites.append(tree(project / "build" / "docs"))
+    assert sites[0] == sites[2]
+    assert sites[1] == sites[3]
+    assert len(sites[0]) > 50
+
+
+def test_the_generated_folder_builds_with_properdocs(example_site: Any) -> None:
+    build_dir = example_site.build_dir
+    done = subprocess.run(
+        [str(BIN / "properdocs"), "build", "--strict", "-f", str(build_dir / "mkdocs.yml")],
+        cwd=build_dir,
+        check=False,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    built = build_dir / "site"
+    assert (built / "indicators" / "index.html").is_file()
+    for address in example_site.prepared.addresses:
+        assert (built / address / "index.html").is_file(), address
+    shutil.rmtree(built)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def test_mkdocs_serve_shows_the_report_and_reloads_when_the_package_changes(
+    project: Path,
+) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "pvreport"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        # The preview is served under site_url's path; serve it at the root here.
+        env={**ENV, "SITE_URL": f"http://127.0.0.1:{port}/"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/objectives/safe-homes/"
+    try:
+        page = ""
+        for _ in range(120):
+            try:
+                page = _get(url)
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert "Fewer families live in cold or damp homes." in page
+        assert "About this report" in _get(f"http://127.0.0.1:{port}/about/")
+
+        objectives = project / "datapackages" / "base" / "objectives.csv"
+        objectives.write_text(
+            objectives.read_text(encoding="utf-8").replace(
+                "Fewer families live in cold or damp homes.", "Changed while serving."
+            ),
+            encoding="utf-8",
+        )
+        for _ in range(120):
+            time.sleep(0.5)
+            if "Changed while serving." in _get(url):
+                break
+        else:
+            pytest.fail("the served page did not change after the package changed")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
