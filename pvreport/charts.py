@@ -746,8 +746,8 @@ def profile_chart(
         ),
     )
     caption = (
-        f"Who took part in {engagement.title}, by {rep.dimension}: bars show the share of "
-        "participants, black lines the share of the population we serve."
+        f"Bars show each group's share of the people who took part in {engagement.title}; "
+        "black lines show its share of the population we serve."
     )
     return Chart(
         id=chart_id,
