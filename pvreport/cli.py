@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import io
 import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -90,6 +92,21 @@ def display_path(package_dir: Path, file: str | None) -> str:
         return str(path)
 
 
+def printable(text: str, keep: str = "\n") -> str:
+    """Text safe to print on a terminal or in a CI log.
+
+    Messages quote cells of the package, and a cell can hold control characters (an escape
+    sequence would drive the terminal), direction overrides that reorder the line, or invisible
+    characters: show each as its code point, such as \\u202e.
+    """
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if c not in keep and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        else c
+        for c in text
+    )
+
+
 def format_text(problems: Sequence[Problem], package_dir: Path) -> str:
     lines = []
     for p in problems:
@@ -98,9 +115,9 @@ def format_text(problems: Sequence[Problem], package_dir: Path) -> str:
             where += f":{p.line}"
         field = f" [{p.field}]" if p.field else ""
         label = "" if p.is_error else " warning:"
-        lines.append(f"{where}:{label}{field} {p.message} ({p.code})")
+        lines.append(printable(f"{where}:{label}{field} {p.message} ({p.code})"))
         if p.hint:
-            lines.append(f"    {p.hint}")
+            lines.append(printable(f"    {p.hint}"))
     return "\n".join(lines)
 
 
@@ -116,11 +133,12 @@ def format_github(problems: Sequence[Problem], package_dir: Path) -> str:
     """GitHub Actions workflow commands, one annotation per problem."""
     lines = []
     for p in problems:
-        props = [f"file={_escape_property(display_path(package_dir, p.file))}"]
+        props = [f"file={_escape_property(printable(display_path(package_dir, p.file)))}"]
         if p.line is not None:
             props.append(f"line={p.line}")
         props.append(f"title={_escape_property(p.code)}")
-        message = p.message + (f"\n{p.hint}" if p.hint else "")
+        # GitHub's own escapes (%0D, %0A) carry line breaks; everything else is shown escaped.
+        message = "\n".join(printable(t, "\r\n") for t in (p.message, p.hint) if t)
         kind = "error" if p.is_error else "warning"
         lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines)
@@ -412,6 +430,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A package can hold text no encoding can print (a lone surrogate from a JSON escape);
+        # print it escaped rather than fail.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = make_parser()
     try:
         args = parser.parse_args(argv)

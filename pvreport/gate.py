@@ -448,7 +448,7 @@ def check_path(
     root = package_dir.resolve()
     try:
         resolved = (root / pure).resolve()
-    except (OSError, RuntimeError):  # a symlink loop
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL in the name
         return refuse("file-missing", f'The file "{raw[:200]}" of {what} cannot be opened.')
     if not resolved.is_relative_to(root):
         return refuse(
@@ -461,7 +461,7 @@ def check_path(
         )
     try:
         mode = resolved.stat().st_mode
-    except OSError:
+    except (OSError, ValueError):
         return refuse(
             "file-missing",
             f'datapackage.json lists "{raw[:200]}" for {what}, but there is no such file in the '

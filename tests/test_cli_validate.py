@@ -324,3 +324,40 @@ def test_every_code_used_in_the_code_is_in_the_catalogue() -> None:
     assert {"duplicate-key", "missing-value", "not-utf8", "remote-reference"} <= used
     missing = sorted(used - set(catalogue()))
     assert not missing, f"codes used but not in the catalogue: {missing}"
+
+
+def test_control_and_direction_characters_are_escaped_in_text_and_github(
+    capsys: pytest.CaptureFixture[str], package: Path
+) -> None:
+    # An escape sequence would clear the terminal; a direction override would reorder the line.
+    descriptor = (package / "datapackage.json").read_text(encoding="utf-8")
+    descriptor = descriptor.replace('"revisions.csv"', '"\\u001b[2J\\u202eoutcome.csv"')
+    (package / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    for fmt in ("text", "github"):
+        code, out, _ = run(capsys, "validate", str(package), "--format", fmt)
+        assert code == 1
+        assert "\x1b" not in out and "\u202e" not in out
+        assert "\\x1b[2J\\u202eoutcome" in out
+
+
+def test_text_no_encoding_can_print_is_escaped(tmp_path: Path) -> None:
+    from conftest import copy_base
+
+    package = copy_base(tmp_path / "package")
+    descriptor = (package / "datapackage.json").read_text(encoding="utf-8")
+    # A JSON escape can name a lone surrogate, which no encoding can write.
+    descriptor = descriptor.replace('"path": "revisions.csv"', '"path": "\\udcffrevisions.csv"')
+    (package / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    for fmt in ("text", "json", "github"):
+        done = subprocess.run(
+            [sys.executable, "-m", "pvreport", "validate", str(package), "--format", fmt],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        assert b"Traceback" not in done.stderr
+        assert b"\\udcffrevisions.csv" in done.stdout
+        if fmt == "json":
+            assert json.loads(done.stdout)[0]["value"] == "\udcffrevisions.csv"

@@ -132,6 +132,7 @@ def test_descriptor_must_be_an_object(package: Path) -> None:
         (3, "wrong-property-type"),
         ("", "wrong-property-type"),
         ("missing.csv", "file-missing"),
+        ("nul\x00.csv", "file-missing"),
     ],
 )
 def test_unsafe_paths(tmp_path: Path, raw: object, code: str) -> None:
