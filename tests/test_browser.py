@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from conftest import AS_OF
 
 pytestmark = pytest.mark.browser
 
@@ -455,3 +456,100 @@ def test_footer_contrast_fails_without_extra_css(
         for node in violation["nodes"]
     }
     assert ".md-copyright" in failing, describe(results)
+
+
+# --- the example report, built once per session (tests/conftest.py) -----------------------------
+
+
+@pytest.fixture(scope="module")
+def example(
+    tools: None, example_site: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Checked, dict[int, Path]]:
+    """Every check over every page of the built example, plus screenshots of an indicator page."""
+    site = Path(example_site.site_dir)
+    work = tmp_path_factory.mktemp("example-browser")
+    indicator = min(p for p in sitemap_pages(site) if re.fullmatch(r"indicators/[^/]+/", p))
+    shots = {width: work / f"indicator-{width}px.png" for width in (320, 1280)}
+    screenshots = [{"page": indicator, "width": w, "file": str(f)} for w, f in shots.items()]
+    return check_site(site, work, screenshots), shots
+
+
+def test_example_sitemap_lists_every_page(example: tuple[Checked, dict[int, Path]]) -> None:
+    checked, _ = example
+    built = {
+        str(path.parent.relative_to(checked.site)).removeprefix(".") + "/"
+        for path in checked.site.rglob("index.html")
+    }
+    assert {p if p else "/" for p in checked.pages} == built
+    assert len(checked.pages) >= 30
+
+
+def test_example_has_no_axe_violation_and_passes_behaviour_checks(
+    example: tuple[Checked, dict[int, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    checked, _ = example
+    results = checked.pages_results
+    assert describe(results) == ""
+    violations = sum(len(r["axe"]) for r in results.values())
+    charts = sum(r["charts"] for r in results.values())
+    with capsys.disabled():
+        print(
+            f"\naxe (wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa): {violations} violations on "
+            f"{len(results)} pages; reflow, keyboard, charts ({charts}), no-JavaScript and "
+            "no-outside-request checks passed on every page"
+        )
+    # Every indicator page has its charts, each checked for its image, alt text and table.
+    for page, result in results.items():
+        if re.fullmatch(r"indicators/[^/]+/", page):
+            assert result["charts"] >= 1, page
+        assert result["focusable"] > 0, page
+
+
+def test_example_passes_pa11y(example: tuple[Checked, dict[int, Path]]) -> None:
+    checked, _ = example
+    found = {page: issues for page, issues in checked.pa11y.items() if issues}
+    assert found == {}
+
+
+def test_example_is_valid_html(example: tuple[Checked, dict[int, Path]]) -> None:
+    checked, _ = example
+    found = [
+        f"{e.get('url', '').rsplit('/site/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
+        for e in checked.vnu_errors
+    ]
+    assert found == []
+
+
+def test_example_indicator_screenshots(example: tuple[Checked, dict[int, Path]]) -> None:
+    _, shots = example
+    for width, path in shots.items():
+        shot_width, height = png_size(path)
+        # A full-page screenshot exactly as wide as the window: nothing pushed the page wider.
+        assert shot_width == width and height > 900, (path, shot_width, height)
+
+
+def test_example_accessibility_statement(example_site: Any) -> None:
+    from bs4 import BeautifulSoup
+
+    from pvreport import formatting
+
+    site = Path(example_site.site_dir)
+    soup = BeautifulSoup((site / "accessibility" / "index.html").read_text("utf-8"), "html.parser")
+    article = soup.find("article")
+    assert article is not None
+    text = " ".join(article.get_text(" ").split())
+    headings = [h.get_text(" ", strip=True) for h in article.find_all(["h1", "h2"])]
+    for heading in (
+        "Accessibility statement",
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "How we tested this website",
+    ):
+        assert any(h.startswith(heading) for h in headings), (heading, headings)
+    descriptor = json.loads((REPO / "datapackages/example/datapackage.json").read_text("utf-8"))
+    email = descriptor["organisation"]["contact_email"]
+    assert article.find("a", href=f"mailto:{email}") is not None
+    assert descriptor["organisation"]["name"] in text
+    # The example is built as of conftest's AS_OF: the statement's date is the build's day.
+    assert f"This website was built on {formatting.format_date(AS_OF)}." in text
