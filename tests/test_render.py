@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import html
 import io
+import json
 import re
 from pathlib import Path
 
@@ -301,3 +302,28 @@ def test_pages_hold_no_raw_html_from_data() -> None:
             r"(href|src)\s*=\s*[\"']?\s*javascript:|\]\(\s*javascript:", re.IGNORECASE
         )
         assert not active.search(html.unescape(text)), src
+
+
+def test_a_report_without_optional_resources_says_so_plainly(tmp_path: Path) -> None:
+    pkg = copy_base(tmp_path / "pkg")
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    keep = {"accountability", "objectives", "indicators", "results"}
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    for path in pkg.glob("*.csv"):
+        if path.stem not in keep:
+            path.unlink()
+    objectives = (pkg / "objectives.csv").read_text(encoding="utf-8")
+    (pkg / "objectives.csv").write_text(objectives.replace(",eng-housing,", ",,"), "utf-8")
+    validation = validate_package(pkg, as_of=AS_OF)
+    assert validation.ok, [p for p in validation.problems if p.is_error]
+    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    pages = {p.src: p.text for p in site.rendered.pages}
+    assert not [src for src in pages if src.startswith(("decisions/d", "engagements/e"))]
+    assert (
+        "This report does not record how we listened to the public."
+        in pages["engagements/index.md"]
+    )
+    assert "This report does not record the decisions we took." in pages["decisions/index.md"]
+    assert "This report does not record changes to this account." in pages["data/changes.md"]
+    assert "This report does not include engagement profile." in pages["data/index.md"]
