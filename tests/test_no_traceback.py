@@ -170,3 +170,26 @@ def test_truncated_or_garbled_descriptor_text(keep: float, junk: str) -> None:
             text[: int(keep * len(text))] + junk, encoding="utf-8"
         )
         assert_clean(package)
+
+
+#: Any code point at all, lone surrogates and NUL included (a JSON escape can name them).
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=12)
+PATHS = st.one_of(
+    ANY_TEXT,
+    TEXT.map(lambda t: t + ".csv"),
+    st.sampled_from(["../x.csv", "/x.csv", ".x.csv", "x.csv.gz", "C:\\x.csv", "a//b.csv", "."]),
+)
+
+
+@SETTINGS
+@given(
+    index=st.integers(min_value=0, max_value=len(KEPT) - 1),
+    path=PATHS,
+    key=st.sampled_from(["path", "schema", "dialect", "name"]),
+)
+def test_hostile_resource_references(index: int, path: str, key: str) -> None:
+    descriptor = json.loads(json.dumps(DESCRIPTOR))
+    descriptor["resources"][index][key] = path
+    with a_package() as package:
+        (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+        assert_clean(package)
