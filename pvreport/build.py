@@ -199,7 +199,13 @@ class Site:
     files: dict[str, str | bytes]
 
 
-def render_report(validation: Validation, clock: Clock, *, with_files: bool = True) -> Site:
+def render_report(
+    validation: Validation,
+    clock: Clock,
+    *,
+    with_files: bool = True,
+    content: Mapping[str, str] | None = None,
+) -> Site:
     """From a valid package to its pages: load, withhold, derive, chart, downloads, render.
 
     ``with_files=False`` skips the chart SVGs and downloads (the golden tests compare pages).
@@ -243,6 +249,7 @@ def render_report(validation: Validation, clock: Clock, *, with_files: bool = Tr
             charts=by_page,
             downloads=downloads,
             warnings=validation.warnings,
+            content=dict(content or {}),
         )
     )
     return Site(report, withheld, rendered, files)
@@ -281,7 +288,9 @@ def prepare(
         )
 
     # 2. Load, withhold, derive, chart and render, all in memory.
-    site = render_report(validation, clock)
+    project_docs = project_dir / str(config.get("docs_dir") or "content")
+    content = hand_written(project_docs)
+    site = render_report(validation, clock, content=content)
     report, withheld, rendered = site.report, site.withheld, site.rendered
     assets, scripts, styles = asset_files()
     files = {**site.files, **assets}
@@ -291,7 +300,6 @@ def prepare(
     files.update({p.src: p.text for p in rendered.pages})
     notices: list[str] = []
     nav = list(rendered.nav)
-    project_docs = project_dir / str(config.get("docs_dir") or "content")
     if project_docs.is_dir():
         generated = {render.address(src): src for src in files if src.endswith(".md")}
         for path in sorted(project_docs.rglob("*.md")):
@@ -317,6 +325,14 @@ def prepare(
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
     addresses = [render.address(p.src) for p in rendered.pages]
     return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)
+
+
+def hand_written(folder: Path) -> dict[str, str]:
+    """The Markdown pages of ``content/`` by address (``about/`` -> ``about.md``)."""
+    if not folder.is_dir():
+        return {}
+    pages = (p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*.md")))
+    return {render.address(rel): rel for rel in pages}
 
 
 def _resource_order(name: str) -> int:

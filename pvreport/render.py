@@ -310,6 +310,9 @@ class Inputs:
     charts: Mapping[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
     downloads: Sequence[Download] = ()
     warnings: Sequence[Problem] = ()
+    #: Hand-written pages by address: a link to a generated page at one of these addresses goes
+    #: to the hand-written page that replaces it.
+    content: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -337,12 +340,17 @@ class _Renderer:
         self.pages: list[Page] = []
 
     def render(self, template: str, src: str, title: str, **context: Any) -> None:
+        def to(target: str) -> str:
+            page, hash_, anchor = target.partition("#")
+            page = self.inputs.content.get(address(page), page)
+            return relative(src, page + hash_ + anchor)
+
         def link(target: str) -> Markup:
-            return Markup(relative(src, target))
+            return Markup(to(target))
 
         def status_link(word: str) -> Markup:
             rule = derive.rule_for(word)
-            return Markup(f"[{rule.word}]({relative(src, SRC['rules'] + '#' + rule.anchor)})")
+            return Markup(f"[{rule.word}]({to(SRC['rules'] + '#' + rule.anchor)})")
 
         def chart(c: Any) -> Markup:
             part = self.env.get_template("partials/_chart.md.j2")

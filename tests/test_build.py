@@ -297,3 +297,19 @@ def test_mkdocs_serve_shows_the_report_and_reloads_when_the_package_changes(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_hand_written_page_replaces_the_generated_one_with_a_notice(project: Path) -> None:
+    (project / "content" / "accountability.md").write_text(
+        "# Who we answer to\n\nWritten by hand. See [our data](data/index.md).\n", encoding="utf-8"
+    )
+    notices: list[str] = []
+    result = build.build(project, as_of=AS_OF, notify=notices.append)
+    assert notices == ["content/accountability.md replaces the generated page /accountability/"]
+    docs = result.prepared.docs_dir
+    assert not (docs / "accountability" / "index.md").exists()
+    page = (result.site_dir / "accountability" / "index.html").read_text(encoding="utf-8")
+    assert "Written by hand." in page
+    # Generated pages that linked to the generated page now link to the hand-written one.
+    home = (docs / "index.md").read_text(encoding="utf-8")
+    assert "(accountability.md)" in home and "accountability/index.md" not in home
