@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -229,7 +230,10 @@ def withheld_sentence(note: WithheldNote) -> str:
 # The environment
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """The one Jinja environment (compiled templates are kept: compiling costs more than
+    rendering)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("pvreport", "templates"),
         autoescape=True,
