@@ -400,6 +400,11 @@ def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
         )
 
 
+def _upper_first(text: str) -> str:
+    # str.capitalize() would also lower-case a resource name quoted later in the sentence.
+    return text[:1].upper() + text[1:]
+
+
 def _hidden(parts: Iterable[str]) -> bool:
     return any(part.startswith(".") and part not in (".",) for part in parts)
 
@@ -438,12 +443,14 @@ def check_path(
         )
     suffix = pure.suffix.lower()
     if suffix in _COMPRESSED:
-        return refuse("compressed-resource", f'{what.capitalize()} is a compressed file ("{raw}").')
+        return refuse(
+            "compressed-resource", f'{_upper_first(what)} is a compressed file ("{raw[:200]}").'
+        )
     if suffix not in suffixes:
         expected = " or ".join(suffixes)
         return refuse(
             "unsupported-format",
-            f'{what.capitalize()} is "{raw[:200]}"; pvreport reads {expected} files here.',
+            f'{_upper_first(what)} is "{raw[:200]}"; pvreport reads {expected} files here.',
         )
     root = package_dir.resolve()
     try:
@@ -512,7 +519,7 @@ def _check_resource(
         problems.append(
             Problem(
                 "inline-data",
-                f"{label.capitalize()} holds its rows inside datapackage.json.",
+                f"{_upper_first(label)} holds its rows inside datapackage.json.",
                 file=f,
                 field="data",
                 value=name,
@@ -522,7 +529,7 @@ def _check_resource(
         problems.append(
             Problem(
                 "compressed-resource",
-                f"{label.capitalize()} is declared as compressed "
+                f"{_upper_first(label)} is declared as compressed "
                 f"({str(item['compression'])[:40]}).",
                 file=f,
                 field="compression",
@@ -534,7 +541,7 @@ def _check_resource(
         problems.append(
             Problem(
                 "unsupported-format",
-                f'{label.capitalize()} is declared with format "{str(fmt)[:40]}"; pvreport reads '
+                f'{_upper_first(label)} is declared with format "{str(fmt)[:40]}"; pvreport reads '
                 "CSV files.",
                 file=f,
                 field="format",
@@ -547,7 +554,7 @@ def _check_resource(
             problems.append(
                 Problem(
                     "missing-property",
-                    f'{label.capitalize()} has no "path" naming its CSV file.',
+                    f'{_upper_first(label)} has no "path" naming its CSV file.',
                     file=f,
                     field="path",
                     value=name,

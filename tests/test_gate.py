@@ -347,3 +347,11 @@ def test_json_lines_finds_repeated_keys_and_problems_get_lines(package: Path) ->
     [problem] = gate.check(package).problems
     physical = (package / "datapackage.json").read_text(encoding="utf-8").split("\n")
     assert problem.line is not None and '"../revisions.csv"' in physical[problem.line - 1]
+
+
+def test_messages_keep_the_case_of_names(package: Path) -> None:
+    descriptor = base_descriptor()
+    descriptor["resources"].append({"name": "Budget", "data": []})
+    write_descriptor(package, descriptor)
+    messages = [p.message for p in gate.check(package).problems if p.code == "inline-data"]
+    assert messages == ['The resource "Budget" holds its rows inside datapackage.json.']
