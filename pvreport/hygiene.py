@@ -86,29 +86,34 @@ def _control(value: str) -> str:
     return "".join(c for c in value if (unicodedata.category(c) == "Cc" and c not in "\t\r\n"))
 
 
+_CSV_TOKENS = re.compile(r'["\n,]')
+
+
 def unterminated_quote(text: str) -> int | None:
-    """The line where a quoted cell opens and never closes, as a CSV reader would see it."""
-    line, in_quote, at_start, opened = 1, False, True, 0
-    i, size = 0, len(text)
-    while i < size:
-        char = text[i]
+    """The line where a quoted cell opens and never closes, as a CSV reader would see it.
+
+    A quote opens a quoted cell only as the cell's first character; inside, ``""`` is a quote.
+    Only quotes, commas and line breaks matter, so the scan jumps from one to the next.
+    """
+    line, in_quote, opened, cell_start, skip = 1, False, 0, 0, -1
+    for match in _CSV_TOKENS.finditer(text):
+        char, at = match.group(), match.start()
+        if at == skip:
+            continue
         if in_quote:
             if char == '"':
-                if i + 1 < size and text[i + 1] == '"':
-                    i += 2
-                    continue
-                in_quote = False
+                if text.startswith('"', at + 1):
+                    skip = at + 1
+                else:
+                    in_quote = False
             elif char == "\n":
                 line += 1
-        elif char == '"' and at_start:
-            in_quote, opened = True, line
-        elif char == "," or char == "\n":
-            at_start = True
+        elif char == '"':
+            if at == cell_start:
+                in_quote, opened = True, line
+        else:
             line += char == "\n"
-            i += 1
-            continue
-        at_start = False
-        i += 1
+            cell_start = at + 1
     return opened if in_quote else None
 
 
