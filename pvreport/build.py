@@ -441,11 +441,21 @@ def run_engine(config_file: Path, site_dir: Path) -> None:
 _ADDRESS_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
 
 
+# Material's own inline scripts, by how they begin; any other inline script fails the check.
+_THEME_INLINE_SCRIPTS = ("__md_scope=", "var target=document.getElementById(location.hash")
+
+
 class _Scan(html.parser.HTMLParser):
+    """Finds what must never be in a page: event-handler attributes, script addresses, scripts
+    that are not the theme's or pvreport's, and more than one title."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.bad: list[str] = []
         self.scripts: list[str] = []
+        self.titles = 0
+        self._inline: dict[str, str | None] | None = None
+        self._body: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
@@ -455,10 +465,28 @@ class _Scan(html.parser.HTMLParser):
             is_image = tag == "img" and (value or "").startswith("data:image/")
             if name.lower() in _ADDRESS_ATTRIBUTES and active and not is_image:
                 self.bad.append(f"<{tag} {name}={(value or '')[:40]!r}>")
+        if tag == "title":
+            self.titles += 1
         if tag == "script":
-            src = dict(attrs).get("src")
-            if src:
-                self.scripts.append(src)
+            found = dict(attrs)
+            if found.get("src"):
+                self.scripts.append(found["src"] or "")
+            else:
+                self._inline, self._body = found, []
+
+    def handle_data(self, data: str) -> None:
+        if self._inline is not None:
+            self._body.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._inline is not None:
+            body = "".join(self._body).strip()
+            is_config = self._inline.get("id") == "__config" and (
+                self._inline.get("type") == "application/json"
+            )
+            if not is_config and not body.startswith(_THEME_INLINE_SCRIPTS):
+                self.bad.append(f"an inline script that is not the theme's: {body[:40]!r}")
+            self._inline = None
 
 
 def _site_texts(site: Path) -> Iterator[tuple[Path, str]]:
@@ -492,6 +520,8 @@ def check_site(site: Path, prepared: Prepared, allowed_scripts: Sequence[str]) -
         rel = path.relative_to(site).as_posix()
         for bad in scan.bad:
             wrong.append(f"{rel}: an active attribute or address that is not allowed: {bad}")
+        if scan.titles > 1:
+            wrong.append(f"{rel}: more than one page title (a title broke out of its tag)")
         for src in scan.scripts:
             name = src.split("?")[0].split("#")[0]
             if (

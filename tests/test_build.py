@@ -192,7 +192,7 @@ def test_hostile_text_reaches_the_site_as_text(project: Path) -> None:
     )
     objectives = objectives.replace(
         "Fewer families live in cold or damp homes.", hostile.replace('""', '"')
-    )
+    ).replace("Safe and warm homes", '"</title><script>alert(5)</script> Safe & <b>warm</b>"')
     (pkg / "objectives.csv").write_text(objectives, encoding="utf-8")
     result = build.build(project, as_of=AS_OF)
     page = (result.site_dir / "objectives" / "safe-homes" / "index.html").read_text("utf-8")
@@ -206,6 +206,10 @@ def test_hostile_text_reaches_the_site_as_text(project: Path) -> None:
     assert not article.find_all(["script", "img"])
     assert not [a for a in article.find_all("a") if "javascript" in a.get("href", "")]
     assert not [t for t in soup.find_all(True) for k in t.attrs if k.startswith("on")]
+    # The title goes through the nav, the <title> and the search index: text there too.
+    assert soup.title.string.startswith("</title><script>alert(5)</script> Safe & <b>warm</b>")
+    assert len(soup.find_all("title")) == 1
+    assert article.find("h1").get_text(" ", strip=True).startswith("</title><script>alert(5)")
     for path, text in every_text(result.site_dir):
         if path.suffix in (".html", ".json", ".xml"):
             assert "<script>alert(1)" not in text, path
