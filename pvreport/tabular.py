@@ -169,6 +169,11 @@ def compare_schema(name: str, declared: Mapping[str, Any]) -> Iterator[Problem]:
             )
 
 
+def _slug(text: str) -> str:
+    """The id a person probably meant: lower case, hyphens for spaces and punctuation."""
+    return re.sub(r"[^a-z0-9-]+", "-", text.strip().lower()).strip("-")[:64]
+
+
 def _type_of(field_schema: Mapping[str, Any], field: str) -> Mapping[str, Any]:
     for f in field_schema.get("fields", []):
         if f["name"] == field:
@@ -201,11 +206,16 @@ def _constraint_problem(
     if kind == "pattern":
         pattern = constraints.get("pattern", "")
         if contract.LIST_OF in contract.fields(name).get(shown, {}):
+            ids = [_slug(part) for part in re.split(r"[;,]", cell)]
+            written = ";".join(i for i in ids if i)
             return Problem(
                 "bad-id-list",
                 f'"{cell}" is not a list of ids separated by semicolons.',
                 field=shown,
                 value=cell,
+                hint=f"Write {written}: ids in lower case, separated by semicolons, no spaces."
+                if written
+                else None,
             )
         if pattern.startswith(_PERIOD_PATTERN_START):
             return Problem(
@@ -214,7 +224,7 @@ def _constraint_problem(
                 field=shown,
                 value=cell,
             )
-        suggestion = re.sub(r"[^a-z0-9-]+", "-", cell.strip().lower()).strip("-")[:64]
+        suggestion = _slug(cell)
         return Problem(
             "bad-id",
             f'"{cell}" is not a valid id: ids use only lower-case letters a to z, '
