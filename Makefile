@@ -36,13 +36,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Debian's Chromium and a Java runtime (for the Nu HTML checker), then the npm packages pinned by
-# package-lock.json. Nothing downloads a browser of its own.
+# package-lock.json. Nothing downloads a browser of its own: install scripts are off (puppeteer's
+# would fetch Chrome, vnu-jar's a Java runtime; the checks use Debian's Chromium and Java).
 install-browser: node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 
 node_modules/.installed: package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 golden: install-python
