@@ -366,6 +366,12 @@ def _convert(
     lines = [start for start, _ in load.csv_records(resource.path)]
     display = {f["name"]: shown[i] for i, f in enumerate(table_schema["fields"])}
     seen_rows: set[tuple[str, int]] = set()
+    # A reference that is not even a well-formed id is reported as that, not again as unknown.
+    malformed = {
+        (getattr(e, "row_number", None), getattr(e, "field_name", None))
+        for e in errors
+        if e.type in ("type-error", "constraint-error")
+    }
     # A short row is reported once as a missing cell, not again as each required cell it lacks.
     cut_off = {
         (getattr(e, "row_number", None), getattr(e, "field_name", None))
@@ -434,6 +440,8 @@ def _convert(
             ref_fields = list(getattr(error, "reference_field_names", []) or [])
             field = display.get(fields[0], fields[0]) if fields else None
             if field and line is not None and (line, field) in hygiene.explained:
+                continue
+            if fields and (row_number, fields[0]) in malformed:
                 continue
             found = Problem(
                 "unknown-reference",
