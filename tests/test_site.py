@@ -170,3 +170,29 @@ def test_data_page_offers_public_downloads_and_says_they_are_spreadsheet_safe(
     assert len(csvs) == len(example_site.prepared.validation.tables)
     for href in csvs + [h for h in links if h.endswith(".zip")]:
         assert (example_site.site_dir / "data" / href).resolve().is_file(), href
+
+
+def test_warnings_sit_where_the_reader_needs_them(example_site: Any) -> None:
+    report = example_site.prepared.report
+    statuses = derive.report_statuses(report, as_of=AS_OF)
+    by_id = {i.id: i for i in report.indicators}
+    cautions = 0
+    for ind in report.indicators:
+        counter = statuses.get(ind.counterbalance_id or "")
+        if derive.counterbalance_caution(ind, statuses[ind.id], counter):
+            for side in (ind.id, by_id[ind.counterbalance_id or ""].id):
+                text = words(page(example_site, f"indicators/{side}"))
+                assert "Target met while the measure beside it is getting worse" in text, side
+            cautions += 1
+    outputs_only = derive.objectives_measured_only_by_outputs(report)
+    for objective in outputs_only:
+        text = words(page(example_site, f"objectives/{objective.id}"))
+        assert "We measure activity here, not yet the change it makes" in text
+    for ind in report.indicators:
+        text = words(page(example_site, f"indicators/{ind.id}"))
+        latest = text.split("Latest result:")[1].split("Direction of travel")[0]
+        if ind.proxy:
+            assert "proxy" in latest, ind.id
+        if statuses[ind.id].overdue:
+            assert "overdue" in latest, ind.id
+    assert cautions and outputs_only, "the example should show both warnings"
