@@ -23,6 +23,7 @@ import html.parser
 import logging
 import os
 import re
+import traceback
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -90,7 +91,7 @@ class Prepared:
     nav: list[Any]
     validation: Validation
     withheld: visibility.Withheld
-    report: Any
+    report: model.Report
     notices: list[str]
     addresses: list[str]
 
@@ -578,6 +579,13 @@ def build(
         for p in exc.problems:
             record(f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})")
         raise
+    except Exception as exc:
+        # A crash while rendering is a bug in pvreport, not in the data: keep the traceback
+        # in the log for the report, and fail like any other build.
+        record("pvreport crashed while writing the pages:\n" + traceback.format_exc())
+        raise BuildError(
+            f"pvreport could not write the pages ({type(exc).__name__}: {exc}).", log=log
+        ) from exc
     for problem in prepared.validation.warnings:
         record(f"{problem.location()}: [{problem.field or ''}] {problem.message} ({problem.code})")
     for notice in prepared.notices:
@@ -591,6 +599,7 @@ def build(
                 run_engine(build_dir / "mkdocs.yml", fresh)
         except BaseException as exc:
             record(f"The engine failed: {type(exc).__name__}: {exc}")
+            record(traceback.format_exc())
             if isinstance(exc, KeyboardInterrupt):
                 raise
             raise BuildError(

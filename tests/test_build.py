@@ -108,7 +108,18 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
     assert tree(first.site_dir) == before
     results.write_text(good, encoding="utf-8")
 
-    # 2. The engine: a hand-written page with a broken link fails the strict MkDocs build.
+    # 2. Writing the pages: a hand-written folder where a download must go crashes the write.
+    clash = project / "content" / "data" / "downloads" / "results.csv"
+    clash.mkdir(parents=True)
+    (clash / "page.md").write_text("# In the way\n", encoding="utf-8")
+    with pytest.raises(build.BuildError, match="could not write the pages") as failed:
+        build.build(project, as_of=AS_OF)
+    assert failed.value.log is not None
+    assert "Traceback" in failed.value.log.read_text(encoding="utf-8")
+    assert tree(first.site_dir) == before
+    shutil.rmtree(project / "content" / "data")
+
+    # 3. The engine: a hand-written page with a broken link fails the strict MkDocs build.
     (project / "content" / "broken.md").write_text(
         "# Broken\n\nSee [nowhere](no-such-page.md).\n", encoding="utf-8"
     )
@@ -119,7 +130,7 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
     assert tree(first.site_dir) == before
     (project / "content" / "broken.md").unlink()
 
-    # 3. The final check: a hand-written page quoting a confidential option is refused.
+    # 4. The final check: a hand-written page quoting a confidential option is refused.
     options = project / "datapackages" / "base" / "options.csv"
     with options.open("a", encoding="utf-8") as handle:
         handle.write(
