@@ -345,11 +345,11 @@ register(
     Command(
         "build",
         help="validate the report and publish it as a website",
-        description="Run in a project folder (one with mkdocs.yml). Validate the package "
-        "(errors stop the build), render every page into build/docs with an engine config in "
-        "build/mkdocs.yml, build the site with MkDocs Material into a fresh folder, check it, and "
-        "only then swap it into the site folder. A failed build leaves the previous site as it "
-        "was and says where its log is.\n\n"
+        description="Run in a project folder (one with mkdocs.yml). Validate the package (errors\n"
+        "stop the build), render every page into build/docs with an engine config in\n"
+        "build/mkdocs.yml, build the site with MkDocs Material into a fresh folder, check it,\n"
+        "and only then swap it into the site folder. A failed build leaves the previous site\n"
+        "as it was and says where its log is.\n\n"
         "examples:\n"
         "  pvreport build\n"
         "  pvreport build --package datapackages/example --site-dir public --strict\n"
@@ -396,7 +396,7 @@ register(
     Command(
         "serve",
         help="preview the site, reloading when the package or content/ changes",
-        description="Serve a live preview of the project's site (mkdocs serve with the pvreport "
+        description="Serve a live preview of the project's site (mkdocs serve with the pvreport\n"
         "plugin). Editing a file of the package or of content/ reloads the page.\n\n"
         "examples:\n"
         "  pvreport serve\n"
