@@ -231,7 +231,8 @@ def render_report(
     csvs["datapackage.json"] = write.public_descriptor(
         validation.descriptor, [n.removesuffix(".csv") for n in csvs]
     )
-    zip_name = f"{report.name}.zip"
+    # The package's name becomes a file name: keep it to a plain slug whatever it holds.
+    zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
     downloads.append(
         render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})")
     )
