@@ -328,3 +328,17 @@ def test_a_hand_written_page_replaces_the_generated_one_with_a_notice(project: P
     # Generated pages that linked to the generated page now link to the hand-written one.
     home = (docs / "index.md").read_text(encoding="utf-8")
     assert "(accountability.md)" in home and "accountability/index.md" not in home
+
+
+def test_strict_mode_turns_warnings_into_a_failed_build(tmp_path: Path) -> None:
+    from conftest import EXAMPLE
+
+    project = make_project(tmp_path / "project", EXAMPLE)
+    validated = run(
+        project, "validate", "--strict", "datapackages/example", "--as-of", "2026-06-01"
+    )
+    built = run(project, "build", "--strict", "--as-of", "2026-06-01")
+    assert validated.returncode == built.returncode == 1
+    assert built.stdout == validated.stdout
+    assert "warning:" not in built.stdout and "error" in built.stdout
+    assert not (project / "site").exists()
