@@ -47,6 +47,8 @@ VALIDATION = {
     "anchors": "warn",
 }
 MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+#: The allowlist sanitiser (pvreport.render.SanitiseExtension), always last.
+SANITISER = "pvreport.render"
 
 
 class BuildError(PvreportError):
@@ -381,6 +383,7 @@ def engine_config_for(
     extensions = list(project.get("markdown_extensions") or [])
     named = {e if isinstance(e, str) else next(iter(e)) for e in extensions}
     extensions += [e for e in MARKDOWN_EXTENSIONS if e not in named]
+    extensions = [e for e in extensions if e != SANITISER] + [SANITISER]
     config["markdown_extensions"] = extensions
     config["validation"] = dict(VALIDATION)
     own = project.get("extra_css") or []

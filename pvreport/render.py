@@ -26,6 +26,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
+import markdown
+import markdown.postprocessors
+import nh3
 from markupsafe import Markup
 
 from . import contract, derive, formatting, model
@@ -81,6 +84,57 @@ def plain(value: object, *, quote: bool = True) -> str:
     escaped apostrophe would be escaped twice and read out as "ampersand hash x 27"."""
     text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
     return html.escape(" ".join(text.split()), quote=quote)
+
+
+# ----------------------------------------------------------------------------------------------
+# Defence in depth: the HTML of every page is cleaned with an allowlist
+
+# What the pages, the chart partial and Markdown's own extensions produce; anything else (script,
+# style, iframe, form, event handlers, javascript: addresses) is removed. An extension rather than
+# an MkDocs hook, so that any engine running Python-Markdown applies it (see engine_config_for).
+SAFE_TAGS = frozenset(
+    ["a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"]
+)
+SAFE_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "th": {"scope", "colspan", "rowspan", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "ol": {"start"},
+    "details": {"open"},
+}
+
+
+def sanitise(fragment: str) -> str:
+    """An HTML fragment with only the allowed tags, attributes and address schemes."""
+    return nh3.clean(
+        fragment,
+        tags=set(SAFE_TAGS),
+        attributes={k: set(v) for k, v in SAFE_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        generic_attribute_prefixes={"data-", "aria-"},
+        filter_style_properties={"text-align"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+class _Sanitise(markdown.postprocessors.Postprocessor):
+    def run(self, text: str) -> str:
+        return sanitise(text)
+
+
+class SanitiseExtension(markdown.Extension):
+    """``markdown_extensions: [pvreport.render]``: clean each page's HTML as the last step."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After every other postprocessor, raw HTML put back included.
+        md.postprocessors.register(_Sanitise(md), "pvreport_sanitise", -100)
+
+
+def makeExtension(**kwargs: Any) -> SanitiseExtension:
+    return SanitiseExtension(**kwargs)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -327,3 +327,33 @@ def test_a_report_without_optional_resources_says_so_plainly(tmp_path: Path) -> 
     assert "This report does not record the decisions we took." in pages["decisions/index.md"]
     assert "This report does not record changes to this account." in pages["data/changes.md"]
     assert "This report does not include engagement profile." in pages["data/index.md"]
+
+
+def test_the_sanitiser_keeps_page_markup_and_drops_active_content() -> None:
+    page = (
+        '<h2 id="x">T<a class="headerlink" href="#x" title="Permanent link">¶</a></h2>'
+        '<figure class="pv-chart" id="c" data-vega-spec="c.json"><img alt="A" src="c.svg">'
+        '<figcaption>Cap</figcaption></figure>'
+        '<table><tr><th scope="col" style="text-align: left">H</th></tr></table>'
+        '<script>alert(1)</script><img src=x onerror="alert(2)">'
+        '<a href="javascript:alert(3)">j</a><iframe src="https://example.net"></iframe>'
+        '<p style="position:fixed">p</p>'
+    )
+    clean = render.sanitise(page)
+    for kept in (
+        'id="x"',
+        'class="headerlink" href="#x"',
+        'data-vega-spec="c.json"',
+        'alt="A" src="c.svg"',
+        'scope="col" style="text-align:left"',
+    ):
+        assert kept in clean
+    for dropped in ("<script", "alert(1)", "onerror", "javascript:", "<iframe", "position"):
+        assert dropped not in clean
+    # The extension runs inside a real Markdown conversion, after raw HTML is put back.
+    html_out = markdown.markdown(
+        'Hi <b onclick="x()">there</b>\n\n<div onmouseover="y()">block</div>\n',
+        extensions=[*EXTENSIONS, "pvreport.render"],
+    )
+    assert "onclick" not in html_out and "onmouseover" not in html_out
+    assert "<b>there</b>" in html_out and "<div>block</div>" in html_out
