@@ -92,9 +92,15 @@ def plain(value: object, *, quote: bool = True) -> str:
 # What the pages, the chart partial and Markdown's own extensions produce; anything else (script,
 # style, iframe, form, event handlers, javascript: addresses) is removed. An extension rather than
 # an MkDocs hook, so that any engine running Python-Markdown applies it (see engine_config_for).
-SAFE_TAGS = frozenset(
-    ["a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"]
-)
+# fmt: off
+SAFE_TAGS = frozenset((
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
+    "ul",
+))
+# fmt: on
 SAFE_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
     "a": {"href"},

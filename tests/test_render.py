@@ -333,7 +333,7 @@ def test_the_sanitiser_keeps_page_markup_and_drops_active_content() -> None:
     page = (
         '<h2 id="x">T<a class="headerlink" href="#x" title="Permanent link">¶</a></h2>'
         '<figure class="pv-chart" id="c" data-vega-spec="c.json"><img alt="A" src="c.svg">'
-        '<figcaption>Cap</figcaption></figure>'
+        "<figcaption>Cap</figcaption></figure>"
         '<table><tr><th scope="col" style="text-align: left">H</th></tr></table>'
         '<script>alert(1)</script><img src=x onerror="alert(2)">'
         '<a href="javascript:alert(3)">j</a><iframe src="https://example.net"></iframe>'
