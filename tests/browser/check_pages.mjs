@@ -105,7 +105,7 @@ function chartFindings() {
 
 // Runs in the page before the keyboard walk: marks every element a keyboard user should reach,
 // remembers how each looks unfocused, and logs each focus with how it looks then.
-function prepareKeyboardWalk(selector) {
+function prepareKeyboardWalk({ selector, restart }) {
   const look = (el) => {
     const s = getComputedStyle(el);
     return {
@@ -117,6 +117,21 @@ function prepareKeyboardWalk(selector) {
       decoration: s.textDecorationLine,
       border: s.borderColor + ' ' + s.borderWidth,
     };
+  };
+  // Where the reader can see the element, scrolling as the browser does for focus: anywhere down
+  // the page, but across only within the window, or within a box that scrolls sideways (a wide
+  // table) that is itself within the window. An off-canvas menu fails this.
+  const onScreen = (el) => {
+    const b = el.getBoundingClientRect();
+    if (b.width === 0 && b.height === 0) return false;
+    const height = document.documentElement.scrollHeight;
+    if (b.bottom + scrollY <= 0 || b.top + scrollY >= height) return false;
+    let across = b;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox === 'auto' || ox === 'scroll') { across = p.getBoundingClientRect(); break; }
+    }
+    return across.right > 0 && across.left < innerWidth;
   };
   const candidates = [];
   for (const el of document.querySelectorAll(selector)) {
@@ -132,7 +147,17 @@ function prepareKeyboardWalk(selector) {
       before: look(el),
     });
   }
+  if (restart) {
+    // A second walk (at another width) starts from the top of the page again. (Not the first:
+    // from a focused body, Chromium's Tab skips elements with a positive tabindex.)
+    window.scrollTo(0, 0);
+    document.body.setAttribute('tabindex', '-1');
+    document.body.focus();
+    document.body.removeAttribute('tabindex');
+  }
   window.__kbd = { candidates, log: [] };
+  if (window.__kbdListening) return candidates.length;
+  window.__kbdListening = true;
   document.addEventListener('focusin', (event) => {
     const el = event.target;
     window.__kbd.log.push({
@@ -142,10 +167,7 @@ function prepareKeyboardWalk(selector) {
       href: el.getAttribute?.('href') ?? null,
       look: look(el),
       visibleFocus: el.matches(':focus-visible'),
-      inViewport: (() => {
-        const b = el.getBoundingClientRect();
-        return b.bottom > 0 && b.right > 0 && b.top < innerHeight && b.left < innerWidth;
-      })(),
+      inViewport: onScreen(el),
     });
   }, true);
   return candidates.length;
@@ -162,9 +184,9 @@ function focusShows(before, after) {
   );
 }
 
-async function keyboardFindings(page) {
+async function keyboardFindings(page, width, restart = false) {
   const findings = [];
-  const total = await page.evaluate(prepareKeyboardWalk, INTERACTIVE);
+  const total = await page.evaluate(prepareKeyboardWalk, { selector: INTERACTIVE, restart });
   // Enough presses to pass every element once and come round to the first again. They are sent
   // together (Playwright keeps their order) rather than one round trip each: the focus log in the
   // page records where each one landed.
@@ -185,13 +207,17 @@ async function keyboardFindings(page) {
     if (!reached.has(String(c.id))) findings.push(`not reachable with Tab: ${c.tag} "${c.text}"`);
   }
   for (const entry of log) {
+    if (!entry.inViewport && entry.tag !== 'body') {
+      findings.push(`the focus is off screen on ${entry.tag} "${entry.text || entry.href}"`);
+    }
     if (entry.id === null) continue;
     const c = candidates[Number(entry.id)];
     if (!focusShows(c.before, entry.look)) {
       findings.push(`no visible focus on ${c.tag} "${c.text}"`);
     }
   }
-  return { total, reached: reached.size, findings: [...new Set(findings)] };
+  const at = `at ${width} px: `;
+  return { total, reached: reached.size, findings: [...new Set(findings)].map((f) => at + f) };
 }
 
 async function reflowFindings(page) {
@@ -258,7 +284,7 @@ async function checkPage(path, { desktop, nojs }, external) {
     const linesWithJs = await desktop.evaluate(articleLines, JS_ONLY);
 
     // The keyboard, from the top of the page as loaded.
-    const keyboard = await keyboardFindings(desktop);
+    const keyboard = await keyboardFindings(desktop, 1280);
     result.focusable = keyboard.total;
     keyboard.findings.forEach((m) => problem('keyboard', m));
 
@@ -267,6 +293,8 @@ async function checkPage(path, { desktop, nojs }, external) {
     await desktop.setViewportSize({ width: 320, height: 800 });
     await desktop.waitForFunction(() => document.documentElement.clientWidth <= 320);
     (await reflowFindings(desktop)).forEach((m) => problem('reflow', m));
+    // And the keyboard again, where the theme swaps its sidebars for a menu button.
+    (await keyboardFindings(desktop, 320, true)).findings.forEach((m) => problem('keyboard', m));
     await desktop.setViewportSize({ width: 1280, height: 900 });
     await desktop.waitForFunction(() => document.documentElement.clientWidth > 1000);
 
