@@ -290,6 +290,7 @@ def test_pages_hold_no_raw_html_from_data() -> None:
                 "p",
                 "div",
                 "h3",
+                "strong",
                 "ul",
                 "li",
                 "a",
