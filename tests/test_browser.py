@@ -566,3 +566,24 @@ def test_example_accessibility_statement(example_site: Any) -> None:
     assert descriptor["organisation"]["name"] in text
     # The example is built as of conftest's AS_OF: the statement's date is the build's day.
     assert f"This website was built on {formatting.format_date(AS_OF)}." in text
+
+
+def test_npm_lock_file_pins_registry_tarballs_only() -> None:
+    # `make test` installs the browser tools with `npm ci` from this file: every package pinned by
+    # version and hash, fetched as a tarball from the configured registry - no git, file or
+    # other download, and no browser (install scripts are off in the Makefile).
+    lock = json.loads((REPO / "package-lock.json").read_text(encoding="utf-8"))
+    packages = {name: entry for name, entry in lock["packages"].items() if name}
+    names = {name.rsplit("node_modules/", 1)[-1] for name in packages}
+    assert {"playwright-core", "axe-core", "pa11y-ci", "vnu-jar"} <= names
+    for name, entry in packages.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+(-[\w.]+)?", entry.get("version", "")), name
+        assert entry.get("integrity", "").startswith("sha512-"), name
+        resolved = entry.get("resolved")
+        assert resolved is None or re.fullmatch(r"https://[^/]+/.+\.tgz", resolved), (
+            name,
+            resolved,
+        )
+    manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
+    for name, version in manifest["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), (name, version)
