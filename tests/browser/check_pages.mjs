@@ -1,7 +1,7 @@
 // Checks every page of a served site in one headless Chromium (Debian's), the way an auditor would:
-// axe-core (WCAG 2.0/2.1/2.2 A and AA tags), reflow at 320 px, the skip link, keyboard reach and
-// visible focus, chart images with text alternatives and data tables, content without JavaScript,
-// and no request leaving the local server.
+// axe-core (WCAG 2.0/2.1/2.2 A and AA tags), reflow at 320 px, the skip link, keyboard reach, visible
+// and on-screen focus at 1280 px and at 320 px, chart images with text alternatives and data
+// tables, content without JavaScript, and no request leaving the local server.
 //
 // Usage: node tests/browser/check_pages.mjs CONFIG.json
 // CONFIG: {
@@ -9,6 +9,8 @@
 //   "pages": ["", "objectives/x/", ...],    paths relative to base (from the sitemap)
 //   "axeDisabledRules": ["rule-id", ...],   from tests/browser/ignored.yaml, with their reasons there
 //   "screenshots": [{"page": "...", "width": 320, "file": "/tmp/x.png"}],   optional
+//   "chromium": "/usr/bin/chromium",        optional
+//   "workers": 2,                           optional: pages checked at once
 //   "out": "/path/results.json"
 // }
 // The result file lists every finding per page; tests/test_browser.py decides what fails.
@@ -23,7 +25,7 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const base = new URL(config.base);
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
