@@ -208,6 +208,7 @@ def render_report(
     *,
     with_files: bool = True,
     content: Mapping[str, str] | None = None,
+    nav_page_limit: int = 60,
 ) -> Site:
     """From a valid package to its pages: load, withhold, derive, chart, downloads, render.
 
@@ -254,6 +255,7 @@ def render_report(
             downloads=downloads,
             warnings=validation.warnings,
             content=dict(content or {}),
+            nav_page_limit=nav_page_limit,
         )
     )
     return Site(report, withheld, rendered, files)
@@ -294,7 +296,8 @@ def prepare(
     # 2. Load, withhold, derive, chart and render, all in memory.
     project_docs = project_dir / str(config.get("docs_dir") or "content")
     content = hand_written(project_docs)
-    site = render_report(validation, clock, content=content)
+    limit = int(plugin_options(config).get("nav_page_limit", 60))
+    site = render_report(validation, clock, content=content, nav_page_limit=limit)
     report, withheld, rendered = site.report, site.withheld, site.rendered
     assets, scripts, styles = asset_files()
     files = {**site.files, **assets}
@@ -326,6 +329,8 @@ def prepare(
     )
 
     engine_config = engine_config_for(config, nav, report, scripts, styles)
+    if rendered.not_in_nav:
+        engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
     addresses = [render.address(p.src) for p in rendered.pages]
     return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)

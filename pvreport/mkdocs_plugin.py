@@ -20,7 +20,8 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from pathspec.gitignore import GitIgnoreSpec
 
 from . import build
 
@@ -31,6 +32,8 @@ class PvreportConfig(base.Config):
     package = c.Optional(c.Type(str))
     strict = c.Type(bool, default=False)
     as_of = c.Optional(c.Type(str))
+    #: Sections with more pages than this list only their index page in the navigation.
+    nav_page_limit = c.Type(int, default=60)
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):
@@ -73,10 +76,21 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.prepared is not None
         docs = self.prepared.docs_dir
+        # Pages left out of a long navigation section (see render.NAV_PAGE_LIMIT).
+        hidden = GitIgnoreSpec.from_lines(
+            str(self.prepared.config.get("not_in_nav", "")).splitlines()
+        )
         for path in sorted(docs.rglob("*")):
             rel = path.relative_to(docs).as_posix()
             if path.is_file() and files.get_file_from_path(rel) is None:
-                files.append(File.generated(config, rel, abs_src_path=str(path)))
+                inclusion = (
+                    InclusionLevel.NOT_IN_NAV
+                    if hidden.match_file(rel)
+                    else InclusionLevel.UNDEFINED
+                )
+                files.append(
+                    File.generated(config, rel, abs_src_path=str(path), inclusion=inclusion)
+                )
         return files
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -377,12 +377,22 @@ class Inputs:
     #: Hand-written pages by address: a link to a generated page at one of these addresses goes
     #: to the hand-written page that replaces it.
     content: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: Sections with more pages than this list only their index page in the navigation.
+    nav_page_limit: int = 60
 
 
 @dataclasses.dataclass(frozen=True)
 class Rendered:
     pages: tuple[Page, ...]
     nav: list[Any]
+    #: gitignore-style lines for MkDocs' ``not_in_nav``: pages reached from their index page only.
+    not_in_nav: tuple[str, ...] = ()
+
+
+# A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
+# ``nav_page_limit``). Material repeats the whole navigation on every page, so beyond it a report
+# of hundreds of measures would make every page huge and the build quadratic; the section's index
+# page lists them all anyway.
 
 
 def chart_src(chart_id: str) -> str:
@@ -402,6 +412,7 @@ class _Renderer:
         self.accountable = {a.id: a for a in r.accountability}
         self.outputs_only = {o.id for o in derive.objectives_measured_only_by_outputs(r)}
         self.pages: list[Page] = []
+        self.not_in_nav: list[str] = []
 
     def render(self, template: str, src: str, title: str, **context: Any) -> None:
         def to(target: str) -> str:
@@ -580,14 +591,18 @@ class _Renderer:
         self.render(
             accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
         )
-        return Rendered(tuple(self.pages), self.nav())
+        nav = self.nav()
+        return Rendered(tuple(self.pages), nav, tuple(self.not_in_nav))
 
     def nav(self) -> list[Any]:
         titles = {p.src: plain(p.title, quote=False) for p in self.pages}
 
         def section(index: str, kind: str, ids: Sequence[str], extra: Sequence[str] = ()) -> Any:
             entries: list[Any] = [index]
-            entries += [{titles[src_of(kind, i)]: src_of(kind, i)} for i in ids]
+            if len(ids) > self.inputs.nav_page_limit:
+                self.not_in_nav += [f"/{kind}/*.md", f"!/{index}"]
+            else:
+                entries += [{titles[src_of(kind, i)]: src_of(kind, i)} for i in ids]
             entries += [{titles[s]: s} for s in extra]
             return entries
 

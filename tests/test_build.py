@@ -342,3 +342,35 @@ def test_strict_mode_turns_warnings_into_a_failed_build(tmp_path: Path) -> None:
     assert built.stdout == validated.stdout
     assert "warning:" not in built.stdout and "error" in built.stdout
     assert not (project / "site").exists()
+
+
+def test_a_long_section_leaves_its_pages_out_of_the_navigation(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "package: datapackages/base", "package: datapackages/base\n      nav_page_limit: 2"
+        ),
+        encoding="utf-8",
+    )
+    result = build.build(project, as_of=AS_OF)  # three measures, more than two
+    home = (result.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "Damp repairs completed" not in home  # not in the navigation of every page
+    index = (result.site_dir / "indicators" / "index.html").read_text(encoding="utf-8")
+    assert "Damp repairs completed" in index  # but listed on the section's page
+    assert (result.site_dir / "indicators" / "repairs-done" / "index.html").is_file()
+    assert "Safe and warm homes" in home  # two objectives: listed as before
+    assert "not_in_nav" in (result.build_dir / "mkdocs.yml").read_text(encoding="utf-8")
+
+    # The plugin (mkdocs serve, mkdocs build) leaves them out the same way, without a warning.
+    done = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "-d", "preview"],
+        cwd=project,
+        check=False,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Damp repairs completed" not in (project / "preview" / "index.html").read_text("utf-8")
+    assert (project / "preview" / "indicators" / "repairs-done" / "index.html").is_file()
