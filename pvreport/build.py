@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import charts, derive, load, model, render, visibility, write
+from . import charts, contract, derive, load, model, render, visibility, write
 from .problems import Problem, PvreportError
 from .validate import Validation, validate_package
 
@@ -302,7 +302,7 @@ def prepare(
     assets, scripts, styles = asset_files()
     files = {**site.files, **assets}
 
-    # 6. Write the docs folder afresh: pages, charts, downloads, then hand-written pages.
+    # 3. Write the docs folder afresh: pages, charts, downloads, then hand-written pages.
     docs_dir = write.fresh_folder(build_dir / "docs")
     files.update({p.src: p.text for p in rendered.pages})
     notices: list[str] = []
@@ -328,6 +328,7 @@ def prepare(
         skip=["pvreport.css"],
     )
 
+    # 4. The engine config, derived from the project's.
     engine_config = engine_config_for(config, nav, report, scripts, styles)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
@@ -345,8 +346,6 @@ def hand_written(folder: Path) -> dict[str, str]:
 
 
 def _resource_order(name: str) -> int:
-    from . import contract
-
     return contract.RESOURCES.index(name) if name in contract.RESOURCES else 99
 
 
