@@ -166,7 +166,9 @@ def sitemap_pages(site: Path) -> list[str]:
 def check_pages(
     base: str, pages: Sequence[str], work: Path, screenshots: Sequence[dict[str, Any]] = ()
 ) -> dict[str, dict[str, Any]]:
-    """Run check_pages.mjs over the pages; its findings by page path."""
+    """Run check_pages.mjs over the pages; its findings by page path.
+
+    The narrow-screen menu, the same on every page (it is the theme's), is tried on the first."""
     config = work / "check-pages.json"
     out = work / "check-pages-results.json"
     config.write_text(
@@ -177,6 +179,7 @@ def check_pages(
                 "chromium": CHROMIUM,
                 "axeDisabledRules": list(ignored().axe_rules),
                 "screenshots": list(screenshots),
+                "menuPages": list(pages[:1]),
                 "out": str(out),
             }
         ),
@@ -469,6 +472,7 @@ def test_the_theme_fails_without_pvreports_fixes(
     # menu button itself cannot be reached.
     keyboard = [p["message"] for p in results["clean/"]["problems"] if p["kind"] == "keyboard"]
     assert any(m.startswith("at 320 px: the focus is off screen on a") for m in keyboard), keyboard
+    assert "at 320 px: the menu button cannot be reached with the keyboard" in keyboard, keyboard
 
 
 # --- the example report, built once per session (tests/conftest.py) -----------------------------

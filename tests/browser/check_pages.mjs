@@ -11,6 +11,7 @@
 //   "screenshots": [{"page": "...", "width": 320, "file": "/tmp/x.png"}],   optional
 //   "chromium": "/usr/bin/chromium",        optional
 //   "workers": 2,                           optional: pages checked at once
+//   "menuPages": [""],                      optional: pages where the narrow-screen menu is tried
 //   "out": "/path/results.json"
 // }
 // The result file lists every finding per page; tests/test_browser.py decides what fails.
@@ -222,6 +223,40 @@ async function keyboardFindings(page, width, restart = false) {
   return { total, reached: reached.size, findings: [...new Set(findings)].map((f) => at + f) };
 }
 
+// At 320 px: the theme's menu button opens the menu from the keyboard, the focus moves to a link
+// on show inside it, and Escape closes it again (pvreport/assets/keyboard.js).
+async function menuFindings(page) {
+  const button = page.locator('label.md-header__button[for="__drawer"]');
+  if ((await button.count()) === 0) return [];
+  const reachable = await button.evaluate((el) => el.tabIndex >= 0 && el.checkVisibility());
+  if (!reachable) return ['at 320 px: the menu button cannot be reached with the keyboard'];
+  const findings = [];
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const opened = await page
+    .waitForFunction(() => {
+      const el = document.activeElement;
+      return document.getElementById('__drawer').checked && el && el.closest('.md-sidebar--primary');
+    }, null, { timeout: 3000 })
+    .then(() => true, () => false);
+  if (!opened) {
+    findings.push('at 320 px: Enter on the menu button does not open the menu and move into it');
+  } else {
+    const shown = await page.evaluate(() => {
+      const el = document.activeElement;
+      const b = el.getBoundingClientRect();
+      const top = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+      return b.left >= 0 && b.right <= innerWidth && !!top && (top === el || el.contains(top));
+    });
+    if (!shown) findings.push('at 320 px: the menu opens with the focus on a link that is not on show');
+    await page.keyboard.press('Escape');
+    const closed = await page.evaluate(() => !document.getElementById('__drawer').checked &&
+      document.activeElement.matches('label.md-header__button[for="__drawer"]'));
+    if (!closed) findings.push('at 320 px: Escape does not close the menu and return to its button');
+  }
+  return findings;
+}
+
 async function reflowFindings(page) {
   return page.evaluate(() => {
     const root = document.documentElement;
@@ -297,6 +332,9 @@ async function checkPage(path, { desktop, nojs }, external) {
     (await reflowFindings(desktop)).forEach((m) => problem('reflow', m));
     // And the keyboard again, where the theme swaps its sidebars for a menu button.
     (await keyboardFindings(desktop, 320, true)).findings.forEach((m) => problem('keyboard', m));
+    if ((config.menuPages || []).includes(path)) {
+      (await menuFindings(desktop)).forEach((m) => problem('keyboard', m));
+    }
     await desktop.setViewportSize({ width: 1280, height: 900 });
     await desktop.waitForFunction(() => document.documentElement.clientWidth > 1000);
 
