@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import frictionless
 from frictionless.formats import CsvControl
 
-from . import contract, load
+from . import contract, fastcheck, load
 from .gate import DESCRIPTOR, Resource
 from .hygiene import FileCheck
 from .problems import Problem
@@ -281,12 +281,18 @@ def _type_problem(file: str, field: Mapping[str, Any], shown: str, cell: str) ->
 
 
 def check(
-    package_dir: Path, resources: Mapping[str, Resource], checks: Mapping[str, FileCheck]
+    package_dir: Path,
+    resources: Mapping[str, Resource],
+    checks: Mapping[str, FileCheck],
+    *,
+    fast: bool | None = None,
 ) -> list[Problem]:
     """Validate the readable contract resources with frictionless; return pvreport problems.
 
     ``resources`` are those the gate accepted and hygiene found readable; ``checks`` holds the
-    hygiene result (heading row, cells already explained) of each.
+    hygiene result (heading row, cells already explained) of each. ``fast`` chooses the
+    vectorised checks of :mod:`pvreport.fastcheck`: always (True), never (False), or for files
+    of more than ``fastcheck.FAST_ROWS`` rows (None).
     """
     problems: list[Problem] = []
     schemas: dict[str, dict[str, Any]] = {}
@@ -307,6 +313,14 @@ def check(
         table_schema["foreignKeys"] = kept
     if not schemas:
         return problems
+    done = _check_fast(resources, checks, schemas, shown, fast, problems)
+    slow = [name for name in resources if name not in done]
+    if not slow:
+        return problems
+    # frictionless needs the resources the slow ones refer to, to look their ids up.
+    needed = set(slow)
+    for name in slow:
+        needed.update(fk["reference"]["resource"] or name for fk in schemas[name]["foreignKeys"])
     try:
         root = package_dir.resolve()
         package = frictionless.Package(
@@ -320,6 +334,7 @@ def check(
                     schema=frictionless.Schema.from_descriptor(schemas[name]),
                 )
                 for name, resource in resources.items()
+                if name in needed
             ],
             basepath=str(root),
         )
@@ -337,7 +352,7 @@ def check(
         ]
     for task in report.tasks:
         name = task.name
-        if name not in resources:
+        if name not in resources or name in done:
             continue
         problems.extend(
             _convert(name, resources[name], checks[name], schemas[name], shown[name], task.errors)
@@ -354,6 +369,55 @@ def check(
     return problems
 
 
+def _check_fast(
+    resources: Mapping[str, Resource],
+    checks: Mapping[str, FileCheck],
+    schemas: Mapping[str, dict[str, Any]],
+    shown: Mapping[str, list[str]],
+    fast: bool | None,
+    problems: list[Problem],
+) -> set[str]:
+    """Check large resources with :mod:`pvreport.fastcheck`; return the names it checked.
+
+    A resource referring to one checked here is checked here too, since frictionless would
+    need the large one loaded to look its ids up.
+    """
+    if fast is False:
+        return set()
+    chosen = {
+        name
+        for name, resource in resources.items()
+        if fast or fastcheck.count_rows(resource.path) > fastcheck.FAST_ROWS
+    }
+    grown = True
+    while grown:
+        grown = False
+        for name in set(schemas) - chosen:
+            targets = {fk["reference"]["resource"] or name for fk in schemas[name]["foreignKeys"]}
+            if targets & chosen:
+                chosen.add(name)
+                grown = True
+    done: set[str] = set()
+    lookups: dict[tuple[str, str], set[Any]] = {}
+    for name in [n for n in resources if n in chosen]:
+        for fk in schemas[name]["foreignKeys"]:
+            target = fk["reference"]["resource"] or name
+            key = (target, fk["reference"]["fields"][0])
+            if key not in lookups:
+                lookups[key] = fastcheck.lookup_values(
+                    resources[target].path, schemas[target], key[1]
+                )
+        try:
+            errors, lines = fastcheck.check(resources[name].path, schemas[name], lookups, name)
+        except fastcheck.Unsupported:
+            continue
+        problems.extend(
+            _convert(name, resources[name], checks[name], schemas[name], shown[name], errors, lines)
+        )
+        done.add(name)
+    return done
+
+
 def _convert(
     name: str,
     resource: Resource,
@@ -361,9 +425,11 @@ def _convert(
     table_schema: Mapping[str, Any],
     shown: list[str],
     errors: list[Any],
+    lines: Sequence[int] | None = None,
 ) -> Iterator[Problem]:
     file = resource.file
-    lines = [start for start, _ in load.csv_records(resource.path)]
+    if lines is None:
+        lines = [start for start, _ in load.csv_records(resource.path)]
     display = {f["name"]: shown[i] for i, f in enumerate(table_schema["fields"])}
     seen_rows: set[tuple[str, int]] = set()
     # A reference that is not even a well-formed id is reported as that, not again as unknown.

@@ -1,0 +1,313 @@
+"""Table Schema checks of large CSV files, vectorised, giving the errors frictionless gives.
+
+frictionless reads a file cell by cell in Python (about 60,000 rows a second). Almost every cell
+of a large file is fine, and a column holds few distinct values, so this module works by column:
+
+- the file is parsed once with the same CSV reader settings frictionless uses, into pyarrow
+  string columns (compact), keeping each record's physical line;
+- a vectorised test clears the cells that are certainly valid (a plain number in a number
+  column, a non-empty text in a free-text column); every other *distinct* value is read by
+  frictionless' own cell reader, so types, missing values and constraints are judged by
+  frictionless itself;
+- rows with a doubtful cell, a blank row or the wrong number of cells are read whole by
+  frictionless' own ``Row``, which makes their cell errors exactly;
+- the primary key and single-field foreign keys are checked by column with pyarrow and pandas,
+  and their errors are built by frictionless' error classes from those rows.
+
+The result is a list of frictionless errors in frictionless' order, which ``tabular`` converts
+to problems as it converts frictionless' own report; the differential tests hold the two paths
+to the same problems. frictionless stays the reference and the path for small files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from array import array
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import frictionless
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from frictionless import errors as ferrors
+from frictionless.table.row import Row, create_cell_handlers
+
+from . import load
+
+#: Resources with more data rows than this are checked here rather than by frictionless.
+FAST_ROWS = 20_000
+#: frictionless stops a resource's report at this many errors (settings.DEFAULT_LIMIT_ERRORS).
+LIMIT_ERRORS = frictionless.settings.DEFAULT_LIMIT_ERRORS
+#: Rows parsed before they are packed into pyarrow arrays: bounds the Python objects alive.
+_CHUNK = 50_000
+
+# Cells these patterns match are valid numbers for frictionless (Decimal / int accept them) and
+# are compared with their bounds as floats; anything else is read by frictionless itself.
+_PLAIN_NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"
+_PLAIN_INTEGER = r"^-?[0-9]{1,18}$"
+
+
+class Unsupported(Exception):
+    """The file or schema needs something this module does not do; use frictionless."""
+
+
+def count_rows(path: Path) -> int:
+    """About how many data rows a file holds (line ends; cheap, used to choose the path)."""
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+@dataclasses.dataclass
+class Parsed:
+    """A CSV file by column: every record padded or cut to the heading's width."""
+
+    header: list[str]
+    #: Physical line of every record, the header first (record index 0 is row number 1).
+    lines: array[int]
+    columns: list[pa.Array]
+    #: Records whose width differs from the heading's, by row number, as read.
+    irregular: dict[int, list[str]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.lines) - 1
+
+
+def parse(path: Path) -> Parsed:
+    """Read a CSV file with pvreport's reader (the same dialect frictionless uses here)."""
+    records = load.csv_records(path)
+    lines: array[int] = array("q")
+    try:
+        first, header = next(records)
+    except StopIteration as empty:
+        raise Unsupported("empty file") from empty
+    if first != 1:
+        raise Unsupported("the heading is not on the first line")
+    lines.append(first)
+    width = len(header)
+    buffers: list[list[str]] = [[] for _ in range(width)]
+    chunks: list[list[pa.Array]] = [[] for _ in range(width)]
+    irregular: dict[int, list[str]] = {}
+    blank = [""] * width
+    for row_number, (start, record) in enumerate(records, start=2):
+        lines.append(start)
+        if len(record) != width:
+            irregular[row_number] = record
+            record = (record + blank)[:width]
+        for buffer, cell in zip(buffers, record):
+            buffer.append(cell)
+        if width and len(buffers[0]) >= _CHUNK:
+            for chunk, buffer in zip(chunks, buffers):
+                chunk.append(pa.array(buffer, pa.string()))
+                buffer.clear()
+    for chunk, buffer in zip(chunks, buffers):
+        chunk.append(pa.array(buffer, pa.string()))
+    columns = [pa.concat_arrays(chunk) for chunk in chunks]
+    return Parsed(list(header), lines, columns, irregular)
+
+
+def _certainly_valid(column: pa.Array, field: frictionless.Field) -> pa.Array | bool | None:
+    """A mask of cells that need no reading, True when none does, or None when every distinct
+    value must be read."""
+    constraints = field.constraints or {}
+    required = bool(constraints.get("required"))
+    empty = pc.equal(column, "")
+    free_text = field.type == "string" and field.format in (None, "", "default")
+    if free_text and not set(constraints) - {"required"}:
+        return pc.invert(empty) if required else True
+    if field.type in ("number", "integer") and "enum" not in constraints:
+        plain = pc.match_substring_regex(
+            column, _PLAIN_NUMBER if field.type == "number" else _PLAIN_INTEGER
+        )
+        numbers = pc.cast(pc.if_else(plain, column, "0"), pa.float64())
+        ok = plain
+        # Strictly inside the bounds as floats means inside them exactly (rounding is monotonic);
+        # a value on a bound is left to frictionless.
+        for name, compare in (
+            ("minimum", pc.greater),
+            ("exclusiveMinimum", pc.greater),
+            ("maximum", pc.less),
+            ("exclusiveMaximum", pc.less),
+        ):
+            if constraints.get(name) is not None:
+                ok = pc.and_(ok, compare(numbers, float(constraints[name])))
+        return ok if required else pc.or_(ok, empty)
+    return None
+
+
+def _doubtful_rows(
+    parsed: Parsed, handlers: Mapping[str, Any]
+) -> tuple[set[int], dict[str, dict[str, Any]]]:
+    """Row indexes (0-based, data rows) with a cell frictionless may object to, and, for each
+    column, the typed value frictionless reads from its doubtful distinct values."""
+    doubtful: set[int] = set()
+    typed: dict[str, dict[str, Any]] = {}
+    blank: pa.Array | None = None
+    for handler, column in zip(handlers.values(), parsed.columns):
+        field = handler.field
+        ok = _certainly_valid(column, field)
+        empty = pc.equal(column, "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if ok is True:
+            continue
+        candidates = column if ok is None else pc.filter(column, pc.invert(ok))
+        values: dict[str, Any] = {}
+        bad: list[str] = []
+        for value in pc.unique(candidates).to_pylist():
+            target, notes = handler.reader(value)
+            values[value] = target
+            if notes:
+                bad.append(value)
+        typed[field.name] = values
+        if bad:
+            hits = pc.is_in(column, value_set=pa.array(bad, pa.string()))
+            doubtful.update(pc.indices_nonzero(hits).to_pylist())
+    if blank is not None:
+        doubtful.update(pc.indices_nonzero(blank).to_pylist())
+    doubtful.update(n - 2 for n in parsed.irregular)
+    return doubtful, typed
+
+
+def _record(parsed: Parsed, index: int) -> list[str]:
+    row_number = index + 2
+    if row_number in parsed.irregular:
+        return parsed.irregular[row_number]
+    return [column[index].as_py() for column in parsed.columns]
+
+
+def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) -> set[Any]:
+    """The values of one field over a resource's rows, as frictionless' foreign-key lookup
+    holds them (typed; empty and unreadable cells left out)."""
+    schema = frictionless.Schema.from_descriptor(dict(table_schema))
+    names = [f.name for f in schema.fields]
+    if field_name not in names:
+        return set()
+    position = names.index(field_name)
+    reader = schema.get_field(field_name).create_cell_reader()
+    found: set[Any] = set()
+    records = load.csv_records(path)
+    next(records, None)
+    for _, record in records:
+        source = record[position] if position < len(record) else None
+        target, _notes = reader(source)
+        if target is not None:
+            found.add(target)
+    return found
+
+
+def check(
+    path: Path,
+    table_schema: Mapping[str, Any],
+    lookups: Mapping[tuple[str, str], set[Any]],
+    name: str,
+) -> tuple[list[Any], array[int]]:
+    """The errors frictionless would report for one CSV resource, and each record's line.
+
+    ``table_schema`` is the file's schema as given to frictionless; ``lookups`` holds, for each
+    foreign key's ``(resource, field)``, the values found there (see :func:`lookup_values`).
+    Raises :class:`Unsupported` where frictionless must do the work.
+    """
+    schema = frictionless.Schema.from_descriptor(dict(table_schema))
+    parsed = parse(path)
+    if len(parsed.header) != len(schema.fields):
+        raise Unsupported("the heading does not match the schema")
+    handlers = create_cell_handlers(schema.fields)
+    doubtful, typed = _doubtful_rows(parsed, handlers)
+
+    # Keys are compared as frictionless compares them: typed values, None for an empty or
+    # unreadable cell. Text keys read as themselves unless their cell is doubtful.
+    names = [f.name for f in schema.fields]
+    key_fields = list(schema.primary_key)
+    fk_list = [fk for fk in schema.foreign_keys if len(fk["fields"]) == 1]
+    if len(fk_list) != len(schema.foreign_keys):
+        raise Unsupported("a foreign key of several fields")
+    for field_name in {*key_fields, *(fk["fields"][0] for fk in fk_list)}:
+        if schema.get_field(field_name).type != "string":
+            raise Unsupported("a key that is not text")
+
+    rows: dict[int, Row] = {}
+
+    def row_at(index: int) -> Row:
+        if index not in rows:
+            rows[index] = Row(_record(parsed, index), handlers=handlers, row_number=index + 2)
+        return rows[index]
+
+    def key_column(field_name: str) -> pd.Series:
+        column = parsed.columns[names.index(field_name)]
+        values = typed.get(field_name, {})
+        series = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+        odd = {v: t for v, t in values.items() if t != v}
+        if odd:
+            series = series.map(lambda v: odd.get(v, v))
+        # A short row's absent cells are None to frictionless, not "".
+        for row_number, record in parsed.irregular.items():
+            position = names.index(field_name)
+            if position >= len(record):
+                series.iat[row_number - 2] = None
+        return series.where(series != "", None)
+
+    found: dict[int, list[Any]] = {}
+    for index in sorted(doubtful):
+        row = row_at(index)
+        if row.errors:
+            found.setdefault(index, []).extend(row.errors)
+
+    if key_fields:
+        frame = pd.DataFrame({f: key_column(f) for f in key_fields})
+        present = frame.notna().any(axis=1)
+        for index in pc.indices_nonzero(pa.array(~present.to_numpy())).to_pylist():
+            row = row_at(index)
+            note = 'cells composing the primary keys are all "None"'
+            found.setdefault(index, []).append(ferrors.PrimaryKeyError.from_row(row, note=note))
+        keyed = frame[present]
+        repeated = keyed.duplicated(keep="first")
+        if repeated.any():
+            last_seen: dict[tuple[Any, ...], int] = {}
+            wanted = set(keyed[keyed.duplicated(keep=False)].index)
+            for index in sorted(wanted):
+                cells = tuple(frame.loc[index])
+                match = last_seen.get(cells)
+                last_seen[cells] = index + 2
+                if match:
+                    note = f"the same as in the row at position {match}"
+                    found.setdefault(index, []).append(
+                        ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
+                    )
+
+    for fk in fk_list:
+        field_name = fk["fields"][0]
+        source = fk["reference"]["resource"]
+        source_field = fk["reference"]["fields"][0]
+        allowed = lookups[(source or name, source_field)]
+        values = key_column(field_name)
+        unknown = values.notna() & ~values.isin(allowed)
+        for index in unknown[unknown].index:
+            cell = values.iat[index]
+            note = (
+                f'for "{field_name}": values "{cell}" not found in the lookup table '
+                f'"{source}" as "{source_field}"'
+            )
+            found.setdefault(index, []).append(
+                ferrors.ForeignKeyError.from_row(
+                    row_at(index),
+                    note=note,
+                    field_names=[field_name],
+                    field_values=[cell],
+                    reference_name=source,
+                    reference_field_names=[source_field],
+                )
+            )
+
+    return _limited(found[i] for i in sorted(found)), parsed.lines
+
+
+def _limited(per_row: Iterable[list[Any]]) -> list[Any]:
+    """frictionless' error limit: it stops after the row that reaches the limit."""
+    out: list[Any] = []
+    for errors in per_row:
+        out.extend(errors)
+        if len(out) >= LIMIT_ERRORS:
+            return out[:LIMIT_ERRORS]
+    return out
