@@ -10,6 +10,8 @@ export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 export PUPPETEER_SKIP_DOWNLOAD := true
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# apt-get needs root: CI and this project's machines run as root; elsewhere (GitHub's runners) sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test install install-python install-browser serve validate golden clean
 
@@ -19,8 +21,9 @@ site: install-python
 serve: install-python
 	$(BIN)/pvreport serve
 
+# make validate ARGS="--format github"   (ARGS are passed to pvreport validate)
 validate: install-python
-	$(BIN)/pvreport validate datapackages/example
+	$(BIN)/pvreport validate $(ARGS)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -39,8 +42,8 @@ $(VENV)/.installed: pyproject.toml
 # package-lock.json. Nothing downloads a browser of its own: install scripts are off (puppeteer's
 # would fetch Chrome, vnu-jar's a Java runtime; the checks use Debian's Chromium and Java).
 install-browser: node_modules/.installed
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
-	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
