@@ -266,6 +266,53 @@ register(
 )
 
 
+# --- generate -------------------------------------------------------------------------------------
+
+
+def generate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="the folder to write (new or empty)")
+    parser.add_argument(
+        "--size", choices=("S", "M", "L"), default="S", help="S, M or L (default: S)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the seed (default: 0)")
+    parser.add_argument(
+        "--plant-errors",
+        action="store_true",
+        help="break the package in known ways and print the problems validation must report",
+    )
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """``pvreport generate``: a synthetic report package, for tests and timings."""
+    from . import synthetic
+
+    out = Path(args.out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty folder")
+    synthetic.generate(out, args.size, args.seed)
+    if args.plant_errors:
+        for file, line, field, code in synthetic.plant_errors(out, args.seed):
+            print(f"{file}:{line}: [{field or '-'}] {code}")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "generate",
+        help="write a synthetic report package (S, M or L), optionally with planted errors",
+        description="Write a made-up report package that is valid against the contract: S is "
+        "about the example's size,\nM has 100,000 results and L a million. The same size and "
+        "seed give the same bytes.\nWith --plant-errors, break it in known ways and print the "
+        "problems validation must report.\n\n"
+        "examples:\n"
+        "  pvreport generate --size L --seed 1 /tmp/report-l\n"
+        "  pvreport generate --size S --seed 7 --plant-errors /tmp/report-bad",
+        arguments=generate_arguments,
+        run=run_generate,
+    )
+)
+
+
 # --- build and serve ------------------------------------------------------------------------------
 
 

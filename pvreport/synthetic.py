@@ -45,7 +45,9 @@ class Size:
 
 SIZES: dict[str, Size] = {
     "S": Size(objectives=8, indicators=20, periods=8, breakdowns=0, engagements=5, decisions=5),
-    "M": Size(objectives=50, indicators=250, periods=40, breakdowns=9, engagements=20, decisions=50),
+    "M": Size(
+        objectives=50, indicators=250, periods=40, breakdowns=9, engagements=20, decisions=50
+    ),
     "L": Size(
         objectives=200, indicators=1000, periods=40, breakdowns=24, engagements=100, decisions=300
     ),
@@ -392,11 +394,113 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
         "reporting_period": {"label": "2025/26", "start": "2025-04-01", "end": "2026-03-31"},
         "resources": [
             {"name": name, "path": f"{name}.csv"}
-            for name in ("accountability", "objectives", "indicators", "results", "engagements",
-                         "engagement_profile", "decisions", "options", "responses", "revisions")
-        ],  # fmt: skip
+            for name in (
+                "accountability",
+                "objectives",
+                "indicators",
+                "results",
+                "engagements",
+                "engagement_profile",
+                "decisions",
+                "options",
+                "responses",
+                "revisions",
+            )
+        ],
     }
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return out
+
+
+# Planted errors --------------------------------------------------------------------------------
+
+#: Cells :func:`plant_errors` writes into results.csv: (what it is, field, cell, expected code).
+_RESULT_PLANTS: tuple[tuple[str, str, str, str], ...] = (
+    ("wrong type", "value", "twelve", "wrong-type"),
+    ("not in list", "status", "finalised", "not-in-list"),
+    ("bad id", "indicator_id", "Ind 0001", "bad-id"),
+    ("required missing", "value", "", "missing-value"),
+    ("unknown reference", "indicator_id", "ind-9999", "unknown-reference"),
+    ("below minimum", "sample_size", "-3", "out-of-range"),
+    ("not a whole number", "sample_size", "2.5", "wrong-type"),
+    ("bad period", "period", "2024-13", "bad-period"),
+    ("bad datetime", "embargo_until", "soon", "wrong-type"),
+    ("thousands separator", "value", "1,234", "number-thousands-separator"),
+)
+
+
+def plant_errors(package_dir: Path, seed: int = 0) -> list[Expected]:
+    """Break a generated package in known ways; return the problems validation must report.
+
+    results.csv gets one row per entry of ``_RESULT_PLANTS`` plus a repeated key, a lower bound
+    above its value, an extra cell, a blank row and a note with a quoted line break (written
+    first, so that every later row's physical line differs from its record number).
+    indicators.csv gets a ``kind`` outside its list. Rows are chosen from the seed.
+    """
+    rng = random.Random(f"pvreport-plant-{seed}")
+    package = Path(package_dir)
+    results = package / "results.csv"
+    with results.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    header = records[0]
+    col = {name: header.index(name) for name in header}
+    plain = [i for i in range(2, len(records)) if records[i][col["lower"]] == ""]
+    with_interval = [i for i in range(2, len(records)) if records[i][col["lower"]] != ""]
+    # Rows at least two apart and after the first two data rows, so that no plant lands on
+    # the row another one copies its key from.
+    chosen: list[int] = []
+    while len(chosen) < len(_RESULT_PLANTS) + 3:
+        pick = rng.choice(plain)
+        if pick > 3 and all(abs(pick - other) > 2 for other in chosen):
+            chosen.append(pick)
+    chosen.sort()
+    rng.shuffle(chosen)
+    plants: list[tuple[int, str | None, str]] = []  # (record index, field, code)
+    for index, (_, field, cell, code) in zip(chosen, _RESULT_PLANTS):
+        records[index][col[field]] = cell
+        plants.append((index, field, code))
+    spare = chosen[len(_RESULT_PLANTS) :]
+    # A repeated key: a row takes the indicator, period and group of the row above it.
+    repeat_of, repeat = spare[0] - 1, spare[0]
+    for name in ("indicator_id", "period", "group"):
+        records[repeat][col[name]] = records[repeat_of][col[name]]
+    plants.append((repeat, None, "duplicate-id"))
+    # An interval that misses its value.
+    bad_interval = rng.choice([i for i in with_interval if i > 3 and abs(i - repeat) > 1])
+    value = float(records[bad_interval][col["value"]])
+    records[bad_interval][col["lower"]] = f"{value + 5:.1f}"
+    plants.append((bad_interval, "lower", "value-outside-interval"))
+    # A line with one cell too many.
+    records[spare[1]].append("extra")
+    plants.append((spare[1], None, "extra-cell"))
+    # A quoted line break in the first data row's note moves every later line down by one.
+    records[1][col["note"]] = "The survey closed early.\nLate returns are not counted."
+    # A blank line: a warning, and the lines after it move down once more.
+    blank_at = spare[2]
+    records.insert(blank_at, [])
+    plants = [(i + 1 if i >= blank_at else i, f, c) for i, f, c in plants]
+    plants.append((blank_at, None, "blank-row"))
+    with results.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for record in records:
+            if record:
+                writer.writerow(record)
+            else:
+                handle.write("\n")
+    # Physical lines: the header is line 1, the first data row (with the line break) takes
+    # lines 2 and 3, so record i (i >= 2) starts on line i + 2.
+    expected: list[Expected] = [
+        ("results.csv", index + 2, field, code) for index, field, code in plants
+    ]
+
+    indicators = package / "indicators.csv"
+    with indicators.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    kind = rows[0].index("kind")
+    target = rng.randrange(1, len(rows))
+    rows[target][kind] = "outcomes"
+    _write(indicators, rows[0], rows[1:])
+    expected.append(("indicators.csv", target + 1, "kind", "not-in-list"))
+    return sorted(expected, key=lambda e: (e[0], e[1], e[2] or "", e[3]))
