@@ -110,6 +110,9 @@ class Chart:
     columns: list[str]
     rows: list[list[str]]
     csv: str
+    #: The breakdown or profile dimension a chart is about (None for a whole-population chart),
+    #: so that a page can place it in that dimension's section.
+    topic: str | None = None
 
 
 def slug(text: str) -> str:
@@ -611,7 +614,8 @@ def indicator_charts(report: Report, indicator: Indicator, *, as_of: dt.date) ->
     used: set[str] = {f"indicator-{indicator.id}-trend"}
     for gap in derive.equity_gaps(indicator, results):
         chart_id = _unique(f"indicator-{indicator.id}-by-{slug(gap.dimension)}", used)
-        charts.append(breakdown_chart(indicator, results, gap, chart_id))
+        chart = breakdown_chart(indicator, results, gap, chart_id)
+        charts.append(dataclasses.replace(chart, topic=gap.dimension))
     return charts
 
 

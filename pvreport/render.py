@@ -267,11 +267,15 @@ def count_words(n: int, one: str, many: str) -> str:
     return f"{word} {one if n == 1 else many}"
 
 
+def sentence_start(text: str) -> str:
+    """Text that opens a sentence: first letter in capitals, the rest as it was."""
+    return text[:1].upper() + text[1:]
+
+
 def withheld_sentence(note: WithheldNote) -> str:
     """A withheld note in words, with no trace of what was withheld."""
     one, many = _WHAT[note.what]
-    counted = count_words(note.count, one, many)
-    counted = counted[0].upper() + counted[1:]
+    counted = sentence_start(count_words(note.count, one, many))
     verb = "is" if note.count == 1 else "are"
     if note.reason == "embargo":
         return (
@@ -310,6 +314,7 @@ def environment() -> jinja2.Environment:
         date=formatting.format_date,
         period=formatting.format_period,
         count=count_words,
+        sentence_start=sentence_start,
         withheld=withheld_sentence,
         safe_url=safe_url,
         money=money,
