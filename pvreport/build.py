@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import charts, contract, derive, load, model, render, visibility, write
+from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
 from .validate import Validation, validate_package
 
@@ -286,7 +287,11 @@ def prepare(
     clock = Clock.make(as_of)
 
     # 1. Validate: errors stop everything here, before a file is written.
-    validation = validate_package(package_dir, as_of=clock.today, strict=strict)
+    try:
+        limits = Limits.from_options(plugin_options(config))
+    except LimitsError as error:
+        raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+    validation = validate_package(package_dir, as_of=clock.today, strict=strict, limits=limits)
     if not validation.ok or validation.descriptor is None:
         raise BuildError(
             f"The data package {package_dir.name} has errors, so the site was not built.",

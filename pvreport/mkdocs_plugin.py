@@ -34,6 +34,11 @@ class PvreportConfig(base.Config):
     as_of = c.Optional(c.Type(str))
     #: Sections with more pages than this list only their index page in the navigation.
     nav_page_limit = c.Type(int, default=60)
+    #: The limits of pvreport.limits (read by build.prepare from mkdocs.yml): named here so that
+    #: MkDocs accepts them; a size may be a number of bytes or text such as "1GB".
+    max_file_size = c.Optional(c.Type((int, str)))
+    max_rows = c.Optional(c.Type(int))
+    max_cell_length = c.Optional(c.Type(int))
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):

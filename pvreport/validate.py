@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contract, gate, hygiene, load, readability, rules, tabular
+from . import limits as size_limits
 from .problems import Problem, has_errors, sorted_problems
 from .problems import strict as make_strict
 
@@ -43,12 +44,16 @@ class Validation:
 
 
 def validate_package(
-    package_dir: Path, *, as_of: dt.date | None = None, strict: bool = False
+    package_dir: Path,
+    *,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+    limits: size_limits.Limits | None = None,
 ) -> Validation:
     """Validate a package folder and read its tables.
 
     ``as_of`` is the day rules treat as today (default: today). ``strict`` makes every warning an
-    error.
+    error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
     """
     package_dir = Path(package_dir)
     as_of = as_of or dt.date.today()
@@ -59,19 +64,24 @@ def validate_package(
     problems.extend(gated.problems)
     tables: dict[str, load.Table] = {}
     if gated.descriptor is not None:
-        # 2. Hygiene: files a spreadsheet user got wrong; fatal ones go no further.
+        # 2. Limits: a file over one goes no further; one over the size limit is never opened.
+        over, found_over = size_limits.check(gated.resources, limits or size_limits.Limits())
+        problems.extend(found_over)
+        within = {n: r for n, r in gated.resources.items() if n not in over}
+
+        # 3. Hygiene: files a spreadsheet user got wrong; fatal ones go no further.
         checks = {
             name: hygiene.check_file(name, resource.path, resource.file)
-            for name, resource in gated.resources.items()
+            for name, resource in within.items()
         }
         for found in checks.values():
             problems.extend(found.problems)
-        readable = {n: r for n, r in gated.resources.items() if not checks[n].fatal}
+        readable = {n: r for n, r in within.items() if not checks[n].fatal}
 
-        # 3. frictionless with the contract's schemas, laid out as each file's heading row.
+        # 4. frictionless with the contract's schemas, laid out as each file's heading row.
         problems.extend(tabular.check(package_dir, readable, checks))
 
-        # 4. The tables as the site will read them, then the contract's cross-table rules.
+        # 5. The tables as the site will read them, then the contract's cross-table rules.
         for name, resource in readable.items():
             tables[name] = load.read_table(
                 name, resource.path, resource.file, contract.schema(name)
@@ -79,7 +89,7 @@ def validate_package(
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
 
-        # 5. Plain language: warnings for texts people will find hard to read.
+        # 6. Plain language: warnings for texts people will find hard to read.
         problems.extend(readability.check(tables, descriptor=gated.descriptor))
 
     unique = list(dict.fromkeys(problems))

@@ -1,0 +1,221 @@
+"""Limits on the size of a package's files: bytes per file, rows per resource, characters per cell.
+
+The limits protect the machine that builds the site (and the people waiting for it) from a file
+that is far bigger than any report needs: a spreadsheet export gone wrong, a log pasted into a
+cell, a file of the wrong kind. They are checked before anything else reads a file; a file over a
+limit goes no further, and a file over the size limit is not opened at all.
+
+The defaults fit a national-scale report with room to spare. A million results, the largest a
+national body publishes per year (every indicator by every area and group), is about 100 MB of CSV
+(pvreport's synthetic L package: 1,000,000 rows, 62 MB). 512 MB per file leaves five times that;
+5,000,000 rows per resource leaves five times the rows. A cell is a plain-text sentence or a
+paragraph: the longest texts in real reports (a rationale, "what we heard") are a few hundred
+words, about 3,000 characters; 10,000 characters (about four pages) is more than any table cell a
+reader will read, and stops a whole document or a binary blob pasted into a cell.
+
+They are set with the options of the ``pvreport`` plugin in the project's ``mkdocs.yml``, the one
+place the build takes its settings from::
+
+    plugins:
+      - pvreport:
+          package: datapackages/example
+          max_file_size: 1GB
+          max_rows: 10000000
+          max_cell_length: 20000
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem
+
+MB = 1024 * 1024
+DEFAULT_FILE_SIZE = 512 * MB
+DEFAULT_ROWS = 5_000_000
+DEFAULT_CELL_LENGTH = 10_000
+#: At most this many over-long cells are named per file; the rest are counted.
+MAX_NAMED_CELLS = 10
+
+_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": MB, "GB": 1024 * MB}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?B?)\s*$", re.IGNORECASE)
+
+
+class LimitsError(ValueError):
+    """A limit in the project's settings that is not a positive whole number or size."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """The largest file (bytes), resource (data rows) and cell (characters) pvreport reads."""
+
+    max_file_size: int = DEFAULT_FILE_SIZE
+    max_rows: int = DEFAULT_ROWS
+    max_cell_length: int = DEFAULT_CELL_LENGTH
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Limits:
+        """The limits named in the ``pvreport`` plugin options; defaults for the rest."""
+        found: dict[str, int] = {}
+        for name in ("max_file_size", "max_rows", "max_cell_length"):
+            value = options.get(name)
+            if value is None:
+                continue
+            found[name] = (
+                parse_size(value, name) if name == "max_file_size" else _count(value, name)
+            )
+        return cls(**found)
+
+
+def parse_size(value: Any, name: str = "max_file_size") -> int:
+    """Bytes from ``536870912``, ``"512MB"``, ``"1.5 GB"`` or ``"800KB"`` (units of 1024)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.match(str(value)) if isinstance(value, str) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise LimitsError(
+            f"{name} must be a size such as 512MB, 2GB or a number of bytes, not {value!r}."
+        )
+    unit = match.group(2).upper()
+    unit = unit if unit.endswith("B") or not unit else unit + "B"
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise LimitsError(f"{name} must be a whole number above 0, not {value!r}.")
+    return value
+
+
+def readable_size(size: int) -> str:
+    """``536870912`` -> ``512 MB``, as a person would write it."""
+    for unit in ("GB", "MB", "KB"):
+        if size >= _UNITS[unit]:
+            amount = size / _UNITS[unit]
+            return f"{amount:,.0f} {unit}" if amount == int(amount) else f"{amount:,.1f} {unit}"
+    return f"{size:,} bytes"
+
+
+def check_size(file: str, path: Path, limits: Limits) -> Problem | None:
+    """A problem if the file is over the size limit. Looks at its size only, never its bytes."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # hygiene says why the file cannot be opened
+    if size <= limits.max_file_size:
+        return None
+    return Problem(
+        "file-too-large",
+        f"{file} is {readable_size(size)}, more than the {readable_size(limits.max_file_size)} "
+        "pvreport reads from one file, so it was not read.",
+        file=file,
+        value=str(size),
+    )
+
+
+def check_contents(file: str, path: Path, limits: Limits) -> list[Problem]:
+    """Problems for a resource with too many rows or cells that are too long.
+
+    Reads the file as CSV the way :func:`pvreport.load.csv_records` does, so lines are the ones an
+    editor shows. Files that cannot hold an over-long cell or too many rows (judged from their
+    bytes) are not parsed.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    # Parsing a 100 MB file as CSV takes seconds; its lines take a fraction of one. A file with
+    # no more lines than the row limit cannot have too many rows, and one whose lines are all
+    # within the cell limit cannot have a long cell, unless a quoted cell runs over several lines
+    # (a line with an odd number of quotes). Only the other files are parsed.
+    lines = data.split(b"\n")
+    suspect = (
+        len(lines) - 1 > limits.max_rows
+        or max(map(len, lines)) > limits.max_cell_length
+        or (b'"' in data and any(line.count(b'"') % 2 for line in lines))
+    )
+    if not suspect:
+        return []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []  # hygiene reports the encoding; cells are then measured in bytes nowhere
+    return list(_scan(file, text, limits))
+
+
+def _scan(file: str, text: str, limits: Limits) -> Iterator[Problem]:
+    # The csv module refuses fields over its own limit (128 KB): lift it, the limit here is ours.
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    header: list[str] = []
+    rows = 0
+    named = 0
+    over = 0
+    end = 0
+    for record in reader:
+        start, end = end + 1, reader.line_num
+        if not header:
+            if any(cell.strip() for cell in record):
+                header = [cell.strip() for cell in record]
+            continue
+        if not any(cell.strip() for cell in record):
+            continue
+        rows += 1
+        if rows == limits.max_rows + 1:
+            yield Problem(
+                "too-many-rows",
+                f"{file} has more than {limits.max_rows:,} rows of data, the most pvreport reads "
+                f"from one file; line {start} is row {rows:,}.",
+                file=file,
+                line=start,
+            )
+        for index, cell in enumerate(record):
+            if len(cell) <= limits.max_cell_length:
+                continue
+            over += 1
+            if named < MAX_NAMED_CELLS:
+                named += 1
+                field = header[index] if index < len(header) else None
+                yield Problem(
+                    "cell-too-long",
+                    f"This cell holds {len(cell):,} characters, more than the "
+                    f"{limits.max_cell_length:,} pvreport takes in one cell. It begins: "
+                    f"{cell[:40]!r}.",
+                    file=file,
+                    line=start,
+                    field=field,
+                    value=f"{len(cell)} characters",
+                )
+    if over > named:
+        yield Problem(
+            "cell-too-long",
+            f"{file} has {over - named:,} more cells over {limits.max_cell_length:,} characters "
+            "besides those named above.",
+            file=file,
+            hint="Shorten the long texts in this file to a few sentences each; the cells named "
+            "above show what they hold.",
+        )
+
+
+def check(
+    resources: Mapping[str, Any], limits: Limits
+) -> tuple[dict[str, list[Problem]], list[Problem]]:
+    """Check every resource that passed the gate (``name -> gate.Resource``).
+
+    Returns the problems by resource name (a resource listed there must be read no further) and
+    all problems in one list.
+    """
+    found: dict[str, list[Problem]] = {}
+    for name, resource in resources.items():
+        big = check_size(resource.file, resource.path, limits)
+        problems = [big] if big else check_contents(resource.file, resource.path, limits)
+        if problems:
+            found[name] = problems
+    return found, [p for ps in found.values() for p in ps]

@@ -1,0 +1,174 @@
+"""Limits on file size, rows and cell length: the defaults let a national report through, a file
+over a limit is named with where and how to fix it, and the limits are set in mkdocs.yml.
+
+Real files in tmp_path, real validation; the build-level cases (limits set through mkdocs.yml)
+are in fixtures/build/limit-*.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, copy_base
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pvreport import limits
+from pvreport.limits import Limits, LimitsError
+from pvreport.validate import validate_package
+
+
+def test_defaults_fit_a_national_report() -> None:
+    default = Limits()
+    assert default.max_file_size == 512 * 1024 * 1024
+    assert default.max_rows == 5_000_000
+    assert default.max_cell_length == 10_000
+
+
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [
+        (1234, 1234),
+        ("1234", 1234),
+        ("800KB", 800 * 1024),
+        ("512MB", 512 * 1024 * 1024),
+        ("512 mb", 512 * 1024 * 1024),
+        ("1.5GB", int(1.5 * 1024**3)),
+        ("2G", 2 * 1024**3),
+    ],
+)
+def test_sizes_are_read_as_people_write_them(written: object, size: int) -> None:
+    assert limits.parse_size(written) == size
+
+
+@pytest.mark.parametrize("written", ["", "big", "-5MB", "0", 0, -1, True, 1.5, "5 TB", None])
+def test_a_size_that_is_not_one_is_refused_plainly(written: object) -> None:
+    with pytest.raises(LimitsError, match="max_file_size must be a size such as 512MB"):
+        limits.parse_size(written)
+
+
+def test_options_set_some_limits_and_keep_the_defaults_for_the_rest() -> None:
+    chosen = Limits.from_options({"package": "x", "max_rows": 10, "max_file_size": "1KB"})
+    assert chosen == Limits(max_file_size=1024, max_rows=10, max_cell_length=10_000)
+    with pytest.raises(LimitsError, match="max_cell_length must be a whole number above 0"):
+        Limits.from_options({"max_cell_length": "long"})
+    with pytest.raises(LimitsError, match="max_rows"):
+        Limits.from_options({"max_rows": 0})
+
+
+def test_readable_size() -> None:
+    assert limits.readable_size(512 * 1024 * 1024) == "512 MB"
+    assert limits.readable_size(1536) == "1.5 KB"
+    assert limits.readable_size(999) == "999 bytes"
+
+
+def test_a_file_over_the_size_limit_is_never_read(tmp_path: Path) -> None:
+    package = copy_base(tmp_path / "package")
+    # A sparse file: 600 MB long, no disk used. Read, it would be 600 MB of NUL bytes, which
+    # hygiene reports, and take seconds; only the size problem may come back, and at once.
+    with (package / "results.csv").open("r+b") as handle:
+        handle.truncate(600 * 1024 * 1024)
+    started = time.perf_counter()
+    result = validate_package(package, as_of=AS_OF)
+    assert time.perf_counter() - started < 5
+    assert [(p.file, p.line, p.field, p.code) for p in result.problems] == [
+        ("results.csv", None, None, "file-too-large")
+    ]
+    problem = result.problems[0]
+    assert problem.message == (
+        "results.csv is 600 MB, more than the 512 MB pvreport reads from one file, so it was "
+        "not read."
+    )
+    assert problem.hint and "max_file_size" in problem.hint and "mkdocs.yml" in problem.hint
+    assert "results" not in result.tables
+
+
+def test_a_national_results_file_passes(tmp_path: Path) -> None:
+    """A million results, about 100 MB with quoted notes, is within every default limit, and
+    checking it costs well under the time frictionless takes to read it."""
+    path = tmp_path / "results.csv"
+    rng = random.Random(5)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("indicator_id,period,group,value,lower,upper,sample_size,status,note\n")
+        row = '{i},2025-{m:02d},ward: Ward {w},{v},,,{n},final,"Counted by hand, checked twice."\n'
+        handle.writelines(
+            row.format(
+                i=f"ind-{i % 400:04d}",
+                m=i % 12 + 1,
+                w=i % 7000,
+                v=rng.random(),
+                n=rng.randrange(10**6),
+            )
+            for i in range(1_000_000)
+        )
+    assert path.stat().st_size > 90 * 1024 * 1024
+    started = time.perf_counter()
+    assert limits.check_contents("results.csv", path, Limits()) == []
+    assert time.perf_counter() - started < 10
+    # Just over a limit, the same file is caught, with the line of the first row too many.
+    found = limits.check_contents("results.csv", path, Limits(max_rows=999_999))
+    assert [(p.line, p.code) for p in found] == [(1_000_001, "too-many-rows")]
+
+
+def test_a_long_cell_is_named_by_file_line_and_field(tmp_path: Path) -> None:
+    package = copy_base(tmp_path / "package")
+    objectives = package / "objectives.csv"
+    lines = objectives.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The long cell is quoted and runs over three lines: the problem names the line it starts on.
+    long_text = "Warm homes. " * 900 + "\nSecond line.\nThird line."
+    lines[2] = lines[2].replace(
+        "People feel proud of where they live.", '"' + long_text.replace('"', '""') + '"'
+    )
+    objectives.write_text("".join(lines), encoding="utf-8", newline="")
+    result = validate_package(package, as_of=AS_OF)
+    assert [(p.file, p.line, p.field, p.code) for p in result.problems] == [
+        ("objectives.csv", 3, "why_it_matters", "cell-too-long")
+    ]
+    assert result.problems[0].message.startswith(
+        f"This cell holds {len(long_text):,} characters, more than the 10,000 pvreport takes"
+    )
+
+
+def test_only_ten_long_cells_are_named_and_the_rest_counted(tmp_path: Path) -> None:
+    path = tmp_path / "responses.csv"
+    body = "".join(f"eng-a,r{i},{'x' * 30},done\n" for i in range(25))
+    path.write_text("engagement_id,id,you_said,outcome\n" + body, encoding="utf-8")
+    found = limits.check_contents("responses.csv", path, Limits(max_cell_length=20))
+    named = [p for p in found if p.line is not None]
+    assert [(p.line, p.field) for p in named] == [(n, "you_said") for n in range(2, 12)]
+    assert [p.message for p in found if p.line is None] == [
+        "responses.csv has 15 more cells over 20 characters besides those named above."
+    ]
+
+
+cells = st.lists(
+    st.lists(st.text(alphabet='ab ,"\n', max_size=12), min_size=3, max_size=3),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=cells, limit=st.integers(min_value=1, max_value=10))
+def test_every_long_cell_is_found_whatever_the_quoting(
+    rows: list[list[str]], limit: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The quick look at a file's lines never misses a cell that the CSV reader sees as long."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("cells") / "t.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    expected = 0
+    for record in csv.reader(io.StringIO(out.getvalue(), newline="")):
+        if record != ["a", "b", "c"] and any(c.strip() for c in record):
+            expected += sum(len(c) > limit for c in record)
+    found = limits.check_contents("t.csv", path, Limits(max_cell_length=limit))
+    named = [p for p in found if p.line is not None]
+    assert len(named) == min(expected, limits.MAX_NAMED_CELLS)
