@@ -34,9 +34,13 @@ from typing import Any
 from . import charts, contract, derive, load, model, render, visibility, write
 from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
+from .progress import Progress, count
 from .validate import Validation, validate_package
 
 BUILD_FOLDER = "build"
+#: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
+#: delete; gitignored.
+CACHE_FOLDER = ".pvreport/cache/charts"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
@@ -160,11 +164,31 @@ def page_charts(
     return by_page
 
 
-def chart_files(by_page: Mapping[str, Sequence[charts.Chart]]) -> dict[str, str | bytes]:
-    """Every chart's SVG, data (CSV) and spec (JSON), by path under the docs folder."""
+def chart_files(
+    by_page: Mapping[str, Sequence[charts.Chart]],
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, str | bytes]:
+    """Every chart's SVG, data (CSV) and spec (JSON), by path under the docs folder.
+
+    SVGs are drawn on every core, and taken from ``cache_dir`` where the same spec was drawn
+    before (a rebuild after one changed row redraws only that indicator's charts).
+    """
     every = [c for page in by_page.values() for c in page]
     files: dict[str, str | bytes] = {}
-    for chart_id, svg in charts.render_svgs(every).items():
+    progress = progress or Progress.quiet()
+    total = len(every)
+    drawn = charts.render_cached(
+        every,
+        cache_dir=cache_dir,
+        on_chart=lambda n: progress.update(f"charts: {n:,} of {total:,}"),
+    )
+    progress.stage(
+        f"charts: {count(total, 'chart')} ({drawn.from_cache:,} from the cache, "
+        f"{total - drawn.from_cache:,} drawn)"
+    )
+    for chart_id, svg in drawn.svgs.items():
         files[render.chart_src(chart_id)] = svg
     for c in every:
         base = render.chart_src(c.id).removesuffix(".svg")
@@ -210,6 +234,8 @@ def render_report(
     with_files: bool = True,
     content: Mapping[str, str] | None = None,
     nav_page_limit: int = 60,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> Site:
     """From a valid package to its pages: load, withhold, derive, chart, downloads, render.
 
@@ -223,7 +249,9 @@ def render_report(
     # Derive and chart, from the public report only.
     statuses = derive.report_statuses(report, as_of=clock.today)
     by_page = page_charts(report, statuses, clock.today)
-    files: dict[str, str | bytes] = chart_files(by_page) if with_files else {}
+    files: dict[str, str | bytes] = (
+        chart_files(by_page, cache_dir=cache_dir, progress=progress) if with_files else {}
+    )
 
     # Downloads: public CSVs and a zip of the public package.
     downloads: list[render.Download] = []
@@ -259,6 +287,8 @@ def render_report(
             nav_page_limit=nav_page_limit,
         )
     )
+    if progress is not None:
+        progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
     return Site(report, withheld, rendered, files)
 
 
@@ -274,13 +304,16 @@ def prepare(
     strict: bool = False,
     as_of: dt.date | None = None,
     copy_content: bool = True,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> Prepared:
     """Validate the package and write the docs folder and engine config under ``build_dir``.
 
     Raises :class:`BuildError` with the package's problems where validation finds errors.
     ``copy_content=False`` lists the hand-written pages but does not copy them (the plugin lets
-    MkDocs read them in place).
+    MkDocs read them in place). ``cache_dir`` keeps chart SVGs between builds.
     """
+    progress = progress or Progress.quiet()
     project_dir = project_dir.resolve()
     config = project_config(project_dir)
     package_dir = (package_dir or find_package(project_dir, config)).resolve()
@@ -297,12 +330,24 @@ def prepare(
             f"The data package {package_dir.name} has errors, so the site was not built.",
             validation.problems,
         )
+    rows = sum(len(t.rows) for t in validation.tables.values())
+    progress.stage(
+        f"validated {count(rows, 'row')} in {count(len(validation.tables), 'file')} "
+        f"({count(len(validation.warnings), 'warning')})"
+    )
 
     # 2. Load, withhold, derive, chart and render, all in memory.
     project_docs = project_dir / str(config.get("docs_dir") or "content")
     content = hand_written(project_docs)
     limit = int(plugin_options(config).get("nav_page_limit", 60))
-    site = render_report(validation, clock, content=content, nav_page_limit=limit)
+    site = render_report(
+        validation,
+        clock,
+        content=content,
+        nav_page_limit=limit,
+        cache_dir=cache_dir,
+        progress=progress,
+    )
     report, withheld, rendered = site.report, site.withheld, site.rendered
     assets, scripts, styles = asset_files()
     files = {**site.files, **assets}
@@ -339,6 +384,7 @@ def prepare(
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
     addresses = [render.address(p.src) for p in rendered.pages]
+    progress.stage(f"wrote {count(len(files), 'file')} to {docs_dir.parent.name}/docs")
     return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)
 
 
@@ -568,8 +614,15 @@ def build(
     strict: bool = False,
     as_of: dt.date | None = None,
     notify: Callable[[str], None] = lambda _: None,
+    progress: Progress | None = None,
+    cache: bool = True,
 ) -> BuildResult:
-    """Build the project's site and put it in place, or leave the previous site as it was."""
+    """Build the project's site and put it in place, or leave the previous site as it was.
+
+    ``progress`` hears each stage with its counts; ``cache=False`` draws every chart afresh
+    (the cache under ``.pvreport/`` is otherwise read and refreshed).
+    """
+    progress = progress or Progress.quiet()
     project_dir = project_dir.resolve()
     site_dir = (site_dir if site_dir is not None else project_dir / "site").absolute()
     build_dir = project_dir / BUILD_FOLDER
@@ -584,7 +637,13 @@ def build(
 
     try:
         prepared = prepare(
-            project_dir, build_dir, package_dir=package_dir, strict=strict, as_of=clock.today
+            project_dir,
+            build_dir,
+            package_dir=package_dir,
+            strict=strict,
+            as_of=clock.today,
+            cache_dir=project_dir / CACHE_FOLDER if cache else None,
+            progress=progress,
         )
     except BuildError as exc:
         exc.log = log
@@ -609,7 +668,9 @@ def build(
     try:
         try:
             with _engine_environment(clock, log):
+                progress.update("engine: MkDocs is building the site")
                 run_engine(build_dir / "mkdocs.yml", fresh)
+            progress.stage(f"engine: MkDocs built {count(len(prepared.addresses), 'page')}")
         except BaseException as exc:
             record(f"The engine failed: {type(exc).__name__}: {exc}")
             record(traceback.format_exc())
@@ -622,6 +683,7 @@ def build(
             ) from exc
         allowed = [s for s in prepared.config.get("extra_javascript", []) if isinstance(s, str)]
         wrong = check_site(fresh, prepared, allowed)
+        progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
         if wrong:
             for line in wrong:
                 record(f"check: {line}")
@@ -635,4 +697,5 @@ def build(
         write.remove(fresh)
     pages = sum(1 for _ in site_dir.rglob("index.html"))
     record(f"Published {pages} pages to {site_dir}")
+    progress.stage(f"published {count(pages, 'page')}")
     return BuildResult(site_dir, build_dir, prepared, pages)

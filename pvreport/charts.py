@@ -18,12 +18,16 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 import multiprocessing
+import os
 import re
+import tempfile
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -988,3 +992,135 @@ def vega_bundle() -> str:
         "vl-convert for pvreport. */\n"
     )
     return f"{header}(function () {{\n{bundle}\n}})();\n"
+
+
+# -- the chart cache ----------------------------------------------------------------------------
+
+#: Below this many charts to draw, a pool's start (a fresh interpreter per worker, ~1 s) costs
+#: more than it saves.
+POOL_THRESHOLD = 24
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    """SVGs by chart id, and how many of them came from the cache rather than vl-convert."""
+
+    svgs: dict[str, str]
+    from_cache: int
+
+
+def _engine_version() -> str:
+    import vl_convert
+
+    return f"vl-convert {getattr(vl_convert, '__version__', '?')}, Vega-Lite {VEGA_LITE_VERSION}"
+
+
+def cache_key(spec: dict[str, Any], engine: str | None = None) -> str:
+    """A chart's address in the cache: a hash of everything its SVG depends on.
+
+    The spec (keys sorted, so equal specs give equal keys), the renderer's version and the
+    theme: change any of them and the key changes, so the cache can never serve an SVG drawn
+    from something else. The theme is inside every spec already; it is hashed on its own too so
+    that a theme change invalidates charts even if a spec someday leaves it out.
+    """
+    digest = hashlib.sha256()
+    for part in (
+        engine if engine is not None else _engine_version(),
+        json.dumps(THEME_CONFIG, sort_keys=True, ensure_ascii=False),
+        json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _cache_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.svg"
+
+
+def _store(cache_dir: Path, key: str, svg: str) -> None:
+    """Write one SVG into the cache atomically: a reader sees the whole file or none."""
+    path = _cache_path(cache_dir, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(svg)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(cache_dir: Path, key: str) -> str | None:
+    path = _cache_path(cache_dir, key)
+    try:
+        svg = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    # Only whole SVGs count: anything else (a truncated file someone copied in) is drawn again.
+    return svg if svg.rstrip().endswith("</svg>") else None
+
+
+def render_cached(
+    charts: Iterable[Chart],
+    *,
+    cache_dir: Path | None = None,
+    processes: int | None = None,
+    on_chart: Callable[[int], None] | None = None,
+) -> Rendered:
+    """A static SVG for every chart, taken from the cache where its spec was drawn before and
+    drawn on every core otherwise; same charts, same bytes as :func:`render_svgs`.
+
+    ``cache_dir`` may be deleted at any time: it only saves work. ``on_chart`` is told how many
+    charts are done so far (for progress on long builds).
+    """
+    charts = list(charts)
+    ids = [c.id for c in charts]
+    if len(set(ids)) != len(ids):
+        raise ValueError(
+            "chart ids must be unique: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1}))
+        )
+    engine = _engine_version()
+    keys = [cache_key(c.spec, engine) for c in charts]
+    svgs: dict[str, str] = {}
+    todo: list[int] = []
+    for i, key in enumerate(keys):
+        found = _load(cache_dir, key) if cache_dir is not None else None
+        if found is None:
+            todo.append(i)
+        else:
+            svgs[ids[i]] = found
+    from_cache = len(svgs)
+    if on_chart is not None and from_cache:
+        on_chart(from_cache)
+
+    # The same spec twice (two identical ladders) is drawn once.
+    unique: dict[str, int] = {}
+    for i in todo:
+        unique.setdefault(keys[i], i)
+    order = list(unique.values())
+    drawn: dict[str, str] = {}
+    workers = processes if processes is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(order) >= POOL_THRESHOLD:
+        # spawn, not fork: vl-convert's V8 threads do not survive fork (a forked pool hangs).
+        chunk = max(1, min(16, len(order) // (workers * 8)))
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            results = pool.imap(_render_one, (charts[i].spec for i in order), chunksize=chunk)
+            for n, (i, svg) in enumerate(zip(order, results, strict=True), start=1):
+                drawn[keys[i]] = svg
+                if on_chart is not None and n % 50 == 0:
+                    on_chart(from_cache + n)
+    else:
+        for n, i in enumerate(order, start=1):
+            drawn[keys[i]] = _render_one(charts[i].spec)
+            if on_chart is not None and n % 50 == 0:
+                on_chart(from_cache + n)
+    for key, svg in drawn.items():
+        if cache_dir is not None:
+            _store(cache_dir, key, svg)
+    for i in todo:
+        svgs[ids[i]] = drawn[keys[i]]
+    if on_chart is not None:
+        on_chart(len(charts))
+    return Rendered({i: svgs[i] for i in ids}, from_cache)

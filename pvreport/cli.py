@@ -328,6 +328,11 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress lines on stderr (shown only on a terminal anyway)",
+    )
+    parser.add_argument(
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
@@ -339,6 +344,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 def run_build(args: argparse.Namespace) -> int:
     """``pvreport build``: validate, render and publish; the old site stays on any failure."""
     from .build import BuildError, build
+    from .progress import Progress
 
     project = Path.cwd()
     package_dir = package_dir_argument(args.package) if args.package else None
@@ -350,6 +356,7 @@ def run_build(args: argparse.Namespace) -> int:
             strict=args.strict,
             as_of=args.as_of,
             notify=lambda line: print(f"notice: {line}"),
+            progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
         )
     except BuildError as error:
         if error.problems:
