@@ -343,7 +343,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """``pvreport build``: validate, render and publish; the old site stays on any failure."""
-    from .build import BuildError, build
+    from .build import BUILD_FOLDER, LOG_NAME, BuildError, build
     from .progress import Progress
 
     project = Path.cwd()
@@ -373,6 +373,13 @@ def run_build(args: argparse.Namespace) -> int:
         log = f" The build log is at {os.path.relpath(error.log)}." if error.log else ""
         print(f"The site was not changed.{log}", file=sys.stderr)
         return EXIT_ERRORS
+    except KeyboardInterrupt:
+        # Ctrl+C (or SIGINT from a CI runner) at any stage: publishing is one rename, the last
+        # step, so the old site is still there; say so, and where the log is, like any failure.
+        log_path = os.path.relpath(project / BUILD_FOLDER / LOG_NAME)
+        print("pvreport build: interrupted, so the site was not built.", file=sys.stderr)
+        print(f"The site was not changed. The build log is at {log_path}.", file=sys.stderr)
+        return 130
     warnings = result.prepared.validation.warnings
     if warnings:
         print(format_text(warnings, result.prepared.validation.package_dir))

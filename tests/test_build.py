@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -239,6 +240,108 @@ def test_same_input_gives_the_same_bytes_anywhere(tmp_path: Path) -> None:
     assert sites[0] == sites[2]
     assert sites[1] == sites[3]
     assert len(sites[0]) > 50
+
+
+def _faketime() -> Path | None:
+    """libfaketime's library (shipped in the libfaketime wheel), which fakes the system clock of
+    a process it is preloaded into."""
+    try:
+        import libfaketime
+    except ImportError:
+        return None
+    found = sorted(Path(libfaketime.__file__).parent.rglob("libfaketime.so.1"))
+    return found[0] if found else None
+
+
+def test_same_bytes_on_another_day(tmp_path: Path) -> None:
+    """Built on two different days (the system clock faked months apart), from two folders with
+    two hash seeds: --as-of alone, or SOURCE_DATE_EPOCH alone, gives the same bytes."""
+    library = _faketime()
+    if library is None:
+        pytest.skip("libfaketime is not installed (pip install -e .[test])")
+    base_env = {k: v for k, v in ENV.items() if k != "SOURCE_DATE_EPOCH"}
+    runs = [
+        ("2026-11-26 08:00:00", "1", ["--as-of", AS_OF.isoformat()], {}),
+        ("2027-03-02 23:30:00", "2", ["--as-of", AS_OF.isoformat()], {}),
+        # 2026-06-01 00:00 UTC, the moment --as-of 2026-06-01 stands for.
+        ("2028-01-15 12:00:00", "3", [], {"SOURCE_DATE_EPOCH": "1780272000"}),
+    ]
+    trees = []
+    for number, (now, seed, args, extra) in enumerate(runs):
+        project = make_project(tmp_path / f"day{number}" / "p", BASE)
+        env = {
+            **base_env,
+            **extra,
+            "PYTHONHASHSEED": seed,
+            "LD_PRELOAD": str(library),
+            "FAKETIME": f"@{now}",
+        }
+        clock = subprocess.run(
+            [sys.executable, "-c", "import datetime; print(datetime.date.today())"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert clock.stdout.strip() == now[:10]  # the clock really is faked
+        done = run(project, "build", *args, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        trees.append((tree(project / "site"), tree(project / "build" / "docs")))
+    assert trees[0] == trees[1] == trees[2]
+    assert len(trees[0][0]) > 50
+    # The day the report was built as of is what the site says, not the day it was built.
+    assert "sitemap.xml" in trees[0][0]
+    sitemap = (tmp_path / "day1" / "p" / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "2026-06-01" in sitemap and "2027-03-02" not in sitemap
+
+
+def test_an_interrupt_leaves_the_previous_site_and_says_where_the_log_is(project: Path) -> None:
+    """SIGINT while MkDocs builds: the old site stays byte for byte, the half-built folder goes,
+    the command names the log; the next build keeps nothing stale from either."""
+    first = run(project, "build", "--as-of", AS_OF.isoformat())
+    assert first.returncode == 0, first.stderr
+    site = project / "site"
+    # A real project after a while: hand-made clutter in the site and the docs folder.
+    (site / "stale.html").write_text("old", encoding="utf-8")
+    (project / "build" / "docs" / "stale.md").write_text("# Old\n", encoding="utf-8")
+    before = tree(site)
+
+    def fresh_folders() -> list[Path]:
+        return [p for p in project.iterdir() if p.name.startswith(".site-new-")]
+
+    process = subprocess.Popen(
+        [str(BIN / "pvreport"), "build", "--as-of", AS_OF.isoformat()],
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # The fresh folder is made just before the engine starts; wait until MkDocs has begun
+    # writing into it, then interrupt.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(any(f.iterdir()) for f in fresh_folders()):
+            break
+        time.sleep(0.005)
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, out + err
+    assert "interrupted" in err
+    assert "The site was not changed. The build log is at build/build.log." in err
+    assert "Traceback" not in err
+    log = (project / "build" / "build.log").read_text(encoding="utf-8")
+    assert "The engine failed: KeyboardInterrupt" in log
+    assert tree(site) == before
+    assert fresh_folders() == []
+
+    done = run(project, "build", "--as-of", AS_OF.isoformat())
+    assert done.returncode == 0, done.stderr
+    assert not (site / "stale.html").exists()
+    assert not (project / "build" / "docs" / "stale.md").exists()
+    assert tree(site).keys() == {k for k in before if k != "stale.html"}
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
 
 
 def test_the_generated_folder_builds_with_properdocs(example_site: Any) -> None:

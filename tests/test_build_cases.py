@@ -11,7 +11,7 @@ Its expectation is either
   (``FILE:LINE FIELD CODE``, as in fixtures/bad/), leaving no site; or
 - ``absent.txt`` / ``present.txt``: the build must succeed. Each line of ``absent.txt`` is a string
   that must not be in any file of the built site nor of the docs folder left behind (the bytes of
-  every file, .gz and .zip opened). Each line of ``present.txt`` must be in the readable text of a
+  every file, .gz and .zip opened), nor in any file's name. Each line of ``present.txt`` must be in the readable text of a
   page (what a reader sees, spaces folded). A line ``[GLOB] STRING`` looks only in the files
   whose path under the site (or docs folder) matches GLOB, as bytes. ``#`` starts a comment line.
 
@@ -203,6 +203,9 @@ def check_strings(case: str, built: Built) -> None:
             if (glob is None or _matches(path, glob)) and text in body
         ]
         assert not where, f"{case}: {text!r} must not appear, but is in {where}"
+        if glob is None:
+            named = [path for path in built.files if text in path]
+            assert not named, f"{case}: {text!r} must not name a file, but names {named}"
     for glob, text in present:
         if glob is None:
             assert any(text in page for page in built.pages.values()), (
