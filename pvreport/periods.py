@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import functools
 import re
 from typing import Literal
 
@@ -73,6 +74,9 @@ def period_form(text: str) -> Form | None:
     return None
 
 
+# A national report repeats the same few hundred periods across a million rows; periods are
+# frozen, so one parse per distinct text is enough (errors are not cached, they raise again).
+@functools.lru_cache(maxsize=65536)
 def parse_period(text: str) -> Period:
     """Parse a contract period; raise :class:`PeriodError` with a plain message otherwise."""
     text = text.strip()

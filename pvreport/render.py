@@ -177,6 +177,9 @@ def relative(from_src: str, to_src: str) -> str:
     return rel + (f"#{anchor}" if anchor else "")
 
 
+#: The latest periods of each breakdown listed on a measure's page (the download has them all).
+BREAKDOWN_PERIODS = 4
+
 SRC = {
     "home": "index.md",
     "objectives": "objectives/index.md",
@@ -473,6 +476,16 @@ class _Renderer:
             split = r.breakdown
             if split is not None:
                 breakdowns.setdefault(split[0], []).append(r)
+        # A page lists the latest periods of each breakdown only: a national report has
+        # thousands of rows per measure, which would make every page heavy on a phone. The
+        # chart shows the latest period and the results download holds every row.
+        periods_of: dict[str, int] = {}
+        for dim, rows in breakdowns.items():
+            periods = list(dict.fromkeys(r.period for r in rows))
+            periods_of[dim] = len(periods)
+            if len(periods) > BREAKDOWN_PERIODS:
+                kept = set(periods[-BREAKDOWN_PERIODS:])
+                breakdowns[dim] = [r for r in rows if r.period in kept]
         return {
             "indicator": ind,
             "status": status,
@@ -482,6 +495,8 @@ class _Renderer:
             "cautions": cautions,
             "overall": overall,
             "breakdowns": breakdowns,
+            "breakdown_periods": periods_of,
+            "BREAKDOWN_PERIODS": BREAKDOWN_PERIODS,
             "gaps": derive.equity_gaps(ind, results),
             "has_intervals": any(r.lower is not None for r in results),
         }
