@@ -1,0 +1,410 @@
+"""The national-scale benchmark: validation, builds, rebuilds, memory and page weight, S to L.
+
+Run from the repository, with the project's venv:
+
+    .venv/bin/python bench/run.py                      # S, M, L; 3 runs (1 for L)
+    .venv/bin/python bench/run.py --sizes S,M --runs 5
+    .venv/bin/python bench/run.py --runs-large 2 --out BENCHMARKS.md
+
+For each size it generates a seeded synthetic package (`pvreport generate`), puts it in a
+throwaway project (the repository's mkdocs.yml and content/), and times whole processes, as a
+person would run them:
+
+- `pvreport validate PACKAGE` against `frictionless validate` of the same CSVs with the
+  contract's own Table Schemas (foreign keys included) in the descriptor;
+- a cold `pvreport build` (no chart cache, no build folder, no site) against a bare engine build,
+  `mkdocs build` of the build/ folder pvreport just wrote;
+- a rebuild after changing one result row (chart cache warm, as after any earlier build);
+- the peak memory (maximum resident set) of each process, from the kernel's rusage of the child;
+- the HTML bytes of each page of the site (median and largest; shared assets, which every page
+  shares and a browser caches, are not counted).
+
+Each figure is the median of the runs. The result is written as Markdown (BENCHMARKS.md), with
+the machine and versions it ran on and the issue's targets, met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ENV = {
+    **os.environ,
+    "NO_MKDOCS_2_WARNING": "1",
+    "DISABLE_MKDOCS_2_WARNING": "true",
+    # Fixed, so every run builds the same site.
+    "SOURCE_DATE_EPOCH": "1774915200",  # 2026-03-31
+}
+AS_OF = "2026-09-30"
+PACKAGE = "report"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+def measured(args: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> Run:
+    """Run a whole process: its wall time, and its peak memory from ``/usr/bin/time -f %M``
+    (GNU time: the maximum resident set of the process, in KB)."""
+    marker = "PVREPORT-BENCH-MAXRSS="
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", marker + "%M", *args],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in ok:
+        raise SystemExit(
+            f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout[-2000:]}\n"
+            f"{done.stderr[-2000:]}"
+        )
+    lines = done.stderr.splitlines()
+    peak = next((float(x[len(marker) :]) / 1024 for x in lines if x.startswith(marker)), 0.0)
+    err = "\n".join(x for x in lines if not x.startswith(marker))
+    return Run(seconds, peak, done.returncode, done.stdout, err)
+
+
+# ----------------------------------------------------------------------------------------------
+# The throwaway project
+
+
+def make_project(root: Path, size: str, seed: int) -> Path:
+    """A project folder like the repository's with a generated package in it."""
+    project = root / size / "project"
+    if project.exists():
+        shutil.rmtree(project)
+    project.mkdir(parents=True)
+    package = project / "datapackages" / PACKAGE
+    subprocess.run(
+        [str(BIN / "pvreport"), "generate", "--size", size, "--seed", str(seed), str(package)],
+        check=True,
+        env=ENV,
+        capture_output=True,
+    )
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("datapackages/example", f"datapackages/{PACKAGE}")
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copytree(REPO / "content", project / "content")
+    return project
+
+
+def frictionless_copy(project: Path) -> Path:
+    """The same CSVs (hard links) with a descriptor that carries the contract's Table Schemas,
+    so that frictionless checks the same types, constraints and foreign keys as pvreport."""
+    sys.path.insert(0, str(REPO))
+    from pvreport import contract
+
+    source = project / "datapackages" / PACKAGE
+    target = project.parent / "frictionless"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir()
+    descriptor = json.loads((source / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        os.link(source / resource["path"], target / resource["path"])
+        resource["format"] = "csv"
+        resource["encoding"] = "utf-8"
+        if resource["name"] in contract.RESOURCES:
+            resource["schema"] = contract.for_frictionless(contract.schema(resource["name"]))
+    (target / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
+    return target
+
+
+def change_one_result(project: Path) -> None:
+    """Change one result row's figures (value and interval together, so it stays valid)."""
+    path = project / "datapackages" / PACKAGE / "results.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    value, lower, upper = (header.index(n) for n in ("value", "lower", "upper"))
+    # The last row: the latest result of the last indicator, so its charts really change.
+    row = rows[-1]
+    bump = 0.1 if row[value] != "" and float(row[value]) < 50 else -0.1
+    for i in (value, lower, upper):
+        if row[i] != "":
+            row[i] = f"{float(row[i]) + bump:.1f}"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def html_sizes(site: Path) -> list[int]:
+    return sorted(p.stat().st_size for p in site.rglob("*.html") if p.name != "404.html")
+
+
+# ----------------------------------------------------------------------------------------------
+# One size
+
+
+@dataclass
+class Result:
+    size: str
+    rows: int = 0
+    pages: int = 0
+    charts: int = 0
+    validate: list[float] = field(default_factory=list)
+    frictionless: list[float] = field(default_factory=list)
+    cold: list[float] = field(default_factory=list)
+    engine: list[float] = field(default_factory=list)
+    rebuild: list[float] = field(default_factory=list)
+    peak_build_mb: list[float] = field(default_factory=list)
+    peak_validate_mb: list[float] = field(default_factory=list)
+    html_median: int = 0
+    html_max: int = 0
+
+
+def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> Result:
+    project = make_project(root, size, seed)
+    package = project / "datapackages" / PACKAGE
+    plain = frictionless_copy(project)
+    result = Result(size)
+    with (package / "results.csv").open(encoding="utf-8") as handle:
+        result.rows = sum(1 for _ in handle) - 1
+    pvreport = str(BIN / "pvreport")
+    for n in range(runs):
+        say = f"{size} run {n + 1}/{runs}:"
+        v = measured([pvreport, "validate", str(package)], project)
+        result.validate.append(v.seconds)
+        result.peak_validate_mb.append(v.peak_mb)
+        # frictionless exits 1 when it finds a problem; the package is valid, so 0 is expected.
+        f = measured([str(BIN / "frictionless"), "validate", "datapackage.json"], plain, ok=(0, 1))
+        if f.returncode != 0:
+            log.append(f"{size}: frictionless found problems: {f.stdout[-400:]}")
+        result.frictionless.append(f.seconds)
+
+        for folder in ("build", "site", ".pvreport"):
+            shutil.rmtree(project / folder, ignore_errors=True)
+        build = [pvreport, "build", "--quiet", "--as-of", AS_OF, "--package", str(package)]
+        cold = measured(build, project)
+        result.cold.append(cold.seconds)
+        result.peak_build_mb.append(cold.peak_mb)
+
+        # The bare engine on the very docs pvreport wrote, into a folder of its own.
+        engine_site = project.parent / "engine-site"
+        shutil.rmtree(engine_site, ignore_errors=True)
+        engine = measured(
+            [str(BIN / "mkdocs"), "build", "-q", "-f", "build/mkdocs.yml", "-d", str(engine_site)],
+            project,
+        )
+        result.engine.append(engine.seconds)
+
+        sizes = html_sizes(project / "site")
+        result.pages = len(sizes)
+        result.html_median = int(statistics.median(sizes))
+        result.html_max = sizes[-1]
+        result.charts = len(list((project / "site" / "charts").glob("*.svg")))
+
+        change_one_result(project)
+        again = measured(build, project)
+        result.rebuild.append(again.seconds)
+        log.append(
+            f"{say} validate {v.seconds:.2f}s, frictionless {f.seconds:.2f}s, cold build "
+            f"{cold.seconds:.1f}s ({cold.peak_mb:.0f} MB), engine {engine.seconds:.1f}s, "
+            f"rebuild {again.seconds:.1f}s"
+        )
+        print(log[-1], flush=True)
+        # Back to the generated package for the next run.
+        shutil.rmtree(package)
+        subprocess.run(
+            [pvreport, "generate", "--size", size, "--seed", str(seed), str(package)],
+            check=True,
+            env=ENV,
+            capture_output=True,
+        )
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# The report
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def machine() -> list[str]:
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    versions = []
+    for dist in (
+        "frictionless",
+        "mkdocs",
+        "mkdocs-material",
+        "vl-convert-python",
+        "altair",
+        "pyarrow",
+        "pandas",
+    ):
+        try:
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            pass
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return [
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; commit {commit or '?'}",
+        (
+            f"- Machine: {os.cpu_count()} cores, {mem} memory, {platform.machine()}, "
+            f"{platform.system()} {platform.release()}"
+        ),
+        f"- Python {platform.python_version()}; " + ", ".join(versions),
+    ]
+
+
+def ok(flag: bool) -> str:
+    return "met" if flag else "**not met**"
+
+
+def report(results: list[Result], runs: dict[str, int], log: list[str], command: str) -> str:
+    by = {r.size: r for r in results}
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `bench/run.py`; do not edit by hand. To measure again, from the repository:",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        (
+            "(`--sizes S,M,L`, `--runs N` for S and M, `--runs-large N` for L, `--seed N`, "
+            "`--workdir DIR`). Every time is a whole process, start-up included, and the median of "
+            "the runs. Synthetic packages come from `pvreport generate --size S|M|L --seed 1`."
+        ),
+        "",
+        "## The machine",
+        "",
+        *machine(),
+        "- Runs: " + ", ".join(f"{s} {n}" for s, n in runs.items()),
+        "",
+        "## Side by side",
+        "",
+        (
+            "| size | result rows | pages | charts | pvreport validate (s) | frictionless validate "
+            "(s) | speed-up | cold build (s) | bare engine (s) | cold / engine | rebuild after one "
+            "row (s) | rebuild / engine | peak memory of build (MB) | median HTML per page (KB) | "
+            "largest page (KB) |"
+        ),
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        v, f, c, e, b = (med(x) for x in (r.validate, r.frictionless, r.cold, r.engine, r.rebuild))
+        out.append(
+            f"| {r.size} | {r.rows:,} | {r.pages:,} | {r.charts:,} | {v:.2f} | {f:.2f} | "
+            f"{f / v:.1f}x | {c:.1f} | {e:.1f} | {c / e:.2f} | {b:.1f} | {b / e:.2f} | "
+            f"{med(r.peak_build_mb):.0f} | {r.html_median / 1024:.1f} | {r.html_max / 1024:.1f} |"
+        )
+    out += ["", "## Growth from S", ""]
+    if "S" in by:
+        s = by["S"]
+        out += [
+            "| size | rows / S | pages / S | cold build / S | engine / S | validate / S |",
+            "|---|--:|--:|--:|--:|--:|",
+        ]
+        for r in results:
+            out.append(
+                f"| {r.size} | {r.rows / s.rows:.0f} | {r.pages / s.pages:.1f} | "
+                f"{med(r.cold) / med(s.cold):.1f} | {med(r.engine) / med(s.engine):.1f} | "
+                f"{med(r.validate) / med(s.validate):.1f} |"
+            )
+    out += ["", "## The issue's targets", ""]
+    if "L" in by:
+        big = by["L"]
+        e = med(big.engine)
+        out += [
+            "| target | measured | |",
+            "|---|---|---|",
+            (
+                f"| L validates >= 20x faster than frictionless | "
+                f"{med(big.frictionless) / med(big.validate):.1f}x | "
+                f"{ok(med(big.frictionless) / med(big.validate) >= 20)} |"
+            ),
+            f"| cold build of L < 60 s | {med(big.cold):.1f} s | {ok(med(big.cold) < 60)} |",
+            (
+                f"| cold build of L <= 2x bare engine | {med(big.cold) / e:.2f}x | "
+                f"{ok(med(big.cold) <= 2 * e)} |"
+            ),
+            (
+                f"| rebuild of L after one row <= 1.2x bare engine | {med(big.rebuild) / e:.2f}x | "
+                f"{ok(med(big.rebuild) <= 1.2 * e)} |"
+            ),
+            (
+                f"| median HTML per page of L < 60 KB | {big.html_median / 1024:.1f} KB | "
+                f"{ok(big.html_median < 60 * 1024)} |"
+            ),
+        ]
+        if "S" in by:
+            ratio = big.html_median / by["S"].html_median
+            out.append(
+                f"| median HTML per page of L <= 1.1x S's | {ratio:.2f}x | {ok(ratio <= 1.1)} |"
+            )
+        out.append(
+            f"| peak memory of building L < 1.5 GB | {med(big.peak_build_mb):.0f} MB | "
+            f"{ok(med(big.peak_build_mb) < 1536)} |"
+        )
+    else:
+        out.append("L was not run, so the targets (all about L) were not checked.")
+    out += ["", "## Every run", "", *[f"- {line}" for line in log], ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="S,M,L", help="comma-separated, from S, M, L")
+    parser.add_argument("--runs", type=int, default=3, help="runs of S and M (median)")
+    parser.add_argument("--runs-large", type=int, default=1, help="runs of L (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", default="/tmp/pvreport-bench", help="throwaway projects")
+    parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    root = Path(args.workdir)
+    root.mkdir(parents=True, exist_ok=True)
+    sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
+    log: list[str] = []
+    results = []
+    runs = {}
+    for size in sizes:
+        runs[size] = args.runs_large if size == "L" else args.runs
+        results.append(bench_size(root, size, args.seed, runs[size], log))
+    command = ".venv/bin/python bench/run.py " + " ".join(
+        a for a in (sys.argv[1:] if argv is None else argv)
+    )
+    Path(args.out).write_text(report(results, runs, log, command.strip()) + "\n", "utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
