@@ -21,6 +21,9 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml
+
+from .limits import Limits, LimitsError
 from .problems import Problem, catalogue
 
 EXIT_OK = 0
@@ -179,12 +182,33 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def project_limits(project: Path) -> Limits:
+    """The size limits set in the pvreport plugin's options of ``mkdocs.yml`` where the command
+    runs, so that validate says what build will; the defaults where there is no such file."""
+    from .build import plugin_options
+    from .write import read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return Limits()
+    try:
+        options = plugin_options(read_config(config))
+    except (OSError, ValueError, yaml.YAMLError):
+        return Limits()  # not a config pvreport can read: build will say so
+    try:
+        return Limits.from_options(options)
+    except LimitsError as error:
+        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """``pvreport validate``: print every problem; exit 1 when there is an error."""
     from .validate import validate_package
 
     package_dir = package_dir_argument(args.package_dir)
-    result = validate_package(package_dir, as_of=args.as_of, strict=args.strict)
+    result = validate_package(
+        package_dir, as_of=args.as_of, strict=args.strict, limits=project_limits(Path.cwd())
+    )
     problems = result.problems
     if args.format == "json":
         print(format_json(problems))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, copy_base
+from conftest import AS_OF, BASE, copy_base, make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +175,51 @@ def test_every_long_cell_is_found_whatever_the_quoting(
     found = limits.check_contents("t.csv", path, Limits(max_cell_length=limit))
     named = [p for p in found if p.line is not None]
     assert len(named) == min(expected, limits.MAX_NAMED_CELLS)
+
+
+def _cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "pvreport"), *args],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_validate_and_build_read_the_limits_from_mkdocs_yml(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", BASE)
+    config = project / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(
+        original.replace(
+            "package: datapackages/base", "package: datapackages/base\n      max_rows: 3"
+        ),
+        encoding="utf-8",
+    )
+    validated = _cli(project, "validate", "datapackages/base", "--as-of", AS_OF.isoformat())
+    built = _cli(project, "build", "--as-of", AS_OF.isoformat())
+    assert validated.returncode == built.returncode == 1
+    assert "datapackages/base/results.csv:5: results.csv has more than 3 rows" in validated.stdout
+    assert built.stdout == validated.stdout
+    assert not (project / "site").exists()
+    # Without the setting, the same package validates.
+    elsewhere = _cli(tmp_path, "validate", str(project / "datapackages" / "base"))
+    assert "too-many-rows" not in elsewhere.stdout
+
+    # A limit that is not a number is a misuse of the command, said plainly, before any reading.
+    config.write_text(
+        original.replace(
+            "package: datapackages/base", "package: datapackages/base\n      max_rows: many"
+        ),
+        encoding="utf-8",
+    )
+    validated = _cli(project, "validate", "datapackages/base")
+    assert validated.returncode == 2
+    assert "max_rows must be a whole number above 0, not 'many'" in validated.stderr
+    built = _cli(project, "build")
+    assert built.returncode == 1
+    assert "max_rows must be a whole number above 0, not 'many'" in built.stderr
+    assert "Traceback" not in built.stderr + validated.stderr
