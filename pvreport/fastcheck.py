@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import errors as ferrors
+from frictionless.formats import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
 from . import load
@@ -106,6 +107,22 @@ def parse(path: Path) -> Parsed:
         chunk.append(pa.array(buffer, pa.string()))
     columns = [pa.concat_arrays(chunk) for chunk in chunks]
     return Parsed(list(header), lines, columns, irregular)
+
+
+def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
+    """The heading row frictionless picks: it guesses from the widths of the first rows, so
+    blank or short rows near the top can make it take a data row for the heading."""
+    probe = frictionless.Resource(
+        path=path.name,
+        basepath=str(path.parent),
+        format="csv",
+        encoding="utf-8",
+        control=CsvControl(delimiter=","),
+        # Without foreign keys, opening it reads no other file.
+        schema=frictionless.Schema.from_descriptor({**table_schema, "foreignKeys": []}),
+    )
+    with probe:
+        return list(probe.dialect.header_rows)
 
 
 def _certainly_valid(column: pa.Array, field: frictionless.Field) -> pa.Array | bool | None:
@@ -210,6 +227,8 @@ def check(
     Raises :class:`Unsupported` where frictionless must do the work.
     """
     schema = frictionless.Schema.from_descriptor(dict(table_schema))
+    if _header_rows(path, table_schema) != [1]:
+        raise Unsupported("frictionless takes another row for the heading")
     parsed = parse(path)
     if len(parsed.header) != len(schema.fields):
         raise Unsupported("the heading does not match the schema")

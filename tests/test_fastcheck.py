@@ -7,14 +7,19 @@ problems must be the same: code, file, line, field, value, message and hint.
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import BAD, BASE, copy_base
+from conftest import AS_OF, BAD, copy_base
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
 
-from pvreport import fastcheck, gate, hygiene, tabular
+from pvreport import fastcheck, gate, hygiene, load, synthetic, tabular
 from pvreport.problems import Problem
+from pvreport.validate import validate_package
 
 Full = tuple[str, str | None, int | None, str | None, str | None, str, str | None]
 
@@ -50,3 +55,120 @@ def test_bad_fixture_gives_the_same_problems_both_ways(case: str, tmp_path: Path
 
 def test_base_package_is_clean_both_ways(package: Path) -> None:
     assert both_paths(package) == ([], [])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_errors_give_the_same_problems_both_ways(seed: int, tmp_path: Path) -> None:
+    package = synthetic.generate(tmp_path / "package", "S", seed)
+    expected = synthetic.plant_errors(package, seed)
+    slow, fast = both_paths(package)
+    assert fast == slow
+    # The planted problems frictionless is responsible for are all there (rules and hygiene
+    # report the others).
+    tabular_codes = {"wrong-type", "not-in-list", "bad-id", "bad-period", "missing-value",
+                     "unknown-reference", "out-of-range", "duplicate-id", "extra-cell"}  # fmt: skip
+    assert {(f, line, field, code) for code, f, line, field, *_ in fast} == {
+        e for e in expected if e[3] in tabular_codes
+    }
+
+
+def test_large_file_takes_the_fast_path_by_itself(tmp_path: Path) -> None:
+    # M's results file is over the threshold; its planted errors come out the same as the
+    # expected ones without forcing anything.
+    package = synthetic.generate(tmp_path / "package", "M", 5)
+    expected = synthetic.plant_errors(package, 5)
+    assert fastcheck.count_rows(package / "results.csv") > fastcheck.FAST_ROWS
+    result = validate_package(package, as_of=AS_OF)
+    assert sorted((p.file, p.line, p.field, p.code) for p in result.problems) == expected
+
+
+# Random mutations of a small results file ------------------------------------------------------
+
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "  12 ",
+            "1e3",
+            "NaN",
+            "-inf",
+            "-0",
+            "+5",
+            "1_000",
+            "12.",
+            ".5",
+            "١٢",
+            "0x1",
+            "true",
+            "1",
+            "final",
+            "Final",
+            "final ",
+            "estimated",
+            "all",
+            "age: 16-24",
+            "damp-homes",
+            "DAMP-homes",
+            "no-such",
+            "2024",
+            "2024-13",
+            "2024/25",
+            "2023/24",
+            "2024-Q5",
+            "-1",
+            "100",
+            "2026-05-01T09:30:00Z",
+            "2026-05-01",
+            "a,b",
+            'say "hi"',
+            "line\nbreak",
+        ]
+    ),
+    st.text(max_size=8),
+)
+
+
+@st.composite
+def mutations(draw: st.DrawFn) -> list[tuple[str, int, int, str]]:
+    """A few edits of results.csv: (kind, record, column, text)."""
+    kinds = st.sampled_from(["cell", "cell", "cell", "drop", "add", "blank", "copy"])
+    return draw(
+        st.lists(
+            st.tuples(kinds, st.integers(1, 30), st.integers(0, 9), _CELLS), min_size=1, max_size=4
+        )
+    )
+
+
+def _mutate(records: list[list[str]], edits: list[tuple[str, int, int, str]]) -> None:
+    for kind, at, column, text in edits:
+        index = min(at, len(records) - 1)
+        record = records[index]
+        if kind == "cell" and column < len(record):
+            record[column] = text
+        elif kind == "drop" and record:
+            record.pop()
+        elif kind == "add":
+            record.append(text)
+        elif kind == "blank":
+            records.insert(index, [])
+        elif kind == "copy":
+            records.insert(index, list(records[max(1, index - 1)]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=mutations())
+def test_random_mutations_of_results_give_the_same_problems(
+    edits: list[tuple[str, int, int, str]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        package = copy_base(Path(folder) / "package")
+        path = package / "results.csv"
+        records = [record for _, record in load.csv_records(path)]
+        _mutate(records, edits)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for record in records:
+                writer.writerow(record) if record else handle.write("\n")
+        slow, fast = both_paths(package)
+        assert fast == slow
