@@ -499,7 +499,8 @@ def plant_errors(package_dir: Path, seed: int = 0) -> list[Expected]:
     with indicators.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     kind = rows[0].index("kind")
-    target = rng.randrange(1, len(rows))
+    # An output indicator: its objective keeps the outcome indicator that measures it.
+    target = rng.choice([i for i in range(1, len(rows)) if rows[i][kind] == "output"])
     rows[target][kind] = "outcomes"
     _write(indicators, rows[0], rows[1:])
     expected.append(("indicators.csv", target + 1, "kind", "not-in-list"))
