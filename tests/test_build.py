@@ -162,6 +162,36 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
     assert not (first.site_dir / "stale.html").exists()
 
 
+def test_the_command_names_the_log_when_the_engine_or_the_final_check_fails(
+    project: Path,
+) -> None:
+    """What a publisher sees from `pvreport build` at the two late stages: exit 1, the site
+    unchanged, where the log is, and the log saying why."""
+    first = run(project, "build", "--as-of", AS_OF.isoformat())
+    assert first.returncode == 0, first.stderr
+    before = tree(project / "site")
+    tail = "The site was not changed. The build log is at build/build.log.\n"
+
+    broken = project / "content" / "broken.md"
+    broken.write_text("# Broken\n\nSee [nowhere](no-such-page.md).\n", encoding="utf-8")
+    engine = run(project, "build", "--as-of", AS_OF.isoformat())
+    assert engine.returncode == 1
+    assert "MkDocs could not build the site" in engine.stderr and engine.stderr.endswith(tail)
+    assert "no-such-page.md" in (project / "build" / "build.log").read_text(encoding="utf-8")
+    assert tree(project / "site") == before
+    broken.unlink()
+
+    with (project / "datapackages" / "base" / "options.csv").open("a", encoding="utf-8") as f:
+        f.write("damp-first,secret-bid,Sell to Canaryco,false,1,£,Canary,Canary,,,,confidential\n")
+    (project / "content" / "leak.md").write_text("# Leak\n\nSell to Canaryco.\n", "utf-8")
+    check = run(project, "build", "--as-of", AS_OF.isoformat())
+    assert check.returncode == 1
+    assert "failed its final check" in check.stderr and check.stderr.endswith(tail)
+    log = (project / "build" / "build.log").read_text(encoding="utf-8")
+    assert "check: leak" in log and "withheld row" in log
+    assert tree(project / "site") == before
+
+
 def test_confidential_and_embargoed_values_appear_nowhere(project: Path) -> None:
     pkg = project / "datapackages" / "base"
     lines = {
