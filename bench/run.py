@@ -51,6 +51,7 @@ ENV = {
 }
 AS_OF = "2026-09-30"
 PACKAGE = "report"
+NOTES = Path(__file__).with_name("notes.md")
 
 
 @dataclass
@@ -276,7 +277,7 @@ def machine() -> list[str]:
     return [
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; commit {commit or '?'}",
         (
-            f"- Machine: {os.cpu_count()} cores, {mem} memory, {platform.machine()}, "
+            f"- Machine: {os.cpu_count()} cores (shared: other work may run at the same time), {mem} memory, {platform.machine()}, "
             f"{platform.system()} {platform.release()}"
         ),
         f"- Python {platform.python_version()}; " + ", ".join(versions),
@@ -301,7 +302,9 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
         (
             "(`--sizes S,M,L`, `--runs N` for S and M, `--runs-large N` for L, `--seed N`, "
             "`--workdir DIR`). Every time is a whole process, start-up included, and the median of "
-            "the runs. Synthetic packages come from `pvreport generate --size S|M|L --seed 1`."
+            "the runs. Synthetic packages come from `pvreport generate --size S|M|L --seed 1`. Peak "
+            "memory is GNU time's maximum resident set: the largest single process (the build's "
+            "chart workers are separate processes of about 200 MB each)."
         ),
         "",
         "## The machine",
@@ -377,6 +380,9 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
     else:
         out.append("L was not run, so the targets (all about L) were not checked.")
     out += ["", "## Every run", "", *[f"- {line}" for line in log], ""]
+    if NOTES.is_file():
+        # What the numbers mean and what is left to do, written by people (bench/notes.md).
+        out += ["", NOTES.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(out)
 
 

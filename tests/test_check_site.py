@@ -1,0 +1,49 @@
+"""The final check reads each distinct file once, and still finds a withheld value anywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from pvreport import build, visibility
+
+
+def prepared(docs: Path, canaries: tuple[str, ...]) -> build.Prepared:
+    # Only what check_site reads is real here: the docs folder, the pages, the canaries.
+    none = cast(Any, None)
+    return build.Prepared(
+        docs_dir=docs,
+        config={},
+        nav=[],
+        validation=none,
+        withheld=visibility.Withheld(canaries=canaries),
+        report=none,
+        notices=[],
+        addresses=[""],
+    )
+
+
+def test_a_withheld_value_is_found_once_per_distinct_file(tmp_path: Path) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    for root in (site, docs):
+        (root / "charts").mkdir(parents=True)
+    (site / "index.html").write_text("<html><title>t</title><p>ok</p></html>", encoding="utf-8")
+    leak = "<svg><text>Secret   plan\nfor the depot</text></svg>"
+    # The same chart in both folders (the engine copies it), a leak only in the docs folder, and
+    # one with the text escaped in HTML.
+    (site / "charts" / "a.svg").write_text(leak, encoding="utf-8")
+    (docs / "charts" / "a.svg").write_text(leak, encoding="utf-8")
+    (docs / "charts" / "b.csv").write_text("x\nSecret plan for the depot\n", encoding="utf-8")
+    (site / "charts" / "c.html").write_text("<p>Secret&#32;plan for the depot</p>", "utf-8")
+    (site / "charts" / "clean.svg").write_text("<svg/>", encoding="utf-8")
+    wrong = build.check_site(site, prepared(docs, ("Secret plan for the depot",)), [])
+    leaks = sorted(line.split(":")[0] for line in wrong if "withheld" in line)
+    assert leaks == ["a.svg", "b.csv", "c.html"]
+
+
+def test_nothing_withheld_means_no_leak(tmp_path: Path) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    site.mkdir()
+    docs.mkdir()
+    (site / "index.html").write_text("<html><title>t</title>Secret plan</html>", "utf-8")
+    assert build.check_site(site, prepared(docs, ()), []) == []
