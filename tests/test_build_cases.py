@@ -11,7 +11,8 @@ Its expectation is either
   (``FILE:LINE FIELD CODE``, as in fixtures/bad/), leaving no site; or
 - ``absent.txt`` / ``present.txt``: the build must succeed. Each line of ``absent.txt`` is a string
   that must not be in any file of the built site nor of the docs folder left behind (the bytes of
-  every file, .gz and .zip opened), nor in any file's name. Each line of ``present.txt`` must be in the readable text of a
+  every file, .gz and .zip opened; the engine config and the chart cache too), nor in any file's
+  name. Each line of ``present.txt`` must be in the readable text of a
   page (what a reader sees, spaces folded). A line ``[GLOB] STRING`` looks only in the files
   whose path under the site (or docs folder) matches GLOB, as bytes. ``#`` starts a comment line.
 
@@ -152,11 +153,20 @@ class Built:
 
     def __init__(self, result: build.BuildResult) -> None:
         self.files: dict[str, str] = {}
-        for label, root in (("site", result.site_dir), ("docs", result.build_dir / "docs")):
-            for path in sorted(root.rglob("*")):
+        # Besides the site: the docs folder and engine config left in build/, and the chart
+        # cache; only the build log (for the publisher, never published) may name withheld rows.
+        project = result.build_dir.parent
+        for label, root in (
+            ("site", result.site_dir),
+            ("docs", result.build_dir / "docs"),
+            ("engine", result.build_dir / "mkdocs.yml"),
+            ("cache", project / build.CACHE_FOLDER),
+        ):
+            for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
                 if path.is_file():
                     for inner, text in _opened(path):
-                        self.files[f"{label}/{path.relative_to(root).as_posix()}{inner}"] = text
+                        rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
+                        self.files[f"{label}/{rel}{inner}"] = text
         self.pages: dict[str, str] = {}
         for path in sorted(result.site_dir.rglob("*.html")):
             soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -247,9 +257,11 @@ def test_the_site_is_read_whole(shared_build: Built) -> None:
         "site/sitemap.xml.gz",
         "site/data/downloads/options.csv",
         "docs/index.md",
+        "engine/mkdocs.yml",
     ):
         assert wanted in paths, wanted
     assert any(".zip!options.csv" in p for p in paths)
+    assert any(p.startswith("cache/") for p in paths)
     assert any(p.endswith(".svg") for p in paths) and any(p.endswith(".json") for p in paths)
     assert len(shared_build.pages) > 15
 
