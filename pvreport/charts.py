@@ -1101,6 +1101,13 @@ def render_cached(
         unique.setdefault(keys[i], i)
     order = list(unique.values())
     drawn: dict[str, str] = {}
+
+    def keep(i: int, svg: str) -> None:
+        # Stored as soon as drawn, so a build stopped half-way keeps what it drew.
+        drawn[keys[i]] = svg
+        if cache_dir is not None:
+            _store(cache_dir, keys[i], svg)
+
     workers = processes if processes is not None else (os.cpu_count() or 1)
     if workers > 1 and len(order) >= POOL_THRESHOLD:
         # spawn, not fork: vl-convert's V8 threads do not survive fork (a forked pool hangs).
@@ -1108,17 +1115,14 @@ def render_cached(
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             results = pool.imap(_render_one, (charts[i].spec for i in order), chunksize=chunk)
             for n, (i, svg) in enumerate(zip(order, results, strict=True), start=1):
-                drawn[keys[i]] = svg
+                keep(i, svg)
                 if on_chart is not None and n % 50 == 0:
                     on_chart(from_cache + n)
     else:
         for n, i in enumerate(order, start=1):
-            drawn[keys[i]] = _render_one(charts[i].spec)
+            keep(i, _render_one(charts[i].spec))
             if on_chart is not None and n % 50 == 0:
                 on_chart(from_cache + n)
-    for key, svg in drawn.items():
-        if cache_dir is not None:
-            _store(cache_dir, key, svg)
     for i in todo:
         svgs[ids[i]] = drawn[keys[i]]
     if on_chart is not None:
