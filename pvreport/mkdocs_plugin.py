@@ -59,6 +59,8 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
                 strict=self.config.strict,
                 as_of=as_of,
                 copy_content=False,
+                # serve rebuilds on every change: redraw only the charts that changed.
+                cache_dir=project / build.CACHE_FOLDER,
             )
         except build.BuildError as error:
             lines = [str(error)]
