@@ -1044,8 +1044,9 @@ def _store(cache_dir: Path, key: str, svg: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(svg)
+        # Bytes, not text mode: the cached SVG must be exactly what vl-convert returned.
+        with os.fdopen(handle, "wb") as out:
+            out.write(svg.encode("utf-8"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -1055,7 +1056,7 @@ def _store(cache_dir: Path, key: str, svg: str) -> None:
 def _load(cache_dir: Path, key: str) -> str | None:
     path = _cache_path(cache_dir, key)
     try:
-        svg = path.read_text(encoding="utf-8")
+        svg = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     # Only whole SVGs count: anything else (a truncated file someone copied in) is drawn again.
