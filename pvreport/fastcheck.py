@@ -21,16 +21,20 @@ to the same problems. frictionless stays the reference and the path for small fi
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import io
+import re
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import frictionless
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from frictionless import errors as ferrors
 from frictionless.formats import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
@@ -60,24 +64,98 @@ def count_rows(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
+class Lines(Sequence[int]):
+    """The physical line of every record (the header's first), found only when asked for:
+    a file without errors never needs them."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lines: array[int] | None = None
+
+    def _all(self) -> array[int]:
+        if self._lines is None:
+            self._lines = array("q", (start for start, _ in load.csv_records(self._path)))
+        return self._lines
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        return self._all()[index]
+
+
 @dataclasses.dataclass
 class Parsed:
     """A CSV file by column: every record padded or cut to the heading's width."""
 
     header: list[str]
     #: Physical line of every record, the header first (record index 0 is row number 1).
-    lines: array[int]
+    lines: Sequence[int]
     columns: list[pa.Array]
     #: Records whose width differs from the heading's, by row number, as read.
     irregular: dict[int, list[str]]
 
-    @property
-    def rows(self) -> int:
-        return len(self.lines) - 1
+
+# A quote with text on both sides: Python's csv reader and pyarrow's may split such a line
+# differently, so such files are read by Python's, as frictionless reads them.
+_ODD_QUOTE = re.compile(rb'[^,\n\r"]"[^,\n\r"]')
 
 
 def parse(path: Path) -> Parsed:
-    """Read a CSV file with pvreport's reader (the same dialect frictionless uses here)."""
+    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes).
+
+    A regular file (every line as wide as the heading, no blank line, quotes only around
+    cells) is read by pyarrow, which splits it the same way, much faster.
+    """
+    return _parse_arrow(path) or _parse_python(path)
+
+
+def _parse_arrow(path: Path) -> Parsed | None:
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8) or (b'"' in data and _ODD_QUOTE.search(data)):
+        return None
+    first = next(load.csv_records(path), None)
+    if first is None or first[0] != 1 or not first[1]:
+        return None
+    header = first[1]
+    # pyarrow skips the heading as one line, and reads a blank line of a one-column file as an
+    # empty cell where Python's reader sees no cell.
+    if len(header) < 2 or b'"' in data.split(b"\n", 1)[0]:
+        return None
+    irregular: list[Any] = []
+
+    def invalid(row: Any) -> str:
+        irregular.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(header))], skip_rows=1
+            ),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(header))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if irregular or table.num_columns != len(header):
+        return None
+    columns = [table.column(i).combine_chunks() for i in range(len(header))]
+    return Parsed(list(header), Lines(path), columns, {})
+
+
+def _parse_python(path: Path) -> Parsed:
     records = load.csv_records(path)
     lines: array[int] = array("q")
     try:
@@ -219,7 +297,7 @@ def check(
     table_schema: Mapping[str, Any],
     lookups: Mapping[tuple[str, str], set[Any]],
     name: str,
-) -> tuple[list[Any], array[int]]:
+) -> tuple[list[Any], Sequence[int]]:
     """The errors frictionless would report for one CSV resource, and each record's line.
 
     ``table_schema`` is the file's schema as given to frictionless; ``lookups`` holds, for each
@@ -253,19 +331,21 @@ def check(
             rows[index] = Row(_record(parsed, index), handlers=handlers, row_number=index + 2)
         return rows[index]
 
-    def key_column(field_name: str) -> pd.Series:
-        column = parsed.columns[names.index(field_name)]
-        values = typed.get(field_name, {})
-        series = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
-        odd = {v: t for v, t in values.items() if t != v}
-        if odd:
-            series = series.map(lambda v: odd.get(v, v))
-        # A short row's absent cells are None to frictionless, not "".
-        for row_number, record in parsed.irregular.items():
-            position = names.index(field_name)
-            if position >= len(record):
-                series.iat[row_number - 2] = None
-        return series.where(series != "", None)
+    def key_column(field_name: str) -> pa.Array:
+        """The column as frictionless compares it: null for an empty or unreadable cell."""
+        position = names.index(field_name)
+        column = parsed.columns[position]
+        unread = [v for v, t in typed.get(field_name, {}).items() if t is None]
+        if unread:
+            nulls = pc.is_in(column, value_set=pa.array(unread, pa.string()))
+            column = pc.if_else(nulls, pa.scalar(None, pa.string()), column)
+        short = [n - 2 for n, record in parsed.irregular.items() if position >= len(record)]
+        if short:
+            # A short row's absent cells are None to frictionless, not "".
+            mask = np.zeros(len(column), dtype=bool)
+            mask[short] = True
+            column = pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), column)
+        return column
 
     found: dict[int, list[Any]] = {}
     for index in sorted(doubtful):
@@ -274,26 +354,19 @@ def check(
             found.setdefault(index, []).extend(row.errors)
 
     if key_fields:
-        frame = pd.DataFrame({f: key_column(f) for f in key_fields})
-        present = frame.notna().any(axis=1)
-        for index in pc.indices_nonzero(pa.array(~present.to_numpy())).to_pylist():
-            row = row_at(index)
+        keys = [key_column(f) for f in key_fields]
+        present = keys[0].is_valid()
+        for key in keys[1:]:
+            present = pc.or_(present, key.is_valid())
+        for index in pc.indices_nonzero(pc.invert(present)).to_pylist():
             note = 'cells composing the primary keys are all "None"'
-            found.setdefault(index, []).append(ferrors.PrimaryKeyError.from_row(row, note=note))
-        keyed = frame[present]
-        repeated = keyed.duplicated(keep="first")
-        if repeated.any():
-            last_seen: dict[tuple[Any, ...], int] = {}
-            wanted = set(keyed[keyed.duplicated(keep=False)].index)
-            for index in sorted(wanted):
-                cells = tuple(frame.loc[index])
-                match = last_seen.get(cells)
-                last_seen[cells] = index + 2
-                if match:
-                    note = f"the same as in the row at position {match}"
-                    found.setdefault(index, []).append(
-                        ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
-                    )
+            found.setdefault(index, []).append(
+                ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
+            )
+        for index, note in _repeated_keys(keys, present):
+            found.setdefault(index, []).append(
+                ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
+            )
 
     for fk in fk_list:
         field_name = fk["fields"][0]
@@ -301,9 +374,10 @@ def check(
         source_field = fk["reference"]["fields"][0]
         allowed = lookups[(source or name, source_field)]
         values = key_column(field_name)
-        unknown = values.notna() & ~values.isin(allowed)
-        for index in unknown[unknown].index:
-            cell = values.iat[index]
+        known = pc.is_in(values, value_set=pa.array(sorted(allowed), pa.string()))
+        unknown = pc.and_(values.is_valid(), pc.invert(known))
+        for index in pc.indices_nonzero(unknown).to_pylist():
+            cell = values[index].as_py()
             note = (
                 f'for "{field_name}": values "{cell}" not found in the lookup table '
                 f'"{source}" as "{source_field}"'
@@ -320,6 +394,30 @@ def check(
             )
 
     return _limited(found[i] for i in sorted(found)), parsed.lines
+
+
+def _repeated_keys(keys: list[pa.Array], present: pa.Array) -> list[tuple[int, str]]:
+    """Rows whose key repeats an earlier row's, with frictionless' note (which names the
+    latest earlier row with that key)."""
+    table = pa.table({f"k{i}": key for i, key in enumerate(keys)})
+    table = table.append_column("row", pa.array(np.arange(len(present)))).filter(present)
+    counts = table.group_by([f"k{i}" for i in range(len(keys))], use_threads=False).aggregate(
+        [("row", "count")]
+    )
+    if len(counts) == len(table):
+        return []  # every key is unique: the usual case, decided without a Python loop
+    frame = table.to_pandas()
+    names = [f"k{i}" for i in range(len(keys))]
+    frame = frame[frame.duplicated(names, keep=False)].sort_values("row")
+    last_seen: dict[tuple[Any, ...], int] = {}
+    out = []
+    for record in frame.itertuples(index=False):
+        cells = tuple(getattr(record, n) for n in names)
+        match = last_seen.get(cells)
+        last_seen[cells] = int(record.row) + 2
+        if match:
+            out.append((int(record.row), f"the same as in the row at position {match}"))
+    return out
 
 
 def _limited(per_row: Iterable[list[Any]]) -> list[Any]:
