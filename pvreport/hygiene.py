@@ -87,6 +87,8 @@ def _control(value: str) -> str:
 
 
 _CSV_TOKENS = re.compile(r'["\n,]')
+#: The characters ``_control`` finds (category Cc but tab and line ends), to skip clean files.
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def unterminated_quote(text: str) -> int | None:
@@ -95,6 +97,8 @@ def unterminated_quote(text: str) -> int | None:
     A quote opens a quoted cell only as the cell's first character; inside, ``""`` is a quote.
     Only quotes, commas and line breaks matter, so the scan jumps from one to the next.
     """
+    if '"' not in text:
+        return None  # nothing opens: skip the scan, which is slow on a large file
     line, in_quote, opened, cell_start, skip = 1, False, 0, 0, -1
     for match in _CSV_TOKENS.finditer(text):
         char, at = match.group(), match.start()
@@ -247,7 +251,7 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             explained.add((found.line, found.field))
     # Control characters anywhere, the heading row included.
     count = 0
-    for start, record in records:
+    for start, record in records if _ANY_CONTROL.search(text) else ():
         for index, cell in enumerate(record):
             bad = _control(cell)
             if not bad or count >= _MAX_CONTROL:
@@ -401,15 +405,24 @@ def _check_cells(
             name = first_use.get(index)
             if name is None or name not in ids:
                 continue
-            if not _invisible(cell):
+            # Only non-ASCII characters can be invisible; isascii() spares a million rows
+            # the character-by-character look.
+            if cell.isascii() or not _invisible(cell):
                 for part in load.split_ids(cell) if contract.LIST_OF in fields[name] else (cell,):
                     clean_ids[name].setdefault(part.strip(), start)
+    # An ASCII cell holds no invisible or direction character, so only numbers and dates can
+    # be wrong in it: skipping the rest keeps hygiene linear and cheap on large files.
+    typed = {
+        index
+        for index, name in first_use.items()
+        if fields[name].get("type", "string") in ("number", "integer", "date")
+    }
     for start, record in rows:
         if not any(cell.strip() for cell in record):
             continue
         for index, cell in enumerate(record):
             name = first_use.get(index)
-            if name is None:
+            if name is None or (index not in typed and cell.isascii()):
                 continue
             found = _check_cell(
                 file, name, fields[name], cell, name in ids, clean_ids.get(name, {})
