@@ -66,6 +66,8 @@ class Period:
 _QUARTER_WORDS = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
 
 
+# Pure, and called for every result row by the rules: cached like parse_period.
+@functools.lru_cache(maxsize=65536)
 def period_form(text: str) -> Form | None:
     """The form of a period string, or None when it matches none."""
     for form, pattern in _PATTERNS:
