@@ -245,7 +245,9 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
     )
     problems.extend(header_problems)
     explained: set[tuple[int, str]] = set()
-    for found in _check_cells(file, fields, header, records[header_at + 1 :]):
+    for found in _check_cells(
+        file, fields, header, records[header_at + 1 :], ascii_only=text.isascii()
+    ):
         problems.append(found)
         if found.field is not None and found.line is not None:
             explained.add((found.line, found.field))
@@ -389,6 +391,8 @@ def _check_cells(
     fields: dict[str, dict[str, Any]],
     header: Sequence[str],
     rows: Sequence[tuple[int, list[str]]],
+    *,
+    ascii_only: bool = False,
 ) -> Iterator[Problem]:
     ids = _id_fields(fields)
     first_use: dict[int, str] = {}
@@ -401,6 +405,8 @@ def _check_cells(
         if not any(cell.strip() for cell in record):
             yield Problem("blank-row", "This line is blank.", file=file, line=start)
             continue
+        if ascii_only:
+            continue  # look-alikes need invisible characters, which are not ASCII
         for index, cell in enumerate(record):
             name = first_use.get(index)
             if name is None or name not in ids:
@@ -417,12 +423,25 @@ def _check_cells(
         for index, name in first_use.items()
         if fields[name].get("type", "string") in ("number", "integer", "date")
     }
+    # In an all-ASCII file only those columns are looked at, and a number only when it holds
+    # a comma or a % sign (what the number checks look for).
+    columns = sorted(typed) if ascii_only else range(len(header))
     for start, record in rows:
         if not any(cell.strip() for cell in record):
             continue
-        for index, cell in enumerate(record):
+        for index in columns:
+            if index >= len(record):
+                break
+            cell = record[index]
             name = first_use.get(index)
             if name is None or (index not in typed and cell.isascii()):
+                continue
+            if (
+                ascii_only
+                and fields[name].get("type") != "date"
+                and "," not in cell
+                and "%" not in cell
+            ):
                 continue
             found = _check_cell(
                 file, name, fields[name], cell, name in ids, clean_ids.get(name, {})
