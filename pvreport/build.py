@@ -427,6 +427,12 @@ def engine_config_for(
     theme = project.get("theme") or {"name": "material"}
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme["font"] = False
+    # Pruned navigation: a page carries its own section's links and the top level, not every
+    # section's, so page weight does not grow with the report (not compatible with expand).
+    features = list(theme.get("features") or [])
+    if "navigation.expand" not in features and "navigation.prune" not in features:
+        features.append("navigation.prune")
+    theme["features"] = features
     theme["custom_dir"] = "overrides"
     config["theme"] = theme
     # The engine config is built by engines that do not know pvreport: leave its plugin out.
