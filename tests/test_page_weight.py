@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from conftest import AS_OF
@@ -57,3 +59,18 @@ def test_a_long_series_lists_its_latest_periods_and_links_to_every_row(
     # The page grows far more slowly than the series (the whole-population table keeps every
     # period: it is one row a period).
     assert len(long[src]) < 2.5 * len(short[src])
+
+
+def test_the_engine_prunes_the_navigation_unless_the_project_expands_it() -> None:
+    report = cast(Any, SimpleNamespace(title="A report"))
+    plain = build.engine_config_for({"theme": {"name": "material"}}, [], report, [], [])
+    assert "navigation.prune" in plain["theme"]["features"]
+    own = {"theme": {"name": "material", "features": ["navigation.sections"]}}
+    kept = build.engine_config_for(own, [], report, [], [])
+    assert kept["theme"]["features"] == ["navigation.sections", "navigation.prune"]
+    # The project's own list is not changed in place.
+    assert own["theme"]["features"] == ["navigation.sections"]
+    expand = {"theme": {"name": "material", "features": ["navigation.expand"]}}
+    assert build.engine_config_for(expand, [], report, [], [])["theme"]["features"] == [
+        "navigation.expand"
+    ]
