@@ -22,6 +22,7 @@ to the same problems. frictionless stays the reference and the path for small fi
 from __future__ import annotations
 
 import codecs
+import csv
 import dataclasses
 import io
 import re
@@ -45,6 +46,8 @@ from . import load
 FAST_ROWS = 20_000
 #: frictionless stops a resource's report at this many errors (settings.DEFAULT_LIMIT_ERRORS).
 LIMIT_ERRORS = frictionless.settings.DEFAULT_LIMIT_ERRORS
+#: More lines of the wrong width than this, and the file is read by Python's csv reader.
+_MAX_IRREGULAR = 10_000
 #: Rows parsed before they are packed into pyarrow arrays: bounds the Python objects alive.
 _CHUNK = 50_000
 
@@ -126,33 +129,55 @@ def _parse_arrow(path: Path) -> Parsed | None:
     # empty cell where Python's reader sees no cell.
     if len(header) < 2 or b'"' in data.split(b"\n", 1)[0]:
         return None
-    irregular: list[Any] = []
+    invalid: list[tuple[int, str]] = []
 
-    def invalid(row: Any) -> str:
-        irregular.append(row)
+    def keep_aside(row: Any) -> str:
+        # Single-threaded, pyarrow numbers rows as frictionless does (the heading is row 1).
+        if row.number is None or len(invalid) >= _MAX_IRREGULAR:
+            return "error"
+        invalid.append((row.number, row.text))
         return "skip"
 
+    width = len(header)
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(
-                column_names=[f"c{i}" for i in range(len(header))], skip_rows=1
+                column_names=[f"c{i}" for i in range(width)], skip_rows=1, use_threads=False
             ),
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep_aside
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(len(header))},
+                column_types={f"c{i}": pa.string() for i in range(width)},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    if irregular or table.num_columns != len(header):
+    if table.num_columns != width:
         return None
-    columns = [table.column(i).combine_chunks() for i in range(len(header))]
-    return Parsed(list(header), Lines(path), columns, {})
+    columns = [table.column(i).combine_chunks() for i in range(width)]
+    irregular: dict[int, list[str]] = {}
+    if invalid:
+        # Put the lines of the wrong width back where they were, padded or cut, as the
+        # Python reader does; frictionless reads them whole through Row.
+        pieces: list[list[pa.Array]] = [[] for _ in range(width)]
+        done = 0
+        for row_number, text in sorted(invalid):
+            record = next(csv.reader(io.StringIO(text, newline="")), [])
+            irregular[row_number] = record
+            index = row_number - 2
+            padded = (record + [""] * width)[:width]
+            for i in range(width):
+                pieces[i].append(columns[i].slice(done, index - len(irregular) + 1 - done))
+                pieces[i].append(pa.array([padded[i]], pa.string()))
+            done = index - len(irregular) + 1
+        for i in range(width):
+            pieces[i].append(columns[i].slice(done))
+        columns = [pa.concat_arrays(p) for p in pieces]
+    return Parsed(list(header), Lines(path), columns, irregular)
 
 
 def _parse_python(path: Path) -> Parsed:
