@@ -46,7 +46,8 @@ def _full(p: Problem) -> Full:
     return (p.code, p.file, p.line, p.field, p.value, p.message, p.hint)
 
 
-@pytest.mark.parametrize("case", CASES)
+# The gate's cases stop before any table is read; the others all reach frictionless.
+@pytest.mark.parametrize("case", [c for c in CASES if not c.startswith("gate-")])
 def test_bad_fixture_gives_the_same_problems_both_ways(case: str, tmp_path: Path) -> None:
     package = build_case(BAD / case, tmp_path)
     slow, fast = both_paths(package)
@@ -156,7 +157,7 @@ def _mutate(records: list[list[str]], edits: list[tuple[str, int, int, str]]) ->
             records.insert(index, list(records[max(1, index - 1)]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=mutations())
 def test_random_mutations_of_results_give_the_same_problems(
     edits: list[tuple[str, int, int, str]],
