@@ -196,3 +196,47 @@ def test_warnings_sit_where_the_reader_needs_them(example_site: Any) -> None:
         if statuses[ind.id].overdue:
             assert "overdue" in latest, ind.id
     assert cautions and outputs_only, "the example should show both warnings"
+
+
+def _pages(site: Any) -> list[Path]:
+    return sorted(site.site_dir.rglob("index.html"))
+
+
+def test_every_status_word_on_every_page_links_to_its_rule(example_site: Any) -> None:
+    """A status shown on its own (a table cell, a list value, a label) is a link to its rule."""
+    status_words = {rule.word for rule in derive.RULES}
+    checked = 0
+    for path in _pages(example_site):
+        if {"how-we-judge-progress", "data"} & set(path.parts):
+            continue  # the rules themselves, and the data dictionary's field names
+        article = _soup(path).find("article")
+        if article is None:
+            continue
+        for text in article.find_all(string=True):
+            if text.strip().lower() not in status_words:
+                continue
+            if text.find_parent(["figure", "svg", "script", "code"]) is not None:
+                continue  # a chart's own labels (its table sits beside it), or a field's name
+            link = text.find_parent("a")
+            where = f"{path.relative_to(example_site.site_dir)}: {text.strip()!r}"
+            assert link is not None, f"status word not linked to its rule on {where}"
+            assert "how-we-judge-progress" in link["href"], where
+            checked += 1
+    assert checked > 50  # the example shows dozens of statuses
+
+
+def test_every_chart_a_page_shows_has_its_svg_csv_and_spec(example_site: Any) -> None:
+    site = example_site.site_dir
+    seen = 0
+    for path in _pages(example_site):
+        for img in _soup(path).select("figure img"):
+            src = img["src"]
+            if not src.endswith(".svg"):
+                continue
+            svg = (path.parent / src).resolve()
+            assert svg.is_file(), f"{path.relative_to(site)} shows a missing chart {src}"
+            assert svg.read_text(encoding="utf-8").lstrip().startswith("<svg")
+            assert svg.with_suffix(".csv").is_file() and svg.with_suffix(".json").is_file()
+            assert img.get("alt", "").strip(), f"{src} has no text alternative"
+            seen += 1
+    assert seen >= 20
