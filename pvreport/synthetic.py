@@ -27,6 +27,8 @@ import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from . import contract
+
 #: ``(file, line, field, code)`` of one problem validation must report.
 Expected = tuple[str, int, str | None, str]
 
@@ -393,19 +395,7 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
         },
         "reporting_period": {"label": "2025/26", "start": "2025-04-01", "end": "2026-03-31"},
         "resources": [
-            {"name": name, "path": f"{name}.csv"}
-            for name in (
-                "accountability",
-                "objectives",
-                "indicators",
-                "results",
-                "engagements",
-                "engagement_profile",
-                "decisions",
-                "options",
-                "responses",
-                "revisions",
-            )
+            {"name": name, "path": f"{name}.csv"} for name in contract.RESOURCES
         ],
     }
     (out / "datapackage.json").write_text(

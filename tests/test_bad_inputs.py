@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, BAD, copy_base
 
+from pvreport import contract
 from pvreport.validate import validate_package
 
 SPECIAL = {"expected.txt", "remove.txt", "symlinks.txt", "outside", "README.md"}
@@ -105,15 +106,4 @@ def test_parse_expected() -> None:
 def test_base_package_has_no_problem() -> None:
     result = validate_package(BAD.parent / "base", as_of=AS_OF)
     assert result.problems == []
-    assert set(result.tables) == {
-        "accountability",
-        "objectives",
-        "indicators",
-        "results",
-        "engagements",
-        "engagement_profile",
-        "decisions",
-        "options",
-        "responses",
-        "revisions",
-    }
+    assert set(result.tables) == set(contract.RESOURCES)
