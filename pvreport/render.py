@@ -50,7 +50,14 @@ _LINK_TARGET = re.compile(r"^[a-z0-9][a-z0-9/._-]*(#[a-z0-9-]+)?$")
 
 def escape_text(value: object) -> str:
     """A value as literal text, safe in Markdown and HTML alike (see the module docstring)."""
-    text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
+    return _escape_str(str(value))
+
+
+# A large report prints the same few thousand texts (numbers, periods, names) hundreds of
+# thousands of times; the escaping depends on the text alone.
+@functools.lru_cache(maxsize=65536)
+def _escape_str(value: str) -> str:
+    text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
     text = " ".join(text.split())
     out = []
     leading_digits = True
