@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -77,13 +78,21 @@ def _is_confidential(row: Any) -> bool:
 def _texts(row: Any, name: str) -> Iterable[str]:
     # Words from a fixed list (visibility, status, kind...) are not the row's content: the site
     # uses them itself ("confidential"), so they cannot serve as canaries.
-    schema_fields = contract.fields(name)
-    for field in dataclasses.fields(row):
-        value = getattr(row, field.name)
-        if isinstance(value, str) and "enum" not in schema_fields.get(field.name, {}).get(
-            "constraints", {}
-        ):
+    for field_name in _free_text_fields(type(row), name):
+        value = getattr(row, field_name)
+        if isinstance(value, str):
             yield value
+
+
+# Looked up once per row type: a large report has a hundred thousand rows of a few types.
+@functools.cache
+def _free_text_fields(kind: type, name: str) -> tuple[str, ...]:
+    schema_fields = contract.fields(name)
+    return tuple(
+        field.name
+        for field in dataclasses.fields(kind)
+        if "enum" not in schema_fields.get(field.name, {}).get("constraints", {})
+    )
 
 
 def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, Withheld]:
