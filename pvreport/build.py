@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import charts, contract, derive, load, model, render, visibility, write
+from . import charts, contract, derive, engine, load, model, render, visibility, write
 from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
 from .progress import Progress, count
@@ -42,6 +42,8 @@ BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
 #: delete; gitignored.
 CACHE_FOLDER = ".pvreport/cache/charts"
+#: The engine's page cache (see :mod:`pvreport.engine`); safe to delete, gitignored.
+PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
@@ -492,13 +494,12 @@ def _engine_environment(clock: Clock, log: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_engine(config_file: Path, site_dir: Path) -> None:
-    """MkDocs builds the docs folder into ``site_dir``, strict: any warning fails it."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-
-    config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
-    mkdocs_build(config)
+def run_engine(
+    config_file: Path, site_dir: Path, cache_dir: Path | None = None
+) -> engine.PageCache | None:
+    """MkDocs builds the docs folder into ``site_dir``, strict: any warning fails it; pages
+    unchanged since the last good build come from the page cache in ``cache_dir``."""
+    return engine.run(config_file, site_dir, cache_dir)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -642,8 +643,9 @@ def build(
 ) -> BuildResult:
     """Build the project's site and put it in place, or leave the previous site as it was.
 
-    ``progress`` hears each stage with its counts; ``cache=False`` draws every chart afresh
-    (the cache under ``.pvreport/`` is otherwise read and refreshed).
+    ``progress`` hears each stage with its counts; ``cache=False`` draws every chart and
+    converts every page afresh (the caches under ``.pvreport/`` are otherwise read and
+    refreshed).
     """
     progress = progress or Progress.quiet()
     project_dir = project_dir.resolve()
@@ -692,8 +694,17 @@ def build(
         try:
             with _engine_environment(clock, log):
                 progress.update("engine: MkDocs is building the site")
-                run_engine(build_dir / "mkdocs.yml", fresh)
-            progress.stage(f"engine: MkDocs built {count(len(prepared.addresses), 'page')}")
+                page_cache = run_engine(
+                    build_dir / "mkdocs.yml",
+                    fresh,
+                    project_dir / PAGE_CACHE_FOLDER if cache else None,
+                )
+            built = f"engine: MkDocs built {count(len(prepared.addresses), 'page')}"
+            if page_cache is not None:
+                built += (
+                    f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
+                )
+            progress.stage(built)
         except BaseException as exc:
             record(f"The engine failed: {type(exc).__name__}: {exc}")
             record(traceback.format_exc())

@@ -1,0 +1,225 @@
+"""The engine run: MkDocs builds the docs folder, in this process, with a page cache.
+
+The docs folder and ``build/mkdocs.yml`` are plain MkDocs input that any compatible engine builds
+without pvreport. When pvreport runs the engine itself it adds one thing, in memory only: a cache
+of the two costly steps per page, Python-Markdown's conversion and Material's search-index entry,
+under ``.pvreport/cache/pages`` (JSON files named by a hash; safe to delete). A page whose
+Markdown, address, set of site files and engine versions are all as they were in the last good
+build is not converted again: its HTML, table of contents and anchors come from the cache. A
+rebuild after one changed result row therefore converts only the pages that changed, while the
+theme still lays out every page and the navigation, search index and sitemap are made afresh.
+
+Entries are written only after a build that succeeded (MkDocs strict mode fails a build on any
+warning, and a cached page would not warn again), and entries no page used are deleted then, so
+the cache holds one build's pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+#: Bump when what an entry holds changes.
+CACHE_FORMAT = "1"
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _versions() -> str:
+    """Everything outside the page that shapes its HTML: the engine's packages and pvreport's own
+    Markdown extension (its source, so an edit to the sanitiser invalidates every page)."""
+    names = ("mkdocs", "markdown", "mkdocs-material", "pymdown-extensions", "nh3")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    source = (resources.files("pvreport") / "render.py").read_bytes()
+    return _digest(CACHE_FORMAT, *found, source)
+
+
+def _toc_tokens(items: Any) -> list[dict[str, Any]]:
+    return [
+        {"level": a.level, "id": a.id, "name": a.title, "children": _toc_tokens(a.children)}
+        for a in items
+    ]
+
+
+class PageCache:
+    """The cache, attached to one MkDocs config for one build (see the module's docstring)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+        self._base = ""
+        self._files = ""
+
+    # -- storage ---------------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def _load(self, key: str) -> dict[str, Any] | None:
+        try:
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # absent, or a damaged entry: convert the page again
+        return entry if isinstance(entry, dict) else None
+
+    def save(self) -> None:
+        """After a good build: write the new entries, delete the ones no page used."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for key, entry in self.pending.items():
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(entry, handle, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self._path(key))
+        keep = self.used | set(self.pending)
+        for path in self.folder.iterdir():
+            if path.suffix in (".json", ".tmp") and path.stem not in keep:
+                path.unlink(missing_ok=True)
+        self.pending.clear()
+
+    # -- the hooks -------------------------------------------------------------------------------
+
+    def attach(self, config: Any) -> None:
+        """Wrap the config's search index, once the search plugin has made it (``on_config``)."""
+        md = json.dumps(
+            [config.get("markdown_extensions"), config.get("mdx_configs")],
+            sort_keys=True,
+            default=repr,
+        )
+        self._base = _digest(_versions(), md, repr(config.get("use_directory_urls")))
+        for name in ("material/search", "search"):
+            plugin = config.plugins.get(name)
+            index = getattr(plugin, "search_index", None)
+            if index is not None and hasattr(index, "add_entry_from_context"):
+                index.add_entry_from_context = self._search_entries(index)
+                break
+
+    def files_changed(self, files: Any) -> None:
+        """Links are resolved against the site's files: a page's entry holds while they hold."""
+        listing = "\n".join(sorted(f"{f.src_uri}\t{f.dest_uri}\t{f.url}" for f in files))
+        self._files = _digest(listing)
+
+    def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
+        """Give this page a render that reads the cache, or fills it."""
+        key = _digest("page", self._base, self._files, page.file.src_uri, page.url, markdown)
+        entry = self._load(key)
+        original: Callable[..., None] = page.render
+
+        def cached(config: Any, files: Any) -> None:
+            from mkdocs.structure.toc import get_toc
+
+            assert entry is not None
+            page.content = entry["content"]
+            page.toc = get_toc(entry["toc"])
+            page._title_from_render = entry["title"]
+            page.present_anchor_ids = set(entry["anchors"])
+            if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
+                links = {}
+                for src, anchors in entry["links"].items():
+                    target = files.get_file_from_path(src)
+                    if target is not None:
+                        links[target] = anchors
+                page.links_to_anchors = links
+            self.used.add(key)
+            self.hits += 1
+
+        def filling(config: Any, files: Any) -> None:
+            original(config, files)
+            self.misses += 1
+            self.pending[key] = {
+                "content": page.content,
+                "toc": _toc_tokens(page.toc),
+                "title": page._title_from_render,
+                "anchors": sorted(page.present_anchor_ids or ()),
+                "links": {
+                    f.src_uri: dict(anchors)
+                    for f, anchors in (getattr(page, "links_to_anchors", None) or {}).items()
+                },
+            }
+
+        page.render = cached if entry is not None else filling
+
+    def _search_entries(self, index: Any) -> Callable[[Any], None]:
+        original = index.add_entry_from_context
+
+        def add(page: Any) -> None:
+            key = _digest(
+                "search",
+                self._base,
+                page.url,
+                str(page.title),
+                json.dumps(page.meta, sort_keys=True, default=repr),
+                json.dumps(_toc_tokens(page.toc or [])),
+                page.content or "",
+            )
+            entry = self._load(key)
+            if entry is not None:
+                index.entries.extend(entry["entries"])
+                self.used.add(key)
+                return
+            before = len(index.entries)
+            original(page)
+            self.pending[key] = {"entries": index.entries[before:]}
+
+        return add
+
+
+def _plugin(cache: PageCache) -> Any:
+    from mkdocs.plugins import BasePlugin
+
+    class CachePlugin(BasePlugin):  # type: ignore[type-arg]
+        # Last of all: the search plugin's index exists, and every other plugin has changed the
+        # Markdown before the page's key is taken.
+        def on_config(self, config: Any) -> Any:
+            cache.attach(config)
+            return config
+
+        def on_files(self, files: Any, *, config: Any) -> Any:
+            cache.files_changed(files)
+            return files
+
+        def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
+            cache.page_markdown(markdown, page, files)
+            return markdown
+
+    return CachePlugin()
+
+
+def run(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> PageCache | None:
+    """MkDocs builds the docs folder into ``site_dir``, strict: any warning fails it.
+
+    With ``cache_dir``, pages are taken from and added to the page cache there; the cache is
+    returned with its counts.
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
+    cache = PageCache(cache_dir) if cache_dir is not None else None
+    if cache is not None:
+        config.plugins["pvreport/page-cache"] = _plugin(cache)
+    mkdocs_build(config)
+    if cache is not None:
+        cache.save()
+    return cache

@@ -1,0 +1,84 @@
+"""The engine's page cache: a rebuild converts only the pages that changed, and the site it
+publishes is byte for byte the site a build without the cache publishes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, BASE, make_project
+
+from pvreport import build, engine
+
+
+def site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def entries(project: Path) -> set[str]:
+    folder = project / build.PAGE_CACHE_FOLDER
+    return {p.name for p in folder.glob("*.json")} if folder.is_dir() else set()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project built once with the cache, so its cache holds every page."""
+    project = make_project(tmp_path_factory.mktemp("cache") / "project", BASE)
+    build.build(project, as_of=AS_OF)
+    return project
+
+
+def test_a_cached_rebuild_publishes_the_same_bytes_as_an_uncached_build(
+    built: Path, tmp_path: Path
+) -> None:
+    cached = entries(built)
+    assert cached, "the build filled no page cache"
+    first = site_bytes(built / "site")
+
+    again = build.build(built, as_of=AS_OF)
+    assert site_bytes(again.site_dir) == first
+    assert entries(built) == cached
+
+    uncached = build.build(built, as_of=AS_OF, cache=False, site_dir=tmp_path / "plain")
+    assert site_bytes(uncached.site_dir) == first
+
+
+def test_every_page_comes_from_the_cache_and_one_changed_page_is_converted_again(
+    built: Path, tmp_path: Path
+) -> None:
+    cache_dir = built / build.PAGE_CACHE_FOLDER
+    config = built / "build" / "mkdocs.yml"
+    pages = len(list((built / "build" / "docs").rglob("*.md")))
+
+    warm = engine.run(config, tmp_path / "warm", cache_dir)
+    assert warm is not None and (warm.misses, warm.hits) == (0, pages)
+
+    about = built / "build" / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+    changed = engine.run(config, tmp_path / "changed", cache_dir)
+    assert changed is not None and (changed.misses, changed.hits) == (1, pages - 1)
+    assert "One more sentence." in (tmp_path / "changed" / "about" / "index.html").read_text()
+    index = json.loads((tmp_path / "changed" / "search" / "search_index.json").read_text())
+    assert any("One more sentence." in doc["text"] for doc in index["docs"])
+
+
+def test_a_damaged_entry_is_converted_again(built: Path, tmp_path: Path) -> None:
+    cache_dir = built / build.PAGE_CACHE_FOLDER
+    for path in cache_dir.glob("*.json"):
+        path.write_text("{not json", encoding="utf-8")
+    damaged = engine.run(built / "build" / "mkdocs.yml", tmp_path / "site", cache_dir)
+    assert damaged is not None and damaged.hits == 0 and damaged.misses > 0
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_failed_build_adds_nothing_to_the_cache(built: Path, tmp_path: Path) -> None:
+    before = entries(built)
+    page = built / "content" / "broken.md"
+    page.write_text("# Broken\n\nA link to [nowhere](no-such-page.md).\n", encoding="utf-8")
+    try:
+        with pytest.raises(build.BuildError):
+            build.build(built, as_of=AS_OF)
+    finally:
+        page.unlink()
+    assert entries(built) == before
