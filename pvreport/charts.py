@@ -3,8 +3,10 @@
 Every chart is a :class:`Chart`: a Vega-Lite spec (a plain dict, filled from small tested
 templates here, which is ~25 times faster than building it through Altair's schema machinery),
 the text alternative written from the data in words, a caption, the same data as a table of
-formatted cells, and a CSV of exactly that data with raw numbers. :func:`render_svgs` turns specs
-into static SVGs with vl-convert, so that nobody needs JavaScript to see a chart.
+formatted cells, a CSV of exactly that data with raw numbers, and a *drawing*: the same values
+again, from which :mod:`pvreport.svg` draws the static SVG everyone sees first (and the only chart
+without JavaScript; the site's script swaps in an interactive view of the spec where it can).
+:func:`render_cached` keeps drawn SVGs in a content-addressed cache.
 
 Accessibility rules built in here: status is never told by colour alone (shapes and words carry
 it too); every mark colour has at least 3:1 contrast against the white chart background, and text
@@ -21,7 +23,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import re
 import tempfile
@@ -32,7 +33,7 @@ from typing import Any
 
 import altair as alt
 
-from . import derive
+from . import derive, svg
 from .formatting import format_difference, format_interval, format_number, format_period, is_percent
 from .model import Engagement, Indicator, ProfileRow, Report, Result
 from .write import neutralise
@@ -41,16 +42,15 @@ from .write import neutralise
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 SCHEMA_URL = alt.SCHEMA_URL
 
-BACKGROUND = "#ffffff"
-TEXT = "#1a1a1a"  # 17.4:1 on white
-MUTED_TEXT = "#505a5f"  # 7.1:1: axis lines, reference lines
-GRID = "#dddddd"  # decorative only: every value is labelled or in the table
-# Okabe-Ito hues, darkened where needed so every mark has >= 3:1 contrast on white, and still
-# told apart by people with the common colour-vision deficiencies.
-PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#007A5A", "#A8509A", "#505a5f")
-PRIMARY = PALETTE[0]
-FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
-WIDTH = 560
+# The look is defined once, in svg.py, and shared by the static SVGs and the interactive specs.
+BACKGROUND = svg.BACKGROUND
+TEXT = svg.TEXT
+MUTED_TEXT = svg.MUTED_TEXT
+GRID = svg.GRID
+PALETTE = svg.PALETTE
+PRIMARY = svg.PRIMARY
+FONT = svg.FONT
+WIDTH = svg.WIDTH
 # Result statuses that mean the figure may still change; charts and alt texts name them.
 TENTATIVE = frozenset({"provisional", "estimated"})
 
@@ -117,6 +117,8 @@ class Chart:
     #: The breakdown or profile dimension a chart is about (None for a whole-population chart),
     #: so that a page can place it in that dimension's section.
     topic: str | None = None
+    #: What the static SVG is drawn from (the same values as the spec); see :mod:`pvreport.svg`.
+    drawing: svg.Drawing | None = None
 
 
 def slug(text: str) -> str:
@@ -325,6 +327,25 @@ def trend_chart(
             "encoding": {"x": x, "y": y("value"), "tooltip": tooltip},
         }
     )
+    tentative = [v for v in values if v["status"] in TENTATIVE]
+    if tentative:
+        # A figure that may still change is an open triangle: a shape, not only its words.
+        layers.append(
+            {
+                "data": {"values": tentative},
+                "mark": {
+                    "type": "point",
+                    "shape": "triangle-up",
+                    "filled": True,
+                    "fill": BACKGROUND,
+                    "stroke": PRIMARY,
+                    "strokeWidth": 2,
+                    "size": 110,
+                    "opacity": 1,
+                },
+                "encoding": {"x": x, "y": y("value"), "tooltip": tooltip},
+            }
+        )
     markers: list[tuple[str, float, str]] = []
     if indicator.baseline_value is not None:
         label = f"Baseline {format_number(indicator.baseline_value, unit)}"
@@ -410,6 +431,26 @@ def trend_chart(
     caption = f"Every result for the whole population, in {_unit_words(unit)}."
     if notes:
         caption += " " + _sentence(_join(notes))
+    if tentative:
+        notes.append("an open triangle marks a figure that may still change")
+        caption = f"Every result for the whole population, in {_unit_words(unit)}."
+        caption += " " + _sentence(_join(notes))
+    drawing = svg.TrendDrawing(
+        points=tuple(
+            svg.TrendPoint(
+                period=v["period"],
+                value=v["value"],
+                lower=v["lower"] if v["upper"] is not None else None,
+                upper=v["upper"] if v["lower"] is not None else None,
+                tentative=v["status"] if v["status"] in TENTATIVE else None,
+            )
+            for v in values
+        ),
+        markers=tuple(svg.Marker(kind, value, label) for kind, value, label in markers),  # type: ignore[arg-type]
+        latest_label=latest["label"],
+        y_title=y_title,
+        latest_below=crowded,
+    )
     return Chart(
         id=f"indicator-{indicator.id}-trend",
         title=f"{indicator.title}: trend",
@@ -419,6 +460,7 @@ def trend_chart(
         columns=columns,
         rows=rows,
         csv=data_csv,
+        drawing=drawing,
     )
 
 
@@ -595,6 +637,22 @@ def breakdown_chart(
         + (", and the dashed line the figure for everyone" if overall else "")
         + "."
     )
+    drawing = svg.BreakdownDrawing(
+        groups=tuple(
+            svg.GroupPoint(
+                label=v["group"],
+                value=v["value"],
+                lower=v["lower"] if v["upper"] is not None else None,
+                upper=v["upper"] if v["lower"] is not None else None,
+                worst=v["role"] == worst_role,
+                text=v["label"],
+            )
+            for v in values
+        ),
+        x_title=_axis_title(unit),
+        everyone=overall[0].value if overall else None,
+        everyone_label=f"Everyone {format_number(overall[0].value, unit)}" if overall else "",
+    )
     return Chart(
         id=chart_id,
         title=f"{indicator.title} by {gap.dimension}",
@@ -604,6 +662,7 @@ def breakdown_chart(
         columns=columns,
         rows=rows,
         csv=data_csv,
+        drawing=drawing,
     )
 
 
@@ -757,6 +816,12 @@ def profile_chart(
         f"Bars show each group's share of the people who took part in {engagement.title}; "
         "black lines show its share of the population we serve."
     )
+    drawing = svg.ProfileDrawing(
+        bars=tuple(
+            svg.ProfileBar(v["category"], v["participants"], v["population"], v["label"])
+            for v in values
+        )
+    )
     return Chart(
         id=chart_id,
         title=f"Who took part, by {rep.dimension}",
@@ -766,6 +831,7 @@ def profile_chart(
         columns=columns,
         rows=table,
         csv=data_csv,
+        drawing=drawing,
     )
 
 
@@ -840,6 +906,7 @@ def ladder_chart(engagement: Engagement) -> Chart:
         columns=columns,
         rows=rows,
         csv=data_csv,
+        drawing=svg.LadderDrawing(tuple(n.capitalize() for n in names), step - 1),
     )
 
 
@@ -929,6 +996,15 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
         columns=columns,
         rows=rows,
         csv=_csv(columns, records),
+        drawing=svg.StatusDrawing(
+            panels=(
+                svg.StatusPanel(
+                    "Direction of travel", tuple((w, counts[w]) for w in derive.DIRECTIONS)
+                ),
+                svg.StatusPanel("Targets", tuple((w, counts[w]) for w in derive.TARGETS)),
+            ),
+            total=total,
+        ),
     )
 
 
@@ -940,32 +1016,25 @@ def spec_json(chart: Chart) -> str:
     return json.dumps(chart.spec, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _render_one(spec: dict[str, Any]) -> str:
-    import vl_convert
+def _draw(chart: Chart) -> str:
+    if chart.drawing is None:
+        raise ValueError(f"chart {chart.id} has nothing to draw its SVG from")
+    return svg.draw(chart.drawing)
 
-    # No base URL is allowed: all data is inline, so a chart can never fetch anything.
-    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, allowed_base_urls=[])
 
-
-def render_svgs(charts: Iterable[Chart], *, processes: int = 1) -> dict[str, str]:
-    """A static SVG for every chart, by chart id. Same charts, same bytes.
-
-    With ``processes > 1`` the charts render in a pool started with ``spawn``: vl-convert's V8
-    threads do not survive ``fork``, and a forked pool hangs for ever once the parent rendered.
-    """
-    charts = list(charts)
+def _check_unique(charts: Sequence[Chart]) -> None:
     ids = [c.id for c in charts]
     if len(set(ids)) != len(ids):
         raise ValueError(
             "chart ids must be unique: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1}))
         )
-    specs = [c.spec for c in charts]
-    if processes > 1 and len(specs) > 1:
-        with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            svgs = pool.map(_render_one, specs, chunksize=max(1, len(specs) // (processes * 4)))
-    else:
-        svgs = [_render_one(spec) for spec in specs]
-    return dict(zip(ids, svgs, strict=True))
+
+
+def render_svgs(charts: Iterable[Chart]) -> dict[str, str]:
+    """A static SVG for every chart, by chart id. Same charts, same bytes."""
+    charts = list(charts)
+    _check_unique(charts)
+    return {c.id: _draw(c) for c in charts}
 
 
 def chart_files(chart: Chart, svg: str) -> dict[str, str]:
@@ -995,39 +1064,33 @@ def vega_bundle() -> str:
 
 
 # -- the chart cache ----------------------------------------------------------------------------
-
-#: Below this many charts to draw, a pool's start (a fresh interpreter per worker, ~1 s) costs
-#: more than it saves.
-POOL_THRESHOLD = 24
+#
+# Drawing is fast (a fraction of a millisecond a chart), so charts are drawn in this process: a
+# pool of workers would cost more to start than the drawing it shares out. The cache stays for
+# rebuilds: reading an unchanged chart is cheaper still, and a rebuild after one changed row
+# draws only the charts that row is in.
 
 
 @dataclasses.dataclass(frozen=True)
 class Rendered:
-    """SVGs by chart id, and how many of them came from the cache rather than vl-convert."""
+    """SVGs by chart id, and how many of them came from the cache rather than being drawn."""
 
     svgs: dict[str, str]
     from_cache: int
 
 
-def _engine_version() -> str:
-    import vl_convert
-
-    return f"vl-convert {getattr(vl_convert, '__version__', '?')}, Vega-Lite {VEGA_LITE_VERSION}"
-
-
-def cache_key(spec: dict[str, Any], engine: str | None = None) -> str:
+def cache_key(drawing: svg.Drawing, renderer: str | None = None) -> str:
     """A chart's address in the cache: a hash of everything its SVG depends on.
 
-    The spec (keys sorted, so equal specs give equal keys), the renderer's version and the
-    theme: change any of them and the key changes, so the cache can never serve an SVG drawn
-    from something else. The theme is inside every spec already; it is hashed on its own too so
-    that a theme change invalidates charts even if a spec someday leaves it out.
+    The drawing (frozen dataclasses of numbers and words, whose ``repr`` is exact and stable),
+    the renderer's version (a hash of svg.py's source) and the look: change any of them and the
+    key changes, so the cache can never serve an SVG drawn from something else.
     """
     digest = hashlib.sha256()
     for part in (
-        engine if engine is not None else _engine_version(),
+        renderer if renderer is not None else svg.RENDERER_VERSION,
         json.dumps(THEME_CONFIG, sort_keys=True, ensure_ascii=False),
-        json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        repr(drawing),
     ):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
@@ -1038,15 +1101,15 @@ def _cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.svg"
 
 
-def _store(cache_dir: Path, key: str, svg: str) -> None:
+def _store(cache_dir: Path, key: str, drawn: str) -> None:
     """Write one SVG into the cache atomically: a reader sees the whole file or none."""
     path = _cache_path(cache_dir, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
-        # Bytes, not text mode: the cached SVG must be exactly what vl-convert returned.
+        # Bytes, not text mode: the cached SVG must be exactly what was drawn.
         with os.fdopen(handle, "wb") as out:
-            out.write(svg.encode("utf-8"))
+            out.write(drawn.encode("utf-8"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -1056,76 +1119,51 @@ def _store(cache_dir: Path, key: str, svg: str) -> None:
 def _load(cache_dir: Path, key: str) -> str | None:
     path = _cache_path(cache_dir, key)
     try:
-        svg = path.read_bytes().decode("utf-8")
+        found = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     # Only whole SVGs count: anything else (a truncated file someone copied in) is drawn again.
-    return svg if svg.rstrip().endswith("</svg>") else None
+    return found if found.rstrip().endswith("</svg>") else None
 
 
 def render_cached(
     charts: Iterable[Chart],
     *,
     cache_dir: Path | None = None,
-    processes: int | None = None,
     on_chart: Callable[[int], None] | None = None,
 ) -> Rendered:
-    """A static SVG for every chart, taken from the cache where its spec was drawn before and
-    drawn on every core otherwise; same charts, same bytes as :func:`render_svgs`.
+    """A static SVG for every chart, taken from the cache where the same drawing was drawn
+    before and drawn otherwise; same charts, same bytes as :func:`render_svgs`.
 
     ``cache_dir`` may be deleted at any time: it only saves work. ``on_chart`` is told how many
     charts are done so far (for progress on long builds).
     """
     charts = list(charts)
-    ids = [c.id for c in charts]
-    if len(set(ids)) != len(ids):
-        raise ValueError(
-            "chart ids must be unique: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1}))
-        )
-    engine = _engine_version()
-    keys = [cache_key(c.spec, engine) for c in charts]
+    _check_unique(charts)
     svgs: dict[str, str] = {}
-    todo: list[int] = []
-    for i, key in enumerate(keys):
-        found = _load(cache_dir, key) if cache_dir is not None else None
+    # By key: the same drawing twice (two equal ladders) is looked up or drawn once.
+    done: dict[str, str] = {}
+    cached: set[str] = set()
+    from_cache = 0
+    for n, chart in enumerate(charts, start=1):
+        if chart.drawing is None:
+            raise ValueError(f"chart {chart.id} has nothing to draw its SVG from")
+        key = cache_key(chart.drawing)
+        found = done.get(key)
         if found is None:
-            todo.append(i)
-        else:
-            svgs[ids[i]] = found
-    from_cache = len(svgs)
-    if on_chart is not None and from_cache:
-        on_chart(from_cache)
-
-    # The same spec twice (two identical ladders) is drawn once.
-    unique: dict[str, int] = {}
-    for i in todo:
-        unique.setdefault(keys[i], i)
-    order = list(unique.values())
-    drawn: dict[str, str] = {}
-
-    def keep(i: int, svg: str) -> None:
-        # Stored as soon as drawn, so a build stopped half-way keeps what it drew.
-        drawn[keys[i]] = svg
-        if cache_dir is not None:
-            _store(cache_dir, keys[i], svg)
-
-    workers = processes if processes is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(order) >= POOL_THRESHOLD:
-        # spawn, not fork: vl-convert's V8 threads do not survive fork (a forked pool hangs).
-        chunk = max(1, min(16, len(order) // (workers * 8)))
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            results = pool.imap(_render_one, (charts[i].spec for i in order), chunksize=chunk)
-            for n, (i, svg) in enumerate(zip(order, results, strict=True), start=1):
-                keep(i, svg)
-                if on_chart is not None and n % 50 == 0:
-                    on_chart(from_cache + n)
-    else:
-        for n, i in enumerate(order, start=1):
-            keep(i, _render_one(charts[i].spec))
-            if on_chart is not None and n % 50 == 0:
-                on_chart(from_cache + n)
-    for i in todo:
-        svgs[ids[i]] = drawn[keys[i]]
+            found = _load(cache_dir, key) if cache_dir is not None else None
+            if found is not None:
+                cached.add(key)
+            else:
+                found = svg.draw(chart.drawing)
+                if cache_dir is not None:
+                    # Stored as soon as drawn, so a build stopped half-way keeps what it drew.
+                    _store(cache_dir, key, found)
+            done[key] = found
+        from_cache += key in cached
+        svgs[chart.id] = found
+        if on_chart is not None and n % 200 == 0:
+            on_chart(n)
     if on_chart is not None:
         on_chart(len(charts))
-    return Rendered({i: svgs[i] for i in ids}, from_cache)
+    return Rendered(svgs, from_cache)

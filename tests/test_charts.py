@@ -1,6 +1,6 @@
 """Charts: spec content, alt texts written from concrete data, tables and CSVs, contrast of the
-theme, SVGs rendered by vl-convert (and the same bytes twice), and the chart partial on a page
-built by real MkDocs."""
+theme, SVGs drawn by pvreport (and the same bytes twice; test_svg.py checks the drawing itself),
+and the chart partial on a page built by real MkDocs."""
 
 from __future__ import annotations
 
@@ -430,11 +430,6 @@ def test_duplicate_ids_are_refused() -> None:
     chart = trend_charts()[0]
     with pytest.raises(ValueError, match="unique"):
         charts.render_svgs([chart, chart])
-
-
-def test_spawned_pool_gives_the_same_svgs() -> None:
-    every = trend_charts()
-    assert charts.render_svgs(every, processes=2) == charts.render_svgs(every)
 
 
 def test_chart_files() -> None:
