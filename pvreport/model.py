@@ -89,6 +89,16 @@ class Indicator:
     line: int = 0
 
 
+@functools.lru_cache(maxsize=65536)
+def split_group(group: str) -> tuple[str, str] | None:
+    """A result's group as (dimension, category), worked out once per distinct text: a national
+    report repeats a few hundred groups a million times."""
+    if group == "all" or ":" not in group:
+        return None
+    dimension, _, category = group.partition(":")
+    return dimension.strip(), category.strip()
+
+
 @dataclasses.dataclass(frozen=True)
 class Result:
     indicator_id: str
@@ -110,10 +120,7 @@ class Result:
     @property
     def breakdown(self) -> tuple[str, str] | None:
         """``("age", "16-24")`` for a group ``age: 16-24``; None for ``all``."""
-        if self.group == "all" or ":" not in self.group:
-            return None
-        dimension, _, category = self.group.partition(":")
-        return dimension.strip(), category.strip()
+        return split_group(self.group)
 
 
 @dataclasses.dataclass(frozen=True)

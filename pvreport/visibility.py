@@ -299,12 +299,7 @@ def _revision_is_withheld(
 
 
 def _canaries(public: model.Report, dropped: Mapping[str, list[Any]]) -> tuple[str, ...]:
-    seen_public: list[str] = []
-    for name in model.ROW_TYPES:
-        for row in getattr(public, name):
-            seen_public.extend(_texts(row, name))
-    public_text = "\n".join(seen_public)
-    found: set[str] = set()
+    candidates: set[str] = set()
     for name, rows in dropped.items():
         if name == "results":
             # An embargoed result's note may be shared with public results; its value is a
@@ -314,6 +309,14 @@ def _canaries(public: model.Report, dropped: Mapping[str, list[Any]]) -> tuple[s
             texts = (t for row in rows for t in _texts(row, name))
         for text in texts:
             text = " ".join(text.split())
-            if len(text) >= _CANARY_MIN_LENGTH and text not in public_text:
-                found.add(text)
-    return tuple(sorted(found))
+            if len(text) >= _CANARY_MIN_LENGTH:
+                candidates.add(text)
+    if not candidates:
+        # Nothing withheld has a text of its own: no need to gather a million public texts.
+        return ()
+    seen_public: list[str] = []
+    for name in model.ROW_TYPES:
+        for row in getattr(public, name):
+            seen_public.extend(_texts(row, name))
+    public_text = "\n".join(seen_public)
+    return tuple(sorted(t for t in candidates if t not in public_text))
