@@ -28,6 +28,7 @@ from typing import Any
 import jinja2
 import markdown
 import markdown.postprocessors
+import markdown.preprocessors
 import nh3
 from markupsafe import Markup
 
@@ -138,12 +139,59 @@ class _Sanitise(markdown.postprocessors.Postprocessor):
         return sanitise(text)
 
 
+# The data tables a page writes as raw HTML blocks at its top level: a chart's data and the
+# results tables. Python-Markdown would hand each of their thousands of tags to its HTML parser
+# only to store the block unchanged; this opening line says the block may be stored at once.
+# ``data-search-exclude`` also keeps the tables' figures out of the search index (Material's
+# search plugin skips them and strips the attribute): a citizen searches for words, not cells.
+_RAW_TABLE_OPENER = re.compile(r'<(table|details)\b[^<>]*\bdata-search-exclude="[a-z]+"[^<>]*>')
+
+
+class _StashDataTables(markdown.preprocessors.Preprocessor):
+    """Store each marked top-level table block in the HTML stash before the HTML parser runs.
+
+    The result is what Python-Markdown makes of the block anyway (the block stored as it is, then
+    put back in place of its paragraph), so another engine without this extension builds the same
+    page, only slower. A block is taken only where the parser would also see one whole block:
+    after a blank line, ending at the first line that closes its tag, before a blank line, and
+    with no nested tag of the same name."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        i, n = 0, len(lines)
+        while i < n:
+            line = lines[i]
+            opener = _RAW_TABLE_OPENER.fullmatch(line) if line[:1] == "<" else None
+            if opener is not None and (not out or not out[-1].strip()):
+                tag = opener.group(1)
+                closer = f"</{tag}>"
+                end = i + 1
+                while end < n and lines[end] != closer:
+                    end += 1
+                block = lines[i : end + 1]
+                if (
+                    end < n
+                    and (end + 1 == n or not lines[end + 1].strip())
+                    and sum(b.count(f"<{tag}") for b in block) == 1
+                ):
+                    # The parser keeps the line end after a block followed by a blank line.
+                    out.append(self.md.htmlStash.store("\n".join(block) + "\n"))
+                    i = end + 1
+                    continue
+            out.append(line)
+            i += 1
+        return out
+
+
 class SanitiseExtension(markdown.Extension):
-    """``markdown_extensions: [pvreport.render]``: clean each page's HTML as the last step."""
+    """``markdown_extensions: [pvreport.render]``: clean each page's HTML as the last step, and
+    store the pages' data tables without parsing them (see :class:`_StashDataTables`)."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # After every other postprocessor, raw HTML put back included.
         md.postprocessors.register(_Sanitise(md), "pvreport_sanitise", -100)
+        # After whitespace is normalised (30), before the HTML block parser (20).
+        md.preprocessors.register(_StashDataTables(md), "pvreport_stash_tables", 25)
 
 
 def makeExtension(**kwargs: Any) -> SanitiseExtension:
@@ -184,8 +232,12 @@ def relative(from_src: str, to_src: str) -> str:
     return rel + (f"#{anchor}" if anchor else "")
 
 
-#: The latest periods of each breakdown listed on a measure's page (the download has them all).
-BREAKDOWN_PERIODS = 4
+#: The latest periods of a measure's whole-population results listed in its page's results table
+#: (its chart's data table lists every period, and the download every result).
+RESULT_PERIODS = 8
+#: Beyond this many measures, the measures' index page counts them per objective and each
+#: objective's page lists its own, so that no page lists them all.
+INDEX_PAGE_LIMIT = 100
 
 SRC = {
     "home": "index.md",
@@ -442,9 +494,16 @@ class _Renderer:
             rule = derive.rule_for(word)
             return Markup(f"[{rule.word}]({to(SRC['rules'] + '#' + rule.anchor)})")
 
-        def chart(c: Any) -> Markup:
+        def chart(c: Any, table: bool = True) -> Markup:
+            """A chart; ``table=False`` where the page's own table beside it shows the same
+            figures (a breakdown's latest period), so that they are not printed twice."""
             part = self.env.get_template("partials/_chart.md.j2")
-            return Markup(part.render(chart=c, src=relative(src, chart_src(c.id))))
+            columns = [i for i in range(len(c.columns)) if i == 0 or any(row[i] for row in c.rows)]
+            return Markup(
+                part.render(
+                    chart=c, src=relative(src, chart_src(c.id)), columns=columns, table=table
+                )
+            )
 
         text = self.env.get_template(template).render(
             report=self.report,
@@ -478,21 +537,23 @@ class _Renderer:
             self.report.results_for(ind.id), key=lambda r: (derive.period_start(r.period), r.period)
         )
         overall = [r for r in results if r.is_all]
-        breakdowns: dict[str, list[model.Result]] = {}
+        by_dimension: dict[str, list[model.Result]] = {}
         for r in results:
             split = r.breakdown
             if split is not None:
-                breakdowns.setdefault(split[0], []).append(r)
-        # A page lists the latest periods of each breakdown only: a national report has
-        # thousands of rows per measure, which would make every page heavy on a phone. The
-        # chart shows the latest period and the results download holds every row.
+                by_dimension.setdefault(split[0], []).append(r)
+        # A page shows each breakdown for its latest period only: the period its chart shows, so
+        # the table beside the chart holds the chart's own figures. A national report has
+        # thousands of rows per measure; the results download holds every one.
+        gaps = derive.equity_gaps(ind, results)
+        gap_period = {g.dimension: g.period for g in gaps}
+        breakdowns: dict[str, list[model.Result]] = {}
         periods_of: dict[str, int] = {}
-        for dim, rows in breakdowns.items():
+        for dim, rows in by_dimension.items():
             periods = list(dict.fromkeys(r.period for r in rows))
             periods_of[dim] = len(periods)
-            if len(periods) > BREAKDOWN_PERIODS:
-                kept = set(periods[-BREAKDOWN_PERIODS:])
-                breakdowns[dim] = [r for r in rows if r.period in kept]
+            shown = gap_period.get(dim, periods[-1])
+            breakdowns[dim] = [r for r in rows if r.period == shown]
         return {
             "indicator": ind,
             "status": status,
@@ -500,11 +561,12 @@ class _Renderer:
             "counter": counter,
             "counter_status": counter_status,
             "cautions": cautions,
-            "overall": overall,
+            "overall": overall[-RESULT_PERIODS:],
+            "overall_periods": len(overall),
+            "RESULT_PERIODS": RESULT_PERIODS,
             "breakdowns": breakdowns,
             "breakdown_periods": periods_of,
-            "BREAKDOWN_PERIODS": BREAKDOWN_PERIODS,
-            "gaps": derive.equity_gaps(ind, results),
+            "gaps": gaps,
             "has_intervals": any(r.lower is not None for r in results),
         }
 
@@ -572,7 +634,20 @@ class _Renderer:
                 **common,
             )
 
-        self.render("indicators.md.j2", SRC["indicators"], "How we know", **common)
+        self.render(
+            "indicators.md.j2",
+            SRC["indicators"],
+            "How we know",
+            index_page_limit=INDEX_PAGE_LIMIT,
+            objectives_with_measures=[
+                (o, by_objective[o.id]) for o in r.objectives if o.id in by_objective
+            ],
+            objective_counts={
+                oid: derive.status_counts(statuses[i.id] for i in inds)
+                for oid, inds in by_objective.items()
+            },
+            **common,
+        )
         for ind in r.indicators:
             self.render(
                 "indicator.md.j2",
