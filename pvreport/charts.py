@@ -25,7 +25,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -1101,18 +1100,24 @@ def _cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.svg"
 
 
-def _store(cache_dir: Path, key: str, drawn: str) -> None:
-    """Write one SVG into the cache atomically: a reader sees the whole file or none."""
+def _store(cache_dir: Path, key: str, drawn: str, made: set[Path]) -> None:
+    """Write one SVG into the cache atomically: a reader sees the whole file or none.
+
+    ``made`` remembers the folders already made in this run: on a cold build of thousands of
+    charts, a ``mkdir`` and a random temporary name per file cost about as much as the drawing.
+    """
     path = _cache_path(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
+    # The process id keeps two builds of one project (serve and build) off each other's file.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         # Bytes, not text mode: the cached SVG must be exactly what was drawn.
-        with os.fdopen(handle, "wb") as out:
-            out.write(drawn.encode("utf-8"))
+        tmp.write_bytes(drawn.encode("utf-8"))
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -1144,6 +1149,7 @@ def render_cached(
     # By key: the same drawing twice (two equal ladders) is looked up or drawn once.
     done: dict[str, str] = {}
     cached: set[str] = set()
+    made: set[Path] = set()
     from_cache = 0
     for n, chart in enumerate(charts, start=1):
         if chart.drawing is None:
@@ -1158,7 +1164,7 @@ def render_cached(
                 found = svg.draw(chart.drawing)
                 if cache_dir is not None:
                     # Stored as soon as drawn, so a build stopped half-way keeps what it drew.
-                    _store(cache_dir, key, found)
+                    _store(cache_dir, key, found, made)
             done[key] = found
         from_cache += key in cached
         svgs[chart.id] = found

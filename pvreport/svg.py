@@ -437,6 +437,21 @@ def _category_labels(labels: Sequence[str], max_width: float) -> list[list[str]]
     return [wrap(label, max_width) for label in labels]
 
 
+def _rows(line_counts: Sequence[int], top: float) -> tuple[list[float], list[float], float]:
+    """Category rows, each tall enough for its own label (a long label makes its row taller, not
+    every row): their centres, their heights, and the bottom of the last one."""
+    heights = [max(44.0, n * LINE_HEIGHT + 16) for n in line_counts]
+    total = sum(heights)
+    if total < 80:  # a single row still gets a readable plot
+        heights = [h * 80 / total for h in heights]
+    centres = []
+    y = top
+    for h in heights:
+        centres.append(y + h / 2)
+        y += h
+    return centres, heights, y
+
+
 # -- trend ----------------------------------------------------------------------------------------
 
 
@@ -588,15 +603,11 @@ def draw_breakdown(d: BreakdownDrawing) -> str:
     groups = d.groups
     label_lines = _category_labels([g.label for g in groups], 170)
     label_w = max(text_width(line) for lines in label_lines for line in lines)
-    most_lines = max(len(lines) for lines in label_lines)
-    row = max(44.0, most_lines * LINE_HEIGHT + 16)
     left = PAD + label_w + 10
     right = PAD + 8
     top = PAD + (22 if d.everyone is not None else 6)
     plot_w = WIDTH - left - right
-    plot_h = max(80.0, row * len(groups))
-    row = plot_h / len(groups)
-    bottom = top + plot_h
+    centres, _, bottom = _rows([len(lines) for lines in label_lines], top)
 
     values = [g.value for g in groups]
     values += [v for g in groups for v in (g.lower, g.upper) if v is not None]
@@ -609,7 +620,6 @@ def draw_breakdown(d: BreakdownDrawing) -> str:
     axis, end = _value_axis_x(x, ticks, top, bottom, d.x_title)
     parts += axis
     parts.append(_line(left, top, left, bottom, MUTED_TEXT))
-    centres = [top + row * (i + 0.5) for i in range(len(groups))]
     for cy, lines in zip(centres, label_lines, strict=True):
         parts.append(_line(left - 5, cy, left, cy, MUTED_TEXT))
         parts.append(_text(left - 8, cy, lines, anchor="end", cls="category"))
@@ -672,12 +682,9 @@ def draw_profile(d: ProfileDrawing) -> str:
     text_w = max(text_width(line) for lines in texts for line in lines)
     right = PAD + text_w + 16
     plot_w = WIDTH - left - right
-    most_lines = max(len(lines) for lines in label_lines + texts)
-    row = max(44.0, most_lines * LINE_HEIGHT + 16)
     top = PAD + 4
-    plot_h = max(80.0, row * len(bars))
-    row = plot_h / len(bars)
-    bottom = top + plot_h
+    counts = [max(len(a), len(b)) for a, b in zip(label_lines, texts, strict=True)]
+    centres, heights, bottom = _rows(counts, top)
     highest = max([50.0] + [max(b.participants, b.population) for b in bars])
     ticks = nice_ticks(0, highest * 1.05)
     x = Scale(0, ticks[-1], left, left + plot_w)
@@ -686,10 +693,10 @@ def draw_profile(d: ProfileDrawing) -> str:
     axis, end = _value_axis_x(x, ticks, top, bottom, d.x_title)
     parts += axis
     parts.append(_line(left, top, left, bottom, MUTED_TEXT))
-    bar_h = row * 0.6
-    tick_h = min(30.0, row * 0.85)
-    for i, (b, lines, words) in enumerate(zip(bars, label_lines, texts, strict=True)):
-        cy = top + row * (i + 0.5)
+    # Bars and ticks keep one size in every row, fitted to the shortest row.
+    bar_h = min(heights) * 0.6
+    tick_h = min(30.0, min(heights) * 0.85)
+    for cy, b, lines, words in zip(centres, bars, label_lines, texts, strict=True):
         parts.append(_line(left - 5, cy, left, cy, MUTED_TEXT))
         parts.append(_text(left - 8, cy, lines, anchor="end", cls="category"))
         parts.append(_rect(left, cy - bar_h / 2, x(b.participants) - left, bar_h, PRIMARY, "bar"))

@@ -443,7 +443,7 @@ def test_nice_ticks_cover_the_range_with_round_steps(low: float, span: float) ->
     assert ticks[0] <= low + slack and ticks[-1] >= high - slack
     assert 2 <= len(ticks) <= 13
     step = ticks[1] - ticks[0]
-    mantissa = round(step / 10 ** math.floor(math.log10(step) + 1e-12), 6)
+    mantissa = round(step / 10 ** math.floor(math.log10(step) + 1e-9), 3)
     assert mantissa in (1, 2, 5, 10)
     labels = svg.tick_labels(ticks)
     assert len(set(labels)) == len(labels), labels  # every tick reads differently
