@@ -185,8 +185,15 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
 def project_limits(project: Path) -> Limits:
     """The size limits set in the pvreport plugin's options of ``mkdocs.yml`` where the command
     runs, so that validate says what build will; the defaults where there is no such file."""
-    from .build import plugin_options
+    # Not build.plugin_options: importing build loads the chart libraries, a second or so
+    # that validate does not need.
     from .write import read_config
+
+    def plugin_options(config: dict) -> dict:
+        for entry in config.get("plugins") or []:
+            if isinstance(entry, dict) and "pvreport" in entry:
+                return dict(entry["pvreport"] or {})
+        return {}
 
     config = project / "mkdocs.yml"
     if not config.is_file():
@@ -226,7 +233,7 @@ def run_validate(args: argparse.Namespace) -> int:
                 f"{_plural(warnings, 'warning')}.",
             )
         else:
-            rows = ", ".join(f"{name} {len(table.rows)}" for name, table in result.tables.items())
+            rows = ", ".join(f"{name} {table.row_count}" for name, table in result.tables.items())
             print(
                 f"{display_path(package_dir, '.')}: no errors, "
                 f"{_plural(warnings, 'warning')}. Rows: {rows}.",

@@ -21,35 +21,25 @@ to the same problems. frictionless stays the reference and the path for small fi
 
 from __future__ import annotations
 
-import codecs
-import csv
-import dataclasses
-import io
-import re
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import frictionless
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from frictionless import errors as ferrors
 from frictionless.formats import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
 from . import load
+from .load import Lines, Parsed  # noqa: F401  (read here before they moved to load)
 
 #: Resources with more data rows than this are checked here rather than by frictionless.
 FAST_ROWS = 20_000
 #: frictionless stops a resource's report at this many errors (settings.DEFAULT_LIMIT_ERRORS).
 LIMIT_ERRORS = frictionless.settings.DEFAULT_LIMIT_ERRORS
-#: More lines of the wrong width than this, and the file is read by Python's csv reader.
-_MAX_IRREGULAR = 10_000
-#: Rows parsed before they are packed into pyarrow arrays: bounds the Python objects alive.
-_CHUNK = 50_000
 
 # Cells these patterns match are valid numbers for frictionless (Decimal / int accept them) and
 # are compared with their bounds as floats; anything else is read by frictionless itself.
@@ -65,151 +55,6 @@ def count_rows(path: Path) -> int:
     """About how many data rows a file holds (line ends; cheap, used to choose the path)."""
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-
-
-class Lines(Sequence[int]):
-    """The physical line of every record (the header's first), found only when asked for:
-    a file without errors never needs them."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._lines: array[int] | None = None
-
-    def _all(self) -> array[int]:
-        if self._lines is None:
-            self._lines = array("q", (start for start, _ in load.csv_records(self._path)))
-        return self._lines
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        return self._all()[index]
-
-
-@dataclasses.dataclass
-class Parsed:
-    """A CSV file by column: every record padded or cut to the heading's width."""
-
-    header: list[str]
-    #: Physical line of every record, the header first (record index 0 is row number 1).
-    lines: Sequence[int]
-    columns: list[pa.Array]
-    #: Records whose width differs from the heading's, by row number, as read.
-    irregular: dict[int, list[str]]
-
-
-# A quote with text on both sides: Python's csv reader and pyarrow's may split such a line
-# differently, so such files are read by Python's, as frictionless reads them.
-_ODD_QUOTE = re.compile(rb'[^,\n\r"]"[^,\n\r"]')
-
-
-def parse(path: Path) -> Parsed:
-    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes).
-
-    A regular file (every line as wide as the heading, no blank line, quotes only around
-    cells) is read by pyarrow, which splits it the same way, much faster.
-    """
-    return _parse_arrow(path) or _parse_python(path)
-
-
-def _parse_arrow(path: Path) -> Parsed | None:
-    data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8) or (b'"' in data and _ODD_QUOTE.search(data)):
-        return None
-    first = next(load.csv_records(path), None)
-    if first is None or first[0] != 1 or not first[1]:
-        return None
-    header = first[1]
-    # pyarrow skips the heading as one line, and reads a blank line of a one-column file as an
-    # empty cell where Python's reader sees no cell.
-    if len(header) < 2 or b'"' in data.split(b"\n", 1)[0]:
-        return None
-    invalid: list[tuple[int, str]] = []
-
-    def keep_aside(row: Any) -> str:
-        # Single-threaded, pyarrow numbers rows as frictionless does (the heading is row 1).
-        if row.number is None or len(invalid) >= _MAX_IRREGULAR:
-            return "error"
-        invalid.append((row.number, row.text))
-        return "skip"
-
-    width = len(header)
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(
-                column_names=[f"c{i}" for i in range(width)], skip_rows=1, use_threads=False
-            ),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep_aside
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(width)},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    if table.num_columns != width:
-        return None
-    columns = [table.column(i).combine_chunks() for i in range(width)]
-    irregular: dict[int, list[str]] = {}
-    if invalid:
-        # Put the lines of the wrong width back where they were, padded or cut, as the
-        # Python reader does; frictionless reads them whole through Row.
-        pieces: list[list[pa.Array]] = [[] for _ in range(width)]
-        done = 0
-        for row_number, text in sorted(invalid):
-            record = next(csv.reader(io.StringIO(text, newline="")), [])
-            irregular[row_number] = record
-            index = row_number - 2
-            padded = (record + [""] * width)[:width]
-            for i in range(width):
-                pieces[i].append(columns[i].slice(done, index - len(irregular) + 1 - done))
-                pieces[i].append(pa.array([padded[i]], pa.string()))
-            done = index - len(irregular) + 1
-        for i in range(width):
-            pieces[i].append(columns[i].slice(done))
-        columns = [pa.concat_arrays(p) for p in pieces]
-    return Parsed(list(header), Lines(path), columns, irregular)
-
-
-def _parse_python(path: Path) -> Parsed:
-    records = load.csv_records(path)
-    lines: array[int] = array("q")
-    try:
-        first, header = next(records)
-    except StopIteration as empty:
-        raise Unsupported("empty file") from empty
-    if first != 1:
-        raise Unsupported("the heading is not on the first line")
-    lines.append(first)
-    width = len(header)
-    buffers: list[list[str]] = [[] for _ in range(width)]
-    chunks: list[list[pa.Array]] = [[] for _ in range(width)]
-    irregular: dict[int, list[str]] = {}
-    blank = [""] * width
-    for row_number, (start, record) in enumerate(records, start=2):
-        lines.append(start)
-        if len(record) != width:
-            irregular[row_number] = record
-            record = (record + blank)[:width]
-        for buffer, cell in zip(buffers, record):
-            buffer.append(cell)
-        if width and len(buffers[0]) >= _CHUNK:
-            for chunk, buffer in zip(chunks, buffers):
-                chunk.append(pa.array(buffer, pa.string()))
-                buffer.clear()
-    for chunk, buffer in zip(chunks, buffers):
-        chunk.append(pa.array(buffer, pa.string()))
-    columns = [pa.concat_arrays(chunk) for chunk in chunks]
-    return Parsed(list(header), lines, columns, irregular)
 
 
 def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
@@ -322,17 +167,23 @@ def check(
     table_schema: Mapping[str, Any],
     lookups: Mapping[tuple[str, str], set[Any]],
     name: str,
+    parsed: load.Parsed | None = None,
 ) -> tuple[list[Any], Sequence[int]]:
     """The errors frictionless would report for one CSV resource, and each record's line.
 
     ``table_schema`` is the file's schema as given to frictionless; ``lookups`` holds, for each
     foreign key's ``(resource, field)``, the values found there (see :func:`lookup_values`).
+    ``parsed`` is the file already read by column, if it has been.
     Raises :class:`Unsupported` where frictionless must do the work.
     """
     schema = frictionless.Schema.from_descriptor(dict(table_schema))
     if _header_rows(path, table_schema) != [1]:
         raise Unsupported("frictionless takes another row for the heading")
-    parsed = parse(path)
+    if parsed is None:
+        try:
+            parsed = load.parse(path)
+        except ValueError as error:
+            raise Unsupported(str(error)) from error
     if len(parsed.header) != len(schema.fields):
         raise Unsupported("the heading does not match the schema")
     handlers = create_cell_handlers(schema.fields)
@@ -424,13 +275,10 @@ def check(
 def _repeated_keys(keys: list[pa.Array], present: pa.Array) -> list[tuple[int, str]]:
     """Rows whose key repeats an earlier row's, with frictionless' note (which names the
     latest earlier row with that key)."""
+    if _all_unique(keys, present):
+        return []  # every key is unique: the usual case, decided without a Python loop
     table = pa.table({f"k{i}": key for i, key in enumerate(keys)})
     table = table.append_column("row", pa.array(np.arange(len(present)))).filter(present)
-    counts = table.group_by([f"k{i}" for i in range(len(keys))], use_threads=False).aggregate(
-        [("row", "count")]
-    )
-    if len(counts) == len(table):
-        return []  # every key is unique: the usual case, decided without a Python loop
     frame = table.to_pandas()
     names = [f"k{i}" for i in range(len(keys))]
     frame = frame[frame.duplicated(names, keep=False)].sort_values("row")
@@ -443,6 +291,27 @@ def _repeated_keys(keys: list[pa.Array], present: pa.Array) -> list[tuple[int, s
         if match:
             out.append((int(record.row), f"the same as in the row at position {match}"))
     return out
+
+
+def _all_unique(keys: list[pa.Array], present: pa.Array) -> bool:
+    """Whether no two rows with a key share it: each key column as numbers of its distinct
+    values, combined into one number per row (much faster than a group-by on text)."""
+    combined = np.zeros(len(present), dtype=np.int64)
+    span = 1
+    for key in keys:
+        encoded = pc.dictionary_encode(key)
+        size = len(encoded.dictionary) + 1
+        if span * size >= 2**62:
+            break  # too many combinations to number: let the group-by decide
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        combined = combined * size + codes + 1
+        span *= size
+    else:
+        used = combined[present.to_numpy(zero_copy_only=False)]
+        return len(np.unique(used)) == len(used)
+    table = pa.table({f"k{i}": key for i, key in enumerate(keys)}).filter(present)
+    counts = table.group_by([f"k{i}" for i in range(len(keys))], use_threads=False).aggregate([])
+    return len(counts) == len(table)
 
 
 def _limited(per_row: Iterable[list[Any]]) -> list[Any]:

@@ -767,7 +767,7 @@ def check_rows(tables: Mapping[str, load.Table]) -> Iterator[Problem]:
     """Required resources that were read must hold at least one row."""
     for name in contract.REQUIRED_RESOURCES:
         table = tables.get(name)
-        if table is not None and not table.rows:
+        if table is not None and not table.row_count:
             yield Problem(
                 "empty-resource",
                 f"{table.file} has a heading row but no data rows; {name} needs at least one row.",

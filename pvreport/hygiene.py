@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,8 +185,13 @@ def _bytes_check(data: bytes, file: str) -> Problem | None:
     return None
 
 
-def check_file(name: str, path: Path, file: str) -> FileCheck:
-    """Check one CSV file of the contract resource ``name``."""
+def check_file(name: str, path: Path, file: str, parsed: load.Parsed | None = None) -> FileCheck:
+    """Check one CSV file of the contract resource ``name``.
+
+    ``parsed`` is the file read by column (:func:`pvreport.load.parse_arrow`), for a large file:
+    where the file is plain enough (ASCII, no control character, one line per record), the
+    checks then run by column and give the same problems.
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -212,6 +217,8 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
             ],
             True,
         )
+    if parsed is not None and _by_column(text, parsed):
+        return _check_by_column(name, file, parsed)
     try:
         records = list(load.csv_records(path))
     except csv.Error as error:
@@ -240,14 +247,17 @@ def check_file(name: str, path: Path, file: str) -> FileCheck:
         )
     fields = contract.fields(name)
     problems: list[Problem] = []
+    rows = records[header_at + 1 :]
     header, header_problems = _check_header(
-        name, file, header_line, labels, records[header_at + 1 :]
+        name,
+        file,
+        header_line,
+        labels,
+        lambda index: any(index < len(rec) and rec[index].strip() for _, rec in rows),
     )
     problems.extend(header_problems)
     explained: set[tuple[int, str]] = set()
-    for found in _check_cells(
-        file, fields, header, records[header_at + 1 :], ascii_only=text.isascii()
-    ):
+    for found in _check_cells(file, fields, header, rows, ascii_only=text.isascii()):
         problems.append(found)
         if found.field is not None and found.line is not None:
             explained.add((found.line, found.field))
@@ -305,8 +315,10 @@ def _check_header(
     file: str,
     line: int,
     labels: Sequence[str],
-    rows: Sequence[tuple[int, list[str]]],
+    has_values: Callable[[int], bool],
 ) -> tuple[tuple[str, ...], list[Problem]]:
+    """The heading row, normalised, and its problems. ``has_values(i)`` says whether any data
+    row has a value in column ``i`` (a blank heading over an empty column is harmless)."""
     fields = contract.fields(name)
     problems: list[Problem] = []
     header: list[str] = []
@@ -317,7 +329,7 @@ def _check_header(
         norm = load.normalise_header("".join(c for c in label if c not in hidden))
         header.append(norm)
         if not norm:
-            if any(index < len(rec) and rec[index].strip() for _, rec in rows):
+            if has_values(index):
                 problems.append(
                     Problem(
                         "blank-header",
@@ -543,3 +555,105 @@ def _check_cell(
             hint=hint,
         )
     return None
+
+
+#: Python's csv reader refuses a cell longer than this (its field_size_limit).
+_CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
+def _by_column(text: str, parsed: load.Parsed) -> bool:
+    """Whether the by-column checks see everything the row-by-row ones would.
+
+    They cover an all-ASCII file (no invisible, direction or look-alike characters possible)
+    without control characters, one physical line per record and a heading on line 1.
+    """
+    import pyarrow.compute as pc
+
+    if not (text.isascii() and parsed.one_line_each and parsed.columns):
+        return False
+    if not any(cell.strip() for cell in parsed.header) or _ANY_CONTROL.search(text):
+        return False
+    # Python's reader stops at a cell over its size limit; let it say so.
+    longest = max((pc.max(pc.binary_length(c)).as_py() or 0) for c in parsed.columns)
+    return longest < _CSV_FIELD_LIMIT and all(
+        len(cell) < _CSV_FIELD_LIMIT for record in parsed.irregular.values() for cell in record
+    )
+
+
+def _check_by_column(name: str, file: str, parsed: load.Parsed) -> FileCheck:
+    """:func:`check_file` for a plain file read by column (see :func:`_by_column`).
+
+    Each column's doubtful distinct values go through :func:`_check_cell`, the one judge of a
+    cell, and only rows holding a value it faults become problems.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    labels = parsed.header
+    separator = _other_separator(name, labels)
+    if separator is not None:
+        return FileCheck(
+            [
+                Problem(
+                    "wrong-delimiter",
+                    f"{file} separates its cells with {separator}, not commas.",
+                    file=file,
+                    line=1,
+                )
+            ],
+            True,
+        )
+    fields = contract.fields(name)
+    blank = load.blank_records(parsed)
+    width = len(parsed.columns)
+
+    def has_values(index: int) -> bool:
+        if index >= width:
+            return False
+        filled = pc.invert(pc.match_substring_regex(parsed.columns[index], load.BLANK_CELL))
+        return bool(np.any(filled.to_numpy(zero_copy_only=False) & ~blank))
+
+    header, problems = _check_header(name, file, 1, labels, has_values)
+    lines = parsed.lines
+    for record in np.flatnonzero(blank).tolist():
+        problems.append(
+            Problem("blank-row", "This line is blank.", file=file, line=lines[record + 1])
+        )
+    first_use: dict[int, str] = {}
+    for index, norm in enumerate(header):
+        if norm in fields and norm not in first_use.values():
+            first_use[index] = norm
+    found: list[tuple[int, int, Problem]] = []
+    for index, column_name in sorted(first_use.items()):
+        field = fields[column_name]
+        kind = field.get("type", "string")
+        if kind not in ("number", "integer", "date") or index >= width:
+            continue
+        column = parsed.columns[index]
+        # What the row-by-row check looks at in an ASCII file: every date, and a number only
+        # when it holds a comma or a % sign.
+        candidates = (
+            column if kind == "date" else column.filter(pc.match_substring_regex(column, "[,%]"))
+        )
+        faults: dict[str, Problem] = {}
+        for value in pc.unique(candidates).to_pylist():
+            problem = _check_cell(file, column_name, field, value, False, {})
+            if problem is not None:
+                faults[value] = problem
+        if not faults:
+            continue
+        hits = pc.is_in(column, value_set=pa.array(list(faults), pa.string()))
+        rows = hits.to_numpy(zero_copy_only=False) & ~blank
+        for record in np.flatnonzero(rows).tolist():
+            cell = column[record].as_py()
+            found.append((record, index, dataclasses.replace(faults[cell], line=lines[record + 1])))
+    found.sort(key=lambda item: (item[0], item[1]))
+    problems.extend(problem for _, _, problem in found)
+    explained = frozenset(
+        (p.line, p.field) for _, _, p in found if p.field is not None and p.line is not None
+    )
+    blank_lines = frozenset(
+        p.line for p in problems if p.code == "blank-row" and p.line is not None
+    )
+    return FileCheck(problems, False, header, 1, explained, blank_lines)

@@ -8,42 +8,147 @@ reported them).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime as dt
+import io
 import re
-from collections.abc import Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from . import contract, model
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 TRUE_VALUES = frozenset({"true", "True", "TRUE", "1"})
 FALSE_VALUES = frozenset({"false", "False", "FALSE", "0"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclasses.dataclass(frozen=True)
+_NO_FIELDS: frozenset[str] = frozenset()
+
+
 class Row:
-    """One data row: its physical line in the file and its cells, typed."""
+    """One data row: its physical line in the file and its cells, typed.
+
+    Compact, since a results file has a million of them: the cells are a tuple of values, and
+    every row of a table shares one index from field name to position.
+    """
+
+    __slots__ = ("index", "line", "unreadable", "values")
 
     line: int
-    cells: Mapping[str, Any]
+    values: tuple[Any, ...]
+    index: Mapping[str, int]
     #: Fields whose cell was written but could not be read as its type (its value is None):
     #: rules must not take such a cell for an empty one.
-    unreadable: frozenset[str] = frozenset()
+    unreadable: frozenset[str]
+
+    def __init__(
+        self,
+        line: int,
+        cells: Mapping[str, Any] | tuple[Any, ...],
+        unreadable: frozenset[str] = _NO_FIELDS,
+        index: Mapping[str, int] | None = None,
+    ) -> None:
+        self.line = line
+        self.unreadable = unreadable
+        if index is None:
+            # Row(line, {"id": ...}): a row of its own, as tests and small tools make them.
+            assert isinstance(cells, Mapping)
+            self.index = {name: i for i, name in enumerate(cells)}
+            self.values = tuple(cells.values())
+        else:
+            assert isinstance(cells, tuple)
+            self.index = index
+            self.values = cells
 
     def get(self, field: str) -> Any:
-        return self.cells.get(field)
+        position = self.index.get(field)
+        return None if position is None else self.values[position]
+
+    @property
+    def cells(self) -> dict[str, Any]:
+        """The cells by field name (a new dict: build it once per row, not per cell)."""
+        return dict(zip(self.index, self.values))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return (self.line, self.cells, self.unreadable) == (
+            other.line,
+            other.cells,
+            other.unreadable,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Row(line={self.line}, cells={self.cells!r}, unreadable={set(self.unreadable)})"
 
 
-@dataclasses.dataclass(frozen=True)
 class Table:
-    name: str
-    file: str
-    header: tuple[str, ...]
-    header_line: int
-    rows: tuple[Row, ...]
+    """One resource's rows. A large file is held by column and its rows are made on first use:
+    validation reads its columns and needs only the few rows a rule looks at."""
+
+    __slots__ = ("_rows", "columns", "file", "header", "header_line", "name")
+
+    def __init__(
+        self,
+        name: str,
+        file: str,
+        header: tuple[str, ...],
+        header_line: int,
+        rows: tuple[Row, ...] | None = None,
+        *,
+        columns: Columns | None = None,
+    ) -> None:
+        if rows is None and columns is None:
+            raise ValueError("a table needs its rows or its columns")
+        self.name = name
+        self.file = file
+        self.header = header
+        self.header_line = header_line
+        self._rows = rows
+        #: The file by column (large files only), for vectorised checks.
+        self.columns = columns
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        if self._rows is None:
+            assert self.columns is not None
+            self._rows = self.columns.rows()
+        return self._rows
+
+    @property
+    def row_count(self) -> int:
+        """How many data rows, without making them."""
+        if self._rows is None and self.columns is not None:
+            return self.columns.count
+        return len(self.rows)
+
+    def rows_where(self, mask: Any) -> Sequence[Row]:
+        """The rows a boolean mask over the data rows selects, in file order.
+
+        Only those rows are made, unless every row has been made already.
+        """
+        if self.columns is None:
+            raise ValueError("only a table held by column can be filtered by a mask")
+        import numpy as np
+
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if self._rows is not None:
+            rows = self._rows
+            return [rows[i] for i in positions.tolist()]
+        return self.columns.rows_at(positions.tolist())
+
+    def __repr__(self) -> str:
+        return f"Table({self.name!r}, {self.file!r}, rows={self.row_count})"
 
 
 def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -88,8 +193,8 @@ def cast(value: str, field: Mapping[str, Any]) -> Any:
         if kind == "date":
             return dt.date.fromisoformat(value) if _DATE.match(value) else None
         if kind == "datetime":
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     except ValueError:
         return None
     return value
@@ -102,8 +207,52 @@ def split_ids(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(";") if part.strip())
 
 
-def read_table(name: str, path: Path, file: str, table_schema: Mapping[str, Any]) -> Table:
-    """Read one CSV resource. Header labels are matched to fields by normalised name."""
+def _columns(
+    header: Sequence[str], by_name: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[int, str, str, Mapping[str, Any]]]:
+    """The first column of each name with its field: ``(position, name, type, field)``."""
+    columns: list[tuple[int, str, str, Mapping[str, Any]]] = []
+    for index, label in enumerate(header):
+        if label and label not in {c[1] for c in columns}:
+            field = by_name.get(label, {"type": "string"})
+            columns.append((index, label, field.get("type", "string"), field))
+    return columns
+
+
+def read_cell(value: str, kind: str, field: Mapping[str, Any]) -> Any:
+    """A cell as :func:`read_table` reads it: text stripped, empty or unreadable as None."""
+    if kind == "string":
+        return value.strip() or None
+    if kind == "number":
+        text = value.strip()
+        try:
+            return float(text) if text else None
+        except ValueError:
+            return None
+    return cast(value, field)
+
+
+def read_table(
+    name: str,
+    path: Path,
+    file: str,
+    table_schema: Mapping[str, Any],
+    *,
+    parsed: Parsed | None = None,
+) -> Table:
+    """Read one CSV resource. Header labels are matched to fields by normalised name.
+
+    With ``parsed`` (the file read by column, see :func:`parse_arrow`), the table is held by
+    column and its rows are made only when asked for; they are the same rows.
+    """
+    if parsed is not None and any(cell.strip() for cell in parsed.header):
+        return Table(
+            name,
+            file,
+            tuple(normalise_header(label) for label in parsed.header),
+            1,
+            columns=Columns(parsed, table_schema),
+        )
     by_name = {f["name"]: f for f in table_schema.get("fields", [])}
     records = csv_records(path)
     header_line, labels = 1, []
@@ -114,36 +263,36 @@ def read_table(name: str, path: Path, file: str, table_schema: Mapping[str, Any]
     # The first column of each name, with its field, worked out once rather than per cell: a
     # results file can have a million rows. Text and numbers, most cells, are cast inline
     # exactly as cast() does.
-    columns: list[tuple[int, str, str, Mapping[str, Any]]] = []
-    for index, label in enumerate(header):
-        if label and label not in {c[1] for c in columns}:
-            field = by_name.get(label, {"type": "string"})
-            columns.append((index, label, field.get("type", "string"), field))
+    columns = _columns(header, by_name)
+    index = {label: position for position, (_, label, _, _) in enumerate(columns)}
     rows = []
     for line, record in records:
         if not any(cell.strip() for cell in record):
             continue
-        cells: dict[str, Any] = {}
+        values: list[Any] = [None] * len(columns)
         unreadable: set[str] = set()
         width = len(record)
-        for index, label, kind, field in columns:
-            if index >= width:
+        for position, (at, label, kind, field) in enumerate(columns):
+            if at >= width:
                 break
-            value = record[index]
+            value = record[at]
             if kind == "string":
-                cells[label] = value.strip() or None
+                values[position] = value.strip() or None
                 continue
             if kind == "number":
                 text = value.strip()
                 try:
-                    cells[label] = float(text) if text else None
+                    typed = float(text) if text else None
                 except ValueError:
-                    cells[label] = None
+                    typed = None
             else:
-                cells[label] = cast(value, field)
-            if cells[label] is None and value.strip():
+                typed = cast(value, field)
+            values[position] = typed
+            if typed is None and value.strip():
                 unreadable.add(label)
-        rows.append(Row(line, cells, frozenset(unreadable)))
+        rows.append(
+            Row(line, tuple(values), frozenset(unreadable) if unreadable else _NO_FIELDS, index)
+        )
     return Table(name, file, header, header_line, tuple(rows))
 
 
@@ -194,3 +343,384 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
         present=frozenset(tables),
         **rows,
     )
+
+
+# Large files, by column --------------------------------------------------------------------------
+#
+# A results file can hold a million rows. Read row by row into Python, it costs seconds and a
+# gigabyte; read by pyarrow into one string column per heading, it costs a fraction of a second
+# and its size on disk. Validation then works on the columns, and rows are made only for the
+# cells a check must look at (or for the build, which needs them all).
+
+#: Every character ``str.strip()`` removes, as a regular-expression class for pyarrow (RE2).
+_PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace())
+#: A cell that ``str.strip()`` leaves empty.
+BLANK_CELL = f"^[{_PY_SPACE}]*$"
+
+
+class Lines(Sequence[int]):
+    """The physical line of every record (the header's first), found only when asked for:
+    a file without errors never needs them."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lines: array[int] | None = None
+
+    def _all(self) -> array[int]:
+        if self._lines is None:
+            self._lines = array("q", (start for start, _ in csv_records(self._path)))
+        return self._lines
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        return self._all()[index]
+
+
+@dataclasses.dataclass
+class Parsed:
+    """A CSV file by column: every record padded or cut to the heading's width."""
+
+    header: list[str]
+    #: Physical line of every record, the header first (record index 0 is row number 1).
+    lines: Sequence[int]
+    columns: list[pa.Array]
+    #: Records whose width differs from the heading's, by row number, as read.
+    irregular: dict[int, list[str]]
+
+    @property
+    def count(self) -> int:
+        """Records after the heading, blank ones included."""
+        return len(self.columns[0]) if self.columns else 0
+
+    @property
+    def one_line_each(self) -> bool:
+        """True when every record is one physical line (no line break inside a cell)."""
+        return isinstance(self.lines, range)
+
+
+#: More lines of the wrong width than this, and the file is read by Python's csv reader.
+_MAX_IRREGULAR = 10_000
+#: Rows parsed before they are packed into pyarrow arrays: bounds the Python objects alive.
+_CHUNK = 50_000
+# A quote with text on both sides: Python's csv reader and pyarrow's may split such a line
+# differently, so such files are read by Python's, as frictionless reads them.
+_ODD_QUOTE = re.compile(rb'[^,\n\r"]"[^,\n\r"]')
+
+
+def parse(path: Path) -> Parsed:
+    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes).
+
+    A regular file (every line as wide as the heading, no blank line, quotes only around
+    cells) is read by pyarrow, which splits it the same way, much faster.
+    """
+    return parse_arrow(path) or _parse_python(path)
+
+
+def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
+    """The file read by pyarrow, or None where pyarrow might read it differently from Python's
+    csv reader (a byte-order mark, stray quotes, a one-column file, not UTF-8)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if data is None:
+        data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8) or (b'"' in data and _ODD_QUOTE.search(data)):
+        return None
+    first = next(csv_records(path), None)
+    if first is None or first[0] != 1 or not first[1]:
+        return None
+    header = first[1]
+    # pyarrow skips the heading as one line, and reads a blank line of a one-column file as an
+    # empty cell where Python's reader sees no cell.
+    if len(header) < 2 or b'"' in data.split(b"\n", 1)[0]:
+        return None
+    invalid: list[tuple[int, str]] = []
+
+    def keep_aside(row: Any) -> str:
+        # Single-threaded, pyarrow numbers rows as frictionless does (the heading is row 1).
+        if row.number is None or len(invalid) >= _MAX_IRREGULAR:
+            return "error"
+        invalid.append((row.number, row.text))
+        return "skip"
+
+    width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    # Without a quote no cell can hold a line break, and pyarrow splits lines much faster.
+    quoted = b'"' in data
+    try:
+        # First on both cores; the first line of the wrong width stops it, and the file is
+        # read again on one, which numbers such lines so that they can be set aside.
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=quoted,
+                ignore_empty_lines=False,
+                invalid_row_handler=lambda row: "error",
+            ),
+            convert_options=convert,
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+                parse_options=pacsv.ParseOptions(
+                    newlines_in_values=quoted,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=keep_aside,
+                ),
+                convert_options=convert,
+            )
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            return None
+    if table.num_columns != width:
+        return None
+    columns = [table.column(i).combine_chunks() for i in range(width)]
+    irregular: dict[int, list[str]] = {}
+    if invalid:
+        # Put the lines of the wrong width back where they were, padded or cut, as the
+        # Python reader does; frictionless reads them whole through Row.
+        pieces: list[list[pa.Array]] = [[] for _ in range(width)]
+        done = 0
+        for row_number, text in sorted(invalid):
+            record = next(csv.reader(io.StringIO(text, newline="")), [])
+            irregular[row_number] = record
+            index = row_number - 2
+            padded = (record + [""] * width)[:width]
+            for i in range(width):
+                pieces[i].append(columns[i].slice(done, index - len(irregular) + 1 - done))
+                pieces[i].append(pa.array([padded[i]], pa.string()))
+            done = index - len(irregular) + 1
+        for i in range(width):
+            pieces[i].append(columns[i].slice(done))
+        columns = [pa.concat_arrays(p) for p in pieces]
+    records = 1 + (len(columns[0]) if columns else 0)
+    lines: Sequence[int] = Lines(path)
+    # As many line ends as records: no cell holds a line break, so record n is on line n.
+    if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
+        ends = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if ends == records:
+            lines = range(1, records + 1)
+    return Parsed(list(header), lines, columns, irregular)
+
+
+def _parse_python(path: Path) -> Parsed:
+    import pyarrow as pa
+
+    records = csv_records(path)
+    lines: array[int] = array("q")
+    try:
+        first, header = next(records)
+    except StopIteration as empty:
+        raise ValueError("empty file") from empty
+    if first != 1:
+        raise ValueError("the heading is not on the first line")
+    lines.append(first)
+    width = len(header)
+    buffers: list[list[str]] = [[] for _ in range(width)]
+    chunks: list[list[pa.Array]] = [[] for _ in range(width)]
+    irregular: dict[int, list[str]] = {}
+    blank = [""] * width
+    for row_number, (start, record) in enumerate(records, start=2):
+        lines.append(start)
+        if len(record) != width:
+            irregular[row_number] = record
+            record = (record + blank)[:width]
+        for buffer, cell in zip(buffers, record):
+            buffer.append(cell)
+        if width and len(buffers[0]) >= _CHUNK:
+            for chunk, buffer in zip(chunks, buffers):
+                chunk.append(pa.array(buffer, pa.string()))
+                buffer.clear()
+    for chunk, buffer in zip(chunks, buffers):
+        chunk.append(pa.array(buffer, pa.string()))
+    columns = [pa.concat_arrays(chunk) for chunk in chunks]
+    return Parsed(list(header), lines, columns, irregular)
+
+
+def blank_records(parsed: Parsed) -> np.ndarray:
+    """A mask of the records with no value at all (spaces only count as none)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    blank = np.ones(parsed.count, dtype=bool)
+    for column in parsed.columns:
+        if not blank.any():
+            break
+        blank &= pc.match_substring_regex(column, BLANK_CELL).to_numpy(zero_copy_only=False)
+    for row_number, record in parsed.irregular.items():
+        # A long record's cells past the heading's width count too.
+        blank[row_number - 2] = not any(cell.strip() for cell in record)
+    return blank
+
+
+class Columns:
+    """A table held by column: the raw text of each cell, read as :func:`read_table` reads it
+    only per distinct value (a column of a million cells holds few distinct values)."""
+
+    def __init__(self, parsed: Parsed, table_schema: Mapping[str, Any]) -> None:
+        import numpy as np
+
+        by_name = {f["name"]: f for f in table_schema.get("fields", [])}
+        header = [normalise_header(label) for label in parsed.header]
+        self._parsed = parsed
+        self._fields = _columns(header, by_name)
+        self._position = {label: position for position, label, _, _ in self._fields}
+        #: Shared by every row: field name to place in the row's values.
+        self.index = {label: i for i, (_, label, _, _) in enumerate(self._fields)}
+        blank = blank_records(parsed)
+        self._kept: np.ndarray | None = np.flatnonzero(~blank) if blank.any() else None
+        self.count = parsed.count if self._kept is None else len(self._kept)
+        self._encoded: dict[str, tuple[np.ndarray, list[Any], np.ndarray]] = {}
+
+    def line(self, row: int) -> int:
+        """The physical line of data row ``row`` (0-based, blank lines not counted)."""
+        record = row if self._kept is None else int(self._kept[row])
+        return self._parsed.lines[record + 1]
+
+    def text(self, field: str) -> pa.Array | None:
+        """The raw text of a column's cells (None when the file has no such column)."""
+        position = self._position.get(field)
+        if position is None:
+            return None
+        column = self._parsed.columns[position]
+        return column if self._kept is None else column.take(self._kept)
+
+    def _encode(self, field: str) -> tuple[np.ndarray, list[Any], np.ndarray]:
+        """Per row, the number of its distinct cell; per distinct cell, its value as read and
+        whether it is written but unreadable."""
+        if field not in self._encoded:
+            import numpy as np
+            import pyarrow.compute as pc
+
+            column = self.text(field)
+            assert column is not None
+            _, _, kind, spec = self._fields[self.index[field]]
+            encoded = pc.dictionary_encode(column)
+            distinct = encoded.dictionary.to_pylist()
+            typed = [read_cell(value, kind, spec) for value in distinct]
+            unreadable = np.fromiter(
+                (t is None and bool(v.strip()) for t, v in zip(typed, distinct)),
+                dtype=bool,
+                count=len(distinct),
+            )
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            self._encoded[field] = (codes, typed, unreadable)
+        return self._encoded[field]
+
+    def where(self, field: str, test: Callable[[Any], bool]) -> np.ndarray:
+        """A mask of the rows whose cell, as read (``row.get(field)``), passes ``test``.
+
+        ``test`` runs once per distinct value, so it may be the rule's own per-cell check.
+        """
+        import numpy as np
+
+        if field not in self.index:
+            return np.full(self.count, bool(test(None)))
+        codes, typed, _ = self._encode(field)
+        passed = np.fromiter((bool(test(v)) for v in typed), dtype=bool, count=len(typed))
+        return passed[codes] if len(typed) else np.zeros(self.count, dtype=bool)
+
+    def values(self, field: str) -> np.ndarray:
+        """Each row's cell as read, as an array of Python objects."""
+        import numpy as np
+
+        if field not in self.index:
+            return np.full(self.count, None, dtype=object)
+        codes, typed, _ = self._encode(field)
+        lookup = np.empty(len(typed), dtype=object)
+        lookup[:] = typed
+        return lookup[codes]
+
+    def numbers(self, field: str) -> np.ndarray:
+        """Each row's cell as a float (NaN where it is not a number)."""
+        import numpy as np
+
+        if field not in self.index:
+            return np.full(self.count, np.nan)
+        codes, typed, _ = self._encode(field)
+        lookup = np.fromiter(
+            (
+                float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan
+                for v in typed
+            ),
+            dtype=float,
+            count=len(typed),
+        )
+        return lookup[codes]
+
+    def groups(
+        self, field: str, key: Callable[[Any], Any] | None = None
+    ) -> tuple[np.ndarray, list[Any]]:
+        """Each row's group number by its cell as read (or by ``key`` of it), and the value of
+        each group."""
+        import numpy as np
+
+        if field not in self.index:
+            return np.zeros(self.count, dtype=np.int64), [key(None) if key else None]
+        codes, typed, _ = self._encode(field)
+        number: dict[Any, int] = {}
+        keys = typed if key is None else [key(v) for v in typed]
+        of_distinct = np.fromiter(
+            (number.setdefault(k, len(number)) for k in keys), dtype=np.int64, count=len(keys)
+        )
+        return of_distinct[codes], list(number)
+
+    def _unreadable_rows(self) -> dict[int, frozenset[str]]:
+        import numpy as np
+
+        found: dict[int, set[str]] = {}
+        for _, label, kind, _ in self._fields:
+            if kind == "string":
+                continue  # text is never unreadable
+            codes, _, unreadable = self._encode(label)
+            if unreadable.any():
+                for row in np.flatnonzero(unreadable[codes]).tolist():
+                    found.setdefault(row, set()).add(label)
+        return {row: frozenset(labels) for row, labels in found.items()}
+
+    def _lines(self) -> Iterable[int]:
+        lines = self._parsed.lines
+        if self._kept is None:
+            return range(2, 2 + self.count) if isinstance(lines, range) else lines[1:]
+        return (lines[int(record) + 1] for record in self._kept)
+
+    def rows(self) -> tuple[Row, ...]:
+        """Every row, as :func:`read_table` makes them."""
+        columns = [self.values(label).tolist() for _, label, _, _ in self._fields]
+        unreadable = self._unreadable_rows()
+        index = self.index
+        if not columns:
+            return tuple(Row(line, (), _NO_FIELDS, index) for line in self._lines())
+        return tuple(
+            Row(line, values, unreadable.get(row, _NO_FIELDS), index)
+            for row, (line, values) in enumerate(zip(self._lines(), zip(*columns)))
+        )
+
+    def rows_at(self, positions: Sequence[int]) -> list[Row]:
+        """The rows at these positions (0-based data rows), in the order given."""
+        if not positions:
+            return []
+        encoded = [self._encode(label) for _, label, _, _ in self._fields]
+        out = []
+        for row in positions:
+            values = tuple(typed[codes[row]] for codes, typed, _ in encoded)
+            unreadable = frozenset(
+                label
+                for (_, label, _, _), (codes, _, bad) in zip(self._fields, encoded)
+                if bad[codes[row]]
+            )
+            out.append(Row(self.line(row), values, unreadable or _NO_FIELDS, self.index))
+        return out

@@ -28,12 +28,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pyphen
 
-from .load import Table
+from .load import Row, Table
 from .problems import Problem
 
 #: Below this many words a text is not given a Flesch score (see the module's docstring).
@@ -66,6 +67,10 @@ _WORD = re.compile(
     r"[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*|[£$€]?\d[\d,./:%-]*\w*"
 )
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+def _prose(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 @functools.cache
@@ -231,7 +236,16 @@ def check(
         table = tables.get(name)
         if table is None:
             continue
-        for row in table.rows:
+        rows: Sequence[Row]
+        if table.columns is not None:
+            # A large table by column: only the rows with some prose to judge.
+            columns = table.columns
+            rows = table.rows_where(
+                np.logical_or.reduce([columns.where(f, _prose) for f in fields])
+            )
+        else:
+            rows = table.rows
+        for row in rows:
             for field in fields:
                 value = row.get(field)
                 if isinstance(value, str) and value.strip():

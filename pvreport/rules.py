@@ -17,7 +17,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from . import contract, derive, load, model, periods
@@ -43,6 +43,16 @@ _FORM_WORDS: dict[str, tuple[str, str]] = {
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+#: A vectorised pre-filter: given a large table's columns, a mask of the rows a rule must look
+#: at. It may keep more rows than the rule faults, never fewer; the rule then judges each kept
+#: row as it judges every row of a small table. Small tables ignore it.
+Keep = Callable[[load.Columns], Any]
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
 @dataclasses.dataclass(frozen=True)
 class Package:
     """What every rule reads: the descriptor, the tables that could be read, and the date."""
@@ -52,9 +62,14 @@ class Package:
     present: frozenset[str]
     as_of: dt.date
 
-    def rows(self, name: str) -> tuple[load.Row, ...]:
+    def rows(self, name: str, keep: Keep | None = None) -> Sequence[load.Row]:
+        """The rows of a resource; of a large one, only those ``keep`` selects."""
         table = self.tables.get(name)
-        return table.rows if table is not None else ()
+        if table is None:
+            return ()
+        if keep is not None and table.columns is not None:
+            return table.rows_where(keep(table.columns))
+        return table.rows
 
     def header(self, name: str) -> tuple[str, ...]:
         table = self.tables.get(name)
@@ -80,9 +95,9 @@ class Package:
                 out[value] = row
         return out
 
-    def grouped(self, name: str, key: str) -> dict[str, list[load.Row]]:
+    def grouped(self, name: str, key: str, keep: Keep | None = None) -> dict[str, list[load.Row]]:
         out: dict[str, list[load.Row]] = {}
-        for row in self.rows(name):
+        for row in self.rows(name, keep):
             value = row.get(key)
             if isinstance(value, str):
                 out.setdefault(value, []).append(row)
@@ -155,6 +170,11 @@ def _period(value: Any) -> periods.Period | None:
         return periods.parse_period(value)
     except periods.PeriodError:
         return None
+
+
+def _form_of(value: Any) -> str | None:
+    period = _period(value)
+    return period.form if period is not None else None
 
 
 def _lines(rows: Iterable[load.Row]) -> str:
@@ -345,7 +365,10 @@ def counterbalance_is_itself(package: Package) -> Iterator[Problem]:
 def _half_given(
     package: Package, name: str, code: str, first: str, second: str, what: str
 ) -> Iterator[Problem]:
-    for row in package.rows(name):
+    def one_given(columns: load.Columns) -> Any:
+        return columns.where(first, _is_none) != columns.where(second, _is_none)
+
+    for row in package.rows(name, one_given):
         given = {f: row.get(f) is not None for f in (first, second)}
         if given[first] == given[second]:
             continue
@@ -387,8 +410,13 @@ def interval_half_given(package: Package) -> Iterator[Problem]:
     )
 
 
+def _outside_interval(columns: load.Columns) -> Any:
+    value, lower, upper = (columns.numbers(f) for f in ("value", "lower", "upper"))
+    return (lower > value) | (upper < value)  # NaN, for an empty cell, compares False
+
+
 def value_outside_interval(package: Package) -> Iterator[Problem]:
-    for row in package.rows("results"):
+    for row in package.rows("results", _outside_interval):
         value, lower, upper = (_number(row, f) for f in ("value", "lower", "upper"))
         if value is None:
             continue
@@ -426,24 +454,29 @@ _PERIOD_FIELDS = (
 def periods_are_dates(package: Package) -> Iterator[Problem]:
     """A period in a valid form must name a real date (not 2024-02-30, not 2024/26)."""
     for name, field in _PERIOD_FIELDS:
-        for row in package.rows(name):
+
+        def fails(value: Any, name: str = name, field: str = field) -> bool:
+            return _not_a_date(name, field, value) is not None
+
+        for row in package.rows(name, lambda columns, f=field, t=fails: columns.where(f, t)):
             cell = _text(row, field)
-            if cell is None or not _passes_pattern(name, field, cell):
-                continue
-            if periods.period_form(cell) is None:
-                continue
-            try:
-                periods.parse_period(cell)
-            except periods.PeriodError as exc:
-                yield _problem(
-                    "period-not-a-date",
-                    package,
-                    name,
-                    row,
-                    field,
-                    _no_such_day(cell) or f"{exc}.",
-                    value=cell,
-                )
+            message = _not_a_date(name, field, cell)
+            if cell is not None and message is not None:
+                yield _problem("period-not-a-date", package, name, row, field, message, value=cell)
+
+
+def _not_a_date(name: str, field: str, cell: Any) -> str | None:
+    """Why a period cell in a valid form names no real date, or None (also for a cell whose
+    form is wrong: frictionless reports that)."""
+    if not isinstance(cell, str) or cell == "" or not _passes_pattern(name, field, cell):
+        return None
+    if periods.period_form(cell) is None:
+        return None
+    try:
+        periods.parse_period(cell)
+    except periods.PeriodError as exc:
+        return _no_such_day(cell) or f"{exc}."
+    return None
 
 
 def _no_such_day(text: str) -> str | None:
@@ -461,7 +494,31 @@ def _no_such_day(text: str) -> str | None:
 def mixed_period_forms(package: Package) -> Iterator[Problem]:
     """All periods of one indicator (results, baseline, target) use one form."""
     indicators = package.by_id("indicators")
-    results = package.grouped("results", "indicator_id")
+
+    def mixed(columns: load.Columns) -> Any:
+        # Only the results of an indicator whose periods take more than one form.
+        import numpy as np
+
+        owner, owners = columns.groups("indicator_id")
+        form, forms = columns.groups("period", _form_of)
+        found: dict[str, set[str]] = {}
+        for pair in np.unique(owner * len(forms) + form).tolist():
+            indicator_id, form_name = owners[pair // len(forms)], forms[pair % len(forms)]
+            if isinstance(indicator_id, str) and form_name is not None:
+                found.setdefault(indicator_id, set()).add(form_name)
+        wanted = []
+        for number, indicator_id in enumerate(owners):
+            own = indicators.get(indicator_id) if isinstance(indicator_id, str) else None
+            extra = (
+                {_form_of(own.get(f)) for f in ("baseline_period", "target_period")}
+                if own
+                else set()
+            )
+            if len(found.get(indicator_id, set()) | (extra - {None})) >= 2:
+                wanted.append(number)
+        return np.isin(owner, wanted)
+
+    results = package.grouped("results", "indicator_id", mixed)
     for indicator_id in dict.fromkeys([*indicators, *results]):
         places: list[tuple[str, load.Row, str, periods.Period]] = []
         for row in results.get(indicator_id, []):
@@ -608,21 +665,26 @@ def not_doing_explained(package: Package) -> Iterator[Problem]:
 
 def result_groups(package: Package) -> Iterator[Problem]:
     """A result's group is ``all`` or a breakdown written ``dimension: category``."""
-    for row in package.rows("results"):
+    keep: Keep = lambda columns: columns.where("group", lambda g: _bad_group(g) is not None)
+    for row in package.rows("results", keep):
         group = _text(row, "group")
-        if group is None or group == "all":
-            continue
-        dimension, colon, category = group.partition(":")
-        if colon and dimension.strip() and category.strip():
-            continue
-        if group.strip().lower() == "all":
-            message = f"The group '{group}' must be written 'all', in small letters."
-        else:
-            message = (
-                f"The group '{group}' is neither 'all' nor a breakdown written as "
-                f"'dimension: category'."
+        message = _bad_group(group)
+        if message is not None:
+            yield _problem(
+                "bad-result-group", package, "results", row, "group", message, value=group
             )
-        yield _problem("bad-result-group", package, "results", row, "group", message, value=group)
+
+
+def _bad_group(group: Any) -> str | None:
+    """What is wrong with a result's group cell, or None."""
+    if not isinstance(group, str) or group in ("", "all"):
+        return None
+    dimension, colon, category = group.partition(":")
+    if colon and dimension.strip() and category.strip():
+        return None
+    if group.strip().lower() == "all":
+        return f"The group '{group}' must be written 'all', in small letters."
+    return f"The group '{group}' is neither 'all' nor a breakdown written as 'dimension: category'."
 
 
 def revisions_name_present_resources(package: Package) -> Iterator[Problem]:
@@ -777,7 +839,20 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
     The statuses are :mod:`pvreport.derive`'s, so the warning agrees with what the site shows.
     """
     indicators = package.by_id("indicators")
-    results = package.grouped("results", "indicator_id")
+    paired = {
+        i
+        for indicator_id, row in indicators.items()
+        if (partner := _text(row, "counterbalance_id")) is not None
+        for i in (indicator_id, partner)
+    }
+
+    def paired_overall(columns: load.Columns) -> Any:
+        # derive judges an indicator by its "all" results only (Result.is_all).
+        return columns.where("indicator_id", lambda v: v in paired) & columns.where(
+            "group", lambda g: g == "all"
+        )
+
+    results = package.grouped("results", "indicator_id", paired_overall)
     for indicator_id, row in indicators.items():
         partner_id = _text(row, "counterbalance_id")
         if partner_id is None or partner_id == indicator_id or partner_id not in indicators:
@@ -913,7 +988,23 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
     if end is None or not package.readable("results"):
         return
     cutoff = _two_years_before(end)
-    results = package.grouped("results", "indicator_id")
+
+    def latest_only(columns: load.Columns) -> Any:
+        # Only each indicator's rows of its latest period: the maximum is theirs.
+        import numpy as np
+
+        owner, owners = columns.groups("indicator_id")
+        period, found = columns.groups("period", _period)
+        order = sorted((p, n) for n, p in enumerate(found) if p is not None)
+        rank_of = np.full(len(found), -1, dtype=np.int64)
+        for rank, (_, number) in enumerate(order):
+            rank_of[number] = rank
+        rank = rank_of[period]
+        best = np.full(len(owners), -1, dtype=np.int64)
+        np.maximum.at(best, owner, rank)
+        return (rank >= 0) & (rank == best[owner])
+
+    results = package.grouped("results", "indicator_id", latest_only)
     for indicator_id, row in package.by_id("indicators").items():
         found = [p for r in results.get(indicator_id, []) if (p := _period(r.get("period")))]
         if not found:
@@ -936,7 +1027,16 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
 def indicators_have_results(package: Package) -> Iterator[Problem]:
     if not package.readable("results"):
         return
-    results = package.grouped("results", "indicator_id")
+
+    def first_of_each(columns: load.Columns) -> Any:
+        import numpy as np
+
+        owner, _ = columns.groups("indicator_id")
+        mask = np.zeros(len(owner), dtype=bool)
+        mask[np.unique(owner, return_index=True)[1]] = True
+        return mask
+
+    results = package.grouped("results", "indicator_id", first_of_each)
     for indicator_id, row in package.by_id("indicators").items():
         if indicator_id not in results:
             yield _problem(
@@ -978,13 +1078,10 @@ def formula_like_text(package: Package) -> Iterator[Problem]:
     """
     for name, table in package.tables.items():
         for field in _free_text_fields(name, table.header):
-            for row in table.rows:
+            keep: Keep = lambda columns, f=field: columns.where(f, _formula_like)
+            for row in package.rows(name, keep):
                 cell = row.get(field)
-                if (
-                    isinstance(cell, str)
-                    and cell.startswith(FORMULA_STARTS)
-                    and not _PLAIN_NUMBER.match(cell)
-                ):
+                if _formula_like(cell):
                     yield _problem(
                         "formula-like-text",
                         package,
@@ -995,6 +1092,12 @@ def formula_like_text(package: Package) -> Iterator[Problem]:
                         f"formula when someone opens the published data.",
                         value=cell,
                     )
+
+
+def _formula_like(cell: Any) -> bool:
+    return (
+        isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(cell)
+    )
 
 
 #: Rows that cannot be shown without the row they belong to.

@@ -286,13 +286,16 @@ def check(
     checks: Mapping[str, FileCheck],
     *,
     fast: bool | None = None,
+    parsed: Mapping[str, load.Parsed] | None = None,
+    fast_rows: int | None = None,
 ) -> list[Problem]:
     """Validate the readable contract resources with frictionless; return pvreport problems.
 
     ``resources`` are those the gate accepted and hygiene found readable; ``checks`` holds the
     hygiene result (heading row, cells already explained) of each. ``fast`` chooses the
     vectorised checks of :mod:`pvreport.fastcheck`: always (True), never (False), or for files
-    of more than ``fastcheck.FAST_ROWS`` rows (None).
+    of more than ``fast_rows`` rows (None; default ``fastcheck.FAST_ROWS``). ``parsed`` holds
+    files already read by column, by resource name.
     """
     problems: list[Problem] = []
     schemas: dict[str, dict[str, Any]] = {}
@@ -313,7 +316,16 @@ def check(
         table_schema["foreignKeys"] = kept
     if not schemas:
         return problems
-    done = _check_fast(resources, checks, schemas, shown, fast, problems)
+    done = _check_fast(
+        resources,
+        checks,
+        schemas,
+        shown,
+        fast,
+        problems,
+        parsed or {},
+        fastcheck.FAST_ROWS if fast_rows is None else fast_rows,
+    )
     slow = [name for name in resources if name not in done]
     if not slow:
         return problems
@@ -376,6 +388,8 @@ def _check_fast(
     shown: Mapping[str, list[str]],
     fast: bool | None,
     problems: list[Problem],
+    parsed: Mapping[str, load.Parsed],
+    fast_rows: int,
 ) -> set[str]:
     """Check large resources with :mod:`pvreport.fastcheck`; return the names it checked.
 
@@ -387,7 +401,7 @@ def _check_fast(
     chosen = {
         name
         for name, resource in resources.items()
-        if fast or fastcheck.count_rows(resource.path) > fastcheck.FAST_ROWS
+        if fast or name in parsed or fastcheck.count_rows(resource.path) > fast_rows
     }
     grown = True
     while grown:
@@ -408,7 +422,9 @@ def _check_fast(
                     resources[target].path, schemas[target], key[1]
                 )
         try:
-            errors, lines = fastcheck.check(resources[name].path, schemas[name], lookups, name)
+            errors, lines = fastcheck.check(
+                resources[name].path, schemas[name], lookups, name, parsed.get(name)
+            )
         except fastcheck.Unsupported:
             continue
         problems.extend(

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from . import contract, gate, hygiene, load, readability, rules, tabular
+from . import contract, fastcheck, gate, hygiene, load, readability, rules, tabular
 from . import limits as size_limits
 from .problems import Problem, has_errors, sorted_problems
 from .problems import strict as make_strict
@@ -49,11 +49,15 @@ def validate_package(
     as_of: dt.date | None = None,
     strict: bool = False,
     limits: size_limits.Limits | None = None,
+    fast_rows: int | None = None,
 ) -> Validation:
     """Validate a package folder and read its tables.
 
     ``as_of`` is the day rules treat as today (default: today). ``strict`` makes every warning an
     error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
+    Files of more than ``fast_rows`` data rows (default ``fastcheck.FAST_ROWS``) are read once by
+    column and checked by the vectorised paths, which give the same problems; tests set 0 to
+    force them on every file.
     """
     package_dir = Path(package_dir)
     as_of = as_of or dt.date.today()
@@ -69,9 +73,18 @@ def validate_package(
         problems.extend(found_over)
         within = {n: r for n, r in gated.resources.items() if n not in over}
 
+        # Large files are read once, by column, and shared by every stage below.
+        threshold = fastcheck.FAST_ROWS if fast_rows is None else fast_rows
+        parsed = {
+            name: found
+            for name, resource in within.items()
+            if fastcheck.count_rows(resource.path) > threshold
+            and (found := load.parse_arrow(resource.path)) is not None
+        }
+
         # 3. Hygiene: files a spreadsheet user got wrong; fatal ones go no further.
         checks = {
-            name: hygiene.check_file(name, resource.path, resource.file)
+            name: hygiene.check_file(name, resource.path, resource.file, parsed.get(name))
             for name, resource in within.items()
         }
         for found in checks.values():
@@ -79,12 +92,14 @@ def validate_package(
         readable = {n: r for n, r in within.items() if not checks[n].fatal}
 
         # 4. frictionless with the contract's schemas, laid out as each file's heading row.
-        problems.extend(tabular.check(package_dir, readable, checks))
+        problems.extend(
+            tabular.check(package_dir, readable, checks, parsed=parsed, fast_rows=threshold)
+        )
 
         # 5. The tables as the site will read them, then the contract's cross-table rules.
         for name, resource in readable.items():
             tables[name] = load.read_table(
-                name, resource.path, resource.file, contract.schema(name)
+                name, resource.path, resource.file, contract.schema(name), parsed=parsed.get(name)
             )
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
