@@ -2,8 +2,9 @@
 check, publish.
 
 Nothing under the site folder is touched until the very end: pages are written to a build
-folder made afresh each time (``build/docs`` and ``build/mkdocs.yml``, which any MkDocs-compatible
-engine can build), MkDocs Material builds them into a fresh folder next to the site folder, the
+folder that holds exactly this build's files (``build/docs`` and ``build/mkdocs.yml``, which any
+MkDocs-compatible engine can build; files unchanged since the last build are left as they are),
+MkDocs Material builds them into a fresh folder next to the site folder, the
 result is checked, and only then swapped in (:func:`pvreport.write.publish`). Any failure before
 that leaves the previous site byte for byte, and the build log in ``build/build.log`` says why.
 
@@ -355,8 +356,9 @@ def prepare(
     assets, scripts, styles = asset_files()
     files = {**site.files, **assets}
 
-    # 3. Write the docs folder afresh: pages, charts, downloads, then hand-written pages.
-    docs_dir = write.fresh_folder(build_dir / "docs")
+    # 3. The docs folder: pages, charts, downloads, then hand-written pages over them. It ends
+    # up holding exactly these files; ones unchanged since the last build are not rewritten.
+    docs_dir = build_dir / "docs"
     files.update({p.src: p.text for p in rendered.pages})
     notices: list[str] = []
     nav = list(rendered.nav)
@@ -371,9 +373,9 @@ def prepare(
                 nav = _rename_in_nav(nav, replaced, rel)
             elif rel not in files:
                 nav.append(rel)
-    write.write_files(docs_dir, files)
     if copy_content and project_docs.is_dir():
-        write.copy_tree(project_docs, docs_dir)
+        files.update(write.tree_files(project_docs))
+    written = write.sync_folder(docs_dir, files)
     overrides = write.fresh_folder(build_dir / "overrides")
     write.copy_tree(
         Path(str(resources.files("pvreport") / "templates" / "theme")),
@@ -387,7 +389,10 @@ def prepare(
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
     addresses = [render.address(p.src) for p in rendered.pages]
-    progress.stage(f"wrote {count(len(files), 'file')} to {docs_dir.parent.name}/docs")
+    progress.stage(
+        f"docs: {count(len(files), 'file')} in {docs_dir.parent.name}/docs "
+        f"({written:,} written, the rest unchanged)"
+    )
     return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)
 
 

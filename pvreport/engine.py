@@ -9,6 +9,9 @@ build is not converted again: its HTML, table of contents and anchors come from 
 rebuild after one changed result row therefore converts only the pages that changed, while the
 theme still lays out every page and the navigation, search index and sitemap are made afresh.
 
+Charts and downloads reach the site as hard links to the docs folder's files rather than
+copies (see :func:`_link_static_files`).
+
 Entries are written only after a build that succeeded (MkDocs strict mode fails a build on any
 warning, and a cached page would not warn again), and entries no page used are deleted then, so
 the cache holds one build's pages.
@@ -185,25 +188,57 @@ class PageCache:
         return add
 
 
-def _plugin(cache: PageCache) -> Any:
+def _link_static_files(files: Any, docs_dir: str) -> None:
+    """The engine copies every chart and download into the site; a hard link to the docs
+    folder's file gives the same bytes without reading and writing them (a national report has
+    ten thousand). Safe because pvreport never rewrites a docs file in place
+    (:func:`pvreport.write.sync_folder` writes a new file and renames it); where a link cannot be
+    made (another file system), the file is copied as before."""
+    root = os.path.realpath(docs_dir) + os.sep
+    for file in files:
+        source = file.abs_src_path
+        if file.is_documentation_page() or not source or not source.startswith(root):
+            continue
+        if getattr(file, "_content", None) is not None:
+            continue  # made in memory by a plugin: nothing on disk to link to
+        original = file.copy_file
+
+        def linked(dirty: bool = False, *, file: Any = file, original: Any = original) -> None:
+            dest = file.abs_dest_path
+            try:
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                if os.path.lexists(dest):
+                    os.unlink(dest)
+                os.link(file.abs_src_path, dest)
+            except OSError:
+                original(dirty)
+
+        file.copy_file = linked
+
+
+def _plugin(cache: PageCache | None) -> Any:
     from mkdocs.plugins import BasePlugin
 
-    class CachePlugin(BasePlugin):  # type: ignore[type-arg]
+    class EnginePlugin(BasePlugin):  # type: ignore[type-arg]
         # Last of all: the search plugin's index exists, and every other plugin has changed the
         # Markdown before the page's key is taken.
         def on_config(self, config: Any) -> Any:
-            cache.attach(config)
+            if cache is not None:
+                cache.attach(config)
             return config
 
         def on_files(self, files: Any, *, config: Any) -> Any:
-            cache.files_changed(files)
+            if cache is not None:
+                cache.files_changed(files)
+            _link_static_files(files, config.docs_dir)
             return files
 
         def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
-            cache.page_markdown(markdown, page, files)
+            if cache is not None:
+                cache.page_markdown(markdown, page, files)
             return markdown
 
-    return CachePlugin()
+    return EnginePlugin()
 
 
 def run(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> PageCache | None:
@@ -217,8 +252,7 @@ def run(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> Pag
 
     config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
     cache = PageCache(cache_dir) if cache_dir is not None else None
-    if cache is not None:
-        config.plugins["pvreport/page-cache"] = _plugin(cache)
+    config.plugins["pvreport/engine"] = _plugin(cache)
     mkdocs_build(config)
     if cache is not None:
         cache.save()

@@ -11,6 +11,7 @@ import csv
 import ctypes
 import ctypes.util
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -157,21 +158,103 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def copy_tree(source: Path, target: Path, *, skip: Iterable[str] = ()) -> list[str]:
-    """Copy every regular file under ``source`` into ``target``; returns the relative paths."""
+#: Beside a folder written by :func:`sync_folder`: what each file held when it was written.
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def sync_folder(root: Path, files: Mapping[str, str | bytes]) -> int:
+    """Make ``root`` hold exactly ``files`` (relative path to text or bytes); returns how many
+    files were written.
+
+    The result is the folder :func:`fresh_folder` plus :func:`write_files` would make, but a file
+    whose bytes, size and modification time are as the last sync left them is not written
+    again, and anything else under ``root`` is deleted. A rebuild after one changed row so
+    rewrites a few files of a national report's ten thousand. A changed file is written beside
+    its old self and renamed over it: a new file, never the old one rewritten, so a hard link to
+    the old one (the engine links the site's copies, see :mod:`pvreport.engine`) keeps its bytes.
+    """
+    manifest_path = root.with_name(root.name + MANIFEST_SUFFIX)
+    try:
+        known = json.loads(manifest_path.read_text(encoding="utf-8"))
+        known = known if isinstance(known, dict) else {}
+    except (OSError, ValueError):
+        known = {}
+    if root.is_symlink() or root.is_file():
+        root.unlink()
+    root.mkdir(parents=True, exist_ok=True)
+    # Whatever is there that the build does not write goes, folders included.
+    wanted = set(files)
+    for folder, dirs, names in os.walk(root, topdown=False):
+        base = Path(folder)
+        for name in names:
+            path = base / name
+            if path.relative_to(root).as_posix() not in wanted:
+                path.unlink()
+        for name in dirs:
+            path = base / name
+            if path.is_symlink():
+                path.unlink()
+            elif not any(path.iterdir()):
+                path.rmdir()
+    manifest: dict[str, list[Any]] = {}
+    written = 0
+    for rel in sorted(files):
+        data = files[rel]
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        digest = _digest(raw)
+        target = root / rel
+        entry = known.get(rel)
+        try:
+            stat = target.lstat()
+            same = (
+                isinstance(entry, list)
+                and entry == [digest, stat.st_size, stat.st_mtime_ns]
+                and not target.is_symlink()
+            )
+        except FileNotFoundError:
+            same = False
+        if not same:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".pvreport-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(raw)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                raise
+            stat = target.lstat()
+            written += 1
+        manifest[rel] = [digest, stat.st_size, stat.st_mtime_ns]
+    manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    return written
+
+
+def tree_files(source: Path, *, skip: Iterable[str] = ()) -> dict[str, bytes]:
+    """Every regular file under ``source`` by relative path (hidden ones and symlinks left out)."""
     skipped = set(skip)
-    copied = []
+    found: dict[str, bytes] = {}
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source).as_posix()
         if rel in skipped or not path.is_file() or path.is_symlink():
             continue
         if any(part.startswith(".") for part in path.relative_to(source).parts):
             continue
-        dest = target / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
-        copied.append(rel)
-    return copied
+        found[rel] = path.read_bytes()
+    return found
+
+
+def copy_tree(source: Path, target: Path, *, skip: Iterable[str] = ()) -> list[str]:
+    """Copy every regular file under ``source`` into ``target``; returns the relative paths."""
+    found = tree_files(source, skip=skip)
+    write_files(target, found)
+    return list(found)
 
 
 class _Tagged:

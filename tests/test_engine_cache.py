@@ -82,3 +82,27 @@ def test_a_failed_build_adds_nothing_to_the_cache(built: Path, tmp_path: Path) -
     finally:
         page.unlink()
     assert entries(built) == before
+
+
+def test_the_published_site_keeps_its_bytes_when_the_next_build_rewrites_the_docs(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "project", BASE)
+    first = build.build(project, as_of=AS_OF)
+    download = first.site_dir / "data" / "downloads" / "results.csv"
+    published = download.read_bytes()
+    docs_copy = project / "build" / "docs" / "data" / "downloads" / "results.csv"
+    # The engine linked the download rather than copying it.
+    assert download.stat().st_ino == docs_copy.stat().st_ino
+
+    results = project / "datapackages" / BASE.name / "results.csv"
+    lines = results.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[1].rstrip("\n").split(",")
+    cells[header.index("note")] = "A note added for the rebuild."
+    lines[1] = ",".join(cells) + "\n"
+    results.write_text("".join(lines), encoding="utf-8")
+
+    build.prepare(project, project / "build", as_of=AS_OF)
+    assert b"A note added for the rebuild." in docs_copy.read_bytes()
+    assert download.read_bytes() == published
