@@ -478,9 +478,13 @@ def build_chart_page(
         for name, text in charts.chart_files(chart, svg).items():
             if name != missing:
                 (docs / "charts" / name).write_text(text, encoding="utf-8")
+        # As render.py calls it: the table shown, its empty columns left out.
+        columns = [
+            i for i in range(len(chart.columns)) if i == 0 or any(row[i] for row in chart.rows)
+        ]
         parts.append(
             env.get_template("partials/_chart.md.j2").render(
-                chart=chart, src=f"../charts/{chart.id}.svg"
+                chart=chart, src=f"../charts/{chart.id}.svg", columns=columns, table=True
             )
         )
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
@@ -515,21 +519,30 @@ def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
     figures = soup.select("figure.pv-chart")
     assert [f["id"] for f in figures] == ["indicator-x-trend", "indicator-satisfied-trend"]
     bad, good = figures
+    # The data table and the links follow each figure (outside it, so that Markdown leaves it be).
+    bad_table, good_table = [d.find("table") for d in soup.select("details.pv-chart-data")]
     # Text from data arrives as text: no element, link or emphasis was made from it.
-    assert bad.find("script") is None and bad.find("b") is None and bad.find("em") is None
-    assert [a["href"] for a in bad.find_all("a")] == [
+    for part in (bad, bad_table):
+        assert part.find("script") is None and part.find("b") is None and part.find("em") is None
+    assert not soup.find("a", href=re.compile("evil"))
+    assert [a["href"] for a in soup.find_all("a", href=re.compile("^[.][.]/[.][.]/charts/"))] == [
         "../../charts/indicator-x-trend.csv", "../../charts/indicator-x-trend.json",
+        "../../charts/indicator-satisfied-trend.csv", "../../charts/indicator-satisfied-trend.json",
     ]  # fmt: skip
     img = bad.find("img")
     assert img["alt"] == hostile.alt
     assert img["src"] == "../../charts/indicator-x-trend.svg"  # rewritten for directory URLs
     assert bad["data-vega-spec"] == "indicator-x-trend.json"
-    assert bad.find("caption").get_text() == f"{hostile.title}: the data"
+    assert bad_table.find("caption").get_text() == f"{hostile.title}: the data"
     assert hostile.caption in bad.find("figcaption").get_text()
-    assert [th.get_text() for th in bad.select("tbody th[scope=row]")] == ["2024 <i>", "| pipe"]
+    assert [th.get_text() for th in bad_table.select("tbody th[scope=row]")] == [
+        "2024 <i>", "| pipe",
+    ]  # fmt: skip
     assert good.find("img")["alt"] == real.alt
-    assert [th.get_text() for th in good.select("thead th[scope=col]")] == real.columns
-    body = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in good.select("tbody tr")]
+    assert [th.get_text() for th in good_table.select("thead th[scope=col]")] == real.columns
+    body = [
+        [c.get_text() for c in tr.find_all(["th", "td"])] for tr in good_table.select("tbody tr")
+    ]
     assert body == real.rows
     assert soup.find(string=re.compile("Before")) and soup.find(string=re.compile("After"))
 
