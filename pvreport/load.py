@@ -432,7 +432,10 @@ def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
         data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8) or (b'"' in data and _ODD_QUOTE.search(data)):
         return None
-    first = next(csv_records(path), None)
+    try:
+        first = next(csv_records(path), None)
+    except (UnicodeDecodeError, csv.Error):
+        return None  # hygiene explains why
     if first is None or first[0] != 1 or not first[1]:
         return None
     header = first[1]

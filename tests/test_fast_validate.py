@@ -1,0 +1,102 @@
+"""The whole validation by column gives exactly the problems and rows of the row-by-row reference.
+
+``validate_package(fast_rows=...)`` chooses, per file, between the reference path (hygiene row by
+row, frictionless, rows read into Python, every rule over every row) and the path for large files
+(the file read once by pyarrow, hygiene and Table Schema checks by column, rules behind
+vectorised pre-filters, rows made on demand). Forcing the second on every file of every bad
+fixture, of packages with planted errors and of random mutations must change nothing: the same
+problems (code, file, line, field, value, message, hint, severity) and the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, BAD, copy_base
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_bad_inputs import CASES, build_case
+from test_fastcheck import _mutate, mutations
+
+from pvreport import contract, load, synthetic
+from pvreport.validate import Validation, validate_package
+
+#: Every file, however small, by column.
+ALWAYS = -1
+#: No file by column: the reference.
+NEVER = 10**12
+
+Full = tuple[str, str | None, int | None, str | None, str | None, str, str | None, str | None]
+
+
+def _full(result: Validation) -> list[Full]:
+    return [
+        (p.code, p.file, p.line, p.field, p.value, p.message, p.hint, p.severity)
+        for p in result.problems
+    ]
+
+
+def _rows(result: Validation) -> dict[str, list[tuple[int, dict[str, object], frozenset[str]]]]:
+    return {
+        name: [(row.line, row.cells, row.unreadable) for row in table.rows]
+        for name, table in result.tables.items()
+    }
+
+
+def assert_same_both_ways(package: Path) -> Validation:
+    reference = validate_package(package, as_of=AS_OF, fast_rows=NEVER)
+    fast = validate_package(package, as_of=AS_OF, fast_rows=ALWAYS)
+    # Problems first (before any rule asked for every row), then the rows themselves.
+    assert _full(fast) == _full(reference)
+    assert {n: t.row_count for n, t in fast.tables.items()} == {
+        n: t.row_count for n, t in reference.tables.items()
+    }
+    assert _rows(fast) == _rows(reference)
+    return fast
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.startswith("gate-")])
+def test_bad_fixture_is_the_same_by_column(case: str, tmp_path: Path) -> None:
+    assert_same_both_ways(build_case(BAD / case, tmp_path))
+
+
+def test_base_package_is_read_by_column(package: Path) -> None:
+    fast = assert_same_both_ways(package)
+    # The fast path really ran: every table is held by column.
+    assert all(table.columns is not None for table in fast.tables.values())
+    assert set(fast.tables) == set(contract.RESOURCES)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_planted_errors_are_the_same_by_column(seed: int, tmp_path: Path) -> None:
+    package = synthetic.generate(tmp_path / "package", "S", seed)
+    expected = synthetic.plant_errors(package, seed)
+    fast = assert_same_both_ways(package)
+    assert sorted((p.file, p.line, p.field, p.code) for p in fast.problems) == expected
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=mutations())
+def test_random_mutations_are_the_same_by_column(edits: list[tuple[str, int, int, str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        package = copy_base(Path(folder) / "package")
+        path = package / "results.csv"
+        records = [record for _, record in load.csv_records(path)]
+        _mutate(records, edits)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for record in records:
+                writer.writerow(record) if record else handle.write("\n")
+        assert_same_both_ways(package)
+
+
+def test_rows_are_made_only_when_asked_for(package: Path) -> None:
+    table = validate_package(package, as_of=AS_OF, fast_rows=ALWAYS).tables["results"]
+    assert table.columns is not None
+    assert table._rows is None  # validation looked at columns and a few rows only
+    count = table.row_count
+    rows = table.rows
+    assert len(rows) == count and rows[0].index is rows[-1].index  # one shared field index
