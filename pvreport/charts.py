@@ -1067,7 +1067,7 @@ def vega_bundle() -> str:
 # Drawing is fast (a fraction of a millisecond a chart), so charts are drawn in this process: a
 # pool of workers would cost more to start than the drawing it shares out. The cache stays for
 # rebuilds: reading an unchanged chart is cheaper still, and a rebuild after one changed row
-# draws only the charts that row is in.
+# draws only the charts that row is in. It is one file of SVGs by key (see PACK_NAME).
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1096,39 +1096,55 @@ def cache_key(drawing: svg.Drawing, renderer: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _cache_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.svg"
+#: The cache is one file: thousands of small files cost more to write (about half a millisecond
+#: each here) than the SVGs in them cost to draw.
+PACK_NAME = "svgs.pack"
+_PACK_HEADER = b"pvreport chart cache 1\n"
 
 
-def _store(cache_dir: Path, key: str, drawn: str, made: set[Path]) -> None:
-    """Write one SVG into the cache atomically: a reader sees the whole file or none.
+def read_pack(path: Path) -> dict[str, bytes]:
+    """The SVGs in a cache file, by key: ``<key> <length>\n<svg bytes>\n`` after one header line.
 
-    ``made`` remembers the folders already made in this run: on a cold build of thousands of
-    charts, a ``mkdir`` and a random temporary name per file cost about as much as the drawing.
+    Anything unreadable (no file, another format, a file cut short) yields what came before it,
+    or nothing: every SVG not found is drawn again, so damage costs time, never a wrong chart.
     """
-    path = _cache_path(cache_dir, key)
-    if path.parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made.add(path.parent)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    if not data.startswith(_PACK_HEADER):
+        return {}
+    found: dict[str, bytes] = {}
+    at = len(_PACK_HEADER)
+    while at < len(data):
+        end = data.find(b"\n", at, at + 100)
+        head = data[at:end].split(b" ") if end > 0 else []
+        if len(head) != 2 or len(head[0]) != 64 or not head[1].isdigit():
+            break
+        start = end + 1
+        stop = start + int(head[1])
+        entry = data[start:stop]
+        if data[stop : stop + 1] != b"\n" or not entry.endswith(b"</svg>"):
+            break
+        found[head[0].decode("ascii")] = entry
+        at = stop + 1
+    return found
+
+
+def write_pack(path: Path, entries: dict[str, bytes]) -> None:
+    """Write a cache file atomically: a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parts = [_PACK_HEADER]
+    for key in sorted(entries):
+        parts += [f"{key} {len(entries[key])}\n".encode("ascii"), entries[key], b"\n"]
     # The process id keeps two builds of one project (serve and build) off each other's file.
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        # Bytes, not text mode: the cached SVG must be exactly what was drawn.
-        tmp.write_bytes(drawn.encode("utf-8"))
+        tmp.write_bytes(b"".join(parts))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def _load(cache_dir: Path, key: str) -> str | None:
-    path = _cache_path(cache_dir, key)
-    try:
-        found = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    # Only whole SVGs count: anything else (a truncated file someone copied in) is drawn again.
-    return found if found.rstrip().endswith("</svg>") else None
 
 
 def render_cached(
@@ -1140,36 +1156,36 @@ def render_cached(
     """A static SVG for every chart, taken from the cache where the same drawing was drawn
     before and drawn otherwise; same charts, same bytes as :func:`render_svgs`.
 
-    ``cache_dir`` may be deleted at any time: it only saves work. ``on_chart`` is told how many
-    charts are done so far (for progress on long builds).
+    ``cache_dir`` may be deleted at any time: it only saves work. It keeps the SVGs of this
+    build's charts only, so it never grows past one report's worth. ``on_chart`` is told how
+    many charts are done so far (for progress on long builds).
     """
     charts = list(charts)
     _check_unique(charts)
+    pack = cache_dir / PACK_NAME if cache_dir is not None else None
+    stored = read_pack(pack) if pack is not None else {}
     svgs: dict[str, str] = {}
     # By key: the same drawing twice (two equal ladders) is looked up or drawn once.
-    done: dict[str, str] = {}
-    cached: set[str] = set()
-    made: set[Path] = set()
+    done: dict[str, bytes] = {}
     from_cache = 0
+    drew = False
     for n, chart in enumerate(charts, start=1):
         if chart.drawing is None:
             raise ValueError(f"chart {chart.id} has nothing to draw its SVG from")
         key = cache_key(chart.drawing)
         found = done.get(key)
         if found is None:
-            found = _load(cache_dir, key) if cache_dir is not None else None
-            if found is not None:
-                cached.add(key)
-            else:
-                found = svg.draw(chart.drawing)
-                if cache_dir is not None:
-                    # Stored as soon as drawn, so a build stopped half-way keeps what it drew.
-                    _store(cache_dir, key, found, made)
+            found = stored.get(key)
+            if found is None:
+                found = svg.draw(chart.drawing).encode("utf-8")
+                drew = True
             done[key] = found
-        from_cache += key in cached
-        svgs[chart.id] = found
+        from_cache += key in stored
+        svgs[chart.id] = found.decode("utf-8")
         if on_chart is not None and n % 200 == 0:
             on_chart(n)
+    if pack is not None and (drew or stored.keys() != done.keys()):
+        write_pack(pack, done)
     if on_chart is not None:
         on_chart(len(charts))
     return Rendered(svgs, from_cache)

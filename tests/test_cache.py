@@ -6,6 +6,7 @@ Real drawings of small charts by svg.py; a real build of the base fixture twice.
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ def bar(chart_id: str, value: float) -> charts.Chart:
     )
 
 
-def svg_files(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("*.svg"))
+def cached(cache: Path) -> dict[str, bytes]:
+    """The SVGs in a cache folder, by key, as the next build would read them."""
+    return charts.read_pack(cache / charts.PACK_NAME)
 
 
 def test_the_key_follows_the_drawing_the_renderer_and_the_theme(
@@ -54,7 +56,7 @@ def test_a_cached_chart_is_the_same_bytes_and_only_changed_charts_are_drawn(
 
     first = charts.render_cached(first_set, cache_dir=cache)
     assert first.from_cache == 0 and first.svgs == fresh
-    assert len(svg_files(cache)) == 3
+    assert sorted(s.decode() for s in cached(cache).values()) == sorted(fresh.values())
 
     again = charts.render_cached(first_set, cache_dir=cache)
     assert again.from_cache == 3 and again.svgs == fresh
@@ -64,22 +66,38 @@ def test_a_cached_chart_is_the_same_bytes_and_only_changed_charts_are_drawn(
     third = charts.render_cached(changed, cache_dir=cache)
     assert third.from_cache == 2
     assert third.svgs["b"] == charts.render_svgs([bar("b", 20)])["b"] != fresh["b"]
-    assert len(svg_files(cache)) == 4
+    # The cache holds this build's charts: the old picture of b is gone, the new one is there.
+    assert sorted(s.decode() for s in cached(cache).values()) == sorted(third.svgs.values())
+    # Nothing changed since: the cache file is not written again.
+    before = (cache / charts.PACK_NAME).stat().st_mtime_ns
+    assert charts.render_cached(changed, cache_dir=cache).from_cache == 3
+    assert (cache / charts.PACK_NAME).stat().st_mtime_ns == before
 
 
 def test_the_cache_is_safe_to_delete_or_damage(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    chart_set = [bar("a", 1), bar("b", 2)]
+    chart_set = [bar("a", 1), bar("b", 2), bar("c", 3)]
     fresh = charts.render_cached(chart_set, cache_dir=cache).svgs
-    # Damaged: a half-written file is drawn again, not served.
-    damaged = svg_files(cache)[0]
-    damaged.write_text(damaged.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    pack = cache / charts.PACK_NAME
+    whole = pack.read_bytes()
+    # Cut short (a copy stopped half-way): what is whole is used, the rest drawn again.
+    pack.write_bytes(whole[: len(whole) - 100])
+    assert len(cached(cache)) == 2
     result = charts.render_cached(chart_set, cache_dir=cache)
-    assert result.from_cache == 1 and result.svgs == fresh
-    assert damaged.read_text(encoding="utf-8").rstrip().endswith("</svg>")
+    assert result.from_cache == 2 and result.svgs == fresh
+    assert pack.read_bytes() == whole  # repaired
+    # A changed byte inside an SVG's length: that entry and those after it are not trusted.
+    key_line = whole.index(b"\n", len(b"pvreport chart cache 1\n")) - 1
+    digit = b"1" if whole[key_line : key_line + 1] != b"1" else b"2"
+    pack.write_bytes(whole[:key_line] + digit + whole[key_line + 1 :])
+    assert cached(cache) == {}
+    assert charts.render_cached(chart_set, cache_dir=cache).svgs == fresh
+    # Not a cache file at all, or another format: nothing served from it.
+    pack.write_bytes(b"<svg>not ours</svg>")
+    result = charts.render_cached(chart_set, cache_dir=cache)
+    assert result.from_cache == 0 and result.svgs == fresh
     # Deleted: everything drawn again, same bytes.
-    for path in svg_files(cache):
-        path.unlink()
+    shutil.rmtree(cache)
     result = charts.render_cached(chart_set, cache_dir=cache)
     assert result.from_cache == 0 and result.svgs == fresh
     assert not list(cache.rglob("*.tmp"))
@@ -93,7 +111,7 @@ def test_progress_and_equal_drawings_drawn_once(tmp_path: Path) -> None:
     assert list(first.svgs) == [c.id for c in chart_set]
     assert first.svgs == charts.render_svgs(chart_set)
     assert seen[-1] == 6
-    assert len(svg_files(cache)) == 3  # three distinct drawings
+    assert len(cached(cache)) == 3  # three distinct drawings
     again = charts.render_cached(chart_set, cache_dir=cache)
     assert again.from_cache == 6 and again.svgs == first.svgs
 
@@ -111,14 +129,14 @@ def chart_svgs(site: Path) -> dict[str, Any]:
 def test_a_rebuild_takes_unchanged_charts_from_the_cache(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", BASE)
     first = build.build(project, as_of=AS_OF)
-    cached = svg_files(project / build.CACHE_FOLDER)
-    assert cached, "the build filled no cache"
+    kept = cached(project / build.CACHE_FOLDER)
+    assert kept, "the build filled no cache"
     svgs = chart_svgs(first.site_dir)
-    assert len(cached) <= len(svgs)
+    assert set(kept.values()) == set(svgs.values())
 
     second = build.build(project, as_of=AS_OF)
     assert chart_svgs(second.site_dir) == svgs
-    assert svg_files(project / build.CACHE_FOLDER) == cached
+    assert cached(project / build.CACHE_FOLDER) == kept
 
     # Without the cache the site is the same, byte for byte.
     (project / ".pvreport").rename(tmp_path / "old-cache")
