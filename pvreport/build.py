@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import html
 import html.parser
+import json
 import logging
 import os
 import re
@@ -45,6 +46,8 @@ BUILD_FOLDER = "build"
 CACHE_FOLDER = ".pvreport/cache/charts"
 #: The engine's page cache (see :mod:`pvreport.engine`); safe to delete, gitignored.
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
+#: The final check's record of pages found clean (see :class:`CheckCache`).
+CHECK_CACHE = ".pvreport/cache/check.json"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
@@ -568,44 +571,96 @@ class _Scan(html.parser.HTMLParser):
             self._inline = None
 
 
-def _site_texts(site: Path, seen: set[bytes] | None = None) -> Iterator[tuple[Path, str]]:
-    """Every file of a site as text, compressed ones opened (for the withheld-values check).
+def _site_texts(
+    site: Path, seen: set[bytes] | None = None, skip: Callable[[bytes], bool] | None = None
+) -> Iterator[tuple[Path, bytes, str]]:
+    """Every file of a site as text, compressed ones opened (for the withheld-values check),
+    with the digest of its bytes.
 
     Files whose bytes are in ``seen`` are skipped (and new ones added): the engine copies charts
     and downloads from the docs folder as they are, and the same bytes need checking once.
+    Files whose digest ``skip`` accepts are not read as text at all.
     """
     for path in sorted(site.rglob("*")):
         if not path.is_file():
             continue
         data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=20).digest()
         if seen is not None:
-            digest = hashlib.blake2b(data, digest_size=20).digest()
             if digest in seen:
                 continue
             seen.add(digest)
+        if skip is not None and skip(digest):
+            continue
         if path.suffix == ".gz":
             data = gzip.decompress(data)
         if path.suffix == ".zip":
             with zipfile.ZipFile(path) as archive:
                 for name in archive.namelist():
-                    yield path, archive.read(name).decode("utf-8", "replace")
+                    yield path, digest, archive.read(name).decode("utf-8", "replace")
             continue
         if path.suffix in (".png", ".jpg", ".woff", ".woff2", ".ico"):
             continue
-        yield path, data.decode("utf-8", "replace")
+        yield path, digest, data.decode("utf-8", "replace")
 
 
-def check_site(site: Path, prepared: Prepared, allowed_scripts: Sequence[str]) -> list[str]:
-    """What is wrong with a freshly built site; empty when it may be published."""
+class CheckCache:
+    """What the final check found clean in the last published build: digests of pages (and,
+    where rows were withheld, of files) under a key of what the check compares them with. A
+    rebuild after one changed row checks the few pages that changed. Safe to delete."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: set[str] = set()
+        self.clean: set[str] = set()
+        if path is not None:
+            try:
+                found = json.loads(path.read_text(encoding="utf-8"))
+                self.known = set(found) if isinstance(found, list) else set()
+            except (OSError, ValueError):
+                self.known = set()
+
+    def seen(self, key: str) -> bool:
+        if key in self.known:
+            self.clean.add(key)
+            return True
+        return False
+
+    def save(self) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(sorted(self.clean)), encoding="utf-8")
+
+
+def check_site(
+    site: Path,
+    prepared: Prepared,
+    allowed_scripts: Sequence[str],
+    cache: CheckCache | None = None,
+) -> list[str]:
+    """What is wrong with a freshly built site; empty when it may be published.
+
+    With ``cache``, pages and files it knows to be clean under the same rules are not read
+    again, and the clean ones are added to it (save it only once the site is published).
+    """
+    cache = cache or CheckCache(None)
     wrong = []
     for addr in prepared.addresses:
         if not (site / addr / "index.html").is_file():
             wrong.append(f"the page /{addr} is missing")
     canaries = prepared.withheld.canaries
+    rules = hashlib.blake2b(
+        json.dumps([list(allowed_scripts), list(canaries)]).encode("utf-8"), digest_size=20
+    ).hexdigest()
     for path in [*site.rglob("*.html")]:
+        data = path.read_bytes()
+        key = "page " + rules + hashlib.blake2b(data, digest_size=20).hexdigest()
+        if cache.seen(key):
+            continue
         scan = _Scan()
-        scan.feed(path.read_text(encoding="utf-8", errors="replace"))
+        scan.feed(data.decode("utf-8", errors="replace"))
         rel = path.relative_to(site).as_posix()
+        problems = len(wrong)
         for bad in scan.bad:
             wrong.append(f"{rel}: an active attribute or address that is not allowed: {bad}")
         if scan.titles > 1:
@@ -617,17 +672,27 @@ def check_site(site: Path, prepared: Prepared, allowed_scripts: Sequence[str]) -
                 and "assets/javascripts/" not in name
             ):
                 wrong.append(f"{rel}: a script that is neither the theme's nor pvreport's: {src}")
+        if len(wrong) == problems:
+            cache.clean.add(key)
     if canaries:
         seen: set[bytes] = set()
+
+        def known(digest: bytes) -> bool:
+            return cache.seen("file " + rules + digest.hex())
+
         for root in (site, prepared.docs_dir):
-            for path, text in _site_texts(root, seen):
+            found: dict[Path, bytes] = {}
+            for path, digest, text in _site_texts(root, seen, skip=known):
+                found.setdefault(path, digest)
                 flat = " ".join(html.unescape(text).split())
                 for canary in canaries:
                     if canary in flat:
                         wrong.append(
                             f"{path.name}: holds a value of a withheld row; it must not be published"
                         )
+                        found[path] = b""
                         break
+            cache.clean.update("file " + rules + d.hex() for d in found.values() if d)
     return wrong
 
 
@@ -721,7 +786,8 @@ def build(
                 log=log,
             ) from exc
         allowed = [s for s in prepared.config.get("extra_javascript", []) if isinstance(s, str)]
-        wrong = check_site(fresh, prepared, allowed)
+        checks = CheckCache(project_dir / CHECK_CACHE if cache else None)
+        wrong = check_site(fresh, prepared, allowed, checks)
         progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
         if wrong:
             for line in wrong:
@@ -732,6 +798,7 @@ def build(
                 log=log,
             )
         write.publish(fresh, site_dir)
+        checks.save()
     finally:
         write.remove(fresh)
     pages = sum(1 for _ in site_dir.rglob("index.html"))

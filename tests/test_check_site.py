@@ -47,3 +47,40 @@ def test_nothing_withheld_means_no_leak(tmp_path: Path) -> None:
     docs.mkdir()
     (site / "index.html").write_text("<html><title>t</title>Secret plan</html>", "utf-8")
     assert build.check_site(site, prepared(docs, ()), []) == []
+
+
+def test_the_check_cache_skips_only_what_it_found_clean_with_the_same_rules(
+    tmp_path: Path,
+) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    (site / "a").mkdir(parents=True)
+    docs.mkdir()
+    (site / "index.html").write_text("<html><title>t</title><p>ok</p></html>", "utf-8")
+    (site / "a" / "index.html").write_text("<html><title>a</title><p>fine</p></html>", "utf-8")
+    (docs / "notes.csv").write_text("id,note\n1,A plain note\n", encoding="utf-8")
+    store = tmp_path / "check.json"
+    canaries = ("Secret plan for the depot",)
+
+    first = build.CheckCache(store)
+    assert build.check_site(site, prepared(docs, canaries), [], first) == []
+    first.save()
+    # Two pages scanned, and three distinct files searched for withheld values.
+    assert build.CheckCache(store).known == first.clean and len(first.clean) == 5
+
+    # A page changed since: checked again, and its problem found.
+    (site / "a" / "index.html").write_text(
+        "<html><title>a</title><p onclick='x()'>fine</p></html>", "utf-8"
+    )
+    (docs / "notes.csv").write_text("id,note\n1,Secret plan for the depot\n", encoding="utf-8")
+    second = build.CheckCache(store)
+    wrong = build.check_site(site, prepared(docs, canaries), [], second)
+    assert any(line.startswith("a/index.html: an active attribute") for line in wrong)
+    assert any(line.startswith("notes.csv: holds a value of a withheld row") for line in wrong)
+    # The unchanged page came from the cache (its scan and its search); of the rest, only the
+    # changed page's search for withheld values was clean.
+    assert len(second.clean & second.known) == 2 and len(second.clean) == 3
+
+    # Other canaries are other rules: nothing is taken from the cache.
+    third = build.CheckCache(store)
+    build.check_site(site, prepared(docs, ("Another withheld text",)), [], third)
+    assert not (third.clean & third.known)
