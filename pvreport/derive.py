@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
@@ -163,8 +164,14 @@ def period_start(text: str) -> dt.date:
         return dt.date.min
 
 
+@functools.lru_cache(maxsize=65536)
+def _period_key(text: str) -> tuple[dt.date, str]:
+    return (period_start(text), text)
+
+
 def _sort_key(result: Result) -> tuple[dt.date, str]:
-    return (period_start(result.period), result.period)
+    # Once per distinct period: a national report sorts a million results by a few hundred.
+    return _period_key(result.period)
 
 
 def intervals_overlap(
@@ -393,8 +400,9 @@ def equity_gaps(indicator: Indicator, results: Iterable[Result]) -> list[EquityG
         by_dimension.setdefault(split[0], []).append((position, split[1], result))
     gaps = []
     for dimension, rows in by_dimension.items():
-        latest_start = max(_sort_key(r) for _, _, r in rows)
-        current = [(pos, cat, r) for pos, cat, r in rows if _sort_key(r) == latest_start]
+        keys = [_sort_key(r) for _, _, r in rows]
+        latest_start = max(keys)
+        current = [row for row, key in zip(rows, keys, strict=True) if key == latest_start]
         if len(current) < 2:
             continue
         sign = 1 if indicator.direction == "increase" else -1

@@ -166,7 +166,8 @@ def zip_bytes(files: Mapping[str, bytes], *, timestamp: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            archive.writestr(info, files[name])
+            # The fastest deflate: a national report zips 70 MB of CSV on every build.
+            archive.writestr(info, files[name], compresslevel=1)
     return buffer.getvalue()
 
 
