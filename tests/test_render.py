@@ -394,7 +394,8 @@ def test_data_tables_stored_unparsed_give_the_html_the_parser_gives() -> None:
     # Blocks the shortcut must leave to the parser: glued to the text before or after, or
     # holding a nested table of their own. The HTML is the parser's all the same.
     table = '<table data-search-exclude="data">\n<tbody>\n<tr><td>a</td></tr>\n</tbody>\n</table>'
-    nested = table.replace("<td>a</td>", "<td>\n" + table + "\n</td>")
+    # A blank line inside a raw block does not end it; the first closing line would.
+    nested = table.replace("<td>a</td>", "<td>\n" + table + "\n\n</td>")
     for text in (
         f"Before\n{table}\n\nAfter\n",
         f"Before\n\n{table}\nAfter\n",
