@@ -370,6 +370,12 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         help="the day to treat as today: embargoes, overdue results, dates in the site "
         "(default: SOURCE_DATE_EPOCH, else today)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="draw every chart, convert every page and check every file afresh, without reading "
+        "or writing the caches under .pvreport/ (the site is the same either way)",
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -388,6 +394,7 @@ def run_build(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             notify=lambda line: print(f"notice: {line}"),
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
+            cache=not getattr(args, "no_cache", False),
         )
     except BuildError as error:
         if error.problems:

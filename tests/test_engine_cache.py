@@ -106,3 +106,16 @@ def test_the_published_site_keeps_its_bytes_when_the_next_build_rewrites_the_doc
     build.prepare(project, project / "build", as_of=AS_OF)
     assert b"A note added for the rebuild." in docs_copy.read_bytes()
     assert download.read_bytes() == published
+
+
+def test_no_cache_builds_without_reading_or_writing_the_caches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pvreport import cli
+
+    project = make_project(tmp_path / "project", BASE)
+    monkeypatch.chdir(project)
+    assert cli.main(["build", "--no-cache", "--quiet", "--as-of", AS_OF.isoformat()]) == 0
+    assert "Built" in capsys.readouterr().out
+    assert (project / "site" / "index.html").is_file()
+    assert not (project / ".pvreport").exists()
