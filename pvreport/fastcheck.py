@@ -21,6 +21,8 @@ to the same problems. frictionless stays the reference and the path for small fi
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,23 @@ def count_rows(path: Path) -> int:
     """About how many data rows a file holds (line ends; cheap, used to choose the path)."""
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_of(text: str) -> tuple[frictionless.Schema, dict[str, Any]]:
+    schema = frictionless.Schema.from_descriptor(json.loads(text))
+    return schema, create_cell_handlers(schema.fields)
+
+
+def _frictionless_schema(table_schema: Mapping[str, Any]) -> tuple[frictionless.Schema, Any]:
+    """frictionless' Schema of a descriptor and its cell handlers, made once per descriptor:
+    frictionless validates a descriptor against its JSON Schema each time, which adds up over
+    the files of a package. Both are only read, never changed."""
+    return _schema_of(json.dumps(table_schema, sort_keys=True))
+
+
+#: frictionless guesses the heading from the widths of this many first records.
+_SAMPLE_ROWS = frictionless.settings.DEFAULT_SAMPLE_SIZE
 
 
 def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
@@ -145,7 +164,7 @@ def _record(parsed: Parsed, index: int) -> list[str]:
 def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) -> set[Any]:
     """The values of one field over a resource's rows, as frictionless' foreign-key lookup
     holds them (typed; empty and unreadable cells left out)."""
-    schema = frictionless.Schema.from_descriptor(dict(table_schema))
+    schema, _ = _frictionless_schema(table_schema)
     names = [f.name for f in schema.fields]
     if field_name not in names:
         return set()
@@ -176,17 +195,18 @@ def check(
     ``parsed`` is the file already read by column, if it has been.
     Raises :class:`Unsupported` where frictionless must do the work.
     """
-    schema = frictionless.Schema.from_descriptor(dict(table_schema))
-    if _header_rows(path, table_schema) != [1]:
-        raise Unsupported("frictionless takes another row for the heading")
+    schema, handlers = _frictionless_schema(table_schema)
     if parsed is None:
         try:
             parsed = load.parse(path)
         except ValueError as error:
             raise Unsupported(str(error)) from error
+    # Where every record of frictionless' sample is as wide as the first, the first is the
+    # heading it picks; otherwise ask frictionless.
+    if any(n <= _SAMPLE_ROWS for n in parsed.irregular) and _header_rows(path, table_schema) != [1]:
+        raise Unsupported("frictionless takes another row for the heading")
     if len(parsed.header) != len(schema.fields):
         raise Unsupported("the heading does not match the schema")
-    handlers = create_cell_handlers(schema.fields)
     doubtful, typed = _doubtful_rows(parsed, handlers)
 
     # Keys are compared as frictionless compares them: typed values, None for an empty or
@@ -307,8 +327,8 @@ def _all_unique(keys: list[pa.Array], present: pa.Array) -> bool:
         combined = combined * size + codes + 1
         span *= size
     else:
-        used = combined[present.to_numpy(zero_copy_only=False)]
-        return len(np.unique(used)) == len(used)
+        used = np.sort(combined[present.to_numpy(zero_copy_only=False)])
+        return not bool(np.any(used[1:] == used[:-1]))
     table = pa.table({f"k{i}": key for i, key in enumerate(keys)}).filter(present)
     counts = table.group_by([f"k{i}" for i in range(len(keys))], use_threads=False).aggregate([])
     return len(counts) == len(table)

@@ -352,10 +352,8 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
 # and its size on disk. Validation then works on the columns, and rows are made only for the
 # cells a check must look at (or for the build, which needs them all).
 
-#: Every character ``str.strip()`` removes, as a regular-expression class for pyarrow (RE2).
-_PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace())
-#: A cell that ``str.strip()`` leaves empty.
-BLANK_CELL = f"^[{_PY_SPACE}]*$"
+#: Every character ``str.strip()`` removes.
+_PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 class Lines(Sequence[int]):
@@ -392,6 +390,8 @@ class Parsed:
     columns: list[pa.Array]
     #: Records whose width differs from the heading's, by row number, as read.
     irregular: dict[int, list[str]]
+    #: The blank records, worked out once (see :func:`blank_records`).
+    blank: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
     @property
     def count(self) -> int:
@@ -441,7 +441,8 @@ def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
     header = first[1]
     # pyarrow skips the heading as one line, and reads a blank line of a one-column file as an
     # empty cell where Python's reader sees no cell.
-    if len(header) < 2 or b'"' in data.split(b"\n", 1)[0]:
+    end = data.find(b"\n")
+    if len(header) < 2 or b'"' in (data if end < 0 else data[:end]):
         return None
     invalid: list[tuple[int, str]] = []
 
@@ -553,19 +554,29 @@ def _parse_python(path: Path) -> Parsed:
     return Parsed(list(header), lines, columns, irregular)
 
 
+def blank_cells(column: pa.Array) -> np.ndarray:
+    """A mask of the cells ``str.strip()`` leaves empty."""
+    import pyarrow.compute as pc
+
+    left = pc.binary_length(pc.utf8_trim(column, characters=_PY_SPACE))
+    return pc.equal(left, 0).to_numpy(zero_copy_only=False)
+
+
 def blank_records(parsed: Parsed) -> np.ndarray:
     """A mask of the records with no value at all (spaces only count as none)."""
     import numpy as np
-    import pyarrow.compute as pc
 
+    if parsed.blank is not None:
+        return parsed.blank
     blank = np.ones(parsed.count, dtype=bool)
     for column in parsed.columns:
         if not blank.any():
             break
-        blank &= pc.match_substring_regex(column, BLANK_CELL).to_numpy(zero_copy_only=False)
+        blank &= blank_cells(column)
     for row_number, record in parsed.irregular.items():
         # A long record's cells past the heading's width count too.
         blank[row_number - 2] = not any(cell.strip() for cell in record)
+    parsed.blank = blank
     return blank
 
 
@@ -636,16 +647,22 @@ class Columns:
         passed = np.fromiter((bool(test(v)) for v in typed), dtype=bool, count=len(typed))
         return passed[codes] if len(typed) else np.zeros(self.count, dtype=bool)
 
+    def _lookup(self, field: str) -> np.ndarray:
+        """The distinct values of a column as read, as an array of Python objects."""
+        import numpy as np
+
+        _, typed, _ = self._encode(field)
+        lookup = np.empty(len(typed), dtype=object)
+        lookup[:] = typed
+        return lookup
+
     def values(self, field: str) -> np.ndarray:
         """Each row's cell as read, as an array of Python objects."""
         import numpy as np
 
         if field not in self.index:
             return np.full(self.count, None, dtype=object)
-        codes, typed, _ = self._encode(field)
-        lookup = np.empty(len(typed), dtype=object)
-        lookup[:] = typed
-        return lookup[codes]
+        return self._lookup(field)[self._encode(field)[0]]
 
     def numbers(self, field: str) -> np.ndarray:
         """Each row's cell as a float (NaN where it is not a number)."""
@@ -714,16 +731,31 @@ class Columns:
 
     def rows_at(self, positions: Sequence[int]) -> list[Row]:
         """The rows at these positions (0-based data rows), in the order given."""
+        import numpy as np
+
         if not positions:
             return []
-        encoded = [self._encode(label) for _, label, _, _ in self._fields]
-        out = []
-        for row in positions:
-            values = tuple(typed[codes[row]] for codes, typed, _ in encoded)
-            unreadable = frozenset(
-                label
-                for (_, label, _, _), (codes, _, bad) in zip(self._fields, encoded)
-                if bad[codes[row]]
+        at = np.asarray(positions, dtype=np.int64)
+        columns = []
+        unreadable: dict[int, set[str]] = {}
+        for _, label, _, _ in self._fields:
+            codes, _, bad = self._encode(label)
+            picked = codes[at]
+            columns.append(self._lookup(label)[picked].tolist())
+            for place in np.flatnonzero(bad[picked]).tolist():
+                unreadable.setdefault(place, set()).add(label)
+        records = at if self._kept is None else self._kept[at]
+        lines = self._parsed.lines
+        if isinstance(lines, range):
+            found = (records + 2).tolist()
+        else:
+            found = [lines[record + 1] for record in records.tolist()]
+        return [
+            Row(
+                line,
+                values,
+                frozenset(unreadable[place]) if place in unreadable else _NO_FIELDS,
+                self.index,
             )
-            out.append(Row(self.line(row), values, unreadable or _NO_FIELDS, self.index))
-        return out
+            for place, (line, values) in enumerate(zip(found, zip(*columns)))
+        ]

@@ -142,6 +142,8 @@ class Readability:
         return self.flesch if self.words >= MIN_WORDS_FOR_EASE else None
 
 
+# Pure, and texts repeat (a note used on many results): one measure per distinct text.
+@functools.lru_cache(maxsize=16384)
 def measure(text: str) -> Readability:
     """Words, sentences, syllables and the longest sentence of a text."""
     parts = sentences(text) or [text.strip()]

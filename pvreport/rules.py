@@ -990,7 +990,8 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
     cutoff = _two_years_before(end)
 
     def latest_only(columns: load.Columns) -> Any:
-        # Only each indicator's rows of its latest period: the maximum is theirs.
+        # Only each indicator's first row of its latest period: max() finds the first of the
+        # rows of the latest period, which is that one.
         import numpy as np
 
         owner, owners = columns.groups("indicator_id")
@@ -1002,7 +1003,11 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
         rank = rank_of[period]
         best = np.full(len(owners), -1, dtype=np.int64)
         np.maximum.at(best, owner, rank)
-        return (rank >= 0) & (rank == best[owner])
+        latest = np.flatnonzero((rank >= 0) & (rank == best[owner]))
+        first = np.unique(owner[latest], return_index=True)[1]
+        mask = np.zeros(len(owner), dtype=bool)
+        mask[latest[first]] = True
+        return mask
 
     results = package.grouped("results", "indicator_id", latest_only)
     for indicator_id, row in package.by_id("indicators").items():

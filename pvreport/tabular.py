@@ -403,6 +403,10 @@ def _check_fast(
         for name, resource in resources.items()
         if fast or name in parsed or fastcheck.count_rows(resource.path) > fast_rows
     }
+    if chosen and fast is None:
+        # A package with a large file is checked by column throughout: frictionless' start-up
+        # for each small file would cost more than the vectorised checks of all of them.
+        chosen = set(resources)
     grown = True
     while grown:
         grown = False

@@ -22,6 +22,7 @@ from test_bad_inputs import CASES, build_case
 from test_fastcheck import _mutate, mutations
 
 from pvreport import contract, load, synthetic
+from pvreport import limits as size_limits
 from pvreport.validate import Validation, validate_package
 
 #: Every file, however small, by column.
@@ -100,3 +101,28 @@ def test_rows_are_made_only_when_asked_for(package: Path) -> None:
     count = table.row_count
     rows = table.rows
     assert len(rows) == count and rows[0].index is rows[-1].index  # one shared field index
+
+
+def _suspect_by_lines(data: bytes, limits: size_limits.Limits) -> bool:
+    """The reference: the file split into lines."""
+    lines = data.split(b"\n")
+    return (
+        len(lines) - 1 > limits.max_rows
+        or max(map(len, lines)) > limits.max_cell_length
+        or (b'"' in data and any(line.count(b'"') % 2 for line in lines))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"a", b"b", b'"', b"\n", b",", b"\r"]), max_size=40).map(
+        b"".join
+    ),
+    max_rows=st.integers(0, 6),
+    max_cell_length=st.integers(1, 9),
+)
+def test_limits_find_suspect_files_by_array_as_by_lines(
+    data: bytes, max_rows: int, max_cell_length: int
+) -> None:
+    limits = size_limits.Limits(max_rows=max_rows, max_cell_length=max_cell_length)
+    assert size_limits._suspect(data, limits) == _suspect_by_lines(data, limits)
