@@ -494,14 +494,15 @@ class _Renderer:
             rule = derive.rule_for(word)
             return Markup(f"[{rule.word}]({to(SRC['rules'] + '#' + rule.anchor)})")
 
-        def chart(c: Any, table: bool = True) -> Markup:
-            """A chart; ``table=False`` where the page's own table beside it shows the same
-            figures (a breakdown's latest period), so that they are not printed twice."""
+        def chart(c: Any, data: Markup | None = None) -> Markup:
+            """A chart; ``data`` is the page's own table of the same figures (a breakdown's
+            latest period), shown in place of the chart's data table so they are not printed
+            twice."""
             part = self.env.get_template("partials/_chart.md.j2")
             columns = [i for i in range(len(c.columns)) if i == 0 or any(row[i] for row in c.rows)]
             return Markup(
                 part.render(
-                    chart=c, src=relative(src, chart_src(c.id)), columns=columns, table=table
+                    chart=c, src=relative(src, chart_src(c.id)), columns=columns, data=data
                 )
             )
 

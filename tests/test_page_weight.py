@@ -148,7 +148,7 @@ def test_the_breakdown_table_is_its_charts_data_for_the_latest_period(
         assert value.startswith(row.split(",")[2].rstrip("0").rstrip(".")), (row, value)
     # Every earlier period is one link away.
     text = page.get_text(" ")
-    assert "This table shows March 2026 only, the latest of 40 periods." in text
+    assert "The table shows March 2026 only, the latest of 40 periods." in text
     links = [a["href"] for a in page.select("a")]
     assert any(h.endswith("data/downloads/results.csv") for h in links)
     assert (site / "data" / "downloads" / "results.csv").is_file()
