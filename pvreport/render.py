@@ -501,9 +501,7 @@ class _Renderer:
             part = self.env.get_template("partials/_chart.md.j2")
             columns = [i for i in range(len(c.columns)) if i == 0 or any(row[i] for row in c.rows)]
             return Markup(
-                part.render(
-                    chart=c, src=relative(src, chart_src(c.id)), columns=columns, data=data
-                )
+                part.render(chart=c, src=relative(src, chart_src(c.id)), columns=columns, data=data)
             )
 
         text = self.env.get_template(template).render(
