@@ -9,10 +9,13 @@ reported them).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import gc
 import io
+import itertools
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -60,13 +63,12 @@ class Row:
         self.unreadable = unreadable
         if index is None:
             # Row(line, {"id": ...}): a row of its own, as tests and small tools make them.
-            assert isinstance(cells, Mapping)
+            cells = dict(cells)  # type: ignore[arg-type]
             self.index = {name: i for i, name in enumerate(cells)}
             self.values = tuple(cells.values())
         else:
-            assert isinstance(cells, tuple)
             self.index = index
-            self.values = cells
+            self.values = cells  # type: ignore[assignment]
 
     def get(self, field: str) -> Any:
         position = self.index.get(field)
@@ -149,6 +151,22 @@ class Table:
 
     def __repr__(self) -> str:
         return f"Table({self.name!r}, {self.file!r}, rows={self.row_count})"
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a million objects are made.
+
+    Each collection walks every object alive; made one by one, a million rows set off hundreds
+    of them and cost several times the rows themselves. Rows hold no cycles to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -265,6 +283,16 @@ def read_table(
     # exactly as cast() does.
     columns = _columns(header, by_name)
     index = {label: position for position, (_, label, _, _) in enumerate(columns)}
+    with paused_gc():
+        rows = _read_rows(records, columns, index)
+    return Table(name, file, header, header_line, tuple(rows))
+
+
+def _read_rows(
+    records: Iterator[tuple[int, list[str]]],
+    columns: list[tuple[int, str, str, Mapping[str, Any]]],
+    index: Mapping[str, int],
+) -> list[Row]:
     rows = []
     for line, record in records:
         if not any(cell.strip() for cell in record):
@@ -293,7 +321,7 @@ def read_table(
         rows.append(
             Row(line, tuple(values), frozenset(unreadable) if unreadable else _NO_FIELDS, index)
         )
-    return Table(name, file, header, header_line, tuple(rows))
+    return rows
 
 
 def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> model.Report:
@@ -307,12 +335,22 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
         wanted = {f.name for f in dataclasses.fields(row_type)}
         lists = contract.list_references(name)
         built = []
-        for row in table.rows:
-            kwargs = {k: v for k, v in row.cells.items() if k in wanted and v is not None}
-            for field in lists:
-                kwargs[field] = split_ids(row.cells.get(field))
-            kwargs["line"] = row.line
-            built.append(row_type(**kwargs))
+        index: Mapping[str, int] | None = None
+        names: list[str] = []
+        positions: list[int] = []
+        with paused_gc():
+            for row in table.rows:
+                if row.index is not index:
+                    # The rows of a table share one index: the wanted fields are found once.
+                    index = row.index
+                    names = [k for k in index if k in wanted]
+                    positions = [index[k] for k in names]
+                values = row.values
+                kwargs = {k: v for k, p in zip(names, positions) if (v := values[p]) is not None}
+                for field in lists:
+                    kwargs[field] = split_ids(row.get(field))
+                kwargs["line"] = row.line
+                built.append(row_type(**kwargs))
         rows[name] = tuple(built)
     return model.Report(
         name=descriptor.get("name", "report"),
@@ -720,14 +758,21 @@ class Columns:
     def rows(self) -> tuple[Row, ...]:
         """Every row, as :func:`read_table` makes them."""
         columns = [self.values(label).tolist() for _, label, _, _ in self._fields]
-        unreadable = self._unreadable_rows()
-        index = self.index
-        if not columns:
-            return tuple(Row(line, (), _NO_FIELDS, index) for line in self._lines())
-        return tuple(
-            Row(line, values, unreadable.get(row, _NO_FIELDS), index)
-            for row, (line, values) in enumerate(zip(self._lines(), zip(*columns)))
-        )
+        values = zip(*columns) if columns else itertools.repeat((), self.count)
+        # map and zip run in C: a million rows cost the Row calls and little else.
+        with paused_gc():
+            rows = tuple(
+                map(
+                    Row,
+                    self._lines(),
+                    values,
+                    itertools.repeat(_NO_FIELDS),
+                    itertools.repeat(self.index),
+                )
+            )
+        for row, unreadable in self._unreadable_rows().items():
+            rows[row].unreadable = unreadable
+        return rows
 
     def rows_at(self, positions: Sequence[int]) -> list[Row]:
         """The rows at these positions (0-based data rows), in the order given."""
