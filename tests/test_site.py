@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from conftest import AS_OF, EXAMPLE
 
 from pvreport import derive, load
-from pvreport.formatting import format_number
+from pvreport.formatting import format_number, format_period
 from pvreport.validate import validate_package
 
 pytestmark = [
@@ -157,6 +157,55 @@ def test_search_finds_objectives_indicators_and_decisions(example_site: Any) -> 
     report = example_site.prepared.report
     for row in (*report.objectives, *report.indicators, *report.decisions):
         assert row.title in titles, row.title
+
+
+def test_search_indexes_a_measure_pages_words_not_its_data_tables(example_site: Any) -> None:
+    """A citizen searches for words; the data tables' cells stay on the page but out of the
+    index, which every reader's browser downloads."""
+    site = example_site.site_dir
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    address = "indicators/young-people-not-in-learning-or-work/"
+    entries = [d for d in index["docs"] if d["location"].startswith(address)]
+    text = " ".join(d["title"] + " " + d["text"] for d in entries)
+    assert "Where it stands" in text and "How it is measured" in text
+    assert "By ward" in text and "the worst-off group" in text
+    note = "Revised from 5.1 in September 2025"  # a note in the results table only
+    assert note not in text
+    assert note in words(page(example_site, address))
+    # The marker is Material's to read and strip: it reaches no page.
+    for path in _pages(example_site):
+        assert "data-search-exclude" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_measure_page_shows_its_results_and_breakdowns_as_tables_with_their_figures(
+    example_site: Any,
+) -> None:
+    report = example_site.prepared.report
+    ind = next(i for i in report.indicators if i.id == "young-people-not-in-learning-or-work")
+    soup = page(example_site, f"indicators/{ind.id}")
+    results = [r for r in report.results_for(ind.id) if r.is_all]
+    tables = soup.select("article table")
+    shown = next(t for t in tables if t.find_parent("details") is None)
+    assert [th.text for th in shown.select("tbody th")] == [
+        format_period(r.period) for r in results[-8:]
+    ]
+    by_ward = next(t for t in tables if t.caption and "by ward" in t.caption.text)
+    latest = max(
+        (r.period for r in report.results_for(ind.id) if r.group.startswith("ward")),
+        key=derive.period_start,
+    )
+    wards = {
+        r.group.split(":", 1)[1].strip(): format_number(r.value, ind.unit)
+        for r in report.results_for(ind.id)
+        if r.group.startswith("ward") and r.period == latest
+    }
+    rows = {
+        tr.th.text.removesuffix(" (worst off)"): tr.td.text for tr in by_ward.select("tbody tr")
+    }
+    assert rows == wards
+    # Right after its chart, where a screen reader user looks for the chart's data.
+    figure = soup.find("figure", id=f"indicator-{ind.id}-by-ward")
+    assert figure is not None and figure.find_next_sibling() is by_ward
 
 
 def test_data_page_offers_public_downloads_and_says_they_are_spreadsheet_safe(
