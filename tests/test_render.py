@@ -403,3 +403,37 @@ def test_data_tables_stored_unparsed_give_the_html_the_parser_gives() -> None:
         f"Before\n\n{table}\n\n{table}\n",
     ):
         assert _convert(text, stash=True)[0] == _convert(text, stash=False)[0], text
+
+
+_TABLE = '<table data-search-exclude="data">\n<tbody>\n<tr><th scope="row">a &#60;b&#62;</th>'
+_TABLE += "<td>1</td></tr>\n</tbody>\n</table>"
+_DETAILS = '<details class="pv-chart-data" data-search-exclude="data">\n<summary>Data</summary>'
+_DETAILS += "\n<table>\n<tr><td>2</td></tr>\n</table>\n</details>"
+_FIGURE = '<figure class="pv-chart" id="c" markdown="1">\n<figcaption markdown="1">\n**T.** Cap'
+_FIGURE += "\n</figcaption>\n![Alt](c.svg)\n</figure>"
+_CHUNKS = (
+    "A paragraph with **bold** and a [link](page.md).",
+    "## A heading",
+    _TABLE,
+    _DETAILS,
+    _FIGURE,
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "- item\n- item",
+    '!!! note "Note"\n\n    Indented text.',
+    '<div markdown="1">\nInside *markdown*.\n</div>',
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_CHUNKS), st.sampled_from(["\n", "\n\n", "\n\n\n"])),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_arrangement_of_blocks_converts_the_same_with_and_without_the_shortcut(
+    chunks: list[tuple[str, str]],
+) -> None:
+    text = "".join(chunk + gap for chunk, gap in chunks)
+    assert _convert(text, stash=True)[0] == _convert(text, stash=False)[0]
