@@ -84,3 +84,30 @@ def test_the_check_cache_skips_only_what_it_found_clean_with_the_same_rules(
     third = build.CheckCache(store)
     build.check_site(site, prepared(docs, ("Another withheld text",)), [], third)
     assert not (third.clean & third.known)
+
+
+def test_the_check_reads_pages_as_a_browser_does(tmp_path: Path) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    site.mkdir()
+    docs.mkdir()
+    (site / "index.html").write_text(
+        "<html><head><title>t</title></head><body>"
+        # A tab inside the scheme: a browser still runs it.
+        '<a href="java\tscript:alert(1)">x</a>'
+        '<img src="data:image/svg+xml;base64,PHN2Zy8+" alt="">'
+        "<svg><a xlink:href=' javascript:alert(2)'>y</a></svg>"
+        # Text that only looks like markup inside a title; a second real title after it.
+        "<p>ok</p></body></html>",
+        encoding="utf-8",
+    )
+    (site / "two.html").write_text(
+        "<html><head><title>a &lt;/title&gt;</title></head><body>"
+        "<p>x</p><title>b</title><script>alert(3)</script></body></html>",
+        encoding="utf-8",
+    )
+    wrong = build.check_site(site, prepared(docs, ()), [])
+    assert any("index.html: an active attribute" in w and "java" in w for w in wrong)
+    assert any("index.html: an active attribute" in w and "xlink:href" in w for w in wrong)
+    assert not any("data:image" in w for w in wrong)
+    assert any(w.startswith("two.html: more than one page title") for w in wrong)
+    assert any(w.startswith("two.html") and "an inline script" in w for w in wrong)
