@@ -1,6 +1,6 @@
 """`pvreport build` as a whole: what stops it, what it never publishes, what it leaves alone.
 
-Real builds (frictionless, MkDocs Material, vl-convert) of small projects in tmp_path.
+Real builds (frictionless, MkDocs Material, pvreport's own chart drawing) of small projects in tmp_path.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def test_the_example_builds_with_no_network(tmp_path: Path) -> None:
     assert done.stdout.startswith("Built ") or "\nBuilt " in done.stdout
     site = project / "site"
     assert (site / "index.html").is_file()
-    # Charts were drawn (vl-convert renders offline), and the search index was written.
+    # Charts were drawn (pvreport draws them itself, offline), and the search index was written.
     assert len(list((site / "charts").glob("*.svg"))) > 5
     assert (site / "search" / "search_index.json").is_file()
     # Nothing on the pages points at a server for fonts or scripts.
