@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +92,11 @@ def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
         return list(probe.dialect.header_rows)
 
 
-def _certainly_valid(column: pa.Array, field: frictionless.Field) -> pa.Array | bool | None:
+def _certainly_valid(
+    column: pa.Array, field: frictionless.Field, encoded: Callable[[], pa.DictionaryArray]
+) -> pa.Array | bool | None:
     """A mask of cells that need no reading, True when none does, or None when every distinct
-    value must be read."""
+    value must be read. ``encoded`` gives the column as numbers of its distinct cells."""
     constraints = field.constraints or {}
     required = bool(constraints.get("required"))
     empty = pc.equal(column, "")
@@ -102,10 +104,12 @@ def _certainly_valid(column: pa.Array, field: frictionless.Field) -> pa.Array | 
     if free_text and not set(constraints) - {"required"}:
         return pc.invert(empty) if required else True
     if field.type in ("number", "integer") and "enum" not in constraints:
+        # The pattern runs once per distinct cell, and its answer is spread back by number.
+        distinct = encoded()
         plain = pc.match_substring_regex(
-            column, _PLAIN_NUMBER if field.type == "number" else _PLAIN_INTEGER
+            distinct.dictionary, _PLAIN_NUMBER if field.type == "number" else _PLAIN_INTEGER
         )
-        numbers = pc.cast(pc.if_else(plain, column, "0"), pa.float64())
+        numbers = pc.cast(pc.if_else(plain, distinct.dictionary, "0"), pa.float64())
         ok = plain
         # Strictly inside the bounds as floats means inside them exactly (rounding is monotonic);
         # a value on a bound is left to frictionless.
@@ -117,6 +121,7 @@ def _certainly_valid(column: pa.Array, field: frictionless.Field) -> pa.Array | 
         ):
             if constraints.get(name) is not None:
                 ok = pc.and_(ok, compare(numbers, float(constraints[name])))
+        ok = pc.take(ok, distinct.indices)
         return ok if required else pc.or_(ok, empty)
     return None
 
@@ -129,9 +134,9 @@ def _doubtful_rows(
     doubtful: set[int] = set()
     typed: dict[str, dict[str, Any]] = {}
     blank: pa.Array | None = None
-    for handler, column in zip(handlers.values(), parsed.columns):
+    for position, (handler, column) in enumerate(zip(handlers.values(), parsed.columns)):
         field = handler.field
-        ok = _certainly_valid(column, field)
+        ok = _certainly_valid(column, field, lambda p=position: parsed.encoded(p))
         empty = pc.equal(column, "")
         blank = empty if blank is None else pc.and_(blank, empty)
         if ok is True:

@@ -86,7 +86,6 @@ def _control(value: str) -> str:
     return "".join(c for c in value if (unicodedata.category(c) == "Cc" and c not in "\t\r\n"))
 
 
-_CSV_TOKENS = re.compile(r'["\n,]')
 #: The characters ``_control`` finds (category Cc but tab and line ends), to skip clean files.
 _ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Every byte but those characters, for an ASCII file.
@@ -97,30 +96,22 @@ def unterminated_quote(text: str) -> int | None:
     """The line where a quoted cell opens and never closes, as a CSV reader would see it.
 
     A quote opens a quoted cell only as the cell's first character; inside, ``""`` is a quote.
-    Only quotes, commas and line breaks matter, so the scan jumps from one to the next.
+    The scan jumps from one quote to the next (``str.find`` runs in C): the commas and line
+    breaks between them matter only as the character just before a quote.
     """
-    if '"' not in text:
-        return None  # nothing opens: skip the scan, which is slow on a large file
-    line, in_quote, opened, cell_start, skip = 1, False, 0, 0, -1
-    for match in _CSV_TOKENS.finditer(text):
-        char, at = match.group(), match.start()
-        if at == skip:
-            continue
-        if in_quote:
-            if char == '"':
-                if text.startswith('"', at + 1):
-                    skip = at + 1
-                else:
-                    in_quote = False
-            elif char == "\n":
-                line += 1
-        elif char == '"':
-            if at == cell_start:
-                in_quote, opened = True, line
+    at = text.find('"')
+    while at >= 0:
+        if at == 0 or text[at - 1] in ",\n":
+            # Opens a quoted cell: find the quote that closes it, stepping over "" pairs.
+            end = text.find('"', at + 1)
+            while end >= 0 and text.startswith('"', end + 1):
+                end = text.find('"', end + 2)
+            if end < 0:
+                return text.count("\n", 0, at) + 1
+            at = text.find('"', end + 1)
         else:
-            line += char == "\n"
-            cell_start = at + 1
-    return opened if in_quote else None
+            at = text.find('"', at + 1)
+    return None
 
 
 def _cell_line(start: int, record: Sequence[str], index: int, offset: int = 0) -> int:
@@ -573,11 +564,11 @@ def _by_column(text: str, parsed: load.Parsed) -> bool:
     """Whether the by-column checks see everything the row-by-row ones would.
 
     They cover an all-ASCII file (no invisible, direction or look-alike characters possible)
-    without control characters, one physical line per record and a heading on line 1.
+    without control characters, with a heading on line 1.
     """
     import pyarrow.compute as pc
 
-    if not (text.isascii() and parsed.one_line_each and parsed.columns):
+    if not (text.isascii() and parsed.columns):
         return False
     if not any(cell.strip() for cell in parsed.header):
         return False
@@ -640,8 +631,13 @@ def _check_by_column(name: str, file: str, parsed: load.Parsed) -> FileCheck:
         column = parsed.columns[index]
         # What the row-by-row check looks at in an ASCII file: every date, and a number only
         # when it holds a comma or a % sign.
+        # (Two plain searches: much faster than one regular expression over a million cells.)
         candidates = (
-            column if kind == "date" else column.filter(pc.match_substring_regex(column, "[,%]"))
+            column
+            if kind == "date"
+            else column.filter(
+                pc.or_(pc.match_substring(column, ","), pc.match_substring(column, "%"))
+            )
         )
         faults: dict[str, Problem] = {}
         for value in pc.unique(candidates).to_pylist():
@@ -654,7 +650,14 @@ def _check_by_column(name: str, file: str, parsed: load.Parsed) -> FileCheck:
         rows = hits.to_numpy(zero_copy_only=False) & ~blank
         for record in np.flatnonzero(rows).tolist():
             cell = column[record].as_py()
-            found.append((record, index, dataclasses.replace(faults[cell], line=lines[record + 1])))
+            line = lines[record + 1]
+            if not parsed.one_line_each:
+                # Line breaks in the cells before it move the cell down.
+                cells = parsed.irregular.get(record + 2) or [
+                    c[record].as_py() for c in parsed.columns
+                ]
+                line = _cell_line(line, cells, index)
+            found.append((record, index, dataclasses.replace(faults[cell], line=line)))
     found.sort(key=lambda item: (item[0], item[1]))
     problems.extend(problem for _, _, problem in found)
     explained = frozenset(

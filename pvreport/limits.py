@@ -31,10 +31,11 @@ import dataclasses
 import io
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import load
 from .problems import Problem
 
 MB = 1024 * 1024
@@ -120,7 +121,9 @@ def check_size(file: str, path: Path, limits: Limits) -> Problem | None:
     )
 
 
-def check_contents(file: str, path: Path, limits: Limits) -> list[Problem]:
+def check_contents(
+    file: str, path: Path, limits: Limits, parse: Callable[[], load.Parsed | None] | None = None
+) -> list[Problem]:
     """Problems for a resource with too many rows or cells that are too long.
 
     Reads the file as CSV the way :func:`pvreport.load.csv_records` does, so lines are the ones an
@@ -137,6 +140,12 @@ def check_contents(file: str, path: Path, limits: Limits) -> list[Problem]:
     # (a line with an odd number of quotes). Only the other files are parsed.
     if not _suspect(data, limits):
         return []
+    if parse is not None and data.count(b"\n") <= limits.max_rows:
+        # Not too many rows, but a quoted line break hides where cells end: the file read by
+        # column (``parse``, for a large file) shows its longest cell without a Python scan.
+        parsed = parse()
+        if parsed is not None and _longest_cell(parsed) <= limits.max_cell_length:
+            return []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -159,9 +168,22 @@ def _suspect(data: bytes, limits: Limits) -> bool:
         return True
     if b'"' not in data:
         return False
-    quotes = np.concatenate(([0], np.cumsum(raw == ord('"'))))
-    per_line = quotes[bounds[1:]] - quotes[bounds[:-1] + 1]
+    # Each quote's line is the number of line ends before it.
+    quotes = np.flatnonzero(raw == ord('"'))
+    per_line = np.bincount(np.searchsorted(ends, quotes))
     return bool(np.any(per_line % 2))
+
+
+def _longest_cell(parsed: load.Parsed) -> int:
+    """The most characters in one cell of a file read by column, its heading included."""
+    import pyarrow.compute as pc
+
+    longest = max((len(cell) for cell in parsed.header), default=0)
+    for column in parsed.columns:
+        longest = max(longest, pc.max(pc.utf8_length(column)).as_py() or 0)
+    for record in parsed.irregular.values():
+        longest = max(longest, max((len(cell) for cell in record), default=0))
+    return longest
 
 
 def _scan(file: str, text: str, limits: Limits) -> Iterator[Problem]:
@@ -219,17 +241,28 @@ def _scan(file: str, text: str, limits: Limits) -> Iterator[Problem]:
 
 
 def check(
-    resources: Mapping[str, Any], limits: Limits
+    resources: Mapping[str, Any],
+    limits: Limits,
+    parse: Callable[[str], load.Parsed | None] | None = None,
 ) -> tuple[dict[str, list[Problem]], list[Problem]]:
     """Check every resource that passed the gate (``name -> gate.Resource``).
 
     Returns the problems by resource name (a resource listed there must be read no further) and
-    all problems in one list.
+    all problems in one list. ``parse(name)`` gives a large file read by column, or None.
     """
     found: dict[str, list[Problem]] = {}
     for name, resource in resources.items():
         big = check_size(resource.file, resource.path, limits)
-        problems = [big] if big else check_contents(resource.file, resource.path, limits)
+        problems = (
+            [big]
+            if big
+            else check_contents(
+                resource.file,
+                resource.path,
+                limits,
+                None if parse is None else lambda name=name: parse(name),
+            )
+        )
         if problems:
             found[name] = problems
     return found, [p for ps in found.values() for p in ps]

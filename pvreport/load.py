@@ -430,6 +430,16 @@ class Parsed:
     irregular: dict[int, list[str]]
     #: The blank records, worked out once (see :func:`blank_records`).
     blank: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    _encoded: dict[int, pa.DictionaryArray] = dataclasses.field(default_factory=dict, repr=False)
+
+    def encoded(self, position: int) -> pa.DictionaryArray:
+        """A column as numbers of its distinct cells, worked out once and shared: checks judge
+        each distinct cell once rather than every cell."""
+        if position not in self._encoded:
+            import pyarrow.compute as pc
+
+            self._encoded[position] = pc.dictionary_encode(self.columns[position])
+        return self._encoded[position]
 
     @property
     def count(self) -> int:
@@ -549,13 +559,39 @@ def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
             pieces[i].append(columns[i].slice(done))
         columns = [pa.concat_arrays(p) for p in pieces]
     records = 1 + (len(columns[0]) if columns else 0)
-    lines: Sequence[int] = Lines(path)
+    lines: Sequence[int] | None = None
     # As many line ends as records: no cell holds a line break, so record n is on line n.
     if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
         ends = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
         if ends == records:
             lines = range(1, records + 1)
-    return Parsed(list(header), lines, columns, irregular)
+    return Parsed(list(header), lines or _record_lines(columns, irregular), columns, irregular)
+
+
+def _record_lines(columns: list[pa.Array], irregular: Mapping[int, list[str]]) -> array[int]:
+    """The physical line of every record (the heading's first), from the line breaks inside
+    its cells, as Python's csv reader counts lines: each of \\n, \\r and \\r\\n ends one."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    count = len(columns[0]) if columns else 0
+    breaks = np.zeros(count, dtype=np.int64)
+    for column in columns:
+        found = [pc.count_substring(column, text) for text in ("\n", "\r", "\r\n")]
+        breaks += (
+            found[0].to_numpy(zero_copy_only=False)
+            + found[1].to_numpy(zero_copy_only=False)
+            - found[2].to_numpy(zero_copy_only=False)
+        )
+    for row_number, record in irregular.items():
+        # The record as read, not as padded or cut to the heading's width.
+        breaks[row_number - 2] = sum(
+            cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in record
+        )
+    starts = np.empty(count + 1, dtype=np.int64)
+    starts[0] = 1  # the heading: a quote on its line sends the file to Python's reader
+    starts[1:] = 2 + np.concatenate(([0], np.cumsum(1 + breaks)[:-1])) if count else []
+    return array("q", starts.tolist())
 
 
 def _parse_python(path: Path) -> Parsed:
@@ -657,10 +693,11 @@ class Columns:
             import numpy as np
             import pyarrow.compute as pc
 
-            column = self.text(field)
-            assert column is not None
-            _, _, kind, spec = self._fields[self.index[field]]
-            encoded = pc.dictionary_encode(column)
+            position, _, kind, spec = self._fields[self.index[field]]
+            if self._kept is None:
+                encoded = self._parsed.encoded(position)
+            else:
+                encoded = pc.dictionary_encode(self._parsed.columns[position].take(self._kept))
             distinct = encoded.dictionary.to_pylist()
             typed = [read_cell(value, kind, spec) for value in distinct]
             unreadable = np.fromiter(

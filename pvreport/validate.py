@@ -69,18 +69,22 @@ def validate_package(
     tables: dict[str, load.Table] = {}
     if gated.descriptor is not None:
         # 2. Limits: a file over one goes no further; one over the size limit is never opened.
-        over, found_over = size_limits.check(gated.resources, limits or size_limits.Limits())
+        # Large files are read once, by column, and shared by every stage below (the limits
+        # ask for them only once a file is known to be within the size and row limits).
+        threshold = fastcheck.FAST_ROWS if fast_rows is None else fast_rows
+        read: dict[str, load.Parsed | None] = {}
+
+        def parse(name: str) -> load.Parsed | None:
+            if name not in read:
+                path = gated.resources[name].path
+                large = fastcheck.count_rows(path) > threshold
+                read[name] = load.parse_arrow(path) if large else None
+            return read[name]
+
+        over, found_over = size_limits.check(gated.resources, limits or size_limits.Limits(), parse)
         problems.extend(found_over)
         within = {n: r for n, r in gated.resources.items() if n not in over}
-
-        # Large files are read once, by column, and shared by every stage below.
-        threshold = fastcheck.FAST_ROWS if fast_rows is None else fast_rows
-        parsed = {
-            name: found
-            for name, resource in within.items()
-            if fastcheck.count_rows(resource.path) > threshold
-            and (found := load.parse_arrow(resource.path)) is not None
-        }
+        parsed = {name: found for name in within if (found := parse(name)) is not None}
 
         # 3. Hygiene: files a spreadsheet user got wrong; fatal ones go no further.
         checks = {

@@ -11,6 +11,7 @@ problems (code, file, line, field, value, message, hint, severity) and the same 
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
 from test_fastcheck import _mutate, mutations
 
-from pvreport import contract, load, synthetic
+from pvreport import contract, hygiene, load, synthetic
 from pvreport import limits as size_limits
 from pvreport.validate import Validation, validate_package
 
@@ -126,3 +127,63 @@ def test_limits_find_suspect_files_by_array_as_by_lines(
 ) -> None:
     limits = size_limits.Limits(max_rows=max_rows, max_cell_length=max_cell_length)
     assert size_limits._suspect(data, limits) == _suspect_by_lines(data, limits)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    records=st.lists(
+        st.lists(
+            st.sampled_from(["a", "", " ", "x\ny", "p\r\nq", "r\rs", "t\n\nu", 'say "hi"', "1,5"]),
+            min_size=0,
+            max_size=4,
+        ),
+        max_size=8,
+    ),
+    terminator=st.sampled_from(["\n", "\r\n"]),
+)
+def test_lines_of_records_by_column_are_python_readers(
+    records: list[list[str]], terminator: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator=terminator)
+            writer.writerow(["one", "two", "three"])
+            for record in records:
+                writer.writerow(record) if record else handle.write(terminator)
+        parsed = load.parse_arrow(path)
+        if parsed is not None:
+            assert list(parsed.lines) == list(load.Lines(path))
+
+
+_TOKENS = re.compile(r'["\n,]')
+
+
+def _unterminated_quote_token_by_token(text: str) -> int | None:
+    """The reference: every quote, comma and line break in turn (the earlier implementation)."""
+    line, in_quote, opened, cell_start, skip = 1, False, 0, 0, -1
+    for match in _TOKENS.finditer(text):
+        char, at = match.group(), match.start()
+        if at == skip:
+            continue
+        if in_quote:
+            if char == '"':
+                if text.startswith('"', at + 1):
+                    skip = at + 1
+                else:
+                    in_quote = False
+            elif char == "\n":
+                line += 1
+        elif char == '"':
+            if at == cell_start:
+                in_quote, opened = True, line
+        else:
+            line += char == "\n"
+            cell_start = at + 1
+    return opened if in_quote else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet='ab",\n\r ', max_size=30))
+def test_unterminated_quote_jumping_quote_to_quote_is_the_token_scan(text: str) -> None:
+    assert hygiene.unterminated_quote(text) == _unterminated_quote_token_by_token(text)
