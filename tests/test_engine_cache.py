@@ -81,6 +81,7 @@ def test_a_failed_build_adds_nothing_to_the_cache(built: Path, tmp_path: Path) -
             build.build(built, as_of=AS_OF)
     finally:
         page.unlink()
+        build.prepare(built, built / "build", as_of=AS_OF)  # the docs folder as it was
     assert entries(built) == before
 
 
@@ -119,3 +120,35 @@ def test_no_cache_builds_without_reading_or_writing_the_caches(
     assert "Built" in capsys.readouterr().out
     assert (project / "site" / "index.html").is_file()
     assert not (project / ".pvreport").exists()
+
+
+def test_helper_processes_give_the_site_one_process_gives(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    config = built / "build" / "mkdocs.yml"
+    pages = len(list((built / "build" / "docs").rglob("*.md")))
+    alone = engine.run(config, tmp_path / "alone", None, parallel=False)
+    shared = engine.run(config, tmp_path / "shared", None, parallel=True)
+    assert not alone.helpers and len(shared.helpers) == 1
+    # The helper converted its share (the last pages), the main process the rest.
+    helped = [k for k, v in shared.helped.items() if "content" in v]
+    assert 0 < len(helped) < pages and shared.misses == pages
+    assert site_bytes(tmp_path / "shared") == site_bytes(tmp_path / "alone")
+
+
+def test_a_broken_link_on_a_helpers_page_still_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    project = make_project(tmp_path / "project", BASE)
+    # Last in build order, so in the helper's share.
+    (project / "content" / "zz-broken.md").write_text(
+        "# Broken\n\nA link to [nowhere](no-such-page.md).\n", encoding="utf-8"
+    )
+    with pytest.raises(build.BuildError) as failed:
+        build.build(project, as_of=AS_OF, cache=False)
+    assert failed.value.log is not None
+    assert "no-such-page.md" in failed.value.log.read_text(encoding="utf-8")
