@@ -264,7 +264,12 @@ def check(
             found.setdefault(index, []).append(
                 ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
             )
-        for index, note in _repeated_keys(keys, present):
+        # A key column read as it stands shares its distinct values with the other checks.
+        shared = [
+            parsed.encoded(names.index(f)) if key is parsed.columns[names.index(f)] else None
+            for f, key in zip(key_fields, keys)
+        ]
+        for index, note in _repeated_keys(keys, present, shared):
             found.setdefault(index, []).append(
                 ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
             )
@@ -297,10 +302,14 @@ def check(
     return _limited(found[i] for i in sorted(found)), parsed.lines
 
 
-def _repeated_keys(keys: list[pa.Array], present: pa.Array) -> list[tuple[int, str]]:
+def _repeated_keys(
+    keys: list[pa.Array],
+    present: pa.Array,
+    encoded: Sequence[pa.DictionaryArray | None] = (),
+) -> list[tuple[int, str]]:
     """Rows whose key repeats an earlier row's, with frictionless' note (which names the
     latest earlier row with that key)."""
-    if _all_unique(keys, present):
+    if _all_unique(keys, present, encoded):
         return []  # every key is unique: the usual case, decided without a Python loop
     table = pa.table({f"k{i}": key for i, key in enumerate(keys)})
     table = table.append_column("row", pa.array(np.arange(len(present)))).filter(present)
@@ -318,21 +327,31 @@ def _repeated_keys(keys: list[pa.Array], present: pa.Array) -> list[tuple[int, s
     return out
 
 
-def _all_unique(keys: list[pa.Array], present: pa.Array) -> bool:
+def _all_unique(
+    keys: list[pa.Array],
+    present: pa.Array,
+    encoded: Sequence[pa.DictionaryArray | None] = (),
+) -> bool:
     """Whether no two rows with a key share it: each key column as numbers of its distinct
-    values, combined into one number per row (much faster than a group-by on text)."""
+    values (``encoded``, where already worked out), combined into one number per row (much
+    faster than a group-by on text)."""
     combined = np.zeros(len(present), dtype=np.int64)
     span = 1
-    for key in keys:
-        encoded = pc.dictionary_encode(key)
-        size = len(encoded.dictionary) + 1
+    for position, key in enumerate(keys):
+        given = encoded[position] if position < len(encoded) else None
+        distinct = given if given is not None else pc.dictionary_encode(key)
+        size = len(distinct.dictionary) + 1
         if span * size >= 2**62:
             break  # too many combinations to number: let the group-by decide
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = pc.fill_null(distinct.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
         combined = combined * size + codes + 1
         span *= size
     else:
-        used = np.sort(combined[present.to_numpy(zero_copy_only=False)])
+        used = combined[present.to_numpy(zero_copy_only=False)]
+        if span <= 4 * len(used) + 1_000_000:
+            # Few enough combinations to count each in an array: one pass, no sort.
+            return len(used) == 0 or int(np.bincount(used, minlength=span).max()) <= 1
+        used = np.sort(used)
         return not bool(np.any(used[1:] == used[:-1]))
     table = pa.table({f"k{i}": key for i, key in enumerate(keys)}).filter(present)
     counts = table.group_by([f"k{i}" for i in range(len(keys))], use_threads=False).aggregate([])
