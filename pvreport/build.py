@@ -158,13 +158,22 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
 
 
 def page_charts(
-    report: model.Report, statuses: Mapping[str, derive.IndicatorStatus], today: dt.date
+    report: model.Report,
+    statuses: Mapping[str, derive.IndicatorStatus],
+    today: dt.date,
+    gaps: Mapping[str, Sequence[derive.EquityGap]] | None = None,
 ) -> dict[str, list[charts.Chart]]:
     """The charts of each page, by page key (pure: specs, no rendering)."""
     by_page: dict[str, list[charts.Chart]] = {}
     by_page["home"] = [charts.status_chart(list(statuses.values()))]
     for ind in report.indicators:
-        by_page[f"indicators/{ind.id}"] = list(charts.indicator_charts(report, ind, as_of=today))
+        by_page[f"indicators/{ind.id}"] = charts.indicator_charts(
+            report,
+            ind,
+            as_of=today,
+            status=statuses.get(ind.id),
+            gaps=(gaps or {}).get(ind.id),
+        )
     for eng in report.engagements:
         by_page[f"engagements/{eng.id}"] = list(charts.engagement_charts(report, eng))
     return by_page
@@ -254,7 +263,8 @@ def render_report(
 
     # Derive and chart, from the public report only.
     statuses = derive.report_statuses(report, as_of=clock.today)
-    by_page = page_charts(report, statuses, clock.today)
+    gaps = derive.report_gaps(report)
+    by_page = page_charts(report, statuses, clock.today, gaps)
     files: dict[str, str | bytes] = (
         chart_files(by_page, cache_dir=cache_dir, progress=progress) if with_files else {}
     )
@@ -291,6 +301,7 @@ def render_report(
             warnings=validation.warnings,
             content=dict(content or {}),
             nav_page_limit=nav_page_limit,
+            gaps=gaps,
         )
     )
     if progress is not None:

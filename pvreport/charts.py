@@ -665,16 +665,29 @@ def breakdown_chart(
     )
 
 
-def indicator_charts(report: Report, indicator: Indicator, *, as_of: dt.date) -> list[Chart]:
-    """The trend of ``all`` and one chart per breakdown dimension (latest period, by group)."""
+def indicator_charts(
+    report: Report,
+    indicator: Indicator,
+    *,
+    as_of: dt.date,
+    status: derive.IndicatorStatus | None = None,
+    gaps: Sequence[derive.EquityGap] | None = None,
+) -> list[Chart]:
+    """The trend of ``all`` and one chart per breakdown dimension (latest period, by group).
+
+    ``status`` and ``gaps`` are worked out here unless the caller has them already.
+    """
     results = report.results_for(indicator.id)
-    status = derive.indicator_status(indicator, results, as_of=as_of)
+    if status is None:
+        status = derive.indicator_status(indicator, results, as_of=as_of)
+    if gaps is None:
+        gaps = derive.equity_gaps(indicator, results)
     charts: list[Chart] = []
     trend = trend_chart(indicator, results, status)
     if trend is not None:
         charts.append(trend)
     used: set[str] = {f"indicator-{indicator.id}-trend"}
-    for gap in derive.equity_gaps(indicator, results):
+    for gap in gaps:
         chart_id = _unique(f"indicator-{indicator.id}-by-{slug(gap.dimension)}", used)
         chart = breakdown_chart(indicator, results, gap, chart_id)
         charts.append(dataclasses.replace(chart, topic=gap.dimension))

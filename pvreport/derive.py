@@ -386,6 +386,12 @@ class EquityGap:
     groups: int = 0
 
 
+def report_gaps(report: Report) -> dict[str, list[EquityGap]]:
+    """Every indicator's equity gaps, by indicator id, from its results in file order: worked
+    out once, so the chart and the table beside it name the same worst-off group."""
+    return {ind.id: equity_gaps(ind, report.results_for(ind.id)) for ind in report.indicators}
+
+
 def equity_gaps(indicator: Indicator, results: Iterable[Result]) -> list[EquityGap]:
     """One gap per breakdown dimension (in order of first appearance), from its latest period.
 

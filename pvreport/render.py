@@ -446,6 +446,8 @@ class Inputs:
     content: Mapping[str, str] = dataclasses.field(default_factory=dict)
     #: Sections with more pages than this list only their index page in the navigation.
     nav_page_limit: int = 60
+    #: Equity gaps by indicator id (derive.report_gaps), where the caller worked them out.
+    gaps: Mapping[str, Sequence[derive.EquityGap]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -544,7 +546,10 @@ class _Renderer:
         # A page shows each breakdown for its latest period only: the period its chart shows, so
         # the table beside the chart holds the chart's own figures. A national report has
         # thousands of rows per measure; the results download holds every one.
-        gaps = derive.equity_gaps(ind, results)
+        # From the results in file order, as the charts have them (ties go to the first row).
+        gaps = (self.inputs.gaps or {}).get(ind.id)
+        if gaps is None:
+            gaps = derive.equity_gaps(ind, self.report.results_for(ind.id))
         gap_period = {g.dimension: g.period for g in gaps}
         breakdowns: dict[str, list[model.Result]] = {}
         periods_of: dict[str, int] = {}
