@@ -99,7 +99,8 @@ def split_group(group: str) -> tuple[str, str] | None:
     return dimension.strip(), category.strip()
 
 
-@dataclasses.dataclass(frozen=True)
+# slots: a national report has a million results, and a __dict__ each would double their size.
+@dataclasses.dataclass(frozen=True, slots=True)
 class Result:
     indicator_id: str
     period: str
