@@ -347,7 +347,7 @@ def prepare(
             f"The data package {package_dir.name} has errors, so the site was not built.",
             validation.problems,
         )
-    rows = sum(len(t.rows) for t in validation.tables.values())
+    rows = sum(t.row_count for t in validation.tables.values())
     progress.stage(
         f"validated {count(rows, 'row')} in {count(len(validation.tables), 'file')} "
         f"({count(len(validation.warnings), 'warning')})"

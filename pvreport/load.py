@@ -334,6 +334,9 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
         row_type = model.ROW_TYPES[name]
         wanted = {f.name for f in dataclasses.fields(row_type)}
         lists = contract.list_references(name)
+        if table.columns is not None and table.columns.count == table.row_count:
+            rows[name] = _from_columns(table.columns, row_type, lists)
+            continue
         built = []
         index: Mapping[str, int] | None = None
         names: list[str] = []
@@ -381,6 +384,35 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
         present=frozenset(tables),
         **rows,
     )
+
+
+def _from_columns(
+    columns: Columns, row_type: type, lists: Mapping[str, Any]
+) -> tuple[Any, ...]:
+    """A large table's model rows straight from its columns, without making a :class:`Row`
+    each: every field of the row type in order, a cell as read (None where empty or
+    unreadable) or the field's default, lists split once per distinct cell."""
+    fields = [f for f in dataclasses.fields(row_type) if f.init]
+    count = columns.count
+    values: list[Any] = []
+    for field in fields:
+        if field.name == "line":
+            values.append(columns.lines())
+            continue
+        default = field.default if field.default is not dataclasses.MISSING else None
+        if field.name not in columns.index:
+            values.append(itertools.repeat(split_ids(None) if field.name in lists else default))
+            continue
+        cells = columns.values(field.name).tolist()
+        if field.name in lists:
+            split: dict[Any, tuple[str, ...]] = {}
+            cells = [split[c] if c in split else split.setdefault(c, split_ids(c)) for c in cells]
+        elif default is not None:
+            cells = [default if c is None else c for c in cells]
+        values.append(cells)
+    with paused_gc():
+        made = tuple(itertools.starmap(row_type, itertools.islice(zip(*values), count)))
+    return made
 
 
 # Large files, by column --------------------------------------------------------------------------
@@ -786,7 +818,8 @@ class Columns:
                     found.setdefault(row, set()).add(label)
         return {row: frozenset(labels) for row, labels in found.items()}
 
-    def _lines(self) -> Iterable[int]:
+    def lines(self) -> Iterable[int]:
+        """The physical line of every data row, in order."""
         lines = self._parsed.lines
         if self._kept is None:
             return range(2, 2 + self.count) if isinstance(lines, range) else lines[1:]
@@ -801,7 +834,7 @@ class Columns:
             rows = tuple(
                 map(
                     Row,
-                    self._lines(),
+                    self.lines(),
                     values,
                     itertools.repeat(_NO_FIELDS),
                     itertools.repeat(self.index),

@@ -100,3 +100,20 @@ def test_the_example_and_a_generated_report_download_the_same_either_way(
     downloads_agree(EXAMPLE, fast_rows=fast_rows, now=now)
     generated = synthetic.generate(tmp_path / "s", "S", seed=2)
     downloads_agree(generated, fast_rows=fast_rows, now=now)
+
+
+@pytest.mark.parametrize("package", ["example", "generated", "hostile"])
+def test_the_report_model_is_the_same_read_by_column_or_by_row(
+    package: str, tmp_path: Path, hostile: Path
+) -> None:
+    folder = {
+        "example": EXAMPLE,
+        "generated": synthetic.generate(tmp_path / "s", "S", seed=4),
+        "hostile": hostile,
+    }[package]
+    by_row = validate_package(folder, as_of=AS_OF)
+    by_column = validate_package(folder, as_of=AS_OF, fast_rows=0)
+    assert any(t.columns is not None for t in by_column.tables.values())
+    assert load.to_report(by_column.descriptor or {}, by_column.tables) == load.to_report(
+        by_row.descriptor or {}, by_row.tables
+    )
