@@ -69,7 +69,7 @@ def test_a_build_reports_each_stage_with_its_counts(tmp_path: Path) -> None:
         "validated",
         "charts:",
         "pages:",
-        "wrote",
+        "docs:",
         "engine:",
         "checked",
         "published",
@@ -80,9 +80,13 @@ def test_a_build_reports_each_stage_with_its_counts(tmp_path: Path) -> None:
     assert "(0 from the cache" in lines[1]
     out = io.StringIO()
     build.build(project, as_of=AS_OF, progress=Progress(out, enabled=True))
-    charts_line = out.getvalue().splitlines()[1]
+    again = out.getvalue().splitlines()
+    charts_line = again[1]
     drawn = charts_line.split("charts: ", 1)[1].split(" ")[0]
     assert f"({drawn} from the cache, 0 drawn)" in charts_line
+    # Nothing changed: no docs file is written again and every page comes from the page cache.
+    assert "(0 written, the rest unchanged)" in again[3]
+    assert "(0 converted," in again[4]
 
 
 @pytest.mark.slow
