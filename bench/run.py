@@ -12,9 +12,9 @@ person would run them:
 
 - `pvreport validate PACKAGE` against `frictionless validate` of the same CSVs with the
   contract's own Table Schemas (foreign keys included) in the descriptor;
-- a cold `pvreport build` (no chart cache, no build folder, no site) against a bare engine build,
-  `mkdocs build` of the build/ folder pvreport just wrote;
-- a rebuild after changing one result row (chart cache warm, as after any earlier build);
+- a cold `pvreport build` (no caches under .pvreport/, no build folder, no site) against a bare
+  engine build, `mkdocs build` of the build/ folder pvreport just wrote;
+- a rebuild after changing one result row (caches warm, as after any earlier build);
 - the peak memory (maximum resident set) of each process, from the kernel's rusage of the child;
 - the HTML bytes of each page of the site (median and largest; shared assets, which every page
   shares and a browser caches, are not counted).
