@@ -4,6 +4,11 @@ No checks happen here beyond what reading needs: :mod:`pvreport.validate` decide
 is fit to read, and calls :func:`read_table` itself so that its rules see the same rows the site
 will. Cells that cannot be read as their field's type become ``None`` (validation has already
 reported them).
+
+A large file (a national report has a million results) is read once by pyarrow into one string
+column per heading (:func:`parse_arrow`) and shared by every check; its :class:`Table` holds those
+:class:`Columns` and makes its rows only when asked for. Rows are compact either way: a tuple of
+values per row and one field index shared by all rows of a table.
 """
 
 from __future__ import annotations
