@@ -507,6 +507,10 @@ def parse(path: Path) -> Parsed:
     return parse_arrow(path) or _parse_python(path)
 
 
+#: pyarrow's own block size, the smallest it reads a file in.
+_BLOCK = 1 << 20
+
+
 def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
     """The file read by pyarrow, or None where pyarrow might read it differently from Python's
     csv reader (a byte-order mark, stray quotes, a one-column file, not UTF-8)."""
@@ -549,10 +553,17 @@ def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
     quoted = b'"' in data
     try:
         # First on both cores; the first line of the wrong width stops it, and the file is
-        # read again on one, which numbers such lines so that they can be set aside.
+        # read again on one, which numbers such lines so that they can be set aside. A few
+        # large blocks rather than pyarrow's 1 MB ones: joining 45 chunks of a 46 MB file into
+        # one array per column took 0.03-0.25 s, joining 4 takes under 0.01 s.
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                use_threads=True,
+                block_size=max(_BLOCK, len(data) // 4 + 1),
+            ),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=quoted,
                 ignore_empty_lines=False,
