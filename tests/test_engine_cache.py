@@ -152,3 +152,23 @@ def test_a_broken_link_on_a_helpers_page_still_fails_the_build(
         build.build(project, as_of=AS_OF, cache=False)
     assert failed.value.log is not None
     assert "no-such-page.md" in failed.value.log.read_text(encoding="utf-8")
+
+
+def test_a_helper_that_fails_leaves_its_pages_to_the_main_process(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the helper breaks")
+
+    monkeypatch.setattr(engine, "_convert", broken)
+    config = built / "build" / "mkdocs.yml"
+    pages = len(list((built / "build" / "docs").rglob("*.md")))
+    alone = engine.run(config, tmp_path / "alone", None, parallel=False)
+    failed = engine.run(config, tmp_path / "failed", None, parallel=True)
+    assert len(failed.helpers) == 1 and not failed.helped
+    assert failed.misses == pages
+    assert site_bytes(tmp_path / "failed") == site_bytes(tmp_path / "alone")
+    assert alone.misses == pages
