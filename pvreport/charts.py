@@ -427,12 +427,10 @@ def trend_chart(
         notes.append("the long-dashed line marks the baseline")
     if any(kind == "target" for kind, *_ in markers):
         notes.append("the short-dashed line marks the target")
-    caption = f"Every result for the whole population, in {_unit_words(unit)}."
-    if notes:
-        caption += " " + _sentence(_join(notes))
     if tentative:
         notes.append("an open triangle marks a figure that may still change")
-        caption = f"Every result for the whole population, in {_unit_words(unit)}."
+    caption = f"Every result for the whole population, in {_unit_words(unit)}."
+    if notes:
         caption += " " + _sentence(_join(notes))
     drawing = svg.TrendDrawing(
         points=tuple(
