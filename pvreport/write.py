@@ -16,6 +16,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -237,24 +238,32 @@ def sync_folder(root: Path, files: Mapping[str, str | bytes]) -> int:
                 path.rmdir()
     manifest: dict[str, list[Any]] = {}
     written = 0
+    folders: set[str] = set()
     for rel in sorted(files):
         data = files[rel]
         raw = data.encode("utf-8") if isinstance(data, str) else data
         digest = _digest(raw)
-        target = root / rel
+        target = os.path.join(root, rel)
         entry = known.get(rel)
         try:
-            stat = target.lstat()
-            same = (
-                isinstance(entry, list)
-                and entry == [digest, stat.st_size, stat.st_mtime_ns]
-                and not target.is_symlink()
-            )
+            found = os.lstat(target)
         except FileNotFoundError:
-            same = False
-        if not same:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".pvreport-", suffix=".tmp")
+            found = None
+        if found is not None and (
+            stat.S_ISREG(found.st_mode) and entry == [digest, found.st_size, found.st_mtime_ns]
+        ):
+            manifest[rel] = entry
+            continue
+        folder = os.path.dirname(target)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        if found is None:
+            # A new file: nothing can link to it yet, so it is written in place.
+            with open(target, "xb") as handle:
+                handle.write(raw)
+        else:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".pvreport-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(raw)
@@ -264,9 +273,9 @@ def sync_folder(root: Path, files: Mapping[str, str | bytes]) -> int:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
                 raise
-            stat = target.lstat()
-            written += 1
-        manifest[rel] = [digest, stat.st_size, stat.st_mtime_ns]
+        done = os.lstat(target)
+        written += 1
+        manifest[rel] = [digest, done.st_size, done.st_mtime_ns]
     manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     return written
 
