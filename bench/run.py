@@ -88,6 +88,29 @@ def measured(args: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> Run:
     return Run(seconds, peak, done.returncode, done.stdout, err)
 
 
+# Validation alone, inside a process that has already started and imported its library: what
+# is left when interpreter start-up and imports are taken out of both sides.
+IN_PROCESS = {
+    "pvreport": (
+        "import sys, time\n"
+        "from pvreport.validate import validate_package\n"
+        "t = time.perf_counter(); v = validate_package(sys.argv[1])\n"
+        "print(time.perf_counter() - t)\n"
+    ),
+    "frictionless": (
+        "import sys, time\n"
+        "from frictionless import Package\n"
+        "t = time.perf_counter(); Package(sys.argv[1]).validate()\n"
+        "print(time.perf_counter() - t)\n"
+    ),
+}
+
+
+def in_process(which: str, target: Path, cwd: Path) -> float:
+    done = measured([str(BIN / "python"), "-c", IN_PROCESS[which], str(target)], cwd)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 # ----------------------------------------------------------------------------------------------
 # The throwaway project
 
@@ -167,6 +190,8 @@ class Result:
     charts: int = 0
     validate: list[float] = field(default_factory=list)
     frictionless: list[float] = field(default_factory=list)
+    validate_inside: list[float] = field(default_factory=list)
+    frictionless_inside: list[float] = field(default_factory=list)
     cold: list[float] = field(default_factory=list)
     engine: list[float] = field(default_factory=list)
     rebuild: list[float] = field(default_factory=list)
@@ -194,6 +219,10 @@ def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> R
         if f.returncode != 0:
             log.append(f"{size}: frictionless found problems: {f.stdout[-400:]}")
         result.frictionless.append(f.seconds)
+        result.validate_inside.append(in_process("pvreport", package, project))
+        result.frictionless_inside.append(
+            in_process("frictionless", Path("datapackage.json"), plain)
+        )
 
         for folder in ("build", "site", ".pvreport"):
             shutil.rmtree(project / folder, ignore_errors=True)
@@ -221,7 +250,8 @@ def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> R
         again = measured(build, project)
         result.rebuild.append(again.seconds)
         log.append(
-            f"{say} validate {v.seconds:.2f}s, frictionless {f.seconds:.2f}s, cold build "
+            f"{say} validate {v.seconds:.2f}s (inside {result.validate_inside[-1]:.2f}s), "
+            f"frictionless {f.seconds:.2f}s (inside {result.frictionless_inside[-1]:.2f}s), cold build "
             f"{cold.seconds:.1f}s ({cold.peak_mb:.0f} MB), engine {engine.seconds:.1f}s, "
             f"rebuild {again.seconds:.1f}s"
         )
@@ -302,9 +332,12 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
         (
             "(`--sizes S,M,L`, `--runs N` for S and M, `--runs-large N` for L, `--seed N`, "
             "`--workdir DIR`). Every time is a whole process, start-up included, and the median of "
-            "the runs. Synthetic packages come from `pvreport generate --size S|M|L --seed 1`. Peak "
-            "memory is GNU time's maximum resident set: the largest single process (the build's "
-            "chart workers are separate processes of about 200 MB each)."
+            'the runs, except the two validation times "inside": validation alone, timed in a '
+            "process that has already started and imported its library (pvreport's "
+            "`validate_package`, frictionless' `Package(...).validate()`). Synthetic packages "
+            "come from `pvreport generate --size S|M|L --seed 1`. Peak memory is GNU time's "
+            "maximum resident set: the largest single process (the build's engine helper is a "
+            "forked copy of the build process)."
         ),
         "",
         "## The machine",
@@ -328,6 +361,23 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
             f"| {r.size} | {r.rows:,} | {r.pages:,} | {r.charts:,} | {v:.2f} | {f:.2f} | "
             f"{f / v:.1f}x | {c:.1f} | {e:.1f} | {c / e:.2f} | {b:.1f} | {b / e:.2f} | "
             f"{med(r.peak_build_mb):.0f} | {r.html_median / 1024:.1f} | {r.html_max / 1024:.1f} |"
+        )
+    out += [
+        "",
+        "## Validation with and without start-up",
+        "",
+        (
+            "| size | pvreport, whole process (s) | pvreport, inside (s) | frictionless, whole "
+            "process (s) | frictionless, inside (s) | speed-up, whole | speed-up, inside |"
+        ),
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        v, vi, f, fi = (
+            med(x) for x in (r.validate, r.validate_inside, r.frictionless, r.frictionless_inside)
+        )
+        out.append(
+            f"| {r.size} | {v:.2f} | {vi:.2f} | {f:.2f} | {fi:.2f} | {f / v:.1f}x | {fi / vi:.1f}x |"
         )
     out += ["", "## Growth from S", ""]
     if "S" in by:
