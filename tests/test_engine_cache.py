@@ -172,3 +172,23 @@ def test_a_helper_that_fails_leaves_its_pages_to_the_main_process(
     assert failed.misses == pages
     assert site_bytes(tmp_path / "failed") == site_bytes(tmp_path / "alone")
     assert alone.misses == pages
+
+
+def test_a_rebuild_after_a_changed_row_is_the_site_a_fresh_build_makes(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", BASE)
+    before = site_bytes(build.build(project, as_of=AS_OF).site_dir)
+    results = project / "datapackages" / BASE.name / "results.csv"
+    lines = results.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[-1].rstrip("\n").split(",")
+    at = header.index("value")
+    cells[at] = str(float(cells[at]) + 1.5)
+    lines[-1] = ",".join(cells) + "\n"
+    results.write_text("".join(lines), encoding="utf-8")
+
+    rebuilt = build.build(project, as_of=AS_OF)
+    fresh = make_project(tmp_path / "fresh", project / "datapackages" / BASE.name)
+    scratch = build.build(fresh, as_of=AS_OF, cache=False)
+    assert site_bytes(rebuilt.site_dir) != before
+    assert site_bytes(rebuilt.site_dir) == site_bytes(scratch.site_dir)
+    assert site_bytes(rebuilt.build_dir / "docs") == site_bytes(scratch.build_dir / "docs")
