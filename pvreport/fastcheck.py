@@ -25,23 +25,26 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import frictionless
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from frictionless import errors as ferrors
-from frictionless.formats import CsvControl
-from frictionless.table.row import Row, create_cell_handlers
 
 from . import load
 from .load import Lines, Parsed  # noqa: F401  (read here before they moved to load)
 
+if TYPE_CHECKING:
+    # frictionless is imported where it is used: importing it takes about 0.2 s, which
+    # ``validate`` spends on the other core while the files are read (see ``warm_up``).
+    import frictionless
+    from frictionless.table.row import Row
+
 #: Resources with more data rows than this are checked here rather than by frictionless.
 FAST_ROWS = 20_000
 #: frictionless stops a resource's report at this many errors (settings.DEFAULT_LIMIT_ERRORS).
-LIMIT_ERRORS = frictionless.settings.DEFAULT_LIMIT_ERRORS
+#: (Written out rather than read from frictionless: a test holds the two equal.)
+LIMIT_ERRORS = 1000
 
 # Cells these patterns match are valid numbers for frictionless (Decimal / int accept them) and
 # are compared with their bounds as floats; anything else is read by frictionless itself.
@@ -59,8 +62,22 @@ def count_rows(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
+def warm_up() -> None:
+    """Import what the checks use of frictionless; ``validate`` calls this on a second
+    thread while the first reads the files (pyarrow reads without Python's lock held)."""
+    import frictionless
+    import frictionless.formats
+    import frictionless.table.row
+
+    # Plugin discovery happens on first use and imports the format plugins.
+    frictionless.system.methods  # noqa: B018
+
+
 @functools.lru_cache(maxsize=64)
 def _schema_of(text: str) -> tuple[frictionless.Schema, dict[str, Any]]:
+    import frictionless
+    from frictionless.table.row import create_cell_handlers
+
     schema = frictionless.Schema.from_descriptor(json.loads(text))
     return schema, create_cell_handlers(schema.fields)
 
@@ -73,12 +90,16 @@ def _frictionless_schema(table_schema: Mapping[str, Any]) -> tuple[frictionless.
 
 
 #: frictionless guesses the heading from the widths of this many first records.
-_SAMPLE_ROWS = frictionless.settings.DEFAULT_SAMPLE_SIZE
+#: (Written out rather than read from frictionless: a test holds the two equal.)
+_SAMPLE_ROWS = 100
 
 
 def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
     """The heading row frictionless picks: it guesses from the widths of the first rows, so
     blank or short rows near the top can make it take a data row for the heading."""
+    import frictionless
+    from frictionless.formats import CsvControl
+
     probe = frictionless.Resource(
         path=path.name,
         basepath=str(path.parent),
@@ -200,6 +221,9 @@ def check(
     ``parsed`` is the file already read by column, if it has been.
     Raises :class:`Unsupported` where frictionless must do the work.
     """
+    from frictionless import errors as ferrors
+    from frictionless.table.row import Row
+
     schema, handlers = _frictionless_schema(table_schema)
     if parsed is None:
         try:

@@ -19,9 +19,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import frictionless
-from frictionless.formats import CsvControl
-
 from . import contract, fastcheck, load
 from .gate import DESCRIPTOR, Resource
 from .hygiene import FileCheck
@@ -329,6 +326,10 @@ def check(
     slow = [name for name in resources if name not in done]
     if not slow:
         return problems
+    # Imported here: a package checked by column throughout may not need all of it.
+    import frictionless
+    from frictionless.formats import CsvControl
+
     # frictionless needs the resources the slow ones refer to, to look their ids up.
     needed = set(slow)
     for name in slow:

@@ -11,6 +11,7 @@ problems (code, file, line, field, value, message, hint, severity) and the same 
 from __future__ import annotations
 
 import csv
+import math
 import re
 import tempfile
 from pathlib import Path
@@ -41,9 +42,20 @@ def _full(result: Validation) -> list[Full]:
     ]
 
 
+def _same_nan(value: object) -> object:
+    # A cell "NaN" reads as a float NaN on both paths; NaN equals nothing, not even itself.
+    return _NAN if isinstance(value, float) and math.isnan(value) else value
+
+
+_NAN = object()
+
+
 def _rows(result: Validation) -> dict[str, list[tuple[int, dict[str, object], frozenset[str]]]]:
     return {
-        name: [(row.line, row.cells, row.unreadable) for row in table.rows]
+        name: [
+            (row.line, {k: _same_nan(v) for k, v in row.cells.items()}, row.unreadable)
+            for row in table.rows
+        ]
         for name, table in result.tables.items()
     }
 

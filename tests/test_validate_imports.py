@@ -14,6 +14,8 @@ from pathlib import Path
 
 from conftest import AS_OF
 
+from pvreport.validate import validate_package
+
 _SCRIPT = """
 import json, sys, datetime as dt
 from pvreport.validate import validate_package
@@ -46,3 +48,56 @@ def test_repeated_keys_are_still_found_with_pandas(package: Path) -> None:
     outcome = _validate_fresh(package)
     assert "duplicate-id" in outcome["codes"]
     assert outcome["pandas"] is True
+
+
+def test_frictionless_limits_written_out_are_frictionless_own() -> None:
+    import frictionless
+
+    from pvreport import fastcheck
+
+    assert fastcheck.LIMIT_ERRORS == frictionless.settings.DEFAULT_LIMIT_ERRORS
+    assert fastcheck._SAMPLE_ROWS == frictionless.settings.DEFAULT_SAMPLE_SIZE
+
+
+_IMPORT_ONLY = """
+import sys
+import pvreport.cli, pvreport.validate
+print(sorted(m for m in ("frictionless", "pandas") if m in sys.modules))
+"""
+
+
+def test_importing_validate_leaves_frictionless_to_the_warm_up() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ONLY], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+_WARMED = """
+import json, sys, threading, datetime as dt
+from pvreport.validate import validate_package
+found = validate_package(sys.argv[1], as_of=dt.date.fromisoformat(sys.argv[2]), fast_rows=-1)
+print(json.dumps({
+    "codes": sorted({p.code for p in found.problems}),
+    "frictionless": "frictionless" in sys.modules,
+    "threads": [t.name for t in threading.enumerate() if t is not threading.main_thread()],
+}))
+"""
+
+
+def test_warm_up_thread_is_done_when_validation_returns(package: Path) -> None:
+    # A byte-order mark: the reading imports a codec while the warm-up imports frictionless.
+    path = package / "results.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-c", _WARMED, str(package), AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    outcome = json.loads(done.stdout)
+    assert outcome["frictionless"] is True
+    assert outcome["threads"] == []
+    reference = validate_package(package, as_of=AS_OF, fast_rows=10**12)
+    assert outcome["codes"] == sorted({p.code for p in reference.problems})
+    assert done.stderr == ""
