@@ -62,15 +62,18 @@ def count_rows(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
-def warm_up() -> None:
-    """Import what the checks use of frictionless; ``validate`` calls this on a second
-    thread while the first reads the files (pyarrow reads without Python's lock held)."""
+def warm_up(table_schemas: Iterable[Mapping[str, Any]] = ()) -> None:
+    """Import what the checks use of frictionless, and make its schemas of the descriptors
+    the checks will likely be given; ``validate`` calls this on a second thread while the first
+    reads the files (pyarrow reads without Python's lock held)."""
     import frictionless
     import frictionless.formats
     import frictionless.table.row
 
     # Plugin discovery happens on first use and imports the format plugins.
     frictionless.system.methods  # noqa: B018
+    for table_schema in table_schemas:
+        _frictionless_schema(table_schema)
 
 
 @functools.lru_cache(maxsize=64)

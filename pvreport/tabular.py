@@ -86,6 +86,28 @@ def file_schema(name: str, header: tuple[str, ...]) -> tuple[dict[str, Any], lis
     return out, shown
 
 
+def file_schemas(
+    headers: Mapping[str, tuple[str, ...]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """:func:`file_schema` of each resource by its heading row, with only the foreign keys
+    that can be checked here."""
+    schemas: dict[str, dict[str, Any]] = {}
+    shown: dict[str, list[str]] = {}
+    for name, header in headers.items():
+        schemas[name], shown[name] = file_schema(name, header)
+    # A foreign key into a resource that is absent (or unreadable) cannot be checked here;
+    # rules.py reports those references.
+    for name, table_schema in schemas.items():
+        kept = []
+        for fk in table_schema["foreignKeys"]:
+            target = fk["reference"]["resource"] or name
+            target_fields = {f["name"] for f in schemas.get(target, {}).get("fields", [])}
+            if target in schemas and all(f in target_fields for f in fk["reference"]["fields"]):
+                kept.append(fk)
+        table_schema["foreignKeys"] = kept
+    return schemas, shown
+
+
 def _constraints(field: Mapping[str, Any]) -> dict[str, Any]:
     found = dict(field.get("constraints") or {})
     if found.get("required") is False:
@@ -295,22 +317,10 @@ def check(
     files already read by column, by resource name.
     """
     problems: list[Problem] = []
-    schemas: dict[str, dict[str, Any]] = {}
-    shown: dict[str, list[str]] = {}
     for name, resource in resources.items():
         if resource.declared_schema is not None:
             problems.extend(compare_schema(name, resource.declared_schema))
-        schemas[name], shown[name] = file_schema(name, checks[name].header)
-    # A foreign key into a resource that is absent (or unreadable) cannot be checked here;
-    # rules.py reports those references.
-    for name, table_schema in schemas.items():
-        kept = []
-        for fk in table_schema["foreignKeys"]:
-            target = fk["reference"]["resource"] or name
-            target_fields = {f["name"] for f in schemas.get(target, {}).get("fields", [])}
-            if target in schemas and all(f in target_fields for f in fk["reference"]["fields"]):
-                kept.append(fk)
-        table_schema["foreignKeys"] = kept
+    schemas, shown = file_schemas({name: checks[name].header for name in resources})
     if not schemas:
         return problems
     done = _check_fast(

@@ -13,6 +13,7 @@ import datetime as dt
 import importlib.abc
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,14 @@ def _spare_pandas() -> None:
         sys.meta_path.remove(finder)
 
 
-def _warm_up() -> threading.Thread | None:
+def _likely_schemas(resources: Iterable[str]) -> list[dict[str, Any]]:
+    """The schemas the Table Schema checks ask for when every file's heading row is the
+    contract's (the usual case; any other layout is simply made when asked for)."""
+    headers = {n: tuple(contract.fields(n)) for n in resources if n in contract.RESOURCES}
+    return list(tabular.file_schemas(headers)[0].values())
+
+
+def _warm_up(resources: Iterable[str]) -> threading.Thread | None:
     """Import frictionless (about 0.2 s of Python) on a second thread while this one reads the
     files, which pyarrow and the byte scans do mostly without Python's lock.
 
@@ -92,10 +100,12 @@ def _warm_up() -> threading.Thread | None:
 
     import pyarrow.csv  # noqa: F401
 
+    schemas = _likely_schemas(resources)
+
     def run() -> None:
         # A failed import here is raised again, with its message, where the checks import it.
         with contextlib.suppress(Exception):
-            fastcheck.warm_up()
+            fastcheck.warm_up(schemas)
 
     thread = threading.Thread(target=run, name="pvreport-warm-up", daemon=True)
     thread.start()
@@ -121,9 +131,11 @@ def validate_package(
     package_dir = Path(package_dir)
     as_of = as_of or dt.date.today()
     _spare_pandas()
-    warming = _warm_up()
+    # 1. The gate: the descriptor, and which files are safe to open.
+    gated = gate.check(package_dir)
+    warming = _warm_up(gated.resources) if gated.descriptor is not None else None
     try:
-        return _validate(package_dir, as_of, strict, limits, fast_rows, warming)
+        return _validate(package_dir, gated, as_of, strict, limits, fast_rows, warming)
     finally:
         if warming is not None:
             warming.join()
@@ -131,6 +143,7 @@ def validate_package(
 
 def _validate(
     package_dir: Path,
+    gated: gate.GateResult,
     as_of: dt.date,
     strict: bool,
     limits: size_limits.Limits | None,
@@ -138,9 +151,6 @@ def _validate(
     warming: threading.Thread | None,
 ) -> Validation:
     problems: list[Problem] = []
-
-    # 1. The gate: the descriptor, and which files are safe to open.
-    gated = gate.check(package_dir)
     problems.extend(gated.problems)
     tables: dict[str, load.Table] = {}
     if gated.descriptor is not None:

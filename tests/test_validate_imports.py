@@ -101,3 +101,18 @@ def test_warm_up_thread_is_done_when_validation_returns(package: Path) -> None:
     reference = validate_package(package, as_of=AS_OF, fast_rows=10**12)
     assert outcome["codes"] == sorted({p.code for p in reference.problems})
     assert done.stderr == ""
+
+
+def test_schemas_made_ahead_are_those_the_checks_ask_for(package: Path) -> None:
+    from pvreport import fastcheck, gate
+    from pvreport import validate as validate_module
+
+    fastcheck._schema_of.cache_clear()
+    likely = validate_module._likely_schemas(gate.check(package).resources)
+    assert likely
+    fastcheck.warm_up(likely)
+    made = fastcheck._schema_of.cache_info().misses
+    validate_package(package, as_of=AS_OF, fast_rows=-1)
+    after = fastcheck._schema_of.cache_info()
+    assert after.misses == made
+    assert after.hits >= len(likely)
