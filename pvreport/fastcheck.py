@@ -56,8 +56,11 @@ class Unsupported(Exception):
     """The file or schema needs something this module does not do; use frictionless."""
 
 
-def count_rows(path: Path) -> int:
-    """About how many data rows a file holds (line ends; cheap, used to choose the path)."""
+def count_rows(path: Path, data: bytes | None = None) -> int:
+    """About how many data rows a file holds (line ends; cheap, used to choose the path).
+    ``data`` is the file's bytes, where already read."""
+    if data is not None:
+        return data.count(b"\n")
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 

@@ -178,15 +178,22 @@ def _bytes_check(data: bytes, file: str) -> Problem | None:
     return None
 
 
-def check_file(name: str, path: Path, file: str, parsed: load.Parsed | None = None) -> FileCheck:
+def check_file(
+    name: str,
+    path: Path,
+    file: str,
+    parsed: load.Parsed | None = None,
+    data: bytes | None = None,
+) -> FileCheck:
     """Check one CSV file of the contract resource ``name``.
 
     ``parsed`` is the file read by column (:func:`pvreport.load.parse_arrow`), for a large file:
     where the file is plain enough (ASCII, no control character, one line per record), the
-    checks then run by column and give the same problems.
+    checks then run by column and give the same problems. ``data`` is the file's bytes, where
+    already read.
     """
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as error:
         return FileCheck(
             [Problem("file-unreadable", f"{file} cannot be opened: {error.strerror}.", file=file)],

@@ -122,16 +122,20 @@ def check_size(file: str, path: Path, limits: Limits) -> Problem | None:
 
 
 def check_contents(
-    file: str, path: Path, limits: Limits, parse: Callable[[], load.Parsed | None] | None = None
+    file: str,
+    path: Path,
+    limits: Limits,
+    parse: Callable[[], load.Parsed | None] | None = None,
+    data: bytes | None = None,
 ) -> list[Problem]:
     """Problems for a resource with too many rows or cells that are too long.
 
     Reads the file as CSV the way :func:`pvreport.load.csv_records` does, so lines are the ones an
     editor shows. Files that cannot hold an over-long cell or too many rows (judged from their
-    bytes) are not parsed.
+    bytes) are not parsed. ``data`` is the file's bytes, where already read.
     """
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError:
         return []
     # Parsing a 100 MB file as CSV takes seconds; its lines take a fraction of one. A file with
@@ -244,11 +248,13 @@ def check(
     resources: Mapping[str, Any],
     limits: Limits,
     parse: Callable[[str], load.Parsed | None] | None = None,
+    read: Callable[[str], bytes | None] | None = None,
 ) -> tuple[dict[str, list[Problem]], list[Problem]]:
     """Check every resource that passed the gate (``name -> gate.Resource``).
 
     Returns the problems by resource name (a resource listed there must be read no further) and
-    all problems in one list. ``parse(name)`` gives a large file read by column, or None.
+    all problems in one list. ``parse(name)`` gives a large file read by column, or None;
+    ``read(name)`` its bytes (None: read them here), asked only of a file within the size limit.
     """
     found: dict[str, list[Problem]] = {}
     for name, resource in resources.items():
@@ -261,6 +267,7 @@ def check(
                 resource.path,
                 limits,
                 None if parse is None else lambda name=name: parse(name),
+                None if read is None else read(name),
             )
         )
         if problems:
