@@ -120,13 +120,18 @@ def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
 
 
 def _certainly_valid(
-    column: pa.Array, field: frictionless.Field, encoded: Callable[[], pa.DictionaryArray]
+    column: pa.Array,
+    field: frictionless.Field,
+    encoded: Callable[[], pa.DictionaryArray],
+    empty: pa.Array | None = None,
 ) -> pa.Array | bool | None:
     """A mask of cells that need no reading, True when none does, or None when every distinct
-    value must be read. ``encoded`` gives the column as numbers of its distinct cells."""
+    value must be read. ``encoded`` gives the column as numbers of its distinct cells; ``empty``
+    is the mask of its empty cells, where already worked out."""
     constraints = field.constraints or {}
     required = bool(constraints.get("required"))
-    empty = pc.equal(column, "")
+    if empty is None:
+        empty = pc.equal(column, "")
     free_text = field.type == "string" and field.format in (None, "", "default")
     if free_text and not set(constraints) - {"required"}:
         return pc.invert(empty) if required else True
@@ -163,15 +168,20 @@ def _doubtful_rows(
     blank: pa.Array | None = None
     for position, (handler, column) in enumerate(zip(handlers.values(), parsed.columns)):
         field = handler.field
-        ok = _certainly_valid(column, field, lambda p=position: parsed.encoded(p))
         empty = pc.equal(column, "")
+        ok = _certainly_valid(column, field, lambda p=position: parsed.encoded(p), empty)
         blank = empty if blank is None else pc.and_(blank, empty)
         if ok is True:
             continue
-        candidates = column if ok is None else pc.filter(column, pc.invert(ok))
+        # Every cell in doubt: its distinct values are those of the shared encoding.
+        distinct = (
+            parsed.encoded(position).dictionary
+            if ok is None
+            else pc.unique(pc.filter(column, pc.invert(ok)))
+        )
         values: dict[str, Any] = {}
         bad: list[str] = []
-        for value in pc.unique(candidates).to_pylist():
+        for value in distinct.to_pylist():
             target, notes = handler.reader(value)
             values[value] = target
             if notes:
