@@ -164,18 +164,34 @@ def _suspect(data: bytes, limits: Limits) -> bool:
 
     if data.count(b"\n") > limits.max_rows:
         return True
-    # Worked out by array rather than by splitting the file into a million lines.
     raw = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(raw == ord("\n"))
-    bounds = np.concatenate(([-1], ends, [len(data)]))
-    if int(np.max(np.diff(bounds))) - 1 > limits.max_cell_length:
-        return True
+    ends: np.ndarray | None = None
+    if not _short_lines(data, limits.max_cell_length):
+        # Worked out by array rather than by splitting the file into a million lines.
+        ends = np.flatnonzero(raw == ord("\n"))
+        bounds = np.concatenate(([-1], ends, [len(data)]))
+        if int(np.max(np.diff(bounds))) - 1 > limits.max_cell_length:
+            return True
     if b'"' not in data:
         return False
+    if ends is None:
+        ends = np.flatnonzero(raw == ord("\n"))
     # Each quote's line is the number of line ends before it.
     quotes = np.flatnonzero(raw == ord('"'))
     per_line = np.bincount(np.searchsorted(ends, quotes))
     return bool(np.any(per_line % 2))
+
+
+def _short_lines(data: bytes, longest: int) -> bool:
+    """True when no line of ``data`` can be longer than ``longest`` bytes (False: it may be).
+
+    A line of more than ``longest`` bytes holds every byte of at least one of the blocks of
+    ``(longest + 2) // 2`` bytes the data is cut into, so a line end in each block rules it
+    out: a few thousand searches of a few bytes for a 46 MB file, instead of an array of every
+    line end (0.05-0.1 s).
+    """
+    block = (longest + 2) // 2
+    return all(data.find(b"\n", start, start + block) >= 0 for start in range(0, len(data), block))
 
 
 def _longest_cell(parsed: load.Parsed) -> int:
