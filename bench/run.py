@@ -430,10 +430,18 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
     else:
         out.append("L was not run, so the targets (all about L) were not checked.")
     out += ["", "## Every run", "", *[f"- {line}" for line in log], ""]
-    if NOTES.is_file():
-        # What the numbers mean and what is left to do, written by people (bench/notes.md).
-        out += ["", NOTES.read_text(encoding="utf-8").strip(), ""]
-    return "\n".join(out)
+    return "\n".join(out) + notes_section()
+
+
+#: Where the copy of bench/notes.md begins in BENCHMARKS.md (``--notes-only`` replaces it).
+NOTES_MARK = "<!-- bench/notes.md, copied by bench/run.py -->"
+
+
+def notes_section() -> str:
+    """What the numbers mean and what is left to do, written by people (bench/notes.md)."""
+    if not NOTES.is_file():
+        return ""
+    return f"\n{NOTES_MARK}\n\n{NOTES.read_text(encoding='utf-8').strip()}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -444,7 +452,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", default="/tmp/pvreport-bench", help="throwaway projects")
     parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--notes-only",
+        action="store_true",
+        help="measure nothing: copy bench/notes.md again into the existing --out file",
+    )
     args = parser.parse_args(argv)
+    if args.notes_only:
+        out = Path(args.out)
+        text = out.read_text(encoding="utf-8")
+        if NOTES_MARK not in text:
+            raise SystemExit(f"{out} has no notes section to replace; run the benchmark")
+        out.write_text(text.split(NOTES_MARK)[0].rstrip("\n") + "\n" + notes_section(), "utf-8")
+        print(f"wrote the notes into {out}")
+        return 0
     root = Path(args.workdir)
     root.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
