@@ -21,6 +21,7 @@ to the same problems. frictionless stays the reference and the path for small fi
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,8 +36,8 @@ from . import load
 from .load import Lines, Parsed  # noqa: F401  (read here before they moved to load)
 
 if TYPE_CHECKING:
-    # frictionless is imported where it is used: importing it takes about 0.2 s, which
-    # ``validate`` spends on the other core while the files are read (see ``warm_up``).
+    # frictionless is imported where it is used (about 0.2-0.4 s): a clean large file is
+    # decided by the vectorised checks alone.
     import frictionless
     from frictionless.table.row import Row
 
@@ -63,20 +64,6 @@ def count_rows(path: Path, data: bytes | None = None) -> int:
         return data.count(b"\n")
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-
-
-def warm_up(table_schemas: Iterable[Mapping[str, Any]] = ()) -> None:
-    """Import what the checks use of frictionless, and make its schemas of the descriptors
-    the checks will likely be given; ``validate`` calls this on a second thread while the first
-    reads the files (pyarrow reads without Python's lock held)."""
-    import frictionless
-    import frictionless.formats
-    import frictionless.table.row
-
-    # Plugin discovery happens on first use and imports the format plugins.
-    frictionless.system.methods  # noqa: B018
-    for table_schema in table_schemas:
-        _frictionless_schema(table_schema)
 
 
 @functools.lru_cache(maxsize=64)
@@ -119,29 +106,48 @@ def _header_rows(path: Path, table_schema: Mapping[str, Any]) -> list[int]:
         return list(probe.dialect.header_rows)
 
 
-def _certainly_valid(
-    column: pa.Array,
-    field: frictionless.Field,
-    encoded: Callable[[], pa.DictionaryArray],
-    empty: pa.Array | None = None,
-) -> pa.Array | bool | None:
-    """A mask of cells that need no reading, True when none does, or None when every distinct
-    value must be read. ``encoded`` gives the column as numbers of its distinct cells; ``empty``
-    is the mask of its empty cells, where already worked out."""
-    constraints = field.constraints or {}
-    required = bool(constraints.get("required"))
-    if empty is None:
-        empty = pc.equal(column, "")
-    free_text = field.type == "string" and field.format in (None, "", "default")
-    if free_text and not set(constraints) - {"required"}:
-        return pc.invert(empty) if required else True
-    if field.type in ("number", "integer") and "enum" not in constraints:
-        # The pattern runs once per distinct cell, and its answer is spread back by number.
-        distinct = encoded()
+#: Cells these patterns match are read by frictionless as they stand; each is narrower than
+#: frictionless' own rule (RE2's ``$`` is the very end, its ``\\s`` only ASCII), so a cell it
+#: refuses is simply read by frictionless.
+_BOOLEANS = ("true", "false")
+#: Number options that change which spellings frictionless reads; with any, it decides.
+_NUMBER_OPTIONS = {"bareNumber", "decimalChar", "groupChar", "floatNumber"}
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-](0[0-9]|1[0-9]|2[0-3]):[0-5][0-9])?$"
+_URI = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(/[A-Za-z0-9._~/-]*)?$"
+
+
+def _python_checked(values: pa.Array, shape: str, valid: Callable[[str], object]) -> pa.Array:
+    """Which distinct ``values`` have ``shape`` and pass ``valid`` (Python's own date reading:
+    the distinct dates of a column are few)."""
+    shaped = pc.match_substring_regex(values, shape)
+    out = []
+    for value, fits in zip(values.to_pylist(), shaped.to_pylist()):
+        if fits:
+            try:
+                valid(value)
+            except ValueError:
+                fits = False
+        out.append(bool(fits))
+    return pa.array(out, pa.bool_())
+
+
+def _distinct_ok(values: pa.Array, field: Mapping[str, Any]) -> pa.Array | None:
+    """For each distinct cell, True where frictionless certainly reads it and finds it within
+    the field's constraints; None where this module does not know the field's rules."""
+    kind = field.get("type", "string")
+    form = field.get("format") or "default"
+    constraints = dict(field.get("constraints") or {})
+    constraints.pop("required", None)
+    if kind == "string" and form == "default":
+        ok = pa.array(np.ones(len(values), dtype=bool))
+    elif kind == "string" and form == "uri":
+        ok = pc.match_substring_regex(values, _URI)
+    elif kind in ("number", "integer") and form == "default" and not _NUMBER_OPTIONS & set(field):
         plain = pc.match_substring_regex(
-            distinct.dictionary, _PLAIN_NUMBER if field.type == "number" else _PLAIN_INTEGER
+            values, _PLAIN_NUMBER if kind == "number" else _PLAIN_INTEGER
         )
-        numbers = pc.cast(pc.if_else(plain, distinct.dictionary, "0"), pa.float64())
+        numbers = pc.cast(pc.if_else(plain, values, "0"), pa.float64())
         ok = plain
         # Strictly inside the bounds as floats means inside them exactly (rounding is monotonic);
         # a value on a bound is left to frictionless.
@@ -151,45 +157,107 @@ def _certainly_valid(
             ("maximum", pc.less),
             ("exclusiveMaximum", pc.less),
         ):
-            if constraints.get(name) is not None:
-                ok = pc.and_(ok, compare(numbers, float(constraints[name])))
-        ok = pc.take(ok, distinct.indices)
-        return ok if required else pc.or_(ok, empty)
-    return None
+            bound = constraints.pop(name, None)
+            if bound is not None:
+                ok = pc.and_(ok, compare(numbers, float(bound)))
+    elif kind == "boolean" and "trueValues" not in field and "falseValues" not in field:
+        ok = pc.is_in(values, value_set=pa.array(_BOOLEANS, pa.string()))
+    elif kind == "date" and form == "default":
+        ok = _python_checked(values, _DATE, lambda v: dt.datetime.strptime(v, "%Y-%m-%d"))
+    elif kind == "datetime" and form == "default":
+        ok = _python_checked(values, _DATETIME, dt.datetime.fromisoformat)
+    else:
+        return None
+    if "pattern" in constraints:
+        if kind != "string":
+            return None
+        try:
+            fits = pc.match_substring_regex(values, f"^(?:{constraints.pop('pattern')})$")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None  # a pattern RE2 cannot read: frictionless reads every cell
+        ok = pc.and_(ok, fits)
+    if "enum" in constraints:
+        enum = constraints.pop("enum")
+        if kind != "string" or not all(isinstance(v, str) for v in enum):
+            return None
+        ok = pc.and_(ok, pc.is_in(values, value_set=pa.array(enum, pa.string())))
+    if constraints:
+        return None  # a constraint not written here (lengths, uniqueness): frictionless decides
+    return ok
+
+
+def _certainly_valid(
+    column: pa.Array,
+    field: Mapping[str, Any],
+    encoded: Callable[[], pa.DictionaryArray],
+    empty: pa.Array | None = None,
+) -> pa.Array | bool | None:
+    """A mask of cells that need no reading, True when none does, or None when every distinct
+    value must be read. ``field`` is the field's Table Schema descriptor (the only missing
+    value being the empty cell); ``encoded`` gives the column as numbers of its distinct cells;
+    ``empty`` is the mask of its empty cells, where already worked out."""
+    constraints = field.get("constraints") or {}
+    required = bool(constraints.get("required"))
+    if empty is None:
+        empty = pc.equal(column, "")
+    free_text = (
+        field.get("type", "string") == "string" and (field.get("format") or "default") == "default"
+    )
+    if free_text and not set(constraints) - {"required"}:
+        return pc.invert(empty) if required else True
+    # The checks run once per distinct cell, and their answer is spread back by number.
+    distinct = encoded()
+    ok = _distinct_ok(distinct.dictionary, field)
+    if ok is None:
+        return None
+    ok = pc.fill_null(pc.take(ok, distinct.indices), False)
+    return pc.and_(ok, pc.invert(empty)) if required else pc.or_(ok, empty)
 
 
 def _doubtful_rows(
-    parsed: Parsed, handlers: Mapping[str, Any]
+    parsed: Parsed, table_schema: Mapping[str, Any]
 ) -> tuple[set[int], dict[str, dict[str, Any]]]:
     """Row indexes (0-based, data rows) with a cell frictionless may object to, and, for each
-    column, the typed value frictionless reads from its doubtful distinct values."""
+    column, the typed value frictionless reads from its doubtful distinct values.
+
+    frictionless is imported only where some cell is in doubt: a clean file is decided here."""
     doubtful: set[int] = set()
     typed: dict[str, dict[str, Any]] = {}
     blank: pa.Array | None = None
-    for position, (handler, column) in enumerate(zip(handlers.values(), parsed.columns)):
-        field = handler.field
+    plain_missing = list(table_schema.get("missingValues", [""])) == [""]
+    pending: list[tuple[int, pa.Array]] = []
+    for position, (field, column) in enumerate(zip(table_schema["fields"], parsed.columns)):
         empty = pc.equal(column, "")
-        ok = _certainly_valid(column, field, lambda p=position: parsed.encoded(p), empty)
+        ok = (
+            _certainly_valid(column, field, lambda p=position: parsed.encoded(p), empty)
+            if plain_missing
+            else None
+        )
         blank = empty if blank is None else pc.and_(blank, empty)
         if ok is True:
             continue
         # Every cell in doubt: its distinct values are those of the shared encoding.
-        distinct = (
-            parsed.encoded(position).dictionary
-            if ok is None
-            else pc.unique(pc.filter(column, pc.invert(ok)))
-        )
-        values: dict[str, Any] = {}
-        bad: list[str] = []
-        for value in distinct.to_pylist():
-            target, notes = handler.reader(value)
-            values[value] = target
-            if notes:
-                bad.append(value)
-        typed[field.name] = values
-        if bad:
-            hits = pc.is_in(column, value_set=pa.array(bad, pa.string()))
-            doubtful.update(pc.indices_nonzero(hits).to_pylist())
+        if ok is None:
+            pending.append((position, parsed.encoded(position).dictionary))
+        elif not pc.all(ok).as_py():
+            pending.append((position, pc.unique(pc.filter(column, pc.invert(ok)))))
+    if pending:
+        _, handlers = _frictionless_schema(table_schema)
+        readers = list(handlers.values())
+        for position, distinct in pending:
+            handler = readers[position]
+            column = parsed.columns[position]
+            values: dict[str, Any] = {}
+            bad: list[str] = []
+            for value in distinct.to_pylist():
+                target, notes = handler.reader(value)
+                values[value] = target
+                if notes:
+                    bad.append(value)
+            typed[handler.field.name] = values
+            if bad:
+                hits = pc.is_in(column, value_set=pa.array(bad, pa.string()))
+                doubtful.update(pc.indices_nonzero(hits).to_pylist())
     if blank is not None:
         doubtful.update(pc.indices_nonzero(blank).to_pylist())
     doubtful.update(n - 2 for n in parsed.irregular)
@@ -206,12 +274,23 @@ def _record(parsed: Parsed, index: int) -> list[str]:
 def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) -> set[Any]:
     """The values of one field over a resource's rows, as frictionless' foreign-key lookup
     holds them (typed; empty and unreadable cells left out)."""
-    schema, _ = _frictionless_schema(table_schema)
-    names = [f.name for f in schema.fields]
+    fields = list(table_schema["fields"])
+    names = [f["name"] for f in fields]
     if field_name not in names:
         return set()
     position = names.index(field_name)
-    reader = schema.get_field(field_name).create_cell_reader()
+    field = fields[position]
+    if (
+        field.get("type", "string") == "string"
+        and (field.get("format") or "default") == "default"
+        and list(table_schema.get("missingValues", [""])) == [""]
+    ):
+        # Plain text reads as itself, and only an empty cell is missing: no need of frictionless.
+        def reader(source: str | None) -> tuple[Any, Any]:
+            return (source or None), None
+    else:
+        schema, _ = _frictionless_schema(table_schema)
+        reader = schema.get_field(field_name).create_cell_reader()
     found: set[Any] = set()
     records = load.csv_records(path)
     next(records, None)
@@ -237,38 +316,49 @@ def check(
     ``parsed`` is the file already read by column, if it has been.
     Raises :class:`Unsupported` where frictionless must do the work.
     """
-    from frictionless import errors as ferrors
-    from frictionless.table.row import Row
-
-    schema, handlers = _frictionless_schema(table_schema)
     if parsed is None:
         try:
             parsed = load.parse(path)
         except ValueError as error:
             raise Unsupported(str(error)) from error
+    fields = list(table_schema["fields"])
     # Where every record of frictionless' sample is as wide as the first, the first is the
     # heading it picks; otherwise ask frictionless.
     if any(n <= _SAMPLE_ROWS for n in parsed.irregular) and _header_rows(path, table_schema) != [1]:
         raise Unsupported("frictionless takes another row for the heading")
-    if len(parsed.header) != len(schema.fields):
+    if len(parsed.header) != len(fields):
         raise Unsupported("the heading does not match the schema")
-    doubtful, typed = _doubtful_rows(parsed, handlers)
+    doubtful, typed = _doubtful_rows(parsed, table_schema)
 
     # Keys are compared as frictionless compares them: typed values, None for an empty or
     # unreadable cell. Text keys read as themselves unless their cell is doubtful.
-    names = [f.name for f in schema.fields]
-    key_fields = list(schema.primary_key)
-    fk_list = [fk for fk in schema.foreign_keys if len(fk["fields"]) == 1]
-    if len(fk_list) != len(schema.foreign_keys):
+    names = [f["name"] for f in fields]
+    kinds = {f["name"]: f.get("type", "string") for f in fields}
+    key_fields = list(table_schema.get("primaryKey") or [])
+    if isinstance(table_schema.get("primaryKey"), str):
+        raise Unsupported("a primary key written as one name")
+    foreign_keys = list(table_schema.get("foreignKeys") or [])
+    fk_list = [
+        fk
+        for fk in foreign_keys
+        if isinstance(fk["fields"], list)
+        and len(fk["fields"]) == 1
+        and isinstance(fk["reference"]["fields"], list)
+    ]
+    if len(fk_list) != len(foreign_keys):
         raise Unsupported("a foreign key of several fields")
     for field_name in {*key_fields, *(fk["fields"][0] for fk in fk_list)}:
-        if schema.get_field(field_name).type != "string":
+        if kinds.get(field_name) != "string":
             raise Unsupported("a key that is not text")
 
+    # frictionless' rows and errors are made only for rows with something to report.
     rows: dict[int, Row] = {}
 
     def row_at(index: int) -> Row:
+        from frictionless.table.row import Row
+
         if index not in rows:
+            _, handlers = _frictionless_schema(table_schema)
             rows[index] = Row(_record(parsed, index), handlers=handlers, row_number=index + 2)
         return rows[index]
 
@@ -276,6 +366,12 @@ def check(
         """The column as frictionless compares it: null for an empty or unreadable cell."""
         position = names.index(field_name)
         column = parsed.columns[position]
+        if "" in table_schema.get("missingValues", [""]):
+            # An empty cell is a missing value, None to frictionless (its reading of the
+            # column's doubtful cells, below, may not have met one).
+            empty = pc.equal(column, "")
+            if pc.any(empty).as_py():
+                column = pc.if_else(empty, pa.scalar(None, pa.string()), column)
         unread = [v for v, t in typed.get(field_name, {}).items() if t is None]
         if unread:
             nulls = pc.is_in(column, value_set=pa.array(unread, pa.string()))
@@ -302,7 +398,7 @@ def check(
         for index in pc.indices_nonzero(pc.invert(present)).to_pylist():
             note = 'cells composing the primary keys are all "None"'
             found.setdefault(index, []).append(
-                ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
+                _errors().PrimaryKeyError.from_row(row_at(index), note=note)
             )
         # A key column read as it stands shares its distinct values with the other checks.
         shared = [
@@ -311,7 +407,7 @@ def check(
         ]
         for index, note in _repeated_keys(keys, present, shared):
             found.setdefault(index, []).append(
-                ferrors.PrimaryKeyError.from_row(row_at(index), note=note)
+                _errors().PrimaryKeyError.from_row(row_at(index), note=note)
             )
 
     for fk in fk_list:
@@ -329,7 +425,7 @@ def check(
                 f'"{source}" as "{source_field}"'
             )
             found.setdefault(index, []).append(
-                ferrors.ForeignKeyError.from_row(
+                _errors().ForeignKeyError.from_row(
                     row_at(index),
                     note=note,
                     field_names=[field_name],
@@ -340,6 +436,13 @@ def check(
             )
 
     return _limited(found[i] for i in sorted(found)), parsed.lines
+
+
+def _errors() -> Any:
+    """frictionless' error classes, imported only where a row has an error to report."""
+    from frictionless import errors
+
+    return errors
 
 
 def _repeated_keys(

@@ -7,13 +7,10 @@ sees a path the gate refused. Bad input never raises: it becomes a problem.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import importlib.abc
 import sys
-import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -78,40 +75,6 @@ def _spare_pandas() -> None:
         sys.meta_path.remove(finder)
 
 
-def _likely_schemas(resources: Iterable[str]) -> list[dict[str, Any]]:
-    """The schemas the Table Schema checks ask for when every file's heading row is the
-    contract's (the usual case; any other layout is simply made when asked for)."""
-    headers = {n: tuple(contract.fields(n)) for n in resources if n in contract.RESOURCES}
-    return list(tabular.file_schemas(headers)[0].values())
-
-
-def _warm_up(resources: Iterable[str]) -> threading.Thread | None:
-    """Import frictionless (about 0.2 s of Python) on a second thread while this one reads the
-    files, which pyarrow and the byte scans do mostly without Python's lock.
-
-    Join the thread before anything else may import a module: until then this thread only
-    runs code whose modules are already imported (the few it imports lazily are imported
-    first), so the two never wait on each other's imports.
-    """
-    if "frictionless" in sys.modules:
-        return None
-    # Imported by this thread's reading before the join; imported now, before the thread.
-    import encodings.utf_8_sig  # noqa: F401
-
-    import pyarrow.csv  # noqa: F401
-
-    schemas = _likely_schemas(resources)
-
-    def run() -> None:
-        # A failed import here is raised again, with its message, where the checks import it.
-        with contextlib.suppress(Exception):
-            fastcheck.warm_up(schemas)
-
-    thread = threading.Thread(target=run, name="pvreport-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 def validate_package(
     package_dir: Path,
     *,
@@ -133,12 +96,7 @@ def validate_package(
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
-    warming = _warm_up(gated.resources) if gated.descriptor is not None else None
-    try:
-        return _validate(package_dir, gated, as_of, strict, limits, fast_rows, warming)
-    finally:
-        if warming is not None:
-            warming.join()
+    return _validate(package_dir, gated, as_of, strict, limits, fast_rows)
 
 
 def _validate(
@@ -148,7 +106,6 @@ def _validate(
     strict: bool,
     limits: size_limits.Limits | None,
     fast_rows: int | None,
-    warming: threading.Thread | None,
 ) -> Validation:
     problems: list[Problem] = []
     problems.extend(gated.problems)
@@ -198,9 +155,8 @@ def _validate(
             problems.extend(found.problems)
         readable = {n: r for n, r in within.items() if not checks[n].fatal}
 
-        # 4. frictionless with the contract's schemas, laid out as each file's heading row.
-        if warming is not None:
-            warming.join()
+        # 4. frictionless with the contract's schemas, laid out as each file's heading row
+        # (imported only where a file is small or some cell is in doubt).
         problems.extend(
             tabular.check(package_dir, readable, checks, parsed=parsed, fast_rows=threshold)
         )

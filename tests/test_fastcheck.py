@@ -11,13 +11,15 @@ import csv
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from conftest import AS_OF, BAD, copy_base
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
 
-from pvreport import fastcheck, gate, hygiene, load, synthetic, tabular
+from pvreport import contract, fastcheck, gate, hygiene, load, synthetic, tabular
 from pvreport.problems import Problem
 from pvreport.validate import validate_package
 
@@ -173,3 +175,87 @@ def test_random_mutations_of_results_give_the_same_problems(
                 writer.writerow(record) if record else handle.write("\n")
         slow, fast = both_paths(package)
         assert fast == slow
+
+
+# Spellings near the edge of each field type's rules, and small edits of them: a cell the
+# vectorised checks pass must be one frictionless reads without a note.
+_NEAR = [
+    *("true", "false", "True", "FALSE", "1", "0", "yes", ""),
+    *("2025-05-01", "2024-02-29", "2026-02-29", "2025-5-1", "20250501", "0000-01-01"),
+    *("2026-01-05T09:30:00Z", "2026-01-05T09:30:00+01:00", "2026-01-05T24:00:00", "2026-01-05"),
+    *("2026-01-05T09:30:00", "2026-01-05 09:30:00", "2026-01-05T09:30:00+23:59"),
+    *("https://example.org/a/b.csv", "http://x.y/", "https://a..b/", "ftp://x.org", "x.org"),
+    *("12", "-3.5", "100", "100.0", "0", "-0", "1e5", "007", "1,000", " 5", "99.999999999999999"),
+    *(
+        "final",
+        "Final",
+        "public",
+        "ind-0001",
+        "-ind",
+        "2023/24",
+        "2025-Q4",
+        "2025-13",
+        "2025-12-31",
+    ),
+    *("a; b", "a;b;", " a ", "a;;b", "a" * 64, "a" * 65),
+]
+_EDITS = ":-T+Z /0123456789aZ;.\n\t\u00a0\u00e9\u0660"
+
+
+@st.composite
+def _near_cells(draw: st.DrawFn) -> str:
+    cell = draw(st.sampled_from(_NEAR))
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(cell)))
+        char = draw(st.sampled_from(_EDITS))
+        if draw(st.booleans()) and at < len(cell):
+            cell = cell[:at] + char + cell[at + 1 :]
+        else:
+            cell = cell[:at] + char + cell[at:]
+    return cell
+
+
+_ALL_FIELDS = [
+    (schema, position)
+    for name in contract.RESOURCES
+    for schema in [tabular.file_schema(name, tuple(contract.fields(name)))[0]]
+    for position in range(len(schema["fields"]))
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.one_of(_near_cells(), st.text(max_size=10)), min_size=1, max_size=25))
+@example(cells=_NEAR)
+def test_cells_the_vectorised_checks_pass_are_cells_frictionless_reads(cells: list[str]) -> None:
+    column = pa.array(cells, pa.string())
+    for schema, position in _ALL_FIELDS:
+        field = schema["fields"][position]
+        ok = fastcheck._certainly_valid(column, field, lambda: pc.dictionary_encode(column))
+        if ok is None:
+            continue
+        passed = cells if ok is True else [c for c, fine in zip(cells, ok.to_pylist()) if fine]
+        _, handlers = fastcheck._frictionless_schema(schema)
+        reader = list(handlers.values())[position].reader
+        for cell in passed:
+            assert not reader(cell)[1], (field["name"], cell)
+
+
+def test_the_vectorised_checks_pass_the_usual_spellings() -> None:
+    # The clean path only pays if the everyday spellings are passed without frictionless.
+    usual = {
+        ("results", "embargo_until"): "2026-01-05T09:30:00Z",
+        ("results", "period"): "2025-Q4",
+        ("results", "status"): "final",
+        ("results", "sample_size"): "1175",
+        ("indicators", "proxy"): "false",
+        ("indicators", "source_url"): "https://example.org/data/damp-2024.csv",
+        ("engagements", "start_date"): "2025-05-01",
+        ("decisions", "objective_ids"): "safe-homes; warm-homes",
+        ("engagement_profile", "participants_share"): "12.5",
+    }
+    for (name, field_name), cell in usual.items():
+        schema = tabular.file_schema(name, tuple(contract.fields(name)))[0]
+        field = next(f for f in schema["fields"] if f["name"] == field_name)
+        column = pa.array([cell], pa.string())
+        ok = fastcheck._certainly_valid(column, field, lambda c=column: pc.dictionary_encode(c))
+        assert ok is True or (ok is not None and ok.to_pylist() == [True]), (name, field_name)

@@ -7,11 +7,14 @@ Each case runs in a fresh interpreter, since an import happens once per process.
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import AS_OF
 
 from pvreport.validate import validate_package
@@ -66,53 +69,77 @@ print(sorted(m for m in ("frictionless", "pandas") if m in sys.modules))
 """
 
 
-def test_importing_validate_leaves_frictionless_to_the_warm_up() -> None:
+def test_importing_validate_does_not_import_frictionless() -> None:
     done = subprocess.run(
         [sys.executable, "-c", _IMPORT_ONLY], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
 
 
-_WARMED = """
-import json, sys, threading, datetime as dt
+_BY_COLUMN = """
+import json, sys, datetime as dt
 from pvreport.validate import validate_package
 found = validate_package(sys.argv[1], as_of=dt.date.fromisoformat(sys.argv[2]), fast_rows=-1)
 print(json.dumps({
-    "codes": sorted({p.code for p in found.problems}),
+    "problems": [[p.code, p.file, p.line, p.field, p.value, p.message, p.hint]
+                 for p in found.problems],
     "frictionless": "frictionless" in sys.modules,
-    "threads": [t.name for t in threading.enumerate() if t is not threading.main_thread()],
 }))
 """
 
 
-def test_warm_up_thread_is_done_when_validation_returns(package: Path) -> None:
-    # A byte-order mark: the reading imports a codec while the warm-up imports frictionless.
-    path = package / "results.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+def _by_column_fresh(package: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", _WARMED, str(package), AS_OF.isoformat()],
+        [sys.executable, "-c", _BY_COLUMN, str(package), AS_OF.isoformat()],
         capture_output=True,
         text=True,
         check=True,
     )
-    outcome = json.loads(done.stdout)
-    assert outcome["frictionless"] is True
-    assert outcome["threads"] == []
-    reference = validate_package(package, as_of=AS_OF, fast_rows=10**12)
-    assert outcome["codes"] == sorted({p.code for p in reference.problems})
     assert done.stderr == ""
+    return json.loads(done.stdout)
 
 
-def test_schemas_made_ahead_are_those_the_checks_ask_for(package: Path) -> None:
-    from pvreport import fastcheck, gate
-    from pvreport import validate as validate_module
+def _reference(package: Path) -> list[list[Any]]:
+    """The problems with every file read by frictionless itself."""
+    found = validate_package(package, as_of=AS_OF, fast_rows=10**12)
+    return [[p.code, p.file, p.line, p.field, p.value, p.message, p.hint] for p in found.problems]
 
-    fastcheck._schema_of.cache_clear()
-    likely = validate_module._likely_schemas(gate.check(package).resources)
-    assert likely
-    fastcheck.warm_up(likely)
-    made = fastcheck._schema_of.cache_info().misses
-    validate_package(package, as_of=AS_OF, fast_rows=-1)
-    after = fastcheck._schema_of.cache_info()
-    assert after.misses == made
-    assert after.hits >= len(likely)
+
+def _set_cell(path: Path, column: str, cell: str) -> None:
+    """Write ``cell`` into ``column`` of the first data row of a CSV file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    records[1][records[0].index(column)] = cell
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(records)
+
+
+def test_clean_package_by_column_does_not_import_frictionless(package: Path) -> None:
+    # Every field type of the contract filled in: dates, a datetime, booleans, web addresses,
+    # patterns, lists, numbers with bounds; all are decided without frictionless.
+    _set_cell(package / "results.csv", "embargo_until", "2026-01-05T09:30:00Z")
+    _set_cell(package / "indicators.csv", "source_url", "https://example.org/data/damp-2024.csv")
+    outcome = _by_column_fresh(package)
+    assert outcome["frictionless"] is False
+    assert outcome["problems"] == _reference(package)
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "cell"),
+    [
+        ("results.csv", "status", "finall"),
+        ("results.csv", "embargo_until", "2026-13-01T00:00:00Z"),
+        ("indicators.csv", "proxy", "yes"),
+        ("indicators.csv", "source_url", "not a web address"),
+        ("engagements.csv", "start_date", "2026-02-30"),
+        ("results.csv", "period", "2025-Q5"),
+    ],
+)
+def test_a_doubtful_cell_brings_frictionless_in_with_its_own_problems(
+    package: Path, file: str, column: str, cell: str
+) -> None:
+    _set_cell(package / file, column, cell)
+    outcome = _by_column_fresh(package)
+    assert outcome["frictionless"] is True
+    assert outcome["problems"] == _reference(package)
+    assert any(p[4] == cell for p in outcome["problems"])
