@@ -5,10 +5,12 @@ of a large file is fine, and a column holds few distinct values, so this module 
 
 - the file is parsed once with the same CSV reader settings frictionless uses, into pyarrow
   string columns (compact), keeping each record's physical line;
-- a vectorised test clears the cells that are certainly valid (a plain number in a number
-  column, a non-empty text in a free-text column); every other *distinct* value is read by
-  frictionless' own cell reader, so types, missing values and constraints are judged by
-  frictionless itself;
+- a vectorised test, built from the field's Table Schema descriptor and run once per distinct
+  value, clears the cells that are certainly valid (a plain number within its bounds, a text
+  matching its pattern or in its enum, a date, datetime, boolean or web address in its
+  everyday spelling); each test is narrower than frictionless' rule, never wider. Every other
+  *distinct* value is read by frictionless' own cell reader, so doubtful types, missing values
+  and constraints are judged by frictionless itself, and a clean file never imports it;
 - rows with a doubtful cell, a blank row or the wrong number of cells are read whole by
   frictionless' own ``Row``, which makes their cell errors exactly;
 - the primary key and single-field foreign keys are checked by column with pyarrow and pandas,
