@@ -176,6 +176,17 @@ function prepareKeyboardWalk({ selector, restart }) {
   return candidates.length;
 }
 
+// A walk that starts while the theme is still laying the page out again after a resize (on a
+// busy machine) can meet an element that is just appearing or going, such as the search panel's
+// parts; a finding counts only when a second walk of the same kind (from the top) finds it too.
+// Only for walks that restart: the first walk of a page as loaded cannot be repeated as it was.
+async function steadyKeyboardFindings(page, width) {
+  const first = await keyboardFindings(page, width, true);
+  if (first.findings.length === 0) return first;
+  const again = await keyboardFindings(page, width, true);
+  return { ...again, findings: again.findings.filter((m) => first.findings.includes(m)) };
+}
+
 function focusShows(before, after) {
   return (
     after.outline !== 'none' ||
@@ -331,7 +342,7 @@ async function checkPage(path, { desktop, nojs }, external) {
     await desktop.waitForFunction(() => document.documentElement.clientWidth <= 320);
     (await reflowFindings(desktop)).forEach((m) => problem('reflow', m));
     // And the keyboard again, where the theme swaps its sidebars for a menu button.
-    (await keyboardFindings(desktop, 320, true)).findings.forEach((m) => problem('keyboard', m));
+    (await steadyKeyboardFindings(desktop, 320)).findings.forEach((m) => problem('keyboard', m));
     if ((config.menuPages || []).includes(path)) {
       (await menuFindings(desktop)).forEach((m) => problem('keyboard', m));
     }
