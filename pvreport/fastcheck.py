@@ -212,8 +212,14 @@ def _certainly_valid(
     ok = _distinct_ok(distinct.dictionary, field)
     if ok is None:
         return None
-    ok = pc.fill_null(pc.take(ok, distinct.indices), False)
-    return pc.and_(ok, pc.invert(empty)) if required else pc.or_(ok, empty)
+    # The empty cell is the distinct value "": judged with the others, so that a column whose
+    # every distinct value passes is cleared without spreading the answer over its rows.
+    blank = pc.equal(distinct.dictionary, "")
+    ok = pc.and_(ok, pc.invert(blank)) if required else pc.or_(ok, blank)
+    ok = pc.fill_null(ok, False)
+    if distinct.indices.null_count == 0 and pc.all(ok).as_py() is not False:
+        return True
+    return pc.fill_null(pc.take(ok, distinct.indices), False)
 
 
 def _doubtful_rows(
