@@ -26,7 +26,7 @@ import json
 import os
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,12 @@ def _join(words: Sequence[str]) -> str:
 
 
 # -- indicator trend ----------------------------------------------------------------------------
+
+
+def _interval(value: Mapping[str, Any]) -> dict[str, float | None]:
+    """A drawn figure's range: both ends, or neither (half a range is not drawn)."""
+    whole = value["lower"] is not None and value["upper"] is not None
+    return {"lower": value["lower"] if whole else None, "upper": value["upper"] if whole else None}
 
 
 def trend_alt(
@@ -437,8 +443,7 @@ def trend_chart(
             svg.TrendPoint(
                 period=v["period"],
                 value=v["value"],
-                lower=v["lower"] if v["upper"] is not None else None,
-                upper=v["upper"] if v["lower"] is not None else None,
+                **_interval(v),
                 tentative=v["status"] if v["status"] in TENTATIVE else None,
             )
             for v in values
@@ -639,8 +644,7 @@ def breakdown_chart(
             svg.GroupPoint(
                 label=v["group"],
                 value=v["value"],
-                lower=v["lower"] if v["upper"] is not None else None,
-                upper=v["upper"] if v["lower"] is not None else None,
+                **_interval(v),
                 worst=v["role"] == worst_role,
                 text=v["label"],
             )

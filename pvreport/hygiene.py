@@ -240,17 +240,7 @@ def check_file(
     header_line, labels = records[header_at]
     separator = _other_separator(name, labels)
     if separator is not None:
-        return FileCheck(
-            [
-                Problem(
-                    "wrong-delimiter",
-                    f"{file} separates its cells with {separator}, not commas.",
-                    file=file,
-                    line=header_line,
-                )
-            ],
-            True,
-        )
+        return _wrong_delimiter(file, separator, header_line)
     fields = contract.fields(name)
     problems: list[Problem] = []
     rows = records[header_at + 1 :]
@@ -294,6 +284,12 @@ def check_file(
                 explained.add((line, column))
     blank = frozenset(p.line for p in problems if p.code == "blank-row" and p.line is not None)
     return FileCheck(problems, False, header, header_line, frozenset(explained), blank)
+
+
+def _wrong_delimiter(file: str, separator: str, line: int) -> FileCheck:
+    """The file's heading row is split by another separator: fatal, nothing else is read."""
+    message = f"{file} separates its cells with {separator}, not commas."
+    return FileCheck([Problem("wrong-delimiter", message, file=file, line=line)], True)
 
 
 def _other_separator(name: str, labels: Sequence[str]) -> str | None:
@@ -599,17 +595,7 @@ def _check_by_column(name: str, file: str, parsed: load.Parsed) -> FileCheck:
     labels = parsed.header
     separator = _other_separator(name, labels)
     if separator is not None:
-        return FileCheck(
-            [
-                Problem(
-                    "wrong-delimiter",
-                    f"{file} separates its cells with {separator}, not commas.",
-                    file=file,
-                    line=1,
-                )
-            ],
-            True,
-        )
+        return _wrong_delimiter(file, separator, 1)
     fields = contract.fields(name)
     blank = load.blank_records(parsed)
     width = len(parsed.columns)

@@ -17,11 +17,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BAD, copy_base
+from conftest import AS_OF, BAD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
-from test_fastcheck import _mutate, mutations
+from test_fastcheck import mutated_package, mutations
 
 from pvreport import contract, hygiene, load, synthetic
 from pvreport import limits as size_limits
@@ -96,15 +96,7 @@ def test_planted_errors_are_the_same_by_column(seed: int, tmp_path: Path) -> Non
 @given(edits=mutations())
 def test_random_mutations_are_the_same_by_column(edits: list[tuple[str, int, int, str]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        package = copy_base(Path(folder) / "package")
-        path = package / "results.csv"
-        records = [record for _, record in load.csv_records(path)]
-        _mutate(records, edits)
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            for record in records:
-                writer.writerow(record) if record else handle.write("\n")
-        assert_same_both_ways(package)
+        assert_same_both_ways(mutated_package(Path(folder), edits))
 
 
 def test_rows_are_made_only_when_asked_for(package: Path) -> None:

@@ -159,21 +159,26 @@ def _mutate(records: list[list[str]], edits: list[tuple[str, int, int, str]]) ->
             records.insert(index, list(records[max(1, index - 1)]))
 
 
+def mutated_package(folder: Path, edits: list[tuple[str, int, int, str]]) -> Path:
+    """A copy of the base package in ``folder`` whose results.csv has the edits applied."""
+    package = copy_base(folder / "package")
+    path = package / "results.csv"
+    records = [record for _, record in load.csv_records(path)]
+    _mutate(records, edits)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for record in records:
+            writer.writerow(record) if record else handle.write("\n")
+    return package
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=mutations())
 def test_random_mutations_of_results_give_the_same_problems(
     edits: list[tuple[str, int, int, str]],
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        package = copy_base(Path(folder) / "package")
-        path = package / "results.csv"
-        records = [record for _, record in load.csv_records(path)]
-        _mutate(records, edits)
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            for record in records:
-                writer.writerow(record) if record else handle.write("\n")
-        slow, fast = both_paths(package)
+        slow, fast = both_paths(mutated_package(Path(folder), edits))
         assert fast == slow
 
 
