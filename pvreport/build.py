@@ -130,12 +130,7 @@ def project_config(project_dir: Path) -> dict[str, Any]:
     return write.read_config(path)
 
 
-def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``pvreport`` plugin's options in a project config (empty if it is not listed)."""
-    for entry in config.get("plugins") or []:
-        if isinstance(entry, Mapping) and "pvreport" in entry:
-            return dict(entry["pvreport"] or {})
-    return {}
+plugin_options = write.plugin_options
 
 
 def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:

@@ -185,15 +185,9 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
 def project_limits(project: Path) -> Limits:
     """The size limits set in the pvreport plugin's options of ``mkdocs.yml`` where the command
     runs, so that validate says what build will; the defaults where there is no such file."""
-    # Not build.plugin_options: importing build loads the chart libraries, a second or so
-    # that validate does not need.
-    from .write import read_config
-
-    def plugin_options(config: dict) -> dict:
-        for entry in config.get("plugins") or []:
-            if isinstance(entry, dict) and "pvreport" in entry:
-                return dict(entry["pvreport"] or {})
-        return {}
+    # From write, not build: importing build loads the chart libraries, which validate does
+    # not need.
+    from .write import plugin_options, read_config
 
     config = project / "mkdocs.yml"
     if not config.is_file():

@@ -346,6 +346,14 @@ def read_config(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``pvreport`` plugin's options in a project config (empty if it is not listed)."""
+    for entry in config.get("plugins") or []:
+        if isinstance(entry, Mapping) and "pvreport" in entry:
+            return dict(entry["pvreport"] or {})
+    return {}
+
+
 def config_text(config: Mapping[str, Any]) -> str:
     return yaml.dump(
         dict(config), Dumper=ConfigDumper, sort_keys=False, allow_unicode=True, width=1000
