@@ -28,18 +28,20 @@ print(json.dumps({"pandas": "pandas" in sys.modules,
 """
 
 
-def _validate_fresh(package: Path) -> dict[str, object]:
+def _fresh(script: str, package: Path) -> dict[str, Any]:
+    """What ``script`` prints (JSON) on validating ``package`` in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _SCRIPT, str(package), AS_OF.isoformat()],
+        [sys.executable, "-c", script, str(package), AS_OF.isoformat()],
         capture_output=True,
         text=True,
         check=True,
     )
+    assert done.stderr == ""
     return json.loads(done.stdout)
 
 
 def test_validation_by_column_does_not_import_pandas(package: Path) -> None:
-    outcome = _validate_fresh(package)
+    outcome = _fresh(_SCRIPT, package)
     assert outcome["pandas"] is False
     assert outcome["codes"] == []
 
@@ -48,7 +50,7 @@ def test_repeated_keys_are_still_found_with_pandas(package: Path) -> None:
     path = package / "indicators.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join([*lines, lines[1]]), encoding="utf-8", newline="")
-    outcome = _validate_fresh(package)
+    outcome = _fresh(_SCRIPT, package)
     assert "duplicate-id" in outcome["codes"]
     assert outcome["pandas"] is True
 
@@ -88,17 +90,6 @@ print(json.dumps({
 """
 
 
-def _by_column_fresh(package: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _BY_COLUMN, str(package), AS_OF.isoformat()],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stderr == ""
-    return json.loads(done.stdout)
-
-
 def _reference(package: Path) -> list[list[Any]]:
     """The problems with every file read by frictionless itself."""
     found = validate_package(package, as_of=AS_OF, fast_rows=10**12)
@@ -119,7 +110,7 @@ def test_clean_package_by_column_does_not_import_frictionless(package: Path) -> 
     # patterns, lists, numbers with bounds; all are decided without frictionless.
     _set_cell(package / "results.csv", "embargo_until", "2026-01-05T09:30:00Z")
     _set_cell(package / "indicators.csv", "source_url", "https://example.org/data/damp-2024.csv")
-    outcome = _by_column_fresh(package)
+    outcome = _fresh(_BY_COLUMN, package)
     assert outcome["frictionless"] is False
     assert outcome["problems"] == _reference(package)
 
@@ -139,7 +130,7 @@ def test_a_doubtful_cell_brings_frictionless_in_with_its_own_problems(
     package: Path, file: str, column: str, cell: str
 ) -> None:
     _set_cell(package / file, column, cell)
-    outcome = _by_column_fresh(package)
+    outcome = _fresh(_BY_COLUMN, package)
     assert outcome["frictionless"] is True
     assert outcome["problems"] == _reference(package)
     assert any(p[4] == cell for p in outcome["problems"])
