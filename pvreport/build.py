@@ -509,7 +509,7 @@ def _engine_environment(clock: Clock, log: Path) -> Iterator[None]:
 
 def run_engine(
     config_file: Path, site_dir: Path, cache_dir: Path | None = None
-) -> engine.PageCache | None:
+) -> engine.PageCache:
     """MkDocs builds the docs folder into ``site_dir``, strict: any warning fails it; pages
     unchanged since the last good build come from the page cache in ``cache_dir``."""
     return engine.run(config_file, site_dir, cache_dir)
@@ -773,12 +773,10 @@ def build(
                     fresh,
                     project_dir / PAGE_CACHE_FOLDER if cache else None,
                 )
-            built = f"engine: MkDocs built {count(len(prepared.addresses), 'page')}"
-            if page_cache is not None:
-                built += (
-                    f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
-                )
-            progress.stage(built)
+            progress.stage(
+                f"engine: MkDocs built {count(len(prepared.addresses), 'page')} "
+                f"({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
+            )
         except BaseException as exc:
             record(f"The engine failed: {type(exc).__name__}: {exc}")
             record(traceback.format_exc())
