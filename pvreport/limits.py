@@ -127,12 +127,14 @@ def check_contents(
     limits: Limits,
     parse: Callable[[], load.Parsed | None] | None = None,
     data: bytes | None = None,
+    line_ends: int | None = None,
 ) -> list[Problem]:
     """Problems for a resource with too many rows or cells that are too long.
 
     Reads the file as CSV the way :func:`pvreport.load.csv_records` does, so lines are the ones an
     editor shows. Files that cannot hold an over-long cell or too many rows (judged from their
-    bytes) are not parsed. ``data`` is the file's bytes, where already read.
+    bytes) are not parsed. ``data`` is the file's bytes, where already read, and ``line_ends``
+    the number of line ends (``\\n``) in them, where already counted.
     """
     try:
         data = path.read_bytes() if data is None else data
@@ -142,9 +144,11 @@ def check_contents(
     # no more lines than the row limit cannot have too many rows, and one whose lines are all
     # within the cell limit cannot have a long cell, unless a quoted cell runs over several lines
     # (a line with an odd number of quotes). Only the other files are parsed.
-    if not _suspect(data, limits):
+    if line_ends is None:
+        line_ends = data.count(b"\n")
+    if not _suspect(data, limits, line_ends):
         return []
-    if parse is not None and data.count(b"\n") <= limits.max_rows:
+    if parse is not None and line_ends <= limits.max_rows:
         # Not too many rows, but a quoted line break hides where cells end: the file read by
         # column (``parse``, for a large file) shows its longest cell without a Python scan.
         parsed = parse()
@@ -157,12 +161,12 @@ def check_contents(
     return list(_scan(file, text, limits))
 
 
-def _suspect(data: bytes, limits: Limits) -> bool:
+def _suspect(data: bytes, limits: Limits, line_ends: int) -> bool:
     """Whether a file may have too many rows or a cell too long: more lines than the row limit,
     a line longer than the cell limit, or a line with an odd number of quotes."""
     import numpy as np
 
-    if data.count(b"\n") > limits.max_rows:
+    if line_ends > limits.max_rows:
         return True
     raw = np.frombuffer(data, dtype=np.uint8)
     ends: np.ndarray | None = None
@@ -265,12 +269,14 @@ def check(
     limits: Limits,
     parse: Callable[[str], load.Parsed | None] | None = None,
     read: Callable[[str], bytes | None] | None = None,
+    line_ends: Callable[[str], int | None] | None = None,
 ) -> tuple[dict[str, list[Problem]], list[Problem]]:
     """Check every resource that passed the gate (``name -> gate.Resource``).
 
     Returns the problems by resource name (a resource listed there must be read no further) and
     all problems in one list. ``parse(name)`` gives a large file read by column, or None;
-    ``read(name)`` its bytes (None: read them here), asked only of a file within the size limit.
+    ``read(name)`` its bytes (None: read them here), asked only of a file within the size limit,
+    and ``line_ends(name)`` the line ends counted in them.
     """
     found: dict[str, list[Problem]] = {}
     for name, resource in resources.items():
@@ -284,6 +290,7 @@ def check(
                 limits,
                 None if parse is None else lambda name=name: parse(name),
                 None if read is None else read(name),
+                None if line_ends is None else line_ends(name),
             )
         )
         if problems:

@@ -22,6 +22,7 @@ import gc
 import io
 import itertools
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -391,9 +392,7 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
     )
 
 
-def _from_columns(
-    columns: Columns, row_type: type, lists: Mapping[str, Any]
-) -> tuple[Any, ...]:
+def _from_columns(columns: Columns, row_type: type, lists: Mapping[str, Any]) -> tuple[Any, ...]:
     """A large table's model rows straight from its columns, without making a :class:`Row`
     each: every field of the row type in order, a cell as read (None where empty or
     unreadable) or the field's default, lists split once per distinct cell."""
@@ -468,10 +467,32 @@ class Parsed:
     #: The blank records, worked out once (see :func:`blank_records`).
     blank: np.ndarray | None = dataclasses.field(default=None, repr=False)
     _encoded: dict[int, pa.DictionaryArray] = dataclasses.field(default_factory=dict, repr=False)
+    _encoding: threading.Thread | None = dataclasses.field(default=None, repr=False)
+
+    def encode_ahead(self) -> None:
+        """Start working out every column's :meth:`encoded` form on another thread.
+
+        pyarrow lets go of the interpreter while it encodes, so on a second core the work
+        (15 ms a column of a million cells) overlaps the checks that run before it is asked for.
+        """
+        if self._encoding is not None or self._encoded:
+            return
+        import pyarrow.compute as pc
+
+        def work() -> None:
+            for position, column in enumerate(self.columns):
+                self._encoded.setdefault(position, pc.dictionary_encode(column))
+
+        self._encoding = threading.Thread(target=work, name="pvreport-encode", daemon=True)
+        self._encoding.start()
 
     def encoded(self, position: int) -> pa.DictionaryArray:
         """A column as numbers of its distinct cells, worked out once and shared: checks judge
         each distinct cell once rather than every cell."""
+        if self._encoding is not None:
+            # Whatever the thread did not finish (it failed) is worked out here.
+            self._encoding.join()
+            self._encoding = None
         if position not in self._encoded:
             import pyarrow.compute as pc
 
@@ -511,9 +532,12 @@ def parse(path: Path) -> Parsed:
 _BLOCK = 1 << 20
 
 
-def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
+def parse_arrow(
+    path: Path, data: bytes | None = None, line_ends: int | None = None
+) -> Parsed | None:
     """The file read by pyarrow, or None where pyarrow might read it differently from Python's
-    csv reader (a byte-order mark, stray quotes, a one-column file, not UTF-8)."""
+    csv reader (a byte-order mark, stray quotes, a one-column file, not UTF-8). ``data`` is the
+    file's bytes and ``line_ends`` the line ends (``\\n``) in them, where already known."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -610,7 +634,9 @@ def parse_arrow(path: Path, data: bytes | None = None) -> Parsed | None:
     lines: Sequence[int] | None = None
     # As many line ends as records: no cell holds a line break, so record n is on line n.
     if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
-        ends = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if line_ends is None:
+            line_ends = data.count(b"\n")
+        ends = line_ends + (0 if data.endswith(b"\n") else 1)
         if ends == records:
             lines = range(1, records + 1)
     return Parsed(list(header), lines or _record_lines(columns, irregular), columns, irregular)

@@ -73,9 +73,88 @@ def _prose(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+class Hyphenation:
+    """Where a word may be hyphenated, by pyphen's dictionary and pyphen's rule (Liang's
+    patterns; no break within two letters of either end), as ``pyphen.Pyphen.positions`` gives.
+
+    pyphen parses all 14,000 patterns of a dictionary before the first word (0.1-0.2 s, a tenth
+    of validating a million-row package); a report's prose needs a few hundred of them. Here the
+    patterns are only sorted by their letters when the file is read, and each is parsed the
+    first time a word needs it. A dictionary with pyphen's rarer syntax (``^^`` escapes,
+    non-standard breaks) is left to pyphen itself; tests compare the two word by word.
+    """
+
+    _DIGITS = str.maketrans("", "", "0123456789")
+    _IGNORED = (
+        "%",
+        "#",
+        "LEFTHYPHENMIN",
+        "RIGHTHYPHENMIN",
+        "COMPOUNDLEFTHYPHENMIN",
+        "COMPOUNDRIGHTHYPHENMIN",
+    )
+
+    def __init__(self, lang: str, left: int = 2, right: int = 2) -> None:
+        self.left, self.right = left, right
+        path = pyphen.LANGUAGES[pyphen.language_fallback(lang)]
+        with path.open("rb") as handle:
+            encoding = handle.readline().decode().strip()
+        lines = path.read_text("cp1251" if encoding.lower() == "microsoft-cp1251" else encoding)
+        self._pyphen: pyphen.Pyphen | None = None
+        if "^^" in lines or "/" in lines:
+            self._pyphen = pyphen.Pyphen(filename=path, left=left, right=right)
+            return
+        raw: dict[str, str] = {}
+        for line in lines.split("\n")[1:]:
+            line = line.strip()
+            # A pattern of zeros only breaks nothing; pyphen skips it, and so does this.
+            if line and not line.startswith(self._IGNORED) and _BREAK_DIGIT.search(line):
+                raw[line.translate(self._DIGITS)] = line
+        self._raw = raw
+        self._parsed: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self._longest = max(map(len, raw), default=0)
+
+    def _pattern(self, letters: str) -> tuple[int, tuple[int, ...]] | None:
+        found = self._parsed.get(letters)
+        if found is None:
+            line = self._raw.get(letters)
+            if line is None:
+                return None
+            # "a2ch4": a digit before a letter (or at the end) is that gap's value.
+            values = [int(d or 0) for d, _ in _PATTERN_PART.findall(line)]
+            start, end = 0, len(values)
+            while not values[start]:
+                start += 1
+            while not values[end - 1]:
+                end -= 1
+            found = self._parsed[letters] = (start, tuple(values[start:end]))
+        return found
+
+    def positions(self, word: str) -> list[int]:
+        """The places (character offsets) where ``word`` may be hyphenated."""
+        if self._pyphen is not None:
+            return [int(p) for p in self._pyphen.positions(word)]
+        last = len(word) - self.right
+        word = word.lower()
+        pointed = f".{word}."
+        points = [0] * (len(pointed) + 1)
+        for i in range(len(pointed) - 1):
+            for j in range(i + 1, min(i + self._longest, len(pointed)) + 1):
+                pattern = self._pattern(pointed[i:j])
+                if pattern is not None:
+                    offset, values = pattern
+                    for k, value in enumerate(values, start=i + offset):
+                        points[k] = max(points[k], value)
+        return [i - 1 for i, point in enumerate(points) if point % 2 and self.left <= i - 1 <= last]
+
+
+_BREAK_DIGIT = re.compile(r"[1-9]")
+_PATTERN_PART = re.compile(r"(\d?)(\D?)")
+
+
 @functools.cache
-def _dictionary() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_GB")
+def _dictionary() -> Hyphenation:
+    return Hyphenation("en_GB")
 
 
 @functools.cache

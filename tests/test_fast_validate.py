@@ -130,7 +130,7 @@ def test_limits_find_suspect_files_by_array_as_by_lines(
     data: bytes, max_rows: int, max_cell_length: int
 ) -> None:
     limits = size_limits.Limits(max_rows=max_rows, max_cell_length=max_cell_length)
-    assert size_limits._suspect(data, limits) == _suspect_by_lines(data, limits)
+    assert size_limits._suspect(data, limits, data.count(b"\n")) == _suspect_by_lines(data, limits)
 
 
 @settings(max_examples=150, deadline=None)
@@ -191,3 +191,42 @@ def _unterminated_quote_token_by_token(text: str) -> int | None:
 @given(text=st.text(alphabet='ab",\n\r ', max_size=30))
 def test_unterminated_quote_jumping_quote_to_quote_is_the_token_scan(text: str) -> None:
     assert hygiene.unterminated_quote(text) == _unterminated_quote_token_by_token(text)
+
+
+def test_columns_encoded_ahead_on_another_thread_are_the_ones_asked_for(tmp_path: Path) -> None:
+    import pyarrow.compute as pc
+
+    path = tmp_path / "results.csv"
+    rows = [f"ind-{i % 7},2024-{1 + i % 12:02d},all,{i % 13}.5,,\n" for i in range(5000)]
+    path.write_text("indicator_id,period,group,value,lower,upper\n" + "".join(rows))
+    ahead, asked = load.parse_arrow(path), load.parse_arrow(path)
+    assert ahead is not None and asked is not None
+    ahead.encode_ahead()
+    ahead.encode_ahead()  # once only
+    for position, column in enumerate(asked.columns):
+        assert ahead.encoded(position).equals(pc.dictionary_encode(column))
+        assert asked.encoded(position).equals(ahead.encoded(position))
+
+
+def test_a_failed_encoding_thread_leaves_the_work_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import pyarrow.compute as pc
+
+    path = tmp_path / "results.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    parsed = load.parse_arrow(path)
+    assert parsed is not None
+
+    def fails(column: object) -> object:
+        raise MemoryError
+
+    monkeypatch.setattr(pc, "dictionary_encode", fails)
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)
+    parsed.encode_ahead()
+    assert parsed._encoding is not None
+    parsed._encoding.join()
+    monkeypatch.undo()
+    assert parsed.encoded(1).dictionary.to_pylist() == ["2", "4"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pvreport import contract, load, readability
@@ -184,3 +186,44 @@ def test_shipped_packages_read_plainly(package: str) -> None:
         f"{p.location()} [{p.field}] {p.message}" for p in check(tables, descriptor=descriptor)
     ]
     assert found == []
+
+
+def _words_in_repository() -> set[str]:
+    """Every word of the shipped packages, pages and catalogue: the prose a report holds."""
+    found: set[str] = set()
+    for folder in ("datapackages", "content", "pvreport/catalogue"):
+        for path in (REPO / folder).rglob("*"):
+            if path.suffix in (".csv", ".md", ".json", ".yaml"):
+                found.update(w.lower() for w in readability.words(path.read_text("utf-8")))
+    return {w for w in found if w[0].isalpha()}
+
+
+def test_hyphenation_matches_pyphen_on_every_word_of_the_shipped_reports() -> None:
+    import pyphen
+
+    words = _words_in_repository()
+    assert len(words) > 1000
+    ours = readability.Hyphenation("en_GB")
+    theirs = pyphen.Pyphen(lang="en_GB")
+    assert {w: ours.positions(w) for w in words} == {w: theirs.positions(w) for w in words}
+
+
+@functools.cache
+def _both(lang: str) -> tuple[readability.Hyphenation, Any, list[str]]:
+    import pyphen
+
+    path = pyphen.LANGUAGES[pyphen.language_fallback(lang)]
+    letters = sorted({c for c in path.read_text("utf-8", errors="ignore").lower() if c.isalpha()})
+    return readability.Hyphenation(lang), pyphen.Pyphen(lang=lang), letters
+
+
+@pytest.mark.parametrize("lang", ["en_GB", "en_US", "fr", "nl_NL", "ru_RU", "de_DE", "af_ZA"])
+@settings(deadline=None)
+@given(st.data())
+def test_hyphenation_matches_pyphen_in_any_language(lang: str, data: st.DataObject) -> None:
+    # Words made of the letters of the language's own patterns; af_ZA and de_DE use pyphen's
+    # rarer syntax and go to pyphen itself.
+    ours, theirs, letters = _both(lang)
+    word = data.draw(st.text(alphabet=letters, min_size=1, max_size=14))
+    assert ours.positions(word) == theirs.positions(word)
+    assert ours.positions(word.upper()) == theirs.positions(word.upper())
