@@ -502,7 +502,9 @@ def mixed_period_forms(package: Package) -> Iterator[Problem]:
         owner, owners = columns.groups("indicator_id")
         form, forms = columns.groups("period", _form_of)
         found: dict[str, set[str]] = {}
-        for pair in np.unique(owner * len(forms) + form).tolist():
+        # The (indicator, form) pairs present: a count per pair, not a sort of a million rows.
+        present = np.bincount(owner * len(forms) + form, minlength=len(owners) * len(forms))
+        for pair in np.flatnonzero(present).tolist():
             indicator_id, form_name = owners[pair // len(forms)], forms[pair % len(forms)]
             if isinstance(indicator_id, str) and form_name is not None:
                 found.setdefault(indicator_id, set()).add(form_name)
