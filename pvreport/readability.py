@@ -79,7 +79,7 @@ class Hyphenation:
 
     pyphen parses all 14,000 patterns of a dictionary before the first word (0.1-0.2 s, a tenth
     of validating a million-row package); a report's prose needs a few hundred of them. Here the
-    patterns are only sorted by their letters when the file is read, and each is parsed the
+    patterns are only indexed by their letters when the file is read, and each is parsed the
     first time a word needs it. A dictionary with pyphen's rarer syntax (``^^`` escapes,
     non-standard breaks) is left to pyphen itself; tests compare the two word by word.
     """
