@@ -460,53 +460,52 @@ def _repeated_keys(
 ) -> list[tuple[int, str]]:
     """Rows whose key repeats an earlier row's, with frictionless' note (which names the
     latest earlier row with that key)."""
-    if _all_unique(keys, present, encoded):
-        return []  # every key is unique: the usual case, decided without a Python loop
-    table = pa.table({f"k{i}": key for i, key in enumerate(keys)})
-    table = table.append_column("row", pa.array(np.arange(len(present)))).filter(present)
-    frame = table.to_pandas()
-    names = [f"k{i}" for i in range(len(keys))]
-    frame = frame[frame.duplicated(names, keep=False)].sort_values("row")
-    last_seen: dict[tuple[Any, ...], int] = {}
-    out = []
-    for record in frame.itertuples(index=False):
-        cells = tuple(getattr(record, n) for n in names)
-        match = last_seen.get(cells)
-        last_seen[cells] = int(record.row) + 2
-        if match:
-            out.append((int(record.row), f"the same as in the row at position {match}"))
-    return out
+    numbers = _key_numbers(keys, encoded)
+    rows = np.flatnonzero(present.to_numpy(zero_copy_only=False))
+    used = numbers[rows]
+    if _all_different(used):
+        return []  # every key is unique: the usual case
+    # Rows in order of their key, and in their own order within one key (a stable sort): a
+    # row with the same key as the one before it repeats it, and that one is the latest
+    # earlier row with the key.
+    order = np.argsort(used, kind="stable")
+    ordered = used[order]
+    repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
+    pairs = sorted(zip(rows[order[repeats + 1]].tolist(), rows[order[repeats]].tolist()))
+    return [(row, f"the same as in the row at position {earlier + 2}") for row, earlier in pairs]
 
 
-def _all_unique(
-    keys: list[pa.Array],
-    present: pa.Array,
-    encoded: Sequence[pa.DictionaryArray | None] = (),
-) -> bool:
-    """Whether no two rows with a key share it: each key column as numbers of its distinct
-    values (``encoded``, where already worked out), combined into one number per row (much
-    faster than a group-by on text)."""
-    combined = np.zeros(len(present), dtype=np.int64)
+def _key_numbers(
+    keys: list[pa.Array], encoded: Sequence[pa.DictionaryArray | None] = ()
+) -> np.ndarray:
+    """One number per row for its key (the cells of ``keys`` together): equal keys, equal
+    numbers. Each key column as numbers of its distinct values (``encoded``, where already
+    worked out), combined; much faster than a group-by on text."""
+    combined = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
     span = 1
     for position, key in enumerate(keys):
         given = encoded[position] if position < len(encoded) else None
         distinct = given if given is not None else pc.dictionary_encode(key)
         size = len(distinct.dictionary) + 1
         if span * size >= 2**62:
-            break  # too many combinations to number: let the group-by decide
-        codes = pc.fill_null(distinct.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        combined = combined * size + codes + 1
+            # Too many combinations to number: number the distinct ones seen so far instead.
+            _, combined = np.unique(combined, return_inverse=True)
+            span = int(combined.max(initial=0)) + 1
+        codes = pc.fill_null(distinct.indices, -1).to_numpy(zero_copy_only=False)
+        combined = combined * size + codes.astype(np.int64) + 1
         span *= size
-    else:
-        used = combined[present.to_numpy(zero_copy_only=False)]
-        if span <= 4 * len(used) + 1_000_000:
-            # Few enough combinations to count each in an array: one pass, no sort.
-            return len(used) == 0 or int(np.bincount(used, minlength=span).max()) <= 1
-        used = np.sort(used)
-        return not bool(np.any(used[1:] == used[:-1]))
-    table = pa.table({f"k{i}": key for i, key in enumerate(keys)}).filter(present)
-    counts = table.group_by([f"k{i}" for i in range(len(keys))], use_threads=False).aggregate([])
-    return len(counts) == len(table)
+    return combined
+
+
+def _all_different(numbers: np.ndarray) -> bool:
+    """Whether no two of ``numbers`` (non-negative) are equal."""
+    if len(numbers) < 2:
+        return True
+    if int(numbers.max()) <= 4 * len(numbers) + 1_000_000:
+        # Few enough possible numbers to count each in an array: one pass, no sort.
+        return int(np.bincount(numbers).max()) <= 1
+    ordered = np.sort(numbers)
+    return not bool(np.any(ordered[1:] == ordered[:-1]))
 
 
 def _limited(per_row: Iterable[list[Any]]) -> list[Any]:

@@ -60,8 +60,8 @@ def _spare_pandas() -> None:
     pyarrow tries once, on its first conversion of any Python value (``pa.scalar(0)``,
     ``pc.equal(column, "")``), to import pandas so that it can recognise pandas objects; the
     checks pass none. Making that one try fail leaves pyarrow without its pandas shortcuts,
-    and an explicit ``to_pandas()`` (the rare repeated-key path) still imports pandas then, as
-    pyarrow retries where pandas is required.
+    and an explicit ``to_pandas()`` by any later code still imports pandas then, as pyarrow
+    retries where pandas is required (tests/test_validate_imports.py holds pyarrow to that).
     """
     if "pandas" in sys.modules:
         return

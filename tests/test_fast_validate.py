@@ -230,3 +230,11 @@ def test_a_failed_encoding_thread_leaves_the_work_to_the_caller(
     parsed._encoding.join()
     monkeypatch.undo()
     assert parsed.encoded(1).dictionary.to_pylist() == ["2", "4"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b",", b"\n", b"\r", b'"', b"\xc3\xa9", b" "]), max_size=12))
+def test_a_stray_quote_is_found_as_the_regular_expression_finds_it(parts: list[bytes]) -> None:
+    data = b"".join(parts)
+    expected = re.search(rb'[^,\n\r"]"[^,\n\r"]', data) is not None
+    assert load.stray_quote(data) == expected

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
 
-from pvreport import contract, fastcheck, gate, hygiene, load, synthetic, tabular
+from pvreport import contract, fastcheck, load, synthetic, tabular
 from pvreport.problems import Problem
 from pvreport.validate import validate_package
 
@@ -28,20 +28,8 @@ Full = tuple[str, str | None, int | None, str | None, str | None, str, str | Non
 
 def both_paths(package: Path) -> tuple[list[Full], list[Full]]:
     """The tabular problems of a package by frictionless, and by the fast path forced on."""
-    gated = gate.check(package)
-    if gated.descriptor is None:
-        return [], []
-    checks = {
-        name: hygiene.check_file(name, resource.path, resource.file)
-        for name, resource in gated.resources.items()
-    }
-    readable = {n: r for n, r in gated.resources.items() if not checks[n].fatal}
-
-    def run(fast: bool) -> list[Full]:
-        found = tabular.check(package, readable, checks, fast=fast)
-        return sorted({_full(p) for p in found}, key=repr)
-
-    return run(False), run(True)
+    slow, fast = tabular.both_ways(package)
+    return sorted({_full(p) for p in slow}, key=repr), sorted({_full(p) for p in fast}, key=repr)
 
 
 def _full(p: Problem) -> Full:
@@ -264,3 +252,50 @@ def test_the_vectorised_checks_pass_the_usual_spellings() -> None:
         column = pa.array([cell], pa.string())
         ok = fastcheck._certainly_valid(column, field, lambda c=column: pc.dictionary_encode(c))
         assert ok is True or (ok is not None and ok.to_pylist() == [True]), (name, field_name)
+
+
+def _repeated_keys_by_loop(columns: list[list[str | None]]) -> list[tuple[int, str]]:
+    """The reference: every row in turn, remembering the latest row of each key."""
+    last_seen: dict[tuple[str | None, ...], int] = {}
+    out = []
+    for index, cells in enumerate(zip(*columns)):
+        if all(c is None for c in cells):
+            continue  # no key at all: reported as such, not as a repeat
+        if cells in last_seen:
+            out.append((index, f"the same as in the row at position {last_seen[cells]}"))
+        last_seen[cells] = index + 2
+    return out
+
+
+def _repeated_keys_fast(columns: list[list[str | None]]) -> list[tuple[int, str]]:
+    keys = [pa.array(c, pa.string()) for c in columns]
+    present = keys[0].is_valid()
+    for key in keys[1:]:
+        present = pc.or_(present, key.is_valid())
+    return fastcheck._repeated_keys(keys, present)
+
+
+@given(
+    st.integers(1, 3).flatmap(
+        lambda width: st.lists(
+            st.tuples(*[st.sampled_from(["a", "b", "c", None])] * width), max_size=30
+        )
+    )
+)
+def test_repeated_keys_are_found_as_a_loop_finds_them(rows: list[tuple[str | None, ...]]) -> None:
+    if not rows:
+        return
+    columns = [list(c) for c in zip(*rows)]
+    assert _repeated_keys_fast(columns) == _repeated_keys_by_loop(columns)
+
+
+def test_repeated_keys_of_too_many_combinations_to_number_at_once() -> None:
+    # Five columns of 20,000 distinct values each: 20,001 ** 5 combinations do not fit in one
+    # 64-bit number, so the numbering starts again partway.
+    count = 20_000
+    columns = [[f"{i * (k + 1) % count:05d}" for i in range(count)] for k in range(5)]
+    for column in columns:
+        column += column[:3]  # the first three keys again, at the end
+    expected = _repeated_keys_by_loop(columns)
+    assert [row for row, _ in expected] == [count, count + 1, count + 2]
+    assert _repeated_keys_fast(columns) == expected

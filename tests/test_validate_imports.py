@@ -1,7 +1,7 @@
-"""What a validation imports: pandas only where a check needs it.
+"""What a validation imports: never pandas, and frictionless only where a cell is in doubt.
 
 pyarrow imports pandas (0.13-0.17 s) on its first conversion of any Python value unless
-``validate_package`` keeps it out; the repeated-key check still uses pandas when keys repeat.
+``validate_package`` keeps it out; code that asks pyarrow for pandas afterwards still gets it.
 Each case runs in a fresh interpreter, since an import happens once per process.
 """
 
@@ -23,8 +23,12 @@ _SCRIPT = """
 import json, sys, datetime as dt
 from pvreport.validate import validate_package
 found = validate_package(sys.argv[1], as_of=dt.date.fromisoformat(sys.argv[2]), fast_rows=-1)
-print(json.dumps({"pandas": "pandas" in sys.modules,
-                  "codes": sorted({p.code for p in found.problems})}))
+outcome = {"pandas": "pandas" in sys.modules,
+           "codes": sorted({p.code for p in found.problems})}
+import pyarrow as pa
+frame = pa.table({"a": [1, 2]}).to_pandas()  # what any later code may ask of pyarrow
+outcome["to_pandas"] = type(frame).__name__
+print(json.dumps(outcome))
 """
 
 
@@ -44,15 +48,17 @@ def test_validation_by_column_does_not_import_pandas(package: Path) -> None:
     outcome = _fresh(_SCRIPT, package)
     assert outcome["pandas"] is False
     assert outcome["codes"] == []
+    assert outcome["to_pandas"] == "DataFrame"
 
 
-def test_repeated_keys_are_still_found_with_pandas(package: Path) -> None:
+def test_repeated_keys_are_found_without_pandas(package: Path) -> None:
     path = package / "indicators.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join([*lines, lines[1]]), encoding="utf-8", newline="")
     outcome = _fresh(_SCRIPT, package)
     assert "duplicate-id" in outcome["codes"]
-    assert outcome["pandas"] is True
+    assert outcome["pandas"] is False
+    assert outcome["to_pandas"] == "DataFrame"
 
 
 def test_frictionless_limits_written_out_are_frictionless_own() -> None:
