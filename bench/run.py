@@ -136,14 +136,12 @@ def make_project(root: Path, size: str, seed: int) -> Path:
     return project
 
 
-def frictionless_copy(project: Path) -> Path:
+def frictionless_copy(source: Path, target: Path) -> Path:
     """The same CSVs (hard links) with a descriptor that carries the contract's Table Schemas,
     so that frictionless checks the same types, constraints and foreign keys as pvreport."""
     sys.path.insert(0, str(REPO))
     from pvreport import contract
 
-    source = project / "datapackages" / PACKAGE
-    target = project.parent / "frictionless"
     if target.exists():
         shutil.rmtree(target)
     target.mkdir()
@@ -205,7 +203,7 @@ class Result:
 def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> Result:
     project = make_project(root, size, seed)
     package = project / "datapackages" / PACKAGE
-    plain = frictionless_copy(project)
+    plain = frictionless_copy(package, project.parent / "frictionless")
     result = Result(size)
     with (package / "results.csv").open(encoding="utf-8") as handle:
         result.rows = sum(1 for _ in handle) - 1
@@ -269,6 +267,71 @@ def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> R
 
 
 # ----------------------------------------------------------------------------------------------
+# The package with planted errors
+
+
+# The Table Schema problems both ways (frictionless itself, and the vectorised checks), as
+# (code, file, line, field, value, message, hint), and whether they are the same.
+BOTH_WAYS = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "from pvreport import tabular\n"
+    "slow, fast = tabular.both_ways(Path(sys.argv[1]))\n"
+    "key = lambda p: (p.code, p.file, p.line, p.field, p.value, p.message, p.hint)\n"
+    "print(json.dumps({'same': sorted(map(key, slow), key=repr) == sorted(map(key, fast), "
+    "key=repr), 'problems': len(fast)}))\n"
+)
+
+
+@dataclass
+class Planted:
+    size: str
+    validate: float = 0.0
+    frictionless: float = 0.0
+    planted: int = 0
+    found: int = 0  # of the planted problems, those pvreport reported
+    reported: int = 0  # problems pvreport reported in all
+    table_schema: int = 0  # Table Schema problems, each way
+    same: bool = False
+
+
+def bench_planted(root: Path, size: str, seed: int, log: list[str]) -> Planted:
+    """One run on the package with planted errors: pvreport's and frictionless' times, whether
+    pvreport reports every planted problem, and whether its vectorised checks find exactly the
+    Table Schema problems frictionless finds (code, file, line, field, value, message, hint)."""
+    sys.path.insert(0, str(REPO))
+    from pvreport import synthetic
+
+    folder = root / size / "planted"
+    shutil.rmtree(folder, ignore_errors=True)
+    package = synthetic.generate(folder / PACKAGE, size, seed)
+    expected = set(synthetic.plant_errors(package, seed))
+    plain = frictionless_copy(package, folder / "frictionless")
+    result = Planted(size, planted=len(expected))
+    v = measured(
+        [str(BIN / "pvreport"), "validate", "--format", "json", str(package)], folder, ok=(1,)
+    )
+    result.validate = v.seconds
+    problems = json.loads(v.stdout)
+    result.reported = len(problems)
+    found = {(p["file"], p["line"], p["field"], p["code"]) for p in problems}
+    result.found = len(expected & found)
+    f = measured([str(BIN / "frictionless"), "validate", "datapackage.json"], plain, ok=(1,))
+    result.frictionless = f.seconds
+    both = measured([str(BIN / "python"), "-c", BOTH_WAYS, str(package)], folder)
+    answer = json.loads(both.stdout.strip().splitlines()[-1])
+    result.same, result.table_schema = answer["same"], answer["problems"]
+    log.append(
+        f"{size} with planted errors: validate {v.seconds:.2f}s, frictionless {f.seconds:.2f}s; "
+        f"{result.found} of {result.planted} planted problems reported ({result.reported} in all); "
+        f"Table Schema problems both ways: {result.table_schema}, "
+        f"{'identical' if result.same else 'DIFFERENT'}"
+    )
+    print(log[-1], flush=True)
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
 # The report
 
 
@@ -319,8 +382,15 @@ def ok(flag: bool) -> str:
     return "met" if flag else "**not met**"
 
 
-def report(results: list[Result], runs: dict[str, int], log: list[str], command: str) -> str:
+def report(
+    results: list[Result],
+    planted: list[Planted],
+    runs: dict[str, int],
+    log: list[str],
+    command: str,
+) -> str:
     by = {r.size: r for r in results}
+    planted_by = {p.size: p for p in planted}
     out = [
         "# Benchmarks",
         "",
@@ -394,6 +464,31 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
                 f"{med(r.cold) / med(s.cold):.1f} | {med(r.engine) / med(s.engine):.1f} | "
                 f"{med(r.validate) / med(s.validate):.1f} |"
             )
+    out += [
+        "",
+        "## The package with planted errors",
+        "",
+        (
+            "The same package with known errors planted (`pvreport generate --plant-errors`), one run "
+            "of each: pvreport's and frictionless' whole-process times, how many of the planted "
+            "problems `pvreport validate` reports, and the Table Schema problems found by "
+            "frictionless itself and by pvreport's vectorised checks (`tabular.both_ways`), "
+            "compared by code, file, line, field, value, message and hint."
+        ),
+        "",
+        (
+            "| size | pvreport validate (s) | frictionless validate (s) | speed-up | planted problems "
+            "reported | problems reported in all | Table Schema problems | frictionless and "
+            "vectorised checks |"
+        ),
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for p in planted:
+        out.append(
+            f"| {p.size} | {p.validate:.2f} | {p.frictionless:.2f} | "
+            f"{p.frictionless / p.validate:.1f}x | {p.found} of {p.planted} | {p.reported} | "
+            f"{p.table_schema} | {'identical' if p.same else '**different**'} |"
+        )
     out += ["", "## The issue's targets", ""]
     if "L" in by:
         big = by["L"]
@@ -405,6 +500,16 @@ def report(results: list[Result], runs: dict[str, int], log: list[str], command:
                 f"| L validates >= 20x faster than frictionless | "
                 f"{med(big.frictionless) / med(big.validate):.1f}x | "
                 f"{ok(med(big.frictionless) / med(big.validate) >= 20)} |"
+            ),
+            (
+                "| L's planted-error package: the identical problem set both ways | "
+                + (
+                    f"{planted_by['L'].table_schema} problems, "
+                    f"{'identical' if planted_by['L'].same else 'different'} | "
+                    f"{ok(planted_by['L'].same)} |"
+                    if "L" in planted_by
+                    else "not run | **not met** |"
+                )
             ),
             f"| cold build of L < 60 s | {med(big.cold):.1f} s | {ok(med(big.cold) < 60)} |",
             (
@@ -491,10 +596,11 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         runs[size] = args.runs_large if size == "L" else args.runs
         results.append(bench_size(root, size, args.seed, runs[size], log))
+    planted = [bench_planted(root, size, args.seed, log) for size in sizes]
     command = ".venv/bin/python bench/run.py " + " ".join(
         a for a in (sys.argv[1:] if argv is None else argv)
     )
-    Path(args.out).write_text(report(results, runs, log, command.strip()) + "\n", "utf-8")
+    Path(args.out).write_text(report(results, planted, runs, log, command.strip()) + "\n", "utf-8")
     print(f"wrote {args.out}")
     return 0
 

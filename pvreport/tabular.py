@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import contract, fastcheck, load
+from . import contract, fastcheck, gate, hygiene, load
 from .gate import DESCRIPTOR, Resource
 from .hygiene import FileCheck
 from .problems import Problem
@@ -296,6 +296,24 @@ def _type_problem(file: str, field: Mapping[str, Any], shown: str, cell: str) ->
         field=shown,
         value=cell,
         hint=_TYPE_HINTS.get(kind),
+    )
+
+
+def both_ways(package_dir: Path) -> tuple[list[Problem], list[Problem]]:
+    """A package's Table Schema problems found by frictionless itself and by the vectorised
+    checks forced on every file: the differential test's two sides, which must be the same
+    (the tests and the benchmark compare them)."""
+    gated = gate.check(package_dir)
+    if gated.descriptor is None:
+        return [], []
+    checks = {
+        name: hygiene.check_file(name, resource.path, resource.file)
+        for name, resource in gated.resources.items()
+    }
+    readable = {n: r for n, r in gated.resources.items() if not checks[n].fatal}
+    return (
+        check(package_dir, readable, checks, fast=False),
+        check(package_dir, readable, checks, fast=True),
     )
 
 
