@@ -243,7 +243,7 @@ def render_report(
     *,
     with_files: bool = True,
     content: Mapping[str, str] | None = None,
-    nav_page_limit: int = 60,
+    nav_page_limit: int = render.NAV_PAGE_LIMIT,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> Site:
@@ -351,7 +351,7 @@ def prepare(
     # 2. Load, withhold, derive, chart and render, all in memory.
     project_docs = project_dir / str(config.get("docs_dir") or "content")
     content = hand_written(project_docs)
-    limit = int(plugin_options(config).get("nav_page_limit", 60))
+    limit = int(plugin_options(config).get("nav_page_limit", render.NAV_PAGE_LIMIT))
     site = render_report(
         validation,
         clock,

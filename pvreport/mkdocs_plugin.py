@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pathspec.gitignore import GitIgnoreSpec
 
-from . import build
+from . import build, render
 
 log = logging.getLogger("mkdocs.plugins.pvreport")
 
@@ -33,7 +33,7 @@ class PvreportConfig(base.Config):
     strict = c.Type(bool, default=False)
     as_of = c.Optional(c.Type(str))
     #: Sections with more pages than this list only their index page in the navigation.
-    nav_page_limit = c.Type(int, default=60)
+    nav_page_limit = c.Type(int, default=render.NAV_PAGE_LIMIT)
     #: The limits of pvreport.limits (read by build.prepare from mkdocs.yml): named here so that
     #: MkDocs accepts them; a size may be a number of bytes or text such as "1GB".
     max_file_size = c.Optional(c.Type((int, str)))

@@ -429,6 +429,16 @@ class Download:
     rows: int | None = None
 
 
+#: A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
+#: ``nav_page_limit``, this by default). Material repeats the whole navigation on every page, so
+#: beyond it a report of hundreds of measures would make every page huge and the build
+#: quadratic; the section's index page lists them all anyway. 30 keeps the menu of a council's
+#: report (the example's sections hold 5 to 20 pages) and leaves a national body's 50 objectives
+#: to their index page: a menu of 50 links on every page is long to scan or tab through, and
+#: made M's median page half as heavy again as S's.
+NAV_PAGE_LIMIT = 30
+
+
 @dataclasses.dataclass(frozen=True)
 class Inputs:
     """Everything the pages are made from: the public report and what was worked out from it."""
@@ -445,7 +455,7 @@ class Inputs:
     #: to the hand-written page that replaces it.
     content: Mapping[str, str] = dataclasses.field(default_factory=dict)
     #: Sections with more pages than this list only their index page in the navigation.
-    nav_page_limit: int = 60
+    nav_page_limit: int = NAV_PAGE_LIMIT
     #: Equity gaps by indicator id (derive.report_gaps), where the caller worked them out.
     gaps: Mapping[str, Sequence[derive.EquityGap]] | None = None
 
@@ -456,12 +466,6 @@ class Rendered:
     nav: list[Any]
     #: gitignore-style lines for MkDocs' ``not_in_nav``: pages reached from their index page only.
     not_in_nav: tuple[str, ...] = ()
-
-
-# A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
-# ``nav_page_limit``). Material repeats the whole navigation on every page, so beyond it a report
-# of hundreds of measures would make every page huge and the build quadratic; the section's index
-# page lists them all anyway.
 
 
 def chart_src(chart_id: str) -> str:

@@ -208,3 +208,33 @@ def test_the_engine_prunes_the_navigation_unless_the_project_expands_it() -> Non
     assert build.engine_config_for(expand, [], report, [], [])["theme"]["features"] == [
         "navigation.expand"
     ]
+
+
+def test_by_default_a_section_of_more_than_30_pages_lists_only_its_index_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pvreport.validate import validate_package
+
+    # 31 objectives and measures, 30 engagements: the menu a project gets without setting
+    # nav_page_limit.
+    size = synthetic.Size(
+        objectives=31, indicators=31, periods=2, breakdowns=0, engagements=30, decisions=1
+    )
+    monkeypatch.setitem(synthetic.SIZES, "nav", size)
+    package = synthetic.generate(tmp_path / "report", "nav", seed=3)
+    validation = validate_package(package, as_of=AS_OF)
+    assert not validation.errors
+    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+
+    def pages(entries: Any) -> list[str]:
+        if isinstance(entries, str):
+            return [entries]
+        if isinstance(entries, dict):
+            return [p for value in entries.values() for p in pages(value)]
+        return [p for entry in entries for p in pages(entry)]
+
+    listed = pages(site.rendered.nav)
+    assert not [p for p in listed if p.startswith("objectives/") and p != "objectives/index.md"]
+    assert not [p for p in listed if p.startswith("indicators/") and p != "indicators/index.md"]
+    assert len([p for p in listed if p.startswith("engagements/")]) == 31  # and the index
+    assert "/objectives/*.md" in site.rendered.not_in_nav
