@@ -486,13 +486,17 @@ class Parsed:
         self._encoding = threading.Thread(target=work, name="pvreport-encode", daemon=True)
         self._encoding.start()
 
+    def settle(self) -> None:
+        """Wait for :meth:`encode_ahead`'s thread, if one runs (before the process forks, say)."""
+        if self._encoding is not None:
+            self._encoding.join()
+            self._encoding = None
+
     def encoded(self, position: int) -> pa.DictionaryArray:
         """A column as numbers of its distinct cells, worked out once and shared: checks judge
         each distinct cell once rather than every cell."""
-        if self._encoding is not None:
-            # Whatever the thread did not finish (it failed) is worked out here.
-            self._encoding.join()
-            self._encoding = None
+        # Whatever the thread did not finish (it failed) is worked out here.
+        self.settle()
         if position not in self._encoded:
             import pyarrow.compute as pc
 

@@ -185,6 +185,8 @@ def _validate(
 
         # 6. Plain language: warnings for texts people will find hard to read.
         problems.extend(readability.check(tables, descriptor=gated.descriptor))
+        for found in parsed.values():
+            found.settle()  # no thread of validation outlives it
 
     unique = list(dict.fromkeys(problems))
     if strict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -71,6 +72,9 @@ def test_large_file_takes_the_fast_path_by_itself(tmp_path: Path) -> None:
     assert fastcheck.count_rows(package / "results.csv") > fastcheck.FAST_ROWS
     result = validate_package(package, as_of=AS_OF)
     assert sorted((p.file, p.line, p.field, p.code) for p in result.problems) == expected
+    # Its columns were encoded on a second thread, which ended with the validation (a build
+    # forks its engine helper afterwards).
+    assert not [t for t in threading.enumerate() if t.name == "pvreport-encode"]
 
 
 # Random mutations of a small results file ------------------------------------------------------
