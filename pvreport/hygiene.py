@@ -16,10 +16,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import contract, load
 from .problems import Problem
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _LFS = b"version https://git-lfs."
 _ZIP = b"PK\x03\x04"
@@ -88,8 +91,18 @@ def _control(value: str) -> str:
 
 #: The characters ``_control`` finds (category Cc but tab and line ends), to skip clean files.
 _ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Every byte but those characters, for an ASCII file.
+#: Every byte but those characters below 0x80 (in UTF-8 such a byte is always that character).
 _NOT_CONTROL = bytes(b for b in range(256) if not _ANY_CONTROL.match(chr(b)) or b > 0x7F)
+#: The others, U+0080 to U+009F, in UTF-8.
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_control(data: bytes, ascii_only: bool) -> bool:
+    """Whether UTF-8 ``data`` holds a character ``_control`` finds. Deleting every byte that is
+    not one leaves nothing in a clean file: much faster than a search of the text."""
+    return bool(data.translate(None, _NOT_CONTROL)) or (
+        not ascii_only and _C1_CONTROL.search(data) is not None
+    )
 
 
 def unterminated_quote(text: str) -> int | None:
@@ -205,10 +218,9 @@ def check_file(
     problem = _bytes_check(data, file, ascii_only)
     if problem is not None:
         return FileCheck([problem], True)
-    # An ASCII file without a quote cannot leave one open, and its checks need no text
+    # A file without a quote cannot leave one open, and the other checks need no text
     # (decoding 46 MB takes 30 ms).
-    text = None if ascii_only and b'"' not in data else data.decode("utf-8-sig")
-    opened = None if text is None else unterminated_quote(text)
+    opened = unterminated_quote(data.decode("utf-8-sig")) if b'"' in data else None
     if opened is not None:
         return FileCheck(
             [
@@ -222,14 +234,9 @@ def check_file(
             ],
             True,
         )
-    if ascii_only:
-        # Deleting every byte that is not a control character leaves nothing in a clean file:
-        # much faster than a search on a large one.
-        has_control = bool(data.translate(None, _NOT_CONTROL))
-    else:
-        has_control = _ANY_CONTROL.search(text or "") is not None  # decoded: not ASCII
-    if parsed is not None and not has_control and _by_column(ascii_only, parsed):
-        return _check_by_column(name, file, parsed)
+    has_control = _has_control(data, ascii_only)
+    if parsed is not None and not has_control and _by_column(parsed):
+        return _check_by_column(name, file, parsed, ascii_only)
     try:
         records = list(load.csv_records(path))
     except csv.Error as error:
@@ -568,15 +575,42 @@ def _check_cell(
 _CSV_FIELD_LIMIT = csv.field_size_limit()
 
 
-def _by_column(ascii_only: bool, parsed: load.Parsed) -> bool:
+def _first_clean_ids(
+    parsed: load.Parsed, index: int, listed: bool, blank: np.ndarray
+) -> dict[str, int]:
+    """The clean ids of a column (no invisible character), each with the first line it is on,
+    as :func:`_check_cells` gathers them row by row; ``listed``: the cells are lists of ids."""
+    import numpy as np
+
+    encoded = parsed.encoded(index)
+    values = encoded.dictionary.to_pylist()
+    # Records read as they stand (padded or cut to the heading's width) but for those of
+    # another width, which are read below as they were written.
+    keep = ~blank
+    keep[[row_number - 2 for row_number in parsed.irregular]] = False
+    rows = np.flatnonzero(keep)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)[rows]
+    distinct, first = np.unique(codes, return_index=True)
+    cells = [(parsed.lines[int(rows[at]) + 1], values[code]) for code, at in zip(distinct, first)]
+    for row_number, record in parsed.irregular.items():
+        if not blank[row_number - 2] and index < len(record):
+            cells.append((parsed.lines[row_number - 1], record[index]))
+    clean: dict[str, int] = {}
+    for line, cell in sorted(cells):
+        if cell.isascii() or not _invisible(cell):
+            for part in load.split_ids(cell) if listed else (cell,):
+                clean.setdefault(part.strip(), line)
+    return clean
+
+
+def _by_column(parsed: load.Parsed) -> bool:
     """Whether the by-column checks see everything the row-by-row ones would.
 
-    They cover an all-ASCII file (no invisible, direction or look-alike characters possible)
-    without control characters, with a heading on line 1.
+    They cover a file without control characters, with a heading on line 1.
     """
     import pyarrow.compute as pc
 
-    if not (ascii_only and parsed.columns):
+    if not parsed.columns:
         return False
     if not any(cell.strip() for cell in parsed.header):
         return False
@@ -587,8 +621,11 @@ def _by_column(ascii_only: bool, parsed: load.Parsed) -> bool:
     )
 
 
-def _check_by_column(name: str, file: str, parsed: load.Parsed) -> FileCheck:
-    """:func:`check_file` for a plain file read by column (see :func:`_by_column`).
+def _check_by_column(
+    name: str, file: str, parsed: load.Parsed, ascii_only: bool = True
+) -> FileCheck:
+    """:func:`check_file` for a file read by column (see :func:`_by_column`); ``ascii_only``:
+    the file is all ASCII.
 
     Each column's doubtful distinct values go through :func:`_check_cell`, the one judge of a
     cell, and only rows holding a value it faults become problems.
@@ -620,26 +657,39 @@ def _check_by_column(name: str, file: str, parsed: load.Parsed) -> FileCheck:
     for index, norm in enumerate(header):
         if norm in fields and norm not in first_use.values():
             first_use[index] = norm
+    ids = _id_fields(fields)
     found: list[tuple[int, int, Problem]] = []
     for index, column_name in sorted(first_use.items()):
+        if index >= width:
+            continue
         field = fields[column_name]
         kind = field.get("type", "string")
-        if kind not in ("number", "integer", "date") or index >= width:
-            continue
         column = parsed.columns[index]
-        # What the row-by-row check looks at in an ASCII file: every date, and a number only
-        # when it holds a comma or a % sign.
-        # (Two plain searches: much faster than one regular expression over a million cells.)
-        candidates = (
-            column
-            if kind == "date"
-            else column.filter(
-                pc.or_(pc.match_substring(column, ","), pc.match_substring(column, "%"))
-            )
+        # What the row-by-row check looks at: every date; a number when it holds a comma or a
+        # % sign (two plain searches: much faster than one regular expression over a million
+        # cells); and any cell that is not ASCII, the only kind that can hold an invisible or
+        # text-direction character.
+        other = None if ascii_only else pc.invert(pc.string_is_ascii(column))
+        if kind == "date":
+            candidates = column
+        elif kind in ("number", "integer"):
+            mask = pc.or_(pc.match_substring(column, ","), pc.match_substring(column, "%"))
+            candidates = column.filter(mask if other is None else pc.or_(mask, other))
+        elif other is not None and pc.any(other).as_py():
+            candidates = column.filter(other)
+        else:
+            continue
+        distinct = pc.unique(candidates).to_pylist()
+        is_id = column_name in ids
+        # An id with an invisible character is compared with the clean ids of its column.
+        clean = (
+            _first_clean_ids(parsed, index, contract.LIST_OF in field, blank)
+            if is_id and any(not v.isascii() and _invisible(v) for v in distinct)
+            else {}
         )
         faults: dict[str, Problem] = {}
-        for value in pc.unique(candidates).to_pylist():
-            problem = _check_cell(file, column_name, field, value, False, {})
+        for value in distinct:
+            problem = _check_cell(file, column_name, field, value, is_id, clean)
             if problem is not None:
                 faults[value] = problem
         if not faults:

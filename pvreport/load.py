@@ -13,7 +13,6 @@ values per row and one field index shared by all rows of a table.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import dataclasses
@@ -557,14 +556,15 @@ def parse_arrow(
     path: Path, data: bytes | None = None, line_ends: int | None = None
 ) -> Parsed | None:
     """The file read by pyarrow, or None where pyarrow might read it differently from Python's
-    csv reader (a byte-order mark, stray quotes, a one-column file, not UTF-8). ``data`` is the
-    file's bytes and ``line_ends`` the line ends (``\\n``) in them, where already known."""
+    csv reader (stray quotes, a one-column file, not UTF-8). ``data`` is the file's bytes and
+    ``line_ends`` the line ends (``\\n``) in them, where already known. A byte-order mark (Excel's
+    "CSV UTF-8" writes one) is on the heading's line, which Python's reader reads here."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if data is None:
         data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8) or (b'"' in data and stray_quote(data)):
+    if b'"' in data and stray_quote(data):
         return None
     try:
         first = next(csv_records(path), None)

@@ -11,6 +11,7 @@ problems (code, file, line, field, value, message, hint, severity) and the same 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 import tempfile
@@ -238,3 +239,42 @@ def test_a_stray_quote_is_found_as_the_regular_expression_finds_it(parts: list[b
     data = b"".join(parts)
     expected = re.search(rb'[^,\n\r"]"[^,\n\r"]', data) is not None
     assert load.stray_quote(data) == expected
+
+
+def test_a_file_that_is_not_all_ascii_is_still_checked_by_column(
+    package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Real reports hold a £, an en dash or a Welsh place name: one such cell once sent a
+    # million-row file to the row-by-row checks (ten times slower).
+    path = package / "results.csv"
+    text = path.read_text(encoding="utf-8")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    note = records[0].index("note")
+    records[3][note] = "Cost £2m – Ynys Môn"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(records)
+    row_by_row = hygiene._check_cells
+
+    def refuse(file: str, *args: object, **kwargs: object) -> object:
+        assert file != "results.csv", "results.csv was checked row by row"
+        return row_by_row(file, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hygiene, "_check_cells", refuse)
+    result = validate_package(package, as_of=AS_OF, fast_rows=ALWAYS)
+    assert not result.errors
+    assert any(r.get("note") == "Cost £2m – Ynys Môn" for r in result.tables["results"].rows)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_package_saved_by_excel_is_read_by_column_with_the_same_problems(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Excel's "CSV UTF-8" starts each file with a byte-order mark and ends lines with CR LF.
+    package = synthetic.generate(tmp_path / "package", "S", seed)
+    synthetic.plant_errors(package, seed)
+    for path in package.glob("*.csv"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert_same_both_ways(package)
+    parse = load.parse_arrow
+    monkeypatch.setattr(load, "parse_arrow", lambda *args: parse(*args) or pytest.fail("refused"))
+    validate_package(package, as_of=AS_OF, fast_rows=ALWAYS)

@@ -118,6 +118,17 @@ _CELLS = st.one_of(
             "a,b",
             'say "hi"',
             "line\nbreak",
+            # Not ASCII: invisible, look-alike, text-direction and other digits.
+            "\u200bdamp-homes",
+            "damp-homes\u2060",
+            "\u202e12",
+            "all\u202c",
+            "1\u00a0234",
+            "1,234",
+            "50%",
+            "\u0663,\u0664\u0665\u0666",
+            "caf\u00e9",
+            "2026-05-0\u0661",
         ]
     ),
     st.text(max_size=8),
