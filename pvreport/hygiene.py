@@ -9,6 +9,7 @@ does not report the same cell again with a vaguer message.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime as dt
@@ -105,13 +106,20 @@ def _has_control(data: bytes, ascii_only: bool) -> bool:
     )
 
 
-def unterminated_quote(text: str) -> int | None:
+def unterminated_quote(text: str | bytes) -> int | None:
     """The line where a quoted cell opens and never closes, as a CSV reader would see it.
 
-    A quote opens a quoted cell only as the cell's first character; inside, ``""`` is a quote.
-    The scan jumps from one quote to the next (``str.find`` runs in C): the commas and line
-    breaks between them matter only as the character just before a quote.
+    ``text`` is the file's text, or its UTF-8 bytes (a byte-order mark first is left out). A
+    quote opens a quoted cell only as the cell's first character; inside, ``""`` is a quote.
+    Worked out by array (:func:`_unterminated_quote_by_runs`) where the file is regular
+    enough, else by a scan that jumps from one quote to the next (``str.find`` runs in C):
+    the commas and line breaks between them matter only as the character just before a quote.
     """
+    data = text.encode("utf-8") if isinstance(text, str) else text.removeprefix(codecs.BOM_UTF8)
+    found = _unterminated_quote_by_runs(data)
+    if found is not False:
+        return found
+    text = data.decode("utf-8")
     at = text.find('"')
     while at >= 0:
         if at == 0 or text[at - 1] in ",\n":
@@ -125,6 +133,40 @@ def unterminated_quote(text: str) -> int | None:
         else:
             at = text.find('"', at + 1)
     return None
+
+
+def _unterminated_quote_by_runs(data: bytes) -> int | None | bool:
+    """:func:`unterminated_quote` of UTF-8 bytes by array, or False where the scan must decide.
+    (In UTF-8 a byte below 0x80 is always that character, so the byte before a quote tells
+    whether it starts a cell, and the line ends before it are its line's number.)
+
+    Only a run of an odd number of quotes changes whether the reader is inside a quoted cell
+    (a pair is a quote, or an empty cell), and outside one only a run that starts a cell (first
+    in the file, or after a comma or a line break) opens one. In a file where every other such
+    run, from the first, starts a cell (each cell opened, then closed: the usual case), the
+    runs alternate opening and closing, and a cell is left open when their number is odd. A
+    million quoted cells take a fraction of a second this way, and seconds by the scan.
+    """
+    import numpy as np
+
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    if not len(quotes):
+        return None
+    first = np.ones(len(quotes), dtype=bool)
+    first[1:] = quotes[1:] != quotes[:-1] + 1
+    starts = np.flatnonzero(first)
+    lengths = np.diff(np.append(starts, len(quotes)))
+    at = quotes[starts][lengths % 2 == 1]
+    if not len(at):
+        return None
+    before = raw[np.maximum(at - 1, 0)]
+    opens = (at == 0) | (before == ord(",")) | (before == ord("\n"))
+    if not bool(np.all(opens[0::2])):
+        return False
+    if len(at) % 2 == 0:
+        return None
+    return data.count(b"\n", 0, int(at[-1])) + 1
 
 
 def _cell_line(start: int, record: Sequence[str], index: int, offset: int = 0) -> int:
@@ -220,7 +262,7 @@ def check_file(
         return FileCheck([problem], True)
     # A file without a quote cannot leave one open, and the other checks need no text
     # (decoding 46 MB takes 30 ms).
-    opened = unterminated_quote(data.decode("utf-8-sig")) if b'"' in data else None
+    opened = unterminated_quote(data) if b'"' in data else None
     if opened is not None:
         return FileCheck(
             [

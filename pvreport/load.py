@@ -573,10 +573,10 @@ def parse_arrow(
     if first is None or first[0] != 1 or not first[1]:
         return None
     header = first[1]
-    # pyarrow skips the heading as one line, and reads a blank line of a one-column file as an
-    # empty cell where Python's reader sees no cell.
-    end = data.find(b"\n")
-    if len(header) < 2 or b'"' in (data if end < 0 else data[:end]):
+    # pyarrow skips the heading as one line (so it must not hold a line break, quoted or not:
+    # many tools quote every cell, the heading's too), and reads a blank line of a one-column
+    # file as an empty cell where Python's reader sees no cell.
+    if len(header) < 2 or any("\n" in cell or "\r" in cell for cell in header):
         return None
     invalid: list[tuple[int, str]] = []
 

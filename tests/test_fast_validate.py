@@ -16,6 +16,7 @@ import math
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import AS_OF, BAD
@@ -265,16 +266,39 @@ def test_a_file_that_is_not_all_ascii_is_still_checked_by_column(
     assert any(r.get("note") == "Cost £2m – Ynys Môn" for r in result.tables["results"].rows)
 
 
+def _quote_every_cell(data: bytes) -> bytes:
+    records = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(records)
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "save",
+    [
+        # Excel's "CSV UTF-8": a byte-order mark first, and lines that end with CR LF.
+        lambda data: b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"),
+        # Tools that quote every cell, the heading's too.
+        _quote_every_cell,
+    ],
+    ids=["excel", "quoted"],
+)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_a_package_saved_by_excel_is_read_by_column_with_the_same_problems(
-    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_package_saved_by_other_tools_is_read_by_column_with_the_same_problems(
+    seed: int, save: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Excel's "CSV UTF-8" starts each file with a byte-order mark and ends lines with CR LF.
     package = synthetic.generate(tmp_path / "package", "S", seed)
     synthetic.plant_errors(package, seed)
     for path in package.glob("*.csv"):
-        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+        path.write_bytes(save(path.read_bytes()))
     assert_same_both_ways(package)
     parse = load.parse_arrow
     monkeypatch.setattr(load, "parse_arrow", lambda *args: parse(*args) or pytest.fail("refused"))
     validate_package(package, as_of=AS_OF, fast_rows=ALWAYS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet='aé",\n\r ', max_size=30), bom=st.booleans())
+def test_unterminated_quote_of_the_bytes_is_that_of_the_text(text: str, bom: bool) -> None:
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    assert hygiene.unterminated_quote(data) == _unterminated_quote_token_by_token(text)
