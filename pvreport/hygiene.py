@@ -150,14 +150,11 @@ def _unterminated_quote_by_runs(data: bytes) -> int | None | bool:
     import numpy as np
 
     raw = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(raw == ord('"'))
-    if not len(quotes):
-        return None
-    first = np.ones(len(quotes), dtype=bool)
-    first[1:] = quotes[1:] != quotes[:-1] + 1
-    starts = np.flatnonzero(first)
-    lengths = np.diff(np.append(starts, len(quotes)))
-    at = quotes[starts][lengths % 2 == 1]
+    quote = raw == ord('"')
+    # Where each run of quotes starts and where it ends (the byte after its last quote).
+    edges = np.flatnonzero(np.diff(quote, prepend=False, append=False))
+    starts, ends = edges[0::2], edges[1::2]
+    at = starts[(ends - starts) % 2 == 1]
     if not len(at):
         return None
     before = raw[np.maximum(at - 1, 0)]
