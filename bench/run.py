@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import io
 import json
 import os
 import platform
@@ -336,19 +335,6 @@ def bench_planted(root: Path, size: str, seed: int, log: list[str]) -> Planted:
 # The same package as other tools save it
 
 
-def _excel(data: bytes) -> bytes:
-    """Excel's "CSV UTF-8": a byte-order mark first, lines ending with CR LF."""
-    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
-
-
-def _quote_all(data: bytes) -> bytes:
-    """Every cell quoted, the heading's too, as many exports write them."""
-    out = io.StringIO()
-    records = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
-    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(records)
-    return out.getvalue().encode("utf-8")
-
-
 def _one_pound(data: bytes) -> bytes:
     """One result's note with a pound sign, an en dash and a Welsh place name: results.csv is
     no longer all ASCII (other files, whose last column is not a note, stay as they are)."""
@@ -361,20 +347,21 @@ def _one_pound(data: bytes) -> bytes:
     return b"\n".join([head, b",".join(cells), rest])
 
 
-#: Ways real files differ from the generated ones, each applied to every file of the package.
-VARIANTS = {
-    "saved by Excel as CSV UTF-8 (byte-order mark, CR LF)": _excel,
-    "every cell quoted": _quote_all,
-    "one cell not ASCII (£, en dash, ô)": _one_pound,
-}
-
-
 def bench_variants(root: Path, size: str, seed: int, log: list[str]) -> list[tuple[str, float]]:
     """One run of `pvreport validate` on each variant of the generated package (all valid)."""
+    sys.path.insert(0, str(REPO))
+    from pvreport import synthetic
+
+    # Ways real files differ from the generated ones, each applied to every file.
+    variants = {
+        "saved by Excel as CSV UTF-8 (byte-order mark, CR LF)": synthetic.as_excel_saves,
+        "every cell quoted": synthetic.every_cell_quoted,
+        "one cell not ASCII (£, en dash, ô)": _one_pound,
+    }
     source = root / size / "project" / "datapackages" / PACKAGE
     generated = measured([str(BIN / "pvreport"), "validate", str(source)], root)
     out = [("as generated", generated.seconds)]
-    for name, change in VARIANTS.items():
+    for name, change in variants.items():
         folder = root / size / "variant"
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(source, folder)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import random
 from collections.abc import Iterable, Sequence
@@ -495,3 +496,19 @@ def plant_errors(package_dir: Path, seed: int = 0) -> list[Expected]:
     _write(indicators, rows[0], rows[1:])
     expected.append(("indicators.csv", target + 1, "kind", "not-in-list"))
     return sorted(expected, key=lambda e: (e[0], e[1], e[2] or "", e[3]))
+
+
+# As other tools save a CSV file -----------------------------------------------------------------
+
+
+def as_excel_saves(data: bytes) -> bytes:
+    """A CSV file as Excel's "CSV UTF-8" saves it: a byte-order mark first, lines ending CR LF."""
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+
+
+def every_cell_quoted(data: bytes) -> bytes:
+    """A CSV file with every cell quoted, the heading's too, as many exports write them."""
+    out = io.StringIO()
+    records = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(records)
+    return out.getvalue().encode("utf-8")

@@ -266,20 +266,11 @@ def test_a_file_that_is_not_all_ascii_is_still_checked_by_column(
     assert any(r.get("note") == "Cost £2m – Ynys Môn" for r in result.tables["results"].rows)
 
 
-def _quote_every_cell(data: bytes) -> bytes:
-    records = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
-    out = io.StringIO()
-    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(records)
-    return out.getvalue().encode("utf-8")
-
-
 @pytest.mark.parametrize(
     "save",
     [
-        # Excel's "CSV UTF-8": a byte-order mark first, and lines that end with CR LF.
-        lambda data: b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"),
-        # Tools that quote every cell, the heading's too.
-        _quote_every_cell,
+        synthetic.as_excel_saves,
+        synthetic.every_cell_quoted,
     ],
     ids=["excel", "quoted"],
 )
