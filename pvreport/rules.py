@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import difflib
 import functools
 import math
 import re
@@ -20,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from . import contract, derive, load, model, periods
+from . import contract, derive, keys, load, model, periods
 from .problems import Problem
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
@@ -705,6 +706,87 @@ def revisions_name_present_resources(package: Package) -> Iterator[Problem]:
             )
 
 
+def revisions_name_rows(package: Package) -> Iterator[Problem]:
+    """A revision's row_id names a row of its resource (read by :func:`keys.resolve`)."""
+    by_resource: dict[str, list[load.Row]] = {}
+    for row in package.rows("revisions"):
+        resource = _text(row, "resource")
+        # A name outside the contract breaks the enum (frictionless reports it); an absent
+        # resource is revision-of-absent-resource; an unreadable one reports its own problems.
+        readable = resource in contract.RESOURCES and package.readable(resource)
+        if readable and _text(row, "row_id") is not None:
+            by_resource.setdefault(resource, []).append(row)
+    for resource, revisions in by_resource.items():
+        if resource not in keys.KEY_FIELDS:
+            for row in revisions:
+                yield _problem(
+                    "revision-names-no-row",
+                    package,
+                    "revisions",
+                    row,
+                    "row_id",
+                    "This revision changes a row of revisions, but revisions have no id to name "
+                    "one by.",
+                    value=_text(row, "row_id"),
+                    hint="To correct an earlier revision, correct its row, or add a revision of "
+                    "the row it changed.",
+                )
+            continue
+        fields = keys.KEY_FIELDS[resource]
+        if any(f not in package.header(resource) for f in fields):
+            continue  # the file's own missing-column problem says so
+        row_ids = [_text(row, "row_id") or "" for row in revisions]
+        want = keys.wanted(resource, row_ids)
+        firsts = {key[0] for key in want}
+        index = keys.keyed(resource, _rows_under(package, resource, firsts), load.Row.get)
+        for row, row_id in zip(revisions, row_ids, strict=True):
+            if keys.resolve(resource, row_id, index) is None:
+                yield _revision_names_no_row(package, resource, row, row_id)
+
+
+def _rows_under(package: Package, resource: str, firsts: set[str]) -> Sequence[load.Row]:
+    """The rows of a keyed resource whose first key cell is one of ``firsts``."""
+    first = keys.KEY_FIELDS[resource][0]
+    return package.rows(resource, lambda columns: columns.where(first, firsts.__contains__))
+
+
+def _revision_names_no_row(package: Package, resource: str, row: load.Row, row_id: str) -> Problem:
+    fields = keys.KEY_FIELDS[resource]
+    form = keys.key_form(resource)
+    what = "id" if len(fields) == 1 else "key"
+    readings = keys.readings(resource, row_id)
+    guess = keys.canonical(readings[0]) if readings else row_id.strip()
+    if len(fields) == 1:
+        candidates = list(package.by_id(resource, fields[0]))
+    else:
+        # Candidates: rows whose first key cell (an indicator, a decision, an engagement) is
+        # nearly the one the row_id starts with, so a million results are never all compared.
+        first = readings[0][0] if readings else re.split(r"[;/\s]", row_id.strip())[0]
+        parent, parent_field = contract.single_references(resource)[fields[0]]
+        parents = list(package.by_id(parent, parent_field))
+        near = {p for p in parents if p.casefold() == first.casefold()}
+        near.update(difflib.get_close_matches(first, parents, n=3, cutoff=0.6))
+        rows = _rows_under(package, resource, near)
+        candidates = [keys.canonical(k) for k in keys.keyed(resource, rows, load.Row.get)]
+    found = keys.closest(guess, candidates)
+    suggestion = f" Did you mean '{found}'?" if found is not None else ""
+    example = found if found is not None else (candidates[0] if candidates else None)
+    return _problem(
+        "revision-names-no-row",
+        package,
+        "revisions",
+        row,
+        "row_id",
+        f"This revision changes {resource}, but no row of {package.file(resource)} has the "
+        f"{what} '{row_id}'.{suggestion}",
+        value=row_id,
+        hint=f"Write the {what} of the row that changed"
+        + (f" as {form}" if len(fields) > 1 else "")
+        + (f" (for example '{example}')" if example else "")
+        + ", exactly as it is written in the file, small and capital letters alike.",
+    )
+
+
 # Warnings --------------------------------------------------------------------------------------
 
 
@@ -1163,6 +1245,7 @@ RULES: tuple[Rule, ...] = (
     not_doing_explained,
     result_groups,
     revisions_name_present_resources,
+    revisions_name_rows,
     objectives_measured_by_outcomes,
     counterbalances_hold,
     engagements_answered,

@@ -547,6 +547,33 @@ CASES = [
     ),
     # A name outside the contract breaks the enum: frictionless reports it.
     case("revision-unknown-name-left-to-frictionless", Cell("revisions", 2, "resource", "budgets")),
+    # revision-names-no-row
+    case(
+        "revision-of-no-indicator",
+        Cell("revisions", 2, "row_id", "damp-2"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-an-indicator-in-capitals",
+        Cell("revisions", 2, "row_id", "DAMP"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-no-result",
+        Cell("revisions", 2, "resource", "results"),
+        Cell("revisions", 2, "row_id", "damp;2019/20;all"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-a-result-clean",
+        Cell("revisions", 2, "resource", "results"),
+        Cell("revisions", 2, "row_id", "damp;2024/25;all"),
+    ),
+    case(
+        "revision-of-a-profile-row-clean",
+        Cell("revisions", 2, "resource", "engagement_profile"),
+        Cell("revisions", 2, "row_id", "eng-a;age;35 and over"),
+    ),
     # objective-without-indicators / objective-without-outcome-indicator
     case(
         "objective-unmeasured",
