@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import contract, load
+from . import contract, keys, load
 from .problems import Problem
 
 DESCRIPTOR = "datapackage.json"
@@ -466,19 +467,115 @@ def check_path(
         return refuse(
             "hidden-path", f'The file "{raw[:200]}" of {what} is a link to a hidden file.'
         )
+    twin = _case_twin(root, pure.parts)
+    if twin is not None:
+        return refuse(
+            "file-name-case",
+            f'datapackage.json lists "{raw[:200]}" for {what}, but the file in the folder is '
+            f'"{twin}": the names differ only in small and capital letters.',
+            hint=f'Write "{twin}" in datapackage.json, or rename the file to "{pure.as_posix()}". '
+            "Some computers take the two names for one file and others (most web servers among "
+            "them) for two, so the report would build on one and fail on another.",
+        )
     try:
         mode = resolved.stat().st_mode
     except (OSError, ValueError):
         return refuse(
             "file-missing",
             f'datapackage.json lists "{raw[:200]}" for {what}, but there is no such file in the '
-            "folder.",
+            f"folder.{_similar_file(root / pure)}",
         )
     if not stat.S_ISREG(mode):
         return refuse(
             "file-missing", f'"{raw[:200]}" of {what} is a folder or a device, not a plain file.'
         )
     return resolved, []
+
+
+def _case_twin(root: Path, parts: Iterable[str]) -> str | None:
+    """The path as the folder spells it, where that differs from ``parts`` only in case.
+
+    Read from the folder listings, so the answer is the same on a file system that ignores case
+    (where the misspelt name would open) and on one that does not (where it would be missing).
+    """
+    here = root
+    found: list[str] = []
+    for part in parts:
+        try:
+            names = os.listdir(here)
+        except (OSError, ValueError):
+            return None
+        if part not in names:
+            matches = [n for n in names if n.casefold() == part.casefold()]
+            if len(matches) != 1:
+                return None
+            part = matches[0]
+        found.append(part)
+        here = here / part
+    return "/".join(found) if found != list(parts) else None
+
+
+def _similar_file(path: Path) -> str:
+    """`` Did you mean "x"?`` naming the file of that folder most like ``path``'s name, or ''."""
+    try:
+        names = [n for n in os.listdir(path.parent) if not n.startswith(".")]
+    except (OSError, ValueError):
+        return ""
+    found = keys.closest(path.name, names)
+    return f' Did you mean "{found}"?' if found is not None else ""
+
+
+#: Files a spreadsheet user may leave in the folder, meaning them to be part of the report.
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".ods")
+#: How deep into subfolders the unlisted-file check looks.
+_UNLISTED_DEPTH = 3
+
+
+def _unlisted_files(
+    package_dir: Path, items: list[Any], reported: Iterable[str]
+) -> Iterator[Problem]:
+    """Tables in the folder that datapackage.json does not list: pvreport would not read them.
+
+    ``reported`` are file names another problem already asks to list (a missing required
+    resource's file).
+    """
+    listed: set[str] = {name.casefold() for name in reported}
+    for item in items:
+        path = item.get("path") if isinstance(item, dict) else None
+        if isinstance(path, str):
+            listed.add(PurePosixPath(path.replace("\\", "/")).as_posix().casefold())
+    root = package_dir
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        depth = len(here.relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and depth < _UNLISTED_DEPTH)
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(_TABLE_SUFFIXES):
+                continue
+            relative = (here / name).relative_to(root).as_posix()
+            if relative.casefold() in listed:
+                continue
+            yield Problem(
+                "unlisted-file",
+                f'"{relative}" is in the report\'s folder, but datapackage.json does not list it, '
+                "so pvreport does not read it.",
+                file=relative,
+                value=relative,
+                hint=_unlisted_hint(relative),
+            )
+
+
+def _unlisted_hint(relative: str) -> str:
+    stem = PurePosixPath(relative).stem.lower()
+    example = (
+        f' (for example {{"name": "{stem}", "path": "{relative}"}})'
+        if stem in contract.RESOURCES
+        else ""
+    )
+    return (
+        f'If it belongs to the report, add it to "resources" in datapackage.json{example}; if '
+        "not, move it out of the report's folder."
+    )
 
 
 def _normal_name(name: str) -> str:
@@ -746,6 +843,16 @@ def check(package_dir: Path) -> GateResult:
                 listed.add(item["name"])
             if resource is not None:
                 accepted[resource.name] = resource
+    if isinstance(items, list) and len(accepted) == len(items):
+        # Only once every entry is right: a refused entry's own problem is the one to fix first
+        # (its file would otherwise be reported again as unlisted).
+        missing = {
+            f"{name}{suffix}"
+            for name in contract.REQUIRED_RESOURCES
+            if name not in listed
+            for suffix in _TABLE_SUFFIXES
+        }
+        problems.extend(_unlisted_files(package_dir, items, missing))
     for name in contract.REQUIRED_RESOURCES:
         if name not in listed:
             problems.append(
