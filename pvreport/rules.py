@@ -269,6 +269,56 @@ def list_references(package: Package) -> Iterator[Problem]:
                     )
 
 
+def suggest_references(
+    problems: Iterable[Problem], tables: Mapping[str, load.Table]
+) -> list[Problem]:
+    """References to ids that do not exist, each with the closest existing id ("did you mean").
+
+    Both kinds (single ids, which frictionless checks, and ids in lists, which
+    :func:`list_references` checks) pass through here. A reference to an id that exists once its
+    cell is cleaned (``safe-homes `` with a trailing space, ``Safe-Homes`` in capitals) is no
+    problem of its own: that cell's own problem says what to fix, once, rather than once for
+    every row that refers to it.
+    """
+    by_file = {table.file: name for name, table in tables.items()}
+    known: dict[tuple[str, str], list[str]] = {}
+    out: list[Problem] = []
+    for problem in problems:
+        name = by_file.get(problem.file or "")
+        if (
+            problem.code not in ("unknown-reference", "broken-list-reference")
+            or problem.value is None
+            or problem.field is None
+            or name not in contract.RESOURCES
+        ):
+            out.append(problem)
+            continue
+        field = load.normalise_header(problem.field)
+        target = {**contract.single_references(name), **contract.list_references(name)}.get(field)
+        if target is None or target[0] not in tables:
+            out.append(problem)
+            continue
+        if target not in known:
+            known[target] = [
+                v for row in tables[target[0]].rows if isinstance(v := row.get(target[1]), str)
+            ]
+        ids = known[target]
+        value = problem.value
+        if value in ids or any(
+            i.casefold() == value.casefold() and not _passes_pattern(target[0], target[1], i)
+            for i in ids
+        ):
+            continue  # the target's own cell is the one to fix, and its problem says so
+        valid = [i for i in ids if _passes_pattern(target[0], target[1], i)]
+        suggestion = keys.did_you_mean(value, valid)
+        out.append(
+            dataclasses.replace(problem, message=problem.message + suggestion)
+            if suggestion
+            else problem
+        )
+    return out
+
+
 def references_to_absent_resources(package: Package) -> Iterator[Problem]:
     """A single-id reference into an optional resource the package does not have.
 

@@ -182,6 +182,7 @@ def _validate(
             )
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
+        problems = rules.suggest_references(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
         problems.extend(readability.check(tables, descriptor=gated.descriptor))
