@@ -187,6 +187,15 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None, [
+                Problem(
+                    "descriptor-not-json",
+                    f'{file} is saved as UTF-16 ("Unicode"), not UTF-8.',
+                    file=file,
+                    hint="Save the file as UTF-8 in your text editor.",
+                )
+            ]
         line = _line_of(data, error.start)
         return None, [
             Problem(
@@ -213,12 +222,16 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
     try:
         value = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
     except json.JSONDecodeError as error:
+        line, words = json_mistake(text, error)
         return None, [
             Problem(
                 "descriptor-not-json",
-                f"{file} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).",
+                f"{file} is not valid JSON: " + (f"line {line}: {words}" if line else words),
                 file=file,
-                line=error.lineno,
+                line=line,
+                hint=f"Open {file} in a text editor and fix {f'line {line}' if line else 'it'}. "
+                f"(The JSON reader's own words: {error.msg}, line {error.lineno}, column "
+                f"{error.colno}.)",
             )
         ]
     except ValueError as error:
@@ -255,6 +268,103 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
             )
         ]
     return value, []
+
+
+def json_mistake(text: str, error: json.JSONDecodeError) -> tuple[int | None, str]:
+    """Where a JSON syntax error is and what it is, in the words of someone editing by hand.
+
+    The line is the one to change: a stray comma's own line, not the line of the bracket after it.
+    """
+    if not text.strip():
+        return None, "the file is empty (it should hold one object, {...})."
+    pos = error.pos
+    here = text[pos] if pos < len(text) else ""
+    before = text[:pos].rstrip()
+    last = before[-1:] if before else ""
+    last_line = _line_of(before.encode("utf-8"), len(before.encode("utf-8"))) if before else 1
+    at_end = not text[pos:].strip()
+    msg = error.msg
+    if here == "\ufeff":
+        return error.lineno, (
+            "an invisible byte-order mark (BOM) in the middle of the file, where two files were "
+            "joined or pasted; delete it (or retype the line)."
+        )
+    if msg.startswith("Expecting property name") or msg == "Expecting value":
+        closer = "an object ({...})" if here == "}" else "a list ([...])"
+        if last == "," and here in "}]" and here:
+            return last_line, f"a comma after the last item of {closer}; remove it."
+        if last == "," and here == ",":
+            return error.lineno, "two commas in a row; remove one."
+        if at_end:
+            return _unclosed(text)
+        if here == "'":
+            return (
+                error.lineno,
+                'single quotes; JSON needs double quotes (") around names and text.',
+            )
+        if msg.startswith("Expecting property name"):
+            return error.lineno, 'a name without double quotes; write names as "name".'
+        if here in "}],":
+            return error.lineno, "a value is missing (after a colon or a comma)."
+        return error.lineno, (
+            'text without double quotes; write text as "text" (numbers, true, false and null '
+            "need none)."
+        )
+    if msg == "Expecting ',' delimiter":
+        if at_end:
+            return _unclosed(text)
+        return last_line, "a comma is missing at the end of this line, before the next item."
+    if msg == "Expecting ':' delimiter":
+        return error.lineno, 'a name without a colon after it; write "name": value.'
+    if msg == "Extra data":
+        return error.lineno, (
+            "text after the end of the report's object: the outer { } closes before this line "
+            "(an extra } or ], or text outside the braces)."
+        )
+    if msg.startswith("Unterminated string"):
+        return error.lineno, 'a text opens with a double quote (") but never closes.'
+    if msg.startswith("Invalid control character") and here in "\r\n":
+        return error.lineno, (
+            "a text in double quotes runs on past the end of the line: its closing double quote "
+            '(") is missing (or, for a line break inside the text, write \\n).'
+        )
+    if msg.startswith("Invalid control character"):
+        return (
+            error.lineno,
+            "a line break or tab inside a text in double quotes; write \\n or a space.",
+        )
+    if msg.startswith(("Invalid \\escape", "Invalid \\uXXXX")):
+        return error.lineno, "a backslash (\\) inside a text; write it twice (\\\\), or use /."
+    return error.lineno, f"{msg} (column {error.colno})."
+
+
+def _unclosed(text: str) -> tuple[int | None, str]:
+    """The innermost { or [ that the end of the file leaves open."""
+    stack: list[tuple[str, int]] = []
+    line, quoted, escaped = 1, False, False
+    for char in text:
+        if char == "\n":
+            line += 1
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "{[":
+            stack.append((char, line))
+        elif char in "}]" and stack:
+            stack.pop()
+    if quoted:
+        return None, 'the file ends inside a text: a closing double quote (") is missing.'
+    if not stack:
+        return None, "the file ends before its object is complete."
+    opener, at = stack[-1]
+    closer = "}" if opener == "{" else "]"
+    return at, f"this {opener} is never closed (the file ends first); add a {closer} where it ends."
 
 
 def _described(value: Any) -> str:
