@@ -37,7 +37,7 @@ from . import charts, contract, derive, engine, load, model, render, visibility,
 from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
 from .progress import Progress, count
-from .validate import Validation, validate_package
+from .validate import Validation, current_moment, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -88,11 +88,8 @@ class Clock:
         if as_of is not None:
             now = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
             return cls(now, as_of, int(env) if env.isdigit() else int(now.timestamp()))
-        if env.isdigit():
-            now = dt.datetime.fromtimestamp(int(env), tz=dt.UTC)
-            return cls(now, now.date(), int(env))
-        now = dt.datetime.now(dt.UTC)
-        return cls(now, now.date(), None)
+        now, epoch = current_moment()
+        return cls(now, now.date(), epoch)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1163,6 +1163,35 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
             )
 
 
+def next_updates_to_come(package: Package) -> Iterator[Problem]:
+    """An indicator's ``next_update`` has passed: the site will flag it as overdue.
+
+    Judged as :func:`pvreport.derive.indicator_status` judges it, on the day the build treats as
+    today. A confidential indicator is not on the site, so not flagged there.
+    """
+
+    def passed(columns: load.Columns) -> Any:
+        return columns.where("next_update", lambda d: isinstance(d, dt.date) and package.as_of > d)
+
+    for row in package.rows("indicators", passed):
+        due = row.get("next_update")
+        if not isinstance(due, dt.date) or package.as_of <= due:
+            continue
+        if _text(row, "visibility") == "confidential":
+            continue
+        yield _problem(
+            "next-update-passed",
+            package,
+            "indicators",
+            row,
+            "next_update",
+            f"Indicator '{_text(row, 'id') or ''}' said new results would come by "
+            f"{due.isoformat()}, and that day has passed (it is {package.as_of.isoformat()}); "
+            f"the site marks it as overdue.",
+            value=due.isoformat(),
+        )
+
+
 def indicators_have_results(package: Package) -> Iterator[Problem]:
     if not package.readable("results"):
         return
@@ -1303,6 +1332,7 @@ RULES: tuple[Rule, ...] = (
     decisions_weigh_options,
     engaged_decisions_say_what_was_open,
     results_are_recent,
+    next_updates_to_come,
     indicators_have_results,
     formula_like_text,
     public_rows_of_confidential_parents,

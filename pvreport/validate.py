@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.abc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,19 @@ def _spare_pandas() -> None:
         sys.meta_path.remove(finder)
 
 
+def current_moment() -> tuple[dt.datetime, int | None]:
+    """The moment a check or build not told a day treats as now (aware, UTC), and the fixed epoch.
+
+    ``SOURCE_DATE_EPOCH`` where it is set (reproducible builds), else the clock. Validation and
+    the build read it here, so that ``validate`` warns of what the site will show (an overdue
+    indicator, a lifted embargo) on the same day.
+    """
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return dt.datetime.fromtimestamp(int(env), tz=dt.UTC), int(env)
+    return dt.datetime.now(dt.UTC), None
+
+
 def validate_package(
     package_dir: Path,
     *,
@@ -85,14 +99,15 @@ def validate_package(
 ) -> Validation:
     """Validate a package folder and read its tables.
 
-    ``as_of`` is the day rules treat as today (default: today). ``strict`` makes every warning an
+    ``as_of`` is the day rules treat as today (default: :func:`current_moment`'s day, as the
+    build's). ``strict`` makes every warning an
     error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
     Files of more than ``fast_rows`` data rows (default ``fastcheck.FAST_ROWS``) are read once by
     column and checked by the vectorised paths, which give the same problems; tests set 0 to
     force them on every file.
     """
     package_dir = Path(package_dir)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or current_moment()[0].date()
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
