@@ -33,7 +33,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import charts, contract, derive, engine, load, model, render, visibility, write
+from . import (
+    charts,
+    contract,
+    derive,
+    engine,
+    load,
+    model,
+    readability,
+    render,
+    visibility,
+    write,
+)
 from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
 from .progress import Progress, count
@@ -331,9 +342,12 @@ def prepare(
     # 1. Validate: errors stop everything here, before a file is written.
     try:
         limits = Limits.from_options(plugin_options(config))
-    except LimitsError as error:
+        thresholds = readability.Thresholds.from_options(plugin_options(config))
+    except (LimitsError, readability.ThresholdsError) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
-    validation = validate_package(package_dir, as_of=clock.today, strict=strict, limits=limits)
+    validation = validate_package(
+        package_dir, as_of=clock.today, strict=strict, limits=limits, thresholds=thresholds
+    )
     if not validation.ok or validation.descriptor is None:
         raise BuildError(
             f"The data package {package_dir.name} has errors, so the site was not built.",

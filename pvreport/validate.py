@@ -96,6 +96,7 @@ def validate_package(
     strict: bool = False,
     limits: size_limits.Limits | None = None,
     fast_rows: int | None = None,
+    thresholds: readability.Thresholds | None = None,
 ) -> Validation:
     """Validate a package folder and read its tables.
 
@@ -104,14 +105,17 @@ def validate_package(
     error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
     Files of more than ``fast_rows`` data rows (default ``fastcheck.FAST_ROWS``) are read once by
     column and checked by the vectorised paths, which give the same problems; tests set 0 to
-    force them on every file.
+    force them on every file. ``thresholds`` say when a text is hard to read (default:
+    ``readability.Thresholds()``).
     """
     package_dir = Path(package_dir)
     as_of = as_of or current_moment()[0].date()
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
-    return _validate(package_dir, gated, as_of, strict, limits, fast_rows)
+    return _validate(
+        package_dir, gated, as_of, strict, limits, fast_rows, thresholds or readability.Thresholds()
+    )
 
 
 def _validate(
@@ -121,6 +125,7 @@ def _validate(
     strict: bool,
     limits: size_limits.Limits | None,
     fast_rows: int | None,
+    thresholds: readability.Thresholds,
 ) -> Validation:
     problems: list[Problem] = []
     problems.extend(gated.problems)
@@ -200,7 +205,14 @@ def _validate(
         problems = rules.suggest_references(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
-        problems.extend(readability.check(tables, descriptor=gated.descriptor))
+        problems.extend(
+            readability.check(
+                tables,
+                descriptor=gated.descriptor,
+                min_ease=thresholds.min_ease,
+                max_sentence_words=thresholds.max_sentence_words,
+            )
+        )
         for found in parsed.values():
             found.settle()  # no thread of validation outlives it
 

@@ -26,9 +26,7 @@ def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
 def test_an_unknown_single_id_names_the_closest_id(tmp_path: Path) -> None:
     pkg = copy_base(tmp_path / "pkg")
     _replace(pkg / "indicators.csv", ",safe-homes,", ",safe-home,")
-    [(file, line, field, code, message)] = [
-        p for p in _problems(pkg) if p[3] == "unknown-reference"
-    ]
+    [(file, line, field, _, message)] = [p for p in _problems(pkg) if p[3] == "unknown-reference"]
     assert (file, line, field) == ("indicators.csv", 2, "objective_id")
     assert message.endswith("Did you mean 'safe-homes'?")
 
