@@ -302,8 +302,12 @@ def _revisions_about_withheld(
     gone_rows = {id(row) for rows in dropped.values() for row in rows}
     indexes: dict[str, dict[keys.Key, Any]] = {}
     for resource in {rev.resource for rev in report.revisions} & set(keys.KEY_FIELDS):
+        # Only the rows some revision could name: a first key cell (an id, an indicator, a
+        # decision, an engagement) a revision mentions. A million results are not all keyed.
+        first = keys.KEY_FIELDS[resource][0]
         want = keys.wanted(resource, (r.row_id for r in report.revisions if r.resource == resource))
-        rows = (row for row in getattr(report, resource) if _key(resource, row) in want)
+        firsts = {key[0] for key in want}
+        rows = (row for row in getattr(report, resource) if getattr(row, first) in firsts)
         indexes[resource] = keys.keyed(resource, rows, getattr)
     out = []
     for rev in report.revisions:
@@ -315,10 +319,6 @@ def _revisions_about_withheld(
             or _names_withheld_id(rev.new_value, ids)
         )
     return out
-
-
-def _key(resource: str, row: Any) -> keys.Key | None:
-    return keys.key_of(resource, functools.partial(getattr, row))
 
 
 def _names_withheld_id(value: str | None, ids: frozenset[str]) -> bool:
