@@ -374,7 +374,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """``pvreport build``: validate, render and publish; the old site stays on any failure."""
-    from .build import BUILD_FOLDER, LOG_NAME, BuildError, build
+    from .build import BUILD_FOLDER, LOG_NAME, BuildError, SiteDirError, build
     from .progress import Progress
 
     project = Path.cwd()
@@ -390,6 +390,8 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
         )
+    except SiteDirError as error:
+        raise UsageError(f"{error} Nothing was written.") from None
     except BuildError as error:
         if error.problems:
             # Printed exactly as `pvreport validate` prints them.

@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pathspec.gitignore import GitIgnoreSpec
 
-from . import build, render
+from . import build, render, write
 
 log = logging.getLogger("mkdocs.plugins.pvreport")
 
@@ -52,6 +52,16 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
             (project / self.config.package).resolve() if self.config.package else None
         )
         try:
+            # MkDocs empties site_dir before it builds: refuse one that holds the project's
+            # own folders or someone else's files, as `pvreport build` does.
+            project_config = build.project_config(project)
+            build.check_site_dir(
+                Path(config.site_dir),
+                project,
+                project_config,
+                self.package_dir or build.find_package(project, project_config),
+                option="site_dir in mkdocs.yml",
+            )
             prepared = build.prepare(
                 project,
                 project / build.BUILD_FOLDER / "serve",
@@ -79,6 +89,11 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
         config.extra_javascript = [*engine["extra_javascript"]]
         config.theme.dirs.insert(0, str(prepared.docs_dir.parent / "overrides"))
         return config
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Marked as a site pvreport published, so that a build may replace it later.
+        site = Path(config.site_dir)
+        (site / write.SITE_MARKER).write_text(write.SITE_MARKER_TEXT, encoding="utf-8")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.prepared is not None
