@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from pathspec.gitignore import GitIgnoreSpec
 from . import build, render, write
 
 log = logging.getLogger("mkdocs.plugins.pvreport")
+#: Set by ``pvreport serve --package DIR``: the package to preview, over the ``package`` option.
+PACKAGE_VARIABLE = "PVREPORT_PACKAGE"
 
 
 class PvreportConfig(base.Config):
@@ -48,9 +51,9 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         project = Path(config.config_file_path or ".").resolve().parent
         as_of = dt.date.fromisoformat(self.config.as_of) if self.config.as_of else None
-        self.package_dir = (
-            (project / self.config.package).resolve() if self.config.package else None
-        )
+        # `pvreport serve --package DIR` names the package for this run.
+        named = os.environ.get(PACKAGE_VARIABLE) or self.config.package
+        self.package_dir = (project / named).resolve() if named else None
         try:
             # MkDocs empties site_dir before it builds: refuse one that holds the project's
             # own folders or someone else's files, as `pvreport build` does.
