@@ -154,10 +154,10 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
 
 
 def _shown(path: Path, project_dir: Path) -> str:
-    try:
+    """A folder as the message names it: from the project folder where it is inside it."""
+    if path != project_dir and path.is_relative_to(project_dir):
         return path.relative_to(project_dir).as_posix() + "/"
-    except ValueError:
-        return str(path)
+    return str(path)
 
 
 def check_site_dir(
