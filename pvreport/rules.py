@@ -802,6 +802,7 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
         target_value=_finite(row, "target_value"),
         counterbalance_id=_text(row, "counterbalance_id"),
         next_update=next_update if type(next_update) is dt.date else None,
+        change_threshold=_finite(row, "change_threshold"),
     )
 
 
@@ -862,13 +863,18 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         own, partner = _as_indicator(row), _as_indicator(indicators[partner_id])
         if own is None or partner is None:
             continue
+        relative = load.relative_change_threshold(package.descriptor)
         status = derive.indicator_status(
-            own, _published_results(package, results.get(indicator_id, [])), as_of=package.as_of
+            own,
+            _published_results(package, results.get(indicator_id, [])),
+            as_of=package.as_of,
+            relative_threshold=relative,
         )
         theirs = derive.indicator_status(
             partner,
             _published_results(package, results.get(partner_id, [])),
             as_of=package.as_of,
+            relative_threshold=relative,
         )
         if not derive.counterbalance_caution(own, status, theirs):
             continue
