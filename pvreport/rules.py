@@ -891,6 +891,58 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         )
 
 
+def change_thresholds_used(package: Package) -> Iterator[Problem]:
+    """An indicator's own change_threshold counts only where the two compared results have no
+    range of uncertainty. Where every result of the whole population has one (and the baseline,
+    if any, takes its result's range), the ranges always decide and the threshold is never used.
+
+    Every result counts, embargoed ones too: a threshold is used once any of them lacks a range.
+    """
+    if not package.readable("results"):
+        return
+    with_threshold = {
+        indicator_id: (row, threshold)
+        for indicator_id, row in package.by_id("indicators").items()
+        if (threshold := _finite(row, "change_threshold")) is not None
+    }
+    if not with_threshold:
+        return
+
+    def thresholded_overall(columns: load.Columns) -> Any:
+        return columns.where("indicator_id", lambda v: v in with_threshold) & columns.where(
+            "group", lambda g: g == "all"
+        )
+
+    results = package.grouped("results", "indicator_id", thresholded_overall)
+    for indicator_id, (row, threshold) in with_threshold.items():
+        overall = [r for r in results.get(indicator_id, []) if r.get("group") == "all"]
+        ranges = [(_number(r, "lower"), _number(r, "upper")) for r in overall]
+        if not overall or any(lower is None or upper is None for lower, upper in ranges):
+            continue
+        baseline_period = _text(row, "baseline_period")
+        baseline = _finite(row, "baseline_value")
+        if baseline_period is not None and baseline is not None:
+            held = [
+                lower <= baseline <= upper
+                for r, (lower, upper) in zip(overall, ranges, strict=True)
+                if r.get("period") == baseline_period and lower is not None and upper is not None
+            ]
+            if not any(held):
+                continue  # the baseline has no range: the threshold can be used
+        yield _problem(
+            "change-threshold-unused",
+            package,
+            "indicators",
+            row,
+            "change_threshold",
+            f"Indicator '{indicator_id}' has a change_threshold of {threshold:g}, but every one "
+            f"of its results for the whole population (group all) in {package.file('results')} "
+            "has a range of uncertainty (lower and upper). The ranges decide whether it changed, "
+            "so the threshold is never used.",
+            value=f"{threshold:g}",
+        )
+
+
 def engagements_answered(package: Package) -> Iterator[Problem]:
     """Every engagement says what was done with what was heard (responses)."""
     if not package.absent("responses") and not package.readable("responses"):
@@ -1171,6 +1223,7 @@ RULES: tuple[Rule, ...] = (
     revisions_name_present_resources,
     objectives_measured_by_outcomes,
     counterbalances_hold,
+    change_thresholds_used,
     engagements_answered,
     engagements_profiled,
     decisions_weigh_options,
