@@ -8,16 +8,23 @@ threshold of 0 gives v1's statuses exactly, judged against a copy of v1's rule k
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from conftest import copy_base
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pvreport import build
 from pvreport.derive import DEFAULT_RELATIVE_CHANGE_THRESHOLD, indicator_status
 from pvreport.model import Indicator, Result
+from pvreport.validate import validate_package
 
 AS_OF = dt.date(2026, 6, 1)
 
@@ -331,3 +338,50 @@ def test_the_v1_oracle_agrees_where_the_threshold_is_not_reached_or_unused(case:
     now = indicator_status(indicator, results, as_of=AS_OF).direction
     then = v1_direction(indicator, results)
     assert now == then or (now == "no clear change" and then in ("improving", "worsening"))
+
+
+# -- the rules page publishes the thresholds --------------------------------------------------
+
+
+def rules_page(package: Path) -> str:
+    validation = validate_package(package, as_of=AS_OF)
+    assert validation.ok, [p for p in validation.problems if p.is_error]
+    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    (page,) = [p.text for p in site.rendered.pages if p.src == "how-we-judge-progress.md"]
+    return page
+
+
+def set_status_rules(package: Path, rules: dict[str, object]) -> None:
+    path = package / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["status_rules"] = rules
+    path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+
+
+def test_the_rules_page_publishes_the_report_threshold_and_own_thresholds(
+    tmp_path: Path,
+) -> None:
+    package = copy_base(tmp_path / "package")
+    set_status_rules(package, {"relative_change_threshold": 2.5})
+    indicators = package / "indicators.csv"
+    rows = list(csv.DictReader(indicators.read_text(encoding="utf-8").splitlines()))
+    rows[1]["change_threshold"] = "25"  # repairs-done, counted in repairs
+    out = io.StringIO()
+    fields = [*rows[0].keys(), "change_threshold"]
+    writer = csv.DictWriter(out, fieldnames=fields, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    indicators.write_text(out.getvalue(), encoding="utf-8")
+    page = rules_page(package)
+    assert "a change of less than **2.5% of the starting figure** is counted as no clear " in page
+    assert "which we use instead of 2.5%:" in page
+    assert "| [Damp repairs completed](indicators/repairs-done.md) | 25 repairs |" in page
+
+
+def test_the_rules_page_says_when_any_change_counts(tmp_path: Path) -> None:
+    package = copy_base(tmp_path / "package")
+    set_status_rules(package, {"relative_change_threshold": 0})
+    page = rules_page(package)
+    assert "This report counts any change, however small, as improving or worsening" in page
+    assert "No measure has a smallest change of its own." in page
+    assert "of the starting figure" not in page
