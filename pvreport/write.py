@@ -157,6 +157,18 @@ def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> by
     for resource in descriptor.get("resources", []):
         if isinstance(resource, Mapping) and resource.get("name") in keep:
             item = {k: v for k, v in resource.items() if k not in ("path", "data", "encoding")}
+            schema = item.get("schema")
+            if isinstance(schema, Mapping) and isinstance(schema.get("fields"), list):
+                # A declared schema describes the contract's columns only, as the CSV holds.
+                known = contract.fields(resource["name"])
+                item["schema"] = {
+                    **schema,
+                    "fields": [
+                        f
+                        for f in schema["fields"]
+                        if isinstance(f, Mapping) and f.get("name") in known
+                    ],
+                }
             item["path"] = f"{resource['name']}.csv"
             item["format"] = "csv"
             resources.append(item)

@@ -153,3 +153,26 @@ def test_the_report_model_is_the_same_read_by_column_or_by_row(
     assert load.to_report(by_column.descriptor or {}, by_column.tables) == load.to_report(
         by_row.descriptor or {}, by_row.tables
     )
+
+
+def test_the_zip_descriptor_describes_the_contract_columns_only() -> None:
+    import json
+
+    descriptor = {
+        "name": "x",
+        "resources": [
+            {
+                "name": "decisions",
+                "path": "decisions.csv",
+                "schema": {
+                    "fields": [
+                        {"name": "id", "type": "string"},
+                        {"name": "internal_notes", "description": "Staff only: who objected"},
+                    ]
+                },
+            }
+        ],
+    }
+    out = json.loads(write.public_descriptor(descriptor, ["decisions"]))
+    assert out["resources"][0]["schema"]["fields"] == [{"name": "id", "type": "string"}]
+    assert "Staff only" not in json.dumps(out)
