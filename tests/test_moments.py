@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, copy_base
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pvreport import load, moments
 from pvreport.validate import validate_package
@@ -89,3 +91,34 @@ def test_validation_accepts_exactly_what_the_loader_reads(tmp_path: Path, fast_r
     for i, cell in enumerate(cells):
         if cell in ACCEPTED:
             assert read[first + i] == ACCEPTED[cell]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),
+        max_value=dt.datetime(2200, 12, 31),
+        timezones=st.sampled_from(
+            [
+                UTC,
+                dt.timezone(dt.timedelta(hours=1)),
+                dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
+                dt.timezone(dt.timedelta(hours=14)),
+            ]
+        ),
+    ),
+    z=st.sampled_from(["Z", "z", "+00:00"]),
+    separator=st.sampled_from(["T", "t", " "]),
+)
+def test_any_moment_written_in_iso_8601_reads_back_as_itself(
+    moment: dt.datetime, z: str, separator: str
+) -> None:
+    text = moment.isoformat(sep=separator)
+    if moment.utcoffset() == dt.timedelta(0):
+        text = text.removesuffix("+00:00") + z
+    assert moments.parse_moment(text) == moment
+    # A plain date is the start of that day in UTC.
+    day = moment.date()
+    assert moments.parse_moment(day.isoformat()) == dt.datetime(
+        day.year, day.month, day.day, tzinfo=UTC
+    )
