@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from . import contract, derive, load, model, periods
+from . import contract, derive, load, model, moments, periods
 from .problems import Problem
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
@@ -463,6 +463,31 @@ def periods_are_dates(package: Package) -> Iterator[Problem]:
             message = _not_a_date(name, field, cell)
             if cell is not None and message is not None:
                 yield _problem("period-not-a-date", package, name, row, field, message, value=cell)
+
+
+def moments_are_readable(package: Package) -> Iterator[Problem]:
+    """A moment (``embargo_until``) must be in a form pvreport reads: the loader reads it with
+    the same reader (:mod:`pvreport.moments`), so a cell it cannot read would otherwise mean
+    "no embargo" and the value would be published."""
+    for name in package.tables:
+        if name not in contract.RESOURCES:
+            continue
+        for field, spec in contract.fields(name).items():
+            if spec.get("type") != "datetime":
+                continue
+            for row in package.rows(name, lambda columns, f=field: columns.unreadable(f)):
+                if field in row.unreadable:
+                    yield _problem(
+                        "bad-moment",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"The moment in {field} cannot be read, so pvreport cannot tell when "
+                        "the row may be published; the build withholds nothing it cannot read "
+                        "and stops.",
+                        hint=moments.HINT,
+                    )
 
 
 def _not_a_date(name: str, field: str, cell: Any) -> str | None:
@@ -1214,6 +1239,7 @@ RULES: tuple[Rule, ...] = (
     interval_half_given,
     value_outside_interval,
     periods_are_dates,
+    moments_are_readable,
     mixed_period_forms,
     engagement_dates,
     profile_shares,

@@ -64,6 +64,13 @@ def _csv_field(text: str) -> str:
     return out.getvalue()[:-2]
 
 
+def csv_header(labels: Iterable[str]) -> str:
+    """A heading row of a download, its labels neutralised as text cells are."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([neutralise(label) for label in labels])
+    return out.getvalue()
+
+
 def _column_groups(table: load.Table, label: str) -> tuple[Any, list[Any]]:
     """Each row's group number by its cell as read, and each group's value: a million cells of a
     column hold a few distinct values, each formatted once."""
@@ -81,8 +88,9 @@ def _column_groups(table: load.Table, label: str) -> tuple[Any, list[Any]]:
 
 
 def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
-    """One resource as a public CSV: withheld rows left out, references to withheld rows blanked,
-    text cells neutralised (numbers are typed values, never touched). Returns bytes and row count.
+    """One resource as a public CSV: the contract's columns only, withheld rows left out,
+    references to withheld rows blanked, headings and text cells neutralised (numbers are typed
+    values, never touched). Returns bytes and row count.
 
     Worked column by column: each distinct cell of a column is formatted and quoted once, and the
     lines are joined by pyarrow (a results file has ten million cells).
@@ -102,7 +110,8 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
         if withheld.ids.get(resource):
             scrub[field] = withheld.ids[resource]
     lists = contract.list_references(name)
-    header = [label for label in table.header if label]
+    # The contract's columns only: a column of the publisher's own (staff notes) is not public.
+    header = [label for label in dict.fromkeys(table.header) if label in fields]
     keep = None
     count = table.row_count
     if gone_lines:
@@ -129,8 +138,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
             texts.append(_csv_field(text))
         column = pa.array(texts, pa.string()).take(pa.array(codes))
         columns.append(column if keep is None else column.filter(keep))
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(header)
+    head = csv_header(header)
     if not columns:
         body = "\n" * count
     else:
@@ -139,7 +147,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
             # A row of one empty field is written as "" by the csv writer, not as nothing.
             lines = pc.if_else(pc.equal(lines, ""), '""', lines)
         body = "".join(line + "\n" for line in lines.to_pylist())
-    return (head.getvalue() + body).encode("utf-8"), count
+    return (head + body).encode("utf-8"), count
 
 
 def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> bytes:
@@ -150,6 +158,18 @@ def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> by
     for resource in descriptor.get("resources", []):
         if isinstance(resource, Mapping) and resource.get("name") in keep:
             item = {k: v for k, v in resource.items() if k not in ("path", "data", "encoding")}
+            schema = item.get("schema")
+            if isinstance(schema, Mapping) and isinstance(schema.get("fields"), list):
+                # A declared schema describes the contract's columns only, as the CSV holds.
+                known = contract.fields(resource["name"])
+                item["schema"] = {
+                    **schema,
+                    "fields": [
+                        f
+                        for f in schema["fields"]
+                        if isinstance(f, Mapping) and f.get("name") in known
+                    ],
+                }
             item["path"] = f"{resource['name']}.csv"
             item["format"] = "csv"
             resources.append(item)
