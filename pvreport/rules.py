@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from . import contract, derive, keys, load, model, periods
+from . import contract, derive, keys, load, model, moments, periods
 from .problems import Problem
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
@@ -516,6 +516,31 @@ def periods_are_dates(package: Package) -> Iterator[Problem]:
                 yield _problem("period-not-a-date", package, name, row, field, message, value=cell)
 
 
+def moments_are_readable(package: Package) -> Iterator[Problem]:
+    """A moment (``embargo_until``) must be in a form pvreport reads: the loader reads it with
+    the same reader (:mod:`pvreport.moments`), so a cell it cannot read would otherwise mean
+    "no embargo" and the value would be published."""
+    for name in package.tables:
+        if name not in contract.RESOURCES:
+            continue
+        for field, spec in contract.fields(name).items():
+            if spec.get("type") != "datetime":
+                continue
+            for row in package.rows(name, lambda columns, f=field: columns.unreadable(f)):
+                if field in row.unreadable:
+                    yield _problem(
+                        "bad-moment",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"The moment in {field} cannot be read, so pvreport cannot tell when "
+                        "the row may be published; the build withholds nothing it cannot read "
+                        "and stops.",
+                        hint=moments.HINT,
+                    )
+
+
 def _not_a_date(name: str, field: str, cell: Any) -> str | None:
     """Why a period cell in a valid form names no real date, or None (also for a cell whose
     form is wrong: frictionless reports that)."""
@@ -934,6 +959,7 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
         target_value=_finite(row, "target_value"),
         counterbalance_id=_text(row, "counterbalance_id"),
         next_update=next_update if type(next_update) is dt.date else None,
+        change_threshold=_finite(row, "change_threshold"),
     )
 
 
@@ -994,13 +1020,18 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         own, partner = _as_indicator(row), _as_indicator(indicators[partner_id])
         if own is None or partner is None:
             continue
+        relative = load.relative_change_threshold(package.descriptor)
         status = derive.indicator_status(
-            own, _published_results(package, results.get(indicator_id, [])), as_of=package.as_of
+            own,
+            _published_results(package, results.get(indicator_id, [])),
+            as_of=package.as_of,
+            relative_threshold=relative,
         )
         theirs = derive.indicator_status(
             partner,
             _published_results(package, results.get(partner_id, [])),
             as_of=package.as_of,
+            relative_threshold=relative,
         )
         if not derive.counterbalance_caution(own, status, theirs):
             continue
@@ -1014,6 +1045,58 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
             f"'{partner_id}' is getting worse. {status.target_reason} For '{partner_id}': "
             f"{theirs.reason}",
             value=partner_id,
+        )
+
+
+def change_thresholds_used(package: Package) -> Iterator[Problem]:
+    """An indicator's own change_threshold counts only where the two compared results have no
+    range of uncertainty. Where every result of the whole population has one (and the baseline,
+    if any, takes its result's range), the ranges always decide and the threshold is never used.
+
+    Every result counts, embargoed ones too: a threshold is used once any of them lacks a range.
+    """
+    if not package.readable("results"):
+        return
+    with_threshold = {
+        indicator_id: (row, threshold)
+        for indicator_id, row in package.by_id("indicators").items()
+        if (threshold := _finite(row, "change_threshold")) is not None
+    }
+    if not with_threshold:
+        return
+
+    def thresholded_overall(columns: load.Columns) -> Any:
+        return columns.where("indicator_id", lambda v: v in with_threshold) & columns.where(
+            "group", lambda g: g == "all"
+        )
+
+    results = package.grouped("results", "indicator_id", thresholded_overall)
+    for indicator_id, (row, threshold) in with_threshold.items():
+        overall = [r for r in results.get(indicator_id, []) if r.get("group") == "all"]
+        ranges = [(_number(r, "lower"), _number(r, "upper")) for r in overall]
+        if not overall or any(lower is None or upper is None for lower, upper in ranges):
+            continue
+        baseline_period = _text(row, "baseline_period")
+        baseline = _finite(row, "baseline_value")
+        if baseline_period is not None and baseline is not None:
+            held = [
+                lower <= baseline <= upper
+                for r, (lower, upper) in zip(overall, ranges, strict=True)
+                if r.get("period") == baseline_period and lower is not None and upper is not None
+            ]
+            if not any(held):
+                continue  # the baseline has no range: the threshold can be used
+        yield _problem(
+            "change-threshold-unused",
+            package,
+            "indicators",
+            row,
+            "change_threshold",
+            f"Indicator '{indicator_id}' has a change_threshold of {threshold:g}, but every one "
+            f"of its results for the whole population (group all) in {package.file('results')} "
+            "has a range of uncertainty (lower and upper). The ranges decide whether it changed, "
+            "so the threshold is never used.",
+            value=f"{threshold:g}",
         )
 
 
@@ -1317,6 +1400,7 @@ RULES: tuple[Rule, ...] = (
     interval_half_given,
     value_outside_interval,
     periods_are_dates,
+    moments_are_readable,
     mixed_period_forms,
     engagement_dates,
     profile_shares,
@@ -1327,6 +1411,7 @@ RULES: tuple[Rule, ...] = (
     revisions_name_rows,
     objectives_measured_by_outcomes,
     counterbalances_hold,
+    change_thresholds_used,
     engagements_answered,
     engagements_profiled,
     decisions_weigh_options,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -51,6 +52,22 @@ class WithheldNote:
 
 
 @dataclasses.dataclass(frozen=True)
+class Canary:
+    """A text of a withheld row that must not be in the built site, and where it was written."""
+
+    text: str
+    file: str
+    line: int
+    field: str
+
+    @property
+    def row(self) -> str:
+        """Where the text is, in the words of the spreadsheet: ``options.csv line 7, field
+        title``."""
+        return f"{self.file} line {self.line}, field {self.field}"
+
+
+@dataclasses.dataclass(frozen=True)
 class Withheld:
     notes: tuple[WithheldNote, ...] = ()
     #: Rows withheld per resource (for the data page and downloads).
@@ -60,7 +77,7 @@ class Withheld:
     #: Withheld ids per resource (downloads blank references to them).
     ids: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     #: Distinctive texts of withheld rows: the build checks none of them reached the site.
-    canaries: tuple[str, ...] = ()
+    canaries: tuple[Canary, ...] = ()
 
     def at(self, place: str) -> tuple[WithheldNote, ...]:
         return tuple(n for n in self.notes if n.place == place)
@@ -75,33 +92,79 @@ def _is_confidential(row: Any) -> bool:
 
 
 def _texts(row: Any, name: str) -> Iterable[str]:
-    # Words from a fixed list (visibility, status, kind...) are not the row's content: the site
-    # uses them itself ("confidential"), so they cannot serve as canaries.
-    for field_name in _free_text_fields(type(row), name):
+    """Every text of a row (for what public rows write)."""
+    for field_name in _field_names(type(row)):
         value = getattr(row, field_name)
         if isinstance(value, str):
             yield value
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
+
+
+def _own_texts(row: Any, name: str) -> Iterable[tuple[str, str]]:
+    """The row's own writing, by field: what only this row could have put on a page."""
+    for field_name in _free_text_fields(type(row), name):
+        value = getattr(row, field_name)
+        if isinstance(value, str):
+            yield field_name, value
+
+
 # Looked up once per row type: a large report has a hundred thousand rows of a few types.
 @functools.cache
 def _free_text_fields(kind: type, name: str) -> tuple[str, ...]:
+    """Fields whose text is the row's own. Not evidence of a leak, because the site writes them
+    for other reasons: words from a fixed list (visibility, status: "confidential"), ids and
+    periods (addresses and headings are made of words, and a public heading's address can hold
+    a withheld id), lists of ids, and units (a public row or the data dictionary writes
+    "£ per year")."""
     schema_fields = contract.fields(name)
-    return tuple(
-        field.name
-        for field in dataclasses.fields(kind)
-        if "enum" not in schema_fields.get(field.name, {}).get("constraints", {})
-        and (name, field.name) not in _NAMES_OF_THE_CONTRACT
-    )
+    out = []
+    for field in dataclasses.fields(kind):
+        spec = schema_fields.get(field.name, {})
+        constraints = spec.get("constraints", {})
+        if "enum" in constraints or "pattern" in constraints or contract.LIST_OF in spec:
+            continue
+        if field.name == "id" or field.name.endswith(("_id", "_ids")):
+            continue
+        if field.name == "unit" or field.name.endswith("_unit"):
+            continue
+        if spec.get("type", "string") != "string":
+            continue
+        out.append(field.name)
+    return tuple(out)
 
 
-#: Cells that hold a name from the contract (a revision's changed field is a column name, which
-#: the data dictionary and every download's header row show), not the row's content.
-_NAMES_OF_THE_CONTRACT = frozenset({("revisions", "field")})
+@functools.cache
+def pvreport_text() -> str:
+    """Everything pvreport writes by itself (its code, templates, schemas and problem
+    catalogue): a withheld row's text that pvreport writes anyway, as the data dictionary
+    writes "for example £ per year", is no evidence of a leak."""
+    from importlib import resources
+
+    root = resources.files("pvreport")
+    found: list[str] = []
+
+    def walk(folder: Any) -> None:
+        for item in folder.iterdir():
+            if item.is_dir():
+                walk(item)
+            elif item.name.endswith((".py", ".json", ".yaml", ".j2", ".md", ".html", ".css")):
+                if item.name == "synthetic.py":
+                    continue  # test data, never written to a site
+                found.append(item.read_text(encoding="utf-8", errors="replace"))
+
+    walk(root)
+    return " ".join(" ".join(found).split())
 
 
-def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, Withheld]:
-    """The public report, and what was withheld from it, at the moment ``now`` (aware)."""
+def withhold(
+    report: model.Report, *, now: dt.datetime, files: Mapping[str, str] | None = None
+) -> tuple[model.Report, Withheld]:
+    """The public report, and what was withheld from it, at the moment ``now`` (aware).
+    ``files`` names each resource's file, for messages (default ``<resource>.csv``)."""
     notes: list[WithheldNote] = []
     dropped: dict[str, list[Any]] = {name: [] for name in model.ROW_TYPES}
 
@@ -280,7 +343,7 @@ def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, W
         rows={name: len(rows) for name, rows in dropped.items() if rows},
         lines={name: frozenset(r.line for r in rows) for name, rows in dropped.items() if rows},
         ids={name: frozenset(ids) for name, ids in gone_ids.items() if ids},
-        canaries=_canaries(public, dropped),
+        canaries=_canaries(report, public, dropped, files or {}),
     )
     return public, withheld
 
@@ -328,25 +391,67 @@ def _names_withheld_id(value: str | None, ids: frozenset[str]) -> bool:
     return value.strip() in ids or any(part in ids for part in load.split_ids(value))
 
 
-def _canaries(public: model.Report, dropped: Mapping[str, list[Any]]) -> tuple[str, ...]:
-    candidates: set[str] = set()
+def _canaries(
+    report: model.Report,
+    public: model.Report,
+    dropped: Mapping[str, list[Any]],
+    files: Mapping[str, str],
+) -> tuple[Canary, ...]:
+    """The withheld rows' own texts that nothing public writes: the final check looks for each
+    as a whole text (see :func:`find_canaries`)."""
+    candidates: dict[str, Canary] = {}
     for name, rows in dropped.items():
-        if name == "results":
-            # An embargoed result's note may be shared with public results; its value is a
-            # number, which no text check can tell apart. Notes only.
-            texts: Iterable[str] = (r.note for r in rows if r.note)
-        else:
-            texts = (t for row in rows for t in _texts(row, name))
-        for text in texts:
-            text = " ".join(text.split())
-            if len(text) >= _CANARY_MIN_LENGTH:
-                candidates.add(text)
+        for row in rows:
+            if name == "results":
+                # An embargoed result's note may be shared with public results; its value is a
+                # number, which no text check can tell apart. Notes only.
+                texts: Iterable[tuple[str, str]] = [("note", row.note)] if row.note else []
+            else:
+                texts = _own_texts(row, name)
+            for field_name, text in texts:
+                text = " ".join(text.split())
+                if len(text) >= _CANARY_MIN_LENGTH and text not in candidates:
+                    file = files.get(name, f"{name}.csv")
+                    candidates[text] = Canary(text, file, row.line, field_name)
     if not candidates:
         # Nothing withheld has a text of its own: no need to gather a million public texts.
         return ()
-    seen_public: list[str] = []
+    seen_public: list[str] = [
+        t
+        for t in (
+            report.name,
+            report.title,
+            report.description,
+            report.organisation.name,
+            report.organisation.purpose,
+            report.reporting_period.label,
+        )
+        if isinstance(t, str)
+    ]
     for name in model.ROW_TYPES:
         for row in getattr(public, name):
             seen_public.extend(_texts(row, name))
-    public_text = "\n".join(seen_public)
-    return tuple(sorted(t for t in candidates if t not in public_text))
+    public_text = " ".join(" ".join(seen_public).split())
+    own = pvreport_text()
+    return tuple(
+        candidates[t]
+        for t in sorted(candidates)
+        if t not in public_text and not _whole_text_in(t, own)
+    )
+
+
+def _whole(text: str) -> re.Pattern[str]:
+    """A text found whole: no letter, digit, hyphen or underscore touches it on either side
+    ("three-months" is not found in "within-three-months", nor "Plan B" in "Plan Bravo");
+    any run of spaces matches a space."""
+    body = r"\s+".join(re.escape(part) for part in text.split())
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
+
+
+def _whole_text_in(text: str, haystack: str) -> bool:
+    return text in haystack and _whole(text).search(haystack) is not None
+
+
+def find_canaries(canaries: Iterable[Canary], texts: str) -> list[Canary]:
+    """The canaries found whole in ``texts`` (readable texts with spaces folded)."""
+    return [c for c in canaries if _whole_text_in(c.text, texts)]

@@ -211,9 +211,10 @@ def test_withhold_removes_rows_counts_them_and_scrubs_references(planted: Path) 
     assert [(n.what, n.role) for n in withheld.at("objectives/safe-homes")] == [
         ("engagements", "link")
     ]
-    assert "Canary embargoed note" in withheld.canaries
-    assert "Sell repairs to Canaryco Holdings" in withheld.canaries
-    assert "confidential" not in withheld.canaries
+    canaries = {c.text for c in withheld.canaries}
+    assert "Canary embargoed note" in canaries
+    assert "Sell repairs to Canaryco Holdings" in canaries
+    assert "confidential" not in canaries
 
     # After the embargo the result is published.
     later, _ = visibility.withhold(full, now=dt.datetime(2027, 1, 2, tzinfo=dt.UTC))
