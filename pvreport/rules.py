@@ -282,6 +282,9 @@ def suggest_references(
     """
     by_file = {table.file: name for name, table in tables.items()}
     known: dict[tuple[str, str], list[str]] = {}
+    targets: dict[str, dict[str, tuple[str, str]]] = {}
+    # A misspelt id is often referred to by many rows: each is judged once.
+    judged: dict[tuple[tuple[str, str], str], str | None] = {}
     out: list[Problem] = []
     for problem in problems:
         name = by_file.get(problem.file or "")
@@ -289,12 +292,14 @@ def suggest_references(
             problem.code not in ("unknown-reference", "broken-list-reference")
             or problem.value is None
             or problem.field is None
+            or name is None
             or name not in contract.RESOURCES
         ):
             out.append(problem)
             continue
-        field = load.normalise_header(problem.field)
-        target = {**contract.single_references(name), **contract.list_references(name)}.get(field)
+        if name not in targets:
+            targets[name] = {**contract.single_references(name), **contract.list_references(name)}
+        target = targets[name].get(load.normalise_header(problem.field))
         if target is None or target[0] not in tables:
             out.append(problem)
             continue
@@ -302,21 +307,29 @@ def suggest_references(
             known[target] = [
                 v for row in tables[target[0]].rows if isinstance(v := row.get(target[1]), str)
             ]
-        ids = known[target]
         value = problem.value
-        if value in ids or any(
-            i.casefold() == value.casefold() and not _passes_pattern(target[0], target[1], i)
-            for i in ids
-        ):
+        if (target, value) not in judged:
+            judged[target, value] = _suggestion(target, value, known[target])
+        suggestion = judged[target, value]
+        if suggestion is None:
             continue  # the target's own cell is the one to fix, and its problem says so
-        valid = [i for i in ids if _passes_pattern(target[0], target[1], i)]
-        suggestion = keys.did_you_mean(value, valid)
         out.append(
             dataclasses.replace(problem, message=problem.message + suggestion)
             if suggestion
             else problem
         )
     return out
+
+
+def _suggestion(target: tuple[str, str], value: str, ids: Sequence[str]) -> str | None:
+    """`` Did you mean 'x'?`` for a reference to ``value``, '' for none, or None where ``value``
+    names an id whose own cell is wrong (a stray space, capitals): no problem of its own."""
+    resource, field = target
+    if value in ids or any(
+        i.casefold() == value.casefold() and not _passes_pattern(resource, field, i) for i in ids
+    ):
+        return None
+    return keys.did_you_mean(value, [i for i in ids if _passes_pattern(resource, field, i)])
 
 
 def references_to_absent_resources(package: Package) -> Iterator[Problem]:
