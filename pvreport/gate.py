@@ -697,33 +697,36 @@ def _similar_file(path: Path) -> str:
 
 #: Files a spreadsheet user may leave in the folder, meaning them to be part of the report.
 _TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".ods")
-#: How deep into subfolders the unlisted-file check looks.
-_UNLISTED_DEPTH = 3
 
 
 def _unlisted_files(
     package_dir: Path, items: list[Any], reported: Iterable[str]
 ) -> Iterator[Problem]:
-    """Tables in the folder that datapackage.json does not list: pvreport would not read them.
+    """Tables that datapackage.json does not list, in the package's folder or in a folder that
+    holds a listed file: pvreport would not read them.
 
-    ``reported`` are file names another problem already asks to list (a missing required
-    resource's file).
+    Other folders (a project's ``site/`` where the package is the project folder, say) are not
+    looked into. ``reported`` are file names another problem already asks to list (a missing
+    required resource's file).
     """
     listed: set[str] = {name.casefold() for name in reported}
+    folders = {PurePosixPath(".")}
     for item in items:
         path = item.get("path") if isinstance(item, dict) else None
         if isinstance(path, str):
-            listed.add(PurePosixPath(path.replace("\\", "/")).as_posix().casefold())
-    root = package_dir
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder)
-        depth = len(here.relative_to(root).parts)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and depth < _UNLISTED_DEPTH)
-        for name in sorted(files):
+            pure = PurePosixPath(path.replace("\\", "/"))
+            listed.add(pure.as_posix().casefold())
+            folders.add(pure.parent)
+    for folder in sorted(folders):
+        try:
+            names = sorted(os.listdir(package_dir / folder))
+        except (OSError, ValueError):
+            continue
+        for name in names:
             if name.startswith(".") or not name.lower().endswith(_TABLE_SUFFIXES):
                 continue
-            relative = (here / name).relative_to(root).as_posix()
-            if relative.casefold() in listed:
+            relative = (folder / name).as_posix()
+            if relative.casefold() in listed or not (package_dir / relative).is_file():
                 continue
             yield Problem(
                 "unlisted-file",

@@ -394,3 +394,31 @@ def test_messages_keep_the_case_of_names(package: Path) -> None:
     write_descriptor(package, descriptor)
     messages = [p.message for p in gate.check(package).problems if p.code == "inline-data"]
     assert messages == ['The resource "Budget" holds its rows inside datapackage.json.']
+
+
+def test_unlisted_tables_are_looked_for_where_the_listed_files_are(package: Path) -> None:
+    descriptor = base_descriptor()
+    (package / "data").mkdir()
+    (package / "results.csv").rename(package / "data" / "results.csv")
+    for resource in descriptor["resources"]:
+        if resource["name"] == "results":
+            resource["path"] = "data/results.csv"
+    write_descriptor(package, descriptor)
+    (package / "data" / "results-2024.csv").write_text("a\n1\n", encoding="utf-8")
+    (package / "notes.xlsx").write_bytes(b"PK")
+    (package / "data" / "Notes.txt").write_text("not a table", encoding="utf-8")
+    # A site built inside the package folder is not the package's business.
+    (package / "site" / "data").mkdir(parents=True)
+    (package / "site" / "data" / "results.csv").write_text("a\n1\n", encoding="utf-8")
+    found = [(p.code, p.file, p.severity) for p in gate.check(package).problems]
+    assert found == [
+        ("unlisted-file", "notes.xlsx", "warning"),
+        ("unlisted-file", "data/results-2024.csv", "warning"),
+    ]
+
+
+def test_a_case_twin_is_named_on_any_file_system(package: Path) -> None:
+    (package / "results.csv").rename(package / "Results.csv")
+    [problem] = gate.check(package).problems
+    assert (problem.code, problem.field) == ("file-name-case", "path")
+    assert '"Results.csv"' in problem.message and "only in small and capital" in problem.message
