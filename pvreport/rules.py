@@ -1282,7 +1282,8 @@ def next_updates_to_come(package: Package) -> Iterator[Problem]:
             row,
             "next_update",
             f"Indicator '{_text(row, 'id') or ''}' said new results would come by "
-            f"{due.isoformat()}, and that day has passed (it is {package.as_of.isoformat()}); "
+            f"{due.isoformat()}, and that day has passed (today is taken to be "
+            f"{package.as_of.isoformat()}); "
             f"the site marks it as overdue.",
             value=due.isoformat(),
         )
