@@ -33,7 +33,14 @@ from typing import Any
 import altair as alt
 
 from . import derive, svg
-from .formatting import format_difference, format_interval, format_number, format_period, is_percent
+from .formatting import (
+    format_change,
+    format_interval,
+    format_number,
+    format_period,
+    is_percent,
+    period_phrase,
+)
 from .model import Engagement, Indicator, ProfileRow, Report, Result
 from .write import neutralise
 
@@ -224,14 +231,14 @@ def trend_alt(
         return "No results yet."
     # A provisional or estimated figure may change: say so wherever the value is told.
     tentative = f" ({latest.status})" if latest.status in TENTATIVE else ""
-    at = f"{format_number(latest.value, unit)} in {format_period(latest.period)}{tentative}"
+    at = f"{format_number(latest.value, unit)} {period_phrase(latest.period)}{tentative}"
     if status.direction == "not enough data" or status.reference_value is None:
         text = f"One result so far: {at}"
     else:
-        start = (
-            f"{format_number(status.reference_value, unit)} in "
-            f"{format_period(str(status.reference_period))}"
-        )
+        # The two figures compared read differently wherever they differ.
+        figures = format_change(status.reference_value, latest.value, unit)
+        at = f"{figures.second} {period_phrase(latest.period)}{tentative}"
+        start = f"{figures.first} {period_phrase(str(status.reference_period))}"
         base = " (the baseline)" if status.reference_is_baseline else ""
         change = status.change or 0
         if change > 0:
@@ -250,7 +257,8 @@ def trend_alt(
             text += "; lower is better"
     if status.target_value is not None:
         by = f" for {format_period(status.target_period)}" if status.target_period else ""
-        text += f"; the target of {format_number(status.target_value, unit)}{by} is {status.target}"
+        target = format_change(latest.value, status.target_value, unit).second
+        text += f"; the target of {target}{by} is {status.target}"
     return _sentence(text)
 
 
@@ -472,11 +480,14 @@ def trend_chart(
 def breakdown_alt(indicator: Indicator, gap: derive.EquityGap, groups: Sequence[Result]) -> str:
     unit = indicator.unit
     behind = "below" if indicator.direction == "increase" else "above"
+    # The two figures compared read differently wherever they differ; the gap between them is
+    # worked out on their decimal texts.
+    figures = format_change(gap.best_value, gap.worst_value, unit)
+    when = period_phrase(gap.period)
     text = (
-        f"In {format_period(gap.period)}, by {gap.dimension}, the worst-off group is "
-        f"{gap.worst_group}, at {format_number(gap.worst_value, unit)}: "
-        f"{format_difference(gap.gap, unit)} {behind} {gap.best_group}, at "
-        f"{format_number(gap.best_value, unit)}"
+        f"{when[0].upper()}{when[1:]}, by {gap.dimension}, the worst-off group is "
+        f"{gap.worst_group}, at {figures.second}: "
+        f"{figures.difference} {behind} {gap.best_group}, at {figures.first}"
     )
     if gap.intervals_overlap:
         text += "; their ranges of uncertainty overlap, so the gap may be down to chance"

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from .formatting import format_date, format_difference, format_number, format_period
+from .formatting import format_change, format_date, format_number, format_period, period_phrase
 from .model import Engagement, Indicator, Objective, ProfileRow, Report, Response, Result
 from .periods import PeriodError, parse_period
 
@@ -191,8 +191,10 @@ def _better(indicator: Indicator, new: float, old: float) -> int:
     return 1 if higher == (indicator.direction == "increase") else -1
 
 
-def _value_at(value: float, period: str, unit: str) -> str:
-    return f"{format_number(value, unit)} in {format_period(period)}"
+def _value_at(figure: str, period: str) -> str:
+    """ "72% on 31 March 2026", "6.7 per 100,000 population in 2025/26": a formatted figure and
+    its period, as a sentence reads them."""
+    return f"{figure} {period_phrase(period)}"
 
 
 def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetStatus, str]:
@@ -205,13 +207,17 @@ def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetS
     if latest is None:
         return "not met", f"There is no result yet to compare with {target_words}."
     verdict = _better(indicator, latest.value, target)
-    latest_words = _value_at(latest.value, latest.period, unit)
+    # The two figures compared read differently wherever they differ (97.5 and 97.499, not 97.5
+    # twice), and the shortfall is worked out on their decimal texts.
+    figures = format_change(target, latest.value, unit)
+    target_words = f"the target of {figures.first}{by}"
+    latest_words = _value_at(figures.second, latest.period)
     if verdict == 0:
         return "met", f"The latest result, {latest_words}, is exactly at {target_words}."
     if verdict > 0:
         side = "above" if indicator.direction == "increase" else "below"
         return "met", f"The latest result, {latest_words}, is {side} {target_words}."
-    short = format_difference(latest.value - target, unit)
+    short = figures.difference
     return "not met", f"The latest result, {latest_words}, is {short} short of {target_words}."
 
 
@@ -265,13 +271,13 @@ def indicator_status(
             lo, hi = at_baseline[0].lower, at_baseline[0].upper
             if lo is not None and hi is not None and lo <= ref_value <= hi:
                 ref_lower, ref_upper = lo, hi
-        ref_words = f"the baseline of {_value_at(ref_value, ref_period, unit)}"
+        ref_name = "the baseline"
     else:
         has_baseline = False
         first = overall[0]
         ref_period, ref_value = first.period, first.value
         ref_lower, ref_upper = first.lower, first.upper
-        ref_words = f"the first result of {_value_at(ref_value, ref_period, unit)}"
+        ref_name = "the first result"
     status = dataclasses.replace(
         status,
         reference_period=ref_period,
@@ -280,7 +286,11 @@ def indicator_status(
         reference_lower=ref_lower,
         reference_upper=ref_upper,
     )
-    latest_words = _value_at(latest.value, latest.period, unit)
+    # Both figures of the comparison read differently wherever they differ (6.75 and 6.7, not
+    # 6.7 twice), and the change is worked out on their decimal texts.
+    figures = format_change(ref_value, latest.value, unit)
+    ref_words = f"{ref_name} of {_value_at(figures.first, ref_period)}"
+    latest_words = _value_at(figures.second, latest.period)
 
     # Nothing later than the starting point: one result and no baseline, or a single result
     # for the baseline period itself. There is no travel to judge.
@@ -298,7 +308,7 @@ def indicator_status(
     overlap = intervals_overlap(latest.lower, latest.upper, ref_lower, ref_upper)
     verdict = _better(indicator, latest.value, ref_value)
     moved = "rose" if change > 0 else "fell"
-    size = format_difference(change, unit)
+    size = figures.difference
     better = "higher" if indicator.direction == "increase" else "lower"
     direction: Direction
     if overlap:
