@@ -731,9 +731,10 @@ def profile_alt(
 ) -> str:
     parts = []
     for row in rows:
+        shares = format_change(row.participants_share, row.population_share, "%")
         part = (
-            f"{row.category}, {format_number(row.participants_share, '%')} of participants "
-            f"against {format_number(row.population_share, '%')} of the population"
+            f"{row.category}, {shares.first} of participants "
+            f"against {shares.second} of the population"
         )
         if row.category in rep.under_represented:
             part += " (under-represented)"
@@ -763,9 +764,8 @@ def profile_chart(
                 "category": row.category + (" (under-represented)" if under else ""),
                 "participants": row.participants_share,
                 "population": row.population_share,
-                "label": (
-                    f"{format_number(row.participants_share, '%')} took part, "
-                    f"{format_number(row.population_share, '%')} of population"
+                "label": "{0.first} took part, {0.second} of population".format(
+                    format_change(row.participants_share, row.population_share, "%")
                 ),
             }
         )
