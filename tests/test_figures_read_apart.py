@@ -12,15 +12,22 @@ sentence on its page, in one of the shapes, so the shapes cannot silently stop m
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import html
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, copy_base
+from conftest import AS_OF, BASE, copy_base
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_formatting import UNITS, read_back, written
 
-from pvreport import build, derive, load, synthetic, visibility
+from pvreport import build, derive, load, render, svg, synthetic, visibility
+from pvreport.model import Report, Result
 from pvreport.validate import validate_package
 
 pytestmark = pytest.mark.slow
@@ -141,9 +148,9 @@ def test_no_sentence_compares_figures_that_read_the_same(kind: str, tmp_path: Pa
         if status.target_value is not None and status.target_value != latest.value:
             compared += 1
             assert status.target_reason in page
-            assert any(
-                shape == "target" for shape, *_ in comparisons(status.target_reason)
-            ), status.target_reason
+            assert any(shape == "target" for shape, *_ in comparisons(status.target_reason)), (
+                status.target_reason
+            )
     for indicator_id, gaps in derive.report_gaps(report).items():
         for gap in gaps:
             if gap.best_value != gap.worst_value:
@@ -151,3 +158,79 @@ def test_no_sentence_compares_figures_that_read_the_same(kind: str, tmp_path: Pa
                 assert any(shape == "gap" for shape, *_ in
                            comparisons(pages[f"indicators/{indicator_id}.md"]))  # fmt: skip
     assert compared > 0 and found >= compared
+
+
+# -- a written value reads back as itself, wherever it is shown ---------------------------------
+
+
+@functools.cache
+def _base_report() -> tuple[Report, visibility.Withheld]:
+    validation = validate_package(BASE, as_of=AS_OF)
+    assert validation.ok and validation.descriptor is not None
+    full = load.to_report(validation.descriptor, validation.tables)
+    return visibility.withhold(full, now=build.Clock.make(AS_OF).now)
+
+
+def _figures(text: str, unit: str | None) -> list[Decimal]:
+    return [read_back(found.group(0), unit) for found in re.finditer(NUM, text)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(written, written, written, st.sampled_from(UNITS))
+def test_a_written_value_reads_back_on_pages_tables_alt_texts_and_chart_labels(
+    first: float, second: float, group: float, unit: str | None
+) -> None:
+    report, withheld = _base_report()
+    ind = dataclasses.replace(
+        report.indicators[0], unit=unit or "", baseline_period=None, baseline_value=None,
+        target_period="2026/27", target_value=group,
+    )  # fmt: skip
+    mine = (
+        Result(ind.id, "2024/25", "all", first),
+        Result(ind.id, "2025/26", "all", second),
+        Result(ind.id, "2025/26", "age: 16-24", group),
+        Result(ind.id, "2025/26", "age: 25-64", first),
+        Result(ind.id, "2025/26", "age: 65+", second),
+    )
+    report = dataclasses.replace(
+        report,
+        indicators=(ind, *report.indicators[1:]),
+        results=(*mine, *(r for r in report.results if r.indicator_id != ind.id)),
+    )
+    statuses = derive.report_statuses(report, as_of=AS_OF)
+    gaps = derive.report_gaps(report)
+    by_page = build.page_charts(report, statuses, AS_OF, gaps)
+    rendered = render.render_site(render.Inputs(
+        report=report, withheld=withheld, as_of=AS_OF, statuses=statuses, charts=by_page, gaps=gaps
+    ))  # fmt: skip
+    page = next(html.unescape(p.text) for p in rendered.pages if p.src == f"indicators/{ind.id}.md")
+    first_d, second_d, group_d = (Decimal(repr(v)) for v in (first, second, group))
+
+    # Pages: the results table, row by row.
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', page))
+    assert read_back(rows["2024/25"], unit) == first_d
+    assert read_back(rows["2025/26"], unit) == second_d
+    # The tables of the charts' data.
+    trend, breakdown = by_page[f"indicators/{ind.id}"][:2]
+    assert [read_back(row[1], unit) for row in trend.rows] == [first_d, second_d]
+    assert [read_back(row[1], unit) for row in breakdown.rows] == [group_d, first_d, second_d]
+    # Alt texts.
+    if first_d == second_d:
+        told = re.match(rf"Stayed at ({NUM})", trend.alt)
+        assert told is not None and read_back(told[1], unit) == first_d, trend.alt
+    else:
+        told = re.match(rf"(?:Rose|Fell) from ({NUM}).*? in 2024/25 to ({NUM})", trend.alt)
+        assert told is not None, trend.alt
+        assert (read_back(told[1], unit), read_back(told[2], unit)) == (first_d, second_d)
+    told = re.search(
+        rf"All groups: 16-24 ({NUM}).*, 25-64 ({NUM}).* and 65\+ ({NUM})", breakdown.alt
+    )
+    assert told is not None, breakdown.alt
+    assert [read_back(told[i], unit) for i in (1, 2, 3)] == [group_d, first_d, second_d]
+    # Chart labels: the interactive chart's, and the static chart's.
+    for layer in trend.spec["layer"]:
+        for point in layer.get("data", {}).get("values", []):
+            if "period" in point:
+                assert read_back(point["label"], unit) == Decimal(repr(point["value"]))
+    drawn = re.findall(rf">({NUM}[^<]*)</t", svg.draw(trend.drawing))
+    assert second_d in {read_back(label, unit) for label in drawn}, drawn
