@@ -26,7 +26,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from .periods import PeriodError, parse_period
 
@@ -128,7 +128,10 @@ def decimals_for(value: float | Decimal) -> int:
 
 def _rounded(number: Decimal, places: int) -> Decimal:
     """Half away from zero, on the decimal digits."""
-    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # Enough digits for any float: the default context (28) cannot quantize 1e300.
+    with localcontext() as context:
+        context.prec = max(28, number.adjusted() + places + 2)
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _digits(number: Decimal, places: int, *, trim: bool) -> str:
@@ -264,8 +267,10 @@ def format_difference(
     text = _number(size, decimals, scale=_scales(unit))
     if size != 0 and decimals is None and text == "0":
         smallest = Decimal(1).scaleb(-MAX_DECIMALS)
-        tiny = f"less than {_number(smallest, None)}"
-        return _points(smallest, tiny) if is_percent(unit) else _with_unit(tiny, smallest, unit)
+        text = _number(smallest, None)
+        return "less than " + (
+            _points(smallest, text) if is_percent(unit) else _with_unit(text, smallest, unit)
+        )
     if is_percent(unit):
         return _points(_rounded(size, MAX_DECIMALS), text)
     return _with_unit(text, size, unit)

@@ -110,6 +110,8 @@ def test_differences_of_percentages_are_points() -> None:
     assert format_difference(-300, "£") == "£300"
     assert format_difference(2.5, "days") == "2.5 days"
     assert format_difference(1e-9, "days") == "less than 0.0001 days"
+    assert format_difference(1e-9, "£") == "less than £0.0001"
+    assert format_difference(1e-9, "%") == "less than 0.0001 percentage points"
 
 
 def test_interval() -> None:
@@ -254,3 +256,14 @@ def test_figures_that_differ_at_the_shown_precision_never_read_the_same(
         assert change.first != change.second
     if change.first == change.second:
         assert not apart
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+def test_any_finite_figure_is_written_without_error(first: float, second: float) -> None:
+    # 1e300 needs more digits than the decimal module's default context holds.
+    change = format_change(first, second, "£")
+    assert change.first and change.second and change.difference
+    assert format_interval(first, second, "%")
