@@ -293,8 +293,13 @@ def trend_chart(
         "type": "ordinal",
         "sort": order,
         "title": "Period",
-        # "Q1 2025" over two lines, so that many periods fit side by side.
-        "axis": {"labelAngle": 0, "labelOverlap": "greedy", "labelExpr": "split(datum.label, ' ')"},
+        # "31 March 2025" over three lines, so that many periods fit side by side; "January to
+        # March 2025" too, "to" kept with its month (as the static chart draws it).
+        "axis": {
+            "labelAngle": 0,
+            "labelOverlap": "greedy",
+            "labelExpr": "split(replace(datum.label, ' to ', '\u00a0to '), ' ')",
+        },
     }
     y_title = _axis_title(unit)
 
