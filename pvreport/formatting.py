@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -231,6 +232,15 @@ def format_number(
     """
     if isinstance(value, float) and not math.isfinite(value):
         return "not a number"
+    if isinstance(value, Decimal):
+        return _with_unit(_number(value, decimals, scale=_scales(unit)), value, unit)
+    return _format_float(float(value), unit, decimals)
+
+
+# A national report shows the same few thousand values in a million cells: each distinct value,
+# unit and precision is written once.
+@functools.lru_cache(maxsize=65536)
+def _format_float(value: float, unit: str | None, decimals: int | None) -> str:
     number = exact(value)
     return _with_unit(_number(number, decimals, scale=_scales(unit)), number, unit)
 
