@@ -265,7 +265,7 @@ def indicator_status(
     if indicator.baseline_period is not None and indicator.baseline_value is not None:
         has_baseline = True
         ref_period = indicator.baseline_period
-        ref_value = float(indicator.baseline_value)
+        ref_value = indicator.baseline_value  # as written: "97.50" keeps its zero
         at_baseline = [r for r in overall if r.period == ref_period]
         if at_baseline:
             lo, hi = at_baseline[0].lower, at_baseline[0].upper

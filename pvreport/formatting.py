@@ -8,8 +8,10 @@ How many decimals a figure gets:
 
 - A value keeps every decimal the publisher wrote, up to :data:`MAX_DECIMALS` (``1.15`` is
   shown as 1.15, never 1.1). The decimals written are those of the shortest text that reads back
-  as the stored number (Python's ``repr``), which is the cell's own text less any trailing zeros;
-  working them out costs nothing when the package is read, however many results it has.
+  as the stored float (Python's ``repr``), which is the cell's own text; a cell that ends in
+  zeros after its decimal point (``97.50``) is read as a :class:`~pvreport.model.WrittenNumber`,
+  which keeps its text. Nothing is counted per cell when a package is read, however many
+  results it has.
 - A value with a longer tail (``97.49863969529174``, or ``0.30000000000000004`` from float
   arithmetic) was computed, not written: it gets three significant figures (97.5, 0.3).
 - Rounding is half away from zero on the decimal text (``decimal.ROUND_HALF_UP``), never on the
@@ -29,6 +31,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from .model import WrittenNumber
 from .periods import PeriodError, parse_period
 
 # A real minus sign: screen readers say "minus" for it, but may skip or say "dash" for a hyphen.
@@ -99,18 +102,23 @@ def is_percent(unit: str | None) -> bool:
 def exact(value: float | Decimal) -> Decimal:
     """The value as the decimal its text was: the shortest text that reads back as the float.
 
-    ``exact(1.15)`` is ``Decimal("1.15")``, not the binary float's 1.149999999999999911...
+    ``exact(1.15)`` is ``Decimal("1.15")``, not the binary float's 1.149999999999999911...; a
+    number read from a cell that ends in zeros (``97.50``) keeps them.
     """
     if isinstance(value, Decimal):
         return value
+    if isinstance(value, WrittenNumber):
+        return Decimal(value.text)
     if isinstance(value, int):
         return Decimal(value)
-    return Decimal(repr(float(value)))
+    text = repr(float(value))
+    return Decimal(text.removesuffix(".0"))
 
 
 def written_decimals(value: float | Decimal) -> int:
-    """Decimals in the shortest text of the value: 1.15 has 2, 45.0 has 0, 1e-05 has 5."""
-    exponent = exact(value).normalize().as_tuple().exponent
+    """Decimals the value was written with: 1.15 has 2, 45.0 has 0, 1e-05 has 5; a cell
+    written ``97.50`` has 2."""
+    exponent = exact(value).as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
@@ -165,7 +173,8 @@ def _number(number: Decimal, decimals: int | None, *, scale: bool = True) -> str
     if scaled is not None:
         return scaled
     if decimals is None:
-        return _digits(number, decimals_for(number), trim=True)
+        # Zeros the publisher wrote stay ("97.50"); those of a rounded long tail go ("0.3").
+        return _digits(number, decimals_for(number), trim=written_decimals(number) > MAX_DECIMALS)
     return _digits(number, decimals, trim=False)
 
 
@@ -234,14 +243,15 @@ def format_number(
         return "not a number"
     if isinstance(value, Decimal):
         return _with_unit(_number(value, decimals, scale=_scales(unit)), value, unit)
-    return _format_float(float(value), unit, decimals)
+    return _format_float(float(value), getattr(value, "text", None), unit, decimals)
 
 
 # A national report shows the same few thousand values in a million cells: each distinct value,
-# unit and precision is written once.
+# unit and precision is written once. The text a number was written as is part of the key:
+# 97.5 and 97.50 are equal floats but read differently.
 @functools.lru_cache(maxsize=65536)
-def _format_float(value: float, unit: str | None, decimals: int | None) -> str:
-    number = exact(value)
+def _format_float(value: float, text: str | None, unit: str | None, decimals: int | None) -> str:
+    number = Decimal(text) if text is not None else exact(value)
     return _with_unit(_number(number, decimals, scale=_scales(unit)), number, unit)
 
 

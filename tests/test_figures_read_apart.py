@@ -26,7 +26,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_formatting import UNITS, read_back, written
 
-from pvreport import build, derive, load, render, svg, synthetic, visibility
+from pvreport import build, contract, derive, load, render, svg, synthetic, visibility
+from pvreport.formatting import format_change, format_interval, format_number
 from pvreport.model import Report, Result
 from pvreport.validate import validate_package
 
@@ -234,3 +235,33 @@ def test_a_written_value_reads_back_on_pages_tables_alt_texts_and_chart_labels(
                 assert read_back(point["label"], unit) == Decimal(repr(point["value"]))
     drawn = re.findall(rf">({NUM}[^<]*)</t", svg.draw(trend.drawing))
     assert second_d in {read_back(label, unit) for label in drawn}, drawn
+
+
+# -- zeros the publisher wrote ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by_column", [False, True])
+def test_a_value_keeps_the_zeros_it_was_written_with(tmp_path: Path, by_column: bool) -> None:
+    # "97.50" is read as the number 97.5 and shown as written, by row (small files) and by
+    # column (large files) alike; a rounded long tail still drops its zeros.
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "indicator_id,period,group,value,lower,upper\n"
+        "i,2024,all,97.50,97.0,98.00\n"
+        "i,2025,all,97.32,,\n"
+        "i,2026,all,12,,\n",
+        encoding="utf-8",
+    )
+    parsed = load.parse_arrow(path) if by_column else None
+    assert (parsed is not None) == by_column
+    table = load.read_table("results", path, "results.csv", contract.schema("results"),
+                            parsed=parsed)  # fmt: skip
+    values = [row.get("value") for row in table.rows]
+    assert values == [97.5, 97.32, 12]
+    assert [format_number(v, "%") for v in values] == ["97.50%", "97.32%", "12%"]
+    first = table.rows[0]
+    assert format_interval(first.get("lower"), first.get("upper"), "%") == "97.0% to 98.00%"
+    change = format_change(values[0], values[1], "%")
+    assert (change.first, change.second, change.difference) == (
+        "97.50%", "97.32%", "0.18 percentage points",
+    )  # fmt: skip

@@ -22,6 +22,7 @@ from pvreport.formatting import (
     format_ticks,
     period_phrase,
 )
+from pvreport.model import WrittenNumber, read_number
 
 
 @pytest.mark.parametrize(
@@ -267,3 +268,14 @@ def test_any_finite_figure_is_written_without_error(first: float, second: float)
     change = format_change(first, second, "£")
     assert change.first and change.second and change.difference
     assert format_interval(first, second, "%")
+
+
+def test_zeros_the_publisher_wrote_stay_and_equal_floats_do_not_share_a_reading() -> None:
+    assert format_number(97.5, "%") == "97.5%"
+    assert format_number(WrittenNumber("97.50"), "%") == "97.50%"
+    assert format_number(97.5, "%") == "97.5%"  # the cache keeps the two apart
+    assert format_number(WrittenNumber("12.0"), "days") == "12.0 days"
+    assert format_number(WrittenNumber("1.000000"), None) == "1"  # beyond 4 decimals: a tail
+    assert read_number("97.50") == 97.5 and isinstance(read_number("97.5"), float)
+    change = format_change(WrittenNumber("12.50"), WrittenNumber("10.50"), "%")
+    assert change.difference == "2.00 percentage points"
