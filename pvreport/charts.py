@@ -38,8 +38,8 @@ from .formatting import (
     format_interval,
     format_number,
     format_period,
-    is_percent,
     period_phrase,
+    unit_in_words,
 )
 from .model import Engagement, Indicator, ProfileRow, Report, Result
 from .write import neutralise
@@ -164,20 +164,10 @@ def _spec(alt_text: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _axis_title(unit: str) -> str:
-    if is_percent(unit):
-        return "Per cent"
+    words = unit_in_words(unit)
     if unit.strip().startswith("£"):
-        rest = unit.strip()[1:].strip()
-        return f"Pounds{' ' + rest if rest else ''} (£)"
-    return unit[0].upper() + unit[1:] if unit else ""
-
-
-def _unit_words(unit: str) -> str:
-    if is_percent(unit):
-        return "per cent"
-    if unit.strip().startswith("£"):
-        return "pounds" + unit.strip()[1:]
-    return unit
+        words += " (£)"
+    return words[:1].upper() + words[1:]
 
 
 def _wrapped_labels(labels: Sequence[str], width: int = 22) -> dict[str, Any]:
@@ -448,7 +438,7 @@ def trend_chart(
         notes.append("the short-dashed line marks the target")
     if tentative:
         notes.append("an open triangle marks a figure that may still change")
-    caption = f"Every result for the whole population, in {_unit_words(unit)}."
+    caption = f"Every result for the whole population, in {unit_in_words(unit)}."
     if notes:
         caption += " " + _sentence(_join(notes))
     drawing = svg.TrendDrawing(
@@ -649,7 +639,7 @@ def breakdown_chart(
     )
     caption = (
         f"The latest results by {gap.dimension}, for {format_period(gap.period)}, in "
-        f"{_unit_words(unit)}. "
+        f"{unit_in_words(unit)}. "
         "The diamond marks the worst-off group"
         + (", bars show the likely range of each figure" if with_interval else "")
         + (", and the dashed line the figure for everyone" if overall else "")

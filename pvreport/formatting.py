@@ -190,6 +190,20 @@ def _lower_first(words: str) -> str:
     return words
 
 
+def unit_in_words(unit: str | None) -> str:
+    """A unit as a caption or an axis names it, with no number: "per cent", "per cent of
+    adults", "pounds million per year", "rate per 100,000 population", "years"."""
+    unit = " ".join((unit or "").split())
+    percent = _PERCENT_PHRASE.match(unit)
+    if percent is not None or unit.lower() in _PERCENT_UNITS:
+        rest = percent.group("rest") if percent is not None else None
+        return f"per cent {rest.strip()}" if rest else "per cent"
+    if unit.startswith("£"):
+        rest = unit[1:].strip()
+        return f"pounds {rest}" if rest else "pounds"
+    return _lower_first(unit)
+
+
 def _with_unit(number: str, value: Decimal, unit: str | None) -> str:
     """A number with its unit, as it reads inside a sentence."""
     if unit is None or not unit.strip():

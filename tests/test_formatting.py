@@ -21,6 +21,7 @@ from pvreport.formatting import (
     format_period,
     format_ticks,
     period_phrase,
+    unit_in_words,
 )
 from pvreport.model import WrittenNumber, read_number
 
@@ -279,3 +280,19 @@ def test_zeros_the_publisher_wrote_stay_and_equal_floats_do_not_share_a_reading(
     assert read_number("97.50") == 97.5 and isinstance(read_number("97.5"), float)
     change = format_change(WrittenNumber("12.50"), WrittenNumber("10.50"), "%")
     assert change.difference == "2.00 percentage points"
+
+
+@pytest.mark.parametrize(
+    ("unit", "words"),
+    [
+        ("%", "per cent"),
+        ("Percentage (%)", "per cent"),
+        ("Percentage of adults", "per cent of adults"),
+        ("Rate per 100,000 population", "rate per 100,000 population"),
+        ("Years", "years"),
+        ("£ million per year", "pounds million per year"),
+        ("days", "days"),
+    ],
+)
+def test_a_unit_in_words_for_captions_and_axes(unit: str, words: str) -> None:
+    assert unit_in_words(unit) == words
