@@ -73,6 +73,11 @@ class BuildError(PvreportError):
         self.log = log
 
 
+class SiteDirError(BuildError):
+    """The site folder cannot be published to (it is or holds the project, the package, ...):
+    refused before anything is written."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Clock:
     """The build's "now": embargoes compare with ``now``, statuses with ``today``; ``epoch`` is
@@ -146,6 +151,85 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
         "Name the data package to build with --package (or as the package option of the pvreport "
         f"plugin in mkdocs.yml): found {len(found)} folders under datapackages/."
     )
+
+
+def _shown(path: Path, project_dir: Path) -> str:
+    """A folder as the message names it: from the project folder where it is inside it."""
+    if path != project_dir and path.is_relative_to(project_dir):
+        return path.relative_to(project_dir).as_posix() + "/"
+    return str(path)
+
+
+def check_site_dir(
+    site_dir: Path,
+    project_dir: Path,
+    config: Mapping[str, Any],
+    package_dir: Path,
+    *,
+    option: str = "--site-dir",
+) -> None:
+    """Refuse a site folder that publishing would destroy something in, before anything is
+    written: publishing replaces the whole folder (:func:`pvreport.write.publish`).
+
+    Refused: a file or a link; a folder that is, holds, or is inside the project's own folders
+    (the package, ``content/``, ``build/``, the caches) or that is or holds the project; and a
+    folder with files in it that is not a site pvreport published
+    (:func:`pvreport.write.is_published_site`). ``option`` names where the folder was given.
+    """
+    project = project_dir.resolve()
+    lexical = Path(os.path.abspath(site_dir))
+    shown = str(site_dir)
+    fix = (
+        f"Give another folder with {option}: a new or empty one, or a site pvreport "
+        "published before (the default is site/ in the project folder)."
+    )
+    if lexical.is_symlink():
+        raise SiteDirError(
+            f"The site folder {shown} is a link to {os.readlink(lexical)}: publishing would "
+            f"replace the link with a folder. {fix}"
+        )
+    probe = lexical
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "" if probe == lexical else f" is inside {probe}, which"
+        raise SiteDirError(
+            f"The site folder {shown}{where} is a file, not a folder: publishing would replace "
+            f"it. {fix}"
+        )
+    real = lexical.resolve()
+    docs = str(config.get("docs_dir") or "content")
+    own = [
+        ("the package folder", package_dir.resolve()),
+        ("the folder of hand-written pages", (project / docs).resolve()),
+        ("the build folder", project / BUILD_FOLDER),
+        ("the cache folder", project / Path(CACHE_FOLDER).parts[0]),
+    ]
+    for label, folder in [("the project folder", project), *own]:
+        if real == folder:
+            raise SiteDirError(
+                f"The site folder {shown} is {label}: publishing replaces the whole site folder, "
+                f"so everything in it would be deleted. {fix}"
+            )
+        if folder.is_relative_to(real):
+            raise SiteDirError(
+                f"The site folder {shown} holds {label} ({_shown(folder, project)}): publishing "
+                f"replaces the whole site folder, so it would be deleted. {fix} Keep the "
+                "package and the project's folders outside the site folder."
+            )
+    for label, folder in own:
+        if real.is_relative_to(folder):
+            raise SiteDirError(
+                f"The site folder {shown} is inside {label} ({_shown(folder, project)}): the "
+                f"site would be mixed with the files pvreport reads or writes there. {fix}"
+            )
+    if lexical.is_dir() and any(lexical.iterdir()) and not write.is_published_site(lexical):
+        raise SiteDirError(
+            f"The site folder {shown} holds files but is not a site pvreport published (it "
+            f"has no {write.SITE_MARKER} file, nor MkDocs' {', '.join(write.SITE_FILES)}): "
+            "publishing would delete them. Give a new or empty folder with "
+            f"{option}, or empty this one yourself if nothing in it is needed."
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -723,17 +807,80 @@ def build(
     """
     progress = progress or Progress.quiet()
     project_dir = project_dir.resolve()
-    site_dir = (site_dir if site_dir is not None else project_dir / "site").absolute()
+    given = site_dir if site_dir is not None else project_dir / "site"
+    # Before anything is written: where the package is, and whether publishing may replace
+    # the site folder.
+    config = project_config(project_dir)
+    package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    check_site_dir(given, project_dir, config, package_dir)
+    site_dir = Path(os.path.abspath(given))
     build_dir = project_dir / BUILD_FOLDER
     build_dir.mkdir(parents=True, exist_ok=True)
     log = build_dir / LOG_NAME
-    log.write_text("", encoding="utf-8")
     clock = Clock.make(as_of)
 
     def record(line: str) -> None:
         with log.open("a", encoding="utf-8") as handle:
             handle.write(line.rstrip() + "\n")
 
+    with _one_build_at_a_time(build_dir):
+        log.write_text("", encoding="utf-8")
+        # What a killed build left beside the site; where it was killed between the two renames
+        # of publishing, the old site is put back first, so a failed build leaves it as it was.
+        for leftover in write.clear_leftovers(site_dir):
+            record(f"Removed {leftover.name}, left beside the site by a build that was stopped")
+        return _build(
+            project_dir,
+            build_dir,
+            site_dir,
+            package_dir,
+            clock=clock,
+            strict=strict,
+            record=record,
+            log=log,
+            notify=notify,
+            progress=progress,
+            cache=cache,
+        )
+
+
+@contextmanager
+def _one_build_at_a_time(build_dir: Path) -> Iterator[None]:
+    """Hold the project's build lock: a second build started meanwhile would take the first's
+    half-built site for a leftover (and both write build/docs)."""
+    try:
+        import fcntl
+    except ImportError:  # not on Windows
+        yield
+        return
+    with (build_dir / "build.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BuildError(
+                "Another pvreport build is running in this project: wait for it to end, then "
+                "build again."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(
+    project_dir: Path,
+    build_dir: Path,
+    site_dir: Path,
+    package_dir: Path,
+    *,
+    clock: Clock,
+    strict: bool,
+    record: Callable[[str], None],
+    log: Path,
+    notify: Callable[[str], None],
+    progress: Progress,
+    cache: bool,
+) -> BuildResult:
     try:
         prepared = prepare(
             project_dir,

@@ -243,6 +243,8 @@ def trend_alt(
             )
         if status.intervals_overlap and change != 0:
             text += ", but the ranges of uncertainty overlap, so this is no clear change"
+        if status.decided_by == "below threshold":
+            text += ", a change too small to count, so this is no clear change"
         if indicator.direction == "decrease":
             text += "; lower is better"
     if status.target_value is not None:
@@ -687,7 +689,9 @@ def indicator_charts(
     """
     results = report.results_for(indicator.id)
     if status is None:
-        status = derive.indicator_status(indicator, results, as_of=as_of)
+        status = derive.indicator_status(
+            indicator, results, as_of=as_of, relative_threshold=report.relative_change_threshold
+        )
     if gaps is None:
         gaps = derive.equity_gaps(indicator, results)
     charts: list[Chart] = []

@@ -310,6 +310,25 @@ def format_difference(
     return _with_unit(text, size, unit)
 
 
+def format_differences(
+    first: float | Decimal, second: float | Decimal, unit: str | None = None
+) -> tuple[str, str]:
+    """Two sizes of change that one sentence compares ("it fell by 0.0999 ...; a change of less
+    than 0.1 is no clear change"), without their signs, reading differently wherever they
+    differ (see :func:`format_change`)."""
+    one, two = exact(first).copy_abs(), exact(second).copy_abs()
+    texts = _apart(one, two, scale=_scales(unit))
+    words = []
+    for size, text in zip((one, two), texts, strict=True):
+        if size != 0 and text == "0":
+            words.append(format_difference(size, unit))  # "less than 0.0001"
+        elif is_percent(unit):
+            words.append(_points(_rounded(size, MAX_DECIMALS), text))
+        else:
+            words.append(_with_unit(text, size, unit))
+    return words[0], words[1]
+
+
 def format_interval(lower: float | None, upper: float | None, unit: str | None = None) -> str:
     """A confidence interval as words, "40% to 50%"; empty where there is no interval."""
     if lower is None or upper is None:

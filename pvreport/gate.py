@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
@@ -340,6 +341,65 @@ def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
             f'"resources" must be a list, not {_described(resources)}.',
             file=f,
             field="resources",
+        )
+    yield from _check_status_rules(descriptor)
+
+
+def _check_status_rules(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
+    """``status_rules`` (contract v1.1): how much change counts, where results have no range of
+    uncertainty."""
+    f = DESCRIPTOR
+    rules = descriptor.get("status_rules")
+    if rules is None:
+        return
+    example = '"status_rules": {"relative_change_threshold": 2}'
+    if not isinstance(rules, dict):
+        yield Problem(
+            "wrong-property-type",
+            f'"status_rules" must be an object, not {_described(rules)}.',
+            file=f,
+            field="status_rules",
+            hint=f"Write it as an object, for example {example}, or leave it out.",
+        )
+        return
+    for key in rules:
+        if key != "relative_change_threshold":
+            yield Problem(
+                "unknown-status-rule",
+                f'"status_rules" has a property "{str(key)[:80]}" that pvreport does not know, so '
+                "it is ignored.",
+                file=f,
+                field=f"status_rules.{key}",
+                value=str(key)[:200],
+            )
+    name = "status_rules.relative_change_threshold"
+    value = rules.get("relative_change_threshold")
+    if value is None:
+        return
+    shown = json.dumps(value, ensure_ascii=False)[:80]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        described = (
+            "a number too large to use"
+            if isinstance(value, float)
+            else _described(value) + (f" ({shown})" if isinstance(value, str) else "")
+        )
+        yield Problem(
+            "wrong-property-type",
+            f'"{name}" must be a percentage written as a number, such as 2, not {described}.',
+            file=f,
+            field=name,
+            value=str(value)[:200],
+            hint=f"Write the number without quotes and without a % sign, for example {example}.",
+        )
+    elif value < 0:
+        yield Problem(
+            "negative-change-threshold",
+            f'"{name}" is {shown}, but a change cannot be smaller than no change at all.',
+            file=f,
+            field=name,
+            value=shown,
+            hint="Write 0 or more: with 2, a change of less than 2% of the earlier figure counts "
+            "as no clear change; with 0, any change counts.",
         )
 
 

@@ -387,8 +387,19 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
             end=dt.date.fromisoformat(period["end"]),
         ),
         present=frozenset(tables),
+        relative_change_threshold=relative_change_threshold(descriptor),
         **rows,
     )
+
+
+def relative_change_threshold(descriptor: Mapping[str, Any]) -> float:
+    """``status_rules.relative_change_threshold`` (percent), or the contract's default where it
+    is not given. The gate has already refused one that is not a number of 0 or more."""
+    rules = descriptor.get("status_rules")
+    value = rules.get("relative_change_threshold") if isinstance(rules, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return model.DEFAULT_RELATIVE_CHANGE_THRESHOLD
+    return float(value)
 
 
 def _from_columns(columns: Columns, row_type: type, lists: Mapping[str, Any]) -> tuple[Any, ...]:

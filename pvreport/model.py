@@ -14,6 +14,11 @@ from typing import Any, Literal, Self
 
 Visibility = Literal["public", "confidential"]
 
+#: The contract's default for ``status_rules.relative_change_threshold`` (percent): where neither
+#: compared result has a range of uncertainty, a change smaller than this share of the earlier
+#: value's size counts as no change.
+DEFAULT_RELATIVE_CHANGE_THRESHOLD = 2.0
+
 
 class WrittenNumber(float):
     """A number whose cell ends in zeros after its decimal point (``97.50``, ``12.0``): the float
@@ -113,6 +118,8 @@ class Indicator:
     source_url: str | None = None
     visibility: Visibility = "public"
     line: int = 0
+    #: The smallest change that counts, in the indicator's unit (contract v1.1).
+    change_threshold: float | None = None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -281,6 +288,8 @@ class Report:
     options: tuple[Option, ...] = ()
     responses: tuple[Response, ...] = ()
     revisions: tuple[Revision, ...] = ()
+    #: ``status_rules.relative_change_threshold`` of datapackage.json, in percent.
+    relative_change_threshold: float = DEFAULT_RELATIVE_CHANGE_THRESHOLD
 
     @functools.cached_property
     def _results_by_indicator(self) -> dict[str, tuple[Result, ...]]:

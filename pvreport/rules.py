@@ -802,6 +802,7 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
         target_value=_finite(row, "target_value"),
         counterbalance_id=_text(row, "counterbalance_id"),
         next_update=next_update if type(next_update) is dt.date else None,
+        change_threshold=_finite(row, "change_threshold"),
     )
 
 
@@ -862,13 +863,18 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         own, partner = _as_indicator(row), _as_indicator(indicators[partner_id])
         if own is None or partner is None:
             continue
+        relative = load.relative_change_threshold(package.descriptor)
         status = derive.indicator_status(
-            own, _published_results(package, results.get(indicator_id, [])), as_of=package.as_of
+            own,
+            _published_results(package, results.get(indicator_id, [])),
+            as_of=package.as_of,
+            relative_threshold=relative,
         )
         theirs = derive.indicator_status(
             partner,
             _published_results(package, results.get(partner_id, [])),
             as_of=package.as_of,
+            relative_threshold=relative,
         )
         if not derive.counterbalance_caution(own, status, theirs):
             continue
@@ -882,6 +888,58 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
             f"'{partner_id}' is getting worse. {status.target_reason} For '{partner_id}': "
             f"{theirs.reason}",
             value=partner_id,
+        )
+
+
+def change_thresholds_used(package: Package) -> Iterator[Problem]:
+    """An indicator's own change_threshold counts only where the two compared results have no
+    range of uncertainty. Where every result of the whole population has one (and the baseline,
+    if any, takes its result's range), the ranges always decide and the threshold is never used.
+
+    Every result counts, embargoed ones too: a threshold is used once any of them lacks a range.
+    """
+    if not package.readable("results"):
+        return
+    with_threshold = {
+        indicator_id: (row, threshold)
+        for indicator_id, row in package.by_id("indicators").items()
+        if (threshold := _finite(row, "change_threshold")) is not None
+    }
+    if not with_threshold:
+        return
+
+    def thresholded_overall(columns: load.Columns) -> Any:
+        return columns.where("indicator_id", lambda v: v in with_threshold) & columns.where(
+            "group", lambda g: g == "all"
+        )
+
+    results = package.grouped("results", "indicator_id", thresholded_overall)
+    for indicator_id, (row, threshold) in with_threshold.items():
+        overall = [r for r in results.get(indicator_id, []) if r.get("group") == "all"]
+        ranges = [(_number(r, "lower"), _number(r, "upper")) for r in overall]
+        if not overall or any(lower is None or upper is None for lower, upper in ranges):
+            continue
+        baseline_period = _text(row, "baseline_period")
+        baseline = _finite(row, "baseline_value")
+        if baseline_period is not None and baseline is not None:
+            held = [
+                lower <= baseline <= upper
+                for r, (lower, upper) in zip(overall, ranges, strict=True)
+                if r.get("period") == baseline_period and lower is not None and upper is not None
+            ]
+            if not any(held):
+                continue  # the baseline has no range: the threshold can be used
+        yield _problem(
+            "change-threshold-unused",
+            package,
+            "indicators",
+            row,
+            "change_threshold",
+            f"Indicator '{indicator_id}' has a change_threshold of {threshold:g}, but every one "
+            f"of its results for the whole population (group all) in {package.file('results')} "
+            "has a range of uncertainty (lower and upper). The ranges decide whether it changed, "
+            "so the threshold is never used.",
+            value=f"{threshold:g}",
         )
 
 
@@ -1165,6 +1223,7 @@ RULES: tuple[Rule, ...] = (
     revisions_name_present_resources,
     objectives_measured_by_outcomes,
     counterbalances_hold,
+    change_thresholds_used,
     engagements_answered,
     engagements_profiled,
     decisions_weigh_options,

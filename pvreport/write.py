@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -364,10 +365,68 @@ def config_text(config: Mapping[str, Any]) -> str:
 # Publishing
 
 
+#: In every site pvreport publishes: the mark that lets the next build replace the folder.
+SITE_MARKER = ".pvreport-site"
+SITE_MARKER_TEXT = (
+    "This folder is a website published by pvreport build. The next build replaces all of it:\n"
+    "keep nothing else here.\n"
+)
+#: What MkDocs writes into every site. A folder holding all of these but no mark is a site an
+#: earlier version of pvreport (or MkDocs itself) published, and may be replaced too.
+SITE_FILES = ("index.html", "sitemap.xml", "search/search_index.json")
+
+
+def is_published_site(folder: Path) -> bool:
+    """Whether a folder is a site pvreport published: its mark, or MkDocs' own files."""
+    if (folder / SITE_MARKER).is_file():
+        return True
+    return all((folder / name).is_file() for name in SITE_FILES)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def sibling_folder(target: Path, label: str) -> Path:
-    """A new empty folder next to ``target`` (same file system, so a rename is atomic)."""
+    """A new empty folder next to ``target`` (same file system, so a rename is atomic), named
+    ``.<target>-<label>-XXXXXXXX`` (see :func:`clear_leftovers`), with the permissions a new
+    folder gets (``mkdtemp`` makes it readable by its owner only, and a web server running as
+    another user could not read the site published from it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}-{label}-", dir=target.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-{label}-", dir=target.parent))
+    os.chmod(folder, 0o777 & ~_umask())
+    return folder
+
+
+def _leftover_pattern(target: Path) -> re.Pattern[str]:
+    # tempfile.mkdtemp's names: the prefix, then 8 of a-z, 0-9 and _.
+    return re.compile(rf"\.{re.escape(target.name)}-(new|old)-[a-z0-9_]{{8}}")
+
+
+def clear_leftovers(target: Path) -> list[Path]:
+    """Remove what a build that was killed (``kill -9``, a power cut) left beside ``target``:
+    the folders :func:`sibling_folder` makes for it, and nothing else. Where the build was killed
+    between the two renames of :func:`publish`, the site is missing and the old one is aside: it
+    is put back first. Returns the folders removed."""
+    parent = target.parent
+    if not parent.is_dir():
+        return []
+    pattern = _leftover_pattern(target)
+    found = sorted(
+        p
+        for p in parent.iterdir()
+        if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()
+    )
+    aside = [p for p in found if p.name.startswith(f".{target.name}-old-")]
+    if aside and not target.exists() and not target.is_symlink():
+        newest = max(aside, key=lambda p: p.stat().st_mtime_ns)
+        os.replace(newest, target)
+        found.remove(newest)
+    for folder in found:
+        shutil.rmtree(folder)
+    return found
 
 
 _RENAME_EXCHANGE = 2
@@ -401,8 +460,10 @@ def publish(fresh: Path, site_dir: Path) -> None:
     Where there is no site yet, one ``os.replace``. Otherwise the two folders are exchanged
     atomically where the system can (readers never see a missing or mixed site), else the old
     site is moved aside and the new one moved in with two renames, the old put back if the second
-    fails. The old site is deleted only once the new one is in place.
+    fails. The old site is deleted only once the new one is in place. The new site is marked
+    as pvreport's (:data:`SITE_MARKER`), so that the next build may replace it.
     """
+    (fresh / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     if not site_dir.exists() and not site_dir.is_symlink():
         os.replace(fresh, site_dir)
         return

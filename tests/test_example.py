@@ -256,6 +256,24 @@ def test_a_june_2026_build_shows_every_status(report: model.Report) -> None:
     assert len({g.dimension for g in gaps}) >= 3
 
 
+def test_a_measure_without_ranges_that_moved_less_than_its_threshold(
+    report: model.Report,
+) -> None:
+    """Every rule of the direction of travel is shown: here the smallest change that counts."""
+    public, _ = visibility.withhold(report, now=JUNE_2026)
+    assert public.relative_change_threshold == 2
+    statuses = derive.report_statuses(public, as_of=JUNE_2026.date())
+    decided = Counter(s.decided_by for s in statuses.values())
+    assert decided["below threshold"] >= 1 and decided["threshold reached"] >= 1
+    assert decided["intervals overlap"] >= 1 and decided["intervals apart"] >= 1
+    (indicator,) = [i for i in public.indicators if i.change_threshold is not None]
+    status = statuses[indicator.id]
+    assert all(r.lower is None for r in public.results_for(indicator.id))
+    assert status.change is not None and 0 < abs(status.change) < indicator.change_threshold
+    assert (status.direction, status.decided_by) == ("no clear change", "below threshold")
+    assert "is counted as no clear change, because these figures have no range" in status.reason
+
+
 def test_the_embargo_lifts_on_the_first_of_july(report: model.Report) -> None:
     embargoed = next(r for r in report.results if r.embargo_until)
     before, _ = visibility.withhold(report, now=dt.datetime(2026, 7, 1, 9, 29, tzinfo=dt.UTC))

@@ -16,6 +16,7 @@ from pvreport.formatting import (
     format_change,
     format_date,
     format_difference,
+    format_differences,
     format_interval,
     format_number,
     format_period,
@@ -296,3 +297,9 @@ def test_zeros_the_publisher_wrote_stay_and_equal_floats_do_not_share_a_reading(
 )
 def test_a_unit_in_words_for_captions_and_axes(unit: str, words: str) -> None:
     assert unit_in_words(unit) == words
+
+
+def test_two_sizes_of_change_compared_read_apart() -> None:
+    assert format_differences(-0.12043, 0.12, "days") == ("0.1204 days", "0.1200 days")
+    assert format_differences(0.05, 0.1, "%") == ("0.05 percentage points", "0.1 percentage points")
+    assert format_differences(1e-9, 0.1, "£") == ("less than £0.0001", "£0.1")
