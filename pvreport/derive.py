@@ -14,10 +14,19 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, localcontext
+from decimal import localcontext
 from typing import Literal
 
-from .formatting import format_date, format_difference, format_number, format_period
+from .formatting import (
+    exact,
+    format_change,
+    format_date,
+    format_difference,
+    format_differences,
+    format_number,
+    format_period,
+    period_phrase,
+)
 from .model import (
     DEFAULT_RELATIVE_CHANGE_THRESHOLD,
     Engagement,
@@ -226,12 +235,6 @@ def _better(indicator: Indicator, new: float, old: float) -> int:
     return 1 if higher == (indicator.direction == "increase") else -1
 
 
-def _exact(value: float) -> Decimal:
-    """A figure as the decimal it was written as (the shortest that reads back the same float),
-    so that 0.3 - 0.2 is 0.1 exactly, as the person who wrote the figures means it."""
-    return Decimal(repr(float(value)))
-
-
 def smallest_change(indicator: Indicator, earlier: float, relative_threshold: float) -> float:
     """The smallest change that counts between ``earlier`` and a later result of ``indicator``,
     in its unit: its own ``change_threshold``, or else ``relative_threshold`` percent of the
@@ -253,22 +256,29 @@ def change_counts(
         return abs(later - earlier) >= smallest_change(indicator, earlier, relative_threshold)
     with localcontext() as context:
         context.prec = 80  # enough for any two floats' products, so nothing is rounded
-        size = abs(_exact(later) - _exact(earlier))
+        size = abs(exact(later) - exact(earlier))
         if own is not None:
-            return size >= _exact(own)
-        return size >= _exact(relative_threshold) / 100 * abs(_exact(earlier))
+            return size >= exact(own)
+        return size >= exact(relative_threshold) / 100 * abs(exact(earlier))
 
 
 def _threshold_words(
-    indicator: Indicator, earlier: float, relative_threshold: float, counted: bool
+    indicator: Indicator,
+    earlier: float,
+    relative_threshold: float,
+    counted: bool,
+    amount: str | None = None,
 ) -> str:
-    """The sentence that says how the smallest change that counts decided the status."""
+    """The sentence that says how the smallest change that counts decided the status.
+
+    ``amount`` is the indicator's own threshold as written beside the change it is compared
+    with (see :func:`pvreport.formatting.format_differences`)."""
     unit = indicator.unit
     own = indicator.change_threshold
     if own is not None:
         if own == 0:
             return "Any change counts for this measure."
-        amount = format_difference(own, unit)
+        amount = amount or format_difference(own, unit)
         if counted:
             return f"That is at least {amount}, the smallest change that counts for this measure."
         return (
@@ -291,8 +301,10 @@ def _threshold_words(
     )
 
 
-def _value_at(value: float, period: str, unit: str) -> str:
-    return f"{format_number(value, unit)} in {format_period(period)}"
+def _value_at(figure: str, period: str) -> str:
+    """ "72% on 31 March 2026", "6.7 per 100,000 population in 2025/26": a formatted figure and
+    its period, as a sentence reads them."""
+    return f"{figure} {period_phrase(period)}"
 
 
 def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetStatus, str]:
@@ -305,13 +317,17 @@ def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetS
     if latest is None:
         return "not met", f"There is no result yet to compare with {target_words}."
     verdict = _better(indicator, latest.value, target)
-    latest_words = _value_at(latest.value, latest.period, unit)
+    # The two figures compared read differently wherever they differ (97.5 and 97.499, not 97.5
+    # twice), and the shortfall is worked out on their decimal texts.
+    figures = format_change(target, latest.value, unit)
+    target_words = f"the target of {figures.first}{by}"
+    latest_words = _value_at(figures.second, latest.period)
     if verdict == 0:
         return "met", f"The latest result, {latest_words}, is exactly at {target_words}."
     if verdict > 0:
         side = "above" if indicator.direction == "increase" else "below"
         return "met", f"The latest result, {latest_words}, is {side} {target_words}."
-    short = format_difference(latest.value - target, unit)
+    short = figures.difference
     return "not met", f"The latest result, {latest_words}, is {short} short of {target_words}."
 
 
@@ -366,19 +382,19 @@ def indicator_status(
     if indicator.baseline_period is not None and indicator.baseline_value is not None:
         has_baseline = True
         ref_period = indicator.baseline_period
-        ref_value = float(indicator.baseline_value)
+        ref_value = indicator.baseline_value  # as written: "97.50" keeps its zero
         at_baseline = [r for r in overall if r.period == ref_period]
         if at_baseline:
             lo, hi = at_baseline[0].lower, at_baseline[0].upper
             if lo is not None and hi is not None and lo <= ref_value <= hi:
                 ref_lower, ref_upper = lo, hi
-        ref_words = f"the baseline of {_value_at(ref_value, ref_period, unit)}"
+        ref_name = "the baseline"
     else:
         has_baseline = False
         first = overall[0]
         ref_period, ref_value = first.period, first.value
         ref_lower, ref_upper = first.lower, first.upper
-        ref_words = f"the first result of {_value_at(ref_value, ref_period, unit)}"
+        ref_name = "the first result"
     status = dataclasses.replace(
         status,
         reference_period=ref_period,
@@ -387,7 +403,11 @@ def indicator_status(
         reference_lower=ref_lower,
         reference_upper=ref_upper,
     )
-    latest_words = _value_at(latest.value, latest.period, unit)
+    # Both figures of the comparison read differently wherever they differ (6.75 and 6.7, not
+    # 6.7 twice), and the change is worked out on their decimal texts.
+    figures = format_change(ref_value, latest.value, unit)
+    ref_words = f"{ref_name} of {_value_at(figures.first, ref_period)}"
+    latest_words = _value_at(figures.second, latest.period)
 
     # Nothing later than the starting point: one result and no baseline, or a single result
     # for the baseline period itself. There is no travel to judge.
@@ -405,7 +425,13 @@ def indicator_status(
     overlap = intervals_overlap(latest.lower, latest.upper, ref_lower, ref_upper)
     verdict = _better(indicator, latest.value, ref_value)
     moved = "rose" if change > 0 else "fell"
-    size = format_difference(change, unit)
+    size = figures.difference
+    amount: str | None = None
+    if indicator.change_threshold:
+        # The change and the smallest change that counts are compared too: they read apart.
+        size, amount = format_differences(
+            exact(latest.value) - exact(ref_value), indicator.change_threshold, unit
+        )
     better = "higher" if indicator.direction == "increase" else "lower"
     direction: Direction
     decided_by: Decider
@@ -437,7 +463,7 @@ def indicator_status(
         decided_by = "below threshold"
         threshold = smallest_change(indicator, ref_value, relative_threshold)
         reason = f"It {moved} by {size} from {ref_words} to {latest_words}. " + _threshold_words(
-            indicator, ref_value, relative_threshold, counted=False
+            indicator, ref_value, relative_threshold, counted=False, amount=amount
         )
     else:
         direction = "improving" if verdict > 0 else "worsening"
@@ -453,7 +479,9 @@ def indicator_status(
         else:
             decided_by = "threshold reached"
             threshold = smallest_change(indicator, ref_value, relative_threshold)
-            reason += " " + _threshold_words(indicator, ref_value, relative_threshold, counted=True)
+            reason += " " + _threshold_words(
+                indicator, ref_value, relative_threshold, counted=True, amount=amount
+            )
     return dataclasses.replace(
         status,
         direction=direction,

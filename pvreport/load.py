@@ -204,7 +204,7 @@ def cast(value: str, field: Mapping[str, Any]) -> Any:
         if kind == "string":
             return value
         if kind == "number":
-            return float(value)
+            return model.read_number(value)
         if kind == "integer":
             return int(value)
         if kind == "boolean":
@@ -248,7 +248,7 @@ def read_cell(value: str, kind: str, field: Mapping[str, Any]) -> Any:
     if kind == "number":
         text = value.strip()
         try:
-            return float(text) if text else None
+            return model.read_number(text) if text else None
         except ValueError:
             return None
     return cast(value, field)
@@ -314,7 +314,7 @@ def _read_rows(
             if kind == "number":
                 text = value.strip()
                 try:
-                    typed = float(text) if text else None
+                    typed = model.read_number(text) if text else None
                 except ValueError:
                     typed = None
             else:

@@ -375,11 +375,12 @@ def environment() -> jinja2.Environment:
         interval=formatting.format_interval,
         date=formatting.format_date,
         period=formatting.format_period,
+        in_period=formatting.period_phrase,
         count=count_words,
         sentence_start=sentence_start,
         withheld=withheld_sentence,
         safe_url=safe_url,
-        money=money,
+        money=formatting.format_money,
     )
     env.globals.update(
         METHOD_WORDS=METHOD_WORDS,
@@ -393,17 +394,9 @@ def environment() -> jinja2.Environment:
         RESULT_STATUS_WORDS=RESULT_STATUS_WORDS,
         SRC=SRC,
         rule_for=derive.rule_for,
+        compare=formatting.format_change,
     )
     return env
-
-
-_CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-
-
-def money(amount: float, currency: str | None) -> str:
-    """An amount of money: a currency code the reader may not know becomes its symbol."""
-    code = (currency or "").strip()
-    return formatting.format_number(amount, _CURRENCY_SYMBOLS.get(code.upper(), code))
 
 
 def safe_url(value: str | None) -> str | None:

@@ -143,7 +143,7 @@ def test_the_reason_names_the_rule_in_full() -> None:
     assert status.decided_by == "below threshold"
     assert status.threshold == pytest.approx(1.95)
     assert status.reason == (
-        "It fell by 0.18 percentage points from the first result of 97.5% in 2015 to 97.3% in "
+        "It fell by 0.18 percentage points from the first result of 97.5% in 2015 to 97.32% in "
         "2022. A change of less than 2% of the starting figure is counted as no clear change, "
         "because these figures have no range of uncertainty."
     )
