@@ -35,11 +35,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import charts, contract, derive, engine, load, model, render, visibility, write
+from . import (
+    charts,
+    contract,
+    derive,
+    engine,
+    load,
+    model,
+    readability,
+    render,
+    visibility,
+    write,
+)
 from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
 from .progress import Progress, count
-from .validate import Validation, validate_package
+from .validate import Validation, current_moment, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -95,11 +106,8 @@ class Clock:
         if as_of is not None:
             now = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
             return cls(now, as_of, int(env) if env.isdigit() else int(now.timestamp()))
-        if env.isdigit():
-            now = dt.datetime.fromtimestamp(int(env), tz=dt.UTC)
-            return cls(now, now.date(), int(env))
-        now = dt.datetime.now(dt.UTC)
-        return cls(now, now.date(), None)
+        now, epoch = current_moment()
+        return cls(now, now.date(), epoch)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -421,9 +429,12 @@ def prepare(
     # 1. Validate: errors stop everything here, before a file is written.
     try:
         limits = Limits.from_options(plugin_options(config))
-    except LimitsError as error:
+        thresholds = readability.Thresholds.from_options(plugin_options(config))
+    except (LimitsError, readability.ThresholdsError) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
-    validation = validate_package(package_dir, as_of=clock.today, strict=strict, limits=limits)
+    validation = validate_package(
+        package_dir, as_of=clock.today, strict=strict, limits=limits, thresholds=thresholds
+    )
     if not validation.ok or validation.descriptor is None:
         raise BuildError(
             f"The data package {package_dir.name} has errors, so the site was not built.",

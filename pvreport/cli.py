@@ -20,11 +20,15 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .limits import Limits, LimitsError
 from .problems import Problem, catalogue
+
+if TYPE_CHECKING:
+    from . import readability
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -219,13 +223,36 @@ def project_limits(project: Path) -> Limits:
         raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
 
 
+def project_thresholds(project: Path) -> readability.Thresholds:
+    """The readability thresholds set in the pvreport plugin's options of ``mkdocs.yml`` where
+    the command runs, as :func:`project_limits` reads the limits."""
+    from .readability import Thresholds, ThresholdsError
+    from .write import plugin_options, read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return Thresholds()
+    try:
+        options = plugin_options(read_config(config))
+    except (OSError, ValueError, yaml.YAMLError):
+        return Thresholds()  # not a config pvreport can read: build will say so
+    try:
+        return Thresholds.from_options(options)
+    except ThresholdsError as error:
+        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """``pvreport validate``: print every problem; exit 1 when there is an error."""
     from .validate import validate_package
 
     package_dir = package_dir_argument(args.package_dir)
     result = validate_package(
-        package_dir, as_of=args.as_of, strict=args.strict, limits=project_limits(Path.cwd())
+        package_dir,
+        as_of=args.as_of,
+        strict=args.strict,
+        limits=project_limits(Path.cwd()),
+        thresholds=project_thresholds(Path.cwd()),
     )
     problems = result.problems
     if args.format == "json":

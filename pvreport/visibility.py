@@ -10,8 +10,9 @@ check, as defence in depth, that none of them ended up in the built site.
 Withholding cascades down: the indicators of a withheld objective, the results of a withheld
 indicator, the options of a withheld decision, and the responses and profile of a withheld
 engagement are withheld with it. References from public rows to withheld rows are removed, and
-counted on the page of the public row. Revisions of withheld rows are dropped too: a revision
-would show the old and new value.
+counted on the page of the public row. Revisions about withheld rows are dropped too (a revision
+would show the old and new value), and so are revisions whose old or new value is a withheld id:
+the row a revision names is read by :func:`pvreport.keys.resolve`, as validation reads it.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from . import contract, model
+from . import contract, keys, load, model
 
 Reason = Literal["confidential", "embargo"]
 
 # A withheld text shorter than this is too likely to occur by chance in a public page (a word,
 # a short id) to be a useful canary for the final check.
 _CANARY_MIN_LENGTH = 10
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,10 +308,11 @@ def withhold(
         "options": {o.id for o in dropped["options"]},
         "responses": {r.id for r in dropped["responses"]},
     }
-    embargoed_periods = {(r.indicator_id, r.period) for r in dropped["results"]}
     revisions = []
-    for rev in report.revisions:
-        if _revision_is_withheld(rev, gone_ids, gone_ind, embargoed_periods):
+    for rev, about_withheld in zip(
+        report.revisions, _revisions_about_withheld(report, dropped, gone_ids), strict=True
+    ):
+        if about_withheld:
             dropped["revisions"].append(rev)
         else:
             revisions.append(rev)
@@ -347,23 +348,47 @@ def withhold(
     return public, withheld
 
 
-def _revision_is_withheld(
-    rev: model.Revision,
+def _revisions_about_withheld(
+    report: model.Report,
+    dropped: Mapping[str, list[Any]],
     gone_ids: Mapping[str, set[str]],
-    gone_ind: set[str],
-    embargoed_periods: set[tuple[str, str]],
-) -> bool:
-    # row_id names a row by its id, or by its key for tables with a compound key
-    # ("dec-01/opt-2", "ind-01 2025/26 all"): any withheld id among its words withholds it.
-    tokens = set(_TOKEN.findall(rev.row_id.lower()))
-    if rev.resource == "results":
-        if tokens & gone_ind:
-            return True
-        return any(ind in tokens and period in rev.row_id for ind, period in embargoed_periods)
-    if rev.resource in ("options", "responses"):
-        parent = "decisions" if rev.resource == "options" else "engagements"
-        return bool(tokens & gone_ids[rev.resource]) or bool(tokens & gone_ids[parent])
-    return rev.row_id.strip() in gone_ids.get(rev.resource, set())
+) -> list[bool]:
+    """For each revision, whether it is about something withheld.
+
+    A revision is withheld when its row_id names a withheld row (read by :func:`keys.resolve`,
+    the reading validation uses), when it names no row at all (validation refuses that; here it
+    is withheld rather than guessed at), or when its old or new value is a withheld id.
+    """
+    if not report.revisions:
+        return []
+    ids = frozenset().union(*gone_ids.values())
+    gone_rows = {id(row) for rows in dropped.values() for row in rows}
+    indexes: dict[str, dict[keys.Key, Any]] = {}
+    for resource in {rev.resource for rev in report.revisions} & set(keys.KEY_FIELDS):
+        # Only the rows some revision could name: a first key cell (an id, an indicator, a
+        # decision, an engagement) a revision mentions. A million results are not all keyed.
+        first = keys.KEY_FIELDS[resource][0]
+        want = keys.wanted(resource, (r.row_id for r in report.revisions if r.resource == resource))
+        firsts = {key[0] for key in want}
+        rows = (row for row in getattr(report, resource) if getattr(row, first) in firsts)
+        indexes[resource] = keys.keyed(resource, rows, getattr)
+    out = []
+    for rev in report.revisions:
+        row = keys.resolve(rev.resource, rev.row_id, indexes.get(rev.resource, {}))
+        out.append(
+            row is None
+            or id(row) in gone_rows
+            or _names_withheld_id(rev.old_value, ids)
+            or _names_withheld_id(rev.new_value, ids)
+        )
+    return out
+
+
+def _names_withheld_id(value: str | None, ids: frozenset[str]) -> bool:
+    """Whether a revision's value is a withheld id, or a list of ids holding one."""
+    if not value or not ids:
+        return False
+    return value.strip() in ids or any(part in ids for part in load.split_ids(value))
 
 
 def _canaries(

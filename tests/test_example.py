@@ -223,14 +223,16 @@ def test_ids_are_slugs_and_no_text_cell_starts_like_a_formula(
                     assert value[:1] not in "=+-@", (name, row.line, field)
 
 
-def test_validates_with_only_the_two_warnings_it_deserves() -> None:
+def test_validates_with_only_the_three_warnings_it_deserves() -> None:
     result = validate.validate_package(EXAMPLE, as_of=JUNE_2026.date())
     found = {(p.code, p.file, p.line) for p in result.problems}
-    # Moving people on within 6 weeks met its target while repeat homelessness rose; and "decisions
-    # made in the open" is measured by activity only. Both are the honest story of the example.
+    # Moving people on within 6 weeks met its target while repeat homelessness rose; "decisions
+    # made in the open" is measured by activity only; and the decent homes survey was due by
+    # 29 May 2026 (the site flags it as overdue). All are the honest story of the example.
     assert found == {
         ("target-met-counterbalance-worsening", "indicators.csv", 4),
         ("objective-without-outcome-indicator", "objectives.csv", 9),
+        ("next-update-passed", "indicators.csv", 8),
     }
     assert result.ok
 

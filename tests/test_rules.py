@@ -547,6 +547,33 @@ CASES = [
     ),
     # A name outside the contract breaks the enum: frictionless reports it.
     case("revision-unknown-name-left-to-frictionless", Cell("revisions", 2, "resource", "budgets")),
+    # revision-names-no-row
+    case(
+        "revision-of-no-indicator",
+        Cell("revisions", 2, "row_id", "damp-2"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-an-indicator-in-capitals",
+        Cell("revisions", 2, "row_id", "DAMP"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-no-result",
+        Cell("revisions", 2, "resource", "results"),
+        Cell("revisions", 2, "row_id", "damp;2019/20;all"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-a-result-clean",
+        Cell("revisions", 2, "resource", "results"),
+        Cell("revisions", 2, "row_id", "damp;2024/25;all"),
+    ),
+    case(
+        "revision-of-a-profile-row-clean",
+        Cell("revisions", 2, "resource", "engagement_profile"),
+        Cell("revisions", 2, "row_id", "eng-a;age;35 and over"),
+    ),
     # objective-without-indicators / objective-without-outcome-indicator
     case(
         "objective-unmeasured",
@@ -685,6 +712,18 @@ CASES = [
         "engaged-decision-nothing-open",
         Cell("decisions", 2, "up_for_grabs", ""),
         expect=[("decisions.csv", 2, "up_for_grabs", "up-for-grabs-missing")],
+    ),
+    # next-update-passed: judged on AS_OF (2026-05-01), as the site judges "overdue".
+    case(
+        "next-update-passed",
+        Cell("indicators", 2, "next_update", "2026-04-30"),
+        expect=[("indicators.csv", 2, "next_update", "next-update-passed")],
+    ),
+    case("next-update-today-clean", Cell("indicators", 2, "next_update", "2026-05-01")),
+    case(
+        "next-update-passed-confidential-clean",
+        Cell("indicators", 4, "next_update", "2025-01-01"),
+        Cell("indicators", 4, "visibility", "confidential"),
     ),
     # stale-results: the cut-off is 2024-03-31, two years before the period's end.
     case(
@@ -981,3 +1020,21 @@ def test_rules_accept_a_strange_descriptor(tmp_path: Path) -> None:
         {"resources": [1, {"name": 2}]},
     ):
         list(rules.check(descriptor, tables, as_of=AS_OF))
+
+
+@pytest.mark.parametrize(("day", "warned"), [("2026-09-30", False), ("2026-10-01", True)])
+def test_next_update_is_judged_on_the_builds_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, day: str, warned: bool
+) -> None:
+    """Without --as-of, validate and build take the same day (SOURCE_DATE_EPOCH here)."""
+    from conftest import copy_base
+
+    from pvreport.build import Clock
+    from pvreport.validate import validate_package
+
+    moment = dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(moment.timestamp())))
+    assert Clock.make().today == moment.date()
+    # Every indicator of the base package is due by 2026-09-30.
+    problems = validate_package(copy_base(tmp_path / "pkg")).problems
+    assert {p.code for p in problems} == ({"next-update-passed"} if warned else set())
