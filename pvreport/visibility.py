@@ -62,6 +62,8 @@ class Withheld:
     ids: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     #: Distinctive texts of withheld rows: the build checks none of them reached the site.
     canaries: tuple[str, ...] = ()
+    #: Public decisions whose chosen option is withheld: their pages say a choice was made.
+    chosen: frozenset[str] = frozenset()
 
     def at(self, place: str) -> tuple[WithheldNote, ...]:
         return tuple(n for n in self.notes if n.place == place)
@@ -202,12 +204,15 @@ def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, W
 
     options = []
     hidden_options: Counter[str] = Counter()
+    chosen_hidden: set[str] = set()
     for opt in report.options:
         if opt.decision_id in gone_dec:
             dropped["options"].append(opt)
         elif _is_confidential(opt):
             dropped["options"].append(opt)
             hidden_options[opt.decision_id] += 1
+            if opt.chosen:
+                chosen_hidden.add(opt.decision_id)
         else:
             options.append(opt)
     for decision_id, count in hidden_options.items():
@@ -275,6 +280,7 @@ def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, W
         lines={name: frozenset(r.line for r in rows) for name, rows in dropped.items() if rows},
         ids={name: frozenset(ids) for name, ids in gone_ids.items() if ids},
         canaries=_canaries(public, dropped),
+        chosen=frozenset(chosen_hidden),
     )
     return public, withheld
 
