@@ -107,14 +107,24 @@ def test_every_decision_page_shows_its_options_and_which_was_chosen(example_site
                 assert f"What we chose: {option.title}" in text
 
 
-def test_the_measures_tables_label_every_cell(example_site: Any) -> None:
-    """On a narrow screen each measure becomes a block, each cell under its column's name."""
-    tables = page(example_site, "indicators").find("article").find_all("table")
+@pytest.mark.parametrize(
+    ("address", "header"),
+    [
+        ("indicators", ["Measure", "Latest result", "Direction of travel", "Target"]),
+        ("objectives/repairs", ["Measure", "Latest result", "Direction of travel", "Target"]),
+        ("decisions", ["Decision", "Date", "Taken by", "Where it stands"]),
+    ],
+)
+def test_summary_tables_label_every_cell(
+    example_site: Any, address: str, header: list[str]
+) -> None:
+    """On a narrow screen each row becomes a block, each cell under its column's name."""
+    tables = (
+        page(example_site, address).find("article").find_all("table", attrs={"data-stack": True})
+    )
     assert tables
     for table in tables:
-        assert table.has_attr("data-stack")
-        header = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
-        assert header == ["Measure", "Latest result", "Direction of travel", "Target"]
+        assert [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")] == header
         for row in table.find("tbody").find_all("tr"):
             assert row.find("th", scope="row").find("a") is not None
             assert [td["data-label"] for td in row.find_all("td")] == header[1:]
