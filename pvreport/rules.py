@@ -740,6 +740,36 @@ def chosen_options(package: Package) -> Iterator[Problem]:
             )
 
 
+def chosen_option_withheld(package: Package) -> Iterator[Problem]:
+    """A public decision that was taken, whose chosen option is confidential: the site can say a
+    choice was made, but not what it was."""
+    if not package.readable("options"):
+        return
+    decisions = package.by_id("decisions")
+    for row in package.rows("options"):
+        decision_id = _text(row, "decision_id")
+        decision = decisions.get(decision_id) if decision_id is not None else None
+        if (
+            decision is None
+            or row.get("chosen") is not True
+            or _text(row, "visibility") != "confidential"
+            or _text(decision, "visibility") == "confidential"
+            or _text(decision, "status") not in DECIDED
+        ):
+            continue
+        yield _problem(
+            "chosen-option-withheld",
+            package,
+            "options",
+            row,
+            "visibility",
+            f"Option '{_text(row, 'id') or ''}' is the one chosen for decision '{decision_id}', "
+            "but it is confidential, so the public can see that the decision was taken but not "
+            "what was decided.",
+            value="confidential",
+        )
+
+
 def not_doing_explained(package: Package) -> Iterator[Problem]:
     for row in package.rows("responses"):
         if _text(row, "outcome") == "not_doing" and _text(row, "explanation") is None:
@@ -1419,6 +1449,7 @@ RULES: tuple[Rule, ...] = (
     engagement_dates,
     profile_shares,
     chosen_options,
+    chosen_option_withheld,
     not_doing_explained,
     result_groups,
     revisions_name_present_resources,

@@ -78,6 +78,8 @@ class Withheld:
     ids: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     #: Distinctive texts of withheld rows: the build checks none of them reached the site.
     canaries: tuple[Canary, ...] = ()
+    #: Public decisions whose chosen option is withheld: their pages say a choice was made.
+    chosen: frozenset[str] = frozenset()
 
     def at(self, place: str) -> tuple[WithheldNote, ...]:
         return tuple(n for n in self.notes if n.place == place)
@@ -270,12 +272,15 @@ def withhold(
 
     options = []
     hidden_options: Counter[str] = Counter()
+    chosen_hidden: set[str] = set()
     for opt in report.options:
         if opt.decision_id in gone_dec:
             dropped["options"].append(opt)
         elif _is_confidential(opt):
             dropped["options"].append(opt)
             hidden_options[opt.decision_id] += 1
+            if opt.chosen:
+                chosen_hidden.add(opt.decision_id)
         else:
             options.append(opt)
     for decision_id, count in hidden_options.items():
@@ -344,6 +349,7 @@ def withhold(
         lines={name: frozenset(r.line for r in rows) for name, rows in dropped.items() if rows},
         ids={name: frozenset(ids) for name, ids in gone_ids.items() if ids},
         canaries=_canaries(report, public, dropped, files or {}),
+        chosen=frozenset(chosen_hidden),
     )
     return public, withheld
 

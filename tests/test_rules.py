@@ -500,6 +500,27 @@ CASES = [
         DropRows("options", (2, 3)),
         expect=[("decisions.csv", 2, "-", "decision-with-few-options")],
     ),
+    # chosen-option-withheld: the public sees a decision was taken, not what was decided.
+    case(
+        "chosen-option-confidential",
+        Cell("options", 2, "visibility", "confidential"),
+        expect=[("options.csv", 2, "visibility", "chosen-option-withheld")],
+    ),
+    case(
+        "reversed-chosen-option-confidential",
+        Cell("decisions", 2, "status", "reversed"),
+        Cell("options", 2, "visibility", "confidential"),
+        expect=[("options.csv", 2, "visibility", "chosen-option-withheld")],
+    ),
+    case("option-not-chosen-confidential-clean", Cell("options", 3, "visibility", "confidential")),
+    case("proposed-option-confidential-clean", Cell("options", 4, "visibility", "confidential")),
+    # A confidential decision is withheld whole: nothing of it is shown, so nothing is missing.
+    case(
+        "confidential-decision-with-confidential-options-clean",
+        Cell("decisions", 2, "visibility", "confidential"),
+        Cell("options", 2, "visibility", "confidential"),
+        Cell("options", 3, "visibility", "confidential"),
+    ),
     # option-chosen-while-proposed
     case(
         "proposed-with-chosen",
