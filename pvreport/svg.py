@@ -415,11 +415,13 @@ def _value_axis_x(
     """A value axis along the bottom: grid, domain line, ticks, labels and title. Returns the
     parts and the y just below the title."""
     parts = [_line(scale(t), top, scale(t), bottom, GRID, cls="grid") for t in ticks]
-    parts.append(_line(scale.r0, bottom, scale.r1, bottom, MUTED_TEXT))
+    parts.append('<g class="value-axis">')
+    parts.append(_line(scale.r0, bottom, scale.r1, bottom, MUTED_TEXT, cls="domain"))
     for t, label in zip(ticks, format_ticks(ticks), strict=True):
         x = scale(t)
-        parts.append(_line(x, bottom, x, bottom + 5, MUTED_TEXT))
+        parts.append(_line(x, bottom, x, bottom + 5, MUTED_TEXT, cls="tick-mark"))
         parts.append(_text(x, bottom + 7, label, anchor="middle", valign="top", cls="tick"))
+    parts.append("</g>")
     y = bottom + 7 + LINE_HEIGHT + 4
     if title:
         parts.append(
@@ -485,12 +487,14 @@ def draw_trend(d: TrendDrawing) -> str:
 
     parts = [_open(WIDTH, 0)]  # replaced below once the height is known
     # Grid and the value axis.
+    parts += [_line(left, y(t), left + plot_w, y(t), GRID, cls="grid") for t in ticks]
+    parts.append('<g class="value-axis">')
+    parts.append(_line(left, top, left, bottom, MUTED_TEXT, cls="domain"))
     for t, label in zip(ticks, labels, strict=True):
         ty = y(t)
-        parts.append(_line(left, ty, left + plot_w, ty, GRID, cls="grid"))
-        parts.append(_line(left - 5, ty, left, ty, MUTED_TEXT))
+        parts.append(_line(left - 5, ty, left, ty, MUTED_TEXT, cls="tick-mark"))
         parts.append(_text(left - 8, ty, label, anchor="end", cls="tick"))
-    parts.append(_line(left, top, left, bottom, MUTED_TEXT))
+    parts.append("</g>")
     parts.append(_line(left, bottom, left + plot_w, bottom, MUTED_TEXT))
     title_x = PAD + LINE_HEIGHT / 2 + 4
     parts.append(
