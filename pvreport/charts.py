@@ -33,11 +33,13 @@ from typing import Any
 import altair as alt
 
 from . import derive, svg
+from .axes import Axis, value_axis
 from .formatting import (
     format_change,
     format_interval,
     format_number,
     format_period,
+    is_percent,
     period_phrase,
     unit_in_words,
 )
@@ -170,6 +172,29 @@ def _axis_title(unit: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _number(value: float) -> float | int:
+    """A number for the spec: 90.0 as 90, so the JSON stays short."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _scale(axis: Axis) -> dict[str, Any]:
+    """A Vega-Lite scale that runs exactly over the axis' domain: Vega's own rounding (nice),
+    zero and padding turned off, so the interactive view matches the static SVG."""
+    return {"domain": [_number(v) for v in axis.domain], "nice": False, "zero": False}
+
+
+def _axis(axis: Axis) -> dict[str, Any]:
+    """Vega-Lite axis settings with the axis' own tick values and label texts (each tick's label
+    looked up by its value), every label shown, as the static SVG shows them."""
+    ticks = json.dumps([_number(t) for t in axis.ticks])
+    labels = json.dumps(list(axis.labels), ensure_ascii=False)
+    return {
+        "values": [_number(t) for t in axis.ticks],
+        "labelExpr": f"{labels}[indexof({ticks}, datum.value)]",
+        "labelOverlap": False,
+    }
+
+
 def _wrapped_labels(labels: Sequence[str], width: int = 22) -> dict[str, Any]:
     """Axis settings that break long category labels over lines instead of cutting them short.
 
@@ -293,14 +318,30 @@ def trend_chart(
             "labelExpr": "split(replace(datum.label, ' to ', '\u00a0to '), ' ')",
         },
     }
-    y_title = _axis_title(unit)
+    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
+    markers: list[tuple[str, float, str]] = []
+    if indicator.baseline_value is not None:
+        label = f"Baseline {format_number(indicator.baseline_value, unit)}"
+        if indicator.baseline_period:
+            label += f" ({format_period(indicator.baseline_period)})"
+        markers.append(("baseline", indicator.baseline_value, label))
+    if indicator.target_value is not None:
+        label = f"Target {format_number(indicator.target_value, unit)}"
+        if indicator.target_period:
+            label += f" for {format_period(indicator.target_period)}"
+        markers.append(("target", indicator.target_value, label))
+    # Every value drawn against the axis: points, whole ranges, baseline and target.
+    every = [v["value"] for v in values] + [v for _, v, _ in markers]
+    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
+    y_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
 
     def y(field: str) -> dict[str, Any]:
         return {
             "field": field,
             "type": "quantitative",
-            "title": y_title,
-            "scale": {"zero": False, "padding": 16},
+            "title": y_axis.title,
+            "scale": _scale(y_axis),
+            "axis": _axis(y_axis),
         }
 
     tooltip = [
@@ -309,7 +350,6 @@ def trend_chart(
         {"field": "interval", "title": "Likely range"},
     ]
     layers: list[dict[str, Any]] = []
-    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     if with_interval:
         # The pale band is decorative; the error bars carry the interval at full contrast.
         layers.append(
@@ -356,17 +396,6 @@ def trend_chart(
                 "encoding": {"x": x, "y": y("value"), "tooltip": tooltip},
             }
         )
-    markers: list[tuple[str, float, str]] = []
-    if indicator.baseline_value is not None:
-        label = f"Baseline {format_number(indicator.baseline_value, unit)}"
-        if indicator.baseline_period:
-            label += f" ({format_period(indicator.baseline_period)})"
-        markers.append(("baseline", indicator.baseline_value, label))
-    if indicator.target_value is not None:
-        label = f"Target {format_number(indicator.target_value, unit)}"
-        if indicator.target_period:
-            label += f" for {format_period(indicator.target_period)}"
-        markers.append(("target", indicator.target_value, label))
     for kind, value, label in markers:
         data = {"values": [{"value": value, "label": label}]}
         layers.append(
@@ -402,8 +431,6 @@ def trend_chart(
     latest = values[-1]
     # The latest value's label goes above its point, or below where a baseline or target line
     # runs just above it and would cross the words.
-    every = [v["value"] for v in values] + [v for _, v, _ in markers]
-    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
     span = (max(every) - min(every)) or 1.0
     crowded = any(0 <= v - latest["value"] <= 0.08 * span for _, v, _ in markers)
     layers.append(
@@ -455,7 +482,7 @@ def trend_chart(
         ),
         markers=tuple(svg.Marker(kind, value, label) for kind, value, label in markers),  # type: ignore[arg-type]
         latest_label=latest["label"],
-        y_title=y_title,
+        axis=y_axis,
         latest_below=crowded,
     )
     return Chart(
@@ -535,16 +562,21 @@ def breakdown_chart(
         "axis": _wrapped_labels(order),
     }
 
+    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
+    every = [v["value"] for v in values] + [r.value for r in overall[:1]]
+    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
+    x_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
+
     def x(field: str) -> dict[str, Any]:
         return {
             "field": field,
             "type": "quantitative",
-            "title": _axis_title(unit),
-            "scale": {"zero": False},
+            "title": x_axis.title,
+            "scale": _scale(x_axis),
+            "axis": _axis(x_axis),
         }
 
     layers: list[dict[str, Any]] = []
-    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     if with_interval:
         layers.append(
             {
@@ -658,7 +690,7 @@ def breakdown_chart(
             )
             for v in values
         ),
-        x_title=_axis_title(unit),
+        axis=x_axis,
         everyone=overall[0].value if overall else None,
         everyone_label=f"Everyone {format_number(overall[0].value, unit)}" if overall else "",
     )
@@ -776,8 +808,9 @@ def profile_chart(
         "title": None,  # the chart's title names the dimension; labels get the room
         "axis": _wrapped_labels(order),
     }
-    top = max([100.0 / 2] + [max(r.participants_share, r.population_share) for r in rows])
-    x_scale = {"domain": [0, top * 1.05], "nice": False}
+    # From 0, and to at least 50 so that small shares look small.
+    shares = [0.0, 50.0] + [s for r in rows for s in (r.participants_share, r.population_share)]
+    x_axis = value_axis(shares, "Share (per cent)", percent=True)
     layers = [
         {
             "mark": {"type": "bar", "color": PRIMARY, "height": {"band": 0.6}},
@@ -786,8 +819,9 @@ def profile_chart(
                 "x": {
                     "field": "participants",
                     "type": "quantitative",
-                    "title": "Share (per cent)",
-                    "scale": x_scale,
+                    "title": x_axis.title,
+                    "scale": _scale(x_axis),
+                    "axis": _axis(x_axis),
                 },
                 "tooltip": [
                     {"field": "category", "title": rep.dimension.capitalize()},
@@ -844,7 +878,8 @@ def profile_chart(
         bars=tuple(
             svg.ProfileBar(v["category"], v["participants"], v["population"], v["label"])
             for v in values
-        )
+        ),
+        axis=x_axis,
     )
     return Chart(
         id=chart_id,
@@ -965,6 +1000,9 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
         f"Targets: {targets}."
     )
 
+    # One axis for both panels: equal counts make equal bars.
+    x_axis = value_axis([0, max(1, total)], "Number of measures", integer=True)
+
     def panel(measure: str, words: Sequence[str]) -> dict[str, Any]:
         values = [{"status": w, "count": counts[w], "label": str(counts[w])} for w in words]
         # One label width for both panels, so their bars start at the same place.
@@ -978,9 +1016,9 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
         x = {
             "field": "count",
             "type": "quantitative",
-            "title": "Number of measures",
-            "axis": {"tickMinStep": 1, "format": "d"},
-            "scale": {"domainMin": 0, "domainMax": max(1, total)},
+            "title": x_axis.title,
+            "axis": _axis(x_axis),
+            "scale": _scale(x_axis),
         }
         return {
             "title": measure,
@@ -1027,7 +1065,7 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
                 ),
                 svg.StatusPanel("Targets", tuple((w, counts[w]) for w in derive.TARGETS)),
             ),
-            total=total,
+            axis=x_axis,
         ),
     )
 
