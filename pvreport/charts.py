@@ -1132,7 +1132,7 @@ def vega_bundle() -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class Rendered:
+class DrawnCharts:
     """SVGs by chart id, and how many of them came from the cache rather than being drawn."""
 
     svgs: dict[str, str]
@@ -1213,7 +1213,7 @@ def render_cached(
     *,
     cache_dir: Path | None = None,
     on_chart: Callable[[int], None] | None = None,
-) -> Rendered:
+) -> DrawnCharts:
     """A static SVG for every chart, taken from the cache where the same drawing was drawn
     before and drawn otherwise; same charts, same bytes as :func:`render_svgs`.
 
@@ -1249,4 +1249,4 @@ def render_cached(
         write_pack(pack, done)
     if on_chart is not None:
         on_chart(len(charts))
-    return Rendered(svgs, from_cache)
+    return DrawnCharts(svgs, from_cache)
