@@ -21,6 +21,7 @@ Decided here, for every chart:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable
 
@@ -96,4 +97,10 @@ def value_axis(
     # A share of a whole: percentages from 0 to 100 (a percentage change may run outside).
     ceiling = 100.0 if percent and floor is not None and high <= 100 else None
     ticks = nice_ticks(low, high, count, integer=integer, floor=floor, ceiling=ceiling)
-    return Axis((ticks[0], ticks[-1]), tuple(ticks), tuple(format_ticks(ticks)), title)
+    return Axis((ticks[0], ticks[-1]), tuple(ticks), _labels(tuple(ticks)), title)
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(ticks: tuple[float, ...]) -> tuple[str, ...]:
+    """Tick labels, worked out once per set of ticks (a large report's charts share a few)."""
+    return tuple(format_ticks(ticks))
