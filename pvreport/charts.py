@@ -184,8 +184,8 @@ def _scale(axis: Axis) -> dict[str, Any]:
 def _axis(axis: Axis) -> dict[str, Any]:
     """Vega-Lite axis settings with the axis' own tick values and label texts (each tick's label
     looked up by its value), every label shown, as the static SVG shows them."""
-    ticks = json.dumps([_number(t) for t in axis.ticks])
-    labels = json.dumps(list(axis.labels), ensure_ascii=False)
+    ticks = json.dumps([_number(t) for t in axis.ticks], separators=(",", ":"))
+    labels = json.dumps(list(axis.labels), ensure_ascii=False, separators=(",", ":"))
     return {
         "values": [_number(t) for t in axis.ticks],
         "labelExpr": f"{labels}[indexof({ticks}, datum.value)]",
