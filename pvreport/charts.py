@@ -6,6 +6,8 @@ the text alternative written from the data in words, a caption, the same data as
 formatted cells, a CSV of exactly that data with raw numbers, and a *drawing*: the same values
 again, from which :mod:`pvreport.svg` draws the static SVG everyone sees first (and the only chart
 without JavaScript; the site's script swaps in an interactive view of the spec where it can).
+Each numeric axis is worked out once, as an :class:`pvreport.axes.Axis` in the drawing, and the
+spec is written from it (domain, tick values, label texts), so both views show the same axes.
 :func:`render_cached` keeps drawn SVGs in a content-addressed cache.
 
 Accessibility rules built in here: status is never told by colour alone (shapes and words carry
