@@ -110,12 +110,25 @@ def mark_type(layer: dict[str, Any]) -> str:
 # -- the theme ----------------------------------------------------------------------------------
 
 
-def test_theme_is_registered_and_enabled() -> None:
-    assert "pvreport" in alt.theme.names()
-    assert alt.theme.active == "pvreport"
-    built = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").to_dict()
-    assert built["config"]["font"] == charts.FONT
-    assert built["config"]["range"]["category"] == list(charts.PALETTE)
+def test_importing_pvreport_changes_no_chart_librarys_global_state() -> None:
+    # A user's own Altair charts keep their theme: pvreport does not even import Altair (Altair
+    # is a test dependency here). Checked in a fresh interpreter, after a whole build's imports.
+    code = (
+        "import sys, pvreport.build, pvreport.cli, pvreport.mkdocs_plugin, pvreport.charts; "
+        "assert 'altair' not in sys.modules, 'pvreport imports altair'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    # The theme is in every spec instead.
+    for chart in trend_charts():
+        assert chart.spec["config"] == charts.THEME_CONFIG
+        assert chart.spec["config"]["font"] == charts.FONT
+
+
+def test_the_pinned_vega_lite_version_is_altairs_schema_and_in_vl_convert() -> None:
+    import vl_convert
+
+    assert charts.SCHEMA_URL == alt.SCHEMA_URL
+    assert charts.VEGA_LITE_VERSION in [f"v{v}" for v in vl_convert.get_vegalite_versions()]
 
 
 def test_theme_colours_have_enough_contrast() -> None:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import charts, derive, svg
+from pvreport import axes, charts, derive, svg
 from pvreport.formatting import MINUS, format_ticks
 from pvreport.model import (
     Engagement,
@@ -439,7 +439,7 @@ def test_hostile_group_names_in_a_breakdown() -> None:
 )
 def test_nice_ticks_cover_the_range_with_round_steps(low: float, span: float) -> None:
     high = low + span
-    ticks = svg.nice_ticks(low, high)
+    ticks = axes.nice_ticks(low, high)
     slack = 1e-6 * max(1, abs(low), abs(high))
     assert ticks[0] <= low + slack and ticks[-1] >= high - slack
     assert 2 <= len(ticks) <= 13
