@@ -57,12 +57,6 @@ class GateResult:
         return {name: r.path for name, r in self.resources.items()}
 
 
-class _DuplicateKeys(Exception):
-    def __init__(self, keys: list[str]) -> None:
-        super().__init__(", ".join(keys))
-        self.keys = keys
-
-
 def _depth(value: Any) -> int:
     """Nesting depth of parsed JSON, without recursion (the value may be deep)."""
     deepest, stack = 0, [(value, 1)]
