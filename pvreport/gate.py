@@ -52,10 +52,6 @@ class GateResult:
     #: Contract resources whose files may be read, by resource name.
     resources: dict[str, Resource]
 
-    @property
-    def paths(self) -> dict[str, Path]:
-        return {name: r.path for name, r in self.resources.items()}
-
 
 def _depth(value: Any) -> int:
     """Nesting depth of parsed JSON, without recursion (the value may be deep)."""
