@@ -1108,23 +1108,6 @@ def chart_files(chart: Chart, svg: str) -> dict[str, str]:
     }
 
 
-def vega_bundle() -> str:
-    """The script that draws interactive charts: vega, vega-lite and vega-embed in one file,
-    shipped with the site (no CDN). It sets ``window.vegaEmbed``; the function wrapper keeps its
-    other top-level names from clashing with the theme's scripts. ``pvreport/assets/vega-bundle.js``
-    is this text, committed; a test checks the two agree."""
-    import vl_convert
-
-    bundle = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-    header = (
-        f"/* Vega {vl_convert.get_vega_version()}, Vega-Lite {VEGA_LITE_VERSION} and Vega-Embed "
-        f"{vl_convert.get_vega_embed_version()} (BSD-3-Clause, the Vega project), with the "
-        "libraries they use (d3 and others, each under its own permissive licence), bundled by "
-        "vl-convert for pvreport. */\n"
-    )
-    return f"{header}(function () {{\n{bundle}\n}})();\n"
-
-
 # -- the chart cache ----------------------------------------------------------------------------
 #
 # Drawing is fast (a fraction of a millisecond a chart), so charts are drawn in this process: a

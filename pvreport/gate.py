@@ -52,16 +52,6 @@ class GateResult:
     #: Contract resources whose files may be read, by resource name.
     resources: dict[str, Resource]
 
-    @property
-    def paths(self) -> dict[str, Path]:
-        return {name: r.path for name, r in self.resources.items()}
-
-
-class _DuplicateKeys(Exception):
-    def __init__(self, keys: list[str]) -> None:
-        super().__init__(", ".join(keys))
-        self.keys = keys
-
 
 def _depth(value: Any) -> int:
     """Nesting depth of parsed JSON, without recursion (the value may be deep)."""
@@ -382,77 +372,67 @@ def _described(value: Any) -> str:
     return "nothing (null)"
 
 
+def _required(
+    value: Any, name: str, kind: type, wanted: str, about: str, hint: str | None = None
+) -> Problem | None:
+    """A property the contract requires: missing-property where it is absent (or blank, where it
+    is text), ending the message with ``about``; wrong-property-type where it is not a ``kind``,
+    saying it must be ``wanted``. None where it is there and of its kind."""
+    if value is None or (kind is str and isinstance(value, str) and not value.strip()):
+        return Problem(
+            "missing-property",
+            f'datapackage.json has no "{name}"{about}.',
+            file=DESCRIPTOR,
+            field=name,
+            hint=hint,
+        )
+    if not isinstance(value, kind):
+        return Problem(
+            "wrong-property-type",
+            f'"{name}" must be {wanted}, not {_described(value)}.',
+            file=DESCRIPTOR,
+            field=name,
+        )
+    return None
+
+
 def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
     """The descriptor's own properties that the contract requires."""
-    f = DESCRIPTOR
     org = descriptor.get("organisation")
-    if org is None:
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "organisation": it needs the organisation\'s name and purpose.',
-            file=f,
-            field="organisation",
-            hint='Add "organisation": {"name": "...", "purpose": "..."} to datapackage.json.',
-        )
-    elif not isinstance(org, dict):
-        yield Problem(
-            "wrong-property-type",
-            f'"organisation" must be an object with a name and a purpose, not {_described(org)}.',
-            file=f,
-            field="organisation",
-        )
+    found = _required(
+        org,
+        "organisation",
+        dict,
+        "an object with a name and a purpose",
+        ": it needs the organisation's name and purpose",
+        hint='Add "organisation": {"name": "...", "purpose": "..."} to datapackage.json.',
+    )
+    if found is not None:
+        yield found
     else:
         for key, meaning in (("name", "the organisation's name"), ("purpose", "what it is for")):
             value = org.get(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                yield Problem(
-                    "missing-property",
-                    f'datapackage.json has no "organisation.{key}": {meaning}.',
-                    file=f,
-                    field=f"organisation.{key}",
-                )
-            elif not isinstance(value, str):
-                yield Problem(
-                    "wrong-property-type",
-                    f'"organisation.{key}" must be text, not {_described(value)}.',
-                    file=f,
-                    field=f"organisation.{key}",
-                )
+            if found := _required(value, f"organisation.{key}", str, "text", f": {meaning}"):
+                yield found
     period = descriptor.get("reporting_period")
-    if period is None:
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "reporting_period": the period this report covers.',
-            file=f,
-            field="reporting_period",
-            hint='Add for example "reporting_period": {"label": "2025/26", "start": "2025-04-01", '
-            '"end": "2026-03-31"}.',
-        )
-    elif not isinstance(period, dict):
-        yield Problem(
-            "wrong-property-type",
-            f'"reporting_period" must be an object with label, start and end, not '
-            f"{_described(period)}.",
-            file=f,
-            field="reporting_period",
-        )
+    found = _required(
+        period,
+        "reporting_period",
+        dict,
+        "an object with label, start and end",
+        ": the period this report covers",
+        hint='Add for example "reporting_period": {"label": "2025/26", "start": "2025-04-01", '
+        '"end": "2026-03-31"}.',
+    )
+    if found is not None:
+        yield found
     else:
         yield from _check_period(period)
     resources = descriptor.get("resources")
-    if resources is None:
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "resources": the list of the report\'s files.',
-            file=f,
-            field="resources",
-        )
-    elif not isinstance(resources, list):
-        yield Problem(
-            "wrong-property-type",
-            f'"resources" must be a list, not {_described(resources)}.',
-            file=f,
-            field="resources",
-        )
+    if found := _required(
+        resources, "resources", list, "a list", ": the list of the report's files"
+    ):
+        yield found
     yield from _check_status_rules(descriptor)
 
 
@@ -517,20 +497,8 @@ def _check_status_rules(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
 def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
     f = DESCRIPTOR
     label = period.get("label")
-    if label is None or (isinstance(label, str) and not label.strip()):
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "reporting_period.label", for example "2025/26".',
-            file=f,
-            field="reporting_period.label",
-        )
-    elif not isinstance(label, str):
-        yield Problem(
-            "wrong-property-type",
-            f'"reporting_period.label" must be text, not {_described(label)}.',
-            file=f,
-            field="reporting_period.label",
-        )
+    if found := _required(label, "reporting_period.label", str, "text", ', for example "2025/26"'):
+        yield found
     dates: dict[str, dt.date] = {}
     for key in ("start", "end"):
         value = period.get(key)

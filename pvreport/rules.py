@@ -1143,52 +1143,54 @@ def change_thresholds_used(package: Package) -> Iterator[Problem]:
         )
 
 
-def engagements_answered(package: Package) -> Iterator[Problem]:
-    """Every engagement says what was done with what was heard (responses)."""
-    if not package.absent("responses") and not package.readable("responses"):
+def _engagements_without(
+    package: Package, resource: str, code: str, what: str, why: str
+) -> Iterator[Problem]:
+    """Engagements with no row in ``resource`` (or no such file): ``code``, saying the
+    engagement has no ``what`` and ``why`` that matters. Nothing where the file could not be
+    read (its own problems say why)."""
+    if not package.absent(resource) and not package.readable(resource):
         return
-    answered = package.grouped("responses", "engagement_id")
+    found = package.grouped(resource, "engagement_id")
     for engagement_id, row in package.by_id("engagements").items():
-        if engagement_id in answered:
+        if engagement_id in found:
             continue
         where = (
-            "the package has no responses file"
-            if package.absent("responses")
-            else f"{package.file('responses')} has no row for it"
+            f"the package has no {resource} file"
+            if package.absent(resource)
+            else f"{package.file(resource)} has no row for it"
         )
         yield _problem(
-            "engagement-without-responses",
+            code,
             package,
             "engagements",
             row,
             None,
-            f"Engagement '{engagement_id}' has no responses ({where}): people cannot see what "
-            f"was done with what they said.",
+            f"Engagement '{engagement_id}' has no {what} ({where}){why}",
         )
+
+
+def engagements_answered(package: Package) -> Iterator[Problem]:
+    """Every engagement says what was done with what was heard (responses)."""
+    return _engagements_without(
+        package,
+        "responses",
+        "engagement-without-responses",
+        "responses",
+        ": people cannot see what was done with what they said.",
+    )
 
 
 def engagements_profiled(package: Package) -> Iterator[Problem]:
     """Every engagement says who took part, against who the service serves."""
-    if not package.absent("engagement_profile") and not package.readable("engagement_profile"):
-        return
-    profiled = package.grouped("engagement_profile", "engagement_id")
-    for engagement_id, row in package.by_id("engagements").items():
-        if engagement_id in profiled:
-            continue
-        where = (
-            "the package has no engagement_profile file"
-            if package.absent("engagement_profile")
-            else f"{package.file('engagement_profile')} has no row for it"
-        )
-        yield _problem(
-            "engagement-without-profile",
-            package,
-            "engagements",
-            row,
-            None,
-            f"Engagement '{engagement_id}' has no profile ({where}), so nobody can tell whether "
-            f"the people who took part are like the people the service serves.",
-        )
+    return _engagements_without(
+        package,
+        "engagement_profile",
+        "engagement-without-profile",
+        "profile",
+        ", so nobody can tell whether the people who took part are like the people the service "
+        "serves.",
+    )
 
 
 def decisions_weigh_options(package: Package) -> Iterator[Problem]:

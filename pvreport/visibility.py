@@ -23,9 +23,11 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from . import contract, keys, load, model
+
+Row = TypeVar("Row")
 
 Reason = Literal["confidential", "embargo"]
 
@@ -232,18 +234,10 @@ def withhold(
         note(f"indicators/{i.id}", "results", embargoed[i.id], "embargo")
         indicators.append(dataclasses.replace(i, counterbalance_id=counterbalance))
 
-    engagements = []
-    for e in report.engagements:
-        if e.id in gone_eng:
-            dropped["engagements"].append(e)
-        else:
-            engagements.append(e)
-    profile = []
-    for p in report.engagement_profile:
-        if p.engagement_id in gone_eng:
-            dropped["engagement_profile"].append(p)
-        else:
-            profile.append(p)
+    engagements = _kept(report.engagements, "id", gone_eng, dropped["engagements"])
+    profile = _kept(
+        report.engagement_profile, "engagement_id", gone_eng, dropped["engagement_profile"]
+    )
 
     decisions = []
     for d in report.decisions:
@@ -352,6 +346,14 @@ def withhold(
         chosen=frozenset(chosen_hidden),
     )
     return public, withheld
+
+
+def _kept(rows: Iterable[Row], key: str, gone: set[str], dropped: list[Any]) -> list[Row]:
+    """The rows whose ``key`` is not in ``gone``; the others are added to ``dropped``."""
+    kept = []
+    for row in rows:
+        (dropped if getattr(row, key) in gone else kept).append(row)
+    return kept
 
 
 def _revisions_about_withheld(

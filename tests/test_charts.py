@@ -570,13 +570,6 @@ def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
 # -- the shipped scripts ------------------------------------------------------------------------
 
 
-def test_vega_bundle_asset_is_the_generated_bundle() -> None:
-    shipped = (ASSETS / "vega-bundle.js").read_text(encoding="utf-8")
-    assert shipped == charts.vega_bundle(), "regenerate pvreport/assets/vega-bundle.js"
-    assert "window.vegaEmbed=" in shipped
-    assert not re.search(r"https?://[^\s\"')]*(cdn|unpkg|jsdelivr)", shipped)
-
-
 def test_chart_script_uses_the_shipped_bundle_only() -> None:
     script = (ASSETS / "charts.js").read_text(encoding="utf-8")
     assert "document$" in script and "actions: false" in script

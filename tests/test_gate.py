@@ -34,13 +34,13 @@ def test_base_passes_with_resolved_paths() -> None:
     assert result.problems == []
     assert result.descriptor is not None
     assert result.descriptor["organisation"]["name"] == "Riverside Borough Council"
-    assert set(result.paths) == {
+    assert set(result.resources) == {
         "accountability", "objectives", "indicators", "results", "engagements",
         "engagement_profile", "decisions", "options", "responses", "revisions",
     }  # fmt: skip
-    for name, path in result.paths.items():
-        assert path == (BASE / f"{name}.csv").resolve()
-        assert path.is_absolute()
+    for name, resource in result.resources.items():
+        assert resource.path == (BASE / f"{name}.csv").resolve()
+        assert resource.path.is_absolute()
 
 
 def test_duplicate_keys_are_all_named(tmp_path: Path) -> None:

@@ -1033,14 +1033,29 @@ def test_rules_never_crash(
         assert p.file is not None and p.line is not None
 
 
-def test_rules_accept_a_strange_descriptor(tmp_path: Path) -> None:
-    _, tables = build(tmp_path)
-    for descriptor in (
-        {},
-        {"resources": "x", "reporting_period": []},
-        {"resources": [1, {"name": 2}]},
-    ):
-        list(rules.check(descriptor, tables, as_of=AS_OF))
+@pytest.mark.parametrize(
+    "descriptor",
+    [{}, {"resources": "x", "reporting_period": []}, {"resources": [1, {"name": 2}]}],
+    ids=["empty", "wrong-types", "resources-without-names"],
+)
+def test_a_strange_descriptor_still_has_its_tables_judged(
+    tmp_path: Path, descriptor: dict[str, Any]
+) -> None:
+    """A descriptor the rules cannot read (its own problems are the gate's and frictionless' to
+    report) neither stops the rules nor makes them invent problems: a clean package stays clean,
+    and a broken table gives the problems it gives under its real descriptor."""
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "broken").mkdir()
+    _, clean = build(tmp_path / "clean")
+    assert list(rules.check(descriptor, clean, as_of=AS_OF)) == []
+    edits = [Cell("objectives", 2, "parent_id", "repairs"), Cell("results", 4, "upper", "")]
+    real, broken = build(tmp_path / "broken", edits)
+    expected = [
+        ("objectives.csv", 2, "parent_id", "objective-parent-cycle"),
+        ("results.csv", 4, "upper", "interval-half-given"),
+    ]
+    assert where(rules.check(real, broken, as_of=AS_OF)) == expected
+    assert where(rules.check(descriptor, broken, as_of=AS_OF)) == expected
 
 
 @pytest.mark.parametrize(("day", "warned"), [("2026-09-30", False), ("2026-10-01", True)])
