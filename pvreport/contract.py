@@ -40,6 +40,42 @@ WITH_VISIBILITY: tuple[str, ...] = (
     "responses",
 )
 
+#: Resources whose rows each get a page at ``/<resource>/<id>/``.
+WITH_PAGES: tuple[str, ...] = ("objectives", "indicators", "decisions", "engagements")
+
+#: Names an id of a row with a page may not take: every name pvreport writes, or keeps for
+#: itself, in a section's folder or at the top of the site. ``index`` is a section's own list
+#: page; the others are the addresses of the site's own pages and folders (and a few kept for
+#: pages a site may gain), so that a row's page never replaces one of them.
+RESERVED_IDS: frozenset[str] = frozenset(
+    {
+        "index",
+        "404",
+        "about",
+        "accessibility",
+        "accountability",
+        "all",
+        "archive",
+        "assets",
+        "changes",
+        "charts",
+        "data",
+        "decisions",
+        "downloads",
+        "embed",
+        "engagements",
+        "feed",
+        "how-we-judge-progress",
+        "indicators",
+        "objectives",
+        "print",
+        "problem-codes",
+        "search",
+        "sitemap",
+        "what-changed",
+    }
+)
+
 LIST_OF = "pvreport:listOf"
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 

@@ -359,6 +359,33 @@ def counterbalance_is_itself(package: Package) -> Iterator[Problem]:
             )
 
 
+def reserved_ids(package: Package) -> Iterator[Problem]:
+    """An id that becomes a page address must not be a name the site uses itself."""
+
+    def reserved(columns: load.Columns) -> Any:
+        return columns.where("id", lambda v: v in contract.RESERVED_IDS)
+
+    for name in contract.WITH_PAGES:
+        for row in package.rows(name, reserved):
+            own = _text(row, "id")
+            if own is None or own not in contract.RESERVED_IDS:
+                continue
+            yield _problem(
+                "reserved-id",
+                package,
+                name,
+                row,
+                "id",
+                f"The id '{own}' would give this row the address /{name}/{own}/, which the site "
+                "uses for a page of its own.",
+                value=own,
+                hint=f"Choose another id, for example '{own}-1' or a word that says what the row "
+                "is about. Ids pvreport keeps for itself: "
+                + ", ".join(sorted(contract.RESERVED_IDS))
+                + ".",
+            )
+
+
 # Errors: pairs, intervals and periods ----------------------------------------------------------
 
 
@@ -1151,6 +1178,7 @@ RULES: tuple[Rule, ...] = (
     references_to_absent_resources,
     objective_cycles,
     counterbalance_is_itself,
+    reserved_ids,
     baseline_half_given,
     target_half_given,
     interval_half_given,

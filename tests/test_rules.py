@@ -344,6 +344,20 @@ CASES = [
         Cell("indicators", 2, "counterbalance_id", "damp"),
         expect=[("indicators.csv", 2, "counterbalance_id", "counterbalance-is-itself")],
     ),
+    # reserved-id: a page's id that is an address the site uses itself
+    case(
+        "reserved-id",
+        Cell("decisions", 3, "id", "index"),
+        Cell("options", 5, "decision_id", "index"),
+        Cell("options", 4, "decision_id", "index"),
+        expect=[("decisions.csv", 3, "id", "reserved-id")],
+    ),
+    case(
+        "reserved-id-within-a-longer-id-clean",
+        Cell("decisions", 3, "id", "index-of-repairs"),
+        Cell("options", 5, "decision_id", "index-of-repairs"),
+        Cell("options", 4, "decision_id", "index-of-repairs"),
+    ),
     # baseline-half-given / target-half-given / interval-half-given
     case(
         "baseline-value-missing",
