@@ -76,6 +76,11 @@ RESERVED_IDS: frozenset[str] = frozenset(
     }
 )
 
+#: The largest size of a number in any number field (and of the funding amount): a thousand
+#: million million, beyond any figure a public body reports (a national budget is about 10^12
+#: pounds), and well within what a chart's axis, a rounded figure and a spreadsheet hold.
+LARGEST_NUMBER = 10**15
+
 LIST_OF = "pvreport:listOf"
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 
@@ -126,3 +131,8 @@ def for_frictionless(table_schema: dict[str, Any]) -> dict[str, Any]:
     for f in out.get("fields", []):
         f.pop(LIST_OF, None)
     return out
+
+
+def number_fields(name: str) -> list[str]:
+    """The fields of a resource whose cells are numbers (type ``number`` or ``integer``)."""
+    return [n for n, f in fields(name).items() if f.get("type") in ("number", "integer")]
