@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
+import math
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources as package_files
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -341,6 +344,137 @@ def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
             file=f,
             field="resources",
         )
+
+
+#: What the hand-written checks above say in their own words, and the schema leaves to them:
+#: the organisation (as a whole, its name and purpose), the reporting period and the resources.
+_CHECKED_BY_HAND = ("organisation", "organisation.name", "organisation.purpose")
+_CHECKED_BY_HAND_UNDER = ("reporting_period", "resources")
+
+_KINDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+}
+
+
+@functools.cache
+def descriptor_schema() -> dict[str, Any]:
+    """The JSON Schema of every property of datapackage.json pvreport reads."""
+    text = (package_files.files("pvreport") / "schemas" / "descriptor.schema.json").read_text(
+        encoding="utf-8"
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _check_schema(descriptor: Mapping[str, Any], lines: dict[JsonPath, int]) -> Iterator[Problem]:
+    """Problems of the descriptor's own properties against its JSON Schema, each located: the
+    property as a dotted path (``organisation.funding.amount``, ``licenses.0.name``), its line."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(descriptor_schema())
+    for error in sorted(validator.iter_errors(descriptor), key=lambda e: list(map(str, e.path))):
+        path = tuple(error.path)
+        if error.validator == "required":
+            # The property missing is the one named in the message, inside ``path``.
+            missing = next((k for k in error.validator_value if k not in error.instance), None)
+            path = (*path, missing) if missing is not None else path
+        field = _dotted(path)
+        if field in _CHECKED_BY_HAND or any(
+            field == top or field.startswith(top + ".") for top in _CHECKED_BY_HAND_UNDER
+        ):
+            continue
+        line = locate(lines, path)
+        value = error.instance
+        if error.validator == "type":
+            wanted = error.validator_value
+            kinds = [wanted] if isinstance(wanted, str) else list(wanted)
+            words = " or ".join(_KINDS.get(k, k) for k in kinds)
+            yield Problem(
+                "wrong-property-type",
+                f'"{field}" in datapackage.json must be {words}, not {_described(value)}.',
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+                value=json.dumps(value, ensure_ascii=False)[:200],
+                hint=_type_hint(field, kinds),
+            )
+        elif error.validator in ("minimum", "maximum"):
+            largest = int(descriptor_schema_bound(path, "maximum") or 0)
+            smallest = descriptor_schema_bound(path, "minimum")
+            yield Problem(
+                "property-out-of-range",
+                f'"{field}" in datapackage.json is {_shortly(value)}; pvreport takes a number '
+                f"from {_shortly(smallest)} to {largest:,}.",
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+                value=_shortly(value),
+            )
+        elif error.validator == "required":
+            yield Problem(
+                "missing-property",
+                f'datapackage.json has no "{field}".',
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+            )
+        else:
+            yield Problem(
+                "wrong-property-type",
+                f'"{field}" in datapackage.json is not written as the contract says '
+                f"({error.message[:200]}).",
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+            )
+
+
+def descriptor_schema_bound(path: Iterable[str | int], bound: str) -> float | None:
+    """The ``minimum`` or ``maximum`` the descriptor's schema sets for the property at ``path``."""
+    node: Any = descriptor_schema()
+    for part in path:
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {})
+        node = node if isinstance(part, int) else node.get(part, {})
+    value = node.get(bound) if isinstance(node, Mapping) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _shortly(value: Any) -> str:
+    """A number as a person reads it, however large: ``214,500,000``, ``1.7e+308``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return json.dumps(value, ensure_ascii=False)[:80]
+    if isinstance(value, int) and abs(value) > 10**300:
+        return f"a number of {len(str(abs(value))):,} digits"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{'minus ' if value < 0 else ''}infinity (a number too large to store)"
+    if value == int(value) and abs(value) < 10**18:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def _type_hint(field: str, kinds: list[str]) -> str:
+    examples = {
+        "string": f'"{field.rsplit(".", 1)[-1]}": "some text"',
+        "number": f'"{field.rsplit(".", 1)[-1]}": 214500000 (digits, no quotes)',
+        "array": f'"{field.rsplit(".", 1)[-1]}": [ ... ] (a list in square brackets)',
+        "object": f'"{field.rsplit(".", 1)[-1]}": {{ ... }} (an object in curly brackets)',
+    }
+    shown = "; or ".join(examples[k] for k in kinds if k in examples)
+    if field in ("licenses", "contributors") or field.startswith(("licenses.", "contributors.")):
+        shown += (
+            '. For example "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government '
+            'Licence v3.0"}] and "contributors": [{"title": "Policy team", "role": "author"}]'
+        )
+    return f"Write it as {shown}." if shown else "Write the property as the contract shows it."
 
 
 def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
@@ -734,6 +868,7 @@ def check(package_dir: Path) -> GateResult:
         ]
 
     problems = placed(_check_properties(descriptor))
+    problems.extend(_check_schema(descriptor, lines))
     accepted: dict[str, Resource] = {}
     listed: set[str] = set()
     items = descriptor.get("resources")
