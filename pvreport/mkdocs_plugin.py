@@ -39,6 +39,7 @@ class PvreportConfig(base.Config):
     max_file_size = c.Optional(c.Type((int, str)))
     max_rows = c.Optional(c.Type(int))
     max_cell_length = c.Optional(c.Type(int))
+    max_columns = c.Optional(c.Type(int))
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):

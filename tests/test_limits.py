@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import random
 import subprocess
@@ -31,6 +32,7 @@ def test_defaults_fit_a_national_report() -> None:
     assert default.max_file_size == 512 * 1024 * 1024
     assert default.max_rows == 5_000_000
     assert default.max_cell_length == 10_000
+    assert default.max_columns == 300
 
 
 @pytest.mark.parametrize(
@@ -62,6 +64,9 @@ def test_options_set_some_limits_and_keep_the_defaults_for_the_rest() -> None:
         Limits.from_options({"max_cell_length": "long"})
     with pytest.raises(LimitsError, match="max_rows"):
         Limits.from_options({"max_rows": 0})
+    assert Limits.from_options({"max_columns": 500}).max_columns == 500
+    with pytest.raises(LimitsError, match="max_columns must be a whole number above 0"):
+        Limits.from_options({"max_columns": "wide"})
 
 
 def test_readable_size() -> None:
@@ -223,3 +228,101 @@ def test_validate_and_build_read_the_limits_from_mkdocs_yml(tmp_path: Path) -> N
     assert built.returncode == 1
     assert "max_rows must be a whole number above 0, not 'many'" in built.stderr
     assert "Traceback" not in built.stderr + validated.stderr
+
+
+# Memory: a long line is measured from the bytes ---------------------------------------------------
+
+_MEASURE = """
+import json, re, sys
+from pathlib import Path
+from pvreport.validate import validate_package
+
+def status(name):
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(name + r":\\s+(\\d+) kB", text).group(1)) * 1024
+
+validate_package(Path(sys.argv[1]))  # imports and first use, as every validation pays them
+Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
+before = status("VmRSS")
+result = validate_package(Path(sys.argv[2]))
+print(json.dumps({"grown": status("VmHWM") - before, "problems": [
+    [p.file, p.line, p.field, p.code] for p in result.problems
+]}))
+"""
+
+
+@pytest.mark.parametrize("text", ["x", "\u00e9"], ids=["ascii", "not-ascii"])
+def test_a_long_line_takes_less_than_twice_its_file_in_memory(tmp_path: Path, text: str) -> None:
+    """A 30 MB cell on one line (once 11 times the file's size in memory, 4.4 GB for a 400 MB
+    line) is found from the file's bytes: the validation's peak memory grows by less than twice
+    the file's size (its bytes are read once, whole). Measured in a process of its own, from
+    after a first validation (imports and caches) to the peak of the second."""
+    package = copy_base(tmp_path / "package")
+    objectives = package / "objectives.csv"
+    lines = objectives.read_bytes().splitlines(keepends=True)
+    cell = (text * (30_000_000 // len(text.encode()))).encode()
+    lines[2] = lines[2].replace(b"People feel proud of where they live.", cell)
+    objectives.write_bytes(b"".join(lines))
+    size = objectives.stat().st_size
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(BASE), str(package)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    measured = json.loads(done.stdout)
+    assert measured["problems"] == [["objectives.csv", 3, "why_it_matters", "cell-too-long"]]
+    assert measured["grown"] < 2 * size, f"{measured['grown'] / size:.1f} times the file's size"
+
+
+# Columns: a file too wide stops before frictionless ----------------------------------------------
+
+
+def _wide(package: Path, extra: int) -> Path:
+    """results.csv with ``extra`` columns of the publisher's own beside the contract's."""
+    path = package / "results.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0] += [f"own_{i}" for i in range(extra)]
+    for row in rows[1:]:
+        row += ["1"] * extra
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_a_file_wider_than_the_limit_goes_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10,000 columns took frictionless 108 s and 2.2 GB (its work grows with the square of the
+    columns): the heading row is counted first, and frictionless never sees the file."""
+    from pvreport import tabular
+
+    package = copy_base(tmp_path / "package")
+    _wide(package, 10_000)
+    seen: list[str] = []
+    original = tabular.check
+
+    def check(package_dir: Path, readable: dict, *args: object, **kwargs: object) -> object:
+        seen.extend(readable)
+        return original(package_dir, readable, *args, **kwargs)
+
+    monkeypatch.setattr(tabular, "check", check)
+    result = validate_package(package, as_of=AS_OF)
+    assert [(p.file, p.line, p.field, p.code) for p in result.problems] == [
+        ("results.csv", 1, None, "too-many-columns")
+    ]
+    assert result.problems[0].message == (
+        "results.csv has 10,010 columns in its heading row, more than the 300 pvreport reads "
+        "from one file, so it was read no further."
+    )
+    assert "results" not in seen and "objectives" in seen
+
+
+def test_the_column_limit_counts_the_heading_row_after_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_text('\n,,\n"a\nb",' + ",".join("c" * 4) + "\n1,2,3,4,5\n", encoding="utf-8")
+    found = limits.check_contents("results.csv", path, Limits(max_columns=4))
+    assert [(p.line, p.value) for p in found] == [(3, "5")]
+    assert limits.check_contents("results.csv", path, Limits(max_columns=5)) == []
