@@ -248,15 +248,17 @@ def _suspect(data: bytes, limits: Limits, line_ends: int) -> bool:
         return False
     # A line has an odd number of quotes where the count of quotes so far changes its parity
     # from one line end to the next.
-    parity = 0
+    parity = at_last_end = 0  # so far, and at the last line end
     for _, raw in _blocks(data):
         inside = np.bitwise_xor.accumulate((raw == ord('"')).view(np.uint8)) ^ parity
         at_ends = inside[raw == ord("\n")]
-        if len(at_ends) and bool(np.any(np.diff(at_ends, prepend=parity))):
-            return True
+        if len(at_ends):
+            if bool(np.any(np.diff(at_ends, prepend=at_last_end))):
+                return True
+            at_last_end = int(at_ends[-1])
         if len(inside):
             parity = int(inside[-1])
-    return bool(parity)
+    return parity != at_last_end
 
 
 def _short_lines(data: bytes, longest: int) -> bool:

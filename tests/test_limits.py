@@ -326,3 +326,59 @@ def test_the_column_limit_counts_the_heading_row_after_blank_lines(tmp_path: Pat
     found = limits.check_contents("results.csv", path, Limits(max_columns=4))
     assert [(p.line, p.value) for p in found] == [(3, "5")]
     assert limits.check_contents("results.csv", path, Limits(max_columns=5)) == []
+
+
+# Lines and cells measured a block at a time: the same answers wherever the blocks fall -------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet='ab,"\n', max_size=60),
+    block=st.integers(min_value=1, max_value=9),
+    longest=st.integers(min_value=1, max_value=8),
+)
+def test_lines_are_judged_alike_wherever_the_blocks_fall(
+    text: str, block: int, longest: int
+) -> None:
+    data = text.encode()
+    lines = data.split(b"\n")
+    odd = any(line.count(b'"') % 2 for line in lines)
+    long = any(len(line) > longest for line in lines)
+    original = limits.BLOCK
+    limits.BLOCK = block
+    try:
+        suspect = limits._suspect(data, Limits(max_cell_length=longest), data.count(b"\n"))
+    finally:
+        limits.BLOCK = original
+    assert suspect == (odd or long)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=cells, limit=st.integers(min_value=1, max_value=10), block=st.integers(1, 16))
+def test_every_long_cell_is_found_wherever_the_blocks_fall(
+    rows: list[list[str]],
+    limit: int,
+    block: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("cells") / "t.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    expected = []
+    reader = csv.reader(io.StringIO(out.getvalue(), newline=""))
+    end = 0
+    for record in reader:
+        start, end = end + 1, reader.line_num
+        if record != ["a", "b", "c"] and any(c.strip() for c in record):
+            expected += [(start, "abc"[i], len(c)) for i, c in enumerate(record) if len(c) > limit]
+    original = limits.BLOCK
+    limits.BLOCK = block
+    try:
+        found = limits.check_contents("t.csv", path, Limits(max_cell_length=limit))
+    finally:
+        limits.BLOCK = original
+    named = [(p.line, p.field, int(str(p.value).split()[0])) for p in found if p.line is not None]
+    assert named == expected[: limits.MAX_NAMED_CELLS]
