@@ -57,8 +57,9 @@ BLOCK = 1 << 20
 #: A cell of up to this many bytes is decoded and read by the CSV reader to count its characters
 #: exactly; a longer one is counted from its bytes.
 EXACT_CELL_BYTES = 4 * MB
-#: The most bytes read to find the heading row (10,000 columns of 30 characters is 300 KB).
-HEADER_BYTES = 16 * MB
+#: The most bytes of the heading row read to count its columns (10,000 columns of 30 characters
+#: is 300 KB); a longer one is counted on its first bytes, and its long cells found as any other.
+HEADER_BYTES = 1 * MB
 #: At most this many over-long cells are named per file; the rest are counted.
 MAX_NAMED_CELLS = 10
 
@@ -297,7 +298,7 @@ class Heading:
 def _heading(data: bytes) -> Heading | None:
     """The first record with something in it, read from at most ``HEADER_BYTES`` bytes."""
     _lift_csv_limit()
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    start = 0
     line = 1
     while start < len(data):
         window = min(len(data), start + HEADER_BYTES)
@@ -309,7 +310,7 @@ def _heading(data: bytes) -> Heading | None:
             end = following
             if found < 0 or quotes % 2 == 0:
                 break
-        text = data[start:end].decode("utf-8", errors="replace")
+        text = data[start:end].decode("utf-8", errors="replace").removeprefix("\ufeff")
         record = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
         if any(cell.strip() for cell in record):
             return Heading(start, line, [cell.strip() for cell in record])
@@ -408,14 +409,15 @@ def _blank_record(data: bytes, start: int) -> bool:
 def _long_cells(
     file: str, data: bytes, limits: Limits, heading: Heading | None
 ) -> Iterator[Problem]:
-    """A problem for each of the first ``MAX_NAMED_CELLS`` cells over the cell limit (after the
-    heading row), and one counting the rest."""
+    """A problem for each of the first ``MAX_NAMED_CELLS`` cells over the cell limit (the heading
+    row's included: a heading a whole document long would reach every later stage), and one
+    counting the rest."""
     longest = limits.max_cell_length
     header = heading.cells if heading is not None else []
     named = over = 0
     for record, start, end, column in _cells_over(data, longest):
-        if heading is None or record <= heading.offset:
-            continue  # the heading row, or blank lines before it
+        if heading is None or record < heading.offset:
+            continue  # blank lines before the heading row
         if end - start <= EXACT_CELL_BYTES:
             text = _cell_text(data, start, end)
             chars, begins = len(text), text[:40]
@@ -434,7 +436,7 @@ def _long_cells(
             f"one cell. It begins: {begins!r}.",
             file=file,
             line=data.count(b"\n", 0, record) + 1,
-            field=header[column] if column < len(header) else None,
+            field=header[column] if record > heading.offset and column < len(header) else None,
             value=f"{chars} characters",
         )
     if over > named:
