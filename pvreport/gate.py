@@ -408,12 +408,11 @@ def _check_schema(descriptor: Mapping[str, Any], lines: dict[JsonPath, int]) -> 
                 hint=_type_hint(field, kinds),
             )
         elif error.validator in ("minimum", "maximum"):
-            largest = int(descriptor_schema_bound(path, "maximum") or 0)
-            smallest = descriptor_schema_bound(path, "minimum")
             yield Problem(
                 "property-out-of-range",
                 f'"{field}" in datapackage.json is {_shortly(value)}; pvreport takes a number '
-                f"from {_shortly(smallest)} to {largest:,}.",
+                f"from {_shortly(error.schema.get('minimum'))} to "
+                f"{_shortly(error.schema.get('maximum'))}.",
                 file=DESCRIPTOR,
                 line=line,
                 field=field,
@@ -436,16 +435,6 @@ def _check_schema(descriptor: Mapping[str, Any], lines: dict[JsonPath, int]) -> 
                 line=line,
                 field=field,
             )
-
-
-def descriptor_schema_bound(path: Iterable[str | int], bound: str) -> float | None:
-    """The ``minimum`` or ``maximum`` the descriptor's schema sets for the property at ``path``."""
-    node: Any = descriptor_schema()
-    for part in path:
-        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {})
-        node = node if isinstance(part, int) else node.get(part, {})
-    value = node.get(bound) if isinstance(node, Mapping) else None
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _shortly(value: Any) -> str:
