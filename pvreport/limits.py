@@ -331,17 +331,15 @@ def _cells_over(data: bytes, longest: int) -> Iterator[tuple[int, int, int, int]
     more than ``longest`` bytes (so every cell of more than ``longest`` characters), found a
     block at a time.
 
-    A comma or line end parts cells only outside quotes: where the count of quotes before it is
-    even, as the CSV reader pairs the quotes of a file that a spreadsheet wrote.
+    A comma or line end parts cells only outside quotes, as the CSV reader reads them (see
+    :func:`_inside_quotes`).
     """
     import numpy as np
 
-    parity = 0
+    parity, last_close = 0, -2
     cell_start = record_start = column = 0
     for offset, raw in _blocks(data):
-        inside = np.bitwise_xor.accumulate((raw == ord('"')).view(np.uint8)) ^ parity
-        if len(inside):
-            parity = int(inside[-1])
+        inside, parity, last_close = _inside_quotes(data, offset, raw, parity, last_close)
         bounds = np.flatnonzero(((raw == ord(",")) | (raw == ord("\n"))) & (inside == 0))
         if not len(bounds):
             continue
@@ -363,6 +361,62 @@ def _cells_over(data: bytes, longest: int) -> Iterator[tuple[int, int, int, int]
         cell_start = int(ends[-1]) + 1
     if len(data) - cell_start > longest:
         yield record_start, cell_start, len(data), column
+
+
+def _inside_quotes(
+    data: bytes, offset: int, raw: Any, parity: int, last_close: int
+) -> tuple[Any, int, int]:
+    """Which bytes of a block are inside quotes, as the CSV reader reads them; and the state at
+    its end (inside or not, where the last closing quote was) for the next block.
+
+    A quote opens a quoted cell only at the start of a cell (or right after the quote that
+    closed one: a doubled quote); inside, each quote closes it. A file a spreadsheet wrote has no
+    other quotes, and then a byte is inside exactly where the quotes before it are odd: found by
+    array. A quote inside an unquoted cell (``5" screen``) is a plain character, so a block with
+    one is read quote by quote.
+    """
+    import numpy as np
+
+    quotes = raw == ord('"')
+    toggles = quotes.view(np.uint8)
+    inside = np.bitwise_xor.accumulate(toggles) ^ parity
+    before = inside ^ toggles
+    previous = np.empty_like(raw)
+    previous[1:] = raw[:-1]
+    previous[:1] = data[offset - 1] if offset else ord(",")
+    plain = (
+        quotes
+        & (before == 0)
+        & (previous != ord(","))
+        & (previous != ord("\n"))
+        & (previous != ord('"'))
+    )
+    doubtful_start = bool(
+        len(raw)
+        and raw[0] == ord('"')
+        and offset
+        and before[0] == 0
+        and data[offset - 1] == ord('"')
+        and last_close != offset - 1
+    )
+    if not doubtful_start and not bool(plain.any()):
+        closes = np.flatnonzero(quotes & (before == 1))
+        if len(closes):
+            last_close = int(closes[-1]) + offset
+        return inside, int(inside[-1]) if len(inside) else parity, last_close
+    toggles = np.zeros(len(raw), dtype=np.uint8)
+    state = parity
+    for position in np.flatnonzero(quotes).tolist():
+        at = offset + position
+        if state:
+            state, last_close, toggles[position] = 0, at, 1
+            continue
+        before_byte = data[at - 1] if at else ord(",")
+        if before_byte in (ord(","), ord("\n")) or (
+            before_byte == ord('"') and last_close == at - 1
+        ):
+            state, toggles[position] = 1, 1
+    return np.bitwise_xor.accumulate(toggles) ^ parity, state, last_close
 
 
 def _cell_text(data: bytes, start: int, end: int) -> str:

@@ -392,3 +392,44 @@ def test_every_long_cell_is_found_wherever_the_blocks_fall(
         limits.BLOCK = original
     named = [(p.line, p.field, int(str(p.value).split()[0])) for p in found if p.line is not None]
     assert named == expected[: limits.MAX_NAMED_CELLS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet='ab ,"\n', max_size=80),
+    limit=st.integers(min_value=1, max_value=6),
+    block=st.integers(1, 16),
+)
+def test_long_cells_are_the_csv_readers_whatever_the_quotes(
+    text: str, limit: int, block: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Quotes inside an unquoted cell (``5" screen``) are plain characters to the CSV reader;
+    cells are measured from the bytes as the reader reads them, wherever the blocks fall."""
+    path = tmp_path_factory.mktemp("quotes") / "t.csv"
+    path.write_bytes(text.encode())
+    expected = []
+    header: list[str] | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    end = 0
+    for record in reader:
+        start, end = end + 1, reader.line_num
+        if not any(c.strip() for c in record):
+            continue
+        names = [None] * len(record) if header is None else header
+        expected += [
+            (start, names[i] if i < len(names) else None, len(c))
+            for i, c in enumerate(record)
+            if len(c) > limit
+        ]
+        if header is None:
+            header = [c.strip() for c in record]
+    original = limits.BLOCK
+    limits.BLOCK = block
+    try:
+        found = limits.check_contents(
+            "t.csv", path, Limits(max_cell_length=limit, max_columns=1000)
+        )
+    finally:
+        limits.BLOCK = original
+    named = [(p.line, p.field, int(str(p.value).split()[0])) for p in found if p.line is not None]
+    assert named == expected[: limits.MAX_NAMED_CELLS]
