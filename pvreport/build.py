@@ -16,11 +16,13 @@ be logged and turned into one message. Its log records go to the build log, not 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import gzip
 import hashlib
 import html
+import io
 import json
 import logging
 import os
@@ -33,11 +35,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import charts, contract, derive, engine, load, model, render, visibility, write
+from . import (
+    charts,
+    contract,
+    derive,
+    engine,
+    load,
+    model,
+    readability,
+    render,
+    visibility,
+    write,
+)
 from .limits import Limits, LimitsError
 from .problems import Problem, PvreportError
 from .progress import Progress, count
-from .validate import Validation, validate_package
+from .validate import Validation, current_moment, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -73,6 +86,11 @@ class BuildError(PvreportError):
         self.log = log
 
 
+class SiteDirError(BuildError):
+    """The site folder cannot be published to (it is or holds the project, the package, ...):
+    refused before anything is written."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Clock:
     """The build's "now": embargoes compare with ``now``, statuses with ``today``; ``epoch`` is
@@ -88,11 +106,8 @@ class Clock:
         if as_of is not None:
             now = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
             return cls(now, as_of, int(env) if env.isdigit() else int(now.timestamp()))
-        if env.isdigit():
-            now = dt.datetime.fromtimestamp(int(env), tz=dt.UTC)
-            return cls(now, now.date(), int(env))
-        now = dt.datetime.now(dt.UTC)
-        return cls(now, now.date(), None)
+        now, epoch = current_moment()
+        return cls(now, now.date(), epoch)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,6 +161,85 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
         "Name the data package to build with --package (or as the package option of the pvreport "
         f"plugin in mkdocs.yml): found {len(found)} folders under datapackages/."
     )
+
+
+def _shown(path: Path, project_dir: Path) -> str:
+    """A folder as the message names it: from the project folder where it is inside it."""
+    if path != project_dir and path.is_relative_to(project_dir):
+        return path.relative_to(project_dir).as_posix() + "/"
+    return str(path)
+
+
+def check_site_dir(
+    site_dir: Path,
+    project_dir: Path,
+    config: Mapping[str, Any],
+    package_dir: Path,
+    *,
+    option: str = "--site-dir",
+) -> None:
+    """Refuse a site folder that publishing would destroy something in, before anything is
+    written: publishing replaces the whole folder (:func:`pvreport.write.publish`).
+
+    Refused: a file or a link; a folder that is, holds, or is inside the project's own folders
+    (the package, ``content/``, ``build/``, the caches) or that is or holds the project; and a
+    folder with files in it that is not a site pvreport published
+    (:func:`pvreport.write.is_published_site`). ``option`` names where the folder was given.
+    """
+    project = project_dir.resolve()
+    lexical = Path(os.path.abspath(site_dir))
+    shown = str(site_dir)
+    fix = (
+        f"Give another folder with {option}: a new or empty one, or a site pvreport "
+        "published before (the default is site/ in the project folder)."
+    )
+    if lexical.is_symlink():
+        raise SiteDirError(
+            f"The site folder {shown} is a link to {os.readlink(lexical)}: publishing would "
+            f"replace the link with a folder. {fix}"
+        )
+    probe = lexical
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "" if probe == lexical else f" is inside {probe}, which"
+        raise SiteDirError(
+            f"The site folder {shown}{where} is a file, not a folder: publishing would replace "
+            f"it. {fix}"
+        )
+    real = lexical.resolve()
+    docs = str(config.get("docs_dir") or "content")
+    own = [
+        ("the package folder", package_dir.resolve()),
+        ("the folder of hand-written pages", (project / docs).resolve()),
+        ("the build folder", project / BUILD_FOLDER),
+        ("the cache folder", project / Path(CACHE_FOLDER).parts[0]),
+    ]
+    for label, folder in [("the project folder", project), *own]:
+        if real == folder:
+            raise SiteDirError(
+                f"The site folder {shown} is {label}: publishing replaces the whole site folder, "
+                f"so everything in it would be deleted. {fix}"
+            )
+        if folder.is_relative_to(real):
+            raise SiteDirError(
+                f"The site folder {shown} holds {label} ({_shown(folder, project)}): publishing "
+                f"replaces the whole site folder, so it would be deleted. {fix} Keep the "
+                "package and the project's folders outside the site folder."
+            )
+    for label, folder in own:
+        if real.is_relative_to(folder):
+            raise SiteDirError(
+                f"The site folder {shown} is inside {label} ({_shown(folder, project)}): the "
+                f"site would be mixed with the files pvreport reads or writes there. {fix}"
+            )
+    if lexical.is_dir() and any(lexical.iterdir()) and not write.is_published_site(lexical):
+        raise SiteDirError(
+            f"The site folder {shown} holds files but is not a site pvreport published (it "
+            f"has no {write.SITE_MARKER} file, nor MkDocs' {', '.join(write.SITE_FILES)}): "
+            "publishing would delete them. Give a new or empty folder with "
+            f"{option}, or empty this one yourself if nothing in it is needed."
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -254,7 +348,8 @@ def render_report(
     assert validation.descriptor is not None
     # Withhold first: nothing after this line sees a confidential or embargoed row.
     full = load.to_report(validation.descriptor, validation.tables)
-    report, withheld = visibility.withhold(full, now=clock.now)
+    files = {name: table.file for name, table in validation.tables.items()}
+    report, withheld = visibility.withhold(full, now=clock.now, files=files)
 
     # Derive and chart, from the public report only.
     statuses = derive.report_statuses(report, as_of=clock.today)
@@ -334,9 +429,12 @@ def prepare(
     # 1. Validate: errors stop everything here, before a file is written.
     try:
         limits = Limits.from_options(plugin_options(config))
-    except LimitsError as error:
+        thresholds = readability.Thresholds.from_options(plugin_options(config))
+    except (LimitsError, readability.ThresholdsError) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
-    validation = validate_package(package_dir, as_of=clock.today, strict=strict, limits=limits)
+    validation = validate_package(
+        package_dir, as_of=clock.today, strict=strict, limits=limits, thresholds=thresholds
+    )
     if not validation.ok or validation.descriptor is None:
         raise BuildError(
             f"The data package {package_dir.name} has errors, so the site was not built.",
@@ -578,9 +676,10 @@ class _Scan:
 
 def _site_texts(
     site: Path, seen: set[bytes] | None = None, skip: Callable[[bytes], bool] | None = None
-) -> Iterator[tuple[Path, bytes, str]]:
-    """Every file of a site as text, compressed ones opened (for the withheld-values check),
-    with the digest of its bytes.
+) -> Iterator[tuple[Path, str, bytes, str]]:
+    """Every file of a site as its readable text (for the withheld-values check; see
+    :func:`readable_text`), compressed ones opened: ``(path, member, digest, text)``, where
+    ``member`` names the file inside a zip ("" otherwise) and ``digest`` is of the file's bytes.
 
     Files whose bytes are in ``seen`` are skipped (and new ones added): the engine copies charts
     and downloads from the docs folder as they are, and the same bytes need checking once.
@@ -597,16 +696,119 @@ def _site_texts(
             seen.add(digest)
         if skip is not None and skip(digest):
             continue
+        name = path.name
         if path.suffix == ".gz":
-            data = gzip.decompress(data)
+            data, name = gzip.decompress(data), path.stem
         if path.suffix == ".zip":
             with zipfile.ZipFile(path) as archive:
-                for name in archive.namelist():
-                    yield path, digest, archive.read(name).decode("utf-8", "replace")
+                for member in archive.namelist():
+                    yield path, member, digest, readable_text(member, archive.read(member))
             continue
-        if path.suffix in (".png", ".jpg", ".woff", ".woff2", ".ico"):
+        if Path(name).suffix in (".png", ".jpg", ".jpeg", ".gif", ".woff", ".woff2", ".ico"):
             continue
-        yield path, digest, data.decode("utf-8", "replace")
+        yield path, "", digest, readable_text(name, data)
+
+
+#: Attributes that hold addresses and markup, not words a reader is given.
+_MARKUP_ATTRIBUTES = frozenset(
+    {
+        "id", "class", "style", "href", "src", "srcset", "rel", "for", "name", "type", "role",
+        "action", "formaction", "poster", "cite", "xmlns", "xmlns:xlink", "xlink:href", "d",
+        "points", "transform", "viewbox", "headers", "aria-labelledby", "aria-describedby",
+        "aria-controls", "aria-owns", "form", "list", "width", "height", "x", "y",
+    }
+)  # fmt: skip
+#: Between two readable texts of a file: a text found whole never runs across it.
+_APART = "\x00"
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _html_text(page: str | bytes) -> list[str]:
+    """A page's (or an SVG's) readable texts as a browser has them: the text of the page with
+    spaces folded, and each attribute value that is words (alt, title, aria-label, content),
+    not an address or markup."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page)
+    if tree.root is None:
+        return []
+    texts = [_fold(tree.root.text(deep=True, separator=" "))]
+    for node in tree.root.traverse(include_text=False):
+        for name, value in node.attributes.items():
+            if value and name.lower() not in _MARKUP_ATTRIBUTES:
+                texts.append(_fold(value))
+    return texts
+
+
+def _json_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.extend(_html_text(value) if "<" in value else [_fold(value)])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "location":  # the search index's addresses
+                _json_strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _json_strings(item, out)
+
+
+def readable_text(name: str, data: bytes) -> str:
+    """What a reader gets from a file, as the withheld-values check compares it: the words of
+    pages, SVGs and the search index (markup and addresses left out), the cells of CSVs, the
+    strings of JSON, the text of Markdown with its escapes undone; texts apart, spaces folded."""
+    text = data.decode("utf-8", "replace")
+    suffix = Path(name).suffix.lower()
+    texts: list[str]
+    if suffix in (".html", ".htm", ".svg", ".xml"):
+        texts = _html_text(text)
+    elif suffix == ".json":
+        texts = []
+        try:
+            _json_strings(json.loads(text), texts)
+        except ValueError:
+            texts = [_fold(text)]
+    elif suffix == ".csv":
+        texts = [_fold(cell) for record in csv.reader(io.StringIO(text)) for cell in record]
+    elif suffix == ".md":
+        texts = [_fold(html.unescape(_MARKDOWN_ESCAPE.sub(r"\1", text)))]
+    else:
+        texts = [_fold(html.unescape(text))]
+    return _APART.join(texts)
+
+
+def _address(site: Path, path: Path, member: str, docs: bool) -> str:
+    """Where a reader finds a file: a page's address (``/decisions/x/``), a file's (with the
+    member of a zip), or a page source of the docs folder."""
+    rel = path.relative_to(site).as_posix()
+    if docs:
+        return f"the page source {rel} (in the build folder's docs)"
+    if rel == "index.html":
+        where = "/"
+    elif rel.endswith("/index.html"):
+        where = "/" + rel[: -len("index.html")]
+    else:
+        where = "/" + rel
+    return f"{where} ({member} inside it)" if member else where
+
+
+def _leak_message(where: str, found: Sequence[visibility.Canary]) -> str:
+    first = found[0]
+    shown = first.text if len(first.text) <= 60 else first.text[:57] + "..."
+    more = f" (and {count(len(found) - 1, 'other withheld text')})" if len(found) > 1 else ""
+    return (
+        f'{where}: holds "{shown}" from a withheld row ({first.row}){more}. '
+        "The new site was not published. pvreport leaves withheld rows out of every page, so look for "
+        "this text in your own pages (content/), templates and overrides and remove it there, "
+        "or mark the row public if it is meant to be seen"
+    )
+
+
+#: Changes when what the final check compares changes (its cache then starts afresh).
+_CHECK_VERSION = 2
 
 
 class CheckCache:
@@ -655,7 +857,10 @@ def check_site(
             wrong.append(f"the page /{addr} is missing")
     canaries = prepared.withheld.canaries
     rules = hashlib.blake2b(
-        json.dumps([list(allowed_scripts), list(canaries)]).encode("utf-8"), digest_size=20
+        json.dumps(
+            [_CHECK_VERSION, list(allowed_scripts), [dataclasses.astuple(c) for c in canaries]]
+        ).encode("utf-8"),
+        digest_size=20,
     ).hexdigest()
     for path in [*site.rglob("*.html")]:
         data = path.read_bytes()
@@ -686,16 +891,13 @@ def check_site(
 
         for root in (site, prepared.docs_dir):
             found: dict[Path, bytes] = {}
-            for path, digest, text in _site_texts(root, seen, skip=known):
+            for path, member, digest, text in _site_texts(root, seen, skip=known):
                 found.setdefault(path, digest)
-                flat = " ".join(html.unescape(text).split())
-                for canary in canaries:
-                    if canary in flat:
-                        wrong.append(
-                            f"{path.name}: holds a value of a withheld row; it must not be published"
-                        )
-                        found[path] = b""
-                        break
+                leaked = visibility.find_canaries(canaries, text)
+                if leaked:
+                    where = _address(root, path, member, root != site)
+                    wrong.append(_leak_message(where, leaked))
+                    found[path] = b""
             cache.clean.update("file " + rules + d.hex() for d in found.values() if d)
     return wrong
 
@@ -723,17 +925,80 @@ def build(
     """
     progress = progress or Progress.quiet()
     project_dir = project_dir.resolve()
-    site_dir = (site_dir if site_dir is not None else project_dir / "site").absolute()
+    given = site_dir if site_dir is not None else project_dir / "site"
+    # Before anything is written: where the package is, and whether publishing may replace
+    # the site folder.
+    config = project_config(project_dir)
+    package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    check_site_dir(given, project_dir, config, package_dir)
+    site_dir = Path(os.path.abspath(given))
     build_dir = project_dir / BUILD_FOLDER
     build_dir.mkdir(parents=True, exist_ok=True)
     log = build_dir / LOG_NAME
-    log.write_text("", encoding="utf-8")
     clock = Clock.make(as_of)
 
     def record(line: str) -> None:
         with log.open("a", encoding="utf-8") as handle:
             handle.write(line.rstrip() + "\n")
 
+    with _one_build_at_a_time(build_dir):
+        log.write_text("", encoding="utf-8")
+        # What a killed build left beside the site; where it was killed between the two renames
+        # of publishing, the old site is put back first, so a failed build leaves it as it was.
+        for leftover in write.clear_leftovers(site_dir):
+            record(f"Removed {leftover.name}, left beside the site by a build that was stopped")
+        return _build(
+            project_dir,
+            build_dir,
+            site_dir,
+            package_dir,
+            clock=clock,
+            strict=strict,
+            record=record,
+            log=log,
+            notify=notify,
+            progress=progress,
+            cache=cache,
+        )
+
+
+@contextmanager
+def _one_build_at_a_time(build_dir: Path) -> Iterator[None]:
+    """Hold the project's build lock: a second build started meanwhile would take the first's
+    half-built site for a leftover (and both write build/docs)."""
+    try:
+        import fcntl
+    except ImportError:  # not on Windows
+        yield
+        return
+    with (build_dir / "build.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BuildError(
+                "Another pvreport build is running in this project: wait for it to end, then "
+                "build again."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(
+    project_dir: Path,
+    build_dir: Path,
+    site_dir: Path,
+    package_dir: Path,
+    *,
+    clock: Clock,
+    strict: bool,
+    record: Callable[[str], None],
+    log: Path,
+    notify: Callable[[str], None],
+    progress: Progress,
+    cache: bool,
+) -> BuildResult:
     try:
         prepared = prepare(
             project_dir,
@@ -795,7 +1060,8 @@ def build(
             for line in wrong:
                 record(f"check: {line}")
             raise BuildError(
-                f"The built site failed its final check ({len(wrong)} problems, the first: "
+                f"The built site failed its final check ({count(len(wrong), 'problem')}, the "
+                "first: "
                 f"{wrong[0]}).",
                 log=log,
             )

@@ -33,7 +33,14 @@ from typing import Any
 import altair as alt
 
 from . import derive, svg
-from .formatting import format_difference, format_interval, format_number, format_period, is_percent
+from .formatting import (
+    format_change,
+    format_interval,
+    format_number,
+    format_period,
+    period_phrase,
+    unit_in_words,
+)
 from .model import Engagement, Indicator, ProfileRow, Report, Result
 from .write import neutralise
 
@@ -176,20 +183,10 @@ def _spec(alt_text: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _axis_title(unit: str) -> str:
-    if is_percent(unit):
-        return "Per cent"
+    words = unit_in_words(unit)
     if unit.strip().startswith("£"):
-        rest = unit.strip()[1:].strip()
-        return f"Pounds{' ' + rest if rest else ''} (£)"
-    return unit[0].upper() + unit[1:] if unit else ""
-
-
-def _unit_words(unit: str) -> str:
-    if is_percent(unit):
-        return "per cent"
-    if unit.strip().startswith("£"):
-        return "pounds" + unit.strip()[1:]
-    return unit
+        words += " (£)"
+    return words[:1].upper() + words[1:]
 
 
 def _wrapped_labels(labels: Sequence[str], width: int = 22) -> dict[str, Any]:
@@ -243,14 +240,14 @@ def trend_alt(
         return "No results yet."
     # A provisional or estimated figure may change: say so wherever the value is told.
     tentative = f" ({latest.status})" if latest.status in TENTATIVE else ""
-    at = f"{format_number(latest.value, unit)} in {format_period(latest.period)}{tentative}"
+    at = f"{format_number(latest.value, unit)} {period_phrase(latest.period)}{tentative}"
     if status.direction == "not enough data" or status.reference_value is None:
         text = f"One result so far: {at}"
     else:
-        start = (
-            f"{format_number(status.reference_value, unit)} in "
-            f"{format_period(str(status.reference_period))}"
-        )
+        # The two figures compared read differently wherever they differ.
+        figures = format_change(status.reference_value, latest.value, unit)
+        at = f"{figures.second} {period_phrase(latest.period)}{tentative}"
+        start = f"{figures.first} {period_phrase(str(status.reference_period))}"
         base = " (the baseline)" if status.reference_is_baseline else ""
         change = status.change or 0
         if change > 0:
@@ -265,11 +262,14 @@ def trend_alt(
             )
         if status.intervals_overlap and change != 0:
             text += ", but the ranges of uncertainty overlap, so this is no clear change"
+        if status.decided_by == "below threshold":
+            text += ", a change too small to count, so this is no clear change"
         if indicator.direction == "decrease":
             text += "; lower is better"
     if status.target_value is not None:
         by = f" for {format_period(status.target_period)}" if status.target_period else ""
-        text += f"; the target of {format_number(status.target_value, unit)}{by} is {status.target}"
+        target = format_change(latest.value, status.target_value, unit).second
+        text += f"; the target of {target}{by} is {status.target}"
     return _sentence(text)
 
 
@@ -304,8 +304,13 @@ def trend_chart(
         "type": "ordinal",
         "sort": order,
         "title": "Period",
-        # "Q1 2025" over two lines, so that many periods fit side by side.
-        "axis": {"labelAngle": 0, "labelOverlap": "greedy", "labelExpr": "split(datum.label, ' ')"},
+        # "31 March 2025" over three lines, so that many periods fit side by side; "January to
+        # March 2025" too, "to" kept with its month (as the static chart draws it).
+        "axis": {
+            "labelAngle": 0,
+            "labelOverlap": "greedy",
+            "labelExpr": "split(replace(datum.label, ' to ', '\u00a0to '), ' ')",
+        },
     }
     y_title = _axis_title(unit)
 
@@ -454,7 +459,7 @@ def trend_chart(
         notes.append("the short-dashed line marks the target")
     if tentative:
         notes.append("an open triangle marks a figure that may still change")
-    caption = f"Every result for the whole population, in {_unit_words(unit)}."
+    caption = f"Every result for the whole population, in {unit_in_words(unit)}."
     if notes:
         caption += " " + _sentence(_join(notes))
     drawing = svg.TrendDrawing(
@@ -491,11 +496,14 @@ def trend_chart(
 def breakdown_alt(indicator: Indicator, gap: derive.EquityGap, groups: Sequence[Result]) -> str:
     unit = indicator.unit
     behind = "below" if indicator.direction == "increase" else "above"
+    # The two figures compared read differently wherever they differ; the gap between them is
+    # worked out on their decimal texts.
+    figures = format_change(gap.best_value, gap.worst_value, unit)
+    when = period_phrase(gap.period)
     text = (
-        f"In {format_period(gap.period)}, by {gap.dimension}, the worst-off group is "
-        f"{gap.worst_group}, at {format_number(gap.worst_value, unit)}: "
-        f"{format_difference(gap.gap, unit)} {behind} {gap.best_group}, at "
-        f"{format_number(gap.best_value, unit)}"
+        f"{when[0].upper()}{when[1:]}, by {gap.dimension}, the worst-off group is "
+        f"{gap.worst_group}, at {figures.second}: "
+        f"{figures.difference} {behind} {gap.best_group}, at {figures.first}"
     )
     if gap.intervals_overlap:
         text += "; their ranges of uncertainty overlap, so the gap may be down to chance"
@@ -652,7 +660,7 @@ def breakdown_chart(
     )
     caption = (
         f"The latest results by {gap.dimension}, for {format_period(gap.period)}, in "
-        f"{_unit_words(unit)}. "
+        f"{unit_in_words(unit)}. "
         "The diamond marks the worst-off group"
         + (", bars show the likely range of each figure" if with_interval else "")
         + (", and the dashed line the figure for everyone" if overall else "")
@@ -700,7 +708,9 @@ def indicator_charts(
     """
     results = report.results_for(indicator.id)
     if status is None:
-        status = derive.indicator_status(indicator, results, as_of=as_of)
+        status = derive.indicator_status(
+            indicator, results, as_of=as_of, relative_threshold=report.relative_change_threshold
+        )
     if gaps is None:
         gaps = derive.equity_gaps(indicator, results)
     charts: list[Chart] = []
@@ -740,9 +750,10 @@ def profile_alt(
 ) -> str:
     parts = []
     for row in rows:
+        shares = format_change(row.participants_share, row.population_share, "%")
         part = (
-            f"{row.category}, {format_number(row.participants_share, '%')} of participants "
-            f"against {format_number(row.population_share, '%')} of the population"
+            f"{row.category}, {shares.first} of participants "
+            f"against {shares.second} of the population"
         )
         if row.category in rep.under_represented:
             part += " (under-represented)"
@@ -772,9 +783,8 @@ def profile_chart(
                 "category": row.category + (" (under-represented)" if under else ""),
                 "participants": row.participants_share,
                 "population": row.population_share,
-                "label": (
-                    f"{format_number(row.participants_share, '%')} took part, "
-                    f"{format_number(row.population_share, '%')} of population"
+                "label": "{0.first} took part, {0.second} of population".format(
+                    format_change(row.participants_share, row.population_share, "%")
                 ),
             }
         )

@@ -20,11 +20,15 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .limits import Limits, LimitsError
 from .problems import Problem, catalogue
+
+if TYPE_CHECKING:
+    from . import readability
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -72,8 +76,24 @@ def default_package_dir(cwd: Path | None = None) -> Path:
     return folders[0]
 
 
+def configured_package(project: Path) -> Path | None:
+    """The package the project's ``mkdocs.yml`` names (the pvreport plugin's ``package``
+    option), as ``pvreport build`` reads it; None where there is no such option."""
+    from .write import plugin_options, read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    try:
+        named = plugin_options(read_config(config)).get("package")
+    except (OSError, ValueError, yaml.YAMLError):
+        return None  # not a config pvreport can read: build will say so
+    return project / str(named) if named else None
+
+
 def package_dir_argument(value: str | None) -> Path:
-    path = Path(value) if value else default_package_dir()
+    """The package folder given, else the one mkdocs.yml names, else the only one there is."""
+    path = Path(value) if value else configured_package(Path.cwd()) or default_package_dir()
     if not path.is_dir():
         raise UsageError(f"{path} is not a folder")
     return path
@@ -163,7 +183,8 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         "package_dir",
         nargs="?",
         metavar="PACKAGE_DIR",
-        help="the package folder (default: the only folder under ./datapackages)",
+        help="the package folder (default: the one mkdocs.yml names, else the only folder "
+        "under ./datapackages)",
     )
     parser.add_argument(
         "--format",
@@ -202,13 +223,36 @@ def project_limits(project: Path) -> Limits:
         raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
 
 
+def project_thresholds(project: Path) -> readability.Thresholds:
+    """The readability thresholds set in the pvreport plugin's options of ``mkdocs.yml`` where
+    the command runs, as :func:`project_limits` reads the limits."""
+    from .readability import Thresholds, ThresholdsError
+    from .write import plugin_options, read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return Thresholds()
+    try:
+        options = plugin_options(read_config(config))
+    except (OSError, ValueError, yaml.YAMLError):
+        return Thresholds()  # not a config pvreport can read: build will say so
+    try:
+        return Thresholds.from_options(options)
+    except ThresholdsError as error:
+        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """``pvreport validate``: print every problem; exit 1 when there is an error."""
     from .validate import validate_package
 
     package_dir = package_dir_argument(args.package_dir)
     result = validate_package(
-        package_dir, as_of=args.as_of, strict=args.strict, limits=project_limits(Path.cwd())
+        package_dir,
+        as_of=args.as_of,
+        strict=args.strict,
+        limits=project_limits(Path.cwd()),
+        thresholds=project_thresholds(Path.cwd()),
     )
     problems = result.problems
     if args.format == "json":
@@ -242,6 +286,7 @@ register(
         description="Check a report package against the data contract and list every problem, "
         "by file, line and field, with a hint on how to fix it.\n\n"
         "examples:\n"
+        "  pvreport validate                  # the package mkdocs.yml names\n"
         "  pvreport validate datapackages/example\n"
         "  pvreport validate --strict --format github datapackages/example\n"
         "  pvreport validate --as-of 2026-04-01 --format json > problems.json",
@@ -374,7 +419,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """``pvreport build``: validate, render and publish; the old site stays on any failure."""
-    from .build import BUILD_FOLDER, LOG_NAME, BuildError, build
+    from .build import BUILD_FOLDER, LOG_NAME, BuildError, SiteDirError, build
     from .progress import Progress
 
     project = Path.cwd()
@@ -390,6 +435,8 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
         )
+    except SiteDirError as error:
+        raise UsageError(f"{error} Nothing was written.") from None
     except BuildError as error:
         if error.problems:
             # Printed exactly as `pvreport validate` prints them.
@@ -455,6 +502,12 @@ register(
 
 def serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--package",
+        metavar="PACKAGE_DIR",
+        help="the package folder (default: the one mkdocs.yml names, else the only folder "
+        "under ./datapackages)",
+    )
+    parser.add_argument(
         "--dev-addr",
         metavar="IP:PORT",
         default="127.0.0.1:8000",
@@ -469,16 +522,32 @@ def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    config = Path.cwd() / "mkdocs.yml"
+    from .mkdocs_plugin import PACKAGE_VARIABLE
+    from .write import read_config
+
+    project = Path.cwd()
+    config = project / "mkdocs.yml"
     if not config.is_file():
         raise UsageError("run pvreport serve in a project folder (one with mkdocs.yml)")
+    if args.package:
+        os.environ[PACKAGE_VARIABLE] = str(package_dir_argument(args.package).resolve())
+    overrides: dict[str, str] = {}
+    try:
+        docs = str(read_config(config).get("docs_dir") or "docs")
+    except (OSError, ValueError, yaml.YAMLError):
+        docs = "docs"  # MkDocs says what is wrong with the config
+    if not (project / docs).is_dir():
+        # A project without hand-written pages: MkDocs needs a folder to read, so an empty one.
+        empty = project / "build" / "no-content"
+        empty.mkdir(parents=True, exist_ok=True)
+        overrides["docs_dir"] = str(empty)
     # MkDocs' own command sets up its log output; called as a library it has none.
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     try:
-        serve(config_file=str(config), dev_addr=args.dev_addr, open_in_browser=False)
+        serve(config_file=str(config), dev_addr=args.dev_addr, open_in_browser=False, **overrides)
     except MkDocsException as error:
         print(f"pvreport serve: {error}", file=sys.stderr)
         return EXIT_ERRORS
@@ -493,7 +562,7 @@ register(
         "plugin). Editing a file of the package or of content/ reloads the page.\n\n"
         "examples:\n"
         "  pvreport serve\n"
-        "  pvreport serve --dev-addr 127.0.0.1:8001",
+        "  pvreport serve --package datapackages/another --dev-addr 127.0.0.1:8001",
         arguments=serve_arguments,
         run=run_serve,
     )

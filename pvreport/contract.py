@@ -126,10 +126,16 @@ def single_references(name: str) -> dict[str, tuple[str, str]]:
 
 
 def for_frictionless(table_schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a schema without pvreport's own field properties."""
+    """A copy of a schema without pvreport's own field properties.
+
+    Moments (``datetime`` fields) are handed over as text: pvreport reads them itself, with the
+    one reader loading uses (:mod:`pvreport.moments`), and reports those it cannot read.
+    """
     out = copy.deepcopy(table_schema)
     for f in out.get("fields", []):
         f.pop(LIST_OF, None)
+        if f.get("type") == "datetime":
+            f["type"] = "string"
     return out
 
 

@@ -14,14 +14,45 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import localcontext
 from typing import Literal
 
-from .formatting import format_date, format_difference, format_number, format_period
-from .model import Engagement, Indicator, Objective, ProfileRow, Report, Response, Result
+from .formatting import (
+    exact,
+    format_change,
+    format_date,
+    format_difference,
+    format_differences,
+    format_number,
+    format_period,
+    period_phrase,
+)
+from .model import (
+    DEFAULT_RELATIVE_CHANGE_THRESHOLD,
+    Engagement,
+    Indicator,
+    Objective,
+    ProfileRow,
+    Report,
+    Response,
+    Result,
+)
 from .periods import PeriodError, parse_period
 
 Direction = Literal["improving", "worsening", "no clear change", "not enough data", "no data"]
 TargetStatus = Literal["met", "not met", "no target"]
+#: Which rule decided a direction of travel: nothing to compare; the same figure twice; the two
+#: ranges of uncertainty (overlapping or apart); only one figure with a range, so any change
+#: counts; or, where neither has a range, the smallest change that counts (not reached, reached).
+Decider = Literal[
+    "no comparison",
+    "same",
+    "intervals overlap",
+    "intervals apart",
+    "one interval",
+    "below threshold",
+    "threshold reached",
+]
 
 DIRECTIONS: tuple[Direction, ...] = (
     "improving",
@@ -60,21 +91,27 @@ RULES: tuple[Rule, ...] = (
         "The latest result is better than the starting point: higher where higher is better, "
         "lower where lower is better. The starting point is the baseline, or the earliest "
         "result where there is no baseline. Where both results have a range of uncertainty "
-        "and the two ranges overlap, we do not call it improving.",
+        "and the two ranges overlap, we do not call it improving. Where neither has one, the "
+        "change must be at least the smallest change that counts (see How much change counts "
+        "below).",
     ),
     Rule(
         "worsening",
         "direction",
         "The latest result is worse than the starting point (the baseline, or the earliest "
         "result where there is no baseline). Where both results have a range of uncertainty "
-        "and the two ranges overlap, we do not call it worsening.",
+        "and the two ranges overlap, we do not call it worsening. Where neither has one, the "
+        "change must be at least the smallest change that counts (see How much change counts "
+        "below).",
     ),
     Rule(
         "no clear change",
         "direction",
         "Both the latest result and the starting point have a range of uncertainty and the two "
-        "ranges overlap, so the change could be down to chance; or the latest result is exactly "
-        "the same as the starting point.",
+        "ranges overlap, so the change could be down to chance; or neither has a range of "
+        "uncertainty and the change is smaller than the smallest change that counts (see How "
+        "much change counts below); or the latest result is exactly the same as the starting "
+        "point.",
     ),
     Rule(
         "not enough data",
@@ -153,6 +190,13 @@ class IndicatorStatus:
     target_period: str | None = None
     next_update: dt.date | None = None
     overdue_reason: str | None = None
+    #: Which rule decided the direction of travel (see :data:`Decider`).
+    decided_by: Decider = "no comparison"
+    #: The smallest change that counts, in the indicator's unit, where that rule was used.
+    threshold: float | None = None
+    #: The share of the starting figure (percent) the threshold came from; None where the
+    #: indicator has its own ``change_threshold``.
+    relative_threshold: float | None = None
 
 
 def period_start(text: str) -> dt.date:
@@ -191,8 +235,76 @@ def _better(indicator: Indicator, new: float, old: float) -> int:
     return 1 if higher == (indicator.direction == "increase") else -1
 
 
-def _value_at(value: float, period: str, unit: str) -> str:
-    return f"{format_number(value, unit)} in {format_period(period)}"
+def smallest_change(indicator: Indicator, earlier: float, relative_threshold: float) -> float:
+    """The smallest change that counts between ``earlier`` and a later result of ``indicator``,
+    in its unit: its own ``change_threshold``, or else ``relative_threshold`` percent of the
+    earlier value's size (so 2% of an earlier -50 is 1, and of an earlier 0 is 0)."""
+    if indicator.change_threshold is not None:
+        return indicator.change_threshold
+    return relative_threshold / 100 * abs(earlier)
+
+
+def change_counts(
+    indicator: Indicator, earlier: float, later: float, relative_threshold: float
+) -> bool:
+    """True where the change from ``earlier`` to ``later`` is at least the smallest change that
+    counts (:func:`smallest_change`): a change exactly equal to it counts. Worked out in the
+    decimals the figures were written in, so that a change of unit never changes the answer."""
+    own = indicator.change_threshold
+    figures = (earlier, later, relative_threshold if own is None else own)
+    if not all(math.isfinite(x) for x in figures):
+        return abs(later - earlier) >= smallest_change(indicator, earlier, relative_threshold)
+    with localcontext() as context:
+        context.prec = 80  # enough for any two floats' products, so nothing is rounded
+        size = abs(exact(later) - exact(earlier))
+        if own is not None:
+            return size >= exact(own)
+        return size >= exact(relative_threshold) / 100 * abs(exact(earlier))
+
+
+def _threshold_words(
+    indicator: Indicator,
+    earlier: float,
+    relative_threshold: float,
+    counted: bool,
+    amount: str | None = None,
+) -> str:
+    """The sentence that says how the smallest change that counts decided the status.
+
+    ``amount`` is the indicator's own threshold as written beside the change it is compared
+    with (see :func:`pvreport.formatting.format_differences`)."""
+    unit = indicator.unit
+    own = indicator.change_threshold
+    if own is not None:
+        if own == 0:
+            return "Any change counts for this measure."
+        amount = amount or format_difference(own, unit)
+        if counted:
+            return f"That is at least {amount}, the smallest change that counts for this measure."
+        return (
+            f"For this measure, a change of less than {amount} is counted as no clear change, "
+            "because these figures have no range of uncertainty."
+        )
+    if relative_threshold == 0:
+        return "This report counts any change, however small."
+    share = format_number(relative_threshold, "%")
+    if earlier == 0:
+        return f"The starting figure is 0 and {share} of 0 is 0, so any change counts."
+    if counted:
+        return (
+            f"That is at least {share} of the starting figure, the smallest change that counts "
+            "for figures with no range of uncertainty."
+        )
+    return (
+        f"A change of less than {share} of the starting figure is counted as no clear change, "
+        "because these figures have no range of uncertainty."
+    )
+
+
+def _value_at(figure: str, period: str) -> str:
+    """ "72% on 31 March 2026", "6.7 per 100,000 population in 2025/26": a formatted figure and
+    its period, as a sentence reads them."""
+    return f"{figure} {period_phrase(period)}"
 
 
 def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetStatus, str]:
@@ -205,20 +317,31 @@ def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetS
     if latest is None:
         return "not met", f"There is no result yet to compare with {target_words}."
     verdict = _better(indicator, latest.value, target)
-    latest_words = _value_at(latest.value, latest.period, unit)
+    # The two figures compared read differently wherever they differ (97.5 and 97.499, not 97.5
+    # twice), and the shortfall is worked out on their decimal texts.
+    figures = format_change(target, latest.value, unit)
+    target_words = f"the target of {figures.first}{by}"
+    latest_words = _value_at(figures.second, latest.period)
     if verdict == 0:
         return "met", f"The latest result, {latest_words}, is exactly at {target_words}."
     if verdict > 0:
         side = "above" if indicator.direction == "increase" else "below"
         return "met", f"The latest result, {latest_words}, is {side} {target_words}."
-    short = format_difference(latest.value - target, unit)
+    short = figures.difference
     return "not met", f"The latest result, {latest_words}, is {short} short of {target_words}."
 
 
 def indicator_status(
-    indicator: Indicator, results: Iterable[Result], *, as_of: dt.date
+    indicator: Indicator,
+    results: Iterable[Result],
+    *,
+    as_of: dt.date,
+    relative_threshold: float = DEFAULT_RELATIVE_CHANGE_THRESHOLD,
 ) -> IndicatorStatus:
     """The status of one indicator as the contract defines it.
+
+    ``relative_threshold`` is the report's ``status_rules.relative_change_threshold`` (percent):
+    used where the indicator has no ``change_threshold`` of its own.
 
     ``results`` are that indicator's results in any order and any group; only ``all`` counts.
     The reference point is the baseline where there is one, otherwise the earliest result. The
@@ -259,19 +382,19 @@ def indicator_status(
     if indicator.baseline_period is not None and indicator.baseline_value is not None:
         has_baseline = True
         ref_period = indicator.baseline_period
-        ref_value = float(indicator.baseline_value)
+        ref_value = indicator.baseline_value  # as written: "97.50" keeps its zero
         at_baseline = [r for r in overall if r.period == ref_period]
         if at_baseline:
             lo, hi = at_baseline[0].lower, at_baseline[0].upper
             if lo is not None and hi is not None and lo <= ref_value <= hi:
                 ref_lower, ref_upper = lo, hi
-        ref_words = f"the baseline of {_value_at(ref_value, ref_period, unit)}"
+        ref_name = "the baseline"
     else:
         has_baseline = False
         first = overall[0]
         ref_period, ref_value = first.period, first.value
         ref_lower, ref_upper = first.lower, first.upper
-        ref_words = f"the first result of {_value_at(ref_value, ref_period, unit)}"
+        ref_name = "the first result"
     status = dataclasses.replace(
         status,
         reference_period=ref_period,
@@ -280,7 +403,11 @@ def indicator_status(
         reference_lower=ref_lower,
         reference_upper=ref_upper,
     )
-    latest_words = _value_at(latest.value, latest.period, unit)
+    # Both figures of the comparison read differently wherever they differ (6.75 and 6.7, not
+    # 6.7 twice), and the change is worked out on their decimal texts.
+    figures = format_change(ref_value, latest.value, unit)
+    ref_words = f"{ref_name} of {_value_at(figures.first, ref_period)}"
+    latest_words = _value_at(figures.second, latest.period)
 
     # Nothing later than the starting point: one result and no baseline, or a single result
     # for the baseline period itself. There is no travel to judge.
@@ -298,11 +425,24 @@ def indicator_status(
     overlap = intervals_overlap(latest.lower, latest.upper, ref_lower, ref_upper)
     verdict = _better(indicator, latest.value, ref_value)
     moved = "rose" if change > 0 else "fell"
-    size = format_difference(change, unit)
+    size = figures.difference
+    amount: str | None = None
+    if indicator.change_threshold:
+        # The change and the smallest change that counts are compared too: they read apart.
+        size, amount = format_differences(
+            exact(latest.value) - exact(ref_value), indicator.change_threshold, unit
+        )
     better = "higher" if indicator.direction == "increase" else "lower"
     direction: Direction
+    decided_by: Decider
+    threshold: float | None = None
+    has_range = (
+        latest.lower is not None and latest.upper is not None,
+        ref_lower is not None and ref_upper is not None,
+    )
     if overlap:
         direction = "no clear change"
+        decided_by = "intervals overlap"
         if change == 0:
             reason = f"The latest result, {latest_words}, is the same as {ref_words}."
         else:
@@ -312,23 +452,61 @@ def indicator_status(
             )
     elif verdict == 0:
         direction = "no clear change"
+        decided_by = "same"
         reason = f"The latest result, {latest_words}, is the same as {ref_words}."
+    elif not any(has_range) and not change_counts(
+        indicator, ref_value, latest.value, relative_threshold
+    ):
+        # Neither figure has a range of uncertainty, and the change is below the smallest
+        # change that counts (contract v1.1, "how much change counts").
+        direction = "no clear change"
+        decided_by = "below threshold"
+        threshold = smallest_change(indicator, ref_value, relative_threshold)
+        reason = f"It {moved} by {size} from {ref_words} to {latest_words}. " + _threshold_words(
+            indicator, ref_value, relative_threshold, counted=False, amount=amount
+        )
     else:
         direction = "improving" if verdict > 0 else "worsening"
         reason = f"It {moved} by {size} from {ref_words} to {latest_words}; {better} is better."
+        if all(has_range):
+            decided_by = "intervals apart"
+            reason += " The ranges of uncertainty around the two figures do not overlap."
+        elif any(has_range):
+            decided_by = "one interval"
+            reason += (
+                " Only one of the two figures has a range of uncertainty, so any change counts."
+            )
+        else:
+            decided_by = "threshold reached"
+            threshold = smallest_change(indicator, ref_value, relative_threshold)
+            reason += " " + _threshold_words(
+                indicator, ref_value, relative_threshold, counted=True, amount=amount
+            )
     return dataclasses.replace(
         status,
         direction=direction,
         reason=reason[0].upper() + reason[1:],
         change=change,
         intervals_overlap=overlap,
+        decided_by=decided_by,
+        threshold=threshold,
+        relative_threshold=(
+            relative_threshold
+            if threshold is not None and indicator.change_threshold is None
+            else None
+        ),
     )
 
 
 def report_statuses(report: Report, *, as_of: dt.date) -> dict[str, IndicatorStatus]:
     """The status of every indicator of a report, by indicator id, in the report's order."""
     return {
-        ind.id: indicator_status(ind, report.results_for(ind.id), as_of=as_of)
+        ind.id: indicator_status(
+            ind,
+            report.results_for(ind.id),
+            as_of=as_of,
+            relative_threshold=report.relative_change_threshold,
+        )
         for ind in report.indicators
     }
 

@@ -1,22 +1,62 @@
 """Numbers, units, periods and dates written for people.
 
 Pages, tables, alt texts, status reasons and charts all call these functions, so that one value
-reads the same everywhere ("45%", "£1.2 million", "3.5 days", "Q1 2024", "1 April 2025").
-Downloads (CSV) keep the raw numbers; only what people read goes through here.
+reads the same everywhere ("45%", "£1.15 million", "3.5 days", "January to March 2024",
+"1 April 2025"). Downloads (CSV) keep the raw numbers; only what people read goes through here.
+
+How many decimals a figure gets:
+
+- A value keeps every decimal the publisher wrote, up to :data:`MAX_DECIMALS` (``1.15`` is
+  shown as 1.15, never 1.1). The decimals written are those of the shortest text that reads back
+  as the stored float (Python's ``repr``), which is the cell's own text; a cell that ends in
+  zeros after its decimal point (``97.50``) is read as a :class:`~pvreport.model.WrittenNumber`,
+  which keeps its text. Nothing is counted per cell when a package is read, however many
+  results it has.
+- A value with a longer tail (``97.49863969529174``, or ``0.30000000000000004`` from float
+  arithmetic) was computed, not written: it gets three significant figures (97.5, 0.3).
+- Rounding is half away from zero on the decimal text (``decimal.ROUND_HALF_UP``), never on the
+  binary float, so 0.125 is 0.13 and 2.675 is 2.68.
+- Where a sentence compares two figures, :func:`format_change` gives both the fewest decimals
+  (at most :data:`MAX_DECIMALS`) at which they read differently, and the difference worked out
+  in decimals.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import math
+import re
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from .model import WrittenNumber
 from .periods import PeriodError, parse_period
 
 # A real minus sign: screen readers say "minus" for it, but may skip or say "dash" for a hyphen.
 MINUS = "\u2212"
 
+#: Most decimals a figure is ever shown with: a publisher's fifth decimal is noise to a reader.
+MAX_DECIMALS = 4
+#: Significant figures of a computed value with a long tail of decimals.
+_SIGNIFICANT = 3
+
 _CURRENCIES = ("£", "€", "$")
-_PERCENT_UNITS = frozenset({"%", "percent", "per cent", "percentage"})
+_PERCENT_UNITS = frozenset({"%", "percent", "per cent", "percentage", "proportion"})
+# "Percentage (%)", "Percentage of adults", "% of pupils", "Per cent of homes": a percentage,
+# with the words after it kept ("45% of adults").
+_PERCENT_PHRASE = re.compile(
+    r"^(?:%|percentage|percent|per cent|proportion)\s*(?:\(\s*%\s*\))?\s*(?P<rest>of\s.*)?$",
+    re.IGNORECASE,
+)
+# "Rate per 100,000 population", "Number per 1,000 homes": the noun says what a unit is, not how
+# a figure reads; after a number only "per ..." is read ("6.7 per 100,000 population").
+_NOUN_PER = re.compile(r"^(?:rate|number|count|total|ratio)\s+(?P<rest>per\s.*)$", re.IGNORECASE)
+# "Number of people": "1,234 people".
+_NUMBER_OF = re.compile(r"^(?:number|count|total)\s+of\s+(?P<rest>.+)$", re.IGNORECASE)
+# A unit that only names the kind of figure: the number reads on its own ("0.95", "1,234").
+_BARE = frozenset({"number", "count", "total", "ratio", "index", "score", "rate", "value"})
 # Singular forms for a value of exactly one ("1 person", "1 day"); unknown units stay as written.
 _SINGULAR = {
     "people": "person",
@@ -41,94 +81,323 @@ _SINGULAR = {
     "beds": "bed",
     "schools": "school",
     "businesses": "business",
+    "reports": "report",
 }
-_SCALE_WORDS = ((1e9, "billion"), (1e6, "million"))
+_SCALE_IN_UNIT = frozenset({"million", "billion", "m", "bn", "£m", "£bn", "€m", "$m"})
+_SCALE_WORDS = ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
 
 
 def is_percent(unit: str | None) -> bool:
-    return unit is not None and unit.strip().lower() in _PERCENT_UNITS
+    """True for a percentage, however the unit spells it ("%", "Percentage (%)",
+    "Percentage of adults")."""
+    if unit is None:
+        return False
+    unit = unit.strip()
+    return unit.lower() in _PERCENT_UNITS or _PERCENT_PHRASE.match(unit) is not None
 
 
-def _default_decimals(value: float) -> int:
-    """Enough decimals to be honest, few enough to read: 45, 3.5, 0.25, 12,300."""
-    magnitude = abs(value)
-    if magnitude >= 100 or float(value).is_integer():
+# -- the digits -----------------------------------------------------------------------------------
+
+
+def exact(value: float | Decimal) -> Decimal:
+    """The value as the decimal its text was: the shortest text that reads back as the float.
+
+    ``exact(1.15)`` is ``Decimal("1.15")``, not the binary float's 1.149999999999999911...; a
+    number read from a cell that ends in zeros (``97.50``) keeps them.
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, WrittenNumber):
+        return Decimal(value.text)
+    if isinstance(value, int):
+        return Decimal(value)
+    text = repr(float(value))
+    return Decimal(text.removesuffix(".0"))
+
+
+def written_decimals(value: float | Decimal) -> int:
+    """Decimals the value was written with: 1.15 has 2, 45.0 has 0, 1e-05 has 5; a cell
+    written ``97.50`` has 2."""
+    exponent = exact(value).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def decimals_for(value: float | Decimal) -> int:
+    """How many decimals a value is shown with: all it was written with, up to
+    :data:`MAX_DECIMALS`; three significant figures for a long computed tail."""
+    number = exact(value)
+    written = written_decimals(number)
+    if written <= MAX_DECIMALS:
+        return written
+    if number == 0:
         return 0
-    if magnitude >= 1:
-        return 1
-    return 2
+    magnitude = number.copy_abs().adjusted()  # 97.49 -> 1, 0.0123 -> -2
+    return max(0, min(MAX_DECIMALS, _SIGNIFICANT - 1 - magnitude))
 
 
-def _plain(value: float, decimals: int | None, *, trim: bool) -> str:
+def _rounded(number: Decimal, places: int) -> Decimal:
+    """Half away from zero, on the decimal digits."""
+    # Enough digits for any float: the default context (28) cannot quantize 1e300.
+    with localcontext() as context:
+        context.prec = max(28, number.adjusted() + places + 2)
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _digits(number: Decimal, places: int, *, trim: bool) -> str:
     """The number with thousands separators and a real minus sign, no unit."""
-    places = _default_decimals(value) if decimals is None else decimals
-    text = f"{abs(value):,.{places}f}"
+    rounded = _rounded(number, places)
+    text = f"{rounded.copy_abs():,.{places}f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
-    # Rounding can turn -0.001 into "0": never print "minus 0".
-    negative = value < 0 and any(ch not in "0.," for ch in text)
+    # Rounding can turn -0.00001 into "0": never print "minus 0".
+    negative = rounded < 0 and any(ch not in "0.," for ch in text)
     return f"{MINUS}{text}" if negative else text
 
 
-def _scaled(value: float, decimals: int | None) -> str | None:
-    """ "1.2 million" for large values, or None where the plain number reads better."""
+def _scaled(number: Decimal, decimals: int | None) -> str | None:
+    """ "1.2 million" for a large value that words write exactly (or at fixed decimals), or None
+    where the plain number reads better (1,234,567 stays: "1.2 million" would lose digits)."""
     for size, word in _SCALE_WORDS:
-        if abs(value) >= size:
-            places = 1 if decimals is None else decimals
-            return f"{_plain(value / size, places, trim=decimals is None)} {word}"
+        if number.copy_abs() >= size:
+            scaled = number / size
+            if decimals is not None:
+                return f"{_digits(scaled, decimals, trim=False)} {word}"
+            if written_decimals(scaled) <= 2:
+                return f"{_digits(scaled, written_decimals(scaled), trim=True)} {word}"
+            return None
     return None
 
 
-def format_number(value: float, unit: str | None = None, *, decimals: int | None = None) -> str:
-    """A value with its unit, for people.
+def _number(number: Decimal, decimals: int | None, *, scale: bool = True) -> str:
+    scaled = _scaled(number, decimals) if scale else None
+    if scaled is not None:
+        return scaled
+    if decimals is None:
+        # Zeros the publisher wrote stay ("97.50"); those of a rounded long tail go ("0.3").
+        return _digits(number, decimals_for(number), trim=written_decimals(number) > MAX_DECIMALS)
+    return _digits(number, decimals, trim=False)
 
-    ``decimals`` fixes the number of decimal places; by default there are as many as help
-    (none for whole numbers and values of 100 or more, one below 100, two below 1), with
-    trailing zeros dropped. Millions and billions are written in words.
 
-    >>> format_number(45, "%"), format_number(1_234_567, "£"), format_number(12_300, "£")
-    ('45%', '£1.2 million', '£12,300')
-    >>> format_number(3.5, "days"), format_number(1234, "people"), format_number(1, "people")
-    ('3.5 days', '1,234 people', '1 person')
-    """
-    if isinstance(value, float) and not math.isfinite(value):
-        return "not a number"
-    value = float(value)
-    number = _scaled(value, decimals) or _plain(value, decimals, trim=decimals is None)
+# -- units ----------------------------------------------------------------------------------------
+
+
+def _lower_first(words: str) -> str:
+    """ "Years" -> "years", "Per 1,000 live births" -> "per 1,000 live births"; "GBP", "CO2e"
+    and "kWh" stay as written."""
+    first = words.split(" ", 1)[0]
+    if re.fullmatch(r"[A-Z][a-z]+", first):
+        return words[0].lower() + words[1:]
+    return words
+
+
+def unit_in_words(unit: str | None) -> str:
+    """A unit as a caption or an axis names it, with no number: "per cent", "per cent of
+    adults", "pounds million per year", "rate per 100,000 population", "years"."""
+    unit = " ".join((unit or "").split())
+    percent = _PERCENT_PHRASE.match(unit)
+    if percent is not None or unit.lower() in _PERCENT_UNITS:
+        rest = percent.group("rest") if percent is not None else None
+        return f"per cent {rest.strip()}" if rest else "per cent"
+    if unit.startswith("£"):
+        rest = unit[1:].strip()
+        return f"pounds {rest}" if rest else "pounds"
+    return _lower_first(unit)
+
+
+def _with_unit(number: str, value: Decimal, unit: str | None) -> str:
+    """A number with its unit, as it reads inside a sentence."""
     if unit is None or not unit.strip():
         return number
-    unit = unit.strip()
-    if is_percent(unit):
-        return f"{number}%"
+    unit = " ".join(unit.split())
+    if unit.lower() in _BARE:
+        return number
+    percent = _PERCENT_PHRASE.match(unit)
+    if percent is not None or unit.lower() in _PERCENT_UNITS:
+        rest = percent.group("rest") if percent is not None else None
+        return f"{number}% {rest.strip()}" if rest else f"{number}%"
     for symbol in _CURRENCIES:
         if unit.startswith(symbol):
             rest = unit[len(symbol) :].strip()
             sign = MINUS if number.startswith(MINUS) else ""
             money = f"{sign}{symbol}{number.removeprefix(MINUS)}"
+            if rest and rest[0] in "mkb" and rest.split(" ", 1)[0] in ("m", "k", "bn"):
+                return money + rest  # "£m" reads "£1.15m", as it is written
             return f"{money} {rest}" if rest else money
+    for pattern in (_NOUN_PER, _NUMBER_OF):
+        found = pattern.match(unit)
+        if found is not None:
+            unit = found.group("rest")
+            break
+    unit = _lower_first(unit)
     if value == 1 and unit.lower() in _SINGULAR:
         unit = _SINGULAR[unit.lower()]
     return f"{number} {unit}"
 
 
-def format_difference(value: float, unit: str | None = None, *, decimals: int | None = None) -> str:
+# -- figures --------------------------------------------------------------------------------------
+
+
+def format_number(
+    value: float | Decimal, unit: str | None = None, *, decimals: int | None = None
+) -> str:
+    """A value with its unit, as it reads in a sentence or a table cell.
+
+    ``decimals`` fixes the number of decimal places; by default a value keeps the decimals it was
+    written with (see the module's notes), with no trailing zeros. Millions and billions are
+    written in words where the words keep every digit.
+
+    >>> format_number(45, "%"), format_number(1_200_000, "£"), format_number(12_300, "£")
+    ('45%', '£1.2 million', '£12,300')
+    >>> format_number(1.15, "£ million per year"), format_number(6.7, "Rate per 100,000 population")
+    ('£1.15 million per year', '6.7 per 100,000 population')
+    >>> format_number(3.5, "days"), format_number(1234, "Number of people"), format_number(1, "people")
+    ('3.5 days', '1,234 people', '1 person')
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a number"
+    if isinstance(value, Decimal):
+        return _with_unit(_number(value, decimals, scale=_scales(unit)), value, unit)
+    return _format_float(float(value), getattr(value, "text", None), unit, decimals)
+
+
+# A national report shows the same few thousand values in a million cells: each distinct value,
+# unit and precision is written once. The text a number was written as is part of the key:
+# 97.5 and 97.50 are equal floats but read differently.
+@functools.lru_cache(maxsize=65536)
+def _format_float(value: float, text: str | None, unit: str | None, decimals: int | None) -> str:
+    number = Decimal(text) if text is not None else exact(value)
+    return _with_unit(_number(number, decimals, scale=_scales(unit)), number, unit)
+
+
+def _scales(unit: str | None) -> bool:
+    """False where the unit already holds a scale word: "£1,200 million", never "£1.2 million
+    million"."""
+    return not _SCALE_IN_UNIT & set((unit or "").lower().split())
+
+
+_CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def format_money(amount: float, currency: str | None) -> str:
+    """An amount of money: a currency code the reader may not know becomes its symbol."""
+    code = (currency or "").strip()
+    return format_number(amount, _CURRENCY_SYMBOLS.get(code.upper(), code))
+
+
+def _points(size: Decimal, text: str) -> str:
+    return f"{text} percentage point" + ("" if size == 1 else "s")
+
+
+def format_difference(
+    value: float | Decimal, unit: str | None = None, *, decimals: int | None = None
+) -> str:
     """The size of a gap or change, without its sign: "5 percentage points", "£300", "2 days".
 
     A change between two percentages is in percentage points, not per cent: going from 10% to
-    15% is 5 percentage points, which "5%" would misstate.
+    15% is 5 percentage points, which "5%" would misstate. A difference that is not zero never
+    reads as zero: below the smallest decimal shown it is "less than 0.0001".
     """
-    size = abs(value)
+    size = exact(value).copy_abs()
+    text = _number(size, decimals, scale=_scales(unit))
+    if size != 0 and decimals is None and text == "0":
+        smallest = Decimal(1).scaleb(-MAX_DECIMALS)
+        text = _number(smallest, None)
+        return "less than " + (
+            _points(smallest, text) if is_percent(unit) else _with_unit(text, smallest, unit)
+        )
     if is_percent(unit):
-        points = _plain(size, decimals, trim=decimals is None)
-        return f"{points} percentage point" + ("" if size == 1 else "s")
-    return format_number(size, unit, decimals=decimals)
+        return _points(_rounded(size, MAX_DECIMALS), text)
+    return _with_unit(text, size, unit)
+
+
+def format_differences(
+    first: float | Decimal, second: float | Decimal, unit: str | None = None
+) -> tuple[str, str]:
+    """Two sizes of change that one sentence compares ("it fell by 0.0999 ...; a change of less
+    than 0.1 is no clear change"), without their signs, reading differently wherever they
+    differ (see :func:`format_change`)."""
+    one, two = exact(first).copy_abs(), exact(second).copy_abs()
+    texts = _apart(one, two, scale=_scales(unit))
+    words = []
+    for size, text in zip((one, two), texts, strict=True):
+        if size != 0 and text == "0":
+            words.append(format_difference(size, unit))  # "less than 0.0001"
+        elif is_percent(unit):
+            words.append(_points(_rounded(size, MAX_DECIMALS), text))
+        else:
+            words.append(_with_unit(text, size, unit))
+    return words[0], words[1]
 
 
 def format_interval(lower: float | None, upper: float | None, unit: str | None = None) -> str:
     """A confidence interval as words, "40% to 50%"; empty where there is no interval."""
     if lower is None or upper is None:
         return ""
-    return f"{format_number(lower, unit)} to {format_number(upper, unit)}"
+    first, second = _apart(exact(lower), exact(upper), scale=_scales(unit))
+    return f"{_with_unit(first, exact(lower), unit)} to {_with_unit(second, exact(upper), unit)}"
+
+
+def _apart(first: Decimal, second: Decimal, *, scale: bool = True) -> tuple[str, str]:
+    """Two numbers that read differently wherever they differ: each with its own decimals, or,
+    where those read the same, both with the fewest decimals (at most :data:`MAX_DECIMALS`) that
+    tell them apart."""
+    one, two = _number(first, None, scale=scale), _number(second, None, scale=scale)
+    if one != two or first == second:
+        return one, two
+    for places in range(1, MAX_DECIMALS + 1):
+        one, two = _number(first, places, scale=False), _number(second, places, scale=False)
+        if one != two:
+            break
+    return one, two
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """Two figures compared in one sentence, and the size of the difference between them."""
+
+    first: str
+    second: str
+    difference: str
+
+
+def format_change(
+    first: float | Decimal, second: float | Decimal, unit: str | None = None
+) -> Change:
+    """Two figures a sentence compares ("from 6.75 to 6.7", "the best group at 97.5, the worst at
+    97.32"), each with its unit, and the size of their difference.
+
+    Figures that differ never read the same: where their own decimals would show them alike
+    (97.5 and 97.49863969529174), both get the fewest decimals at which they read differently,
+    up to :data:`MAX_DECIMALS` ("97.500" and "97.499"). The difference is worked out on the
+    decimal texts, so 6.75 to 6.7 is 0.05, not 0.04999999999999982.
+    """
+    one, two = exact(first), exact(second)
+    first_text, second_text = _apart(one, two, scale=_scales(unit))
+    return Change(
+        first=_with_unit(first_text, one, unit),
+        second=_with_unit(second_text, two, unit),
+        difference=format_difference(two - one, unit),
+    )
+
+
+def format_ticks(ticks: Sequence[float]) -> list[str]:
+    """Axis tick values, with the same decimals on every tick (the step's), large ones in words."""
+    if len(ticks) < 2:
+        return [format_number(t) for t in ticks]
+    step = abs(exact(ticks[1]) - exact(ticks[0]))
+    top = max(exact(t).copy_abs() for t in ticks)
+    for size, word in _SCALE_WORDS:
+        if top >= size:
+            places = max(0, -(step / size).adjusted())
+            return [
+                "0" if t == 0 else f"{_digits(exact(t) / size, places, trim=False)} {word}"
+                for t in ticks
+            ]
+    places = max(0, -step.adjusted()) if step else 0
+    return [_digits(exact(t), places, trim=False) for t in ticks]
+
+
+# -- dates and periods ----------------------------------------------------------------------------
 
 
 def format_date(date: dt.date | dt.datetime) -> str:
@@ -137,17 +406,28 @@ def format_date(date: dt.date | dt.datetime) -> str:
 
 
 def format_period(text: str) -> str:
-    """A contract period for people: "2024/25" and "2024" stay, "2024-Q1" is "Q1 2024",
-    "2024-03" is "March 2024", "2024-03-31" is "31 March 2024". Text that is not a period
-    is returned as it is (validation reports it; the page should still say something)."""
+    """A contract period for people, as a label (a table cell, a chart axis, a heading): "2024/25"
+    and "2024" stay, "2024-Q1" is "January to March 2024", "2024-03" is "March 2024",
+    "2024-03-31" is "31 March 2024". Text that is not a period is returned as it is (validation
+    reports it; the page should still say something)."""
     try:
         period = parse_period(text)
     except PeriodError:
         return text
     if period.form == "quarter":
-        return f"Q{period.text[-1]} {period.start.year}"
+        return f"{period.start.strftime('%B')} to {period.end.strftime('%B')} {period.start.year}"
     if period.form == "month":
         return f"{period.start.strftime('%B')} {period.start.year}"
     if period.form == "day":
         return format_date(period.start)
     return period.text
+
+
+def period_phrase(text: str) -> str:
+    """A period inside a sentence, with the word English puts before it: "on 31 March 2026",
+    "in March 2026", "in January to March 2026", "in 2025/26", "in 2024"."""
+    try:
+        form = parse_period(text).form
+    except PeriodError:
+        form = None
+    return f"{'on' if form == 'day' else 'in'} {format_period(text)}"

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import math
+import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,7 +22,7 @@ from importlib import resources as package_files
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import contract, load
+from . import contract, keys, load
 from .problems import Problem
 
 DESCRIPTOR = "datapackage.json"
@@ -189,6 +190,15 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None, [
+                Problem(
+                    "descriptor-not-json",
+                    f'{file} is saved as UTF-16 ("Unicode"), not UTF-8.',
+                    file=file,
+                    hint="Save the file as UTF-8 in your text editor.",
+                )
+            ]
         line = _line_of(data, error.start)
         return None, [
             Problem(
@@ -215,12 +225,16 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
     try:
         value = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
     except json.JSONDecodeError as error:
+        line, words = json_mistake(text, error)
         return None, [
             Problem(
                 "descriptor-not-json",
-                f"{file} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).",
+                f"{file} is not valid JSON: " + (f"line {line}: {words}" if line else words),
                 file=file,
-                line=error.lineno,
+                line=line,
+                hint=f"Open {file} in a text editor and fix {f'line {line}' if line else 'it'}. "
+                f"(The JSON reader's own words: {error.msg}, line {error.lineno}, column "
+                f"{error.colno}.)",
             )
         ]
     except ValueError as error:
@@ -257,6 +271,103 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
             )
         ]
     return value, []
+
+
+def json_mistake(text: str, error: json.JSONDecodeError) -> tuple[int | None, str]:
+    """Where a JSON syntax error is and what it is, in the words of someone editing by hand.
+
+    The line is the one to change: a stray comma's own line, not the line of the bracket after it.
+    """
+    if not text.strip():
+        return None, "the file is empty (it should hold one object, {...})."
+    pos = error.pos
+    here = text[pos] if pos < len(text) else ""
+    before = text[:pos].rstrip()
+    last = before[-1:] if before else ""
+    last_line = _line_of(before.encode("utf-8"), len(before.encode("utf-8"))) if before else 1
+    at_end = not text[pos:].strip()
+    msg = error.msg
+    if here == "\ufeff":
+        return error.lineno, (
+            "an invisible byte-order mark (BOM) in the middle of the file, where two files were "
+            "joined or pasted; delete it (or retype the line)."
+        )
+    if msg.startswith("Expecting property name") or msg == "Expecting value":
+        closer = "an object ({...})" if here == "}" else "a list ([...])"
+        if last == "," and here in "}]" and here:
+            return last_line, f"a comma after the last item of {closer}; remove it."
+        if last == "," and here == ",":
+            return error.lineno, "two commas in a row; remove one."
+        if at_end:
+            return _unclosed(text)
+        if here == "'":
+            return (
+                error.lineno,
+                'single quotes; JSON needs double quotes (") around names and text.',
+            )
+        if msg.startswith("Expecting property name"):
+            return error.lineno, 'a name without double quotes; write names as "name".'
+        if here in "}],":
+            return error.lineno, "a value is missing (after a colon or a comma)."
+        return error.lineno, (
+            'text without double quotes; write text as "text" (numbers, true, false and null '
+            "need none)."
+        )
+    if msg == "Expecting ',' delimiter":
+        if at_end:
+            return _unclosed(text)
+        return last_line, "a comma is missing at the end of this line, before the next item."
+    if msg == "Expecting ':' delimiter":
+        return error.lineno, 'a name without a colon after it; write "name": value.'
+    if msg == "Extra data":
+        return error.lineno, (
+            "text after the end of the report's object: the outer { } closes before this line "
+            "(an extra } or ], or text outside the braces)."
+        )
+    if msg.startswith("Unterminated string"):
+        return error.lineno, 'a text opens with a double quote (") but never closes.'
+    if msg.startswith("Invalid control character") and here in "\r\n":
+        return error.lineno, (
+            "a text in double quotes runs on past the end of the line: its closing double quote "
+            '(") is missing (or, for a line break inside the text, write \\n).'
+        )
+    if msg.startswith("Invalid control character"):
+        return (
+            error.lineno,
+            "a line break or tab inside a text in double quotes; write \\n or a space.",
+        )
+    if msg.startswith(("Invalid \\escape", "Invalid \\uXXXX")):
+        return error.lineno, "a backslash (\\) inside a text; write it twice (\\\\), or use /."
+    return error.lineno, f"{msg} (column {error.colno})."
+
+
+def _unclosed(text: str) -> tuple[int | None, str]:
+    """The innermost { or [ that the end of the file leaves open."""
+    stack: list[tuple[str, int]] = []
+    line, quoted, escaped = 1, False, False
+    for char in text:
+        if char == "\n":
+            line += 1
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "{[":
+            stack.append((char, line))
+        elif char in "}]" and stack:
+            stack.pop()
+    if quoted:
+        return None, 'the file ends inside a text: a closing double quote (") is missing.'
+    if not stack:
+        return None, "the file ends before its object is complete."
+    opener, at = stack[-1]
+    closer = "}" if opener == "{" else "]"
+    return at, f"this {opener} is never closed (the file ends first); add a {closer} where it ends."
 
 
 def _described(value: Any) -> str:
@@ -344,12 +455,72 @@ def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
             file=f,
             field="resources",
         )
+    yield from _check_status_rules(descriptor)
+
+
+def _check_status_rules(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
+    """``status_rules`` (contract v1.1): how much change counts, where results have no range of
+    uncertainty."""
+    f = DESCRIPTOR
+    rules = descriptor.get("status_rules")
+    if rules is None:
+        return
+    example = '"status_rules": {"relative_change_threshold": 2}'
+    if not isinstance(rules, dict):
+        yield Problem(
+            "wrong-property-type",
+            f'"status_rules" must be an object, not {_described(rules)}.',
+            file=f,
+            field="status_rules",
+            hint=f"Write it as an object, for example {example}, or leave it out.",
+        )
+        return
+    for key in rules:
+        if key != "relative_change_threshold":
+            yield Problem(
+                "unknown-status-rule",
+                f'"status_rules" has a property "{str(key)[:80]}" that pvreport does not know, so '
+                "it is ignored.",
+                file=f,
+                field=f"status_rules.{key}",
+                value=str(key)[:200],
+            )
+    name = "status_rules.relative_change_threshold"
+    value = rules.get("relative_change_threshold")
+    if value is None:
+        return
+    shown = json.dumps(value, ensure_ascii=False)[:80]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        described = (
+            "a number too large to use"
+            if isinstance(value, float)
+            else _described(value) + (f" ({shown})" if isinstance(value, str) else "")
+        )
+        yield Problem(
+            "wrong-property-type",
+            f'"{name}" must be a percentage written as a number, such as 2, not {described}.',
+            file=f,
+            field=name,
+            value=str(value)[:200],
+            hint=f"Write the number without quotes and without a % sign, for example {example}.",
+        )
+    elif value < 0:
+        yield Problem(
+            "negative-change-threshold",
+            f'"{name}" is {shown}, but a change cannot be smaller than no change at all.',
+            file=f,
+            field=name,
+            value=shown,
+            hint="Write 0 or more: with 2, a change of less than 2% of the earlier figure counts "
+            "as no clear change; with 0, any change counts.",
+        )
 
 
 #: What the hand-written checks above say in their own words, and the schema leaves to them:
-#: the organisation (as a whole, its name and purpose), the reporting period and the resources.
+#: the organisation (as a whole, its name and purpose), the reporting period, the status rules
+#: and the resources.
 _CHECKED_BY_HAND = ("organisation", "organisation.name", "organisation.purpose")
-_CHECKED_BY_HAND_UNDER = ("reporting_period", "resources")
+_CHECKED_BY_HAND_UNDER = ("reporting_period", "status_rules", "resources")
 
 _KINDS = {
     "string": "text",
@@ -641,19 +812,118 @@ def check_path(
         return refuse(
             "hidden-path", f'The file "{raw[:200]}" of {what} is a link to a hidden file.'
         )
+    twin = _case_twin(root, pure.parts)
+    if twin is not None:
+        return refuse(
+            "file-name-case",
+            f'datapackage.json lists "{raw[:200]}" for {what}, but the file in the folder is '
+            f'"{twin}": the names differ only in small and capital letters.',
+            hint=f'Write "{twin}" in datapackage.json, or rename the file to "{pure.as_posix()}". '
+            "Some computers take the two names for one file and others (most web servers among "
+            "them) for two, so the report would build on one and fail on another.",
+        )
     try:
         mode = resolved.stat().st_mode
     except (OSError, ValueError):
         return refuse(
             "file-missing",
             f'datapackage.json lists "{raw[:200]}" for {what}, but there is no such file in the '
-            "folder.",
+            f"folder.{_similar_file(root / pure)}",
         )
     if not stat.S_ISREG(mode):
         return refuse(
             "file-missing", f'"{raw[:200]}" of {what} is a folder or a device, not a plain file.'
         )
     return resolved, []
+
+
+def _case_twin(root: Path, parts: Iterable[str]) -> str | None:
+    """The path as the folder spells it, where that differs from ``parts`` only in case.
+
+    Read from the folder listings, so the answer is the same on a file system that ignores case
+    (where the misspelt name would open) and on one that does not (where it would be missing).
+    """
+    here = root
+    found: list[str] = []
+    for part in parts:
+        try:
+            names = os.listdir(here)
+        except (OSError, ValueError):
+            return None
+        if part not in names:
+            matches = [n for n in names if n.casefold() == part.casefold()]
+            if len(matches) != 1:
+                return None
+            part = matches[0]
+        found.append(part)
+        here = here / part
+    return "/".join(found) if found != list(parts) else None
+
+
+def _similar_file(path: Path) -> str:
+    """`` Did you mean "x"?`` naming the file of that folder most like ``path``'s name, or ''."""
+    try:
+        names = [n for n in os.listdir(path.parent) if not n.startswith(".")]
+    except (OSError, ValueError):
+        return ""
+    found = keys.closest(path.name, names)
+    return f' Did you mean "{found}"?' if found is not None else ""
+
+
+#: Files a spreadsheet user may leave in the folder, meaning them to be part of the report.
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".ods")
+
+
+def _unlisted_files(
+    package_dir: Path, items: list[Any], reported: Iterable[str]
+) -> Iterator[Problem]:
+    """Tables that datapackage.json does not list, in the package's folder or in a folder that
+    holds a listed file: pvreport would not read them.
+
+    Other folders (a project's ``site/`` where the package is the project folder, say) are not
+    looked into. ``reported`` are file names another problem already asks to list (a missing
+    required resource's file).
+    """
+    listed: set[str] = {name.casefold() for name in reported}
+    folders = {PurePosixPath(".")}
+    for item in items:
+        path = item.get("path") if isinstance(item, dict) else None
+        if isinstance(path, str):
+            pure = PurePosixPath(path.replace("\\", "/"))
+            listed.add(pure.as_posix().casefold())
+            folders.add(pure.parent)
+    for folder in sorted(folders):
+        try:
+            names = sorted(os.listdir(package_dir / folder))
+        except (OSError, ValueError):
+            continue
+        for name in names:
+            if name.startswith(".") or not name.lower().endswith(_TABLE_SUFFIXES):
+                continue
+            relative = (folder / name).as_posix()
+            if relative.casefold() in listed or not (package_dir / relative).is_file():
+                continue
+            yield Problem(
+                "unlisted-file",
+                f'"{relative}" is in the report\'s folder, but datapackage.json does not list it, '
+                "so pvreport does not read it.",
+                file=relative,
+                value=relative,
+                hint=_unlisted_hint(relative),
+            )
+
+
+def _unlisted_hint(relative: str) -> str:
+    stem = PurePosixPath(relative).stem.lower()
+    example = (
+        f' (for example {{"name": "{stem}", "path": "{relative}"}})'
+        if stem in contract.RESOURCES
+        else ""
+    )
+    return (
+        f'If it belongs to the report, add it to "resources" in datapackage.json{example}; if '
+        "not, move it out of the report's folder."
+    )
 
 
 def _normal_name(name: str) -> str:
@@ -922,6 +1192,16 @@ def check(package_dir: Path) -> GateResult:
                 listed.add(item["name"])
             if resource is not None:
                 accepted[resource.name] = resource
+    if isinstance(items, list) and len(accepted) == len(items):
+        # Only once every entry is right: a refused entry's own problem is the one to fix first
+        # (its file would otherwise be reported again as unlisted).
+        missing = {
+            f"{name}{suffix}"
+            for name in contract.REQUIRED_RESOURCES
+            if name not in listed
+            for suffix in _TABLE_SUFFIXES
+        }
+        problems.extend(_unlisted_files(package_dir, items, missing))
     for name in contract.REQUIRED_RESOURCES:
         if name not in listed:
             problems.append(

@@ -363,6 +363,53 @@ def _other_separator(name: str, labels: Sequence[str]) -> str | None:
     return None
 
 
+_VISIBILITY = "visibility"
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are equal or one edit apart: a letter added, left out, changed,
+    or two neighbours swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        if len(differ) == 1:
+            return True
+        i = differ[0]
+        return len(differ) == 2 and differ[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k, (x, y) in enumerate(zip(short, long)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+def _visibility_heading(name: str, file: str, line: int, label: str) -> Problem:
+    """A heading that looks like ``visibility`` but is not the contract's: were it ignored, a
+    row marked confidential in it would be published."""
+    if name in contract.WITH_VISIBILITY:
+        return Problem(
+            "visibility-misspelt",
+            f'The heading "{label}" looks like "visibility" but is not spelt as the contract '
+            "spells it, so rows marked confidential in it would be published.",
+            file=file,
+            line=line,
+            field=label,
+            hint='Rename the heading to "visibility".',
+        )
+    allowed = ", ".join(contract.WITH_VISIBILITY)
+    return Problem(
+        "visibility-misspelt",
+        f'{file} has a "{label}" column, but rows of {name} cannot be kept off the site by '
+        "a visibility column: every row of it is published.",
+        file=file,
+        line=line,
+        field=label,
+        hint=f"Only {allowed} have a visibility column. Remove the column, and keep out of "
+        f"{file} what must not be published (a result can wait for its embargo_until moment).",
+    )
+
+
 def _check_header(
     name: str,
     file: str,
@@ -421,12 +468,15 @@ def _check_header(
                         "no spaces before or after).",
                     )
                 )
+        elif one_edit_apart(norm, _VISIBILITY):
+            problems.append(_visibility_heading(name, file, line, label.strip()))
         else:
             problems.append(
                 Problem(
                     "unknown-column",
                     f'The column "{label.strip()}" is not part of the contract for {name}; '
-                    "it is not checked or shown.",
+                    "it is not checked, shown or published (the downloads and the zip leave "
+                    "it out).",
                     file=file,
                     line=line,
                     field=label.strip(),

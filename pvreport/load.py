@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from . import contract, model
+from . import contract, model, moments
 
 if TYPE_CHECKING:
     import numpy as np
@@ -204,7 +204,7 @@ def cast(value: str, field: Mapping[str, Any]) -> Any:
         if kind == "string":
             return value
         if kind == "number":
-            return float(value)
+            return model.read_number(value)
         if kind == "integer":
             return int(value)
         if kind == "boolean":
@@ -216,8 +216,7 @@ def cast(value: str, field: Mapping[str, Any]) -> Any:
         if kind == "date":
             return dt.date.fromisoformat(value) if _DATE.match(value) else None
         if kind == "datetime":
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+            return moments.parse_moment(value)
     except ValueError:
         return None
     return value
@@ -249,7 +248,7 @@ def read_cell(value: str, kind: str, field: Mapping[str, Any]) -> Any:
     if kind == "number":
         text = value.strip()
         try:
-            return float(text) if text else None
+            return model.read_number(text) if text else None
         except ValueError:
             return None
     return cast(value, field)
@@ -315,7 +314,7 @@ def _read_rows(
             if kind == "number":
                 text = value.strip()
                 try:
-                    typed = float(text) if text else None
+                    typed = model.read_number(text) if text else None
                 except ValueError:
                     typed = None
             else:
@@ -387,8 +386,19 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
             end=dt.date.fromisoformat(period["end"]),
         ),
         present=frozenset(tables),
+        relative_change_threshold=relative_change_threshold(descriptor),
         **rows,
     )
+
+
+def relative_change_threshold(descriptor: Mapping[str, Any]) -> float:
+    """``status_rules.relative_change_threshold`` (percent), or the contract's default where it
+    is not given. The gate has already refused one that is not a number of 0 or more."""
+    rules = descriptor.get("status_rules")
+    value = rules.get("relative_change_threshold") if isinstance(rules, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return model.DEFAULT_RELATIVE_CHANGE_THRESHOLD
+    return float(value)
 
 
 def _from_columns(columns: Columns, row_type: type, lists: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -820,6 +830,15 @@ class Columns:
         codes, typed, _ = self._encode(field)
         passed = np.fromiter((bool(test(v)) for v in typed), dtype=bool, count=len(typed))
         return passed[codes] if len(typed) else np.zeros(self.count, dtype=bool)
+
+    def unreadable(self, field: str) -> np.ndarray:
+        """A mask of the rows whose cell in ``field`` is written but cannot be read."""
+        import numpy as np
+
+        if field not in self.index:
+            return np.zeros(self.count, dtype=bool)
+        codes, _, unreadable = self._encode(field)
+        return unreadable[codes] if len(unreadable) else np.zeros(self.count, dtype=bool)
 
     def _lookup(self, field: str) -> np.ndarray:
         """The distinct values of a column as read, as an array of Python objects."""

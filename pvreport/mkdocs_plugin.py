@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pathspec.gitignore import GitIgnoreSpec
 
-from . import build, render
+from . import build, render, write
 
 log = logging.getLogger("mkdocs.plugins.pvreport")
+#: Set by ``pvreport serve --package DIR``: the package to preview, over the ``package`` option.
+PACKAGE_VARIABLE = "PVREPORT_PACKAGE"
 
 
 class PvreportConfig(base.Config):
@@ -40,6 +43,9 @@ class PvreportConfig(base.Config):
     max_rows = c.Optional(c.Type(int))
     max_cell_length = c.Optional(c.Type(int))
     max_columns = c.Optional(c.Type(int))
+    #: The readability thresholds of pvreport.readability.Thresholds (read by build.prepare).
+    min_reading_ease = c.Optional(c.Type((int, float)))
+    max_sentence_words = c.Optional(c.Type(int))
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):
@@ -49,10 +55,20 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         project = Path(config.config_file_path or ".").resolve().parent
         as_of = dt.date.fromisoformat(self.config.as_of) if self.config.as_of else None
-        self.package_dir = (
-            (project / self.config.package).resolve() if self.config.package else None
-        )
+        # `pvreport serve --package DIR` names the package for this run.
+        named = os.environ.get(PACKAGE_VARIABLE) or self.config.package
+        self.package_dir = (project / named).resolve() if named else None
         try:
+            # MkDocs empties site_dir before it builds: refuse one that holds the project's
+            # own folders or someone else's files, as `pvreport build` does.
+            project_config = build.project_config(project)
+            build.check_site_dir(
+                Path(config.site_dir),
+                project,
+                project_config,
+                self.package_dir or build.find_package(project, project_config),
+                option="site_dir in mkdocs.yml",
+            )
             prepared = build.prepare(
                 project,
                 project / build.BUILD_FOLDER / "serve",
@@ -80,6 +96,11 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
         config.extra_javascript = [*engine["extra_javascript"]]
         config.theme.dirs.insert(0, str(prepared.docs_dir.parent / "overrides"))
         return config
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Marked as a site pvreport published, so that a build may replace it later.
+        site = Path(config.site_dir)
+        (site / write.SITE_MARKER).write_text(write.SITE_MARKER_TEXT, encoding="utf-8")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.prepared is not None

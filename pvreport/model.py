@@ -10,9 +10,40 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Visibility = Literal["public", "confidential"]
+
+#: The contract's default for ``status_rules.relative_change_threshold`` (percent): where neither
+#: compared result has a range of uncertainty, a change smaller than this share of the earlier
+#: value's size counts as no change.
+DEFAULT_RELATIVE_CHANGE_THRESHOLD = 2.0
+
+
+class WrittenNumber(float):
+    """A number whose cell ends in zeros after its decimal point (``97.50``, ``12.0``): the float
+    it is, with the text it was written as, so that people see the decimals the publisher wrote
+    (:mod:`pvreport.formatting`). Every other number is a plain float: its shortest text is
+    already the cell's."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Self:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[type[WrittenNumber], tuple[str]]:
+        return (WrittenNumber, (self.text,))
+
+
+def read_number(text: str) -> float:
+    """A number cell's text (stripped, not empty) as a float; ``ValueError`` where it is not one.
+    Trailing zeros after the decimal point are kept with it (:class:`WrittenNumber`)."""
+    if text[-1] == "0" and "." in text and text.isascii() and "e" not in text.lower():
+        return WrittenNumber(text)
+    return float(text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +118,8 @@ class Indicator:
     source_url: str | None = None
     visibility: Visibility = "public"
     line: int = 0
+    #: The smallest change that counts, in the indicator's unit (contract v1.1).
+    change_threshold: float | None = None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -129,7 +162,12 @@ class Engagement:
     id: str
     title: str
     method: Literal[
-        "statutory", "information", "customer_service", "market_research", "deliberative", "devolved"
+        "statutory",
+        "information",
+        "customer_service",
+        "market_research",
+        "deliberative",
+        "devolved",
     ]
     level: Literal["inform", "consult", "involve", "collaborate", "empower"]
     start_date: dt.date
@@ -250,6 +288,8 @@ class Report:
     options: tuple[Option, ...] = ()
     responses: tuple[Response, ...] = ()
     revisions: tuple[Revision, ...] = ()
+    #: ``status_rules.relative_change_threshold`` of datapackage.json, in percent.
+    relative_change_threshold: float = DEFAULT_RELATIVE_CHANGE_THRESHOLD
 
     @functools.cached_property
     def _results_by_indicator(self) -> dict[str, tuple[Result, ...]]:

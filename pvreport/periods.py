@@ -32,38 +32,12 @@ class PeriodError(ValueError):
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Period:
+    """A parsed period; :mod:`pvreport.formatting` writes it in words ("January to March 2024")."""
+
     start: dt.date
     end: dt.date
     text: str = dataclasses.field(compare=False)
     form: Form = dataclasses.field(compare=False)
-
-    @property
-    def label(self) -> str:
-        """The period in words, for people."""
-        if self.form == "year":
-            return self.text
-        if self.form == "financial-year":
-            return self.text
-        if self.form == "quarter":
-            q = self.text[-1]
-            return f"{_QUARTER_WORDS[q]} quarter of {self.start.year}"
-        if self.form == "month":
-            return self.start.strftime("%B %Y")
-        return f"{self.start.day} {self.start.strftime('%B %Y')}"
-
-    @property
-    def short_label(self) -> str:
-        """A compact form for chart axes and table cells."""
-        if self.form == "quarter":
-            return f"Q{self.text[-1]} {self.start.year}"
-        if self.form == "month":
-            return self.start.strftime("%b %Y")
-        if self.form == "day":
-            return f"{self.start.day} {self.start.strftime('%b %Y')}"
-        return self.text
-
-
-_QUARTER_WORDS = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
 
 
 # Pure, and called for every result row by the rules: cached like parse_period.

@@ -11,7 +11,7 @@ hyphenation dictionary of pyphen, checked against a vowel-group count (hyphenati
 leave words like "area" or "people" whole, which would make every text look easier than it is);
 the larger of the two counts is taken.
 
-Rules (defaults; both configurable):
+Rules (defaults; both set in mkdocs.yml, see :class:`Thresholds`):
 
 - a text whose reading ease is below ``min_ease`` (50) gets ``hard-to-read``;
 - otherwise a text with a sentence longer than ``max_sentence_words`` (25) gets ``long-sentence``.
@@ -39,6 +39,51 @@ from .problems import Problem
 
 #: Below this many words a text is not given a Flesch score (see the module's docstring).
 MIN_WORDS_FOR_EASE = 12
+
+#: The defaults of the two thresholds (set in mkdocs.yml: see :class:`Thresholds`).
+DEFAULT_MIN_EASE = 50.0
+DEFAULT_MAX_SENTENCE_WORDS = 25
+
+
+class ThresholdsError(ValueError):
+    """A readability threshold in the project's settings that is not a number pvreport can use."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Thresholds:
+    """When a text is hard to read: a reading ease below ``min_ease``, or a sentence longer
+    than ``max_sentence_words``. Set with the options of the ``pvreport`` plugin in
+    ``mkdocs.yml`` (``min_reading_ease``, ``max_sentence_words``), which ``validate`` and
+    ``build`` both read."""
+
+    min_ease: float = DEFAULT_MIN_EASE
+    max_sentence_words: int = DEFAULT_MAX_SENTENCE_WORDS
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Thresholds:
+        """The thresholds named in the ``pvreport`` plugin options; defaults for the rest."""
+        found: dict[str, Any] = {}
+        ease = options.get("min_reading_ease")
+        if ease is not None:
+            if (
+                isinstance(ease, bool)
+                or not isinstance(ease, int | float)
+                or not -200 <= ease <= 121
+            ):
+                raise ThresholdsError(
+                    f"min_reading_ease must be a number from -200 to 121 (Flesch reading ease; "
+                    f"plain English is 60 or more), not {ease!r}."
+                )
+            found["min_ease"] = float(ease)
+        words = options.get("max_sentence_words")
+        if words is not None:
+            if isinstance(words, bool) or not isinstance(words, int) or words <= 0:
+                raise ThresholdsError(
+                    f"max_sentence_words must be a whole number above 0, not {words!r}."
+                )
+            found["max_sentence_words"] = words
+        return cls(**found)
+
 
 #: The text fields people read on the site, by resource. Names, ids, codes and sources are left
 #: out: they are labels, not prose.
@@ -253,8 +298,8 @@ def judge(
     file: str,
     line: int | None,
     field: str,
-    min_ease: float = 50.0,
-    max_sentence_words: int = 25,
+    min_ease: float = DEFAULT_MIN_EASE,
+    max_sentence_words: int = DEFAULT_MAX_SENTENCE_WORDS,
 ) -> Problem | None:
     """The warning one text deserves, or None."""
     r = measure(text)
@@ -295,8 +340,8 @@ def check(
     tables: Mapping[str, Table],
     *,
     descriptor: Mapping[str, Any] | None = None,
-    min_ease: float = 50.0,
-    max_sentence_words: int = 25,
+    min_ease: float = DEFAULT_MIN_EASE,
+    max_sentence_words: int = DEFAULT_MAX_SENTENCE_WORDS,
 ) -> Iterator[Problem]:
     """Warnings for every hard-to-read text in the package's tables (and its descriptor's prose).
 

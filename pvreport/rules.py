@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import difflib
 import functools
 import math
 import re
@@ -20,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from . import contract, derive, load, model, periods
+from . import contract, derive, keys, load, model, moments, periods
 from .problems import Problem
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
@@ -266,6 +267,69 @@ def list_references(package: Package) -> Iterator[Problem]:
                         f"{target_file}. Check the spelling, add the missing row there, or remove "
                         f"'{missing}' from the list (ids are separated by ;).",
                     )
+
+
+def suggest_references(
+    problems: Iterable[Problem], tables: Mapping[str, load.Table]
+) -> list[Problem]:
+    """References to ids that do not exist, each with the closest existing id ("did you mean").
+
+    Both kinds (single ids, which frictionless checks, and ids in lists, which
+    :func:`list_references` checks) pass through here. A reference to an id that exists once its
+    cell is cleaned (``safe-homes `` with a trailing space, ``Safe-Homes`` in capitals) is no
+    problem of its own: that cell's own problem says what to fix, once, rather than once for
+    every row that refers to it.
+    """
+    by_file = {table.file: name for name, table in tables.items()}
+    known: dict[tuple[str, str], list[str]] = {}
+    targets: dict[str, dict[str, tuple[str, str]]] = {}
+    # A misspelt id is often referred to by many rows: each is judged once.
+    judged: dict[tuple[tuple[str, str], str], str | None] = {}
+    out: list[Problem] = []
+    for problem in problems:
+        name = by_file.get(problem.file or "")
+        if (
+            problem.code not in ("unknown-reference", "broken-list-reference")
+            or problem.value is None
+            or problem.field is None
+            or name is None
+            or name not in contract.RESOURCES
+        ):
+            out.append(problem)
+            continue
+        if name not in targets:
+            targets[name] = {**contract.single_references(name), **contract.list_references(name)}
+        target = targets[name].get(load.normalise_header(problem.field))
+        if target is None or target[0] not in tables:
+            out.append(problem)
+            continue
+        if target not in known:
+            known[target] = [
+                v for row in tables[target[0]].rows if isinstance(v := row.get(target[1]), str)
+            ]
+        value = problem.value
+        if (target, value) not in judged:
+            judged[target, value] = _suggestion(target, value, known[target])
+        suggestion = judged[target, value]
+        if suggestion is None:
+            continue  # the target's own cell is the one to fix, and its problem says so
+        out.append(
+            dataclasses.replace(problem, message=problem.message + suggestion)
+            if suggestion
+            else problem
+        )
+    return out
+
+
+def _suggestion(target: tuple[str, str], value: str, ids: Sequence[str]) -> str | None:
+    """`` Did you mean 'x'?`` for a reference to ``value``, '' for none, or None where ``value``
+    names an id whose own cell is wrong (a stray space, capitals): no problem of its own."""
+    resource, field = target
+    if value in ids or any(
+        i.casefold() == value.casefold() and not _passes_pattern(resource, field, i) for i in ids
+    ):
+        return None
+    return keys.did_you_mean(value, [i for i in ids if _passes_pattern(resource, field, i)])
 
 
 def references_to_absent_resources(package: Package) -> Iterator[Problem]:
@@ -565,6 +629,31 @@ def periods_are_dates(package: Package) -> Iterator[Problem]:
                 yield _problem("period-not-a-date", package, name, row, field, message, value=cell)
 
 
+def moments_are_readable(package: Package) -> Iterator[Problem]:
+    """A moment (``embargo_until``) must be in a form pvreport reads: the loader reads it with
+    the same reader (:mod:`pvreport.moments`), so a cell it cannot read would otherwise mean
+    "no embargo" and the value would be published."""
+    for name in package.tables:
+        if name not in contract.RESOURCES:
+            continue
+        for field, spec in contract.fields(name).items():
+            if spec.get("type") != "datetime":
+                continue
+            for row in package.rows(name, lambda columns, f=field: columns.unreadable(f)):
+                if field in row.unreadable:
+                    yield _problem(
+                        "bad-moment",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"The moment in {field} cannot be read, so pvreport cannot tell when "
+                        "the row may be published; the build withholds nothing it cannot read "
+                        "and stops.",
+                        hint=moments.HINT,
+                    )
+
+
 def _not_a_date(name: str, field: str, cell: Any) -> str | None:
     """Why a period cell in a valid form names no real date, or None (also for a cell whose
     form is wrong: frictionless reports that)."""
@@ -751,6 +840,36 @@ def chosen_options(package: Package) -> Iterator[Problem]:
             )
 
 
+def chosen_option_withheld(package: Package) -> Iterator[Problem]:
+    """A public decision that was taken, whose chosen option is confidential: the site can say a
+    choice was made, but not what it was."""
+    if not package.readable("options"):
+        return
+    decisions = package.by_id("decisions")
+    for row in package.rows("options"):
+        decision_id = _text(row, "decision_id")
+        decision = decisions.get(decision_id) if decision_id is not None else None
+        if (
+            decision is None
+            or row.get("chosen") is not True
+            or _text(row, "visibility") != "confidential"
+            or _text(decision, "visibility") == "confidential"
+            or _text(decision, "status") not in DECIDED
+        ):
+            continue
+        yield _problem(
+            "chosen-option-withheld",
+            package,
+            "options",
+            row,
+            "visibility",
+            f"Option '{_text(row, 'id') or ''}' is the one chosen for decision '{decision_id}', "
+            "but it is confidential, so the public can see that the decision was taken but not "
+            "what was decided.",
+            value="confidential",
+        )
+
+
 def not_doing_explained(package: Package) -> Iterator[Problem]:
     for row in package.rows("responses"):
         if _text(row, "outcome") == "not_doing" and _text(row, "explanation") is None:
@@ -803,6 +922,87 @@ def revisions_name_present_resources(package: Package) -> Iterator[Problem]:
                 f"This revision changes {resource}, but the package has no {resource} resource.",
                 value=resource,
             )
+
+
+def revisions_name_rows(package: Package) -> Iterator[Problem]:
+    """A revision's row_id names a row of its resource (read by :func:`keys.resolve`)."""
+    by_resource: dict[str, list[load.Row]] = {}
+    for row in package.rows("revisions"):
+        resource = _text(row, "resource")
+        # A name outside the contract breaks the enum (frictionless reports it); an absent
+        # resource is revision-of-absent-resource; an unreadable one reports its own problems.
+        readable = resource in contract.RESOURCES and package.readable(resource)
+        if readable and _text(row, "row_id") is not None:
+            by_resource.setdefault(resource, []).append(row)
+    for resource, revisions in by_resource.items():
+        if resource not in keys.KEY_FIELDS:
+            for row in revisions:
+                yield _problem(
+                    "revision-names-no-row",
+                    package,
+                    "revisions",
+                    row,
+                    "row_id",
+                    "This revision changes a row of revisions, but revisions have no id to name "
+                    "one by.",
+                    value=_text(row, "row_id"),
+                    hint="To correct an earlier revision, correct its row, or add a revision of "
+                    "the row it changed.",
+                )
+            continue
+        fields = keys.KEY_FIELDS[resource]
+        if any(f not in package.header(resource) for f in fields):
+            continue  # the file's own missing-column problem says so
+        row_ids = [_text(row, "row_id") or "" for row in revisions]
+        want = keys.wanted(resource, row_ids)
+        firsts = {key[0] for key in want}
+        index = keys.keyed(resource, _rows_under(package, resource, firsts), load.Row.get)
+        for row, row_id in zip(revisions, row_ids, strict=True):
+            if keys.resolve(resource, row_id, index) is None:
+                yield _revision_names_no_row(package, resource, row, row_id)
+
+
+def _rows_under(package: Package, resource: str, firsts: set[str]) -> Sequence[load.Row]:
+    """The rows of a keyed resource whose first key cell is one of ``firsts``."""
+    first = keys.KEY_FIELDS[resource][0]
+    return package.rows(resource, lambda columns: columns.where(first, firsts.__contains__))
+
+
+def _revision_names_no_row(package: Package, resource: str, row: load.Row, row_id: str) -> Problem:
+    fields = keys.KEY_FIELDS[resource]
+    form = keys.key_form(resource)
+    what = "id" if len(fields) == 1 else "key"
+    readings = keys.readings(resource, row_id)
+    guess = keys.canonical(readings[0]) if readings else row_id.strip()
+    if len(fields) == 1:
+        candidates = list(package.by_id(resource, fields[0]))
+    else:
+        # Candidates: rows whose first key cell (an indicator, a decision, an engagement) is
+        # nearly the one the row_id starts with, so a million results are never all compared.
+        first = readings[0][0] if readings else re.split(r"[;/\s]", row_id.strip())[0]
+        parent, parent_field = contract.single_references(resource)[fields[0]]
+        parents = list(package.by_id(parent, parent_field))
+        near = {p for p in parents if p.casefold() == first.casefold()}
+        near.update(difflib.get_close_matches(first, parents, n=3, cutoff=0.6))
+        rows = _rows_under(package, resource, near)
+        candidates = [keys.canonical(k) for k in keys.keyed(resource, rows, load.Row.get)]
+    found = keys.closest(guess, candidates)
+    suggestion = f" Did you mean '{found}'?" if found is not None else ""
+    example = found if found is not None else (candidates[0] if candidates else None)
+    return _problem(
+        "revision-names-no-row",
+        package,
+        "revisions",
+        row,
+        "row_id",
+        f"This revision changes {resource}, but no row of {package.file(resource)} has the "
+        f"{what} '{row_id}'.{suggestion}",
+        value=row_id,
+        hint=f"Write the {what} of the row that changed"
+        + (f" as {form}" if len(fields) > 1 else "")
+        + (f" (for example '{example}')" if example else "")
+        + ", exactly as it is written in the file, small and capital letters alike.",
+    )
 
 
 # Warnings --------------------------------------------------------------------------------------
@@ -902,6 +1102,7 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
         target_value=_finite(row, "target_value"),
         counterbalance_id=_text(row, "counterbalance_id"),
         next_update=next_update if type(next_update) is dt.date else None,
+        change_threshold=_finite(row, "change_threshold"),
     )
 
 
@@ -962,13 +1163,18 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         own, partner = _as_indicator(row), _as_indicator(indicators[partner_id])
         if own is None or partner is None:
             continue
+        relative = load.relative_change_threshold(package.descriptor)
         status = derive.indicator_status(
-            own, _published_results(package, results.get(indicator_id, [])), as_of=package.as_of
+            own,
+            _published_results(package, results.get(indicator_id, [])),
+            as_of=package.as_of,
+            relative_threshold=relative,
         )
         theirs = derive.indicator_status(
             partner,
             _published_results(package, results.get(partner_id, [])),
             as_of=package.as_of,
+            relative_threshold=relative,
         )
         if not derive.counterbalance_caution(own, status, theirs):
             continue
@@ -982,6 +1188,58 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
             f"'{partner_id}' is getting worse. {status.target_reason} For '{partner_id}': "
             f"{theirs.reason}",
             value=partner_id,
+        )
+
+
+def change_thresholds_used(package: Package) -> Iterator[Problem]:
+    """An indicator's own change_threshold counts only where the two compared results have no
+    range of uncertainty. Where every result of the whole population has one (and the baseline,
+    if any, takes its result's range), the ranges always decide and the threshold is never used.
+
+    Every result counts, embargoed ones too: a threshold is used once any of them lacks a range.
+    """
+    if not package.readable("results"):
+        return
+    with_threshold = {
+        indicator_id: (row, threshold)
+        for indicator_id, row in package.by_id("indicators").items()
+        if (threshold := _finite(row, "change_threshold")) is not None
+    }
+    if not with_threshold:
+        return
+
+    def thresholded_overall(columns: load.Columns) -> Any:
+        return columns.where("indicator_id", lambda v: v in with_threshold) & columns.where(
+            "group", lambda g: g == "all"
+        )
+
+    results = package.grouped("results", "indicator_id", thresholded_overall)
+    for indicator_id, (row, threshold) in with_threshold.items():
+        overall = [r for r in results.get(indicator_id, []) if r.get("group") == "all"]
+        ranges = [(_number(r, "lower"), _number(r, "upper")) for r in overall]
+        if not overall or any(lower is None or upper is None for lower, upper in ranges):
+            continue
+        baseline_period = _text(row, "baseline_period")
+        baseline = _finite(row, "baseline_value")
+        if baseline_period is not None and baseline is not None:
+            held = [
+                lower <= baseline <= upper
+                for r, (lower, upper) in zip(overall, ranges, strict=True)
+                if r.get("period") == baseline_period and lower is not None and upper is not None
+            ]
+            if not any(held):
+                continue  # the baseline has no range: the threshold can be used
+        yield _problem(
+            "change-threshold-unused",
+            package,
+            "indicators",
+            row,
+            "change_threshold",
+            f"Indicator '{indicator_id}' has a change_threshold of {threshold:g}, but every one "
+            f"of its results for the whole population (group all) in {package.file('results')} "
+            "has a range of uncertainty (lower and upper). The ranges decide whether it changed, "
+            "so the threshold is never used.",
+            value=f"{threshold:g}",
         )
 
 
@@ -1131,6 +1389,36 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
             )
 
 
+def next_updates_to_come(package: Package) -> Iterator[Problem]:
+    """An indicator's ``next_update`` has passed: the site will flag it as overdue.
+
+    Judged as :func:`pvreport.derive.indicator_status` judges it, on the day the build treats as
+    today. A confidential indicator is not on the site, so not flagged there.
+    """
+
+    def passed(columns: load.Columns) -> Any:
+        return columns.where("next_update", lambda d: isinstance(d, dt.date) and package.as_of > d)
+
+    for row in package.rows("indicators", passed):
+        due = row.get("next_update")
+        if not isinstance(due, dt.date) or package.as_of <= due:
+            continue
+        if _text(row, "visibility") == "confidential":
+            continue
+        yield _problem(
+            "next-update-passed",
+            package,
+            "indicators",
+            row,
+            "next_update",
+            f"Indicator '{_text(row, 'id') or ''}' said new results would come by "
+            f"{due.isoformat()}, and that day has passed (today is taken to be "
+            f"{package.as_of.isoformat()}); "
+            f"the site marks it as overdue.",
+            value=due.isoformat(),
+        )
+
+
 def indicators_have_results(package: Package) -> Iterator[Problem]:
     if not package.readable("results"):
         return
@@ -1258,20 +1546,25 @@ RULES: tuple[Rule, ...] = (
     interval_half_given,
     value_outside_interval,
     periods_are_dates,
+    moments_are_readable,
     mixed_period_forms,
     engagement_dates,
     profile_shares,
     chosen_options,
+    chosen_option_withheld,
     not_doing_explained,
     result_groups,
     revisions_name_present_resources,
+    revisions_name_rows,
     objectives_measured_by_outcomes,
     counterbalances_hold,
+    change_thresholds_used,
     engagements_answered,
     engagements_profiled,
     decisions_weigh_options,
     engaged_decisions_say_what_was_open,
     results_are_recent,
+    next_updates_to_come,
     indicators_have_results,
     formula_like_text,
     public_rows_of_confidential_parents,

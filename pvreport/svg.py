@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from .formatting import format_number
+from .formatting import format_ticks
 
 BACKGROUND = "#ffffff"
 TEXT = "#1a1a1a"  # 17.4:1 on white
@@ -43,12 +43,25 @@ LABEL_SIZE = 13
 LINE_HEIGHT = 16
 PAD = 8
 
+
+def _period_lines(label: str) -> list[str]:
+    """A period label over lines of one word, so that many periods fit side by side: "31 March
+    2026" over three, "January to March 2026" too ("to" stays with the month before it)."""
+    lines: list[str] = []
+    for word in label.split(" "):
+        if word == "to" and lines:
+            lines[-1] += " to"
+        else:
+            lines.append(word)
+    return lines
+
+
 # -- drawings: what each kind of chart is drawn from ---------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
 class TrendPoint:
-    period: str  # as people read it, e.g. "Q1 2025"
+    period: str  # as people read it, e.g. "January to March 2025"
     value: float
     lower: float | None = None
     upper: float | None = None
@@ -262,23 +275,6 @@ def nice_ticks(low: float, high: float, count: int = 6, *, integer: bool = False
     return [0.0 if t == 0 else t for t in ticks]
 
 
-def tick_labels(ticks: Sequence[float]) -> list[str]:
-    """Tick values written as pvreport writes numbers, with the same decimals on every tick."""
-    if len(ticks) < 2:
-        return [format_number(t) for t in ticks]
-    step = abs(ticks[1] - ticks[0])
-    top = max(abs(t) for t in ticks)
-    for size, word in ((1e9, "billion"), (1e6, "million")):
-        if top >= size:
-            places = max(0, -math.floor(math.log10(step / size) + 1e-9))
-            return [
-                "0" if t == 0 else f"{format_number(t / size, decimals=places)} {word}"
-                for t in ticks
-            ]
-    places = max(0, -math.floor(math.log10(step) + 1e-9))
-    return [format_number(t, decimals=places) for t in ticks]
-
-
 @dataclasses.dataclass(frozen=True)
 class Scale:
     """A linear map from data values onto pixels."""
@@ -420,7 +416,7 @@ def _value_axis_x(
     parts and the y just below the title."""
     parts = [_line(scale(t), top, scale(t), bottom, GRID, cls="grid") for t in ticks]
     parts.append(_line(scale.r0, bottom, scale.r1, bottom, MUTED_TEXT))
-    for t, label in zip(ticks, tick_labels(ticks), strict=True):
+    for t, label in zip(ticks, format_ticks(ticks), strict=True):
         x = scale(t)
         parts.append(_line(x, bottom, x, bottom + 5, MUTED_TEXT))
         parts.append(_text(x, bottom + 7, label, anchor="middle", valign="top", cls="tick"))
@@ -463,7 +459,7 @@ def draw_trend(d: TrendDrawing) -> str:
     values = [p.value for p in points] + [m.value for m in d.markers]
     values += [v for p in points for v in (p.lower, p.upper) if v is not None]
     ticks = nice_ticks(min(values), max(values))
-    labels = tick_labels(ticks)
+    labels = format_ticks(ticks)
 
     marker_lines = {m: wrap(m.label, 140) for m in d.markers}
     right = PAD + (max((text_width(ln) for ls in marker_lines.values() for ln in ls), default=0))
@@ -482,7 +478,7 @@ def draw_trend(d: TrendDrawing) -> str:
 
     # Period labels over lines ("Q1 2025" as "Q1" over "2025"); where they would overlap, every
     # k-th is shown, counted back from the latest so that it always has its label.
-    period_lines = [p.period.split(" ") if " " in p.period else [p.period] for p in points]
+    period_lines = [_period_lines(p.period) for p in points]
     widest = max(text_width(line) for lines in period_lines for line in lines)
     every = max(1, math.ceil((widest + 8) / step))
     label_rows = max(len(lines) for lines in period_lines)

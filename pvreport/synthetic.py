@@ -417,7 +417,7 @@ _RESULT_PLANTS: tuple[tuple[str, str, str, str], ...] = (
     ("below minimum", "sample_size", "-3", "out-of-range"),
     ("not a whole number", "sample_size", "2.5", "wrong-type"),
     ("bad period", "period", "2024-13", "bad-period"),
-    ("bad datetime", "embargo_until", "soon", "wrong-type"),
+    ("bad moment", "embargo_until", "soon", "bad-moment"),
     ("thousands separator", "value", "1,234", "number-thousands-separator"),
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.abc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,19 @@ def _spare_pandas() -> None:
         sys.meta_path.remove(finder)
 
 
+def current_moment() -> tuple[dt.datetime, int | None]:
+    """The moment a check or build not told a day treats as now (aware, UTC), and the fixed epoch.
+
+    ``SOURCE_DATE_EPOCH`` where it is set (reproducible builds), else the clock. Validation and
+    the build read it here, so that ``validate`` warns of what the site will show (an overdue
+    indicator, a lifted embargo) on the same day.
+    """
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return dt.datetime.fromtimestamp(int(env), tz=dt.UTC), int(env)
+    return dt.datetime.now(dt.UTC), None
+
+
 def validate_package(
     package_dir: Path,
     *,
@@ -82,21 +96,26 @@ def validate_package(
     strict: bool = False,
     limits: size_limits.Limits | None = None,
     fast_rows: int | None = None,
+    thresholds: readability.Thresholds | None = None,
 ) -> Validation:
     """Validate a package folder and read its tables.
 
-    ``as_of`` is the day rules treat as today (default: today). ``strict`` makes every warning an
+    ``as_of`` is the day rules treat as today (default: :func:`current_moment`'s day, as the
+    build's). ``strict`` makes every warning an
     error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
     Files of more than ``fast_rows`` data rows (default ``fastcheck.FAST_ROWS``) are read once by
     column and checked by the vectorised paths, which give the same problems; tests set 0 to
-    force them on every file.
+    force them on every file. ``thresholds`` say when a text is hard to read (default:
+    ``readability.Thresholds()``).
     """
     package_dir = Path(package_dir)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or current_moment()[0].date()
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
-    return _validate(package_dir, gated, as_of, strict, limits, fast_rows)
+    return _validate(
+        package_dir, gated, as_of, strict, limits, fast_rows, thresholds or readability.Thresholds()
+    )
 
 
 def _validate(
@@ -106,6 +125,7 @@ def _validate(
     strict: bool,
     limits: size_limits.Limits | None,
     fast_rows: int | None,
+    thresholds: readability.Thresholds,
 ) -> Validation:
     problems: list[Problem] = []
     problems.extend(gated.problems)
@@ -182,9 +202,17 @@ def _validate(
             )
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
+        problems = rules.suggest_references(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
-        problems.extend(readability.check(tables, descriptor=gated.descriptor))
+        problems.extend(
+            readability.check(
+                tables,
+                descriptor=gated.descriptor,
+                min_ease=thresholds.min_ease,
+                max_sentence_words=thresholds.max_sentence_words,
+            )
+        )
         for found in parsed.values():
             found.settle()  # no thread of validation outlives it
 

@@ -10,8 +10,9 @@ check, as defence in depth, that none of them ended up in the built site.
 Withholding cascades down: the indicators of a withheld objective, the results of a withheld
 indicator, the options of a withheld decision, and the responses and profile of a withheld
 engagement are withheld with it. References from public rows to withheld rows are removed, and
-counted on the page of the public row. Revisions of withheld rows are dropped too: a revision
-would show the old and new value.
+counted on the page of the public row. Revisions about withheld rows are dropped too (a revision
+would show the old and new value), and so are revisions whose old or new value is a withheld id:
+the row a revision names is read by :func:`pvreport.keys.resolve`, as validation reads it.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from . import contract, model
+from . import contract, keys, load, model
 
 Reason = Literal["confidential", "embargo"]
 
 # A withheld text shorter than this is too likely to occur by chance in a public page (a word,
 # a short id) to be a useful canary for the final check.
 _CANARY_MIN_LENGTH = 10
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +52,22 @@ class WithheldNote:
 
 
 @dataclasses.dataclass(frozen=True)
+class Canary:
+    """A text of a withheld row that must not be in the built site, and where it was written."""
+
+    text: str
+    file: str
+    line: int
+    field: str
+
+    @property
+    def row(self) -> str:
+        """Where the text is, in the words of the spreadsheet: ``options.csv line 7, field
+        title``."""
+        return f"{self.file} line {self.line}, field {self.field}"
+
+
+@dataclasses.dataclass(frozen=True)
 class Withheld:
     notes: tuple[WithheldNote, ...] = ()
     #: Rows withheld per resource (for the data page and downloads).
@@ -61,7 +77,9 @@ class Withheld:
     #: Withheld ids per resource (downloads blank references to them).
     ids: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     #: Distinctive texts of withheld rows: the build checks none of them reached the site.
-    canaries: tuple[str, ...] = ()
+    canaries: tuple[Canary, ...] = ()
+    #: Public decisions whose chosen option is withheld: their pages say a choice was made.
+    chosen: frozenset[str] = frozenset()
 
     def at(self, place: str) -> tuple[WithheldNote, ...]:
         return tuple(n for n in self.notes if n.place == place)
@@ -76,27 +94,79 @@ def _is_confidential(row: Any) -> bool:
 
 
 def _texts(row: Any, name: str) -> Iterable[str]:
-    # Words from a fixed list (visibility, status, kind...) are not the row's content: the site
-    # uses them itself ("confidential"), so they cannot serve as canaries.
-    for field_name in _free_text_fields(type(row), name):
+    """Every text of a row (for what public rows write)."""
+    for field_name in _field_names(type(row)):
         value = getattr(row, field_name)
         if isinstance(value, str):
             yield value
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
+
+
+def _own_texts(row: Any, name: str) -> Iterable[tuple[str, str]]:
+    """The row's own writing, by field: what only this row could have put on a page."""
+    for field_name in _free_text_fields(type(row), name):
+        value = getattr(row, field_name)
+        if isinstance(value, str):
+            yield field_name, value
+
+
 # Looked up once per row type: a large report has a hundred thousand rows of a few types.
 @functools.cache
 def _free_text_fields(kind: type, name: str) -> tuple[str, ...]:
+    """Fields whose text is the row's own. Not evidence of a leak, because the site writes them
+    for other reasons: words from a fixed list (visibility, status: "confidential"), ids and
+    periods (addresses and headings are made of words, and a public heading's address can hold
+    a withheld id), lists of ids, and units (a public row or the data dictionary writes
+    "£ per year")."""
     schema_fields = contract.fields(name)
-    return tuple(
-        field.name
-        for field in dataclasses.fields(kind)
-        if "enum" not in schema_fields.get(field.name, {}).get("constraints", {})
-    )
+    out = []
+    for field in dataclasses.fields(kind):
+        spec = schema_fields.get(field.name, {})
+        constraints = spec.get("constraints", {})
+        if "enum" in constraints or "pattern" in constraints or contract.LIST_OF in spec:
+            continue
+        if field.name == "id" or field.name.endswith(("_id", "_ids")):
+            continue
+        if field.name == "unit" or field.name.endswith("_unit"):
+            continue
+        if spec.get("type", "string") != "string":
+            continue
+        out.append(field.name)
+    return tuple(out)
 
 
-def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, Withheld]:
-    """The public report, and what was withheld from it, at the moment ``now`` (aware)."""
+@functools.cache
+def pvreport_text() -> str:
+    """Everything pvreport writes by itself (its code, templates, schemas and problem
+    catalogue): a withheld row's text that pvreport writes anyway, as the data dictionary
+    writes "for example £ per year", is no evidence of a leak."""
+    from importlib import resources
+
+    root = resources.files("pvreport")
+    found: list[str] = []
+
+    def walk(folder: Any) -> None:
+        for item in folder.iterdir():
+            if item.is_dir():
+                walk(item)
+            elif item.name.endswith((".py", ".json", ".yaml", ".j2", ".md", ".html", ".css")):
+                if item.name == "synthetic.py":
+                    continue  # test data, never written to a site
+                found.append(item.read_text(encoding="utf-8", errors="replace"))
+
+    walk(root)
+    return " ".join(" ".join(found).split())
+
+
+def withhold(
+    report: model.Report, *, now: dt.datetime, files: Mapping[str, str] | None = None
+) -> tuple[model.Report, Withheld]:
+    """The public report, and what was withheld from it, at the moment ``now`` (aware).
+    ``files`` names each resource's file, for messages (default ``<resource>.csv``)."""
     notes: list[WithheldNote] = []
     dropped: dict[str, list[Any]] = {name: [] for name in model.ROW_TYPES}
 
@@ -202,12 +272,15 @@ def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, W
 
     options = []
     hidden_options: Counter[str] = Counter()
+    chosen_hidden: set[str] = set()
     for opt in report.options:
         if opt.decision_id in gone_dec:
             dropped["options"].append(opt)
         elif _is_confidential(opt):
             dropped["options"].append(opt)
             hidden_options[opt.decision_id] += 1
+            if opt.chosen:
+                chosen_hidden.add(opt.decision_id)
         else:
             options.append(opt)
     for decision_id, count in hidden_options.items():
@@ -240,10 +313,11 @@ def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, W
         "options": {o.id for o in dropped["options"]},
         "responses": {r.id for r in dropped["responses"]},
     }
-    embargoed_periods = {(r.indicator_id, r.period) for r in dropped["results"]}
     revisions = []
-    for rev in report.revisions:
-        if _revision_is_withheld(rev, gone_ids, gone_ind, embargoed_periods):
+    for rev, about_withheld in zip(
+        report.revisions, _revisions_about_withheld(report, dropped, gone_ids), strict=True
+    ):
+        if about_withheld:
             dropped["revisions"].append(rev)
         else:
             revisions.append(rev)
@@ -274,49 +348,116 @@ def withhold(report: model.Report, *, now: dt.datetime) -> tuple[model.Report, W
         rows={name: len(rows) for name, rows in dropped.items() if rows},
         lines={name: frozenset(r.line for r in rows) for name, rows in dropped.items() if rows},
         ids={name: frozenset(ids) for name, ids in gone_ids.items() if ids},
-        canaries=_canaries(public, dropped),
+        canaries=_canaries(report, public, dropped, files or {}),
+        chosen=frozenset(chosen_hidden),
     )
     return public, withheld
 
 
-def _revision_is_withheld(
-    rev: model.Revision,
+def _revisions_about_withheld(
+    report: model.Report,
+    dropped: Mapping[str, list[Any]],
     gone_ids: Mapping[str, set[str]],
-    gone_ind: set[str],
-    embargoed_periods: set[tuple[str, str]],
-) -> bool:
-    # row_id names a row by its id, or by its key for tables with a compound key
-    # ("dec-01/opt-2", "ind-01 2025/26 all"): any withheld id among its words withholds it.
-    tokens = set(_TOKEN.findall(rev.row_id.lower()))
-    if rev.resource == "results":
-        if tokens & gone_ind:
-            return True
-        return any(ind in tokens and period in rev.row_id for ind, period in embargoed_periods)
-    if rev.resource in ("options", "responses"):
-        parent = "decisions" if rev.resource == "options" else "engagements"
-        return bool(tokens & gone_ids[rev.resource]) or bool(tokens & gone_ids[parent])
-    return rev.row_id.strip() in gone_ids.get(rev.resource, set())
+) -> list[bool]:
+    """For each revision, whether it is about something withheld.
+
+    A revision is withheld when its row_id names a withheld row (read by :func:`keys.resolve`,
+    the reading validation uses), when it names no row at all (validation refuses that; here it
+    is withheld rather than guessed at), or when its old or new value is a withheld id.
+    """
+    if not report.revisions:
+        return []
+    ids = frozenset().union(*gone_ids.values())
+    gone_rows = {id(row) for rows in dropped.values() for row in rows}
+    indexes: dict[str, dict[keys.Key, Any]] = {}
+    for resource in {rev.resource for rev in report.revisions} & set(keys.KEY_FIELDS):
+        # Only the rows some revision could name: a first key cell (an id, an indicator, a
+        # decision, an engagement) a revision mentions. A million results are not all keyed.
+        first = keys.KEY_FIELDS[resource][0]
+        want = keys.wanted(resource, (r.row_id for r in report.revisions if r.resource == resource))
+        firsts = {key[0] for key in want}
+        rows = (row for row in getattr(report, resource) if getattr(row, first) in firsts)
+        indexes[resource] = keys.keyed(resource, rows, getattr)
+    out = []
+    for rev in report.revisions:
+        row = keys.resolve(rev.resource, rev.row_id, indexes.get(rev.resource, {}))
+        out.append(
+            row is None
+            or id(row) in gone_rows
+            or _names_withheld_id(rev.old_value, ids)
+            or _names_withheld_id(rev.new_value, ids)
+        )
+    return out
 
 
-def _canaries(public: model.Report, dropped: Mapping[str, list[Any]]) -> tuple[str, ...]:
-    candidates: set[str] = set()
+def _names_withheld_id(value: str | None, ids: frozenset[str]) -> bool:
+    """Whether a revision's value is a withheld id, or a list of ids holding one."""
+    if not value or not ids:
+        return False
+    return value.strip() in ids or any(part in ids for part in load.split_ids(value))
+
+
+def _canaries(
+    report: model.Report,
+    public: model.Report,
+    dropped: Mapping[str, list[Any]],
+    files: Mapping[str, str],
+) -> tuple[Canary, ...]:
+    """The withheld rows' own texts that nothing public writes: the final check looks for each
+    as a whole text (see :func:`find_canaries`)."""
+    candidates: dict[str, Canary] = {}
     for name, rows in dropped.items():
-        if name == "results":
-            # An embargoed result's note may be shared with public results; its value is a
-            # number, which no text check can tell apart. Notes only.
-            texts: Iterable[str] = (r.note for r in rows if r.note)
-        else:
-            texts = (t for row in rows for t in _texts(row, name))
-        for text in texts:
-            text = " ".join(text.split())
-            if len(text) >= _CANARY_MIN_LENGTH:
-                candidates.add(text)
+        for row in rows:
+            if name == "results":
+                # An embargoed result's note may be shared with public results; its value is a
+                # number, which no text check can tell apart. Notes only.
+                texts: Iterable[tuple[str, str]] = [("note", row.note)] if row.note else []
+            else:
+                texts = _own_texts(row, name)
+            for field_name, text in texts:
+                text = " ".join(text.split())
+                if len(text) >= _CANARY_MIN_LENGTH and text not in candidates:
+                    file = files.get(name, f"{name}.csv")
+                    candidates[text] = Canary(text, file, row.line, field_name)
     if not candidates:
         # Nothing withheld has a text of its own: no need to gather a million public texts.
         return ()
-    seen_public: list[str] = []
+    seen_public: list[str] = [
+        t
+        for t in (
+            report.name,
+            report.title,
+            report.description,
+            report.organisation.name,
+            report.organisation.purpose,
+            report.reporting_period.label,
+        )
+        if isinstance(t, str)
+    ]
     for name in model.ROW_TYPES:
         for row in getattr(public, name):
             seen_public.extend(_texts(row, name))
-    public_text = "\n".join(seen_public)
-    return tuple(sorted(t for t in candidates if t not in public_text))
+    public_text = " ".join(" ".join(seen_public).split())
+    own = pvreport_text()
+    return tuple(
+        candidates[t]
+        for t in sorted(candidates)
+        if t not in public_text and not _whole_text_in(t, own)
+    )
+
+
+def _whole(text: str) -> re.Pattern[str]:
+    """A text found whole: no letter, digit, hyphen or underscore touches it on either side
+    ("three-months" is not found in "within-three-months", nor "Plan B" in "Plan Bravo");
+    any run of spaces matches a space."""
+    body = r"\s+".join(re.escape(part) for part in text.split())
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
+
+
+def _whole_text_in(text: str, haystack: str) -> bool:
+    return text in haystack and _whole(text).search(haystack) is not None
+
+
+def find_canaries(canaries: Iterable[Canary], texts: str) -> list[Canary]:
+    """The canaries found whole in ``texts`` (readable texts with spaces folded)."""
+    return [c for c in canaries if _whole_text_in(c.text, texts)]

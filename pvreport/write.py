@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -63,6 +64,13 @@ def _csv_field(text: str) -> str:
     return out.getvalue()[:-2]
 
 
+def csv_header(labels: Iterable[str]) -> str:
+    """A heading row of a download, its labels neutralised as text cells are."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([neutralise(label) for label in labels])
+    return out.getvalue()
+
+
 def _column_groups(table: load.Table, label: str) -> tuple[Any, list[Any]]:
     """Each row's group number by its cell as read, and each group's value: a million cells of a
     column hold a few distinct values, each formatted once."""
@@ -80,8 +88,9 @@ def _column_groups(table: load.Table, label: str) -> tuple[Any, list[Any]]:
 
 
 def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
-    """One resource as a public CSV: withheld rows left out, references to withheld rows blanked,
-    text cells neutralised (numbers are typed values, never touched). Returns bytes and row count.
+    """One resource as a public CSV: the contract's columns only, withheld rows left out,
+    references to withheld rows blanked, headings and text cells neutralised (numbers are typed
+    values, never touched). Returns bytes and row count.
 
     Worked column by column: each distinct cell of a column is formatted and quoted once, and the
     lines are joined by pyarrow (a results file has ten million cells).
@@ -101,7 +110,8 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
         if withheld.ids.get(resource):
             scrub[field] = withheld.ids[resource]
     lists = contract.list_references(name)
-    header = [label for label in table.header if label]
+    # The contract's columns only: a column of the publisher's own (staff notes) is not public.
+    header = [label for label in dict.fromkeys(table.header) if label in fields]
     keep = None
     count = table.row_count
     if gone_lines:
@@ -128,8 +138,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
             texts.append(_csv_field(text))
         column = pa.array(texts, pa.string()).take(pa.array(codes))
         columns.append(column if keep is None else column.filter(keep))
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(header)
+    head = csv_header(header)
     if not columns:
         body = "\n" * count
     else:
@@ -138,7 +147,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
             # A row of one empty field is written as "" by the csv writer, not as nothing.
             lines = pc.if_else(pc.equal(lines, ""), '""', lines)
         body = "".join(line + "\n" for line in lines.to_pylist())
-    return (head.getvalue() + body).encode("utf-8"), count
+    return (head + body).encode("utf-8"), count
 
 
 def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> bytes:
@@ -149,6 +158,18 @@ def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> by
     for resource in descriptor.get("resources", []):
         if isinstance(resource, Mapping) and resource.get("name") in keep:
             item = {k: v for k, v in resource.items() if k not in ("path", "data", "encoding")}
+            schema = item.get("schema")
+            if isinstance(schema, Mapping) and isinstance(schema.get("fields"), list):
+                # A declared schema describes the contract's columns only, as the CSV holds.
+                known = contract.fields(resource["name"])
+                item["schema"] = {
+                    **schema,
+                    "fields": [
+                        f
+                        for f in schema["fields"]
+                        if isinstance(f, Mapping) and f.get("name") in known
+                    ],
+                }
             item["path"] = f"{resource['name']}.csv"
             item["format"] = "csv"
             resources.append(item)
@@ -364,10 +385,68 @@ def config_text(config: Mapping[str, Any]) -> str:
 # Publishing
 
 
+#: In every site pvreport publishes: the mark that lets the next build replace the folder.
+SITE_MARKER = ".pvreport-site"
+SITE_MARKER_TEXT = (
+    "This folder is a website published by pvreport build. The next build replaces all of it:\n"
+    "keep nothing else here.\n"
+)
+#: What MkDocs writes into every site. A folder holding all of these but no mark is a site an
+#: earlier version of pvreport (or MkDocs itself) published, and may be replaced too.
+SITE_FILES = ("index.html", "sitemap.xml", "search/search_index.json")
+
+
+def is_published_site(folder: Path) -> bool:
+    """Whether a folder is a site pvreport published: its mark, or MkDocs' own files."""
+    if (folder / SITE_MARKER).is_file():
+        return True
+    return all((folder / name).is_file() for name in SITE_FILES)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def sibling_folder(target: Path, label: str) -> Path:
-    """A new empty folder next to ``target`` (same file system, so a rename is atomic)."""
+    """A new empty folder next to ``target`` (same file system, so a rename is atomic), named
+    ``.<target>-<label>-XXXXXXXX`` (see :func:`clear_leftovers`), with the permissions a new
+    folder gets (``mkdtemp`` makes it readable by its owner only, and a web server running as
+    another user could not read the site published from it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}-{label}-", dir=target.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-{label}-", dir=target.parent))
+    os.chmod(folder, 0o777 & ~_umask())
+    return folder
+
+
+def _leftover_pattern(target: Path) -> re.Pattern[str]:
+    # tempfile.mkdtemp's names: the prefix, then 8 of a-z, 0-9 and _.
+    return re.compile(rf"\.{re.escape(target.name)}-(new|old)-[a-z0-9_]{{8}}")
+
+
+def clear_leftovers(target: Path) -> list[Path]:
+    """Remove what a build that was killed (``kill -9``, a power cut) left beside ``target``:
+    the folders :func:`sibling_folder` makes for it, and nothing else. Where the build was killed
+    between the two renames of :func:`publish`, the site is missing and the old one is aside: it
+    is put back first. Returns the folders removed."""
+    parent = target.parent
+    if not parent.is_dir():
+        return []
+    pattern = _leftover_pattern(target)
+    found = sorted(
+        p
+        for p in parent.iterdir()
+        if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()
+    )
+    aside = [p for p in found if p.name.startswith(f".{target.name}-old-")]
+    if aside and not target.exists() and not target.is_symlink():
+        newest = max(aside, key=lambda p: p.stat().st_mtime_ns)
+        os.replace(newest, target)
+        found.remove(newest)
+    for folder in found:
+        shutil.rmtree(folder)
+    return found
 
 
 _RENAME_EXCHANGE = 2
@@ -401,8 +480,10 @@ def publish(fresh: Path, site_dir: Path) -> None:
     Where there is no site yet, one ``os.replace``. Otherwise the two folders are exchanged
     atomically where the system can (readers never see a missing or mixed site), else the old
     site is moved aside and the new one moved in with two renames, the old put back if the second
-    fails. The old site is deleted only once the new one is in place.
+    fails. The old site is deleted only once the new one is in place. The new site is marked
+    as pvreport's (:data:`SITE_MARKER`), so that the next build may replace it.
     """
+    (fresh / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     if not site_dir.exists() and not site_dir.is_symlink():
         os.replace(fresh, site_dir)
         return

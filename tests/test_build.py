@@ -188,7 +188,7 @@ def test_the_command_names_the_log_when_the_engine_or_the_final_check_fails(
     assert check.returncode == 1
     assert "failed its final check" in check.stderr and check.stderr.endswith(tail)
     log = (project / "build" / "build.log").read_text(encoding="utf-8")
-    assert "check: leak" in log and "withheld row" in log
+    assert "check: /leak/: holds \"Sell to Canaryco\"" in log and "withheld row" in log
     assert tree(project / "site") == before
 
 

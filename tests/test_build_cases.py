@@ -5,8 +5,12 @@ replacing or added files, ``remove.txt``, ``symlinks.txt``, ``outside/``), and m
 - ``cells.yaml``: a list of cell changes, ``{file, row: {column: value}, field, value}`` to set a
   cell of the row matching ``row``, or ``{file, append: {column: value}}`` to add a row;
 - ``options.yml``: options of the pvreport plugin in mkdocs.yml (limits, for example);
-- ``as_of.txt``: the day to build as of (default conftest.AS_OF).
+- ``as_of.txt``: the day to build as of (default conftest.AS_OF);
+- ``site_dir.txt``: the site folder to build into, relative to the project folder (``outside/``
+  sits beside the project, so ``../outside`` is a folder of someone else's files).
 Its expectation is either
+- ``refused.txt`` (with ``site_dir.txt``): words the refusal of the site folder must hold; the
+  build must stop before it writes anything, every file beside and under the project as it was;
 - ``expected.txt``: the build must stop at validation with exactly these problems
   (``FILE:LINE FIELD CODE``, as in fixtures/bad/), leaving no site; or
 - ``absent.txt`` / ``present.txt``: the build must succeed. Each line of ``absent.txt`` is a string
@@ -43,8 +47,8 @@ from pvreport import build
 pytestmark = pytest.mark.slow
 
 CASES_DIR = FIXTURES / "build"
-EXPECTATIONS = {"expected.txt", "absent.txt", "present.txt", "README.md"}
-OWN_BUILD = {"options.yml", "as_of.txt", "remove.txt", "symlinks.txt", "outside"}
+EXPECTATIONS = {"expected.txt", "absent.txt", "present.txt", "refused.txt", "README.md"}
+OWN_BUILD = {"options.yml", "as_of.txt", "remove.txt", "symlinks.txt", "outside", "site_dir.txt"}
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []
 
 
@@ -227,6 +231,16 @@ def check_strings(case: str, built: Built) -> None:
             assert any(text in body for body in scoped), f"{case}: {text!r} is in no {glob}"
 
 
+def _listing(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under a folder: files by their bytes, folders and links by what they are."""
+    return {
+        p.relative_to(folder).as_posix(): (
+            f"link {p.readlink()}" if p.is_symlink() else "folder" if p.is_dir() else p.read_bytes()
+        )
+        for p in sorted(folder.rglob("*"))
+    }
+
+
 def _matches(path: str, glob: str) -> bool:
     return fnmatch.fnmatch(path.split("/", 1)[1], glob)
 
@@ -275,6 +289,15 @@ def test_shared_build_case(case: str, shared_build: Built) -> None:
 def test_own_build_case(case: str, tmp_path: Path) -> None:
     folder = CASES_DIR / case
     project = make_case_project(tmp_path, [case])
+    if (folder / "site_dir.txt").exists():
+        site_dir = project / (folder / "site_dir.txt").read_text(encoding="utf-8").strip()
+        words = (folder / "refused.txt").read_text(encoding="utf-8").strip()
+        before = _listing(tmp_path)
+        with pytest.raises(build.SiteDirError) as refused:
+            build.build(project, site_dir=site_dir, as_of=as_of(folder))
+        assert words in str(refused.value)
+        assert _listing(tmp_path) == before
+        return
     if (folder / "expected.txt").exists():
         expected = parse_expected((folder / "expected.txt").read_text(encoding="utf-8"))
         with pytest.raises(build.BuildError) as failed:

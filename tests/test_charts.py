@@ -244,7 +244,14 @@ def test_alt_texts_for_concrete_data() -> None:
 @pytest.mark.parametrize(
     ("results", "fields", "expected"),
     [
-        ([result("2025-Q1", 40)], {}, "One result so far: 40% in Q1 2025."),
+        ([result("2025-Q1", 40)], {}, "One result so far: 40% in January to March 2025."),
+        ([result("2026-03-31", 72)], {}, "One result so far: 72% on 31 March 2026."),
+        ([result("2025-03-31", 6.75), result("2026-03-31", 6.7)], {},
+         ("Fell from 6.75% on 31 March 2025 to 6.7% on 31 March 2026, a change too small to "
+         "count, so this is no clear change.")),
+        ([result("2024", 97.5), result("2025", 97.49863969529174)], {},
+         ("Fell from 97.500% in 2024 to 97.499% in 2025, a change too small to count, so this is "
+         "no clear change.")),
         (
             [result("2024", 40, 35, 45), result("2025", 42, 37, 47)],
             {"target_period": "2026", "target_value": 41},
@@ -608,7 +615,10 @@ def test_every_alt_text_of_the_example_package() -> None:
                 target = f"target of {format_number(ind.target_value, ind.unit)}"
                 assert f"{target}" in trend.alt and trend.alt.endswith(f"is {status.target}.")
             if status.direction == "no clear change" and status.change:
-                assert "overlap" in trend.alt
+                if status.decided_by == "below threshold":
+                    assert "a change too small to count, so this is no clear change" in trend.alt
+                else:
+                    assert "overlap" in trend.alt
             seen.append(trend.alt)
         for gap in derive.equity_gaps(ind, results):
             chart = made.pop(

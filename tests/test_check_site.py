@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
+from conftest import AS_OF, BASE, make_project
+
 from pvreport import build, visibility
+
+
+def canary(text: str, line: int = 7) -> visibility.Canary:
+    return visibility.Canary(text, "options.csv", line, "title")
 
 
 def prepared(docs: Path, canaries: tuple[str, ...]) -> build.Prepared:
@@ -16,7 +25,7 @@ def prepared(docs: Path, canaries: tuple[str, ...]) -> build.Prepared:
         config={},
         nav=[],
         validation=none,
-        withheld=visibility.Withheld(canaries=canaries),
+        withheld=visibility.Withheld(canaries=tuple(canary(c) for c in canaries)),
         report=none,
         notices=[],
         addresses=[""],
@@ -38,7 +47,11 @@ def test_a_withheld_value_is_found_once_per_distinct_file(tmp_path: Path) -> Non
     (site / "charts" / "clean.svg").write_text("<svg/>", encoding="utf-8")
     wrong = build.check_site(site, prepared(docs, ("Secret plan for the depot",)), [])
     leaks = sorted(line.split(":")[0] for line in wrong if "withheld" in line)
-    assert leaks == ["a.svg", "b.csv", "c.html"]
+    assert leaks == [
+        "/charts/a.svg",
+        "/charts/c.html",
+        "the page source charts/b.csv (in the build folder's docs)",
+    ]
 
 
 def test_nothing_withheld_means_no_leak(tmp_path: Path) -> None:
@@ -75,7 +88,9 @@ def test_the_check_cache_skips_only_what_it_found_clean_with_the_same_rules(
     second = build.CheckCache(store)
     wrong = build.check_site(site, prepared(docs, canaries), [], second)
     assert any(line.startswith("a/index.html: an active attribute") for line in wrong)
-    assert any(line.startswith("notes.csv: holds a value of a withheld row") for line in wrong)
+    assert any(
+        line.startswith("the page source notes.csv") and "withheld" in line for line in wrong
+    )
     # The unchanged page came from the cache (its scan and its search); of the rest, only the
     # changed page's search for withheld values was clean.
     assert len(second.clean & second.known) == 2 and len(second.clean) == 3
@@ -111,3 +126,148 @@ def test_the_check_reads_pages_as_a_browser_does(tmp_path: Path) -> None:
     assert not any("data:image" in w for w in wrong)
     assert any(w.startswith("two.html: more than one page title") for w in wrong)
     assert any(w.startswith("two.html") and "an inline script" in w for w in wrong)
+
+
+def test_a_refusal_names_the_address_the_withheld_row_and_what_to_do(tmp_path: Path) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    (site / "decisions" / "x").mkdir(parents=True)
+    (site / "data").mkdir()
+    docs.mkdir()
+    (site / "index.html").write_text("<html><title>t</title><p>ok</p></html>", "utf-8")
+    (site / "decisions" / "x" / "index.html").write_text(
+        "<html><title>x</title><p>We chose: Sell the depot to Canaryco.</p></html>", "utf-8"
+    )
+    (site / "data" / "package.zip").write_bytes(
+        _zip({"options.csv": "id,title\nx,Sell the depot to Canaryco\n"})
+    )
+    wrong = build.check_site(site, prepared(docs, ("Sell the depot to Canaryco",)), [])
+    assert sorted(wrong) == [
+        '/data/package.zip (options.csv inside it): holds "Sell the depot to Canaryco" from a '
+        "withheld row (options.csv line 7, field title). " + _TODO,
+        '/decisions/x/: holds "Sell the depot to Canaryco" from a withheld row '
+        "(options.csv line 7, field title). " + _TODO,
+    ]
+
+
+_TODO = (
+    "The new site was not published. pvreport leaves withheld rows out of every page, so look "
+    "for this text in your own pages (content/), templates and overrides and remove it there, "
+    "or mark the row public if it is meant to be seen"
+)
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    import datetime as dt
+
+    from pvreport import write
+
+    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    return write.zip_bytes({k: v.encode() for k, v in files.items()}, timestamp=stamp)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # An id inside a heading's address, a word inside a longer one, an address, markup.
+        '<h2 id="publish-every-survey-result-within-three-months">Publish</h2>',
+        "<p>Three months later</p><p>Our three-monthsly review</p>",
+        '<a href="/decisions/three-months/">Decisions</a>',
+        '<div class="three-months"></div>',
+        "<p>Secret plans for the depot are not kept here</p>",
+    ],
+)
+def test_no_false_alarm_from_addresses_markup_or_parts_of_words(tmp_path: Path, page: str) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    site.mkdir()
+    docs.mkdir()
+    (site / "index.html").write_text(f"<html><title>t</title>{page}</html>", "utf-8")
+    check = prepared(docs, ("three-months", "three months", "Secret plan for the depot"))
+    assert build.check_site(site, check, []) == []
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>Three: three months</p>",
+        '<img alt="Secret plan for the depot" src="x.png">',
+        "<p>Secret <em>plan</em> for the\n depot.</p>",
+        '<p>"Secret plan for the depot"</p>',
+    ],
+)
+def test_whole_texts_are_found_in_what_a_reader_gets(tmp_path: Path, page: str) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    site.mkdir()
+    docs.mkdir()
+    (site / "index.html").write_text(f"<html><title>t</title>{page}</html>", "utf-8")
+    check = prepared(docs, ("three months", "Secret plan for the depot"))
+    assert [w.split(":")[0] for w in build.check_site(site, check, [])] == ["/"]
+
+
+def test_a_leak_planted_in_a_real_build_is_refused(tmp_path: Path) -> None:
+    """A hand-written page quotes a confidential option: the build refuses to publish, and
+    says where the text is, which row it comes from and what to do."""
+    project = make_project(tmp_path / "project", BASE)
+    package = project / "datapackages" / "base"
+    with (package / "options.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    secret = dict.fromkeys(header, "")
+    secret.update(
+        decision_id="damp-first",
+        id="sell-depot",
+        title="Sell the depot to Canaryco Holdings",
+        chosen="false",
+        cost="1",
+        cost_unit="£ once",
+        benefits="Money now",
+        drawbacks="No depot",
+        who_gains="Canaryco",
+        who_loses="Staff",
+        visibility="confidential",
+    )
+    rows.append([secret[h] for h in header])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (package / "options.csv").write_text(out.getvalue(), encoding="utf-8")
+    line = len(rows)
+    (project / "content" / "plans.md").write_text(
+        "# Our plans\n\nOne plan we weighed: Sell the depot to Canaryco Holdings.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(build.BuildError) as refused:
+        build.build(project, as_of=AS_OF)
+    message = str(refused.value)
+    assert message.startswith("The built site failed its final check")
+    assert "/plans/: " in message
+    assert f"from a withheld row (options.csv line {line}, field title)" in message
+    assert "content/" in message
+    assert not (project / "site").exists()
+
+
+def test_withheld_texts_that_are_evidence_and_those_that_are_not(tmp_path: Path) -> None:
+    """Ids, units, fixed-list words and what public rows or pvreport write are not evidence;
+    each text that is says where it was written."""
+    import datetime as dt
+
+    from conftest import copy_base
+
+    from pvreport import load
+    from pvreport.validate import validate_package
+
+    package = copy_base(tmp_path / "package")
+    with (package / "options.csv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "damp-first,three-months,Publish within three months,false,5,£ per year,"
+            "Faster damp repairs,The unit of the cost,Tenants in damp homes,"
+            "Everyone who waits for a survey,,confidential\n"
+        )
+    validation = validate_package(package, as_of=AS_OF)
+    assert validation.ok, validation.errors
+    report = load.to_report(validation.descriptor or {}, validation.tables)
+    _, withheld = visibility.withhold(
+        report, now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC), files={"options": "options.csv"}
+    )
+    assert [(c.text, c.row) for c in withheld.canaries] == [
+        ("Everyone who waits for a survey", "options.csv line 6, field who_loses"),
+        ("Publish within three months", "options.csv line 6, field title"),
+    ]

@@ -121,7 +121,9 @@ def test_github_annotations(
     capsys: pytest.CaptureFixture[str], broken: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken.parent)
-    code, out, _ = run(capsys, "validate", "package", "--format", "github")
+    code, out, _ = run(
+        capsys, "validate", "package", "--format", "github", "--as-of", AS_OF.isoformat()
+    )
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 2
@@ -154,7 +156,9 @@ def test_strict_turns_warnings_into_errors(
     code, out, _ = run(capsys, "validate", str(warned), "--as-of", "2026-06-01")
     assert code == 0
     assert "no errors, 1 warning" in out
-    code, out, _ = run(capsys, "validate", str(warned), "--strict", "--format", "json")
+    code, out, _ = run(
+        capsys, "validate", str(warned), "--strict", "--format", "json", "--as-of", "2026-06-01"
+    )
     assert code == 1
     data = json.loads(out)
     assert [(p["code"], p["severity"]) for p in data] == [("unknown-column", "error")]
@@ -166,6 +170,11 @@ def test_as_of_reaches_the_rules(capsys: pytest.CaptureFixture[str], package: Pa
         capsys, "validate", str(package), "--as-of", "2026-06-01", "--format", "json"
     )
     assert json.loads(out) == []
+    # Every indicator's next update is due by 2026-09-30.
+    code, out, _ = run(
+        capsys, "validate", str(package), "--as-of", "2026-10-01", "--format", "json"
+    )
+    assert [p["code"] for p in json.loads(out)] == ["next-update-passed"] * 3
     # stale-results compares with the reporting period, so move the period on instead.
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["reporting_period"] = {
@@ -174,7 +183,9 @@ def test_as_of_reaches_the_rules(capsys: pytest.CaptureFixture[str], package: Pa
         "end": "2030-03-31",
     }
     (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    code, out, _ = run(capsys, "validate", str(package), "--format", "json")
+    code, out, _ = run(
+        capsys, "validate", str(package), "--as-of", "2026-06-01", "--format", "json"
+    )
     assert code == 0
     assert {p["code"] for p in json.loads(out)} == {"stale-results"}
 

@@ -135,7 +135,7 @@ def test_reference_and_latest_are_reported() -> None:
     assert status.change == 4
     assert status.reason == (
         "It rose by 4 percentage points from the baseline of 16% in 2021/22 to 20% in 2025/26; "
-        "higher is better."
+        "higher is better. The ranges of uncertainty around the two figures do not overlap."
     )
     assert status.target_reason == (
         "The latest result, 20% in 2025/26, is 5 percentage points short of the target of 25% "
@@ -154,7 +154,8 @@ def test_earliest_result_is_the_reference_without_a_baseline() -> None:
     assert status.direction == "improving"
     assert status.reason == (
         "It fell by 1 day from the first result of 5 days in 2022 to 4 days in 2024; "
-        "lower is better."
+        "lower is better. That is at least 2% of the starting figure, the smallest change that "
+        "counts for figures with no range of uncertainty."
     )
 
 
@@ -259,8 +260,11 @@ def test_scaling_every_value_keeps_the_status(
         dataclasses.replace(r, value=r.value * factor, lower=scale(r.lower), upper=scale(r.upper))
         for r in results
     ]
-    a = indicator_status(indicator, results, as_of=AS_OF)
-    b = indicator_status(scaled_indicator, scaled_results, as_of=AS_OF)
+    # Any change counts here: a float factor can move a change that is exactly the smallest that
+    # counts by one rounding step. test_thresholds.py scales figures and thresholds exactly, as
+    # decimals, the way a change of unit in a spreadsheet does.
+    a = indicator_status(indicator, results, as_of=AS_OF, relative_threshold=0)
+    b = indicator_status(scaled_indicator, scaled_results, as_of=AS_OF, relative_threshold=0)
     assert (a.direction, a.target, a.overdue, a.intervals_overlap) == (
         b.direction, b.target, b.overdue, b.intervals_overlap,
     )  # fmt: skip
@@ -435,3 +439,46 @@ def test_rules_cover_every_status_word() -> None:
         assert rule.rule.endswith(".") and len(rule.rule) > 40
         assert rule.anchor == "status-" + word.replace(" ", "-")
     assert isinstance(indicator_status(ind(), [], as_of=AS_OF), IndicatorStatus)
+
+
+# -- figures in status sentences ----------------------------------------------------------------
+
+
+def test_status_sentences_read_figures_and_day_periods_as_written() -> None:
+    # The examples: "It fell by 0.05 ... from 6.7 ... to 6.7", "72% in 31 March 2026".
+    indicator = ind(unit="Rate per 100,000 population", direction="decrease",
+                    target_value=6.705, target_period="2027-03-31")  # fmt: skip
+    status = indicator_status(
+        indicator, [res("2025-03-31", 6.75), res("2026-03-31", 6.7)], as_of=AS_OF
+    )
+    assert "6.75 per 100,000 population on 31 March 2025" in status.reason
+    assert "6.7 per 100,000 population on 31 March 2026" in status.reason
+    assert "Rate per" not in status.reason and " in 31 March" not in status.reason
+    assert status.target_reason == (
+        "The latest result, 6.7 per 100,000 population on 31 March 2026, is below the target "
+        "of 6.705 per 100,000 population for 31 March 2027."
+    )
+
+
+def test_figures_compared_in_a_status_never_read_the_same() -> None:
+    status = indicator_status(ind(), [res("2024", 97.5), res("2025", 97.49863969529174)],
+                              as_of=AS_OF)  # fmt: skip
+    assert "97.500% in 2024" in status.reason and "97.499% in 2025" in status.reason
+    short = indicator_status(
+        ind(target_value=97.5), [res("2024", 97.49863969529174)], as_of=AS_OF
+    ).target_reason
+    assert short == (
+        "The latest result, 97.499% in 2024, is 0.0014 percentage points short of the target "
+        "of 97.500%."
+    )
+
+
+def test_a_change_and_its_threshold_never_read_the_same() -> None:
+    # 0.12043 alone reads 0.12 (three significant figures), as the threshold of 0.12 does.
+    status = indicator_status(
+        ind(unit="days", change_threshold=0.12), [res("2024", 10.5), res("2025", 10.62043)],
+        as_of=AS_OF,
+    )  # fmt: skip
+    assert status.direction == "improving"
+    assert "It rose by 0.1204 days from" in status.reason
+    assert "That is at least 0.1200 days, the smallest change that counts" in status.reason

@@ -26,8 +26,8 @@ def reference_csv(table: load.Table, withheld: visibility.Withheld) -> tuple[byt
     lists = contract.list_references(name)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    header = [label for label in table.header if label]
-    writer.writerow(header)
+    header = [label for label in dict.fromkeys(table.header) if label in fields]
+    writer.writerow([write.neutralise(label) for label in header])
     count = 0
     for row in table.rows:
         if row.line in gone_lines:
@@ -83,6 +83,16 @@ def hostile(tmp_path: Path) -> Path:
     _append(pkg / "results.csv", 'damp-homes,2022/23,all,-3.5,,,,final,,=HYPERLINK("x")')
     _append(pkg / "results.csv", 'damp-homes,2021/22,all,4,,,,final,,"a note, with ""quotes"""')
     _append(pkg / "results.csv", "damp-homes,2026/27,all,7.25,,,,provisional,2027-01-01T09:30:00Z,")
+    # A column of the publisher's own: never published.
+    decisions = (pkg / "decisions.csv").read_text(encoding="utf-8").splitlines()
+    (pkg / "decisions.csv").write_text(
+        "\n".join(
+            [decisions[0] + ",internal_notes"]
+            + [line + ",Staff only: the director is against it" for line in decisions[1:]]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return pkg
 
 
@@ -90,6 +100,32 @@ def hostile(tmp_path: Path) -> Path:
 def test_downloads_match_the_row_by_row_reading(hostile: Path, fast_rows: int | None) -> None:
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     assert downloads_agree(hostile, fast_rows=fast_rows, now=now) >= 2
+
+
+@pytest.mark.parametrize("fast_rows", [None, 0], ids=["rows", "columns"])
+def test_columns_outside_the_contract_are_not_downloaded(hostile: Path, fast_rows: int) -> None:
+    validation = validate_package(hostile, as_of=AS_OF, fast_rows=fast_rows)
+    report = load.to_report(validation.descriptor or {}, validation.tables)
+    _, withheld = visibility.withhold(report, now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    data, _ = write.public_csv(validation.tables["decisions"], withheld)
+    text = data.decode("utf-8")
+    assert "internal_notes" not in text and "Staff only" not in text
+    assert text.splitlines()[0].split(",") == [
+        f for f in contract.fields("decisions") if f in validation.tables["decisions"].header
+    ]
+    warning = next(p for p in validation.problems if p.code == "unknown-column")
+    assert "not checked, shown or published" in warning.message
+
+
+def test_heading_cells_are_neutralised_as_text_cells_are() -> None:
+    row = write.csv_header(["id", '=HYPERLINK("http://x.example")', "@SUM(A1)", "+1", "-2"])
+    assert next(csv.reader(io.StringIO(row))) == [
+        "id",
+        '\'=HYPERLINK("http://x.example")',
+        "'@SUM(A1)",
+        "'+1",
+        "'-2",
+    ]
 
 
 @pytest.mark.parametrize("fast_rows", [None, 0], ids=["rows", "columns"])
@@ -117,3 +153,26 @@ def test_the_report_model_is_the_same_read_by_column_or_by_row(
     assert load.to_report(by_column.descriptor or {}, by_column.tables) == load.to_report(
         by_row.descriptor or {}, by_row.tables
     )
+
+
+def test_the_zip_descriptor_describes_the_contract_columns_only() -> None:
+    import json
+
+    descriptor = {
+        "name": "x",
+        "resources": [
+            {
+                "name": "decisions",
+                "path": "decisions.csv",
+                "schema": {
+                    "fields": [
+                        {"name": "id", "type": "string"},
+                        {"name": "internal_notes", "description": "Staff only: who objected"},
+                    ]
+                },
+            }
+        ],
+    }
+    out = json.loads(write.public_descriptor(descriptor, ["decisions"]))
+    assert out["resources"][0]["schema"]["fields"] == [{"name": "id", "type": "string"}]
+    assert "Staff only" not in json.dumps(out)

@@ -223,14 +223,16 @@ def test_ids_are_slugs_and_no_text_cell_starts_like_a_formula(
                     assert value[:1] not in "=+-@", (name, row.line, field)
 
 
-def test_validates_with_only_the_two_warnings_it_deserves() -> None:
+def test_validates_with_only_the_three_warnings_it_deserves() -> None:
     result = validate.validate_package(EXAMPLE, as_of=JUNE_2026.date())
     found = {(p.code, p.file, p.line) for p in result.problems}
-    # Moving people on within 6 weeks met its target while repeat homelessness rose; and "decisions
-    # made in the open" is measured by activity only. Both are the honest story of the example.
+    # Moving people on within 6 weeks met its target while repeat homelessness rose; "decisions
+    # made in the open" is measured by activity only; and the decent homes survey was due by
+    # 29 May 2026 (the site flags it as overdue). All are the honest story of the example.
     assert found == {
         ("target-met-counterbalance-worsening", "indicators.csv", 4),
         ("objective-without-outcome-indicator", "objectives.csv", 9),
+        ("next-update-passed", "indicators.csv", 8),
     }
     assert result.ok
 
@@ -254,6 +256,24 @@ def test_a_june_2026_build_shows_every_status(report: model.Report) -> None:
         if not g.intervals_overlap and g.gap >= 5
     ]
     assert len({g.dimension for g in gaps}) >= 3
+
+
+def test_a_measure_without_ranges_that_moved_less_than_its_threshold(
+    report: model.Report,
+) -> None:
+    """Every rule of the direction of travel is shown: here the smallest change that counts."""
+    public, _ = visibility.withhold(report, now=JUNE_2026)
+    assert public.relative_change_threshold == 2
+    statuses = derive.report_statuses(public, as_of=JUNE_2026.date())
+    decided = Counter(s.decided_by for s in statuses.values())
+    assert decided["below threshold"] >= 1 and decided["threshold reached"] >= 1
+    assert decided["intervals overlap"] >= 1 and decided["intervals apart"] >= 1
+    (indicator,) = [i for i in public.indicators if i.change_threshold is not None]
+    status = statuses[indicator.id]
+    assert all(r.lower is None for r in public.results_for(indicator.id))
+    assert status.change is not None and 0 < abs(status.change) < indicator.change_threshold
+    assert (status.direction, status.decided_by) == ("no clear change", "below threshold")
+    assert "is counted as no clear change, because these figures have no range" in status.reason
 
 
 def test_the_embargo_lifts_on_the_first_of_july(report: model.Report) -> None:

@@ -51,12 +51,51 @@ def test_duplicate_keys_are_all_named(tmp_path: Path) -> None:
     assert [(p.code, p.value) for p in problems] == [("duplicate-key", "c"), ("duplicate-key", "a")]
 
 
-def test_json_syntax_error_names_the_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('{\n  "a": 1,\n  "b": 2,\n}\n', 3, "a comma after the last item of an object"),
+        ('{\n "a": [\n  1,\n  2,\n ]\n}', 4, "a comma after the last item of a list"),
+        ('{\n "a": 1\n "b": 2\n}', 2, "a comma is missing at the end of this line"),
+        ('{\n "a": [\n  {"x": 1}\n  {"x": 2}\n ]\n}', 3, "a comma is missing"),
+        ('{\n "a": 1,,\n "b": 2}', 2, "two commas in a row"),
+        ("{\n a: 1\n}", 2, "a name without double quotes"),
+        ("{\n 'a': 1\n}", 2, "single quotes"),
+        ("{\n \"a\": 'x'\n}", 2, "single quotes"),
+        ('{\n "a": yes\n}', 2, "text without double quotes"),
+        ('{\n "a": ,\n "b": 1}', 2, "a value is missing"),
+        ('{\n "a" 1\n}', 2, "a name without a colon"),
+        ('{\n "a": [1, 2\n', 2, "this [ is never closed"),
+        ('{\n "a": {"b": 1}\n', 1, "this { is never closed"),
+        ('{\n "a": "x\n}', 2, 'its closing double quote (") is missing'),
+        ('{\n "a": 1\n}\n}\n', 4, "text after the end of the report's object"),
+        ('{\n "a": 1\n}\nhello', 4, "text after the end of the report's object"),
+        ('{\n "a": "C:\\data"\n}', 2, "a backslash"),
+        ('{\n "a": \ufeff1}', 2, "byte-order mark"),
+        ("", None, "the file is empty"),
+        (" \n", None, "the file is empty"),
+    ],
+)
+def test_json_syntax_error_in_plain_words(
+    tmp_path: Path, text: str, line: int | None, words: str
+) -> None:
     path = tmp_path / "datapackage.json"
-    path.write_text('{\n  "a": 1,\n  "b": 2,\n}\n', encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     value, problems = gate.read_json(path, "datapackage.json")
     assert value is None
-    assert [(p.code, p.line) for p in problems] == [("descriptor-not-json", 4)]
+    [problem] = problems
+    assert (problem.code, problem.line) == ("descriptor-not-json", line)
+    assert words in problem.message
+    if line is not None:
+        assert problem.message.startswith(f"datapackage.json is not valid JSON: line {line}: ")
+    assert "The JSON reader's own words" in (problem.hint or "")
+
+
+def test_json_saved_as_utf16_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "datapackage.json"
+    path.write_bytes('{"a": 1}'.encode("utf-16"))
+    _, [problem] = gate.read_json(path, "datapackage.json")
+    assert "UTF-16" in problem.message
 
 
 @pytest.mark.parametrize("depth", [gate.MAX_DEPTH + 1, 5000])
@@ -393,7 +432,7 @@ def _set(descriptor: dict, path: tuple, value: object) -> None:
 
 
 # The properties whose wrong kind the hand-written checks report, with their own messages.
-BY_HAND = ("organisation", "reporting_period", "resources")
+BY_HAND = ("organisation", "reporting_period", "status_rules", "resources")
 
 
 @pytest.mark.parametrize(
@@ -487,3 +526,31 @@ def test_the_schema_check_agrees_with_jsonschema(top: dict, org: dict) -> None:
     }
     ours = {(e.path, e.keyword) for e in gate.schema_errors(descriptor, schema)}
     assert ours == theirs
+
+
+def test_unlisted_tables_are_looked_for_where_the_listed_files_are(package: Path) -> None:
+    descriptor = base_descriptor()
+    (package / "data").mkdir()
+    (package / "results.csv").rename(package / "data" / "results.csv")
+    for resource in descriptor["resources"]:
+        if resource["name"] == "results":
+            resource["path"] = "data/results.csv"
+    write_descriptor(package, descriptor)
+    (package / "data" / "results-2024.csv").write_text("a\n1\n", encoding="utf-8")
+    (package / "notes.xlsx").write_bytes(b"PK")
+    (package / "data" / "Notes.txt").write_text("not a table", encoding="utf-8")
+    # A site built inside the package folder is not the package's business.
+    (package / "site" / "data").mkdir(parents=True)
+    (package / "site" / "data" / "results.csv").write_text("a\n1\n", encoding="utf-8")
+    found = [(p.code, p.file, p.severity) for p in gate.check(package).problems]
+    assert found == [
+        ("unlisted-file", "notes.xlsx", "warning"),
+        ("unlisted-file", "data/results-2024.csv", "warning"),
+    ]
+
+
+def test_a_case_twin_is_named_on_any_file_system(package: Path) -> None:
+    (package / "results.csv").rename(package / "Results.csv")
+    [problem] = gate.check(package).problems
+    assert (problem.code, problem.field) == ("file-name-case", "path")
+    assert '"Results.csv"' in problem.message and "only in small and capital" in problem.message

@@ -293,3 +293,23 @@ def test_base_files_are_clean() -> None:
     for name in contract.RESOURCES:
         result = hygiene.check_file(name, BASE / f"{name}.csv", f"{name}.csv")
         assert result.problems == [] and not result.fatal, name
+
+
+@pytest.mark.parametrize(
+    ("label", "close"),
+    [
+        ("visibility", True),
+        ("visiblity", True),  # a letter left out
+        ("visibillity", True),  # a letter added
+        ("visibilitx", True),  # a letter changed
+        ("visibiltiy", True),  # two neighbours swapped
+        ("_visibility", True),
+        ("visibilities", False),
+        ("visible", False),
+        ("vsibilty", False),  # two edits
+        ("status", False),
+    ],
+)
+def test_one_edit_apart_from_visibility(label: str, close: bool) -> None:
+    assert hygiene.one_edit_apart(label, "visibility") is close
+    assert hygiene.one_edit_apart("visibility", label) is close

@@ -233,18 +233,20 @@ def test_validate_and_build_read_the_limits_from_mkdocs_yml(tmp_path: Path) -> N
 # Memory: a long line is measured from the bytes ---------------------------------------------------
 
 _MEASURE = """
-import json, re, sys
+import datetime, json, re, sys
 from pathlib import Path
 from pvreport.validate import validate_package
+
+as_of = datetime.date.fromisoformat(sys.argv[3])
 
 def status(name):
     text = Path("/proc/self/status").read_text()
     return int(re.search(name + r":\\s+(\\d+) kB", text).group(1)) * 1024
 
-validate_package(Path(sys.argv[1]))  # imports and first use, as every validation pays them
+validate_package(Path(sys.argv[1]), as_of=as_of)  # imports and first use, as every one pays
 Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
 before = status("VmRSS")
-result = validate_package(Path(sys.argv[2]))
+result = validate_package(Path(sys.argv[2]), as_of=as_of)
 print(json.dumps({"grown": status("VmHWM") - before, "problems": [
     [p.file, p.line, p.field, p.code] for p in result.problems
 ]}))
@@ -274,7 +276,7 @@ def test_a_long_line_takes_less_than_twice_its_file_in_memory(
     objectives.write_bytes(b"".join(lines))
     size = objectives.stat().st_size
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(BASE), str(package)],
+        [sys.executable, "-c", _MEASURE, str(BASE), str(package), AS_OF.isoformat()],
         capture_output=True,
         text=True,
         check=True,

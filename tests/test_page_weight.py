@@ -181,7 +181,9 @@ def test_the_index_of_many_measures_lists_objectives_that_list_them(
     for row in rows:
         objective = (index.parent / row.a["href"].split("#")[0]).resolve() / "index.html"
         assert row.a["href"].endswith("#how-we-know")
-        counted = int(row.select("td")[1].text) + int(row.select("td")[2].text)
+        counted = sum(
+            int(row.select_one(f'td[data-label="{c}"]').text) for c in ("Outcomes", "Outputs")
+        )
         listed = [
             a["href"]
             for a in soup(objective).select("article table a")

@@ -227,3 +227,63 @@ def test_hyphenation_matches_pyphen_in_any_language(lang: str, data: st.DataObje
     word = data.draw(st.text(alphabet=letters, min_size=1, max_size=14))
     assert ours.positions(word) == theirs.positions(word)
     assert ours.positions(word.upper()) == theirs.positions(word.upper())
+
+
+def test_thresholds_from_the_plugin_options() -> None:
+    assert readability.Thresholds.from_options({}) == readability.Thresholds(50.0, 25)
+    chosen = readability.Thresholds.from_options({"min_reading_ease": 40, "max_sentence_words": 30})
+    assert chosen == readability.Thresholds(min_ease=40.0, max_sentence_words=30)
+    with pytest.raises(readability.ThresholdsError, match="max_sentence_words must be a whole"):
+        readability.Thresholds.from_options({"max_sentence_words": "long"})
+    with pytest.raises(readability.ThresholdsError, match="min_reading_ease must be a number"):
+        readability.Thresholds.from_options({"min_reading_ease": True})
+
+
+def test_validate_and_build_read_the_thresholds_from_mkdocs_yml(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import AS_OF, BASE, make_project
+
+    def cli(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "pvreport"), *args],
+            cwd=where,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+    project = make_project(tmp_path / "project", BASE)
+    config = project / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    setting = "package: datapackages/base\n      max_sentence_words: 8\n      min_reading_ease: 90"
+    config.write_text(original.replace("package: datapackages/base", setting), encoding="utf-8")
+    as_of = ("--as-of", AS_OF.isoformat())
+    validated = cli(project, "validate", "datapackages/base", *as_of)
+    assert validated.returncode == 0
+    assert "(long-sentence)" in validated.stdout and "more than 8" in validated.stdout
+    assert "(hard-to-read)" in validated.stdout and "below 90" in validated.stdout
+    # build reads them too: with --strict, the warnings stop it.
+    built = cli(project, "build", "--strict", *as_of)
+    assert built.returncode == 1
+    assert "(long-sentence)" in built.stdout and "more than 8" in built.stdout
+    assert not (project / "site").exists()
+    # Without the settings, the base package reads plainly.
+    elsewhere = cli(tmp_path, "validate", str(project / "datapackages" / "base"), *as_of)
+    assert "long-sentence" not in elsewhere.stdout and "hard-to-read" not in elsewhere.stdout
+
+    config.write_text(
+        original.replace("datapackages/base", "datapackages/base\n      max_sentence_words: 0"),
+        encoding="utf-8",
+    )
+    validated = cli(project, "validate", "datapackages/base")
+    assert validated.returncode == 2
+    assert "max_sentence_words must be a whole number above 0, not 0" in validated.stderr
+    built = cli(project, "build")
+    assert built.returncode == 1
+    assert "max_sentence_words must be a whole number above 0, not 0" in built.stderr
+    assert "Traceback" not in built.stderr + validated.stderr

@@ -538,6 +538,27 @@ CASES = [
         DropRows("options", (2, 3)),
         expect=[("decisions.csv", 2, "-", "decision-with-few-options")],
     ),
+    # chosen-option-withheld: the public sees a decision was taken, not what was decided.
+    case(
+        "chosen-option-confidential",
+        Cell("options", 2, "visibility", "confidential"),
+        expect=[("options.csv", 2, "visibility", "chosen-option-withheld")],
+    ),
+    case(
+        "reversed-chosen-option-confidential",
+        Cell("decisions", 2, "status", "reversed"),
+        Cell("options", 2, "visibility", "confidential"),
+        expect=[("options.csv", 2, "visibility", "chosen-option-withheld")],
+    ),
+    case("option-not-chosen-confidential-clean", Cell("options", 3, "visibility", "confidential")),
+    case("proposed-option-confidential-clean", Cell("options", 4, "visibility", "confidential")),
+    # A confidential decision is withheld whole: nothing of it is shown, so nothing is missing.
+    case(
+        "confidential-decision-with-confidential-options-clean",
+        Cell("decisions", 2, "visibility", "confidential"),
+        Cell("options", 2, "visibility", "confidential"),
+        Cell("options", 3, "visibility", "confidential"),
+    ),
     # option-chosen-while-proposed
     case(
         "proposed-with-chosen",
@@ -585,6 +606,33 @@ CASES = [
     ),
     # A name outside the contract breaks the enum: frictionless reports it.
     case("revision-unknown-name-left-to-frictionless", Cell("revisions", 2, "resource", "budgets")),
+    # revision-names-no-row
+    case(
+        "revision-of-no-indicator",
+        Cell("revisions", 2, "row_id", "damp-2"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-an-indicator-in-capitals",
+        Cell("revisions", 2, "row_id", "DAMP"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-no-result",
+        Cell("revisions", 2, "resource", "results"),
+        Cell("revisions", 2, "row_id", "damp;2019/20;all"),
+        expect=[("revisions.csv", 2, "row_id", "revision-names-no-row")],
+    ),
+    case(
+        "revision-of-a-result-clean",
+        Cell("revisions", 2, "resource", "results"),
+        Cell("revisions", 2, "row_id", "damp;2024/25;all"),
+    ),
+    case(
+        "revision-of-a-profile-row-clean",
+        Cell("revisions", 2, "resource", "engagement_profile"),
+        Cell("revisions", 2, "row_id", "eng-a;age;35 and over"),
+    ),
     # objective-without-indicators / objective-without-outcome-indicator
     case(
         "objective-unmeasured",
@@ -647,6 +695,51 @@ CASES = [
         Cell("results", 7, "lower", "300"),
         Cell("results", 7, "upper", "400"),
     ),
+    case(
+        "counterbalance-change-below-its-threshold-clean",
+        Cell("results", 4, "value", "7.5"),
+        Cell("results", 4, "lower", "7"),
+        Cell("results", 4, "upper", "8"),
+        Cell("results", 7, "value", "350"),
+        Cell("indicators", 3, "change_threshold", "60"),
+    ),
+    # change-threshold-unused
+    case(
+        "change-threshold-every-result-has-a-range",
+        Cell("indicators", 4, "change_threshold", "2"),
+        Cell("results", 8, "lower", "19"),
+        Cell("results", 8, "upper", "21"),
+        Cell("results", 9, "lower", "17"),
+        Cell("results", 9, "upper", "19"),
+        expect=[("indicators.csv", 4, "change_threshold", "change-threshold-unused")],
+    ),
+    case("change-threshold-used-clean", Cell("indicators", 4, "change_threshold", "2")),
+    case(
+        "change-threshold-latest-without-range-clean",
+        Cell("indicators", 4, "change_threshold", "2"),
+        Cell("results", 8, "lower", "19"),
+        Cell("results", 8, "upper", "21"),
+    ),
+    case(
+        "change-threshold-breakdown-without-range-still-unused",
+        Cell("indicators", 2, "change_threshold", "0.5"),
+        Cell("results", 2, "lower", "11"),
+        Cell("results", 2, "upper", "13"),
+        Cell("results", 3, "lower", "9"),
+        Cell("results", 3, "upper", "11"),
+        Cell("results", 5, "lower", ""),
+        Cell("results", 5, "upper", ""),
+        expect=[("indicators.csv", 2, "change_threshold", "change-threshold-unused")],
+    ),
+    case(
+        "change-threshold-baseline-outside-its-range-clean",
+        Cell("indicators", 2, "change_threshold", "0.5"),
+        Cell("indicators", 2, "baseline_value", "14"),
+        Cell("results", 2, "lower", "11"),
+        Cell("results", 2, "upper", "13"),
+        Cell("results", 3, "lower", "9"),
+        Cell("results", 3, "upper", "11"),
+    ),
     # engagement-without-responses / engagement-without-profile
     case(
         "engagement-unanswered",
@@ -678,6 +771,18 @@ CASES = [
         "engaged-decision-nothing-open",
         Cell("decisions", 2, "up_for_grabs", ""),
         expect=[("decisions.csv", 2, "up_for_grabs", "up-for-grabs-missing")],
+    ),
+    # next-update-passed: judged on AS_OF (2026-05-01), as the site judges "overdue".
+    case(
+        "next-update-passed",
+        Cell("indicators", 2, "next_update", "2026-04-30"),
+        expect=[("indicators.csv", 2, "next_update", "next-update-passed")],
+    ),
+    case("next-update-today-clean", Cell("indicators", 2, "next_update", "2026-05-01")),
+    case(
+        "next-update-passed-confidential-clean",
+        Cell("indicators", 4, "next_update", "2025-01-01"),
+        Cell("indicators", 4, "visibility", "confidential"),
     ),
     # stale-results: the cut-off is 2024-03-31, two years before the period's end.
     case(
@@ -974,3 +1079,21 @@ def test_rules_accept_a_strange_descriptor(tmp_path: Path) -> None:
         {"resources": [1, {"name": 2}]},
     ):
         list(rules.check(descriptor, tables, as_of=AS_OF))
+
+
+@pytest.mark.parametrize(("day", "warned"), [("2026-09-30", False), ("2026-10-01", True)])
+def test_next_update_is_judged_on_the_builds_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, day: str, warned: bool
+) -> None:
+    """Without --as-of, validate and build take the same day (SOURCE_DATE_EPOCH here)."""
+    from conftest import copy_base
+
+    from pvreport.build import Clock
+    from pvreport.validate import validate_package
+
+    moment = dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(moment.timestamp())))
+    assert Clock.make().today == moment.date()
+    # Every indicator of the base package is due by 2026-09-30.
+    problems = validate_package(copy_base(tmp_path / "pkg")).problems
+    assert {p.code for p in problems} == ({"next-update-passed"} if warned else set())

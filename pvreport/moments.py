@@ -1,0 +1,69 @@
+"""Moments (``embargo_until``): the one reader used by validation and by loading.
+
+A moment the validator accepts is exactly a moment the loader reads, because both call
+:func:`parse_moment`; a cell it cannot read is an error of validation, never "no embargo".
+
+Accepted forms (ISO 8601, as spreadsheets and people write it):
+
+- a date, ``2027-04-05``: the start of that day in UTC;
+- a date and time, ``2027-04-05T09:30`` or ``2027-04-05T09:30:00`` (seconds may have a
+  fraction), with ``T``, ``t`` or a space between date and time, and a time zone: ``Z`` or
+  ``z`` for UTC, or an offset ``+01:00`` / ``+0100`` / ``+01``. Without a zone the time is UTC.
+- ``24:00`` (or ``24:00:00``) is the end of that day, the next day's midnight.
+
+Anything else (``soon``, ``2027-02-30``, ``25:00``, ``09:00:00 BST``) cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_MOMENT = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
+    r"(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.ASCII,
+)
+
+#: How to write a moment, for hints.
+HINT = (
+    "Write the moment as YYYY-MM-DDTHH:MM:SSZ (UTC), for example 2026-05-01T09:30:00Z, "
+    "with an offset such as 2026-05-01T10:30:00+01:00, or as a date, 2026-05-01, meaning "
+    "the start of that day in UTC."
+)
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A moment cell as an aware datetime; ``ValueError`` when it is in no accepted form."""
+    found = _MOMENT.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"{text!r} is not a moment in an accepted form")
+    date = dt.date.fromisoformat(found["date"])
+    if found["hour"] is None:
+        return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+    hour, minute = int(found["hour"]), int(found["minute"])
+    second = int(found["second"] or 0)
+    fraction = found["fraction"] or ""
+    micro = int((fraction + "000000")[:6]) if fraction else 0
+    next_day = False
+    if hour == 24:
+        # 24:00 is the end of the day: allowed only exactly, as the next day's midnight.
+        if minute or second or (fraction and int(fraction)):
+            raise ValueError(f"{text!r}: 24 is allowed only as 24:00")
+        hour, next_day = 0, True
+    zone = found["zone"]
+    tz: dt.tzinfo = dt.UTC
+    if zone and zone not in "Zz":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"{text!r}: no such time zone offset")
+        tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    # datetime() refuses hours, minutes and seconds out of range (25:00, 09:60, 09:00:61).
+    moment = dt.datetime(date.year, date.month, date.day, hour, minute, second, micro, tzinfo=tz)
+    if next_day:
+        moment += dt.timedelta(days=1)
+    return moment
