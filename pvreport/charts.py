@@ -109,8 +109,8 @@ THEME_CONFIG: dict[str, Any] = {
 class Chart:
     """One chart: what it shows (spec), and the same story in words (alt, caption, table, CSV).
 
-    ``id`` is a slug, unique within the site; page files are ``<id>.svg``, ``<id>.csv`` and
-    ``<id>.json``. ``rows`` hold formatted cells (what people read); ``csv`` holds the same rows
+    ``id`` is made by :func:`chart_id`, unique within the site; page files are ``<id>.svg``,
+    ``<id>.csv`` and ``<id>.json``. ``rows`` hold formatted cells (what people read); ``csv`` holds the same rows
     with raw numbers (what people reuse).
     """
 
@@ -127,6 +127,25 @@ class Chart:
     topic: str | None = None
     #: What the static SVG is drawn from (the same values as the spec); see :mod:`pvreport.svg`.
     drawing: svg.Drawing | None = None
+
+
+#: Between the parts of a chart id: a character that no row id and no :func:`slug` holds.
+CHART_ID_SEPARATOR = "_"
+
+
+def chart_id(kind: str, owner: str, name: str) -> str:
+    """The id of one chart of a page, and so the name of its files: ``indicator_<id>_trend``.
+
+    ``kind`` is the page's kind, ``owner`` the id of its row (a slug, ``[a-z0-9-]``) and ``name``
+    the chart's name within the page (``trend``, ``by-<slug>``, unique within the page). No part
+    holds the separator, so the id reads back into the same three parts: two charts have one
+    name only if they are the same chart of the same page. (Joined by hyphens, the trend of an
+    indicator ``x-by-ward`` and the breakdown of ``x`` by ``ward trend`` were one file.)
+    """
+    for part in (kind, owner, name):
+        if not part or CHART_ID_SEPARATOR in part:
+            raise ValueError(f"a part of a chart id must be a slug, not {part!r}")
+    return CHART_ID_SEPARATOR.join((kind, owner, name))
 
 
 def slug(text: str) -> str:
@@ -486,7 +505,7 @@ def trend_chart(
         latest_below=crowded,
     )
     return Chart(
-        id=f"indicator-{indicator.id}-trend",
+        id=chart_id("indicator", indicator.id, "trend"),
         title=f"{indicator.title}: trend",
         caption=caption,
         alt=alt_text,
@@ -730,20 +749,21 @@ def indicator_charts(
     trend = trend_chart(indicator, results, status)
     if trend is not None:
         charts.append(trend)
-    used: set[str] = {f"indicator-{indicator.id}-trend"}
+    used: set[str] = {"trend"}
     for gap in gaps:
-        chart_id = _unique(f"indicator-{indicator.id}-by-{slug(gap.dimension)}", used)
-        chart = breakdown_chart(indicator, results, gap, chart_id)
+        name = _unique(f"by-{slug(gap.dimension)}", used)
+        chart = breakdown_chart(indicator, results, gap, chart_id("indicator", indicator.id, name))
         charts.append(dataclasses.replace(chart, topic=gap.dimension))
     return charts
 
 
 def _unique(candidate: str, used: set[str]) -> str:
-    chart_id, n = candidate, 2
-    while chart_id in used:
-        chart_id, n = f"{candidate}-{n}", n + 1
-    used.add(chart_id)
-    return chart_id
+    """``candidate``, or ``candidate-2``, ``-3``...: a name not yet ``used`` on the page."""
+    name, n = candidate, 2
+    while name in used:
+        name, n = f"{candidate}-{n}", n + 1
+    used.add(name)
+    return name
 
 
 # -- engagements --------------------------------------------------------------------------------
@@ -954,7 +974,7 @@ def ladder_chart(engagement: Engagement) -> Chart:
         ),
     )
     return Chart(
-        id=f"engagement-{engagement.id}-ladder",
+        id=chart_id("engagement", engagement.id, "ladder"),
         title="The participation ladder",
         caption=(
             "The participation ladder runs from informing people to letting them decide. "
@@ -973,11 +993,13 @@ def engagement_charts(report: Report, engagement: Engagement) -> list[Chart]:
     """One chart per profile dimension (participants against population), then the ladder."""
     profile = [p for p in report.engagement_profile if p.engagement_id == engagement.id]
     charts: list[Chart] = []
-    used: set[str] = {f"engagement-{engagement.id}-ladder"}
+    used: set[str] = {"ladder"}
     for rep in derive.representativeness(profile):
         rows = [p for p in profile if p.dimension == rep.dimension]
-        chart_id = _unique(f"engagement-{engagement.id}-profile-{slug(rep.dimension)}", used)
-        charts.append(profile_chart(engagement, rows, rep, chart_id))
+        name = _unique(f"profile-{slug(rep.dimension)}", used)
+        charts.append(
+            profile_chart(engagement, rows, rep, chart_id("engagement", engagement.id, name))
+        )
     charts.append(ladder_chart(engagement))
     return charts
 
@@ -1047,7 +1069,7 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
     columns = ["Measure", "Status", "Indicators"]
     rows = [[m, w, str(c)] for m, w, c in records]
     return Chart(
-        id="home-status",
+        id=chart_id("home", "index", "status"),
         title="Our measures by status",
         caption=(
             "How many of our measures are improving, worsening or show no clear change, "

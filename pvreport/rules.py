@@ -423,6 +423,106 @@ def counterbalance_is_itself(package: Package) -> Iterator[Problem]:
             )
 
 
+def reserved_ids(package: Package) -> Iterator[Problem]:
+    """An id that becomes a page address must not be a name the site uses itself."""
+
+    def reserved(columns: load.Columns) -> Any:
+        return columns.where("id", lambda v: v in contract.RESERVED_IDS)
+
+    for name in contract.WITH_PAGES:
+        for row in package.rows(name, reserved):
+            own = _text(row, "id")
+            if own is None or own not in contract.RESERVED_IDS:
+                continue
+            yield _problem(
+                "reserved-id",
+                package,
+                name,
+                row,
+                "id",
+                f"The id '{own}' would give this row the address /{name}/{own}/, which the site "
+                "uses for a page of its own.",
+                value=own,
+                hint=f"Choose another id, for example '{own}-1' or a word that says what the row "
+                "is about. Ids pvreport keeps for itself: "
+                + ", ".join(sorted(contract.RESERVED_IDS))
+                + ".",
+            )
+
+
+def _beyond(value: Any) -> bool:
+    """A number that is not a figure (NaN, infinity) or too large to draw or read."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return True
+    return abs(value) > contract.LARGEST_NUMBER
+
+
+def _size_of(value: float) -> str:
+    """A very large number, shortly: ``1.7e+308``, or ``a number of 401 digits``."""
+    if isinstance(value, int) and abs(value) > 10**300:
+        return f"a number of {len(str(abs(value))):,} digits"
+    return f"{value:.4g}"
+
+
+def numbers_are_figures(package: Package) -> Iterator[Problem]:
+    """Every number cell holds a finite figure of at most ``contract.LARGEST_NUMBER``.
+
+    Python and frictionless read ``NaN``, ``inf``, ``-Infinity`` and ``1e400`` as numbers; a
+    chart cannot draw them, a status cannot be judged from them and JSON cannot hold them.
+    """
+    largest = f"{contract.LARGEST_NUMBER:,}"
+    for name in package.tables:
+        if name not in contract.RESOURCES:
+            continue
+        for field in contract.number_fields(name):
+            if field not in package.header(name):
+                continue
+
+            def beyond(columns: load.Columns, field: str = field) -> Any:
+                return columns.where(field, _beyond)
+
+            for row in package.rows(name, beyond):
+                value = row.get(field)
+                if not _beyond(value):
+                    continue
+                if isinstance(value, float) and math.isnan(value):
+                    yield _problem(
+                        "number-not-finite",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} is NaN ('not a number'), which a program reads as a number "
+                        "but is no figure.",
+                        value="NaN",
+                    )
+                elif isinstance(value, float) and math.isinf(value):
+                    yield _problem(
+                        "number-not-finite",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} is read as {'minus ' if value < 0 else ''}infinity (a word "
+                        "such as Infinity or inf, or a number too large to store), which is no "
+                        "figure.",
+                        value=str(value),
+                    )
+                else:
+                    yield _problem(
+                        "number-too-large",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} is {_size_of(value)}, larger than {largest}, the largest "
+                        "figure pvreport draws and shows.",
+                        value=_size_of(value),
+                    )
+
+
 # Errors: pairs, intervals and periods ----------------------------------------------------------
 
 
@@ -1441,6 +1541,8 @@ RULES: tuple[Rule, ...] = (
     references_to_absent_resources,
     objective_cycles,
     counterbalance_is_itself,
+    reserved_ids,
+    numbers_are_figures,
     baseline_half_given,
     target_half_given,
     interval_half_given,

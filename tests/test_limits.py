@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import random
 import subprocess
@@ -32,6 +33,7 @@ def test_defaults_fit_a_national_report() -> None:
     assert default.max_file_size == 512 * 1024 * 1024
     assert default.max_rows == 5_000_000
     assert default.max_cell_length == 10_000
+    assert default.max_columns == 300
 
 
 @pytest.mark.parametrize(
@@ -63,6 +65,9 @@ def test_options_set_some_limits_and_keep_the_defaults_for_the_rest() -> None:
         Limits.from_options({"max_cell_length": "long"})
     with pytest.raises(LimitsError, match="max_rows"):
         Limits.from_options({"max_rows": 0})
+    assert Limits.from_options({"max_columns": 500}).max_columns == 500
+    with pytest.raises(LimitsError, match="max_columns must be a whole number above 0"):
+        Limits.from_options({"max_columns": "wide"})
 
 
 def test_readable_size() -> None:
@@ -262,3 +267,210 @@ def test_validate_and_build_read_the_limits_from_mkdocs_yml(tmp_path: Path) -> N
     assert built.returncode == 1
     assert "max_rows must be a whole number above 0, not 'many'" in built.stderr
     assert "Traceback" not in built.stderr + validated.stderr
+
+
+# Memory: a long line is measured from the bytes ---------------------------------------------------
+
+_MEASURE = """
+import datetime, json, re, sys
+from pathlib import Path
+from pvreport.validate import validate_package
+
+as_of = datetime.date.fromisoformat(sys.argv[3])
+
+def status(name):
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(name + r":\\s+(\\d+) kB", text).group(1)) * 1024
+
+validate_package(Path(sys.argv[1]), as_of=as_of)  # imports and first use, as every one pays
+Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
+before = status("VmRSS")
+result = validate_package(Path(sys.argv[2]), as_of=as_of)
+print(json.dumps({"grown": status("VmHWM") - before, "problems": [
+    [p.file, p.line, p.field, p.code] for p in result.problems
+]}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("x", 3), ("\u00e9", 3), ("x", 1)],
+    ids=["ascii", "not-ascii", "in-the-heading-row"],
+)
+def test_a_long_line_takes_less_than_twice_its_file_in_memory(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    """A 30 MB cell on one line (once 11 times the file's size in memory, 4.4 GB for a 400 MB
+    line) is found from the file's bytes: the validation's peak memory grows by less than twice
+    the file's size (its bytes are read once, whole). Measured in a process of its own, from
+    after a first validation (imports and caches) to the peak of the second."""
+    package = copy_base(tmp_path / "package")
+    objectives = package / "objectives.csv"
+    lines = objectives.read_bytes().splitlines(keepends=True)
+    cell = (text * (30_000_000 // len(text.encode()))).encode()
+    if line == 1:
+        lines[0] = lines[0].replace(b"why_it_matters", cell)
+    else:
+        lines[2] = lines[2].replace(b"People feel proud of where they live.", cell)
+    objectives.write_bytes(b"".join(lines))
+    size = objectives.stat().st_size
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(BASE), str(package), AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    measured = json.loads(done.stdout)
+    field = "why_it_matters" if line > 1 else None
+    assert measured["problems"] == [["objectives.csv", line, field, "cell-too-long"]]
+    assert measured["grown"] < 2 * size, f"{measured['grown'] / size:.1f} times the file's size"
+
+
+# Columns: a file too wide stops before frictionless ----------------------------------------------
+
+
+def _wide(package: Path, extra: int) -> Path:
+    """results.csv with ``extra`` columns of the publisher's own beside the contract's."""
+    path = package / "results.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0] += [f"own_{i}" for i in range(extra)]
+    for row in rows[1:]:
+        row += ["1"] * extra
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_a_file_wider_than_the_limit_goes_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10,000 columns took frictionless 108 s and 2.2 GB (its work grows with the square of the
+    columns): the heading row is counted first, and frictionless never sees the file."""
+    from pvreport import tabular
+
+    package = copy_base(tmp_path / "package")
+    _wide(package, 10_000)
+    seen: list[str] = []
+    original = tabular.check
+
+    def check(package_dir: Path, readable: dict, *args: object, **kwargs: object) -> object:
+        seen.extend(readable)
+        return original(package_dir, readable, *args, **kwargs)
+
+    monkeypatch.setattr(tabular, "check", check)
+    result = validate_package(package, as_of=AS_OF)
+    assert [(p.file, p.line, p.field, p.code) for p in result.problems] == [
+        ("results.csv", 1, None, "too-many-columns")
+    ]
+    assert result.problems[0].message == (
+        "results.csv has 10,010 columns in its heading row, more than the 300 pvreport reads "
+        "from one file, so it was read no further."
+    )
+    assert "results" not in seen and "objectives" in seen
+
+
+def test_the_column_limit_counts_the_heading_row_after_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_text('\n,,\n"a\nb",' + ",".join("c" * 4) + "\n1,2,3,4,5\n", encoding="utf-8")
+    found = limits.check_contents("results.csv", path, Limits(max_columns=4))
+    assert [(p.line, p.value) for p in found] == [(3, "5")]
+    assert limits.check_contents("results.csv", path, Limits(max_columns=5)) == []
+
+
+# Lines and cells measured a block at a time: the same answers wherever the blocks fall -------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet='ab,"\n', max_size=60),
+    block=st.integers(min_value=1, max_value=9),
+    longest=st.integers(min_value=1, max_value=8),
+)
+def test_lines_are_judged_alike_wherever_the_blocks_fall(
+    text: str, block: int, longest: int
+) -> None:
+    data = text.encode()
+    lines = data.split(b"\n")
+    odd = any(line.count(b'"') % 2 for line in lines)
+    long = any(len(line) > longest for line in lines)
+    original = limits.BLOCK
+    limits.BLOCK = block
+    try:
+        suspect = limits._suspect(data, Limits(max_cell_length=longest), data.count(b"\n"))
+    finally:
+        limits.BLOCK = original
+    assert suspect == (odd or long)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=cells, limit=st.integers(min_value=1, max_value=10), block=st.integers(1, 16))
+def test_every_long_cell_is_found_wherever_the_blocks_fall(
+    rows: list[list[str]],
+    limit: int,
+    block: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("cells") / "t.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    expected = []
+    reader = csv.reader(io.StringIO(out.getvalue(), newline=""))
+    end = 0
+    for record in reader:
+        start, end = end + 1, reader.line_num
+        if record != ["a", "b", "c"] and any(c.strip() for c in record):
+            expected += [(start, "abc"[i], len(c)) for i, c in enumerate(record) if len(c) > limit]
+    original = limits.BLOCK
+    limits.BLOCK = block
+    try:
+        found = limits.check_contents("t.csv", path, Limits(max_cell_length=limit))
+    finally:
+        limits.BLOCK = original
+    named = [(p.line, p.field, int(str(p.value).split()[0])) for p in found if p.line is not None]
+    assert named == expected[: limits.MAX_NAMED_CELLS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet='ab ,"\n', max_size=80),
+    limit=st.integers(min_value=1, max_value=6),
+    block=st.integers(1, 16),
+)
+def test_long_cells_are_the_csv_readers_whatever_the_quotes(
+    text: str, limit: int, block: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Quotes inside an unquoted cell (``5" screen``) are plain characters to the CSV reader;
+    cells are measured from the bytes as the reader reads them, wherever the blocks fall."""
+    path = tmp_path_factory.mktemp("quotes") / "t.csv"
+    path.write_bytes(text.encode())
+    expected = []
+    header: list[str] | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    end = 0
+    for record in reader:
+        start, end = end + 1, reader.line_num
+        if not any(c.strip() for c in record):
+            continue
+        names = [None] * len(record) if header is None else header
+        expected += [
+            (start, names[i] if i < len(names) else None, len(c))
+            for i, c in enumerate(record)
+            if len(c) > limit
+        ]
+        if header is None:
+            header = [c.strip() for c in record]
+    original = limits.BLOCK
+    limits.BLOCK = block
+    try:
+        found = limits.check_contents(
+            "t.csv", path, Limits(max_cell_length=limit, max_columns=1000)
+        )
+    finally:
+        limits.BLOCK = original
+    named = [(p.line, p.field, int(str(p.value).split()[0])) for p in found if p.line is not None]
+    assert named == expected[: limits.MAX_NAMED_CELLS]

@@ -344,6 +344,44 @@ CASES = [
         Cell("indicators", 2, "counterbalance_id", "damp"),
         expect=[("indicators.csv", 2, "counterbalance_id", "counterbalance-is-itself")],
     ),
+    # reserved-id: a page's id that is an address the site uses itself
+    case(
+        "reserved-id",
+        Cell("decisions", 3, "id", "index"),
+        Cell("options", 5, "decision_id", "index"),
+        Cell("options", 4, "decision_id", "index"),
+        expect=[("decisions.csv", 3, "id", "reserved-id")],
+    ),
+    case(
+        "reserved-id-within-a-longer-id-clean",
+        Cell("decisions", 3, "id", "index-of-repairs"),
+        Cell("options", 5, "decision_id", "index-of-repairs"),
+        Cell("options", 4, "decision_id", "index-of-repairs"),
+    ),
+    # number-not-finite / number-too-large: in every number field, whatever the spelling
+    *[
+        case(
+            f"not-finite-{spelling}",
+            Cell("results", 3, "value", spelling),
+            expect=[("results.csv", 3, "value", "number-not-finite")],
+        )
+        for spelling in ("NaN", "nan", "inf", "-Infinity", "+INF", "1e400")
+    ],
+    case(
+        "too-large",
+        Cell("results", 3, "value", "-1.7e308"),
+        Cell("engagements", 2, "participants", str(10**16)),
+        expect=[
+            ("results.csv", 3, "value", "number-too-large"),
+            ("engagements.csv", 2, "participants", "number-too-large"),
+        ],
+    ),
+    case(
+        "largest-figures-clean",
+        Cell("results", 2, "value", "1e15"),
+        Cell("results", 3, "value", "-1000000000000000"),
+        Cell("engagements", 2, "participants", str(10**15)),
+    ),
     # baseline-half-given / target-half-given / interval-half-given
     case(
         "baseline-value-missing",

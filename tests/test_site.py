@@ -262,7 +262,7 @@ def test_a_measure_page_shows_its_results_and_breakdowns_as_tables_with_their_fi
     }
     assert rows == wards
     # Right after its chart, where a screen reader user looks for the chart's data.
-    figure = soup.find("figure", id=f"indicator-{ind.id}-by-ward")
+    figure = soup.find("figure", id=f"indicator_{ind.id}_by-ward")
     assert figure is not None and figure.find_next_sibling() is by_ward
 
 
