@@ -308,13 +308,19 @@ def withhold(
         "responses": {r.id for r in dropped["responses"]},
     }
     revisions = []
-    for rev, about_withheld in zip(
+    # A revision about a result under embargo is shown once the embargo lifts: it is counted as
+    # held back by the embargo, not as confidential.
+    embargoed_rows = {id(r) for r in dropped["results"] if r.indicator_id not in gone_ind}
+    revisions_embargoed = 0
+    for rev, about in zip(
         report.revisions, _revisions_about_withheld(report, dropped, gone_ids), strict=True
     ):
-        if about_withheld:
-            dropped["revisions"].append(rev)
-        else:
+        if about is False:
             revisions.append(rev)
+            continue
+        dropped["revisions"].append(rev)
+        if about is not True and id(about) in embargoed_rows:
+            revisions_embargoed += 1
 
     # List pages and downloads say how many rows of each kind are not shown.
     for name in ("objectives", "indicators", "engagements", "decisions"):
@@ -322,8 +328,10 @@ def withhold(
     embargoed_total = sum(embargoed.values())
     note("results", "results", len(dropped["results"]) - embargoed_total, "confidential")
     note("results", "results", embargoed_total, "embargo")
-    for name in ("options", "responses", "engagement_profile", "revisions"):
+    for name in ("options", "responses", "engagement_profile"):
         note(name, name, len(dropped[name]), "confidential")
+    note("revisions", "revisions", len(dropped["revisions"]) - revisions_embargoed, "confidential")
+    note("revisions", "revisions", revisions_embargoed, "embargo")
 
     public = dataclasses.replace(
         report,
@@ -360,8 +368,9 @@ def _revisions_about_withheld(
     report: model.Report,
     dropped: Mapping[str, list[Any]],
     gone_ids: Mapping[str, set[str]],
-) -> list[bool]:
-    """For each revision, whether it is about something withheld.
+) -> list[Any]:
+    """For each revision, whether it is about something withheld: ``False`` where it is not,
+    else the withheld row it names, or ``True`` where it is withheld for another reason.
 
     A revision is withheld when its row_id names a withheld row (read by :func:`keys.resolve`,
     the reading validation uses), when it names no row at all (validation refuses that; here it
@@ -383,12 +392,14 @@ def _revisions_about_withheld(
     out = []
     for rev in report.revisions:
         row = keys.resolve(rev.resource, rev.row_id, indexes.get(rev.resource, {}))
-        out.append(
-            row is None
-            or id(row) in gone_rows
-            or _names_withheld_id(rev.old_value, ids)
-            or _names_withheld_id(rev.new_value, ids)
-        )
+        if row is not None and id(row) in gone_rows:
+            out.append(row)
+        else:
+            out.append(
+                row is None
+                or _names_withheld_id(rev.old_value, ids)
+                or _names_withheld_id(rev.new_value, ids)
+            )
     return out
 
 

@@ -481,3 +481,16 @@ def test_any_arrangement_of_blocks_converts_the_same_with_and_without_the_shortc
 ) -> None:
     text = "".join(chunk + gap for chunk, gap in chunks)
     assert _convert(text, stash=True)[0] == _convert(text, stash=False)[0]
+
+
+@pytest.mark.parametrize(
+    ("items", "words"),
+    [([], ""), (["North"], "North"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_lists_in_sentences_read_as_english(items: list[str], words: str) -> None:
+    assert render.and_list(items) == words
+
+
+@pytest.mark.parametrize(("n", "words"), [(1, "once"), (2, "twice"), (3, "three times")])
+def test_how_often_reads_as_english(n: int, words: str) -> None:
+    assert render.times(n) == words
