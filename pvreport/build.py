@@ -91,9 +91,10 @@ class SiteDirError(BuildError):
 class Built:
     """What a build made and learnt: the docs folder and engine config it wrote, the package's
     validation (its warnings), the public report and what was withheld from it, the notices,
-    the pages' addresses; and, once published, the site folder and its number of pages."""
+    the pages' addresses; and, once published, the number of pages in the site folder."""
 
     build_dir: Path
+    site_dir: Path
     docs_dir: Path
     config: dict[str, Any]
     nav: list[Any]
@@ -102,7 +103,6 @@ class Built:
     withheld: visibility.Withheld
     notices: list[str]
     addresses: list[str]
-    site_dir: Path | None = None
     pages: int = 0
 
 
@@ -232,7 +232,7 @@ def build(
                 content_dir,
                 progress=progress,
             )
-            built = Built(build_dir, validation=validation, withheld=withheld, **docs)
+            built = Built(build_dir, site_dir, validation=validation, withheld=withheld, **docs)
             for notice in built.notices:
                 notify(notice)
                 log(notice)
@@ -282,7 +282,7 @@ def build(
         pages = sum(1 for _ in site_dir.rglob("index.html"))
         log(f"Published {pages} pages to {site_dir}")
         progress.stage(f"published {count(pages, 'page')}")
-        return dataclasses.replace(built, site_dir=site_dir, pages=pages)
+        return dataclasses.replace(built, pages=pages)
 
 
 ENGINE_FAILED = (

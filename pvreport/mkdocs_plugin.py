@@ -48,7 +48,7 @@ class PvreportConfig(base.Config):
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):
-    prepared: build.Built | None = None
+    built: build.Built | None = None
     package_dir: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -60,7 +60,7 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
         try:
             # MkDocs empties site_dir before it builds: the build refuses one that holds the
             # project's own folders or someone else's files, as `pvreport build` does.
-            prepared = build.build(
+            built = build.build(
                 project,
                 package_dir=self.package_dir,
                 site_dir=Path(config.site_dir),
@@ -78,14 +78,14 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
                 f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})" for p in error.problems
             ]
             raise PluginError("\n".join(lines)) from error
-        self.prepared = prepared
-        self.package_dir = prepared.validation.package_dir
-        engine: dict[str, Any] = prepared.config
+        self.built = built
+        self.package_dir = built.validation.package_dir
+        engine: dict[str, Any] = built.config
         config.site_name = engine["site_name"]
-        config.nav = prepared.nav
+        config.nav = built.nav
         config.extra_css = [*engine["extra_css"]]
         config.extra_javascript = [*engine["extra_javascript"]]
-        config.theme.dirs.insert(0, str(prepared.docs_dir.parent / "overrides"))
+        config.theme.dirs.insert(0, str(built.docs_dir.parent / "overrides"))
         return config
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -94,12 +94,10 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
         (site / write.SITE_MARKER).write_text(write.SITE_MARKER_TEXT, encoding="utf-8")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.prepared is not None
-        docs = self.prepared.docs_dir
+        assert self.built is not None
+        docs = self.built.docs_dir
         # Pages left out of a long navigation section (see render.NAV_PAGE_LIMIT).
-        hidden = GitIgnoreSpec.from_lines(
-            str(self.prepared.config.get("not_in_nav", "")).splitlines()
-        )
+        hidden = GitIgnoreSpec.from_lines(str(self.built.config.get("not_in_nav", "")).splitlines())
         for path in sorted(docs.rglob("*")):
             rel = path.relative_to(docs).as_posix()
             if path.is_file() and files.get_file_from_path(rel) is None:

@@ -87,7 +87,6 @@ def test_a_plain_build_publishes_an_embargo_lifted_an_hour_ago_and_not_one_lifti
     project = make_project(tmp_path / "project", BASE)
     _embargoed_a_hour_either_side(project / "datapackages" / BASE.name)
     result = build.build(project)
-    assert result.site_dir is not None
     pages = _texts(result.site_dir, "*.html")
     downloads = (result.site_dir / "data" / "downloads" / "results.csv").read_text("utf-8")
     assert LIFTED in pages and LIFTED in downloads
@@ -110,8 +109,8 @@ def test_the_serve_plugin_judges_the_embargo_at_the_same_moment(tmp_path: Path) 
     config = load_config(str(project / "mkdocs.yml"))
     config = config.plugins.on_config(config)
     plugin = config.plugins["pvreport"]
-    assert plugin.prepared is not None
-    docs = plugin.prepared.docs_dir
+    assert plugin.built is not None
+    docs = plugin.built.docs_dir
     assert docs == project / "build" / "serve" / "docs"
     pages = _texts(docs, "*.md")
     downloads = (docs / "data" / "downloads" / "results.csv").read_text("utf-8")
