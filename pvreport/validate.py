@@ -91,31 +91,18 @@ def validate_package(
     ``clock`` is the run's one "now" (:class:`pvreport.moments.Clock`), which the build passes
     so that validation judges embargoes and overdue updates at the same moment as the site;
     ``as_of`` is a shortcut for ``Clock.make(as_of)``, the start of that day (default: the
-    clock's now). ``strict`` makes every warning an error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
-    Files of more than ``fast_rows`` data rows (default ``fastcheck.FAST_ROWS``) are read once by
-    column and checked by the vectorised paths, which give the same problems; tests set 0 to
-    force them on every file. ``thresholds`` say when a text is hard to read (default:
-    ``readability.Thresholds()``).
+    clock's now). ``strict`` makes every warning an error. ``limits`` are the largest file,
+    resource and cell read (default: ``Limits()``). Files of more than ``fast_rows`` data rows
+    (default ``fastcheck.FAST_ROWS``) are read once by column and checked by the vectorised
+    paths, which give the same problems; tests set 0 to force them on every file.
+    ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
     """
     package_dir = Path(package_dir)
     clock = clock or Clock.make(as_of)
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
-    return _validate(
-        package_dir, gated, clock, strict, limits, fast_rows, thresholds or readability.Thresholds()
-    )
-
-
-def _validate(
-    package_dir: Path,
-    gated: gate.GateResult,
-    clock: Clock,
-    strict: bool,
-    limits: size_limits.Limits | None,
-    fast_rows: int | None,
-    thresholds: readability.Thresholds,
-) -> Validation:
+    thresholds = thresholds or readability.Thresholds()
     problems: list[Problem] = []
     problems.extend(gated.problems)
     tables: dict[str, load.Table] = {}
