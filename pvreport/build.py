@@ -54,7 +54,7 @@ BUILD_FOLDER = "build"
 CACHE_FOLDER = ".pvreport/cache/charts"
 #: The engine's page cache (see :mod:`pvreport.engine`); safe to delete, gitignored.
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
-#: The final check's record of pages found clean (see :class:`CheckCache`).
+#: The final check's record of pages found clean (see :class:`pvreport.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"

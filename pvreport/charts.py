@@ -6,13 +6,18 @@ the text alternative written from the data in words, a caption, the same data as
 formatted cells, a CSV of exactly that data with raw numbers, and a *drawing*: the same values
 again, from which :mod:`pvreport.svg` draws the static SVG everyone sees first (and the only chart
 without JavaScript; the site's script swaps in an interactive view of the spec where it can).
+Each numeric axis is worked out once, as an :class:`pvreport.axes.Axis` in the drawing, and the
+spec is written from it (domain, tick values, label texts), so both views show the same axes.
 :func:`render_cached` keeps drawn SVGs in a content-addressed cache.
 
 Accessibility rules built in here: status is never told by colour alone (shapes and words carry
 it too); every mark colour has at least 3:1 contrast against the white chart background, and text
 at least 4.5:1; fonts are the system's (Arial or its metric twin Liberation Sans), never
-downloaded. The theme is also registered with Altair as ``pvreport`` so that any chart built
-through Altair looks the same.
+downloaded.
+
+Specs are plain dicts; Altair is not imported (importing pvreport changes no chart library's
+global state). The tests validate every kind of spec against the Vega-Lite schema with Altair and
+render them with Vega (vl-convert).
 """
 
 from __future__ import annotations
@@ -30,23 +35,26 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import altair as alt
-
 from . import derive, svg
+from .axes import Axis, value_axis
 from .formatting import (
     format_change,
     format_interval,
     format_number,
     format_period,
+    is_percent,
     period_phrase,
     unit_in_words,
 )
 from .model import Engagement, Indicator, ProfileRow, Report, Result
 from .write import neutralise
 
-# The Vega-Lite version Altair and vl-convert agree on; pinned so output does not drift.
-VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-SCHEMA_URL = alt.SCHEMA_URL
+# The Vega-Lite version the specs are written for and the site's bundle runs; pinned so output
+# does not drift (tests/test_charts.py checks that vl-convert ships it and that Altair's schema
+# of this version accepts every spec).
+VEGA_LITE_SCHEMA = "v6.4.1"
+VEGA_LITE_VERSION = VEGA_LITE_SCHEMA.rsplit(".", 1)[0]
+SCHEMA_URL = f"https://vega.github.io/schema/vega-lite/{VEGA_LITE_SCHEMA}.json"
 
 # The look is defined once, in svg.py, and shared by the static SVGs and the interactive specs.
 BACKGROUND = svg.BACKGROUND
@@ -97,18 +105,12 @@ THEME_CONFIG: dict[str, Any] = {
 }
 
 
-@alt.theme.register("pvreport", enable=True)
-def pvreport_theme() -> alt.theme.ThemeConfig:
-    """The site's chart theme, for charts built through Altair."""
-    return {"config": THEME_CONFIG}  # type: ignore[typeddict-item]
-
-
 @dataclasses.dataclass(frozen=True)
 class Chart:
     """One chart: what it shows (spec), and the same story in words (alt, caption, table, CSV).
 
-    ``id`` is a slug, unique within the site; page files are ``<id>.svg``, ``<id>.csv`` and
-    ``<id>.json``. ``rows`` hold formatted cells (what people read); ``csv`` holds the same rows
+    ``id`` is made by :func:`chart_id`, unique within the site; page files are ``<id>.svg``,
+    ``<id>.csv`` and ``<id>.json``. ``rows`` hold formatted cells (what people read); ``csv`` holds the same rows
     with raw numbers (what people reuse).
     """
 
@@ -125,6 +127,25 @@ class Chart:
     topic: str | None = None
     #: What the static SVG is drawn from (the same values as the spec); see :mod:`pvreport.svg`.
     drawing: svg.Drawing | None = None
+
+
+#: Between the parts of a chart id: a character that no row id and no :func:`slug` holds.
+CHART_ID_SEPARATOR = "_"
+
+
+def chart_id(kind: str, owner: str, name: str) -> str:
+    """The id of one chart of a page, and so the name of its files: ``indicator_<id>_trend``.
+
+    ``kind`` is the page's kind, ``owner`` the id of its row (a slug, ``[a-z0-9-]``) and ``name``
+    the chart's name within the page (``trend``, ``by-<slug>``, unique within the page). No part
+    holds the separator, so the id reads back into the same three parts: two charts have one
+    name only if they are the same chart of the same page. (Joined by hyphens, the trend of an
+    indicator ``x-by-ward`` and the breakdown of ``x`` by ``ward trend`` were one file.)
+    """
+    for part in (kind, owner, name):
+        if not part or CHART_ID_SEPARATOR in part:
+            raise ValueError(f"a part of a chart id must be a slug, not {part!r}")
+    return CHART_ID_SEPARATOR.join((kind, owner, name))
 
 
 def slug(text: str) -> str:
@@ -168,6 +189,29 @@ def _axis_title(unit: str) -> str:
     if unit.strip().startswith("£"):
         words += " (£)"
     return words[:1].upper() + words[1:]
+
+
+def _number(value: float) -> float | int:
+    """A number for the spec: 90.0 as 90, so the JSON stays short."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _scale(axis: Axis) -> dict[str, Any]:
+    """A Vega-Lite scale that runs exactly over the axis' domain: Vega's own rounding (nice),
+    zero and padding turned off, so the interactive view matches the static SVG."""
+    return {"domain": [_number(v) for v in axis.domain], "nice": False, "zero": False}
+
+
+def _axis(axis: Axis) -> dict[str, Any]:
+    """Vega-Lite axis settings with the axis' own tick values and label texts (each tick's label
+    looked up by its value), every label shown, as the static SVG shows them."""
+    ticks = json.dumps([_number(t) for t in axis.ticks], separators=(",", ":"))
+    labels = json.dumps(list(axis.labels), ensure_ascii=False, separators=(",", ":"))
+    return {
+        "values": [_number(t) for t in axis.ticks],
+        "labelExpr": f"{labels}[indexof({ticks}, datum.value)]",
+        "labelOverlap": False,
+    }
 
 
 def _wrapped_labels(labels: Sequence[str], width: int = 22) -> dict[str, Any]:
@@ -293,14 +337,30 @@ def trend_chart(
             "labelExpr": "split(replace(datum.label, ' to ', '\u00a0to '), ' ')",
         },
     }
-    y_title = _axis_title(unit)
+    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
+    markers: list[tuple[str, float, str]] = []
+    if indicator.baseline_value is not None:
+        label = f"Baseline {format_number(indicator.baseline_value, unit)}"
+        if indicator.baseline_period:
+            label += f" ({format_period(indicator.baseline_period)})"
+        markers.append(("baseline", indicator.baseline_value, label))
+    if indicator.target_value is not None:
+        label = f"Target {format_number(indicator.target_value, unit)}"
+        if indicator.target_period:
+            label += f" for {format_period(indicator.target_period)}"
+        markers.append(("target", indicator.target_value, label))
+    # Every value drawn against the axis: points, whole ranges, baseline and target.
+    every = [v["value"] for v in values] + [v for _, v, _ in markers]
+    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
+    y_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
 
     def y(field: str) -> dict[str, Any]:
         return {
             "field": field,
             "type": "quantitative",
-            "title": y_title,
-            "scale": {"zero": False, "padding": 16},
+            "title": y_axis.title,
+            "scale": _scale(y_axis),
+            "axis": _axis(y_axis),
         }
 
     tooltip = [
@@ -309,7 +369,6 @@ def trend_chart(
         {"field": "interval", "title": "Likely range"},
     ]
     layers: list[dict[str, Any]] = []
-    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     if with_interval:
         # The pale band is decorative; the error bars carry the interval at full contrast.
         layers.append(
@@ -356,17 +415,6 @@ def trend_chart(
                 "encoding": {"x": x, "y": y("value"), "tooltip": tooltip},
             }
         )
-    markers: list[tuple[str, float, str]] = []
-    if indicator.baseline_value is not None:
-        label = f"Baseline {format_number(indicator.baseline_value, unit)}"
-        if indicator.baseline_period:
-            label += f" ({format_period(indicator.baseline_period)})"
-        markers.append(("baseline", indicator.baseline_value, label))
-    if indicator.target_value is not None:
-        label = f"Target {format_number(indicator.target_value, unit)}"
-        if indicator.target_period:
-            label += f" for {format_period(indicator.target_period)}"
-        markers.append(("target", indicator.target_value, label))
     for kind, value, label in markers:
         data = {"values": [{"value": value, "label": label}]}
         layers.append(
@@ -402,8 +450,6 @@ def trend_chart(
     latest = values[-1]
     # The latest value's label goes above its point, or below where a baseline or target line
     # runs just above it and would cross the words.
-    every = [v["value"] for v in values] + [v for _, v, _ in markers]
-    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
     span = (max(every) - min(every)) or 1.0
     crowded = any(0 <= v - latest["value"] <= 0.08 * span for _, v, _ in markers)
     layers.append(
@@ -455,11 +501,11 @@ def trend_chart(
         ),
         markers=tuple(svg.Marker(kind, value, label) for kind, value, label in markers),  # type: ignore[arg-type]
         latest_label=latest["label"],
-        y_title=y_title,
+        axis=y_axis,
         latest_below=crowded,
     )
     return Chart(
-        id=f"indicator-{indicator.id}-trend",
+        id=chart_id("indicator", indicator.id, "trend"),
         title=f"{indicator.title}: trend",
         caption=caption,
         alt=alt_text,
@@ -535,16 +581,21 @@ def breakdown_chart(
         "axis": _wrapped_labels(order),
     }
 
+    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
+    every = [v["value"] for v in values] + [r.value for r in overall[:1]]
+    every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
+    x_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
+
     def x(field: str) -> dict[str, Any]:
         return {
             "field": field,
             "type": "quantitative",
-            "title": _axis_title(unit),
-            "scale": {"zero": False},
+            "title": x_axis.title,
+            "scale": _scale(x_axis),
+            "axis": _axis(x_axis),
         }
 
     layers: list[dict[str, Any]] = []
-    with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     if with_interval:
         layers.append(
             {
@@ -658,7 +709,7 @@ def breakdown_chart(
             )
             for v in values
         ),
-        x_title=_axis_title(unit),
+        axis=x_axis,
         everyone=overall[0].value if overall else None,
         everyone_label=f"Everyone {format_number(overall[0].value, unit)}" if overall else "",
     )
@@ -698,20 +749,21 @@ def indicator_charts(
     trend = trend_chart(indicator, results, status)
     if trend is not None:
         charts.append(trend)
-    used: set[str] = {f"indicator-{indicator.id}-trend"}
+    used: set[str] = {"trend"}
     for gap in gaps:
-        chart_id = _unique(f"indicator-{indicator.id}-by-{slug(gap.dimension)}", used)
-        chart = breakdown_chart(indicator, results, gap, chart_id)
+        name = _unique(f"by-{slug(gap.dimension)}", used)
+        chart = breakdown_chart(indicator, results, gap, chart_id("indicator", indicator.id, name))
         charts.append(dataclasses.replace(chart, topic=gap.dimension))
     return charts
 
 
 def _unique(candidate: str, used: set[str]) -> str:
-    chart_id, n = candidate, 2
-    while chart_id in used:
-        chart_id, n = f"{candidate}-{n}", n + 1
-    used.add(chart_id)
-    return chart_id
+    """``candidate``, or ``candidate-2``, ``-3``...: a name not yet ``used`` on the page."""
+    name, n = candidate, 2
+    while name in used:
+        name, n = f"{candidate}-{n}", n + 1
+    used.add(name)
+    return name
 
 
 # -- engagements --------------------------------------------------------------------------------
@@ -776,8 +828,9 @@ def profile_chart(
         "title": None,  # the chart's title names the dimension; labels get the room
         "axis": _wrapped_labels(order),
     }
-    top = max([100.0 / 2] + [max(r.participants_share, r.population_share) for r in rows])
-    x_scale = {"domain": [0, top * 1.05], "nice": False}
+    # From 0, and to at least 50 so that small shares look small.
+    shares = [0.0, 50.0] + [s for r in rows for s in (r.participants_share, r.population_share)]
+    x_axis = value_axis(shares, "Share (per cent)", percent=True)
     layers = [
         {
             "mark": {"type": "bar", "color": PRIMARY, "height": {"band": 0.6}},
@@ -786,8 +839,9 @@ def profile_chart(
                 "x": {
                     "field": "participants",
                     "type": "quantitative",
-                    "title": "Share (per cent)",
-                    "scale": x_scale,
+                    "title": x_axis.title,
+                    "scale": _scale(x_axis),
+                    "axis": _axis(x_axis),
                 },
                 "tooltip": [
                     {"field": "category", "title": rep.dimension.capitalize()},
@@ -844,7 +898,8 @@ def profile_chart(
         bars=tuple(
             svg.ProfileBar(v["category"], v["participants"], v["population"], v["label"])
             for v in values
-        )
+        ),
+        axis=x_axis,
     )
     return Chart(
         id=chart_id,
@@ -919,7 +974,7 @@ def ladder_chart(engagement: Engagement) -> Chart:
         ),
     )
     return Chart(
-        id=f"engagement-{engagement.id}-ladder",
+        id=chart_id("engagement", engagement.id, "ladder"),
         title="The participation ladder",
         caption=(
             "The participation ladder runs from informing people to letting them decide. "
@@ -938,11 +993,13 @@ def engagement_charts(report: Report, engagement: Engagement) -> list[Chart]:
     """One chart per profile dimension (participants against population), then the ladder."""
     profile = [p for p in report.engagement_profile if p.engagement_id == engagement.id]
     charts: list[Chart] = []
-    used: set[str] = {f"engagement-{engagement.id}-ladder"}
+    used: set[str] = {"ladder"}
     for rep in derive.representativeness(profile):
         rows = [p for p in profile if p.dimension == rep.dimension]
-        chart_id = _unique(f"engagement-{engagement.id}-profile-{slug(rep.dimension)}", used)
-        charts.append(profile_chart(engagement, rows, rep, chart_id))
+        name = _unique(f"profile-{slug(rep.dimension)}", used)
+        charts.append(
+            profile_chart(engagement, rows, rep, chart_id("engagement", engagement.id, name))
+        )
     charts.append(ladder_chart(engagement))
     return charts
 
@@ -965,6 +1022,9 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
         f"Targets: {targets}."
     )
 
+    # One axis for both panels: equal counts make equal bars.
+    x_axis = value_axis([0, max(1, total)], "Number of measures", integer=True)
+
     def panel(measure: str, words: Sequence[str]) -> dict[str, Any]:
         values = [{"status": w, "count": counts[w], "label": str(counts[w])} for w in words]
         # One label width for both panels, so their bars start at the same place.
@@ -978,9 +1038,9 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
         x = {
             "field": "count",
             "type": "quantitative",
-            "title": "Number of measures",
-            "axis": {"tickMinStep": 1, "format": "d"},
-            "scale": {"domainMin": 0, "domainMax": max(1, total)},
+            "title": x_axis.title,
+            "axis": _axis(x_axis),
+            "scale": _scale(x_axis),
         }
         return {
             "title": measure,
@@ -1009,7 +1069,7 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
     columns = ["Measure", "Status", "Indicators"]
     rows = [[m, w, str(c)] for m, w, c in records]
     return Chart(
-        id="home-status",
+        id=chart_id("home", "index", "status"),
         title="Our measures by status",
         caption=(
             "How many of our measures are improving, worsening or show no clear change, "
@@ -1027,7 +1087,7 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
                 ),
                 svg.StatusPanel("Targets", tuple((w, counts[w]) for w in derive.TARGETS)),
             ),
-            total=total,
+            axis=x_axis,
         ),
     )
 
@@ -1070,23 +1130,6 @@ def chart_files(chart: Chart, svg: str) -> dict[str, str]:
     }
 
 
-def vega_bundle() -> str:
-    """The script that draws interactive charts: vega, vega-lite and vega-embed in one file,
-    shipped with the site (no CDN). It sets ``window.vegaEmbed``; the function wrapper keeps its
-    other top-level names from clashing with the theme's scripts. ``pvreport/assets/vega-bundle.js``
-    is this text, committed; a test checks the two agree."""
-    import vl_convert
-
-    bundle = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-    header = (
-        f"/* Vega {vl_convert.get_vega_version()}, Vega-Lite {VEGA_LITE_VERSION} and Vega-Embed "
-        f"{vl_convert.get_vega_embed_version()} (BSD-3-Clause, the Vega project), with the "
-        "libraries they use (d3 and others, each under its own permissive licence), bundled by "
-        "vl-convert for pvreport. */\n"
-    )
-    return f"{header}(function () {{\n{bundle}\n}})();\n"
-
-
 # -- the chart cache ----------------------------------------------------------------------------
 #
 # Drawing is fast (a fraction of a millisecond a chart), so charts are drawn in this process: a
@@ -1096,7 +1139,7 @@ def vega_bundle() -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class Rendered:
+class DrawnCharts:
     """SVGs by chart id, and how many of them came from the cache rather than being drawn."""
 
     svgs: dict[str, str]
@@ -1177,7 +1220,7 @@ def render_cached(
     *,
     cache_dir: Path | None = None,
     on_chart: Callable[[int], None] | None = None,
-) -> Rendered:
+) -> DrawnCharts:
     """A static SVG for every chart, taken from the cache where the same drawing was drawn
     before and drawn otherwise; same charts, same bytes as :func:`render_svgs`.
 
@@ -1213,4 +1256,4 @@ def render_cached(
         write_pack(pack, done)
     if on_chart is not None:
         on_chart(len(charts))
-    return Rendered(svgs, from_cache)
+    return DrawnCharts(svgs, from_cache)

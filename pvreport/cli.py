@@ -178,13 +178,19 @@ def _plural(count: int, word: str) -> str:
 # --- validate -------------------------------------------------------------------------------------
 
 
+#: The package argument of validate, build and serve.
+PACKAGE_HELP = (
+    "the package folder (default: the one mkdocs.yml names, else the only folder under "
+    "./datapackages)"
+)
+
+
 def validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "package_dir",
         nargs="?",
         metavar="PACKAGE_DIR",
-        help="the package folder (default: the one mkdocs.yml names, else the only folder "
-        "under ./datapackages)",
+        help=PACKAGE_HELP,
     )
     parser.add_argument(
         "--format",
@@ -388,12 +394,7 @@ register(
 
 
 def build_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--package",
-        metavar="PACKAGE_DIR",
-        help="the package folder (default: the one mkdocs.yml names, else the only folder "
-        "under ./datapackages)",
-    )
+    parser.add_argument("--package", metavar="PACKAGE_DIR", help=PACKAGE_HELP)
     parser.add_argument(
         "--site-dir", metavar="DIR", default="site", help="where to publish (default: site/)"
     )
@@ -502,12 +503,7 @@ register(
 
 
 def serve_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--package",
-        metavar="PACKAGE_DIR",
-        help="the package folder (default: the one mkdocs.yml names, else the only folder "
-        "under ./datapackages)",
-    )
+    parser.add_argument("--package", metavar="PACKAGE_DIR", help=PACKAGE_HELP)
     parser.add_argument(
         "--dev-addr",
         metavar="IP:PORT",

@@ -40,6 +40,47 @@ WITH_VISIBILITY: tuple[str, ...] = (
     "responses",
 )
 
+#: Resources whose rows each get a page at ``/<resource>/<id>/``.
+WITH_PAGES: tuple[str, ...] = ("objectives", "indicators", "decisions", "engagements")
+
+#: Names an id of a row with a page may not take: every name pvreport writes, or keeps for
+#: itself, in a section's folder or at the top of the site. ``index`` is a section's own list
+#: page; the others are the addresses of the site's own pages and folders (and a few kept for
+#: pages a site may gain), so that a row's page never replaces one of them.
+RESERVED_IDS: frozenset[str] = frozenset(
+    {
+        "index",
+        "404",
+        "about",
+        "accessibility",
+        "accountability",
+        "all",
+        "archive",
+        "assets",
+        "changes",
+        "charts",
+        "data",
+        "decisions",
+        "downloads",
+        "embed",
+        "engagements",
+        "feed",
+        "how-we-judge-progress",
+        "indicators",
+        "objectives",
+        "print",
+        "problem-codes",
+        "search",
+        "sitemap",
+        "what-changed",
+    }
+)
+
+#: The largest size of a number in any number field (and of the funding amount): a thousand
+#: million million, beyond any figure a public body reports (a national budget is about 10^12
+#: pounds), and well within what a chart's axis, a rounded figure and a spreadsheet hold.
+LARGEST_NUMBER = 10**15
+
 LIST_OF = "pvreport:listOf"
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 
@@ -96,3 +137,8 @@ def for_frictionless(table_schema: dict[str, Any]) -> dict[str, Any]:
         if f.get("type") == "datetime":
             f["type"] = "string"
     return out
+
+
+def number_fields(name: str) -> list[str]:
+    """The fields of a resource whose cells are numbers (type ``number`` or ``integer``)."""
+    return [n for n, f in fields(name).items() if f.get("type") in ("number", "integer")]

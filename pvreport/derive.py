@@ -651,10 +651,6 @@ class LoopClosure:
     not_doing: int
     total: int
 
-    @property
-    def said_back(self) -> bool:
-        return self.total > 0
-
 
 def loop_closure(responses: Iterable[Response]) -> LoopClosure:
     done = in_progress = not_doing = 0

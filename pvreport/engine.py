@@ -23,6 +23,7 @@ the cache holds one build's pages.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -36,6 +37,84 @@ from typing import Any
 
 #: Bump when what an entry holds changes.
 CACHE_FORMAT = "1"
+
+
+# -- MkDocs internals ----------------------------------------------------------------------------
+#
+# The one place pvreport reaches past MkDocs' plugin events: the methods it replaces, the private
+# function it calls and the attributes it reads and sets. A method is replaced on one object for
+# one build (through ``_replace``), never on its class, so MkDocs stays as it was for any other
+# build in the process. tests/test_engine_internals.py fails loudly when an upgrade of MkDocs or
+# Material changes any of them.
+
+
+@dataclasses.dataclass(frozen=True)
+class Internal:
+    """A function or method of MkDocs or Material that pvreport replaces or calls, with the
+    parameters it relies on, and why."""
+
+    module: str
+    #: ``Class.method`` or ``function``.
+    name: str
+    parameters: tuple[str, ...]
+    why: str
+
+
+INTERNALS = (
+    Internal(
+        "mkdocs.structure.pages",
+        "Page.render",
+        ("self", "config", "files"),
+        "replaced on each page: a cached page gets its HTML, table of contents, title and anchors "
+        "from the cache instead of being converted (PageCache.page_markdown)",
+    ),
+    Internal(
+        "material.plugins.search.plugin",
+        "SearchIndex.add_entry_from_context",
+        ("self", "page"),
+        "replaced on the build's search index: a cached page's search entries come from the "
+        "cache (PageCache.attach; with another theme than Material, the index is made afresh)",
+    ),
+    Internal(
+        "mkdocs.structure.files",
+        "File.copy_file",
+        ("self", "dirty"),
+        "replaced on each chart and download: a hard link instead of a copy (_link_static_files)",
+    ),
+    Internal(
+        "mkdocs.commands.build",
+        "_populate_page",
+        ("page", "config", "files", "dirty"),
+        "called in a helper process to convert its share of the pages as MkDocs does (_convert)",
+    ),
+    Internal(
+        "mkdocs.plugins",
+        "PluginCollection.__setitem__",
+        ("self", "key", "value"),
+        "adds the engine's plugin to a loaded config, registering its events (run)",
+    ),
+)
+
+#: What the replacements read and set beyond the plugin API, by class: a cached page sets what
+#: ``Page.render`` sets; a linked file reads where ``File.copy_file`` would copy from and to.
+ATTRIBUTES = {
+    "mkdocs.structure.pages.Page": (
+        "content",
+        "toc",
+        "_title_from_render",
+        "present_anchor_ids",
+        "links_to_anchors",
+    ),
+    "mkdocs.structure.files.File": ("_content", "abs_src_path", "abs_dest_path"),
+    "material.plugins.search.plugin.SearchIndex": ("entries",),
+}
+
+
+def _replace(owner: Any, name: str, replacement: Callable[..., Any]) -> None:
+    """Replace ``owner``'s method ``name`` for this build: on the object, not its class."""
+    if not callable(getattr(owner, name, None)):
+        raise TypeError(f"{type(owner).__qualname__} has no method {name}: MkDocs has changed")
+    setattr(owner, name, replacement)
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -78,6 +157,8 @@ class PageCache:
         self.pending: dict[str, dict[str, Any]] = {}
         self.hits = 0
         self.misses = 0
+        #: Pages whose search entries came from the cache.
+        self.indexed = 0
         #: Entries a helper process made during this build, by key (see :class:`_Helper`).
         self.helped: dict[str, dict[str, Any]] = {}
         self.helpers: list[_Helper] = []
@@ -129,20 +210,19 @@ class PageCache:
     # -- the hooks -------------------------------------------------------------------------------
 
     def attach(self, config: Any) -> None:
-        """Wrap the config's search index, once the search plugin has made it (``on_config``)."""
+        """Wrap the config's search index, once Material's search plugin has made it
+        (``on_config``). MkDocs' own search plugin makes its index later and keeps its entries
+        elsewhere: with another theme, search entries are made afresh on every build."""
         md = json.dumps(
             [config.get("markdown_extensions"), config.get("mdx_configs")],
             sort_keys=True,
             default=repr,
         )
         self._base = _digest(_versions(), md, repr(config.get("use_directory_urls")))
-        for name in ("material/search", "search"):
-            plugin = config.plugins.get(name)
-            index = getattr(plugin, "search_index", None)
-            if index is not None and hasattr(index, "add_entry_from_context"):
-                index.add_entry_from_context = self._search_entries(index)
-                self.index = index
-                break
+        index = getattr(config.plugins.get("material/search"), "search_index", None)
+        if index is not None:
+            _replace(index, "add_entry_from_context", self._search_entries(index))
+            self.index = index
 
     def files_changed(self, files: Any) -> None:
         """Links are resolved against the site's files: a page's entry holds while they hold."""
@@ -188,7 +268,7 @@ class PageCache:
                 },
             }
 
-        page.render = cached if entry is not None else filling
+        _replace(page, "render", cached if entry is not None else filling)
 
     def _search_entries(self, index: Any) -> Callable[[Any], None]:
         original = index.add_entry_from_context
@@ -206,6 +286,7 @@ class PageCache:
             entry = self._load(key)
             if entry is not None:
                 index.entries.extend(entry["entries"])
+                self.indexed += 1
                 return
             before = len(index.entries)
             original(page)
@@ -336,6 +417,7 @@ def _convert(cache: PageCache, config: Any, files: Any, chunk: Sequence[Any], ou
     """In the helper: convert the pages as MkDocs would and write the new cache entries."""
     import gc
 
+    from mkdocs.commands.build import _populate_page
     from mkdocs.structure.pages import Page
 
     gc.disable()  # a short-lived copy: collecting would only touch the parent's pages
@@ -351,17 +433,9 @@ def _convert(cache: PageCache, config: Any, files: Any, chunk: Sequence[Any], ou
     kept: dict[str, dict[str, Any]] = {}
     for file in chunk:
         page = file.page if file.page is not None else Page(None, file, config)
-        config._current_page = page
         counter.count = 0
         before = set(cache.pending)
-        page.read_source(config)
-        page.markdown = config.plugins.on_page_markdown(
-            page.markdown, page=page, config=config, files=files
-        )
-        page.render(config, files)
-        page.content = config.plugins.on_page_content(
-            page.content, page=page, config=config, files=files
-        )
+        _populate_page(page, config, files)
         if index is not None:
             index.entries = []
             index.add_entry_from_context(page)
@@ -395,7 +469,7 @@ def _link_static_files(files: Any, docs_dir: str) -> None:
             except OSError:
                 original(dirty)
 
-        file.copy_file = linked
+        _replace(file, "copy_file", linked)
 
 
 def _plugin(cache: PageCache | None, parallel: bool) -> Any:

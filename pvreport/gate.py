@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from importlib import resources as package_files
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -51,16 +53,6 @@ class GateResult:
     problems: list[Problem]
     #: Contract resources whose files may be read, by resource name.
     resources: dict[str, Resource]
-
-    @property
-    def paths(self) -> dict[str, Path]:
-        return {name: r.path for name, r in self.resources.items()}
-
-
-class _DuplicateKeys(Exception):
-    def __init__(self, keys: list[str]) -> None:
-        super().__init__(", ".join(keys))
-        self.keys = keys
 
 
 def _depth(value: Any) -> int:
@@ -382,77 +374,67 @@ def _described(value: Any) -> str:
     return "nothing (null)"
 
 
+def _required(
+    value: Any, name: str, kind: type, wanted: str, about: str, hint: str | None = None
+) -> Problem | None:
+    """A property the contract requires: missing-property where it is absent (or blank, where it
+    is text), ending the message with ``about``; wrong-property-type where it is not a ``kind``,
+    saying it must be ``wanted``. None where it is there and of its kind."""
+    if value is None or (kind is str and isinstance(value, str) and not value.strip()):
+        return Problem(
+            "missing-property",
+            f'datapackage.json has no "{name}"{about}.',
+            file=DESCRIPTOR,
+            field=name,
+            hint=hint,
+        )
+    if not isinstance(value, kind):
+        return Problem(
+            "wrong-property-type",
+            f'"{name}" must be {wanted}, not {_described(value)}.',
+            file=DESCRIPTOR,
+            field=name,
+        )
+    return None
+
+
 def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
     """The descriptor's own properties that the contract requires."""
-    f = DESCRIPTOR
     org = descriptor.get("organisation")
-    if org is None:
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "organisation": it needs the organisation\'s name and purpose.',
-            file=f,
-            field="organisation",
-            hint='Add "organisation": {"name": "...", "purpose": "..."} to datapackage.json.',
-        )
-    elif not isinstance(org, dict):
-        yield Problem(
-            "wrong-property-type",
-            f'"organisation" must be an object with a name and a purpose, not {_described(org)}.',
-            file=f,
-            field="organisation",
-        )
+    found = _required(
+        org,
+        "organisation",
+        dict,
+        "an object with a name and a purpose",
+        ": it needs the organisation's name and purpose",
+        hint='Add "organisation": {"name": "...", "purpose": "..."} to datapackage.json.',
+    )
+    if found is not None:
+        yield found
     else:
         for key, meaning in (("name", "the organisation's name"), ("purpose", "what it is for")):
             value = org.get(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                yield Problem(
-                    "missing-property",
-                    f'datapackage.json has no "organisation.{key}": {meaning}.',
-                    file=f,
-                    field=f"organisation.{key}",
-                )
-            elif not isinstance(value, str):
-                yield Problem(
-                    "wrong-property-type",
-                    f'"organisation.{key}" must be text, not {_described(value)}.',
-                    file=f,
-                    field=f"organisation.{key}",
-                )
+            if found := _required(value, f"organisation.{key}", str, "text", f": {meaning}"):
+                yield found
     period = descriptor.get("reporting_period")
-    if period is None:
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "reporting_period": the period this report covers.',
-            file=f,
-            field="reporting_period",
-            hint='Add for example "reporting_period": {"label": "2025/26", "start": "2025-04-01", '
-            '"end": "2026-03-31"}.',
-        )
-    elif not isinstance(period, dict):
-        yield Problem(
-            "wrong-property-type",
-            f'"reporting_period" must be an object with label, start and end, not '
-            f"{_described(period)}.",
-            file=f,
-            field="reporting_period",
-        )
+    found = _required(
+        period,
+        "reporting_period",
+        dict,
+        "an object with label, start and end",
+        ": the period this report covers",
+        hint='Add for example "reporting_period": {"label": "2025/26", "start": "2025-04-01", '
+        '"end": "2026-03-31"}.',
+    )
+    if found is not None:
+        yield found
     else:
         yield from _check_period(period)
     resources = descriptor.get("resources")
-    if resources is None:
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "resources": the list of the report\'s files.',
-            file=f,
-            field="resources",
-        )
-    elif not isinstance(resources, list):
-        yield Problem(
-            "wrong-property-type",
-            f'"resources" must be a list, not {_described(resources)}.',
-            file=f,
-            field="resources",
-        )
+    if found := _required(
+        resources, "resources", list, "a list", ": the list of the report's files"
+    ):
+        yield found
     yield from _check_status_rules(descriptor)
 
 
@@ -514,23 +496,184 @@ def _check_status_rules(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
         )
 
 
+#: What the hand-written checks above say in their own words, and the schema leaves to them:
+#: the organisation (as a whole, its name and purpose), the reporting period, the status rules
+#: and the resources.
+_CHECKED_BY_HAND = ("organisation", "organisation.name", "organisation.purpose")
+_CHECKED_BY_HAND_UNDER = ("reporting_period", "status_rules", "resources")
+
+_KINDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+}
+
+
+@functools.cache
+def descriptor_schema() -> dict[str, Any]:
+    """The JSON Schema of every property of datapackage.json pvreport reads."""
+    text = (package_files.files("pvreport") / "schemas" / "descriptor.schema.json").read_text(
+        encoding="utf-8"
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    return ".".join(str(part) for part in path)
+
+
+@dataclasses.dataclass(frozen=True)
+class SchemaError:
+    """Where a value breaks its JSON Schema: the path, the keyword, and the schema there."""
+
+    path: JsonPath
+    keyword: str
+    schema: Mapping[str, Any]
+    instance: Any
+
+
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def schema_errors(
+    value: Any, schema: Mapping[str, Any], path: JsonPath = ()
+) -> Iterator[SchemaError]:
+    """Where ``value`` breaks ``schema``, for the keywords the descriptor's schema uses (type,
+    required, properties, items, minimum, maximum, minLength), as JSON Schema defines them.
+
+    A few lines rather than the jsonschema package, whose import (about 60 ms) would be a tenth
+    of validating a national report. ``tests/test_gate.py`` compares the two.
+    """
+    kinds = schema.get("type")
+    if kinds is not None:
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        if not any(_JSON_TYPES[k](value) for k in wanted):
+            yield SchemaError(path, "type", schema, value)
+            return
+    if isinstance(value, dict):
+        for key in schema.get("required", ()):
+            if key not in value:
+                yield SchemaError(path, "required", schema, value)
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                yield from schema_errors(value[key], sub, (*path, key))
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            yield from schema_errors(item, schema["items"], (*path, index))
+    if _JSON_TYPES["number"](value):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and value < low:
+            yield SchemaError(path, "minimum", schema, value)
+        if high is not None and value > high:
+            yield SchemaError(path, "maximum", schema, value)
+    if isinstance(value, str) and len(value) < schema.get("minLength", 0):
+        yield SchemaError(path, "minLength", schema, value)
+
+
+def _check_schema(descriptor: Mapping[str, Any], lines: dict[JsonPath, int]) -> Iterator[Problem]:
+    """Problems of the descriptor's own properties against its JSON Schema, each located: the
+    property as a dotted path (``organisation.funding.amount``, ``licenses.0.name``), its line."""
+    for error in schema_errors(descriptor, descriptor_schema()):
+        path = error.path
+        if error.keyword == "required":
+            # The property missing is the first required one absent from the object at ``path``.
+            missing = next((k for k in error.schema["required"] if k not in error.instance), None)
+            path = (*path, missing) if missing is not None else path
+        field = _dotted(path)
+        if field in _CHECKED_BY_HAND or any(
+            field == top or field.startswith(top + ".") for top in _CHECKED_BY_HAND_UNDER
+        ):
+            continue
+        line = locate(lines, path)
+        value = error.instance
+        if error.keyword == "type":
+            wanted = error.schema["type"]
+            kinds = [wanted] if isinstance(wanted, str) else list(wanted)
+            words = " or ".join(_KINDS.get(k, k) for k in kinds)
+            yield Problem(
+                "wrong-property-type",
+                f'"{field}" in datapackage.json must be {words}, not {_described(value)}.',
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+                value=json.dumps(value, ensure_ascii=False)[:200],
+                hint=_type_hint(field, kinds),
+            )
+        elif error.keyword in ("minimum", "maximum"):
+            yield Problem(
+                "property-out-of-range",
+                f'"{field}" in datapackage.json is {_shortly(value)}; pvreport takes a number '
+                f"from {_shortly(error.schema.get('minimum'))} to "
+                f"{_shortly(error.schema.get('maximum'))}.",
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+                value=_shortly(value),
+            )
+        elif error.keyword == "required":
+            yield Problem(
+                "missing-property",
+                f'datapackage.json has no "{field}".',
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+            )
+        else:
+            yield Problem(
+                "missing-property",
+                f'"{field}" in datapackage.json is empty.',
+                file=DESCRIPTOR,
+                line=line,
+                field=field,
+            )
+
+
+def _shortly(value: Any) -> str:
+    """A number as a person reads it, however large: ``214,500,000``, ``1.7e+308``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return json.dumps(value, ensure_ascii=False)[:80]
+    if isinstance(value, int) and abs(value) > 10**300:
+        return f"a number of {len(str(abs(value))):,} digits"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{'minus ' if value < 0 else ''}infinity (a number too large to store)"
+    if value == int(value) and abs(value) < 10**18:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def _type_hint(field: str, kinds: list[str]) -> str:
+    examples = {
+        "string": f'"{field.rsplit(".", 1)[-1]}": "some text"',
+        "number": f'"{field.rsplit(".", 1)[-1]}": 214500000 (digits, no quotes)',
+        "array": f'"{field.rsplit(".", 1)[-1]}": [ ... ] (a list in square brackets)',
+        "object": f'"{field.rsplit(".", 1)[-1]}": {{ ... }} (an object in curly brackets)',
+    }
+    shown = "; or ".join(examples[k] for k in kinds if k in examples)
+    if field in ("licenses", "contributors") or field.startswith(("licenses.", "contributors.")):
+        shown += (
+            '. For example "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government '
+            'Licence v3.0"}] and "contributors": [{"title": "Policy team", "role": "author"}]'
+        )
+    return f"Write it as {shown}." if shown else "Write the property as the contract shows it."
+
+
 def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
     f = DESCRIPTOR
     label = period.get("label")
-    if label is None or (isinstance(label, str) and not label.strip()):
-        yield Problem(
-            "missing-property",
-            'datapackage.json has no "reporting_period.label", for example "2025/26".',
-            file=f,
-            field="reporting_period.label",
-        )
-    elif not isinstance(label, str):
-        yield Problem(
-            "wrong-property-type",
-            f'"reporting_period.label" must be text, not {_described(label)}.',
-            file=f,
-            field="reporting_period.label",
-        )
+    if found := _required(label, "reporting_period.label", str, "text", ', for example "2025/26"'):
+        yield found
     dates: dict[str, dt.date] = {}
     for key in ("start", "end"):
         value = period.get(key)
@@ -1004,6 +1147,7 @@ def check(package_dir: Path) -> GateResult:
         ]
 
     problems = placed(_check_properties(descriptor))
+    problems.extend(_check_schema(descriptor, lines))
     accepted: dict[str, Resource] = {}
     listed: set[str] = set()
     items = descriptor.get("resources")

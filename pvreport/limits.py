@@ -11,7 +11,11 @@ national body publishes per year (every indicator by every area and group), is a
 5,000,000 rows per resource leaves five times the rows. A cell is a plain-text sentence or a
 paragraph: the longest texts in real reports (a rationale, "what we heard") are a few hundred
 words, about 3,000 characters; 10,000 characters (about four pages) is more than any table cell a
-reader will read, and stops a whole document or a binary blob pasted into a cell.
+reader will read, and stops a whole document or a binary blob pasted into a cell. The widest file
+of the contract has about twenty columns; 300 columns leaves room for every optional column and
+many of a publisher's own, and stops a file that is not a table of the report at all (a pivot
+table with a column per day, an export with one column per respondent) before frictionless,
+whose time and memory grow with the square of the columns (10,000 columns: two minutes, 2 GB).
 
 They are set with the options of the ``pvreport`` plugin in the project's ``mkdocs.yml``, the one
 place the build takes its settings from::
@@ -22,6 +26,11 @@ place the build takes its settings from::
           max_file_size: 1GB
           max_rows: 10000000
           max_cell_length: 20000
+          max_columns: 500
+
+A long line is measured from the file's bytes, a block at a time, before anything decodes or
+parses it: a 400 MB line took 11 times its size in memory in the CSV reader; read by block it
+takes a few megabytes besides the file's bytes.
 """
 
 from __future__ import annotations
@@ -42,6 +51,15 @@ MB = 1024 * 1024
 DEFAULT_FILE_SIZE = 512 * MB
 DEFAULT_ROWS = 5_000_000
 DEFAULT_CELL_LENGTH = 10_000
+DEFAULT_COLUMNS = 300
+#: The bytes looked at in one step when a file's lines and cells are measured from its bytes.
+BLOCK = 1 << 20
+#: A cell of up to this many bytes is decoded and read by the CSV reader to count its characters
+#: exactly; a longer one is counted from its bytes.
+EXACT_CELL_BYTES = 4 * MB
+#: The most bytes of the heading row read to count its columns (10,000 columns of 30 characters
+#: is 300 KB); a longer one is counted on its first bytes, and its long cells found as any other.
+HEADER_BYTES = 1 * MB
 #: At most this many over-long cells are named per file; the rest are counted.
 MAX_NAMED_CELLS = 10
 
@@ -55,17 +73,19 @@ class LimitsError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """The largest file (bytes), resource (data rows) and cell (characters) pvreport reads."""
+    """The largest file (bytes), resource (data rows), cell (characters) and heading row
+    (columns) pvreport reads."""
 
     max_file_size: int = DEFAULT_FILE_SIZE
     max_rows: int = DEFAULT_ROWS
     max_cell_length: int = DEFAULT_CELL_LENGTH
+    max_columns: int = DEFAULT_COLUMNS
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Limits:
         """The limits named in the ``pvreport`` plugin options; defaults for the rest."""
         found: dict[str, int] = {}
-        for name in ("max_file_size", "max_rows", "max_cell_length"):
+        for name in ("max_file_size", "max_rows", "max_cell_length", "max_columns"):
             value = options.get(name)
             if value is None:
                 continue
@@ -129,17 +149,31 @@ def check_contents(
     data: bytes | None = None,
     line_ends: int | None = None,
 ) -> list[Problem]:
-    """Problems for a resource with too many rows or cells that are too long.
+    """Problems for a resource with too many columns, too many rows or cells that are too long.
 
     Reads the file as CSV the way :func:`pvreport.load.csv_records` does, so lines are the ones an
     editor shows. Files that cannot hold an over-long cell or too many rows (judged from their
-    bytes) are not parsed. ``data`` is the file's bytes, where already read, and ``line_ends``
-    the number of line ends (``\\n``) in them, where already counted.
+    bytes) are not parsed, and cells are measured from the bytes, a block at a time, so that a
+    line of hundreds of megabytes is never decoded whole. ``data`` is the file's bytes, where
+    already read, and ``line_ends`` the number of line ends (``\\n``) in them, where already
+    counted.
     """
     try:
         data = path.read_bytes() if data is None else data
     except OSError:
         return []
+    heading = _heading(data)
+    if heading is not None and len(heading.cells) > limits.max_columns:
+        return [
+            Problem(
+                "too-many-columns",
+                f"{file} has {len(heading.cells):,} columns in its heading row, more than the "
+                f"{limits.max_columns:,} pvreport reads from one file, so it was read no further.",
+                file=file,
+                line=heading.line,
+                value=str(len(heading.cells)),
+            )
+        ]
     # Parsing a 100 MB file as CSV takes seconds; its lines take a fraction of one. A file with
     # no more lines than the row limit cannot have too many rows, and one whose lines are all
     # within the cell limit cannot have a long cell, unless a quoted cell runs over several lines
@@ -154,37 +188,78 @@ def check_contents(
         parsed = parse()
         if parsed is not None and _longest_cell(parsed) <= limits.max_cell_length:
             return []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if not _utf8(data):
         return []  # hygiene reports the encoding; cells are then measured in bytes nowhere
-    return list(_scan(file, text, limits))
+    problems = list(_long_cells(file, data, limits, heading))
+    if line_ends > limits.max_rows:
+        problems.extend(_scan_rows(file, data.decode("utf-8-sig"), limits))
+    return problems
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, decoded a block at a time (never the whole file at once)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), BLOCK):
+            decoder.decode(data[start : start + BLOCK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blocks(data: bytes) -> Iterator[tuple[int, Any]]:
+    """``(offset, bytes as an array)`` for each block of ``data``, without copying it."""
+    import numpy as np
+
+    for offset in range(0, len(data), BLOCK):
+        yield (
+            offset,
+            np.frombuffer(
+                data, dtype=np.uint8, count=min(BLOCK, len(data) - offset), offset=offset
+            ),
+        )
 
 
 def _suspect(data: bytes, limits: Limits, line_ends: int) -> bool:
     """Whether a file may have too many rows or a cell too long: more lines than the row limit,
-    a line longer than the cell limit, or a line with an odd number of quotes."""
+    a line longer than the cell limit, or a line with an odd number of quotes.
+
+    Measured a block at a time, so that the arrays of a large file never hold more than a block.
+    """
     import numpy as np
 
     if line_ends > limits.max_rows:
         return True
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ends: np.ndarray | None = None
     if not _short_lines(data, limits.max_cell_length):
-        # Worked out by array rather than by splitting the file into a million lines.
-        ends = np.flatnonzero(raw == ord("\n"))
-        bounds = np.concatenate(([-1], ends, [len(data)]))
-        if int(np.max(np.diff(bounds))) - 1 > limits.max_cell_length:
+        last_end = -1
+        for offset, raw in _blocks(data):
+            ends = np.flatnonzero(raw == ord("\n")) + offset
+            if not len(ends):
+                continue
+            gaps = np.diff(ends, prepend=last_end)
+            if int(gaps.max()) - 1 > limits.max_cell_length:
+                return True
+            last_end = int(ends[-1])
+        if len(data) - last_end - 1 > limits.max_cell_length:
             return True
     if b'"' not in data:
         return False
-    if ends is None:
-        ends = np.flatnonzero(raw == ord("\n"))
-    # The quotes before each line end, and so on each line: a search per line end (a million)
-    # rather than per quote (twenty million in a file whose every cell is quoted).
-    quotes = np.flatnonzero(raw == ord('"'))
-    before = np.concatenate(([0], np.searchsorted(quotes, ends), [len(quotes)]))
-    return bool(np.any(np.diff(before) % 2))
+    # A line has an odd number of quotes where the count of quotes so far changes its parity
+    # from one line end to the next.
+    parity = at_last_end = 0  # so far, and at the last line end
+    for _, raw in _blocks(data):
+        inside = np.bitwise_xor.accumulate((raw == ord('"')).view(np.uint8)) ^ parity
+        at_ends = inside[raw == ord("\n")]
+        if len(at_ends):
+            if bool(np.any(np.diff(at_ends, prepend=at_last_end))):
+                return True
+            at_last_end = int(at_ends[-1])
+        if len(inside):
+            parity = int(inside[-1])
+    return parity != at_last_end
 
 
 def _short_lines(data: bytes, longest: int) -> bool:
@@ -211,22 +286,237 @@ def _longest_cell(parsed: load.Parsed) -> int:
     return longest
 
 
-def _scan(file: str, text: str, limits: Limits) -> Iterator[Problem]:
+@dataclasses.dataclass(frozen=True)
+class Heading:
+    """A file's heading row: where it starts (byte offset, line) and its cells, stripped."""
+
+    offset: int
+    line: int
+    cells: list[str]
+
+
+def _heading(data: bytes) -> Heading | None:
+    """The first record with something in it, read from at most ``HEADER_BYTES`` bytes."""
+    _lift_csv_limit()
+    start = 0
+    line = 1
+    while start < len(data):
+        window = min(len(data), start + HEADER_BYTES)
+        end, quotes = start, 0
+        while True:  # to the line end outside quotes
+            found = data.find(b"\n", end, window)
+            following = window if found < 0 else found + 1
+            quotes += data.count(b'"', end, following)
+            end = following
+            if found < 0 or quotes % 2 == 0:
+                break
+        text = data[start:end].decode("utf-8", errors="replace").removeprefix("\ufeff")
+        record = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
+        if any(cell.strip() for cell in record):
+            return Heading(start, line, [cell.strip() for cell in record])
+        if found < 0:
+            return None
+        line += data.count(b"\n", start, end)
+        start = end
+    return None
+
+
+def _lift_csv_limit() -> None:
     # The csv module refuses fields over its own limit (128 KB): lift it, the limit here is ours.
     csv.field_size_limit(sys.maxsize)
+
+
+def _cells_over(data: bytes, longest: int) -> Iterator[tuple[int, int, int, int]]:
+    """``(record start, cell start, cell end, column index)``, as byte offsets, of every cell of
+    more than ``longest`` bytes (so every cell of more than ``longest`` characters), found a
+    block at a time.
+
+    A comma or line end parts cells only outside quotes, as the CSV reader reads them (see
+    :func:`_inside_quotes`).
+    """
+    import numpy as np
+
+    parity, last_close = 0, -2
+    cell_start = record_start = column = 0
+    for offset, raw in _blocks(data):
+        inside, parity, last_close = _inside_quotes(data, offset, raw, parity, last_close)
+        bounds = np.flatnonzero(((raw == ord(",")) | (raw == ord("\n"))) & (inside == 0))
+        if not len(bounds):
+            continue
+        ends = bounds + offset
+        starts = np.concatenate(([cell_start], ends[:-1] + 1))
+        line_ends = np.flatnonzero(raw[bounds] == ord("\n"))
+        for k in np.flatnonzero(ends - starts > longest).tolist():
+            before = int(np.searchsorted(line_ends, k))
+            if before == 0:
+                yield record_start, int(starts[k]), int(ends[k]), column + k
+            else:
+                last = int(line_ends[before - 1])
+                yield int(ends[last]) + 1, int(starts[k]), int(ends[k]), k - last - 1
+        if len(line_ends):
+            record_start = int(ends[line_ends[-1]]) + 1
+            column = len(bounds) - int(line_ends[-1]) - 1
+        else:
+            column += len(bounds)
+        cell_start = int(ends[-1]) + 1
+    if len(data) - cell_start > longest:
+        yield record_start, cell_start, len(data), column
+
+
+def _inside_quotes(
+    data: bytes, offset: int, raw: Any, parity: int, last_close: int
+) -> tuple[Any, int, int]:
+    """Which bytes of a block are inside quotes, as the CSV reader reads them; and the state at
+    its end (inside or not, where the last closing quote was) for the next block.
+
+    A quote opens a quoted cell only at the start of a cell (or right after the quote that
+    closed one: a doubled quote); inside, each quote closes it. A file a spreadsheet wrote has no
+    other quotes, and then a byte is inside exactly where the quotes before it are odd: found by
+    array. A quote inside an unquoted cell (``5" screen``) is a plain character, so a block with
+    one is read quote by quote.
+    """
+    import numpy as np
+
+    quotes = raw == ord('"')
+    toggles = quotes.view(np.uint8)
+    inside = np.bitwise_xor.accumulate(toggles) ^ parity
+    before = inside ^ toggles
+    previous = np.empty_like(raw)
+    previous[1:] = raw[:-1]
+    previous[:1] = data[offset - 1] if offset else ord(",")
+    plain = (
+        quotes
+        & (before == 0)
+        & (previous != ord(","))
+        & (previous != ord("\n"))
+        & (previous != ord('"'))
+    )
+    doubtful_start = bool(
+        len(raw)
+        and raw[0] == ord('"')
+        and offset
+        and before[0] == 0
+        and data[offset - 1] == ord('"')
+        and last_close != offset - 1
+    )
+    if not doubtful_start and not bool(plain.any()):
+        closes = np.flatnonzero(quotes & (before == 1))
+        if len(closes):
+            last_close = int(closes[-1]) + offset
+        return inside, int(inside[-1]) if len(inside) else parity, last_close
+    toggles = np.zeros(len(raw), dtype=np.uint8)
+    state = parity
+    for position in np.flatnonzero(quotes).tolist():
+        at = offset + position
+        if state:
+            state, last_close, toggles[position] = 0, at, 1
+            continue
+        before_byte = data[at - 1] if at else ord(",")
+        if before_byte in (ord(","), ord("\n")) or (
+            before_byte == ord('"') and last_close == at - 1
+        ):
+            state, toggles[position] = 1, 1
+    return np.bitwise_xor.accumulate(toggles) ^ parity, state, last_close
+
+
+def _cell_text(data: bytes, start: int, end: int) -> str:
+    """A cell of up to ``EXACT_CELL_BYTES`` as the CSV reader reads it."""
+    if start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        start = 3
+    text = data[start:end].decode("utf-8", errors="replace").removesuffix("\r")
+    record = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
+    return record[0] if record else ""
+
+
+def _characters(data: bytes, start: int, end: int) -> int:
+    """The characters of a long cell, counted from its bytes a block at a time: every byte that
+    does not continue a character, less its enclosing quotes and one of each doubled quote."""
+    import numpy as np
+
+    if data[end - 1 : end] == b"\r":
+        end -= 1
+    if start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        start = 3
+    chars = quotes = 0
+    for offset in range(start, end, BLOCK):
+        raw = np.frombuffer(data, dtype=np.uint8, count=min(BLOCK, end - offset), offset=offset)
+        chars += int(np.count_nonzero((raw & 0xC0) != 0x80))
+        quotes += int(np.count_nonzero(raw == ord('"')))
+    if data[start : start + 1] == b'"':
+        chars -= 2 + (quotes - 2) // 2
+    return chars
+
+
+def _blank_record(data: bytes, start: int) -> bool:
+    """Whether the record starting at ``start`` holds nothing but spaces (the CSV reader skips
+    it as a blank row); a record too long to read whole is taken to hold something."""
+    window = data[start : start + EXACT_CELL_BYTES]
+    records = csv.reader(
+        io.StringIO(window.decode("utf-8", errors="replace"), newline=""), strict=False
+    )
+    record = next(records, [])
+    if start + len(window) < len(data) and next(records, None) is None:
+        return False  # the record runs past the window
+    return not any(cell.strip() for cell in record)
+
+
+def _long_cells(
+    file: str, data: bytes, limits: Limits, heading: Heading | None
+) -> Iterator[Problem]:
+    """A problem for each of the first ``MAX_NAMED_CELLS`` cells over the cell limit (the heading
+    row's included: a heading a whole document long would reach every later stage), and one
+    counting the rest."""
+    longest = limits.max_cell_length
+    header = heading.cells if heading is not None else []
+    named = over = 0
+    for record, start, end, column in _cells_over(data, longest):
+        if heading is None or record < heading.offset:
+            continue  # blank lines before the heading row
+        if end - start <= EXACT_CELL_BYTES:
+            text = _cell_text(data, start, end)
+            chars, begins = len(text), text[:40]
+        else:
+            chars = _characters(data, start, end)
+            begins = _cell_text(data, start, start + 400)[:40]
+        if chars <= longest or (not begins.strip() and _blank_record(data, record)):
+            continue
+        over += 1
+        if named >= MAX_NAMED_CELLS:
+            continue
+        named += 1
+        yield Problem(
+            "cell-too-long",
+            f"This cell holds {chars:,} characters, more than the {longest:,} pvreport takes in "
+            f"one cell. It begins: {begins!r}.",
+            file=file,
+            line=data.count(b"\n", 0, record) + 1,
+            field=header[column] if record > heading.offset and column < len(header) else None,
+            value=f"{chars} characters",
+        )
+    if over > named:
+        yield Problem(
+            "cell-too-long",
+            f"{file} has {over - named:,} more cells over {longest:,} characters besides those "
+            "named above.",
+            file=file,
+            hint="Shorten the long texts in this file to a few sentences each; the cells named "
+            "above show what they hold.",
+        )
+
+
+def _scan_rows(file: str, text: str, limits: Limits) -> Iterator[Problem]:
+    """The first row over the row limit, as the CSV reader counts rows (blank ones skipped)."""
+    _lift_csv_limit()
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    header: list[str] = []
+    header = False
     rows = 0
-    named = 0
-    over = 0
     end = 0
     for record in reader:
         start, end = end + 1, reader.line_num
-        if not header:
-            if any(cell.strip() for cell in record):
-                header = [cell.strip() for cell in record]
-            continue
         if not any(cell.strip() for cell in record):
+            continue
+        if not header:
+            header = True
             continue
         rows += 1
         if rows == limits.max_rows + 1:
@@ -237,32 +527,7 @@ def _scan(file: str, text: str, limits: Limits) -> Iterator[Problem]:
                 file=file,
                 line=start,
             )
-        for index, cell in enumerate(record):
-            if len(cell) <= limits.max_cell_length:
-                continue
-            over += 1
-            if named < MAX_NAMED_CELLS:
-                named += 1
-                field = header[index] if index < len(header) else None
-                yield Problem(
-                    "cell-too-long",
-                    f"This cell holds {len(cell):,} characters, more than the "
-                    f"{limits.max_cell_length:,} pvreport takes in one cell. It begins: "
-                    f"{cell[:40]!r}.",
-                    file=file,
-                    line=start,
-                    field=field,
-                    value=f"{len(cell)} characters",
-                )
-    if over > named:
-        yield Problem(
-            "cell-too-long",
-            f"{file} has {over - named:,} more cells over {limits.max_cell_length:,} characters "
-            "besides those named above.",
-            file=file,
-            hint="Shorten the long texts in this file to a few sentences each; the cells named "
-            "above show what they hold.",
-        )
+            return
 
 
 def check(

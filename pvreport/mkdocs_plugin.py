@@ -42,6 +42,7 @@ class PvreportConfig(base.Config):
     max_file_size = c.Optional(c.Type((int, str)))
     max_rows = c.Optional(c.Type(int))
     max_cell_length = c.Optional(c.Type(int))
+    max_columns = c.Optional(c.Type(int))
     #: The readability thresholds of pvreport.readability.Thresholds (read by build.build).
     min_reading_ease = c.Optional(c.Type((int, float)))
     max_sentence_words = c.Optional(c.Type(int))

@@ -283,11 +283,6 @@ def measure(text: str) -> Readability:
     )
 
 
-def flesch_reading_ease(text: str) -> float:
-    """Flesch reading ease of a text, whatever its length."""
-    return measure(text).flesch
-
-
 def _quote(sentence: str, limit: int = 300) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 

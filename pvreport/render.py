@@ -23,7 +23,7 @@ import html
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 import markdown
@@ -349,7 +349,27 @@ def withheld_sentence(note: WithheldNote) -> str:
         "counterbalance": "The measure read beside this one is not shown",
         "link": f"{counted} linked to this {verb} not shown",
     }.get(note.role, f"{counted} {verb} not shown")
-    return role + " because it is confidential, for example commercially sensitive."
+    return f"{role} {because_confidential(note.count)}"
+
+
+def because_confidential(count: int) -> str:
+    """Why ``count`` rows are not shown, as the end of a sentence (every page says it alike)."""
+    pronoun = "it is" if count == 1 else "they are"
+    return f"because {pronoun} confidential, for example commercially sensitive."
+
+
+@dataclasses.dataclass(frozen=True)
+class Weighed:
+    """The options of a decision as its page tells them: those shown, how many are withheld, and
+    whether the chosen one is among those shown, withheld, or (a proposed decision) none."""
+
+    shown: tuple[model.Option, ...]
+    withheld: int
+    chosen: Literal["shown", "withheld", "none"]
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + self.withheld
 
 
 # ----------------------------------------------------------------------------------------------
@@ -379,6 +399,7 @@ def environment() -> jinja2.Environment:
         count=count_words,
         sentence_start=sentence_start,
         withheld=withheld_sentence,
+        because_confidential=because_confidential,
         safe_url=safe_url,
         money=formatting.format_money,
     )
@@ -517,6 +538,18 @@ class _Renderer:
 
     # -- the pages ---------------------------------------------------------------------------
 
+    def weighed(self, decision: model.Decision) -> Weighed:
+        shown = tuple(o for o in self.report.options if o.decision_id == decision.id)
+        place = f"decisions/{decision.id}"
+        hidden = sum(n.count for n in self.inputs.withheld.at(place) if n.what == "options")
+        if any(o.chosen for o in shown):
+            chosen: Literal["shown", "withheld", "none"] = "shown"
+        elif decision.id in self.inputs.withheld.chosen:
+            chosen = "withheld"
+        else:
+            chosen = "none"
+        return Weighed(shown, hidden, chosen)
+
     def indicator_view(self, ind: model.Indicator) -> dict[str, Any]:
         status = self.inputs.statuses[ind.id]
         counter = self.indicator.get(ind.counterbalance_id or "")
@@ -630,7 +663,7 @@ class _Renderer:
                 src_of("decisions", d.id),
                 d.title,
                 decision=d,
-                options=[o for o in r.options if o.decision_id == d.id],
+                weighed=self.weighed(d),
                 answered=[x for x in r.responses if x.decision_id == d.id],
                 **common,
             )

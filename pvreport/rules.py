@@ -436,6 +436,106 @@ def counterbalance_is_itself(package: Package) -> Iterator[Problem]:
             )
 
 
+def reserved_ids(package: Package) -> Iterator[Problem]:
+    """An id that becomes a page address must not be a name the site uses itself."""
+
+    def reserved(columns: load.Columns) -> Any:
+        return columns.where("id", lambda v: v in contract.RESERVED_IDS)
+
+    for name in contract.WITH_PAGES:
+        for row in package.rows(name, reserved):
+            own = _text(row, "id")
+            if own is None or own not in contract.RESERVED_IDS:
+                continue
+            yield _problem(
+                "reserved-id",
+                package,
+                name,
+                row,
+                "id",
+                f"The id '{own}' would give this row the address /{name}/{own}/, which the site "
+                "uses for a page of its own.",
+                value=own,
+                hint=f"Choose another id, for example '{own}-1' or a word that says what the row "
+                "is about. Ids pvreport keeps for itself: "
+                + ", ".join(sorted(contract.RESERVED_IDS))
+                + ".",
+            )
+
+
+def _beyond(value: Any) -> bool:
+    """A number that is not a figure (NaN, infinity) or too large to draw or read."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return True
+    return abs(value) > contract.LARGEST_NUMBER
+
+
+def _size_of(value: float) -> str:
+    """A very large number, shortly: ``1.7e+308``, or ``a number of 401 digits``."""
+    if isinstance(value, int) and abs(value) > 10**300:
+        return f"a number of {len(str(abs(value))):,} digits"
+    return f"{value:.4g}"
+
+
+def numbers_are_figures(package: Package) -> Iterator[Problem]:
+    """Every number cell holds a finite figure of at most ``contract.LARGEST_NUMBER``.
+
+    Python and frictionless read ``NaN``, ``inf``, ``-Infinity`` and ``1e400`` as numbers; a
+    chart cannot draw them, a status cannot be judged from them and JSON cannot hold them.
+    """
+    largest = f"{contract.LARGEST_NUMBER:,}"
+    for name in package.tables:
+        if name not in contract.RESOURCES:
+            continue
+        for field in contract.number_fields(name):
+            if field not in package.header(name):
+                continue
+
+            def beyond(columns: load.Columns, field: str = field) -> Any:
+                return columns.where(field, _beyond)
+
+            for row in package.rows(name, beyond):
+                value = row.get(field)
+                if not _beyond(value):
+                    continue
+                if isinstance(value, float) and math.isnan(value):
+                    yield _problem(
+                        "number-not-finite",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} is NaN ('not a number'), which a program reads as a number "
+                        "but is no figure.",
+                        value="NaN",
+                    )
+                elif isinstance(value, float) and math.isinf(value):
+                    yield _problem(
+                        "number-not-finite",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} is read as {'minus ' if value < 0 else ''}infinity (a word "
+                        "such as Infinity or inf, or a number too large to store), which is no "
+                        "figure.",
+                        value=str(value),
+                    )
+                else:
+                    yield _problem(
+                        "number-too-large",
+                        package,
+                        name,
+                        row,
+                        field,
+                        f"{field} is {_size_of(value)}, larger than {largest}, the largest "
+                        "figure pvreport draws and shows.",
+                        value=_size_of(value),
+                    )
+
+
 # Errors: pairs, intervals and periods ----------------------------------------------------------
 
 
@@ -751,6 +851,36 @@ def chosen_options(package: Package) -> Iterator[Problem]:
                 f"options are marked as chosen ({_lines(chosen)}); exactly one should be.",
                 value="true",
             )
+
+
+def chosen_option_withheld(package: Package) -> Iterator[Problem]:
+    """A public decision that was taken, whose chosen option is confidential: the site can say a
+    choice was made, but not what it was."""
+    if not package.readable("options"):
+        return
+    decisions = package.by_id("decisions")
+    for row in package.rows("options"):
+        decision_id = _text(row, "decision_id")
+        decision = decisions.get(decision_id) if decision_id is not None else None
+        if (
+            decision is None
+            or row.get("chosen") is not True
+            or _text(row, "visibility") != "confidential"
+            or _text(decision, "visibility") == "confidential"
+            or _text(decision, "status") not in DECIDED
+        ):
+            continue
+        yield _problem(
+            "chosen-option-withheld",
+            package,
+            "options",
+            row,
+            "visibility",
+            f"Option '{_text(row, 'id') or ''}' is the one chosen for decision '{decision_id}', "
+            "but it is confidential, so the public can see that the decision was taken but not "
+            "what was decided.",
+            value="confidential",
+        )
 
 
 def not_doing_explained(package: Package) -> Iterator[Problem]:
@@ -1133,52 +1263,54 @@ def change_thresholds_used(package: Package) -> Iterator[Problem]:
         )
 
 
-def engagements_answered(package: Package) -> Iterator[Problem]:
-    """Every engagement says what was done with what was heard (responses)."""
-    if not package.absent("responses") and not package.readable("responses"):
+def _engagements_without(
+    package: Package, resource: str, code: str, what: str, why: str
+) -> Iterator[Problem]:
+    """Engagements with no row in ``resource`` (or no such file): ``code``, saying the
+    engagement has no ``what`` and ``why`` that matters. Nothing where the file could not be
+    read (its own problems say why)."""
+    if not package.absent(resource) and not package.readable(resource):
         return
-    answered = package.grouped("responses", "engagement_id")
+    found = package.grouped(resource, "engagement_id")
     for engagement_id, row in package.by_id("engagements").items():
-        if engagement_id in answered:
+        if engagement_id in found:
             continue
         where = (
-            "the package has no responses file"
-            if package.absent("responses")
-            else f"{package.file('responses')} has no row for it"
+            f"the package has no {resource} file"
+            if package.absent(resource)
+            else f"{package.file(resource)} has no row for it"
         )
         yield _problem(
-            "engagement-without-responses",
+            code,
             package,
             "engagements",
             row,
             None,
-            f"Engagement '{engagement_id}' has no responses ({where}): people cannot see what "
-            f"was done with what they said.",
+            f"Engagement '{engagement_id}' has no {what} ({where}){why}",
         )
+
+
+def engagements_answered(package: Package) -> Iterator[Problem]:
+    """Every engagement says what was done with what was heard (responses)."""
+    return _engagements_without(
+        package,
+        "responses",
+        "engagement-without-responses",
+        "responses",
+        ": people cannot see what was done with what they said.",
+    )
 
 
 def engagements_profiled(package: Package) -> Iterator[Problem]:
     """Every engagement says who took part, against who the service serves."""
-    if not package.absent("engagement_profile") and not package.readable("engagement_profile"):
-        return
-    profiled = package.grouped("engagement_profile", "engagement_id")
-    for engagement_id, row in package.by_id("engagements").items():
-        if engagement_id in profiled:
-            continue
-        where = (
-            "the package has no engagement_profile file"
-            if package.absent("engagement_profile")
-            else f"{package.file('engagement_profile')} has no row for it"
-        )
-        yield _problem(
-            "engagement-without-profile",
-            package,
-            "engagements",
-            row,
-            None,
-            f"Engagement '{engagement_id}' has no profile ({where}), so nobody can tell whether "
-            f"the people who took part are like the people the service serves.",
-        )
+    return _engagements_without(
+        package,
+        "engagement_profile",
+        "engagement-without-profile",
+        "profile",
+        ", so nobody can tell whether the people who took part are like the people the service "
+        "serves.",
+    )
 
 
 def decisions_weigh_options(package: Package) -> Iterator[Problem]:
@@ -1429,6 +1561,8 @@ RULES: tuple[Rule, ...] = (
     references_to_absent_resources,
     objective_cycles,
     counterbalance_is_itself,
+    reserved_ids,
+    numbers_are_figures,
     baseline_half_given,
     target_half_given,
     interval_half_given,
@@ -1439,6 +1573,7 @@ RULES: tuple[Rule, ...] = (
     engagement_dates,
     profile_shares,
     chosen_options,
+    chosen_option_withheld,
     not_doing_explained,
     result_groups,
     revisions_name_present_resources,

@@ -1,7 +1,8 @@
 """Static chart SVGs, drawn by pvreport itself from each chart's data.
 
 Every chart kind has a small frozen *drawing* (the numbers and words its picture is made of,
-filled by :mod:`pvreport.charts` from the same values as its Vega-Lite spec) and one function here
+filled by :mod:`pvreport.charts` from the same values as its Vega-Lite spec, its value axis an
+:class:`pvreport.axes.Axis` the spec is written from too) and one function here
 that lays it out and writes the SVG as a string. Drawing takes well under a millisecond a chart,
 against ~100 ms through a JavaScript engine, and gives the same bytes for the same drawing.
 
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from .formatting import format_ticks
+from .axes import Axis
 
 BACKGROUND = "#ffffff"
 TEXT = "#1a1a1a"  # 17.4:1 on white
@@ -81,7 +82,8 @@ class TrendDrawing:
     points: tuple[TrendPoint, ...]
     markers: tuple[Marker, ...]
     latest_label: str
-    y_title: str
+    #: The value axis, worked out once for this drawing and the chart's spec alike.
+    axis: Axis
     #: The latest label goes below its point where a marker line runs just above it.
     latest_below: bool = False
 
@@ -99,7 +101,7 @@ class GroupPoint:
 @dataclasses.dataclass(frozen=True)
 class BreakdownDrawing:
     groups: tuple[GroupPoint, ...]
-    x_title: str
+    axis: Axis
     everyone: float | None = None
     everyone_label: str = ""
 
@@ -115,7 +117,7 @@ class ProfileBar:
 @dataclasses.dataclass(frozen=True)
 class ProfileDrawing:
     bars: tuple[ProfileBar, ...]
-    x_title: str = "Share (per cent)"
+    axis: Axis
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,8 +135,8 @@ class StatusPanel:
 @dataclasses.dataclass(frozen=True)
 class StatusDrawing:
     panels: tuple[StatusPanel, ...]
-    total: int
-    x_title: str = "Number of measures"
+    #: One axis for both panels, so that equal counts make equal bars.
+    axis: Axis
 
 
 Drawing = TrendDrawing | BreakdownDrawing | ProfileDrawing | LadderDrawing | StatusDrawing
@@ -241,7 +243,7 @@ def wrap(text: str, width: float, size: float = LABEL_SIZE, *, bold: bool = Fals
     return lines
 
 
-# -- numbers: coordinates and axis ticks ---------------------------------------------------------
+# -- numbers: coordinates and scales ---------------------------------------------------------
 
 
 def _n(value: float) -> str:
@@ -249,30 +251,6 @@ def _n(value: float) -> str:
     text = f"{value:.1f}"
     text = text.removesuffix(".0")
     return "0" if text == "-0" else text
-
-
-def nice_ticks(low: float, high: float, count: int = 6, *, integer: bool = False) -> list[float]:
-    """Round tick values (1, 2 or 5 times a power of ten apart) from at or below ``low`` to at or
-    above ``high``: about ``count`` of them, so that the axis covers every value drawn."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        low, high = 0.0, 1.0
-    if low > high:
-        low, high = high, low
-    if high - low < 1e-12 * max(1.0, abs(high)):
-        # One value: give the axis some room around it.
-        room = abs(high) * 0.1 if abs(high) > 1e-6 else 1.0
-        low, high = low - room, high + room
-    raw = (high - low) / max(1, count - 1)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
-    if integer:
-        step = max(1.0, float(round(step)))
-    first = math.floor(low / step + 1e-9)
-    last = math.ceil(high / step - 1e-9)
-    # Rounded a little below the step's precision, to drop float noise (0.30000000000000004).
-    digits = max(0, 3 - math.floor(math.log10(step)))
-    ticks = [round(i * step, digits) for i in range(first, last + 1)]
-    return [0.0 if t == 0 else t for t in ticks]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -409,22 +387,23 @@ def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> str:
     return "".join(parts)
 
 
-def _value_axis_x(
-    scale: Scale, ticks: Sequence[float], top: float, bottom: float, title: str
-) -> tuple[list[str], float]:
+def _value_axis_x(scale: Scale, axis: Axis, top: float, bottom: float) -> tuple[list[str], float]:
     """A value axis along the bottom: grid, domain line, ticks, labels and title. Returns the
     parts and the y just below the title."""
-    parts = [_line(scale(t), top, scale(t), bottom, GRID, cls="grid") for t in ticks]
-    parts.append(_line(scale.r0, bottom, scale.r1, bottom, MUTED_TEXT))
-    for t, label in zip(ticks, format_ticks(ticks), strict=True):
+    parts = [_line(scale(t), top, scale(t), bottom, GRID, cls="grid") for t in axis.ticks]
+    parts.append('<g class="value-axis">')
+    parts.append(_line(scale.r0, bottom, scale.r1, bottom, MUTED_TEXT, cls="domain"))
+    for t, label in zip(axis.ticks, axis.labels, strict=True):
         x = scale(t)
-        parts.append(_line(x, bottom, x, bottom + 5, MUTED_TEXT))
+        parts.append(_line(x, bottom, x, bottom + 5, MUTED_TEXT, cls="tick-mark"))
         parts.append(_text(x, bottom + 7, label, anchor="middle", valign="top", cls="tick"))
+    parts.append("</g>")
     y = bottom + 7 + LINE_HEIGHT + 4
-    if title:
+    if axis.title:
         parts.append(
-            _text((scale.r0 + scale.r1) / 2, y, title, anchor="middle", valign="top", cls="title")
-        )
+            _text((scale.r0 + scale.r1) / 2, y, axis.title, anchor="middle", valign="top",
+                  cls="title")
+        )  # fmt: skip
         y += LINE_HEIGHT + 2
     return parts, y
 
@@ -456,10 +435,7 @@ def draw_trend(d: TrendDrawing) -> str:
     target as dashed lines named in the right margin, the latest value in bold; a figure that may
     still change is an open triangle (shape and words), named in a legend."""
     points = d.points
-    values = [p.value for p in points] + [m.value for m in d.markers]
-    values += [v for p in points for v in (p.lower, p.upper) if v is not None]
-    ticks = nice_ticks(min(values), max(values))
-    labels = format_ticks(ticks)
+    ticks, labels = d.axis.ticks, d.axis.labels
 
     marker_lines = {m: wrap(m.label, 140) for m in d.markers}
     right = PAD + (max((text_width(ln) for ls in marker_lines.values() for ln in ls), default=0))
@@ -469,7 +445,7 @@ def draw_trend(d: TrendDrawing) -> str:
     top = PAD + 22  # room for the latest value's label above the highest point
     plot_h = 300
     bottom = top + plot_h
-    y = Scale(ticks[0], ticks[-1], bottom, top)
+    y = Scale(*d.axis.domain, bottom, top)
     step = plot_w / len(points)
     xs = [left + step * (i + 0.5) for i in range(len(points))]
     # Many periods: smaller points and caps, so that neighbours do not run into each other.
@@ -485,17 +461,19 @@ def draw_trend(d: TrendDrawing) -> str:
 
     parts = [_open(WIDTH, 0)]  # replaced below once the height is known
     # Grid and the value axis.
+    parts += [_line(left, y(t), left + plot_w, y(t), GRID, cls="grid") for t in ticks]
+    parts.append('<g class="value-axis">')
+    parts.append(_line(left, top, left, bottom, MUTED_TEXT, cls="domain"))
     for t, label in zip(ticks, labels, strict=True):
         ty = y(t)
-        parts.append(_line(left, ty, left + plot_w, ty, GRID, cls="grid"))
-        parts.append(_line(left - 5, ty, left, ty, MUTED_TEXT))
+        parts.append(_line(left - 5, ty, left, ty, MUTED_TEXT, cls="tick-mark"))
         parts.append(_text(left - 8, ty, label, anchor="end", cls="tick"))
-    parts.append(_line(left, top, left, bottom, MUTED_TEXT))
+    parts.append("</g>")
     parts.append(_line(left, bottom, left + plot_w, bottom, MUTED_TEXT))
     title_x = PAD + LINE_HEIGHT / 2 + 4
     parts.append(
         f'<text class="title" transform="translate({_n(title_x)},{_n((top + bottom) / 2)}) '
-        f'rotate(-90)" text-anchor="middle" y="{_n(LABEL_SIZE * 0.35)}">{escape(d.y_title)}</text>'
+        f'rotate(-90)" text-anchor="middle" y="{_n(LABEL_SIZE * 0.35)}">{escape(d.axis.title)}</text>'
     )
     for i, (x, lines) in enumerate(zip(xs, period_lines, strict=True)):
         parts.append(_line(x, bottom, x, bottom + 5, MUTED_TEXT))
@@ -605,15 +583,10 @@ def draw_breakdown(d: BreakdownDrawing) -> str:
     plot_w = WIDTH - left - right
     centres, _, bottom = _rows([len(lines) for lines in label_lines], top)
 
-    values = [g.value for g in groups]
-    values += [v for g in groups for v in (g.lower, g.upper) if v is not None]
-    if d.everyone is not None:
-        values.append(d.everyone)
-    ticks = nice_ticks(min(values), max(values))
-    x = Scale(ticks[0], ticks[-1], left, left + plot_w)
+    x = Scale(*d.axis.domain, left, left + plot_w)
 
     parts: list[str] = []
-    axis, end = _value_axis_x(x, ticks, top, bottom, d.x_title)
+    axis, end = _value_axis_x(x, d.axis, top, bottom)
     parts += axis
     parts.append(_line(left, top, left, bottom, MUTED_TEXT))
     for cy, lines in zip(centres, label_lines, strict=True):
@@ -681,12 +654,10 @@ def draw_profile(d: ProfileDrawing) -> str:
     top = PAD + 4
     counts = [max(len(a), len(b)) for a, b in zip(label_lines, texts, strict=True)]
     centres, heights, bottom = _rows(counts, top)
-    highest = max([50.0] + [max(b.participants, b.population) for b in bars])
-    ticks = nice_ticks(0, highest * 1.05)
-    x = Scale(0, ticks[-1], left, left + plot_w)
+    x = Scale(*d.axis.domain, left, left + plot_w)
 
     parts: list[str] = []
-    axis, end = _value_axis_x(x, ticks, top, bottom, d.x_title)
+    axis, end = _value_axis_x(x, d.axis, top, bottom)
     parts += axis
     parts.append(_line(left, top, left, bottom, MUTED_TEXT))
     # Bars and ticks keep one size in every row, fitted to the shortest row.
@@ -752,7 +723,6 @@ def draw_status(d: StatusDrawing) -> str:
     left = PAD + label_w + 10
     # Room on the right for the longest bar's count and the last tick's label.
     plot_w = WIDTH - left - PAD - 24
-    ticks = nice_ticks(0, max(1, d.total), integer=True)
     row = 30
     parts: list[str] = []
     y = PAD
@@ -760,8 +730,8 @@ def draw_status(d: StatusDrawing) -> str:
         parts.append(_text(PAD, y, panel.title, valign="top", size=15, bold=True, cls="heading"))
         top = y + 24
         bottom = top + row * len(panel.rows)
-        x = Scale(0, ticks[-1], left, left + plot_w)
-        axis, end = _value_axis_x(x, ticks, top, bottom, d.x_title)
+        x = Scale(*d.axis.domain, left, left + plot_w)
+        axis, end = _value_axis_x(x, d.axis, top, bottom)
         parts += axis
         parts.append(_line(left, top, left, bottom, MUTED_TEXT))
         for i, (word, count) in enumerate(panel.rows):

@@ -128,6 +128,22 @@ def compare_schema(name: str, declared: Mapping[str, Any]) -> Iterator[Problem]:
             value=name,
         )
         return
+    shapeless = [
+        f["name"]
+        for f in raw_fields
+        if not isinstance(f.get("constraints", {}), dict)
+        or not isinstance(f.get("type", "string"), str)
+    ]
+    if shapeless:
+        yield Problem(
+            "schema-invalid",
+            f'The schema of "{name}" in datapackage.json gives the field "{shapeless[0][:80]}" '
+            "a type that is not text or rules (constraints) that are not an object.",
+            file=DESCRIPTOR,
+            field="schema",
+            value=name,
+        )
+        return
     given = {f["name"]: f for f in raw_fields}
     for field_name, field in expected.items():
         mine = given.get(field_name)

@@ -23,9 +23,11 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from . import contract, keys, load, model
+
+Row = TypeVar("Row")
 
 Reason = Literal["confidential", "embargo"]
 
@@ -78,6 +80,8 @@ class Withheld:
     ids: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     #: Distinctive texts of withheld rows: the build checks none of them reached the site.
     canaries: tuple[Canary, ...] = ()
+    #: Public decisions whose chosen option is withheld: their pages say a choice was made.
+    chosen: frozenset[str] = frozenset()
 
     def at(self, place: str) -> tuple[WithheldNote, ...]:
         return tuple(n for n in self.notes if n.place == place)
@@ -244,18 +248,10 @@ def withhold(
         note(f"indicators/{i.id}", "results", embargoed[i.id], "embargo")
         indicators.append(dataclasses.replace(i, counterbalance_id=counterbalance))
 
-    engagements = []
-    for e in report.engagements:
-        if e.id in gone_eng:
-            dropped["engagements"].append(e)
-        else:
-            engagements.append(e)
-    profile = []
-    for p in report.engagement_profile:
-        if p.engagement_id in gone_eng:
-            dropped["engagement_profile"].append(p)
-        else:
-            profile.append(p)
+    engagements = _kept(report.engagements, "id", gone_eng, dropped["engagements"])
+    profile = _kept(
+        report.engagement_profile, "engagement_id", gone_eng, dropped["engagement_profile"]
+    )
 
     decisions = []
     for d in report.decisions:
@@ -284,12 +280,15 @@ def withhold(
 
     options = []
     hidden_options: Counter[str] = Counter()
+    chosen_hidden: set[str] = set()
     for opt in report.options:
         if opt.decision_id in gone_dec:
             dropped["options"].append(opt)
         elif _is_confidential(opt):
             dropped["options"].append(opt)
             hidden_options[opt.decision_id] += 1
+            if opt.chosen:
+                chosen_hidden.add(opt.decision_id)
         else:
             options.append(opt)
     for decision_id, count in hidden_options.items():
@@ -358,8 +357,17 @@ def withhold(
         lines={name: frozenset(r.line for r in rows) for name, rows in dropped.items() if rows},
         ids={name: frozenset(ids) for name, ids in gone_ids.items() if ids},
         canaries=_canaries(report, public, dropped, files or {}),
+        chosen=frozenset(chosen_hidden),
     )
     return public, withheld
+
+
+def _kept(rows: Iterable[Row], key: str, gone: set[str], dropped: list[Any]) -> list[Row]:
+    """The rows whose ``key`` is not in ``gone``; the others are added to ``dropped``."""
+    kept = []
+    for row in rows:
+        (dropped if getattr(row, key) in gone else kept).append(row)
+    return kept
 
 
 def _revisions_about_withheld(

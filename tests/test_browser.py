@@ -164,11 +164,16 @@ def sitemap_pages(site: Path) -> list[str]:
 
 
 def check_pages(
-    base: str, pages: Sequence[str], work: Path, screenshots: Sequence[dict[str, Any]] = ()
+    base: str,
+    pages: Sequence[str],
+    work: Path,
+    screenshots: Sequence[dict[str, Any]] = (),
+    tables_fit: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """Run check_pages.mjs over the pages; its findings by page path.
 
-    The narrow-screen menu, the same on every page (it is the theme's), is tried on the first."""
+    The narrow-screen menu, the same on every page (it is the theme's), is tried on the first.
+    On the ``tables_fit`` pages every table must fit the window at 390 and 320 px."""
     config = work / "check-pages.json"
     out = work / "check-pages-results.json"
     config.write_text(
@@ -180,6 +185,7 @@ def check_pages(
                 "axeDisabledRules": list(ignored().axe_rules),
                 "screenshots": list(screenshots),
                 "menuPages": list(pages[:1]),
+                "tablesFit": list(tables_fit),
                 "out": str(out),
             }
         ),
@@ -299,6 +305,31 @@ TABLE = """<table><caption>The data in this chart</caption>
 <thead><tr><th scope="col">Year</th><th scope="col">Share</th></tr></thead>
 <tbody><tr><td>2021/22</td><td>16%</td></tr><tr><td>2025/26</td><td>20%</td></tr></tbody></table>"""
 
+WIDE_TABLE = """Three options we weighed.
+
+<table{stack}>
+<thead><tr><th scope="col">Option</th><th scope="col">Benefits</th>\
+<th scope="col">Drawbacks</th><th scope="col">Cost</th><th scope="col">Support</th>\
+</tr></thead>
+<tbody>
+<tr><th scope="row">Rent homes from private landlords</th>\
+<td data-label="Benefits">Homes are ready within months</td>\
+<td data-label="Drawbacks">Landlords can end the lease</td>\
+<td data-label="Cost">£1.9 million per year</td><td data-label="Support">48%</td></tr>
+<tr><th scope="row">Buy homes ourselves</th>\
+<td data-label="Benefits">We own the homes for good</td>\
+<td data-label="Drawbacks">Only sixty homes in three years</td>\
+<td data-label="Cost">£2.3 million per year</td><td data-label="Support">41%</td></tr>
+<tr><th scope="row">Keep using hotels and bed and breakfasts</th>\
+<td data-label="Benefits">No new contracts</td>\
+<td data-label="Drawbacks">Families live in one room</td>\
+<td data-label="Cost">£3.4 million per year</td><td data-label="Support">11%</td></tr>
+</tbody>
+</table>
+"""
+STACK = ' data-stack="options"'
+
+
 #: Each page plants one violation; ``clean`` plants none and must pass every check.
 PLANTED: dict[str, str] = {
     "clean": "Plain words and a [link to the other page](../wide/index.md) in a sentence.\n"
@@ -314,7 +345,13 @@ PLANTED: dict[str, str] = {
     "first-tab": '<p><a href="#top" tabindex="1">A link that jumps the queue</a></p>',
     "chart-no-table": CHART.format(name="no-table", table=""),
     "invalid": '<p><span id="twice">One</span> and <span id="twice">two</span>.</p>',
+    # A table of options side by side: on a phone it scrolls inside its box, the third option
+    # out of sight. The same table marked to stack (as pvreport writes it) fits.
+    "wide-table": WIDE_TABLE.format(stack=""),
+    "stacked-table": WIDE_TABLE.format(stack=STACK),
 }
+#: Pages of the planted site whose tables must fit the window.
+TABLES_FIT = ["clean/", "wide-table/", "stacked-table/"]
 
 
 def build_mkdocs_site(folder: Path, pages: dict[str, str], *, fixes: bool) -> Path:
@@ -369,12 +406,17 @@ class Checked:
         return [e for e in self.vnu_errors if e.get("url", "").endswith(target)]
 
 
-def check_site(site: Path, work: Path, screenshots: Sequence[dict[str, Any]] = ()) -> Checked:
+def check_site(
+    site: Path,
+    work: Path,
+    screenshots: Sequence[dict[str, Any]] = (),
+    tables_fit: Sequence[str] = (),
+) -> Checked:
     pages = sitemap_pages(site)
     # The three tools run at once: each spends much of its time waiting on the others' pages or
     # on Java's start-up, so together they take little longer than the slowest alone.
     with serve(site) as base, concurrent.futures.ThreadPoolExecutor(3) as pool:
-        results = pool.submit(check_pages, base, pages, work, screenshots)
+        results = pool.submit(check_pages, base, pages, work, screenshots, tables_fit)
         by_pa11y = pool.submit(pa11y, base, pages, work)
         by_vnu = pool.submit(vnu, site)
         errors, filtered = by_vnu.result()
@@ -385,7 +427,7 @@ def check_site(site: Path, work: Path, screenshots: Sequence[dict[str, Any]] = (
 def planted(tools: None, tmp_path_factory: pytest.TempPathFactory) -> Checked:
     folder = tmp_path_factory.mktemp("planted")
     site = build_mkdocs_site(folder, PLANTED, fixes=True)
-    return check_site(site, folder)
+    return check_site(site, folder, tables_fit=TABLES_FIT)
 
 
 def test_sitemap_lists_every_page(planted: Checked) -> None:
@@ -393,7 +435,7 @@ def test_sitemap_lists_every_page(planted: Checked) -> None:
 
 
 def test_clean_page_passes_every_check(planted: Checked) -> None:
-    for page in ("", "clean/"):
+    for page in ("", "clean/", "stacked-table/"):
         result = planted.pages_results[page]
         assert result["axe"] == [] and result["problems"] == [], describe({page: result})
         assert planted.pa11y[page] == [], planted.pa11y[page]
@@ -413,6 +455,8 @@ def test_clean_page_passes_every_check(planted: Checked) -> None:
         ("no-focus/", None, "keyboard", "no visible focus on span"),
         ("first-tab/", None, "keyboard", "not a skip link"),
         ("chart-no-table/", None, "chart", "no data table"),
+        ("wide-table/", None, "table-width", 'at 320 px, table 1 ("Option")'),
+        ("wide-table/", None, "table-width", 'at 390 px, table 1 ("Option")'),
     ],
 )
 def test_planted_violation_is_caught(
@@ -481,17 +525,33 @@ def test_the_theme_fails_without_pvreports_fixes(
 @pytest.fixture(scope="module")
 def example(
     tools: None, example_site: Any, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Checked, dict[int, Path]]:
+) -> tuple[Checked, dict[tuple[str, int], Path]]:
     """Every check over every page of the built example, plus screenshots of an indicator page."""
     site = Path(example_site.site_dir)
     work = tmp_path_factory.mktemp("example-browser")
-    indicator = min(p for p in sitemap_pages(site) if re.fullmatch(r"indicators/[^/]+/", p))
-    shots = {width: work / f"indicator-{width}px.png" for width in (320, 1280)}
-    screenshots = [{"page": indicator, "width": w, "file": str(f)} for w, f in shots.items()]
-    return check_site(site, work, screenshots), shots
+    pages = sitemap_pages(site)
+    indicator = min(p for p in pages if re.fullmatch(r"indicators/[^/]+/", p))
+    shots = {(indicator, w): work / f"indicator-{w}px.png" for w in (320, 1280)}
+    # The decision that shows the most options, on a phone.
+    report = example_site.report
+    decision = max(
+        report.decisions, key=lambda d: sum(o.decision_id == d.id for o in report.options)
+    )
+    shots |= {(f"decisions/{decision.id}/", w): work / f"decision-{w}px.png" for w in (320, 390)}
+    screenshots = [{"page": p, "width": w, "file": str(f)} for (p, w), f in shots.items()]
+    return check_site(site, work, screenshots, tables_fit=narrow_table_pages(pages)), shots
 
 
-def test_example_sitemap_lists_every_page(example: tuple[Checked, dict[int, Path]]) -> None:
+def narrow_table_pages(pages: Sequence[str]) -> list[str]:
+    """The pages whose tables must fit a phone's window: the decisions and each one's options,
+    and the measures with their latest results (the summary, and each objective's own)."""
+    wanted = re.compile(r"decisions/([^/]+/)?|objectives/[^/]+/|indicators/")
+    return [p for p in pages if wanted.fullmatch(p)]
+
+
+def test_example_sitemap_lists_every_page(
+    example: tuple[Checked, dict[tuple[str, int], Path]],
+) -> None:
     checked, _ = example
     built = {
         str(path.parent.relative_to(checked.site)).removeprefix(".") + "/"
@@ -502,7 +562,7 @@ def test_example_sitemap_lists_every_page(example: tuple[Checked, dict[int, Path
 
 
 def test_example_has_no_axe_violation_and_passes_behaviour_checks(
-    example: tuple[Checked, dict[int, Path]], capsys: pytest.CaptureFixture[str]
+    example: tuple[Checked, dict[tuple[str, int], Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     checked, _ = example
     results = checked.pages_results
@@ -522,13 +582,13 @@ def test_example_has_no_axe_violation_and_passes_behaviour_checks(
         assert result["focusable"] > 0, page
 
 
-def test_example_passes_pa11y(example: tuple[Checked, dict[int, Path]]) -> None:
+def test_example_passes_pa11y(example: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
     checked, _ = example
     found = {page: issues for page, issues in checked.pa11y.items() if issues}
     assert found == {}
 
 
-def test_example_is_valid_html(example: tuple[Checked, dict[int, Path]]) -> None:
+def test_example_is_valid_html(example: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
     checked, _ = example
     found = [
         f"{e.get('url', '').rsplit('/site/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
@@ -537,12 +597,34 @@ def test_example_is_valid_html(example: tuple[Checked, dict[int, Path]]) -> None
     assert found == []
 
 
-def test_example_indicator_screenshots(example: tuple[Checked, dict[int, Path]]) -> None:
+def test_example_screenshots(example: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
     _, shots = example
-    for width, path in shots.items():
+    assert len(shots) == 4
+    for (_, width), path in shots.items():
         shot_width, height = png_size(path)
         # A full-page screenshot exactly as wide as the window: nothing pushed the page wider.
         assert shot_width == width and height > 900, (path, shot_width, height)
+
+
+def test_example_tables_fit_a_phone(
+    example: tuple[Checked, dict[tuple[str, int], Path]], example_site: Any
+) -> None:
+    """At 390 and 320 px, the options of every decision and the measures' summaries fit the
+    window: each row a block of its own, nothing to scroll sideways, in the page or in a table."""
+    checked, _ = example
+    pages = narrow_table_pages(checked.pages)
+    report = example_site.report
+    assert {f"decisions/{d.id}/" for d in report.decisions} <= set(pages)
+    assert {"decisions/", "indicators/"} <= set(pages)
+    found = {
+        page: [
+            p
+            for p in checked.pages_results[page]["problems"]
+            if p["kind"] in ("table-width", "reflow")
+        ]
+        for page in pages
+    }
+    assert {page: problems for page, problems in found.items() if problems} == {}
 
 
 def test_example_accessibility_statement(example_site: Any) -> None:

@@ -6,6 +6,7 @@ Real drawings of small charts by svg.py; a real build of the base fixture twice.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,13 @@ from typing import Any
 import pytest
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import build, charts, svg
+from pvreport import axes, build, charts, svg
 
 
 def bar(chart_id: str, value: float) -> charts.Chart:
     """A small chart with a drawing of one bar, as charts.py makes its profile charts."""
-    drawing = svg.ProfileDrawing((svg.ProfileBar("All", value, 50, f"{value}% took part"),))
+    axis = axes.value_axis([0, 50, value], "Share (per cent)", percent=True)
+    drawing = svg.ProfileDrawing((svg.ProfileBar("All", value, 50, f"{value}% took part"),), axis)
     return charts.Chart(
         chart_id, "t", "c", "a", {}, ["Group"], [["All"]], "group\nAll\n", drawing=drawing
     )
@@ -37,6 +39,10 @@ def test_the_key_follows_the_drawing_the_renderer_and_the_theme(
     # Equal drawings (not the same object) share a key; any changed value gives another.
     assert charts.cache_key(drawing) == charts.cache_key(bar("b", 1).drawing)  # type: ignore[arg-type]
     assert charts.cache_key(drawing) != charts.cache_key(bar("a", 2).drawing)  # type: ignore[arg-type]
+    # The axis is part of the drawing: the same bars on another axis are another picture.
+    assert isinstance(drawing, svg.ProfileDrawing)
+    wider = dataclasses.replace(drawing, axis=axes.value_axis([0, 80], "Share (per cent)"))
+    assert charts.cache_key(drawing) != charts.cache_key(wider)
     one, two = charts.cache_key(drawing, "pvreport-svg 1"), charts.cache_key(drawing, "svg 2")
     assert one != two
     assert svg.RENDERER_VERSION.startswith("pvreport-svg ")

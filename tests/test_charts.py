@@ -110,12 +110,25 @@ def mark_type(layer: dict[str, Any]) -> str:
 # -- the theme ----------------------------------------------------------------------------------
 
 
-def test_theme_is_registered_and_enabled() -> None:
-    assert "pvreport" in alt.theme.names()
-    assert alt.theme.active == "pvreport"
-    built = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").to_dict()
-    assert built["config"]["font"] == charts.FONT
-    assert built["config"]["range"]["category"] == list(charts.PALETTE)
+def test_importing_pvreport_changes_no_chart_librarys_global_state() -> None:
+    # A user's own Altair charts keep their theme: pvreport does not even import Altair (Altair
+    # is a test dependency here). Checked in a fresh interpreter, after a whole build's imports.
+    code = (
+        "import sys, pvreport.build, pvreport.cli, pvreport.mkdocs_plugin, pvreport.charts; "
+        "assert 'altair' not in sys.modules, 'pvreport imports altair'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    # The theme is in every spec instead.
+    for chart in trend_charts():
+        assert chart.spec["config"] == charts.THEME_CONFIG
+        assert chart.spec["config"]["font"] == charts.FONT
+
+
+def test_the_pinned_vega_lite_version_is_altairs_schema_and_in_vl_convert() -> None:
+    import vl_convert
+
+    assert charts.SCHEMA_URL == alt.SCHEMA_URL
+    assert charts.VEGA_LITE_VERSION in [f"v{v}" for v in vl_convert.get_vegalite_versions()]
 
 
 def test_theme_colours_have_enough_contrast() -> None:
@@ -172,7 +185,7 @@ def test_specs_are_valid_vega_lite() -> None:
 
 def test_trend_spec_marks_band_baseline_target_and_latest() -> None:
     trend = trend_charts()[0]
-    assert trend.id == "indicator-satisfied-trend"
+    assert trend.id == "indicator_satisfied_trend"
     layers = layers_of(trend.spec)
     assert [mark_type(layer) for layer in layers] == [
         "area", "rule", "line", "rule", "text", "rule", "text", "text",
@@ -212,7 +225,7 @@ def test_no_results_no_chart() -> None:
 
 def test_breakdown_spec_names_the_worst_group_by_shape_and_words() -> None:
     by_age = trend_charts()[1]
-    assert by_age.id == "indicator-satisfied-by-age"
+    assert by_age.id == "indicator_satisfied_by-age"
     points = next(layer for layer in layers_of(by_age.spec) if mark_type(layer) == "point")
     shape = points["encoding"]["shape"]["scale"]
     assert dict(zip(shape["domain"], shape["range"], strict=True)) == {
@@ -298,7 +311,7 @@ def test_engagement_charts_profile_and_ladder() -> None:
     )
     report = make_report((), (), profile)
     by_age, ladder = charts.engagement_charts(report, report.engagements[0])
-    assert by_age.id == "engagement-panel-profile-age"
+    assert by_age.id == "engagement_panel_profile-age"
     assert by_age.alt == (
         "Who took part, by age, against the population: 16-34, 10% of participants against 30% of the population "
         "(under-represented); 35-64, 50% of participants against 50% of the population; 65+, "
@@ -311,7 +324,7 @@ def test_engagement_charts_profile_and_ladder() -> None:
     assert categories == ["16-34 (under-represented)", "35-64", "65+"]
     assert by_age.rows[0] == ["16-34", "10%", "30%", "yes"]
 
-    assert ladder.id == "engagement-panel-ladder"
+    assert ladder.id == "engagement_panel_ladder"
     assert ladder.alt == (
         "This engagement was at the consult rung, step 2 of 5 on the participation ladder "
         "(inform, consult, involve, collaborate and empower)."
@@ -324,7 +337,7 @@ def test_engagement_charts_profile_and_ladder() -> None:
 def test_engagement_without_profile_has_only_the_ladder() -> None:
     report = make_report((), ())
     assert [c.id for c in charts.engagement_charts(report, report.engagements[0])] == [
-        "engagement-panel-ladder"
+        "engagement_panel_ladder"
     ]
 
 
@@ -334,7 +347,7 @@ def test_status_chart_counts() -> None:
         derive.indicator_status(indicator(), [], as_of=AS_OF),
     ]
     chart = charts.status_chart(statuses)
-    assert chart.id == "home-status"
+    assert chart.id == "home_index_status"
     assert chart.alt == (
         "Of 2 measures, direction of travel: 1 improving; 0 worsening; 0 no clear change; "
         "0 not enough data; 1 no data. Targets: 0 met; 1 not met; 1 with no target."
@@ -379,38 +392,49 @@ def base_charts() -> list[charts.Chart]:
 def test_every_alt_text_of_the_base_package() -> None:
     alts = {chart.id: chart.alt for chart in base_charts()}
     assert alts == {
-        "indicator-damp-homes-trend": "Fell from 12% in 2023/24 (the baseline) to 9% in "
+        "indicator_damp-homes_trend": "Fell from 12% in 2023/24 (the baseline) to 9% in "
         "2025/26 (provisional); lower is better; the target of 8% for 2025/26 is not met.",
-        "indicator-repairs-done-trend": "Rose from 400 repairs in 2023/24 (the baseline) to 610 "
+        "indicator_repairs-done_trend": "Rose from 400 repairs in 2023/24 (the baseline) to 610 "
         "repairs in 2025/26; the target of 600 repairs for 2025/26 is met.",
-        "indicator-street-cleanliness-trend": "Rose from 61% in 2023/24 (the baseline) to 66% "
+        "indicator_street-cleanliness_trend": "Rose from 61% in 2023/24 (the baseline) to 66% "
         "in 2025/26, but the ranges of uncertainty overlap, so this is no clear change; the "
         "target of 70% for 2025/26 is not met.",
-        "indicator-street-cleanliness-by-age": "In 2025/26, by age, the worst-off group is "
+        "indicator_street-cleanliness_by-age": "In 2025/26, by age, the worst-off group is "
         "16-34, at 58%: 11 percentage points below 35 and over, at 69%.",
-        "engagement-eng-housing-profile-age": "Who took part, by age, against the population: "
+        "engagement_eng-housing_profile-age": "Who took part, by age, against the population: "
         "16-34, 30% of participants against 35% of the population; 35 and over, 70% of participants against 65% of the "
         "population. On a scale from 0 (just like the population) to 100 (nothing like it), the "
         "difference is 5.",
-        "engagement-eng-housing-ladder": "This engagement was at the involve rung, step 3 of 5 "
+        "engagement_eng-housing_ladder": "This engagement was at the involve rung, step 3 of 5 "
         "on the participation ladder (inform, consult, involve, collaborate and empower).",
-        "engagement-eng-streets-profile-age": "Who took part, by age, against the population: "
+        "engagement_eng-streets_profile-age": "Who took part, by age, against the population: "
         "16-34, 30% of participants against 35% of the population; 35 and over, 70% of participants against 65% of the "
         "population. On a scale from 0 (just like the population) to 100 (nothing like it), the "
         "difference is 5.",
-        "engagement-eng-streets-ladder": "This engagement was at the consult rung, step 2 of 5 "
+        "engagement_eng-streets_ladder": "This engagement was at the consult rung, step 2 of 5 "
         "on the participation ladder (inform, consult, involve, collaborate and empower).",
-        "home-status": "Of 3 measures, direction of travel: 2 improving; 0 worsening; 1 no "
+        "home_index_status": "Of 3 measures, direction of travel: 2 improving; 0 worsening; 1 no "
         "clear change; 0 not enough data; 0 no data. Targets: 1 met; 2 not met; 0 with no "
         "target.",
     }
 
 
-def test_chart_ids_are_unique_slugs() -> None:
+def test_chart_ids_are_unique_and_read_back_into_page_and_name() -> None:
     ids = [c.id for c in base_charts() + trend_charts()]
     assert len(ids) == len(set(ids))
-    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", i) for i in ids)
+    # kind _ row id _ name within the page: no part holds the separator, so two charts share a
+    # file name only if they are the same chart of the same page.
+    assert all(re.fullmatch(r"[a-z]+_[a-z0-9][a-z0-9-]*_[a-z0-9][a-z0-9-]*", i) for i in ids)
     assert charts.slug("Age band (years)") == "age-band-years"
+    with pytest.raises(ValueError):
+        charts.chart_id("indicator", "a_b", "trend")
+
+
+def test_an_id_ending_like_another_charts_name_gets_its_own_files() -> None:
+    """The trend of ``x-by-ward`` and the breakdown of ``x`` by ``ward trend`` were one file."""
+    assert charts.chart_id("indicator", "x-by-ward", "trend") != charts.chart_id(
+        "indicator", "x", "by-" + charts.slug("ward trend")
+    )
 
 
 # -- SVGs ---------------------------------------------------------------------------------------
@@ -426,11 +450,11 @@ def test_svgs_render_with_their_words_and_are_deterministic() -> None:
     for svg in first.values():
         assert svg.lstrip().startswith("<svg") and svg.rstrip().endswith("</svg>")
         assert "http" not in svg.replace("http://www.w3.org/", "")
-    trend = first["indicator-satisfied-trend"]
+    trend = first["indicator_satisfied_trend"]
     for words in ("Baseline 16% (2021/22)", "Target 25% for 2026/27", "20%", "2023/24"):
         assert words in trend
-    assert "12% (worst off)" in first["indicator-satisfied-by-age"]
-    assert "This engagement" in first["engagement-eng-housing-ladder"]
+    assert "12% (worst off)" in first["indicator_satisfied_by-age"]
+    assert "This engagement" in first["engagement_eng-housing_ladder"]
 
 
 def test_duplicate_ids_are_refused() -> None:
@@ -451,7 +475,7 @@ def test_chart_files() -> None:
 
 
 HOSTILE = charts.Chart(
-    id="indicator-x-trend",
+    id="indicator_x_trend",
     title="Trend <b>bold</b> [link](http://evil.example)",
     caption="Caption & *stars*",
     alt='Rose from 1% to "2%" <script>alert(1)</script> [x](y)',
@@ -524,7 +548,7 @@ def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
     html = (tmp_path / "site" / "indicators" / "x" / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     figures = soup.select("figure.pv-chart")
-    assert [f["id"] for f in figures] == ["indicator-x-trend", "indicator-satisfied-trend"]
+    assert [f["id"] for f in figures] == ["indicator_x_trend", "indicator_satisfied_trend"]
     bad, good = figures
     # The data table and the links follow each figure (outside it, so that Markdown leaves it be).
     bad_table, good_table = [d.find("table") for d in soup.select("details.pv-chart-data")]
@@ -533,13 +557,13 @@ def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
         assert part.find("script") is None and part.find("b") is None and part.find("em") is None
     assert not soup.find("a", href=re.compile("evil"))
     assert [a["href"] for a in soup.find_all("a", href=re.compile("^[.][.]/[.][.]/charts/"))] == [
-        "../../charts/indicator-x-trend.csv", "../../charts/indicator-x-trend.json",
-        "../../charts/indicator-satisfied-trend.csv", "../../charts/indicator-satisfied-trend.json",
+        "../../charts/indicator_x_trend.csv", "../../charts/indicator_x_trend.json",
+        "../../charts/indicator_satisfied_trend.csv", "../../charts/indicator_satisfied_trend.json",
     ]  # fmt: skip
     img = bad.find("img")
     assert img["alt"] == hostile.alt
-    assert img["src"] == "../../charts/indicator-x-trend.svg"  # rewritten for directory URLs
-    assert bad["data-vega-spec"] == "indicator-x-trend.json"
+    assert img["src"] == "../../charts/indicator_x_trend.svg"  # rewritten for directory URLs
+    assert bad["data-vega-spec"] == "indicator_x_trend.json"
     assert bad_table.find("caption").get_text() == f"{hostile.title}: the data"
     assert hostile.caption in bad.find("figcaption").get_text()
     assert [th.get_text() for th in bad_table.select("tbody th[scope=row]")] == [
@@ -557,13 +581,6 @@ def test_chart_partial_in_a_real_mkdocs_build(tmp_path: Path) -> None:
 # -- the shipped scripts ------------------------------------------------------------------------
 
 
-def test_vega_bundle_asset_is_the_generated_bundle() -> None:
-    shipped = (ASSETS / "vega-bundle.js").read_text(encoding="utf-8")
-    assert shipped == charts.vega_bundle(), "regenerate pvreport/assets/vega-bundle.js"
-    assert "window.vegaEmbed=" in shipped
-    assert not re.search(r"https?://[^\s\"')]*(cdn|unpkg|jsdelivr)", shipped)
-
-
 def test_chart_script_uses_the_shipped_bundle_only() -> None:
     script = (ASSETS / "charts.js").read_text(encoding="utf-8")
     assert "document$" in script and "actions: false" in script
@@ -573,9 +590,9 @@ def test_chart_script_uses_the_shipped_bundle_only() -> None:
 
 def test_a_missing_chart_file_fails_the_strict_build(tmp_path: Path) -> None:
     # The image and links are Markdown, so MkDocs checks that every chart file exists.
-    done = build_chart_page(tmp_path, [HOSTILE], missing="indicator-x-trend.svg")
+    done = build_chart_page(tmp_path, [HOSTILE], missing="indicator_x_trend.svg")
     assert done.returncode != 0
-    assert "indicator-x-trend.svg" in done.stderr
+    assert "indicator_x_trend.svg" in done.stderr
 
 
 # -- the example package ------------------------------------------------------------------------
@@ -597,7 +614,7 @@ def test_every_alt_text_of_the_example_package() -> None:
         made = {c.id: c for c in charts.indicator_charts(report, ind, as_of=AS_OF)}
         status = statuses[ind.id]
         if status.latest is not None:
-            trend = made.pop(f"indicator-{ind.id}-trend")
+            trend = made.pop(charts.chart_id("indicator", ind.id, "trend"))
             assert format_number(status.latest.value, ind.unit) in trend.alt
             assert format_period(status.latest.period) in trend.alt
             if ind.target_value is not None:
@@ -610,7 +627,9 @@ def test_every_alt_text_of_the_example_package() -> None:
                     assert "overlap" in trend.alt
             seen.append(trend.alt)
         for gap in derive.equity_gaps(ind, results):
-            chart = made.pop(f"indicator-{ind.id}-by-{charts.slug(gap.dimension)}")
+            chart = made.pop(
+                charts.chart_id("indicator", ind.id, f"by-{charts.slug(gap.dimension)}")
+            )
             for words in (
                 gap.worst_group,
                 gap.best_group,
@@ -622,12 +641,14 @@ def test_every_alt_text_of_the_example_package() -> None:
         assert made == {}
     for eng in report.engagements:
         made = {c.id: c for c in charts.engagement_charts(report, eng)}
-        ladder = made.pop(f"engagement-{eng.id}-ladder")
+        ladder = made.pop(charts.chart_id("engagement", eng.id, "ladder"))
         assert f"at the {eng.level} rung" in ladder.alt
         seen.append(ladder.alt)
         rows = [p for p in report.engagement_profile if p.engagement_id == eng.id]
         for rep in derive.representativeness(rows):
-            chart = made.pop(f"engagement-{eng.id}-profile-{charts.slug(rep.dimension)}")
+            chart = made.pop(
+                charts.chart_id("engagement", eng.id, f"profile-{charts.slug(rep.dimension)}")
+            )
             for row in (r for r in rows if r.dimension == rep.dimension):
                 assert f"{row.category}, {format_number(row.participants_share, '%')}" in chart.alt
             assert chart.alt.count("(under-represented)") == len(rep.under_represented)

@@ -382,7 +382,6 @@ def test_loop_closure_and_engagements_without_responses() -> None:
     ]
     assert loop_closure(responses[:3]) == LoopClosure(2, 0, 1, 3)
     assert loop_closure([]) == LoopClosure(0, 0, 0, 0)
-    assert not loop_closure([]).said_back
     report = Report(
         name="r", title="R", organisation=Organisation("Org", "Purpose"),
         reporting_period=ReportingPeriod("2025/26", dt.date(2025, 4, 1), dt.date(2026, 3, 31)),

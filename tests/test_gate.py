@@ -34,13 +34,13 @@ def test_base_passes_with_resolved_paths() -> None:
     assert result.problems == []
     assert result.descriptor is not None
     assert result.descriptor["organisation"]["name"] == "Riverside Borough Council"
-    assert set(result.paths) == {
+    assert set(result.resources) == {
         "accountability", "objectives", "indicators", "results", "engagements",
         "engagement_profile", "decisions", "options", "responses", "revisions",
     }  # fmt: skip
-    for name, path in result.paths.items():
-        assert path == (BASE / f"{name}.csv").resolve()
-        assert path.is_absolute()
+    for name, resource in result.resources.items():
+        assert resource.path == (BASE / f"{name}.csv").resolve()
+        assert resource.path.is_absolute()
 
 
 def test_duplicate_keys_are_all_named(tmp_path: Path) -> None:
@@ -394,6 +394,138 @@ def test_messages_keep_the_case_of_names(package: Path) -> None:
     write_descriptor(package, descriptor)
     messages = [p.message for p in gate.check(package).problems if p.code == "inline-data"]
     assert messages == ['The resource "Budget" holds its rows inside datapackage.json.']
+
+
+# The descriptor's schema: every property pvreport reads ------------------------------------------
+
+
+def _leaves(schema: dict, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Every property the schema describes with a kind, as (path, kind); list items as 0."""
+    found = []
+    for name, sub in schema.get("properties", {}).items():
+        here = (*path, name)
+        if "type" in sub:
+            found.append((here, sub["type"]))
+        found += _leaves(sub, here)
+        if "items" in sub:
+            item = sub["items"]
+            if "type" in item:
+                found.append(((*here, 0), item["type"]))
+            found += _leaves(item, (*here, 0))
+    return found
+
+
+def _set(descriptor: dict, path: tuple, value: object) -> None:
+    node: object = descriptor
+    for part in path[:-1]:
+        if isinstance(part, int):
+            while len(node) <= part:  # type: ignore[arg-type]
+                node.append({})  # type: ignore[union-attr]
+            node = node[part]  # type: ignore[index]
+        else:
+            node = node.setdefault(part, [] if isinstance(path[path.index(part) + 1], int) else {})  # type: ignore[union-attr]
+    last = path[-1]
+    if isinstance(last, int):
+        node[:] = [value]  # type: ignore[index]
+    else:
+        node[last] = value  # type: ignore[index]
+
+
+# The properties whose wrong kind the hand-written checks report, with their own messages.
+BY_HAND = ("organisation", "reporting_period", "status_rules", "resources")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p, _ in _leaves(gate.descriptor_schema())
+        if p[0] not in BY_HAND or p[0] == "organisation"
+    ],
+    ids=lambda p: ".".join(map(str, p)),
+)
+def test_every_property_of_the_wrong_kind_is_named_with_its_line(
+    tmp_path: Path, path: tuple
+) -> None:
+    """A descriptor property pvreport reads, of the wrong kind, is an error at its dotted path."""
+    descriptor = base_descriptor()
+    kind = dict(_leaves(gate.descriptor_schema()))[path]
+    wrong: object = {"x": 1} if kind != "object" else 7
+    _set(descriptor, path, wrong)
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    result = gate.check(tmp_path)
+    field = ".".join(map(str, path))
+    named = [p for p in result.problems if p.field == field and p.code == "wrong-property-type"]
+    assert len(named) == 1, [(p.field, p.code) for p in result.problems]
+    assert named[0].file == "datapackage.json" and named[0].line is not None
+    assert named[0].hint
+
+
+def test_the_funding_bound_is_the_contracts_largest_number() -> None:
+    from pvreport import contract
+
+    amount = gate.descriptor_schema()["properties"]["organisation"]["properties"]["funding"]
+    assert amount["properties"]["amount"]["maximum"] == contract.LARGEST_NUMBER
+
+
+@pytest.mark.parametrize("amount", ["1e400", "-1e400", "1000000000000001", "-5", str(10**400)])
+def test_a_funding_amount_beyond_the_bound_is_an_error(tmp_path: Path, amount: str) -> None:
+    descriptor = base_descriptor()
+    descriptor["organisation"]["funding"] = {"amount": 0, "currency": "GBP"}
+    text = json.dumps(descriptor, indent=2).replace('"amount": 0', f'"amount": {amount}')
+    (tmp_path / "datapackage.json").write_text(text, encoding="utf-8")
+    found = [p for p in gate.check(tmp_path).problems if p.field == "organisation.funding.amount"]
+    assert [p.code for p in found] == ["property-out-of-range"]
+    assert found[0].line is not None and "1,000,000,000,000,000" in found[0].message
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=4)
+    | st.sampled_from([10**15, 10**15 + 1, -1, 0, "", "a"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["name", "title", "amount", "funding", "sources", "role", "roles", "label", "x"]
+            ),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    top=st.dictionaries(
+        st.sampled_from(
+            ["name", "title", "version", "licenses", "contributors", "organisation", "resources"]
+        ),
+        JSON,
+    ),
+    org=st.dictionaries(st.sampled_from(["name", "purpose", "website", "funding"]), JSON),
+)
+def test_the_schema_check_agrees_with_jsonschema(top: dict, org: dict) -> None:
+    """pvreport checks the descriptor's schema itself (jsonschema's import would cost a tenth of
+    a large validation); it finds a problem where jsonschema finds one, at the same paths."""
+    import jsonschema
+
+    descriptor = {**base_descriptor(), **top}
+    if isinstance(descriptor.get("organisation"), dict):
+        descriptor["organisation"] = {**descriptor["organisation"], **org}
+    schema = gate.descriptor_schema()
+    theirs = {
+        (tuple(e.path), e.validator)
+        for e in jsonschema.Draft202012Validator(schema).iter_errors(descriptor)
+        if e.validator != "format"
+    }
+    ours = {(e.path, e.keyword) for e in gate.schema_errors(descriptor, schema)}
+    assert ours == theirs
 
 
 def test_unlisted_tables_are_looked_for_where_the_listed_files_are(package: Path) -> None:

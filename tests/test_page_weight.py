@@ -136,9 +136,9 @@ def test_the_breakdown_table_is_its_charts_data_for_the_latest_period(
     assert [g.removesuffix(" (worst off)") for g in groups] == ["Ward 1", "Ward 2", "Ward 3"]
     assert sum(g.endswith("(worst off)") for g in groups) == 1
     # The chart beside it shows the same groups and figures (its CSV is the chart's data).
-    chart = page.find("figure", id="indicator-ind-0001-by-ward")
+    chart = page.find("figure", id="indicator_ind-0001_by-ward")
     assert chart is not None
-    csv_link = next(a for a in page.select("a") if a["href"].endswith("-by-ward.csv"))
+    csv_link = next(a for a in page.select("a") if a["href"].endswith("_by-ward.csv"))
     csv = (measure_pages(site)["ind-0001"].parent / csv_link["href"]).resolve()
     csv_rows = csv.read_text(encoding="utf-8").splitlines()[1:]
     assert len(csv_rows) == len(groups)
@@ -181,7 +181,9 @@ def test_the_index_of_many_measures_lists_objectives_that_list_them(
     for row in rows:
         objective = (index.parent / row.a["href"].split("#")[0]).resolve() / "index.html"
         assert row.a["href"].endswith("#how-we-know")
-        counted = int(row.select("td")[1].text) + int(row.select("td")[2].text)
+        counted = sum(
+            int(row.select_one(f'td[data-label="{c}"]').text) for c in ("Outcomes", "Outputs")
+        )
         listed = [
             a["href"]
             for a in soup(objective).select("article table a")

@@ -76,6 +76,14 @@ CONTEXTS = {
     "link text": ("[{v}](page.md)\n", "a"),
     "html block": ('<div class="box">{v}</div>\n', "div"),
     "admonition": ('!!! note "Title"\n\n    {v}\n', None),
+    # A table whose rows become blocks on a narrow screen: its cells are parsed as Markdown.
+    "stacked table cell": (
+        (
+            '<table markdown="1">\n<tbody markdown="1">\n<tr markdown="1">'
+            '<td data-label="Label" markdown="span">{v}</td></tr>\n</tbody>\n</table>\n'
+        ),
+        "td",
+    ),
     # A data table the page writes as raw HTML, stored unparsed by pvreport.render.
     "data table cell": (
         '<table data-search-exclude="data">\n<tbody>\n<tr><td>{v}</td></tr>\n</tbody>\n</table>\n',
@@ -229,6 +237,38 @@ def test_withhold_removes_rows_counts_them_and_scrubs_references(planted: Path) 
     assert "secret-bid" not in everything
 
 
+def test_withheld_sentences_agree_in_number() -> None:
+    one = visibility.WithheldNote("decisions/x", "options", 1, "confidential")
+    assert render.withheld_sentence(one) == (
+        "One option is not shown because it is confidential, for example commercially sensitive."
+    )
+    two = visibility.WithheldNote("decisions/x", "options", 2, "confidential")
+    assert render.withheld_sentence(two) == (
+        "Two options are not shown because they are confidential, for example commercially "
+        "sensitive."
+    )
+    links = visibility.WithheldNote("objectives/x", "engagements", 3, "confidential", "link")
+    assert render.withheld_sentence(links) == (
+        "Three engagements linked to this are not shown because they are confidential, for "
+        "example commercially sensitive."
+    )
+
+
+def test_withhold_records_a_decision_whose_chosen_option_is_withheld(tmp_path: Path) -> None:
+    pkg = copy_base(tmp_path / "pkg")
+    options = (pkg / "options.csv").read_text(encoding="utf-8")
+    (pkg / "options.csv").write_text(
+        options.replace("kitchens,71,public", "kitchens,71,confidential"),
+        encoding="utf-8",
+    )
+    validation = validate_package(pkg, as_of=AS_OF)
+    assert validation.descriptor is not None
+    full = load.to_report(validation.descriptor, validation.tables)
+    _, withheld = visibility.withhold(full, now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    assert withheld.chosen == frozenset({"damp-first"})
+    assert [(n.what, n.count) for n in withheld.at("decisions/damp-first")] == [("options", 1)]
+
+
 def test_downloads_neutralise_formulas_but_never_numbers(tmp_path: Path) -> None:
     pkg = copy_base(tmp_path / "pkg")
     _append(pkg / "results.csv", 'damp-homes,2022/23,all,-3.5,,,,final,,=HYPERLINK("x")')
@@ -310,6 +350,9 @@ def test_pages_hold_no_raw_html_from_data() -> None:
                 "tr",
                 "th",
                 "td",
+                "dl",
+                "dt",
+                "dd",
             }, (src, tag)
         active = re.compile(
             r"(href|src)\s*=\s*[\"']?\s*javascript:|\]\(\s*javascript:", re.IGNORECASE

@@ -344,6 +344,44 @@ CASES = [
         Cell("indicators", 2, "counterbalance_id", "damp"),
         expect=[("indicators.csv", 2, "counterbalance_id", "counterbalance-is-itself")],
     ),
+    # reserved-id: a page's id that is an address the site uses itself
+    case(
+        "reserved-id",
+        Cell("decisions", 3, "id", "index"),
+        Cell("options", 5, "decision_id", "index"),
+        Cell("options", 4, "decision_id", "index"),
+        expect=[("decisions.csv", 3, "id", "reserved-id")],
+    ),
+    case(
+        "reserved-id-within-a-longer-id-clean",
+        Cell("decisions", 3, "id", "index-of-repairs"),
+        Cell("options", 5, "decision_id", "index-of-repairs"),
+        Cell("options", 4, "decision_id", "index-of-repairs"),
+    ),
+    # number-not-finite / number-too-large: in every number field, whatever the spelling
+    *[
+        case(
+            f"not-finite-{spelling}",
+            Cell("results", 3, "value", spelling),
+            expect=[("results.csv", 3, "value", "number-not-finite")],
+        )
+        for spelling in ("NaN", "nan", "inf", "-Infinity", "+INF", "1e400")
+    ],
+    case(
+        "too-large",
+        Cell("results", 3, "value", "-1.7e308"),
+        Cell("engagements", 2, "participants", str(10**16)),
+        expect=[
+            ("results.csv", 3, "value", "number-too-large"),
+            ("engagements.csv", 2, "participants", "number-too-large"),
+        ],
+    ),
+    case(
+        "largest-figures-clean",
+        Cell("results", 2, "value", "1e15"),
+        Cell("results", 3, "value", "-1000000000000000"),
+        Cell("engagements", 2, "participants", str(10**15)),
+    ),
     # baseline-half-given / target-half-given / interval-half-given
     case(
         "baseline-value-missing",
@@ -499,6 +537,27 @@ CASES = [
         "decided-without-options-only-warns",
         DropRows("options", (2, 3)),
         expect=[("decisions.csv", 2, "-", "decision-with-few-options")],
+    ),
+    # chosen-option-withheld: the public sees a decision was taken, not what was decided.
+    case(
+        "chosen-option-confidential",
+        Cell("options", 2, "visibility", "confidential"),
+        expect=[("options.csv", 2, "visibility", "chosen-option-withheld")],
+    ),
+    case(
+        "reversed-chosen-option-confidential",
+        Cell("decisions", 2, "status", "reversed"),
+        Cell("options", 2, "visibility", "confidential"),
+        expect=[("options.csv", 2, "visibility", "chosen-option-withheld")],
+    ),
+    case("option-not-chosen-confidential-clean", Cell("options", 3, "visibility", "confidential")),
+    case("proposed-option-confidential-clean", Cell("options", 4, "visibility", "confidential")),
+    # A confidential decision is withheld whole: nothing of it is shown, so nothing is missing.
+    case(
+        "confidential-decision-with-confidential-options-clean",
+        Cell("decisions", 2, "visibility", "confidential"),
+        Cell("options", 2, "visibility", "confidential"),
+        Cell("options", 3, "visibility", "confidential"),
     ),
     # option-chosen-while-proposed
     case(
@@ -1021,14 +1080,29 @@ def test_rules_never_crash(
         assert p.file is not None and p.line is not None
 
 
-def test_rules_accept_a_strange_descriptor(tmp_path: Path) -> None:
-    _, tables = build(tmp_path)
-    for descriptor in (
-        {},
-        {"resources": "x", "reporting_period": []},
-        {"resources": [1, {"name": 2}]},
-    ):
-        list(rules.check(descriptor, tables, as_of=AS_OF))
+@pytest.mark.parametrize(
+    "descriptor",
+    [{}, {"resources": "x", "reporting_period": []}, {"resources": [1, {"name": 2}]}],
+    ids=["empty", "wrong-types", "resources-without-names"],
+)
+def test_a_strange_descriptor_still_has_its_tables_judged(
+    tmp_path: Path, descriptor: dict[str, Any]
+) -> None:
+    """A descriptor the rules cannot read (its own problems are the gate's and frictionless' to
+    report) neither stops the rules nor makes them invent problems: a clean package stays clean,
+    and a broken table gives the problems it gives under its real descriptor."""
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "broken").mkdir()
+    _, clean = build(tmp_path / "clean")
+    assert list(rules.check(descriptor, clean, as_of=AS_OF)) == []
+    edits = [Cell("objectives", 2, "parent_id", "repairs"), Cell("results", 4, "upper", "")]
+    real, broken = build(tmp_path / "broken", edits)
+    expected = [
+        ("objectives.csv", 2, "parent_id", "objective-parent-cycle"),
+        ("results.csv", 4, "upper", "interval-half-given"),
+    ]
+    assert where(rules.check(real, broken, as_of=AS_OF)) == expected
+    assert where(rules.check(descriptor, broken, as_of=AS_OF)) == expected
 
 
 @pytest.mark.parametrize(("day", "warned"), [("2026-09-30", False), ("2026-10-01", True)])

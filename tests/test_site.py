@@ -17,6 +17,7 @@ from conftest import AS_OF, EXAMPLE
 
 from pvreport import derive, load
 from pvreport.formatting import format_number, format_period
+from pvreport.render import count_words, sentence_start
 from pvreport.validate import validate_package
 
 pytestmark = [
@@ -69,19 +70,64 @@ def test_every_latest_result_appears_on_its_page_with_its_unit(example_site: Any
 
 
 def test_every_decision_page_shows_its_options_and_which_was_chosen(example_site: Any) -> None:
+    """Side by side in a table (wide screens), and one block per option (narrow screens): in the
+    same order, with the same facts."""
     report = example_site.report
+    facts = [
+        "Our choice",
+        "Benefits",
+        "Drawbacks",
+        "Cost",
+        "Who gains",
+        "Who loses",
+        "Public support",
+    ]
     for decision in report.decisions:
         soup = page(example_site, f"decisions/{decision.id}")
         text = words(soup)
         options = [o for o in report.options if o.decision_id == decision.id]
-        table = soup.find("article").find("table")
-        header = [th.get_text(" ", strip=True) for th in table.find("tr").find_all("th")]
-        assert header[1:] == [o.title for o in options], decision.id
-        chosen_row = [td.get_text(" ", strip=True) for td in table.find_all("tr")[1].find_all("td")]
-        assert chosen_row[1:] == ["Chosen" if o.chosen else "Not chosen" for o in options]
+        table = soup.find("article").find("table", attrs={"data-options": "side-by-side"})
+        header = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
+        assert header == [o.title for o in options], decision.id
+        rows = table.find("tbody").find_all("tr")
+        assert [r.find("th").get_text(strip=True) for r in rows] == facts
+        columns = [
+            [r.find_all("td")[i].get_text(" ", strip=True) for r in rows]
+            for i in range(len(options))
+        ]
+        assert [c[0] for c in columns] == ["Chosen" if o.chosen else "Not chosen" for o in options]
+        assert [c[1] for c in columns] == [" ".join(o.benefits.split()) for o in options]
+        blocks = soup.find("article").find(attrs={"data-options": "one-by-one"}).find_all("div")
+        assert [b.find("h3").get_text(" ", strip=True) for b in blocks] == header
+        for block, column in zip(blocks, columns, strict=True):
+            assert [dt.get_text(strip=True) for dt in block.find_all("dt")] == facts
+            assert [dd.get_text(" ", strip=True) for dd in block.find_all("dd")] == column
         for option in options:
             if option.chosen:
                 assert f"What we chose: {option.title}" in text
+
+
+@pytest.mark.parametrize(
+    ("address", "header"),
+    [
+        ("indicators", ["Measure", "Latest result", "Direction of travel", "Target"]),
+        ("objectives/repairs", ["Measure", "Latest result", "Direction of travel", "Target"]),
+        ("decisions", ["Decision", "Date", "Taken by", "Where it stands"]),
+    ],
+)
+def test_summary_tables_label_every_cell(
+    example_site: Any, address: str, header: list[str]
+) -> None:
+    """On a narrow screen each row becomes a block, each cell under its column's name."""
+    tables = (
+        page(example_site, address).find("article").find_all("table", attrs={"data-stack": True})
+    )
+    assert tables
+    for table in tables:
+        assert [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")] == header
+        for row in table.find("tbody").find_all("tr"):
+            assert row.find("th", scope="row").find("a") is not None
+            assert [td["data-label"] for td in row.find_all("td")] == header[1:]
 
 
 def test_withheld_option_is_counted_and_never_shown(example_site: Any) -> None:
@@ -93,7 +139,19 @@ def test_withheld_option_is_counted_and_never_shown(example_site: Any) -> None:
     for option in secret:
         text = words(page(example_site, f"decisions/{option.decision_id}"))
         assert option.title not in text
-        assert "not shown because it is confidential" in text
+        weighed = [o for o in full.options if o.decision_id == option.decision_id]
+        hidden = len([o for o in weighed if o.visibility == "confidential"])
+        shown = len(weighed) - hidden
+        assert 0 < hidden and 1 < shown, "the example withholds some of a decision's options"
+        # What is true: how many were weighed, how many are shown, why the others are not.
+        assert (
+            f"We weighed {count_words(len(weighed), 'option', 'options')}. "
+            f"{sentence_start(count_words(shown, 'is', 'are'))} shown here; the other "
+            f"{count_words(hidden, 'is', 'are')} not shown because "
+            f"{'it is' if hidden == 1 else 'they are'} confidential, for example commercially "
+            "sensitive."
+        ) in text, text
+        assert "fewer than two options" not in text
 
 
 def test_every_engagement_page_shows_its_responses(example_site: Any) -> None:
@@ -204,7 +262,7 @@ def test_a_measure_page_shows_its_results_and_breakdowns_as_tables_with_their_fi
     }
     assert rows == wards
     # Right after its chart, where a screen reader user looks for the chart's data.
-    figure = soup.find("figure", id=f"indicator-{ind.id}-by-ward")
+    figure = soup.find("figure", id=f"indicator_{ind.id}_by-ward")
     assert figure is not None and figure.find_next_sibling() is by_ward
 
 
