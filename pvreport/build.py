@@ -218,8 +218,9 @@ def build(
             )
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
 
-            # ---- Nothing of the site has been written above this line (only the build log and
-            # the chart cache). Below it: the docs folder, the engine's site, then the site. ----
+            # ---- Nothing has been written above this line but the build log, the chart cache
+            # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
+            # engine's fresh site, then the site itself. ----
 
             # 7. Write the docs folder and the engine config (files unchanged since the last
             # build are left as they are).
