@@ -205,7 +205,8 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
-        help="the day to treat as today for date rules (default: today)",
+        help="judge embargoes and overdue updates as at the start of this day in UTC "
+        "(default: SOURCE_DATE_EPOCH, else now)",
     )
 
 
@@ -407,8 +408,8 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
-        help="the day to treat as today: embargoes, overdue results, dates in the site "
-        "(default: SOURCE_DATE_EPOCH, else today)",
+        help="build as at the start of this day in UTC: embargoes, overdue results, dates in "
+        "the site (default: SOURCE_DATE_EPOCH, else now, to the second)",
     )
     parser.add_argument(
         "--no-cache",
@@ -460,9 +461,9 @@ def run_build(args: argparse.Namespace) -> int:
         print("pvreport build: interrupted, so the site was not built.", file=sys.stderr)
         print(f"The site was not changed. The build log is at {log_path}.", file=sys.stderr)
         return 130
-    warnings = result.prepared.validation.warnings
+    warnings = result.validation.warnings
     if warnings:
-        print(format_text(warnings, result.prepared.validation.package_dir))
+        print(format_text(warnings, result.validation.package_dir))
     print(
         f"Built {result.pages} pages into {os.path.relpath(result.site_dir)} "
         f"({_plural(len(warnings), 'warning')}; engine files in "

@@ -95,6 +95,23 @@ def _is_confidential(row: Any) -> bool:
     return getattr(row, "visibility", "public") == "confidential"
 
 
+def withheld_measures(
+    objectives: Iterable[Any], indicators: Iterable[Any]
+) -> tuple[set[str], set[str]]:
+    """The ids of the objectives and indicators left off the site: confidential ones, and the
+    indicators of a confidential objective (rows read by ``id``, ``visibility`` and
+    ``objective_id`` attributes)."""
+    gone_obj = {o.id for o in objectives if _is_confidential(o)}
+    gone_ind = {i.id for i in indicators if _is_confidential(i) or i.objective_id in gone_obj}
+    return gone_obj, gone_ind
+
+
+def under_embargo(result: model.Result, now: dt.datetime) -> bool:
+    """The one embargo filter: a result is withheld while its ``embargo_until`` is after
+    ``now`` (the run's :class:`pvreport.moments.Clock`), and published from that moment on."""
+    return result.embargo_until is not None and result.embargo_until > now
+
+
 def _texts(row: Any, name: str) -> Iterable[str]:
     """Every text of a row (for what public rows write)."""
     for field_name in _field_names(type(row)):
@@ -177,10 +194,7 @@ def withhold(
             notes.append(WithheldNote(place, what, count, reason, role))
 
     # Which rows go, resource by resource, parents before children.
-    gone_obj = {o.id for o in report.objectives if _is_confidential(o)}
-    gone_ind = {
-        i.id for i in report.indicators if _is_confidential(i) or i.objective_id in gone_obj
-    }
+    gone_obj, gone_ind = withheld_measures(report.objectives, report.indicators)
     gone_eng = {e.id for e in report.engagements if _is_confidential(e)}
     gone_dec = {d.id for d in report.decisions if _is_confidential(d)}
 
@@ -212,7 +226,7 @@ def withhold(
     for r in report.results:
         if r.indicator_id in gone_ind:
             dropped["results"].append(r)
-        elif r.embargo_until is not None and r.embargo_until > now:
+        elif under_embargo(r, now):
             dropped["results"].append(r)
             embargoed[r.indicator_id] += 1
         else:

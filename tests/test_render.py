@@ -302,7 +302,7 @@ NOT_GOLDEN = frozenset({"accessibility.md"})
 def example_pages() -> dict[str, str]:
     validation = validate_package(EXAMPLE, as_of=AS_OF)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
     return {p.src: p.text for p in site.rendered.pages}
 
 
@@ -373,7 +373,7 @@ def test_a_report_without_optional_resources_says_so_plainly(tmp_path: Path) -> 
     (pkg / "objectives.csv").write_text(objectives.replace(",eng-housing,", ",,"), "utf-8")
     validation = validate_package(pkg, as_of=AS_OF)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
     pages = {p.src: p.text for p in site.rendered.pages}
     assert not [src for src in pages if src.startswith(("decisions/d", "engagements/e"))]
     assert (
