@@ -409,6 +409,7 @@ def environment() -> jinja2.Environment:
         date=formatting.format_date,
         period=formatting.format_period,
         in_period=formatting.period_phrase,
+        by_period=formatting.by_period,
         count=count_words,
         and_list=and_list,
         times=times,
