@@ -210,42 +210,25 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def project_limits(project: Path) -> Limits:
-    """The size limits set in the pvreport plugin's options of ``mkdocs.yml`` where the command
-    runs, so that validate says what build will; the defaults where there is no such file."""
+def project_options(project: Path) -> tuple[Limits, readability.Thresholds]:
+    """The size limits and readability thresholds set in the pvreport plugin's options of
+    ``mkdocs.yml`` where the command runs, so that validate says what build will; the defaults
+    where there is no such file, or one pvreport cannot read (build will say so)."""
     # From write, not build: importing build loads the chart libraries, which validate does
     # not need.
-    from .write import plugin_options, read_config
-
-    config = project / "mkdocs.yml"
-    if not config.is_file():
-        return Limits()
-    try:
-        options = plugin_options(read_config(config))
-    except (OSError, ValueError, yaml.YAMLError):
-        return Limits()  # not a config pvreport can read: build will say so
-    try:
-        return Limits.from_options(options)
-    except LimitsError as error:
-        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
-
-
-def project_thresholds(project: Path) -> readability.Thresholds:
-    """The readability thresholds set in the pvreport plugin's options of ``mkdocs.yml`` where
-    the command runs, as :func:`project_limits` reads the limits."""
     from .readability import Thresholds, ThresholdsError
     from .write import plugin_options, read_config
 
     config = project / "mkdocs.yml"
     if not config.is_file():
-        return Thresholds()
+        return Limits(), Thresholds()
     try:
         options = plugin_options(read_config(config))
     except (OSError, ValueError, yaml.YAMLError):
-        return Thresholds()  # not a config pvreport can read: build will say so
+        return Limits(), Thresholds()
     try:
-        return Thresholds.from_options(options)
-    except ThresholdsError as error:
+        return Limits.from_options(options), Thresholds.from_options(options)
+    except (LimitsError, ThresholdsError) as error:
         raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
 
 
@@ -254,12 +237,13 @@ def run_validate(args: argparse.Namespace) -> int:
     from .validate import validate_package
 
     package_dir = package_dir_argument(args.package_dir)
+    limits, thresholds = project_options(Path.cwd())
     result = validate_package(
         package_dir,
         as_of=args.as_of,
         strict=args.strict,
-        limits=project_limits(Path.cwd()),
-        thresholds=project_thresholds(Path.cwd()),
+        limits=limits,
+        thresholds=thresholds,
     )
     problems = result.problems
     if args.format == "json":

@@ -146,13 +146,13 @@ def test_a_national_results_file_passes(tmp_path: Path, monkeypatch: pytest.Monk
         )
     assert path.stat().st_size > 90 * 1024 * 1024
     scans: list[str] = []
-    scan = limits._scan
+    scan = limits._scan_rows
 
     def counted(file: str, text: str, chosen: Limits) -> Iterator[Problem]:
         scans.append(file)
         return scan(file, text, chosen)
 
-    monkeypatch.setattr(limits, "_scan", counted)
+    monkeypatch.setattr(limits, "_scan_rows", counted)
     assert limits.check_contents("results.csv", path, Limits()) == []
     assert scans == []
     # Just over a limit, the same file is parsed and caught, with the line of the first row
