@@ -350,7 +350,9 @@ def trend_chart(
     # Every value drawn against the axis: points, whole ranges, baseline and target.
     every = [v["value"] for v in values] + [v for _, v, _ in markers]
     every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
-    y_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
+    y_axis = value_axis(
+        every, _axis_title(unit), percent=is_percent(unit), references=[v for _, v, _ in markers]
+    )
 
     def y(field: str) -> dict[str, Any]:
         return {
@@ -582,7 +584,12 @@ def breakdown_chart(
     with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     every = [v["value"] for v in values] + [r.value for r in overall[:1]]
     every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
-    x_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
+    x_axis = value_axis(
+        every,
+        _axis_title(unit),
+        percent=is_percent(unit),
+        references=[r.value for r in overall[:1]],
+    )
 
     def x(field: str) -> dict[str, Any]:
         return {
