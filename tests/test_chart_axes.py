@@ -306,3 +306,36 @@ def test_a_target_at_the_lowest_value_has_the_same_room_with_and_without_javascr
     assert differences(chart) == []
     (axis,) = static_axes(svg.draw(chart.drawing))
     assert axis.domain[0] < target and axis.domain[1] > baseline
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "label"),
+    [
+        ([8.75, 8.6, 8.45, 8.5, 8.3], "minutes", "8.3 minutes"),
+        ([0.45, 0.42, 0.38, 0.36, 0.357], "per 100,000 population", "0.357 per 100,000"),
+    ],
+)
+def test_the_interactive_latest_label_stays_in_the_plot_as_the_static_one_does(
+    values: list[float], unit: str, label: str
+) -> None:
+    ind = Indicator("x", "o", "Things", "output", unit, "decrease", "m", "s",
+                    baseline_period="2020", baseline_value=values[0], target_period="2030",
+                    target_value=values[-1] - 0.5 * (values[0] - values[-1]))  # fmt: skip
+    results = [Result("x", str(2020 + i), "all", v) for i, v in enumerate(values)]
+    results[-1] = dataclasses.replace(results[-1], status="provisional")
+    status = derive.indicator_status(ind, results, as_of=JUNE_2026.date())
+    chart = charts.trend_chart(ind, results, status)
+    assert chart is not None
+    rendered = vl_convert.vegalite_to_svg(chart.spec)
+    # The latest label: the one bold text, its x from the plot's left edge.
+    (text,) = [
+        t for t in ET.fromstring(rendered).iter(f"{NS}text") if t.get("font-weight") == "bold"
+    ]
+    assert label in "".join(text.itertext())
+    m = re.search(r"translate\(([-\d.]+),([-\d.]+)\)", text.get("transform") or "")
+    assert m
+    x = float(m[1])
+    spans = list(text.iter(f"{NS}tspan")) or [text]
+    width = max(svg.text_width(s.text or "", 14, bold=True) for s in spans)
+    start = {"end": x - width, "middle": x - width / 2}.get(text.get("text-anchor") or "", x)
+    assert 0 <= start and start + width <= chart.spec["width"], (start, width)

@@ -557,3 +557,66 @@ def test_a_reference_line_at_the_lowest_or_highest_value_is_clear_of_the_axis_ed
 def test_every_label_of_every_chart_stays_inside_the_picture() -> None:
     for chart in [*every_kind(), *FIRE.values()]:
         assert_texts_inside(svg.draw(chart.drawing))  # type: ignore[arg-type]
+
+
+def _segments_cross_box(points: Sequence[tuple[float, float]],
+                        box: tuple[float, float, float, float]) -> bool:  # fmt: skip
+    """Whether the polyline through ``points`` passes through ``box`` (sampled every 0.5 px)."""
+    x0, y0, x1, y1 = box
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        n = max(2, int(math.hypot(bx - ax, by - ay) * 2))
+        for i in range(n + 1):
+            px, py = ax + (bx - ax) * i / n, ay + (by - ay) * i / n
+            if x0 < px < x1 and y0 < py < y1:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("name", ["response", "deaths"])
+def test_the_latest_label_stays_in_the_plot_and_off_the_line(name: str) -> None:
+    root = parse(svg.draw(FIRE[name].drawing))  # type: ignore[arg-type]
+    boxes = dict(text_boxes(root))
+    (latest,) = by_class(root, "latest")
+    x0, y0, x1, y1 = boxes[latest]
+    (domain,) = by_class(root, "domain")
+    left = float(domain.get("x1") or 0)
+    grid = by_class(root, "grid")
+    right = float(grid[0].get("x2") or 0)
+    assert left <= x0 and x1 <= right, "the latest label runs past the plot area"
+    (polyline,) = root.iter(f"{NS}polyline")
+    coords = [tuple(map(float, p.split(","))) for p in (polyline.get("points") or "").split()]
+    assert not _segments_cross_box(coords, (x0, y0, x1, y1)), "the latest label is on the line"
+    for px, py in coords:  # every point's marker, with its radius
+        assert not (x0 - 6 < px < x1 + 6 and y0 - 6 < py < y1 + 6), "on a point"
+    for kind in ("baseline", "target"):
+        for line in by_class(root, kind):
+            assert not (y0 < float(line.get("y1") or 0) < y1), f"the {kind} line crosses it"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.decimals(0, 1000, places=2).map(float), min_size=1, max_size=30),
+    st.sampled_from(["%", "minutes", "per 100,000 population", "people"]),
+    st.booleans(),
+)
+def test_any_trend_keeps_its_labels_inside_and_its_latest_label_in_the_plot(
+    values: list[float], unit: str, provisional: bool
+) -> None:
+    if unit == "%":
+        values = [v / 10 for v in values]
+    results = [r(str(2000 + i), v) for i, v in enumerate(values)]
+    if provisional:
+        results[-1] = r(str(2000 + len(values) - 1), values[-1], status="provisional")
+    low, high = min(values), max(values)
+    ind = indicator(unit=unit, baseline_period="2000", baseline_value=high,
+                    target_period="2040", target_value=low)  # fmt: skip
+    text = svg.draw(charts_for(ind, results)["indicator_x_trend"].drawing)  # type: ignore[arg-type]
+    assert_texts_inside(text)
+    root = parse(text)
+    boxes = dict(text_boxes(root))
+    (latest,) = by_class(root, "latest")
+    x0, _, x1, _ = boxes[latest]
+    (domain,) = by_class(root, "domain")
+    assert float(domain.get("x1") or 0) <= x0 and x1 <= float(
+        by_class(root, "grid")[0].get("x2") or 0
+    )
