@@ -580,6 +580,10 @@ def _category(result: Result) -> str:
     return split[1] if split else result.group
 
 
+#: The breakdown spec's plot width, in pixels.
+BREAKDOWN_WIDTH = WIDTH - 100
+
+
 def breakdown_chart(
     indicator: Indicator, results: Sequence[Result], gap: derive.EquityGap, chart_id: str
 ) -> Chart:
@@ -697,17 +701,28 @@ def breakdown_chart(
             },
         }
     )
-    layers.append(
-        {
-            "data": {"values": values},
-            "mark": {"type": "text", "align": "left", "dx": 10, "dy": -10},
-            "encoding": {"y": y, "x": x("value"), "text": {"field": "label"}},
-        }
-    )
+    # Each value to the upper right of its point, or to its left where it would run past the
+    # plot, as the static SVG places it.
+    d0, d1 = x_axis.domain
+    right = [
+        (v["value"] - d0) / (d1 - d0) * BREAKDOWN_WIDTH + 10 + svg.text_width(v["label"])
+        <= BREAKDOWN_WIDTH
+        for v in values
+    ]
+    for side, align, dx in ((True, "left", 10), (False, "right", -10)):
+        placed = [v for v, r in zip(values, right, strict=True) if r is side]
+        if placed:
+            layers.append(
+                {
+                    "data": {"values": placed},
+                    "mark": {"type": "text", "align": align, "dx": dx, "dy": -10},
+                    "encoding": {"y": y, "x": x("value"), "text": {"field": "label"}},
+                }
+            )
     spec = _spec(
         alt_text,
         {
-            "width": WIDTH - 100,
+            "width": BREAKDOWN_WIDTH,
             "height": max(80, _row_height(order) * len(values)),
             "layer": layers,
         },
