@@ -12,6 +12,9 @@ Decided here, for every chart:
 
 - Ticks are round (1, 2 or 5 times a power of ten apart) and the axis runs from the first tick
   to the last, which cover every value drawn.
+- A reference line (a baseline, a target, the figure for everyone) never sits on the end of the
+  axis, where it would hide under the axis line or the plot's edge: the axis gets one more tick
+  step of room beyond it (within the two limits below).
 - An axis over values none of which is below zero never runs below zero (a count of workshops,
   a share of people); one over percentages all between 0 and 100 (a share) never runs above 100.
 - Where every value is a whole number, ticks are whole numbers too (no "2.5 workshops").
@@ -83,11 +86,16 @@ def value_axis(
     percent: bool = False,
     integer: bool | None = None,
     count: int = 6,
+    references: Iterable[float] = (),
 ) -> Axis:
     """The axis for ``values`` (every value the chart draws on it, with ranges and reference
     lines): round ticks covering them, never below zero where none is, never above 100 for
-    percentages that are shares (all from 0 to 100); whole-number ticks where every value is whole (or as told)."""
+    percentages that are shares (all from 0 to 100); whole-number ticks where every value is whole
+    (or as told). ``references`` are the values drawn as lines across the plot (also among
+    ``values``): where one would sit on an end of the axis, the axis runs one tick step further."""
     drawn = [float(v) for v in values]
+    lines = [float(v) for v in references]
+    drawn += lines
     if not drawn:
         drawn = [0.0, 1.0]
     low, high = min(drawn), max(drawn)
@@ -97,7 +105,30 @@ def value_axis(
     # A share of a whole: percentages from 0 to 100 (a percentage change may run outside).
     ceiling = 100.0 if percent and floor is not None and high <= 100 else None
     ticks = nice_ticks(low, high, count, integer=integer, floor=floor, ceiling=ceiling)
+    ticks = _room_for_lines(ticks, lines, floor, ceiling)
     return Axis((ticks[0], ticks[-1]), tuple(ticks), _labels(tuple(ticks)), title)
+
+
+def _room_for_lines(
+    ticks: list[float], lines: list[float], floor: float | None, ceiling: float | None
+) -> list[float]:
+    """``ticks`` with one more step at an end where a reference line would sit on it (within a
+    fiftieth of the axis, a few pixels on any chart), unless that step would cross ``floor`` or
+    ``ceiling``: there the line stays on the edge, named by its label."""
+    if len(ticks) < 2 or not lines:
+        return ticks
+    step = ticks[1] - ticks[0]
+    near = (ticks[-1] - ticks[0]) / 50
+    digits = max(0, 3 - math.floor(math.log10(step)))
+    if any(v - ticks[0] < near for v in lines):
+        below = round(ticks[0] - step, digits)
+        if floor is None or below >= floor - 1e-9:
+            ticks = [0.0 if below == 0 else below, *ticks]
+    if any(ticks[-1] - v < near for v in lines):
+        above = round(ticks[-1] + step, digits)
+        if ceiling is None or above <= ceiling + 1e-9:
+            ticks = [*ticks, 0.0 if above == 0 else above]
+    return ticks
 
 
 @functools.lru_cache(maxsize=4096)

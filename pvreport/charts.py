@@ -296,6 +296,38 @@ def trend_alt(
     return _sentence(text)
 
 
+#: The trend spec's plot, in pixels (Vega-Lite's width and height).
+PLOT_WIDTH, PLOT_HEIGHT = WIDTH - 150, 300
+
+
+def _latest_place(
+    values: Sequence[Mapping[str, Any]],
+    markers: Sequence[tuple[str, float, str]],
+    axis: Axis,
+    width: float,
+    height: float,
+) -> svg.LabelPlace:
+    """Where the spec's latest label goes: :func:`svg.place_label` on the spec's plot, where
+    Vega-Lite puts each period at the middle of its step and maps the axis' domain onto the
+    height."""
+    d0, d1 = axis.domain
+    step = width / len(values)
+
+    def vy(value: float) -> float:
+        return height - (value - d0) / (d1 - d0) * height
+
+    coords = [(step * (i + 0.5), vy(v["value"])) for i, v in enumerate(values)]
+    bars = [
+        (step * (i + 0.5), vy(v["lower"]), step * (i + 0.5), vy(v["upper"]))
+        for i, v in enumerate(values)
+        if v["lower"] is not None and v["upper"] is not None
+    ]
+    return svg.place_label(
+        values[-1]["label"], coords[-1], (2, -22, width, height - 2), path=coords,
+        segments=bars, marks=coords[:-1], rules=[vy(v) for _, v, _ in markers],
+    )  # fmt: skip
+
+
 def trend_chart(
     indicator: Indicator, results: Iterable[Result], status: derive.IndicatorStatus
 ) -> Chart | None:
@@ -350,7 +382,9 @@ def trend_chart(
     # Every value drawn against the axis: points, whole ranges, baseline and target.
     every = [v["value"] for v in values] + [v for _, v, _ in markers]
     every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
-    y_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
+    y_axis = value_axis(
+        every, _axis_title(unit), percent=is_percent(unit), references=[v for _, v, _ in markers]
+    )
 
     def y(field: str) -> dict[str, Any]:
         return {
@@ -446,23 +480,27 @@ def trend_chart(
             }
         )
     latest = values[-1]
-    # The latest value's label goes above its point, or below where a baseline or target line
-    # runs just above it and would cross the words.
-    span = (max(every) - min(every)) or 1.0
-    crowded = any(0 <= v - latest["value"] <= 0.08 * span for _, v, _ in markers)
+    # The latest value's label: inside the plot and off the line, its points, bars and the
+    # baseline and target, placed on the spec's own plot as the static SVG places it on its own.
+    place = _latest_place(values, markers, y_axis, PLOT_WIDTH, PLOT_HEIGHT)
     layers.append(
         {
-            "data": {"values": [latest]},
+            # Its lines as a list: Vega sets one line under another.
+            "data": {"values": [{**latest, "lines": list(place.lines)}]},
             "mark": {
                 "type": "text",
-                "dy": 18 if crowded else -14,
+                "align": {"start": "left", "middle": "center", "end": "right"}[place.anchor],
+                "baseline": place.valign,
+                "dx": place.dx,
+                "dy": place.dy,
+                "lineHeight": svg.LATEST_SIZE * 1.25,
                 "fontWeight": "bold",
-                "fontSize": 14,
+                "fontSize": svg.LATEST_SIZE,
             },
-            "encoding": {"x": x, "y": y("value"), "text": {"field": "label"}},
+            "encoding": {"x": x, "y": y("value"), "text": {"field": "lines", "title": "Latest"}},
         }
     )
-    spec = _spec(alt_text, {"width": WIDTH - 150, "height": 300, "layer": layers})
+    spec = _spec(alt_text, {"width": PLOT_WIDTH, "height": PLOT_HEIGHT, "layer": layers})
     columns = ["Period", "Value", "Lower", "Upper", "Status"]
     rows = [
         [
@@ -500,7 +538,6 @@ def trend_chart(
         markers=tuple(svg.Marker(kind, value, label) for kind, value, label in markers),  # type: ignore[arg-type]
         latest_label=latest["label"],
         axis=y_axis,
-        latest_below=crowded,
     )
     return Chart(
         id=chart_id("indicator", indicator.id, "trend"),
@@ -543,6 +580,10 @@ def _category(result: Result) -> str:
     return split[1] if split else result.group
 
 
+#: The breakdown spec's plot width, in pixels.
+BREAKDOWN_WIDTH = WIDTH - 100
+
+
 def breakdown_chart(
     indicator: Indicator, results: Sequence[Result], gap: derive.EquityGap, chart_id: str
 ) -> Chart:
@@ -582,7 +623,12 @@ def breakdown_chart(
     with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     every = [v["value"] for v in values] + [r.value for r in overall[:1]]
     every += [v["upper"] for v in with_interval] + [v["lower"] for v in with_interval]
-    x_axis = value_axis(every, _axis_title(unit), percent=is_percent(unit))
+    x_axis = value_axis(
+        every,
+        _axis_title(unit),
+        percent=is_percent(unit),
+        references=[r.value for r in overall[:1]],
+    )
 
     def x(field: str) -> dict[str, Any]:
         return {
@@ -655,17 +701,28 @@ def breakdown_chart(
             },
         }
     )
-    layers.append(
-        {
-            "data": {"values": values},
-            "mark": {"type": "text", "align": "left", "dx": 10, "dy": -10},
-            "encoding": {"y": y, "x": x("value"), "text": {"field": "label"}},
-        }
-    )
+    # Each value to the upper right of its point, or to its left where it would run past the
+    # plot, as the static SVG places it.
+    d0, d1 = x_axis.domain
+    right = [
+        (v["value"] - d0) / (d1 - d0) * BREAKDOWN_WIDTH + 10 + svg.text_width(v["label"])
+        <= BREAKDOWN_WIDTH
+        for v in values
+    ]
+    for side, align, dx in ((True, "left", 10), (False, "right", -10)):
+        placed = [v for v, r in zip(values, right, strict=True) if r is side]
+        if placed:
+            layers.append(
+                {
+                    "data": {"values": placed},
+                    "mark": {"type": "text", "align": align, "dx": dx, "dy": -10},
+                    "encoding": {"y": y, "x": x("value"), "text": {"field": "label"}},
+                }
+            )
     spec = _spec(
         alt_text,
         {
-            "width": WIDTH - 100,
+            "width": BREAKDOWN_WIDTH,
             "height": max(80, _row_height(order) * len(values)),
             "layer": layers,
         },

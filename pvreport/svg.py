@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -84,8 +85,6 @@ class TrendDrawing:
     latest_label: str
     #: The value axis, worked out once for this drawing and the chart's spec alike.
     axis: Axis
-    #: The latest label goes below its point where a marker line runs just above it.
-    latest_below: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -430,6 +429,122 @@ def _rows(line_counts: Sequence[int], top: float) -> tuple[list[float], list[flo
 # -- trend ----------------------------------------------------------------------------------------
 
 
+#: The latest value's label: bold, a little larger than the others.
+LATEST_SIZE = 14
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelPlace:
+    """Where a point's label goes: its lines, and its anchor ``dx, dy`` pixels from the point,
+    with ``anchor`` the part of the text at that x and ``valign`` the part of the block at that y
+    (as :func:`_text` takes them). Made by :func:`place_label` for the SVG and the spec alike."""
+
+    lines: tuple[str, ...]
+    dx: float
+    dy: float
+    anchor: Literal["start", "middle", "end"]
+    valign: Literal["top", "middle", "bottom"]
+
+
+def _block(lines: Sequence[str], size: float, bold: bool) -> tuple[float, float]:
+    """Width and height of a block of text lines as :func:`_text` sets them."""
+    step = LINE_HEIGHT if size <= LABEL_SIZE else size * 1.25
+    width = max(text_width(line, size, bold=bold) for line in lines)
+    return width, step * (len(lines) - 1) + size * 1.1
+
+
+def _box(place: LabelPlace, x: float, y: float, size: float, bold: bool
+         ) -> tuple[float, float, float, float]:  # fmt: skip
+    w, h = _block(place.lines, size, bold)
+    ax, ay = x + place.dx, y + place.dy
+    x0 = {"start": ax, "middle": ax - w / 2, "end": ax - w}[place.anchor]
+    y0 = {"top": ay, "middle": ay - h / 2, "bottom": ay - h}[place.valign]
+    return x0, y0, x0 + w, y0 + h
+
+
+def _crossings(box: tuple[float, float, float, float], path: Sequence[tuple[float, float]],
+               segments: Sequence[tuple[float, float, float, float]],
+               marks: Sequence[tuple[float, float]], rules: Sequence[float]) -> int:  # fmt: skip
+    """How much of the drawing ``box`` would cover: samples of the line and of other segments
+    inside it, points whose marker (with a little room) touches it, rules across it."""
+    x0, y0, x1, y1 = box
+    hits = 0
+    lines = [(*a, *b) for a, b in itertools.pairwise(path)] + list(segments)
+    for ax, ay, bx, by in lines:
+        if (
+            max(ax, bx) < x0 - 2
+            or min(ax, bx) > x1 + 2
+            or max(ay, by) < y0 - 2
+            or min(ay, by) > y1 + 2
+        ):
+            continue  # nowhere near
+        n = max(2, int(math.hypot(bx - ax, by - ay)))
+        for i in range(n + 1):
+            px, py = ax + (bx - ax) * i / n, ay + (by - ay) * i / n
+            if x0 - 2 < px < x1 + 2 and y0 - 2 < py < y1 + 2:
+                hits += 1
+    for px, py in marks:
+        if x0 - 8 < px < x1 + 8 and y0 - 8 < py < y1 + 8:
+            hits += 20
+    for ry in rules:
+        if y0 - 3 < ry < y1 + 3:
+            hits += 20
+    return hits
+
+
+def place_label(
+    label: str,
+    point: tuple[float, float],
+    area: tuple[float, float, float, float],
+    *,
+    path: Sequence[tuple[float, float]] = (),
+    segments: Sequence[tuple[float, float, float, float]] = (),
+    marks: Sequence[tuple[float, float]] = (),
+    rules: Sequence[float] = (),
+    size: float = LATEST_SIZE,
+    bold: bool = True,
+) -> LabelPlace:
+    """A place for ``label`` by the point at ``point``: wholly inside ``area`` (left, top, right,
+    bottom) and off the line ``path``, the ``segments`` (interval bars), the point ``marks`` and the
+    horizontal ``rules`` (baseline, target) where any place is. Tried in order: above or below the
+    point, then ending or starting at it, then beside it; on one line first, then wrapped. Where
+    every place touches something, the one that touches least."""
+    left, top, right, bottom = area
+    x, y = point
+    one = (label,)
+    wrapped = [one]
+    for width in ((right - left) / 2, 120.0):
+        lines = tuple(wrap(label, width, size, bold=bold))
+        if lines not in wrapped:
+            wrapped.append(lines)
+    offsets: list[tuple[float, float, Literal["start", "middle", "end"],
+                        Literal["top", "middle", "bottom"]]] = [
+        (0, -10, "middle", "bottom"), (0, 12, "middle", "top"),
+        (6, -10, "end", "bottom"), (6, 12, "end", "top"),
+        (-6, -10, "start", "bottom"), (-6, 12, "start", "top"),
+        (-12, 0, "end", "middle"), (12, 0, "start", "middle"),
+    ]  # fmt: skip
+    best: tuple[int, LabelPlace] | None = None
+    for lines in wrapped:
+        for dx, dy, anchor, valign in offsets:
+            place = LabelPlace(lines, dx, dy, anchor, valign)
+            x0, y0, x1, y1 = _box(place, x, y, size, bold)
+            if x0 < left or x1 > right or y0 < top or y1 > bottom:
+                continue
+            hits = _crossings((x0, y0, x1, y1), path, segments, marks, rules)
+            if hits == 0:
+                return place
+            if best is None or hits < best[0]:
+                best = (hits, place)
+    if best is not None:
+        return best[1]
+    # Nowhere inside: the narrowest block above the point, pulled inside as far as it goes.
+    lines = wrapped[-1]
+    w, h = _block(lines, size, bold)
+    dx = min(max(x, left + w / 2), right - w / 2) - x
+    return LabelPlace(lines, dx, max(-10, top + h - y), "middle", "bottom")
+
+
 def draw_trend(d: TrendDrawing) -> str:
     """Line and points over periods, the likely range as a pale band with bars, baseline and
     target as dashed lines named in the right margin, the latest value in bold; a figure that may
@@ -539,15 +654,16 @@ def draw_trend(d: TrendDrawing) -> str:
         else:
             parts.append(_circle(x, py, 4.7 * shrink, PRIMARY, "point"))
 
-    # The latest value, in bold, kept inside the picture.
+    # The latest value, in bold, inside the plot and off the line, its points and the markers.
     lx, ly = coords[-1]
-    size = 14
-    half = text_width(d.latest_label, size, bold=True) / 2
-    lx = min(max(lx, half + 2), WIDTH - half - 2)
-    below = d.latest_below
+    bars = [(x, y(p.lower), x, y(p.upper)) for x, p in ranged]  # type: ignore[arg-type]
+    place = place_label(
+        d.latest_label, coords[-1], (left + 2, PAD, left + plot_w, bottom - 2), path=coords,
+        segments=bars, marks=coords[:-1], rules=[y(m.value) for m in d.markers],
+    )  # fmt: skip
     parts.append(
-        _text(lx, ly + 12 if below else ly - 10, d.latest_label, anchor="middle",
-              valign="top" if below else "bottom", size=size, bold=True, cls="latest", halo=True)
+        _text(lx + place.dx, ly + place.dy, list(place.lines), anchor=place.anchor,
+              valign=place.valign, size=LATEST_SIZE, bold=True, cls="latest", halo=True)
     )  # fmt: skip
 
     tentative = sorted({p.tentative for p in points if p.tentative})

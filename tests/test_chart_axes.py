@@ -260,3 +260,82 @@ def test_an_axis_covers_its_values_and_stays_within_zero_and_100_where_they_do(
         assert axis.ticks[-1] <= 100
     if all(v.is_integer() for v in values):
         assert all(t.is_integer() for t in axis.ticks)
+
+
+@pytest.mark.parametrize(
+    ("values", "references", "percent", "room_below", "room_above"),
+    [
+        # 8.75 is clear of the top (8.8), 8.0 on the bottom.
+        ([8.75, 8.6, 8.45, 8.5, 8.3, 8.0], [8.75, 8.0], False, True, False),
+        ([0.45, 0.42, 0.38, 0.357, 0.3], [0.45, 0.3], False, True, True),
+        ([0, 3, 2], [0], False, False, False),  # a count never runs below zero
+        ([80, 90, 100], [100], True, False, False),  # a share never runs above 100
+        ([10, 20, 30], [20], False, False, False),  # a line inside the axis needs no room
+    ],
+)
+def test_a_reference_line_on_the_edge_of_the_axis_gets_a_step_of_room(
+    values: list[float],
+    references: list[float],
+    percent: bool,
+    room_below: bool,
+    room_above: bool,
+) -> None:
+    plain = axes.value_axis(values, "t", percent=percent)
+    axis = axes.value_axis(values, "t", percent=percent, references=references)
+    step = plain.ticks[1] - plain.ticks[0]
+    assert axis.domain == (axis.ticks[0], axis.ticks[-1])
+    assert axis.domain[0] == pytest.approx(plain.domain[0] - (step if room_below else 0))
+    assert axis.domain[1] == pytest.approx(plain.domain[1] + (step if room_above else 0))
+    assert len(axis.labels) == len(axis.ticks)
+
+
+@pytest.mark.parametrize(
+    ("values", "baseline", "target"), [([8.75, 8.6, 8.45, 8.5, 8.3], 8.75, 8.0),
+                                       ([0.45, 0.42, 0.38, 0.36, 0.357], 0.45, 0.3)],
+)  # fmt: skip
+def test_a_target_at_the_lowest_value_has_the_same_room_with_and_without_javascript(
+    values: list[float], baseline: float, target: float
+) -> None:
+    ind = Indicator("x", "o", "Things", "output", "minutes", "decrease", "m", "s",
+                    baseline_period="2020", baseline_value=baseline, target_period="2030",
+                    target_value=target)  # fmt: skip
+    results = [Result("x", str(2020 + i), "all", v) for i, v in enumerate(values)]
+    status = derive.indicator_status(ind, results, as_of=JUNE_2026.date())
+    chart = charts.trend_chart(ind, results, status)
+    assert chart is not None and chart.drawing is not None
+    assert differences(chart) == []
+    (axis,) = static_axes(svg.draw(chart.drawing))
+    assert axis.domain[0] < target and axis.domain[1] > baseline
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "label"),
+    [
+        ([8.75, 8.6, 8.45, 8.5, 8.3], "minutes", "8.3 minutes"),
+        ([0.45, 0.42, 0.38, 0.36, 0.357], "per 100,000 population", "0.357 per 100,000"),
+    ],
+)
+def test_the_interactive_latest_label_stays_in_the_plot_as_the_static_one_does(
+    values: list[float], unit: str, label: str
+) -> None:
+    ind = Indicator("x", "o", "Things", "output", unit, "decrease", "m", "s",
+                    baseline_period="2020", baseline_value=values[0], target_period="2030",
+                    target_value=values[-1] - 0.5 * (values[0] - values[-1]))  # fmt: skip
+    results = [Result("x", str(2020 + i), "all", v) for i, v in enumerate(values)]
+    results[-1] = dataclasses.replace(results[-1], status="provisional")
+    status = derive.indicator_status(ind, results, as_of=JUNE_2026.date())
+    chart = charts.trend_chart(ind, results, status)
+    assert chart is not None
+    rendered = vl_convert.vegalite_to_svg(chart.spec)
+    # The latest label: the one bold text, its x from the plot's left edge.
+    (text,) = [
+        t for t in ET.fromstring(rendered).iter(f"{NS}text") if t.get("font-weight") == "bold"
+    ]
+    assert label in "".join(text.itertext())
+    m = re.search(r"translate\(([-\d.]+),([-\d.]+)\)", text.get("transform") or "")
+    assert m
+    x = float(m[1])
+    spans = list(text.iter(f"{NS}tspan")) or [text]
+    width = max(svg.text_width(s.text or "", 14, bold=True) for s in spans)
+    start = {"end": x - width, "middle": x - width / 2}.get(text.get("text-anchor") or "", x)
+    assert 0 <= start and start + width <= chart.spec["width"], (start, width)

@@ -21,6 +21,7 @@ from typing import Any
 
 import altair as alt
 import pytest
+import vl_convert
 from bs4 import BeautifulSoup
 
 from pvreport import charts, derive, load, validate
@@ -748,3 +749,26 @@ def test_chart_csv_text_cannot_run_as_a_formula() -> None:
     rows = list(csv.reader(io.StringIO(chart.csv)))
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(1)", "'-"]
     assert rows[1][1:] == ["50", "50", "false"]  # numbers stay numbers
+
+
+def test_a_group_value_at_the_right_end_is_labelled_inside_the_interactive_plot() -> None:
+    ind = indicator(unit="minutes", direction="decrease")
+    results = (
+        result("2025", 8.3),
+        result("2025", 9.85, group="area: North"),
+        result("2025", 6.75, group="area: South"),
+    )
+    (by_area,) = [
+        c
+        for c in charts.indicator_charts(make_report((ind,), results), ind, as_of=AS_OF)
+        if c.id.endswith("by-area")
+    ]
+    rendered = vl_convert.vegalite_to_svg(by_area.spec)
+    texts = re.findall(r'<text [^>]*text-anchor="(\w+)" transform="translate\(([-\d.]+),[-\d.]+\)"'
+                       r'[^>]*>([^<]*)</text>', rendered)  # fmt: skip
+    labels = [(a, float(x), words) for a, x, words in texts if words.startswith(("9.85", "6.75"))]
+    assert len(labels) == 2
+    for anchor, x, words in labels:
+        width = charts.svg.text_width(words)
+        start = {"end": x - width, "middle": x - width / 2}.get(anchor, x)
+        assert 0 <= start and start + width <= by_area.spec["width"], (words, start, width)

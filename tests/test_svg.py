@@ -474,3 +474,149 @@ def test_a_chart_without_a_drawing_is_refused() -> None:
     chart = charts.Chart("c", "t", "c", "a", {}, [], [], "")
     with pytest.raises(ValueError, match="nothing to draw"):
         charts.render_svgs([chart])
+
+
+# -- reference lines clear of the axis, labels inside the picture --------------------------------
+
+
+def _fire_service_trends() -> dict[str, charts.Chart]:
+    """Two trends as a fire and rescue service reports them: the target is the lowest value drawn
+    (and the baseline the highest), and the latest label is long."""
+    response = charts_for(
+        indicator(id="x", unit="minutes", direction="decrease", baseline_period="2021/22",
+                  baseline_value=8.75, target_period="2025/26", target_value=8.00),
+        [r("2021/22", 8.75), r("2022/23", 8.60), r("2023/24", 8.45), r("2024/25", 8.50),
+         r("2025/26", 8.30)],
+    )["indicator_x_trend"]  # fmt: skip
+    deaths = charts_for(
+        indicator(id="x", unit="per 100,000 population", direction="decrease",
+                  baseline_period="2021", baseline_value=0.45, target_period="2025",
+                  target_value=0.30),
+        [r("2021", 0.45), r("2022", 0.42), r("2023", 0.38), r("2024", 0.36),
+         r("2025", 0.357, status="provisional")],
+    )["indicator_x_trend"]  # fmt: skip
+    return {"response": response, "deaths": deaths}
+
+
+FIRE = _fire_service_trends()
+
+
+def text_boxes(root: ET.Element) -> list[tuple[ET.Element, tuple[float, float, float, float]]]:
+    """Every <text>'s estimated extent (left, top, right, bottom) from its anchor, font and lines,
+    with Arial's ascent (0.9 em) and descent (0.2 em). Rotated titles are measured turned."""
+    boxes = []
+    for t in root.iter(f"{NS}text"):
+        size = float(t.get("font-size") or svg.LABEL_SIZE)
+        bold = t.get("font-weight") == "bold"
+        spans = t.findall(f"{NS}tspan")
+        lines = [s.text or "" for s in spans] if spans else [t.text or ""]
+        width = max(svg.text_width(line, size, bold=bold) for line in lines)
+        step = sum(float(s.get("dy") or 0) for s in spans)
+        x, y = float(t.get("x") or 0), float(t.get("y") or 0)
+        start = {"middle": x - width / 2, "end": x - width}.get(t.get("text-anchor") or "", x)
+        box = (start, y - 0.9 * size, start + width, y + step + 0.2 * size)
+        transform = t.get("transform")
+        if transform:
+            m = re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\) rotate\(-90\)", transform)
+            assert m, transform
+            tx, ty = float(m[1]), float(m[2])
+            # Turned a quarter left about (tx, ty): x along the page's -y, y along its x.
+            box = (tx + box[1], ty - box[2], tx + box[3], ty - box[0])
+        boxes.append((t, box))
+    return boxes
+
+
+def assert_texts_inside(text: str) -> None:
+    root = parse(text)
+    width, height = float(root.get("width") or 0), float(root.get("height") or 0)
+    for t, (x0, y0, x1, y1) in text_boxes(root):
+        where = (t.get("class"), "".join(t.itertext()), (x0, y0, x1, y1), (width, height))
+        assert x0 >= -0.5 and y0 >= -0.5 and x1 <= width + 0.5 and y1 <= height + 0.5, where
+
+
+@pytest.mark.parametrize(("name", "kind", "edge"),
+                         [("response", "target", "bottom"), ("deaths", "target", "bottom"),
+                          ("deaths", "baseline", "top"), ("response", "baseline", "top")])  # fmt: skip
+def test_a_reference_line_at_the_lowest_or_highest_value_is_clear_of_the_axis_edge(
+    name: str, kind: str, edge: str
+) -> None:
+    root = parse(svg.draw(FIRE[name].drawing))  # type: ignore[arg-type]
+    (domain,) = by_class(root, "domain")
+    top, bottom = sorted([float(domain.get("y1") or 0), float(domain.get("y2") or 0)])
+    (line,) = by_class(root, kind)
+    my = float(line.get("y1") or 0)
+    assert top < my < bottom
+    assert abs(my - (bottom if edge == "bottom" else top)) >= 4, (name, kind, my, top, bottom)
+    # Still where the axis says it is.
+    ticks, grid = value_axis(root, "y1")
+    value = {"target": {"response": 8.00, "deaths": 0.30},
+             "baseline": {"response": 8.75, "deaths": 0.45}}[kind][name]  # fmt: skip
+    assert to_value(ticks, grid)(my) == pytest.approx(value, abs=tolerance(ticks, grid))
+
+
+def test_every_label_of_every_chart_stays_inside_the_picture() -> None:
+    for chart in [*every_kind(), *FIRE.values()]:
+        assert_texts_inside(svg.draw(chart.drawing))  # type: ignore[arg-type]
+
+
+def _segments_cross_box(points: Sequence[tuple[float, float]],
+                        box: tuple[float, float, float, float]) -> bool:  # fmt: skip
+    """Whether the polyline through ``points`` passes through ``box`` (sampled every 0.5 px)."""
+    x0, y0, x1, y1 = box
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        n = max(2, int(math.hypot(bx - ax, by - ay) * 2))
+        for i in range(n + 1):
+            px, py = ax + (bx - ax) * i / n, ay + (by - ay) * i / n
+            if x0 < px < x1 and y0 < py < y1:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("name", ["response", "deaths"])
+def test_the_latest_label_stays_in_the_plot_and_off_the_line(name: str) -> None:
+    root = parse(svg.draw(FIRE[name].drawing))  # type: ignore[arg-type]
+    boxes = dict(text_boxes(root))
+    (latest,) = by_class(root, "latest")
+    x0, y0, x1, y1 = boxes[latest]
+    (domain,) = by_class(root, "domain")
+    left = float(domain.get("x1") or 0)
+    grid = by_class(root, "grid")
+    right = float(grid[0].get("x2") or 0)
+    assert left <= x0 and x1 <= right, "the latest label runs past the plot area"
+    (polyline,) = root.iter(f"{NS}polyline")
+    coords = [tuple(map(float, p.split(","))) for p in (polyline.get("points") or "").split()]
+    assert not _segments_cross_box(coords, (x0, y0, x1, y1)), "the latest label is on the line"
+    for px, py in coords:  # every point's marker, with its radius
+        assert not (x0 - 6 < px < x1 + 6 and y0 - 6 < py < y1 + 6), "on a point"
+    for kind in ("baseline", "target"):
+        for line in by_class(root, kind):
+            assert not (y0 < float(line.get("y1") or 0) < y1), f"the {kind} line crosses it"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.decimals(0, 1000, places=2).map(float), min_size=1, max_size=30),
+    st.sampled_from(["%", "minutes", "per 100,000 population", "people"]),
+    st.booleans(),
+)
+def test_any_trend_keeps_its_labels_inside_and_its_latest_label_in_the_plot(
+    values: list[float], unit: str, provisional: bool
+) -> None:
+    if unit == "%":
+        values = [v / 10 for v in values]
+    results = [r(str(2000 + i), v) for i, v in enumerate(values)]
+    if provisional:
+        results[-1] = r(str(2000 + len(values) - 1), values[-1], status="provisional")
+    low, high = min(values), max(values)
+    ind = indicator(unit=unit, baseline_period="2000", baseline_value=high,
+                    target_period="2040", target_value=low)  # fmt: skip
+    text = svg.draw(charts_for(ind, results)["indicator_x_trend"].drawing)  # type: ignore[arg-type]
+    assert_texts_inside(text)
+    root = parse(text)
+    boxes = dict(text_boxes(root))
+    (latest,) = by_class(root, "latest")
+    x0, _, x1, _ = boxes[latest]
+    (domain,) = by_class(root, "domain")
+    assert float(domain.get("x1") or 0) <= x0 and x1 <= float(
+        by_class(root, "grid")[0].get("x2") or 0
+    )
