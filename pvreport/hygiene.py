@@ -660,10 +660,6 @@ def _check_cell(
     return None
 
 
-#: Python's csv reader refuses a cell longer than this (its field_size_limit).
-_CSV_FIELD_LIMIT = csv.field_size_limit()
-
-
 def _first_clean_ids(
     parsed: load.Parsed, index: int, listed: bool, blank: np.ndarray
 ) -> dict[str, int]:
@@ -697,17 +693,7 @@ def _by_column(parsed: load.Parsed) -> bool:
 
     They cover a file without control characters, with a heading on line 1.
     """
-    import pyarrow.compute as pc
-
-    if not parsed.columns:
-        return False
-    if not any(cell.strip() for cell in parsed.header):
-        return False
-    # Python's reader stops at a cell over its size limit; let it say so.
-    longest = max((pc.max(pc.binary_length(c)).as_py() or 0) for c in parsed.columns)
-    return longest < _CSV_FIELD_LIMIT and all(
-        len(cell) < _CSV_FIELD_LIMIT for record in parsed.irregular.values() for cell in record
-    )
+    return bool(parsed.columns) and any(cell.strip() for cell in parsed.header)
 
 
 def _check_by_column(

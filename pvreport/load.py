@@ -21,11 +21,12 @@ import gc
 import io
 import itertools
 import re
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from . import contract, model, moments
 
@@ -174,19 +175,56 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Each record of a CSV file with the physical line it starts on (1-based).
+@contextlib.contextmanager
+def csv_field_limit() -> Iterator[None]:
+    """Python's csv reader refuses a cell over its limit (128 KB), which is the whole process's:
+    pvreport's own limit on cells (``max_cell_length``, :mod:`pvreport.limits`) is checked
+    before any reading, so its reader lifts the csv module's for its own reading only and puts
+    back what was there."""
+    before = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
-    Blank lines are records too (an empty list), as a spreadsheet shows them. A UTF-8 byte-order
-    mark is dropped; CRLF and LF line ends are both fine.
+
+#: Records read at a time under :func:`csv_field_limit`.
+_RECORDS_AT_ONCE = 4096
+
+
+def read_records(handle: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """Each record of CSV text (opened with ``newline=""``) with the physical line it starts
+    on (1-based): pvreport's one CSV reader (comma, double quotes, as frictionless reads them).
+
+    Blank lines are records too (an empty list), as a spreadsheet shows them; CRLF and LF line
+    ends are both fine. The csv module's own limit on a cell's length is lifted while it reads
+    (see :func:`csv_field_limit`), never between the records it hands out.
     """
+    reader = csv.reader(handle, strict=False)
+    end = 0
+    while True:
+        batch: list[tuple[int, list[str]]] = []
+        with csv_field_limit():
+            for record in reader:
+                batch.append((end + 1, record))
+                end = reader.line_num
+                if len(batch) >= _RECORDS_AT_ONCE:
+                    break
+        if not batch:
+            return
+        yield from batch
+
+
+def read_record(text: str) -> list[str]:
+    """The first record of a CSV text, as :func:`read_records` reads it (``[]`` for none)."""
+    return next(read_records(io.StringIO(text, newline="")), (0, []))[1]
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a CSV file with the physical line it starts on (1-based), as
+    :func:`read_records` reads it; a UTF-8 byte-order mark is dropped."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=False)
-        end = 0
-        for record in reader:
-            start = end + 1
-            end = reader.line_num
-            yield start, record
+        yield from read_records(handle)
 
 
 def normalise_header(label: str) -> str:
@@ -650,7 +688,7 @@ def parse_arrow(
         pieces: list[list[pa.Array]] = [[] for _ in range(width)]
         done = 0
         for row_number, text in sorted(invalid):
-            record = next(csv.reader(io.StringIO(text, newline="")), [])
+            record = read_record(text)
             irregular[row_number] = record
             index = row_number - 2
             padded = (record + [""] * width)[:width]
