@@ -329,6 +329,8 @@ def check(
             parsed = load.parse(path)
         except ValueError as error:
             raise Unsupported(str(error)) from error
+    if parsed.lines[0] != 1:
+        raise Unsupported("blank lines above the heading: frictionless decides where it is")
     fields = list(table_schema["fields"])
     # Where every record of frictionless' sample is as wide as the first, the first is the
     # heading it picks; otherwise ask frictionless.

@@ -693,7 +693,11 @@ def _by_column(parsed: load.Parsed) -> bool:
 
     They cover a file without control characters, with a heading on line 1.
     """
-    return bool(parsed.columns) and any(cell.strip() for cell in parsed.header)
+    return (
+        bool(parsed.columns)
+        and parsed.lines[0] == 1
+        and any(cell.strip() for cell in parsed.header)
+    )
 
 
 def _check_by_column(

@@ -279,19 +279,6 @@ def _columns(
     return columns
 
 
-def read_cell(value: str, kind: str, field: Mapping[str, Any]) -> Any:
-    """A cell as :func:`read_table` reads it: text stripped, empty or unreadable as None."""
-    if kind == "string":
-        return value.strip() or None
-    if kind == "number":
-        text = value.strip()
-        try:
-            return model.read_number(text) if text else None
-        except ValueError:
-            return None
-    return cast(value, field)
-
-
 def read_table(
     name: str,
     path: Path,
@@ -300,70 +287,16 @@ def read_table(
     *,
     parsed: Parsed | None = None,
 ) -> Table:
-    """Read one CSV resource. Header labels are matched to fields by normalised name.
-
-    With ``parsed`` (the file read by column, see :func:`parse_arrow`), the table is held by
-    column and its rows are made only when asked for; they are the same rows.
-    """
-    if parsed is not None and any(cell.strip() for cell in parsed.header):
-        return Table(
-            name,
-            file,
-            tuple(normalise_header(label) for label in parsed.header),
-            1,
-            columns=Columns(parsed, table_schema),
-        )
-    by_name = {f["name"]: f for f in table_schema.get("fields", [])}
-    records = csv_records(path)
-    header_line, labels = 1, []
-    for header_line, labels in records:
-        if any(cell.strip() for cell in labels):
-            break
-    header = tuple(normalise_header(label) for label in labels)
-    # The first column of each name, with its field, worked out once rather than per cell: a
-    # results file can have a million rows. Text and numbers, most cells, are cast inline
-    # exactly as cast() does.
-    columns = _columns(header, by_name)
-    index = {label: position for position, (_, label, _, _) in enumerate(columns)}
-    with paused_gc():
-        rows = _read_rows(records, columns, index)
-    return Table(name, file, header, header_line, tuple(rows))
-
-
-def _read_rows(
-    records: Iterator[tuple[int, list[str]]],
-    columns: list[tuple[int, str, str, Mapping[str, Any]]],
-    index: Mapping[str, int],
-) -> list[Row]:
-    rows = []
-    for line, record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        values: list[Any] = [None] * len(columns)
-        unreadable: set[str] = set()
-        width = len(record)
-        for position, (at, label, kind, field) in enumerate(columns):
-            if at >= width:
-                break
-            value = record[at]
-            if kind == "string":
-                values[position] = value.strip() or None
-                continue
-            if kind == "number":
-                text = value.strip()
-                try:
-                    typed = model.read_number(text) if text else None
-                except ValueError:
-                    typed = None
-            else:
-                typed = cast(value, field)
-            values[position] = typed
-            if typed is None and value.strip():
-                unreadable.add(label)
-        rows.append(
-            Row(line, tuple(values), frozenset(unreadable) if unreadable else _NO_FIELDS, index)
-        )
-    return rows
+    """Read one CSV resource, by column (:func:`parse`, or ``parsed``: the file already read
+    that way); header labels are matched to fields by normalised name, and the rows are made
+    only when asked for. The heading is the first record with something in it."""
+    if parsed is None or not any(cell.strip() for cell in parsed.header):
+        try:
+            parsed = parse(path)
+        except ValueError:
+            return Table(name, file, (), 1, ())  # no heading row: nothing to read
+    header = tuple(normalise_header(label) for label in parsed.header)
+    return Table(name, file, header, parsed.lines[0], columns=Columns(parsed, table_schema))
 
 
 def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> model.Report:
@@ -746,12 +679,12 @@ def _parse_python(path: Path) -> Parsed:
 
     records = csv_records(path)
     lines: array[int] = array("q")
-    try:
-        first, header = next(records)
-    except StopIteration as empty:
-        raise ValueError("empty file") from empty
-    if first != 1:
-        raise ValueError("the heading is not on the first line")
+    # The heading is the first record with something in it (blank lines above it are skipped).
+    for first, header in records:
+        if any(cell.strip() for cell in header):
+            break
+    else:
+        raise ValueError("no heading row")
     lines.append(first)
     width = len(header)
     buffers: list[list[str]] = [[] for _ in range(width)]
@@ -840,13 +773,13 @@ class Columns:
             import numpy as np
             import pyarrow.compute as pc
 
-            position, _, kind, spec = self._fields[self.index[field]]
+            position, _, _, spec = self._fields[self.index[field]]
             if self._kept is None:
                 encoded = self._parsed.encoded(position)
             else:
                 encoded = pc.dictionary_encode(self._parsed.columns[position].take(self._kept))
             distinct = encoded.dictionary.to_pylist()
-            typed = [read_cell(value, kind, spec) for value in distinct]
+            typed = [cast(value, spec) for value in distinct]
             unreadable = np.fromiter(
                 (t is None and bool(v.strip()) for t, v in zip(typed, distinct)),
                 dtype=bool,
