@@ -1,4 +1,4 @@
-"""Table Schema checks of large CSV files, vectorised, giving the errors frictionless gives.
+"""Table Schema checks of CSV files, vectorised, giving the errors frictionless gives.
 
 frictionless reads a file cell by cell in Python (about 60,000 rows a second). Almost every cell
 of a large file is fine, and a column holds few distinct values, so this module works by column:
@@ -18,7 +18,8 @@ of a large file is fine, and a column holds few distinct values, so this module 
 
 The result is a list of frictionless errors in frictionless' order, which ``tabular`` converts
 to problems as it converts frictionless' own report; the differential tests hold the two paths
-to the same problems. frictionless stays the reference and the path for small files.
+to the same problems. frictionless stays the reference (and the path for a file this module
+does not support, :class:`Unsupported`); validation checks every file here.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     import frictionless
     from frictionless.table.row import Row
 
-#: Resources with more data rows than this are checked here rather than by frictionless.
+#: Files with more data rows than this have their columns encoded ahead, on a second thread.
 FAST_ROWS = 20_000
 #: frictionless stops a resource's report at this many errors (settings.DEFAULT_LIMIT_ERRORS).
 #: (Written out rather than read from frictionless: a test holds the two equal.)
