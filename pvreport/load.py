@@ -520,13 +520,16 @@ def stray_quote(data: bytes) -> bool:
     return bool(np.any(text(raw[at - 1]) & text(raw[at + 1])))
 
 
-def parse(path: Path) -> Parsed:
-    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes).
+def parse(path: Path, *, python: bool = False) -> Parsed:
+    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes), by
+    column: the one way pvreport reads a file.
 
     A regular file (every line as wide as the heading, no blank line, quotes only around
-    cells) is read by pyarrow, which splits it the same way, much faster.
+    cells) is read by pyarrow, which splits it the same way, much faster; ``python``: by
+    Python's reader in any case. The heading is the first record with something in it.
+    Raises ValueError where there is none, csv.Error where the reader refuses a line.
     """
-    return parse_arrow(path) or _parse_python(path)
+    return (None if python else parse_arrow(path)) or _parse_python(path)
 
 
 #: pyarrow's own block size, the smallest it reads a file in.
