@@ -1,5 +1,6 @@
-"""The whole build, in order: validate, load, withhold, derive, chart, render, write, engine,
-check, publish.
+"""The whole build, in order, in one function (:func:`build`): validate, load, withhold, derive,
+chart, render, write, engine, check, publish. One :class:`pvreport.moments.Clock`, read once,
+is passed through, so every stage judges an embargo at the same moment.
 
 Nothing under the site folder is touched until the very end: pages are written to a build
 folder that holds exactly this build's files (``build/docs`` and ``build/mkdocs.yml``, which any
@@ -16,19 +17,12 @@ be logged and turned into one message. Its log records go to the build log, not 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import gzip
-import hashlib
-import html
-import io
-import json
 import logging
 import os
 import re
 import traceback
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -37,6 +31,7 @@ from typing import Any
 
 from . import (
     charts,
+    check,
     contract,
     derive,
     engine,
@@ -48,9 +43,10 @@ from . import (
     write,
 )
 from .limits import Limits, LimitsError
+from .moments import Clock
 from .problems import Problem, PvreportError
 from .progress import Progress, count
-from .validate import Validation, current_moment, validate_package
+from .validate import Validation, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -58,7 +54,7 @@ BUILD_FOLDER = "build"
 CACHE_FOLDER = ".pvreport/cache/charts"
 #: The engine's page cache (see :mod:`pvreport.engine`); safe to delete, gitignored.
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
-#: The final check's record of pages found clean (see :class:`CheckCache`).
+#: The final check's record of pages found clean (see :class:`pvreport.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
@@ -92,44 +88,253 @@ class SiteDirError(BuildError):
 
 
 @dataclasses.dataclass(frozen=True)
-class Clock:
-    """The build's "now": embargoes compare with ``now``, statuses with ``today``; ``epoch`` is
-    the SOURCE_DATE_EPOCH the engine uses, where one is fixed."""
+class Built:
+    """What a build made and learnt: the docs folder and engine config it wrote, the package's
+    validation (its warnings), the public report and what was withheld from it, the notices,
+    the pages' addresses; and, once published, the number of pages in the site folder."""
 
-    now: dt.datetime
-    today: dt.date
-    epoch: int | None
-
-    @classmethod
-    def make(cls, as_of: dt.date | None = None) -> Clock:
-        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if as_of is not None:
-            now = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
-            return cls(now, as_of, int(env) if env.isdigit() else int(now.timestamp()))
-        now, epoch = current_moment()
-        return cls(now, now.date(), epoch)
-
-
-@dataclasses.dataclass(frozen=True)
-class Prepared:
-    """The docs folder is written: what is in it, and what the build learnt on the way."""
-
+    build_dir: Path
+    site_dir: Path
     docs_dir: Path
     config: dict[str, Any]
     nav: list[Any]
     validation: Validation
-    withheld: visibility.Withheld
     report: model.Report
+    withheld: visibility.Withheld
     notices: list[str]
     addresses: list[str]
+    pages: int = 0
 
 
-@dataclasses.dataclass(frozen=True)
-class BuildResult:
-    site_dir: Path
-    build_dir: Path
-    prepared: Prepared
-    pages: int
+# ----------------------------------------------------------------------------------------------
+# The whole build
+
+
+def build(
+    project_dir: Path,
+    *,
+    package_dir: Path | None = None,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    as_of: dt.date | None = None,
+    clock: Clock | None = None,
+    notify: Callable[[str], None] = lambda _: None,
+    progress: Progress | None = None,
+    cache: bool = True,
+    publish: bool = True,
+    build_dir: Path | None = None,
+    site_dir_option: str = "--site-dir",
+) -> Built:
+    """Build the project's site and put it in place, or leave the previous site as it was.
+
+    ``clock`` is the run's one "now" (default ``Clock.make(as_of)``): validation, withholding
+    and statuses all judge by it. ``progress`` hears each stage with its counts;
+    ``cache=False`` draws every chart, converts every page and checks every file afresh.
+    ``publish=False`` stops once the docs folder is written, for ``mkdocs serve`` (the plugin
+    lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
+    ``site_dir_option`` where the site folder was given, for messages.
+    """
+    progress = progress or Progress.quiet()
+    clock = clock or Clock.make(as_of)
+    project_dir = project_dir.resolve()
+    build_dir = build_dir or project_dir / BUILD_FOLDER
+    caches = project_dir if cache else None
+
+    # 0. The project, read only: its config and settings, the package, and whether publishing
+    # may replace the site folder.
+    config = project_config(project_dir)
+    options = plugin_options(config)
+    package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    given = site_dir if site_dir is not None else project_dir / "site"
+    check_site_dir(given, project_dir, config, package_dir, option=site_dir_option)
+    site_dir = Path(os.path.abspath(given))
+    try:
+        limits = Limits.from_options(options)
+        thresholds = readability.Thresholds.from_options(options)
+        nav_page_limit = int(options.get("nav_page_limit", render.NAV_PAGE_LIMIT))
+    except (LimitsError, readability.ThresholdsError) as error:
+        raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+    content_dir = project_dir / str(config.get("docs_dir") or "content")
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log = _Log(build_dir / LOG_NAME)
+    with _one_build_at_a_time(build_dir):
+        log.start()
+        if publish:
+            # What a killed build left beside the site (where it was killed between the two
+            # renames of publishing, the old site is put back first).
+            for leftover in write.clear_leftovers(site_dir):
+                log(f"Removed {leftover.name}, left beside the site by a build that was stopped")
+        with log.failures("pvreport could not write the pages"):
+            # 1. Validate: errors stop the build here, with the previous site as it was.
+            validation = validate_package(
+                package_dir, clock=clock, strict=strict, limits=limits, thresholds=thresholds
+            )
+            if not validation.ok or validation.descriptor is None:
+                raise BuildError(
+                    f"The data package {package_dir.name} has errors, so the site was not built.",
+                    validation.problems,
+                )
+            for problem in validation.warnings:
+                log.problem(problem)
+            rows = sum(t.row_count for t in validation.tables.values())
+            progress.stage(
+                f"validated {count(rows, 'row')} in {count(len(validation.tables), 'file')} "
+                f"({count(len(validation.warnings), 'warning')})"
+            )
+
+            # 2. Load: the tables into the report model.
+            full = load.to_report(validation.descriptor, validation.tables)
+
+            # 3. Withhold, at the clock's moment: nothing after this sees a confidential or
+            # embargoed row.
+            files = {name: table.file for name, table in validation.tables.items()}
+            report, withheld = visibility.withhold(full, now=clock.now, files=files)
+
+            # 4. Derive: statuses and equity gaps, from the public report only.
+            statuses = derive.report_statuses(report, as_of=clock.today)
+            gaps = derive.report_gaps(report)
+
+            # 5. Chart: specs, then SVGs, data and specs as files (the chart cache is kept).
+            by_page = page_charts(report, statuses, clock.today, gaps)
+            chart_cache = caches / CACHE_FOLDER if caches else None
+            site_files = chart_files(by_page, cache_dir=chart_cache, progress=progress)
+
+            # 6. Render: the downloads, then every page, in memory.
+            links, download_files = downloads(validation, report, withheld, clock)
+            rendered = render.render_site(
+                render.Inputs(
+                    report=report,
+                    withheld=withheld,
+                    as_of=clock.today,
+                    statuses=statuses,
+                    charts=by_page,
+                    downloads=links,
+                    warnings=validation.warnings,
+                    content=hand_written(content_dir),
+                    nav_page_limit=nav_page_limit,
+                    gaps=gaps,
+                )
+            )
+            progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
+
+            # ---- Nothing has been written above this line but the build log, the chart cache
+            # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
+            # engine's fresh site, then the site itself. ----
+
+            # 7. Write the docs folder and the engine config (files unchanged since the last
+            # build are left as they are).
+            docs = write_docs(
+                build_dir,
+                config,
+                report,
+                rendered,
+                {**site_files, **download_files},
+                content_dir,
+                progress=progress,
+            )
+            built = Built(build_dir, site_dir, validation=validation, withheld=withheld, **docs)
+            for notice in built.notices:
+                notify(notice)
+                log(notice)
+            if not publish:
+                return built
+
+        # 8. Engine: MkDocs builds the docs folder into a fresh folder beside the site.
+        fresh = write.sibling_folder(site_dir, "new")
+        try:
+            with log.failures(ENGINE_FAILED, engine=True), _engine_environment(clock, log.path):
+                progress.update("engine: MkDocs is building the site")
+                page_cache = engine.run(
+                    build_dir / "mkdocs.yml", fresh, caches / PAGE_CACHE_FOLDER if caches else None
+                )
+            progress.stage(
+                f"engine: MkDocs built {count(len(built.addresses), 'page')} "
+                f"({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
+            )
+
+            # 9. Check: every page there, nothing active, no withheld text anywhere.
+            checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
+            wrong = check.check_site(
+                fresh,
+                docs_dir=built.docs_dir,
+                addresses=built.addresses,
+                canaries=withheld.canaries,
+                allowed_scripts=[
+                    s for s in built.config.get("extra_javascript", []) if isinstance(s, str)
+                ],
+                cache=checks,
+            )
+            progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
+            if wrong:
+                for line in wrong:
+                    log(f"check: {line}")
+                raise BuildError(
+                    f"The built site failed its final check ({count(len(wrong), 'problem')}, "
+                    f"the first: {wrong[0]}).",
+                    log=log.path,
+                )
+
+            # 10. Publish: one swap of folders; the check cache is kept only now.
+            write.publish(fresh, site_dir)
+            checks.save()
+        finally:
+            write.remove(fresh)
+        pages = sum(1 for _ in site_dir.rglob("index.html"))
+        log(f"Published {pages} pages to {site_dir}")
+        progress.stage(f"published {count(pages, 'page')}")
+        return dataclasses.replace(built, pages=pages)
+
+
+ENGINE_FAILED = (
+    "MkDocs could not build the site (a broken link, a missing anchor or another warning fails "
+    "the build)."
+)
+
+
+class _Log:
+    """The build log (``build/build.log``): started afresh by each build, appended to by each
+    stage; a failure is recorded in it and carries its path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def start(self) -> None:
+        self.path.write_text("", encoding="utf-8")
+
+    def __call__(self, line: str) -> None:
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line.rstrip() + "\n")
+
+    def problem(self, p: Problem) -> None:
+        self(f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})")
+
+    @contextmanager
+    def failures(self, message: str, *, engine: bool = False) -> Iterator[None]:
+        """A :class:`BuildError` in the block is recorded and names the log; any other failure
+        (a bug in pvreport, or the engine's) is recorded with its traceback and becomes one
+        with ``message``."""
+        try:
+            yield
+        except BuildError as exc:
+            exc.log = self.path
+            self(str(exc))
+            for problem in exc.problems:
+                self.problem(problem)
+            raise
+        except BaseException as exc:
+            if engine:
+                self(f"The engine failed: {type(exc).__name__}: {exc}")
+                self(traceback.format_exc())
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                raise BuildError(message, log=self.path) from exc
+            if not isinstance(exc, Exception):
+                raise
+            # A crash here is a bug in pvreport, not in the data: the traceback is kept in the
+            # log for the report, and the build fails like any other.
+            self(f"pvreport crashed ({message}):\n" + traceback.format_exc())
+            raise BuildError(f"{message} ({type(exc).__name__}: {exc}).", log=self.path) from exc
 
 
 # ----------------------------------------------------------------------------------------------
@@ -320,186 +525,142 @@ def asset_files() -> tuple[dict[str, str | bytes], list[str], list[str]]:
     return files, scripts, [*styles, CSS_SRC]
 
 
+# ----------------------------------------------------------------------------------------------
+# Stage by stage
+
+
+def downloads(
+    validation: Validation,
+    report: model.Report,
+    withheld: visibility.Withheld,
+    clock: Clock,
+) -> tuple[list[render.Download], dict[str, str | bytes]]:
+    """The downloads: each resource's public CSV and a zip of the public package, as links for
+    the pages and as files by path under the docs folder."""
+    assert validation.descriptor is not None
+    links: list[render.Download] = []
+    csvs: dict[str, bytes] = {}
+    for name in sorted(validation.tables, key=_resource_order):
+        data, rows = write.public_csv(validation.tables[name], withheld)
+        csvs[f"{name}.csv"] = data
+        links.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
+    csvs["datapackage.json"] = write.public_descriptor(
+        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
+    )
+    # The package's name becomes a file name: keep it to a plain slug whatever it holds.
+    zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
+    links.append(render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})"))
+    stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
+    files: dict[str, str | bytes] = {
+        f"data/downloads/{zip_name}": write.zip_bytes(csvs, timestamp=stamp)
+    }
+    for name, data in csvs.items():
+        files[f"data/downloads/{name}"] = data
+    return links, files
+
+
 @dataclasses.dataclass(frozen=True)
 class Site:
-    """The pages of a report and every other file of its docs folder, before anything is
-    written."""
+    """The pages of a report, in memory (:func:`render_report`)."""
 
     report: model.Report
     withheld: visibility.Withheld
     rendered: render.Rendered
-    files: dict[str, str | bytes]
 
 
 def render_report(
     validation: Validation,
     clock: Clock,
     *,
-    with_files: bool = True,
     content: Mapping[str, str] | None = None,
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
 ) -> Site:
-    """From a valid package to its pages: load, withhold, derive, chart, downloads, render.
-
-    ``with_files=False`` skips the chart SVGs and downloads (the golden tests compare pages).
-    """
+    """The build's stages 2 to 6 (load, withhold, derive, chart, render) in memory, without
+    drawing a chart or making a download: the pages a valid package gives, for the page
+    tests."""
     assert validation.descriptor is not None
-    # Withhold first: nothing after this line sees a confidential or embargoed row.
-    full = load.to_report(validation.descriptor, validation.tables)
     files = {name: table.file for name, table in validation.tables.items()}
+    full = load.to_report(validation.descriptor, validation.tables)
     report, withheld = visibility.withhold(full, now=clock.now, files=files)
-
-    # Derive and chart, from the public report only.
     statuses = derive.report_statuses(report, as_of=clock.today)
     gaps = derive.report_gaps(report)
-    by_page = page_charts(report, statuses, clock.today, gaps)
-    files: dict[str, str | bytes] = (
-        chart_files(by_page, cache_dir=cache_dir, progress=progress) if with_files else {}
-    )
-
-    # Downloads: public CSVs and a zip of the public package.
-    downloads: list[render.Download] = []
-    csvs: dict[str, bytes] = {}
-    for name in sorted(validation.tables, key=_resource_order):
-        data, rows = write.public_csv(validation.tables[name], withheld)
-        csvs[f"{name}.csv"] = data
-        downloads.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
-    csvs["datapackage.json"] = write.public_descriptor(
-        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
-    )
-    # The package's name becomes a file name: keep it to a plain slug whatever it holds.
-    zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
-    downloads.append(
-        render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})")
-    )
-    if with_files:
-        stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
-        files[f"data/downloads/{zip_name}"] = write.zip_bytes(csvs, timestamp=stamp)
-        for name, data in csvs.items():
-            files[f"data/downloads/{name}"] = data
-
+    links, _ = downloads(validation, report, withheld, clock)
     rendered = render.render_site(
         render.Inputs(
             report=report,
             withheld=withheld,
             as_of=clock.today,
             statuses=statuses,
-            charts=by_page,
-            downloads=downloads,
+            charts=page_charts(report, statuses, clock.today, gaps),
+            downloads=links,
             warnings=validation.warnings,
             content=dict(content or {}),
             nav_page_limit=nav_page_limit,
             gaps=gaps,
         )
     )
-    if progress is not None:
-        progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
-    return Site(report, withheld, rendered, files)
+    return Site(report, withheld, rendered)
 
 
-# ----------------------------------------------------------------------------------------------
-# Stage by stage
-
-
-def prepare(
-    project_dir: Path,
+def write_docs(
     build_dir: Path,
+    config: Mapping[str, Any],
+    report: model.Report,
+    rendered: render.Rendered,
+    files: Mapping[str, str | bytes],
+    content_dir: Path,
     *,
-    package_dir: Path | None = None,
-    strict: bool = False,
-    as_of: dt.date | None = None,
-    copy_content: bool = True,
-    cache_dir: Path | None = None,
     progress: Progress | None = None,
-) -> Prepared:
-    """Validate the package and write the docs folder and engine config under ``build_dir``.
+) -> dict[str, Any]:
+    """Write the docs folder (pages, charts, downloads, pvreport's assets, then the
+    hand-written pages over them), the theme overrides and the engine config under
+    ``build_dir``. The docs folder ends up holding exactly these files; ones unchanged since
+    the last build are not rewritten.
 
-    Raises :class:`BuildError` with the package's problems where validation finds errors.
-    ``copy_content=False`` lists the hand-written pages but does not copy them (the plugin lets
-    MkDocs read them in place). ``cache_dir`` keeps chart SVGs between builds.
+    Returns the :class:`Built` fields it learnt: docs_dir, config, nav, report, notices,
+    addresses.
     """
-    progress = progress or Progress.quiet()
-    project_dir = project_dir.resolve()
-    config = project_config(project_dir)
-    package_dir = (package_dir or find_package(project_dir, config)).resolve()
-    clock = Clock.make(as_of)
-
-    # 1. Validate: errors stop everything here, before a file is written.
-    try:
-        limits = Limits.from_options(plugin_options(config))
-        thresholds = readability.Thresholds.from_options(plugin_options(config))
-    except (LimitsError, readability.ThresholdsError) as error:
-        raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
-    validation = validate_package(
-        package_dir, as_of=clock.today, strict=strict, limits=limits, thresholds=thresholds
-    )
-    if not validation.ok or validation.descriptor is None:
-        raise BuildError(
-            f"The data package {package_dir.name} has errors, so the site was not built.",
-            validation.problems,
-        )
-    rows = sum(t.row_count for t in validation.tables.values())
-    progress.stage(
-        f"validated {count(rows, 'row')} in {count(len(validation.tables), 'file')} "
-        f"({count(len(validation.warnings), 'warning')})"
-    )
-
-    # 2. Load, withhold, derive, chart and render, all in memory.
-    project_docs = project_dir / str(config.get("docs_dir") or "content")
-    content = hand_written(project_docs)
-    limit = int(plugin_options(config).get("nav_page_limit", render.NAV_PAGE_LIMIT))
-    site = render_report(
-        validation,
-        clock,
-        content=content,
-        nav_page_limit=limit,
-        cache_dir=cache_dir,
-        progress=progress,
-    )
-    report, withheld, rendered = site.report, site.withheld, site.rendered
     assets, scripts, styles = asset_files()
-    files = {**site.files, **assets}
-
-    # 3. The docs folder: pages, charts, downloads, then hand-written pages over them. It ends
-    # up holding exactly these files; ones unchanged since the last build are not rewritten.
-    docs_dir = build_dir / "docs"
-    files.update({p.src: p.text for p in rendered.pages})
+    docs = {**files, **assets, **{p.src: p.text for p in rendered.pages}}
     notices: list[str] = []
     nav = list(rendered.nav)
-    if project_docs.is_dir():
-        generated = {render.address(src): src for src in files if src.endswith(".md")}
-        for path in sorted(project_docs.rglob("*.md")):
-            rel = path.relative_to(project_docs).as_posix()
+    if content_dir.is_dir():
+        generated = {render.address(src): src for src in docs if src.endswith(".md")}
+        for path in sorted(content_dir.rglob("*.md")):
+            rel = path.relative_to(content_dir).as_posix()
             replaced = generated.get(render.address(rel))
             if replaced:
                 notices.append(f"content/{rel} replaces the generated page /{render.address(rel)}")
-                del files[replaced]
+                del docs[replaced]
                 nav = _rename_in_nav(nav, replaced, rel)
-            elif rel not in files:
+            elif rel not in docs:
                 nav.append(rel)
-    if copy_content and project_docs.is_dir():
-        files.update(write.tree_files(project_docs))
-    written = write.sync_folder(docs_dir, files)
+        docs.update(write.tree_files(content_dir))
+    docs_dir = build_dir / "docs"
+    written = write.sync_folder(docs_dir, docs)
     overrides = write.fresh_folder(build_dir / "overrides")
     write.copy_tree(
         Path(str(resources.files("pvreport") / "templates" / "theme")),
         overrides,
         skip=["pvreport.css"],
     )
-
-    # 4. The engine config, derived from the project's.
     engine_config = engine_config_for(config, nav, report, scripts, styles)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
-    addresses = [render.address(p.src) for p in rendered.pages]
-    progress.stage(
-        f"docs: {count(len(files), 'file')} in {docs_dir.parent.name}/docs "
-        f"({written:,} written, the rest unchanged)"
-    )
-    return Prepared(docs_dir, engine_config, nav, validation, withheld, report, notices, addresses)
+    if progress is not None:
+        progress.stage(
+            f"docs: {count(len(docs), 'file')} in {docs_dir.parent.name}/docs "
+            f"({written:,} written, the rest unchanged)"
+        )
+    return {
+        "docs_dir": docs_dir,
+        "config": engine_config,
+        "nav": nav,
+        "report": report,
+        "notices": notices,
+        "addresses": [render.address(p.src) for p in rendered.pages],
+    }
 
 
 def hand_written(folder: Path) -> dict[str, str]:
@@ -605,363 +766,6 @@ def _engine_environment(clock: Clock, log: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_engine(
-    config_file: Path, site_dir: Path, cache_dir: Path | None = None
-) -> engine.PageCache:
-    """MkDocs builds the docs folder into ``site_dir``, strict: any warning fails it; pages
-    unchanged since the last good build come from the page cache in ``cache_dir``."""
-    return engine.run(config_file, site_dir, cache_dir)
-
-
-# ----------------------------------------------------------------------------------------------
-# The check before publishing
-
-
-_ADDRESS_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
-
-
-# Material's own inline scripts, by how they begin; any other inline script fails the check.
-_ACTIVE_ADDRESS = re.compile(r"^[\x00-\x20]*(javascript|vbscript|data):", re.IGNORECASE)
-# A browser drops tabs and line breaks anywhere in an address before reading its scheme.
-_URL_IGNORED = re.compile(r"[\t\n\r]")
-_THEME_INLINE_SCRIPTS = ("__md_scope=", "var target=document.getElementById(location.hash")
-
-
-@dataclasses.dataclass
-class _Scan:
-    """What must never be in a page: event-handler attributes, script addresses, scripts that
-    are not the theme's or pvreport's, and more than one title.
-
-    The page is parsed as a browser parses it (HTML5, by the Lexbor engine through selectolax),
-    so markup that breaks out of its place is seen where a browser would put it; and it is fast
-    enough to read every page of a national report (about 20 times Python's html.parser).
-    """
-
-    bad: list[str] = dataclasses.field(default_factory=list)
-    scripts: list[str] = dataclasses.field(default_factory=list)
-    titles: int = 0
-
-    @classmethod
-    def of(cls, page: bytes | str) -> _Scan:
-        from selectolax.lexbor import LexborHTMLParser
-
-        scan = cls()
-        tree = LexborHTMLParser(page)
-        for node in tree.root.traverse(include_text=False) if tree.root else ():
-            tag = (node.tag or "").lower()
-            attrs = node.attributes
-            for name, value in attrs.items():
-                lowered = name.lower()
-                if lowered.startswith("on"):
-                    scan.bad.append(f"<{tag} {name}=...>")
-                address = _URL_IGNORED.sub("", value or "")
-                active = _ACTIVE_ADDRESS.match(address)
-                is_image = tag == "img" and address.lstrip().startswith("data:image/")
-                if lowered in _ADDRESS_ATTRIBUTES and active and not is_image:
-                    scan.bad.append(f"<{tag} {name}={(value or '')[:40]!r}>")
-            if tag == "title":
-                scan.titles += 1
-            if tag == "script":
-                if attrs.get("src"):
-                    scan.scripts.append(attrs.get("src") or "")
-                    continue
-                body = (node.text(deep=True) or "").strip()
-                is_config = attrs.get("id") == "__config" and (
-                    attrs.get("type") == "application/json"
-                )
-                if not is_config and not body.startswith(_THEME_INLINE_SCRIPTS):
-                    scan.bad.append(f"an inline script that is not the theme's: {body[:40]!r}")
-        return scan
-
-
-def _site_texts(
-    site: Path, seen: set[bytes] | None = None, skip: Callable[[bytes], bool] | None = None
-) -> Iterator[tuple[Path, str, bytes, str]]:
-    """Every file of a site as its readable text (for the withheld-values check; see
-    :func:`readable_text`), compressed ones opened: ``(path, member, digest, text)``, where
-    ``member`` names the file inside a zip ("" otherwise) and ``digest`` is of the file's bytes.
-
-    Files whose bytes are in ``seen`` are skipped (and new ones added): the engine copies charts
-    and downloads from the docs folder as they are, and the same bytes need checking once.
-    Files whose digest ``skip`` accepts are not read as text at all.
-    """
-    for path in sorted(site.rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        digest = hashlib.blake2b(data, digest_size=20).digest()
-        if seen is not None:
-            if digest in seen:
-                continue
-            seen.add(digest)
-        if skip is not None and skip(digest):
-            continue
-        name = path.name
-        if path.suffix == ".gz":
-            data, name = gzip.decompress(data), path.stem
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                for member in archive.namelist():
-                    yield path, member, digest, readable_text(member, archive.read(member))
-            continue
-        if Path(name).suffix in (".png", ".jpg", ".jpeg", ".gif", ".woff", ".woff2", ".ico"):
-            continue
-        yield path, "", digest, readable_text(name, data)
-
-
-#: Attributes that hold addresses and markup, not words a reader is given.
-_MARKUP_ATTRIBUTES = frozenset(
-    {
-        "id", "class", "style", "href", "src", "srcset", "rel", "for", "name", "type", "role",
-        "action", "formaction", "poster", "cite", "xmlns", "xmlns:xlink", "xlink:href", "d",
-        "points", "transform", "viewbox", "headers", "aria-labelledby", "aria-describedby",
-        "aria-controls", "aria-owns", "form", "list", "width", "height", "x", "y",
-    }
-)  # fmt: skip
-#: Between two readable texts of a file: a text found whole never runs across it.
-_APART = "\x00"
-_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _html_text(page: str | bytes) -> list[str]:
-    """A page's (or an SVG's) readable texts as a browser has them: the text of the page with
-    spaces folded, and each attribute value that is words (alt, title, aria-label, content),
-    not an address or markup."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(page)
-    if tree.root is None:
-        return []
-    texts = [_fold(tree.root.text(deep=True, separator=" "))]
-    for node in tree.root.traverse(include_text=False):
-        for name, value in node.attributes.items():
-            if value and name.lower() not in _MARKUP_ATTRIBUTES:
-                texts.append(_fold(value))
-    return texts
-
-
-def _json_strings(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.extend(_html_text(value) if "<" in value else [_fold(value)])
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key != "location":  # the search index's addresses
-                _json_strings(item, out)
-    elif isinstance(value, list):
-        for item in value:
-            _json_strings(item, out)
-
-
-def readable_text(name: str, data: bytes) -> str:
-    """What a reader gets from a file, as the withheld-values check compares it: the words of
-    pages, SVGs and the search index (markup and addresses left out), the cells of CSVs, the
-    strings of JSON, the text of Markdown with its escapes undone; texts apart, spaces folded."""
-    text = data.decode("utf-8", "replace")
-    suffix = Path(name).suffix.lower()
-    texts: list[str]
-    if suffix in (".html", ".htm", ".svg", ".xml"):
-        texts = _html_text(text)
-    elif suffix == ".json":
-        texts = []
-        try:
-            _json_strings(json.loads(text), texts)
-        except ValueError:
-            texts = [_fold(text)]
-    elif suffix == ".csv":
-        texts = [_fold(cell) for record in csv.reader(io.StringIO(text)) for cell in record]
-    elif suffix == ".md":
-        texts = [_fold(html.unescape(_MARKDOWN_ESCAPE.sub(r"\1", text)))]
-    else:
-        texts = [_fold(html.unescape(text))]
-    return _APART.join(texts)
-
-
-def _address(site: Path, path: Path, member: str, docs: bool) -> str:
-    """Where a reader finds a file: a page's address (``/decisions/x/``), a file's (with the
-    member of a zip), or a page source of the docs folder."""
-    rel = path.relative_to(site).as_posix()
-    if docs:
-        return f"the page source {rel} (in the build folder's docs)"
-    if rel == "index.html":
-        where = "/"
-    elif rel.endswith("/index.html"):
-        where = "/" + rel[: -len("index.html")]
-    else:
-        where = "/" + rel
-    return f"{where} ({member} inside it)" if member else where
-
-
-def _leak_message(where: str, found: Sequence[visibility.Canary]) -> str:
-    first = found[0]
-    shown = first.text if len(first.text) <= 60 else first.text[:57] + "..."
-    more = f" (and {count(len(found) - 1, 'other withheld text')})" if len(found) > 1 else ""
-    return (
-        f'{where}: holds "{shown}" from a withheld row ({first.row}){more}. '
-        "The new site was not published. pvreport leaves withheld rows out of every page, so look for "
-        "this text in your own pages (content/), templates and overrides and remove it there, "
-        "or mark the row public if it is meant to be seen"
-    )
-
-
-#: Changes when what the final check compares changes (its cache then starts afresh).
-_CHECK_VERSION = 2
-
-
-class CheckCache:
-    """What the final check found clean in the last published build: digests of pages (and,
-    where rows were withheld, of files) under a key of what the check compares them with. A
-    rebuild after one changed row checks the few pages that changed. Safe to delete."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.known: set[str] = set()
-        self.clean: set[str] = set()
-        if path is not None:
-            try:
-                found = json.loads(path.read_text(encoding="utf-8"))
-                self.known = set(found) if isinstance(found, list) else set()
-            except (OSError, ValueError):
-                self.known = set()
-
-    def seen(self, key: str) -> bool:
-        if key in self.known:
-            self.clean.add(key)
-            return True
-        return False
-
-    def save(self) -> None:
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(sorted(self.clean)), encoding="utf-8")
-
-
-def check_site(
-    site: Path,
-    prepared: Prepared,
-    allowed_scripts: Sequence[str],
-    cache: CheckCache | None = None,
-) -> list[str]:
-    """What is wrong with a freshly built site; empty when it may be published.
-
-    With ``cache``, pages and files it knows to be clean under the same rules are not read
-    again, and the clean ones are added to it (save it only once the site is published).
-    """
-    cache = cache or CheckCache(None)
-    wrong = []
-    for addr in prepared.addresses:
-        if not (site / addr / "index.html").is_file():
-            wrong.append(f"the page /{addr} is missing")
-    canaries = prepared.withheld.canaries
-    rules = hashlib.blake2b(
-        json.dumps(
-            [_CHECK_VERSION, list(allowed_scripts), [dataclasses.astuple(c) for c in canaries]]
-        ).encode("utf-8"),
-        digest_size=20,
-    ).hexdigest()
-    for path in [*site.rglob("*.html")]:
-        data = path.read_bytes()
-        key = "page " + rules + hashlib.blake2b(data, digest_size=20).hexdigest()
-        if cache.seen(key):
-            continue
-        scan = _Scan.of(data)
-        rel = path.relative_to(site).as_posix()
-        problems = len(wrong)
-        for bad in scan.bad:
-            wrong.append(f"{rel}: an active attribute or address that is not allowed: {bad}")
-        if scan.titles > 1:
-            wrong.append(f"{rel}: more than one page title (a title broke out of its tag)")
-        for src in scan.scripts:
-            name = src.split("?")[0].split("#")[0]
-            if (
-                not any(name.endswith(a) for a in allowed_scripts)
-                and "assets/javascripts/" not in name
-            ):
-                wrong.append(f"{rel}: a script that is neither the theme's nor pvreport's: {src}")
-        if len(wrong) == problems:
-            cache.clean.add(key)
-    if canaries:
-        seen: set[bytes] = set()
-
-        def known(digest: bytes) -> bool:
-            return cache.seen("file " + rules + digest.hex())
-
-        for root in (site, prepared.docs_dir):
-            found: dict[Path, bytes] = {}
-            for path, member, digest, text in _site_texts(root, seen, skip=known):
-                found.setdefault(path, digest)
-                leaked = visibility.find_canaries(canaries, text)
-                if leaked:
-                    where = _address(root, path, member, root != site)
-                    wrong.append(_leak_message(where, leaked))
-                    found[path] = b""
-            cache.clean.update("file " + rules + d.hex() for d in found.values() if d)
-    return wrong
-
-
-# ----------------------------------------------------------------------------------------------
-# The whole build
-
-
-def build(
-    project_dir: Path,
-    *,
-    package_dir: Path | None = None,
-    site_dir: Path | None = None,
-    strict: bool = False,
-    as_of: dt.date | None = None,
-    notify: Callable[[str], None] = lambda _: None,
-    progress: Progress | None = None,
-    cache: bool = True,
-) -> BuildResult:
-    """Build the project's site and put it in place, or leave the previous site as it was.
-
-    ``progress`` hears each stage with its counts; ``cache=False`` draws every chart and
-    converts every page afresh (the caches under ``.pvreport/`` are otherwise read and
-    refreshed).
-    """
-    progress = progress or Progress.quiet()
-    project_dir = project_dir.resolve()
-    given = site_dir if site_dir is not None else project_dir / "site"
-    # Before anything is written: where the package is, and whether publishing may replace
-    # the site folder.
-    config = project_config(project_dir)
-    package_dir = (package_dir or find_package(project_dir, config)).resolve()
-    check_site_dir(given, project_dir, config, package_dir)
-    site_dir = Path(os.path.abspath(given))
-    build_dir = project_dir / BUILD_FOLDER
-    build_dir.mkdir(parents=True, exist_ok=True)
-    log = build_dir / LOG_NAME
-    clock = Clock.make(as_of)
-
-    def record(line: str) -> None:
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(line.rstrip() + "\n")
-
-    with _one_build_at_a_time(build_dir):
-        log.write_text("", encoding="utf-8")
-        # What a killed build left beside the site; where it was killed between the two renames
-        # of publishing, the old site is put back first, so a failed build leaves it as it was.
-        for leftover in write.clear_leftovers(site_dir):
-            record(f"Removed {leftover.name}, left beside the site by a build that was stopped")
-        return _build(
-            project_dir,
-            build_dir,
-            site_dir,
-            package_dir,
-            clock=clock,
-            strict=strict,
-            record=record,
-            log=log,
-            notify=notify,
-            progress=progress,
-            cache=cache,
-        )
-
-
 @contextmanager
 def _one_build_at_a_time(build_dir: Path) -> Iterator[None]:
     """Hold the project's build lock: a second build started meanwhile would take the first's
@@ -983,93 +787,3 @@ def _one_build_at_a_time(build_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _build(
-    project_dir: Path,
-    build_dir: Path,
-    site_dir: Path,
-    package_dir: Path,
-    *,
-    clock: Clock,
-    strict: bool,
-    record: Callable[[str], None],
-    log: Path,
-    notify: Callable[[str], None],
-    progress: Progress,
-    cache: bool,
-) -> BuildResult:
-    try:
-        prepared = prepare(
-            project_dir,
-            build_dir,
-            package_dir=package_dir,
-            strict=strict,
-            as_of=clock.today,
-            cache_dir=project_dir / CACHE_FOLDER if cache else None,
-            progress=progress,
-        )
-    except BuildError as exc:
-        exc.log = log
-        record(str(exc))
-        for p in exc.problems:
-            record(f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})")
-        raise
-    except Exception as exc:
-        # A crash while rendering is a bug in pvreport, not in the data: keep the traceback
-        # in the log for the report, and fail like any other build.
-        record("pvreport crashed while writing the pages:\n" + traceback.format_exc())
-        raise BuildError(
-            f"pvreport could not write the pages ({type(exc).__name__}: {exc}).", log=log
-        ) from exc
-    for problem in prepared.validation.warnings:
-        record(f"{problem.location()}: [{problem.field or ''}] {problem.message} ({problem.code})")
-    for notice in prepared.notices:
-        notify(notice)
-        record(notice)
-
-    fresh = write.sibling_folder(site_dir, "new")
-    try:
-        try:
-            with _engine_environment(clock, log):
-                progress.update("engine: MkDocs is building the site")
-                page_cache = run_engine(
-                    build_dir / "mkdocs.yml",
-                    fresh,
-                    project_dir / PAGE_CACHE_FOLDER if cache else None,
-                )
-            progress.stage(
-                f"engine: MkDocs built {count(len(prepared.addresses), 'page')} "
-                f"({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
-            )
-        except BaseException as exc:
-            record(f"The engine failed: {type(exc).__name__}: {exc}")
-            record(traceback.format_exc())
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            raise BuildError(
-                "MkDocs could not build the site (a broken link, a missing anchor or another "
-                "warning fails the build).",
-                log=log,
-            ) from exc
-        allowed = [s for s in prepared.config.get("extra_javascript", []) if isinstance(s, str)]
-        checks = CheckCache(project_dir / CHECK_CACHE if cache else None)
-        wrong = check_site(fresh, prepared, allowed, checks)
-        progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
-        if wrong:
-            for line in wrong:
-                record(f"check: {line}")
-            raise BuildError(
-                f"The built site failed its final check ({count(len(wrong), 'problem')}, the "
-                "first: "
-                f"{wrong[0]}).",
-                log=log,
-            )
-        write.publish(fresh, site_dir)
-        checks.save()
-    finally:
-        write.remove(fresh)
-    pages = sum(1 for _ in site_dir.rglob("index.html"))
-    record(f"Published {pages} pages to {site_dir}")
-    progress.stage(f"published {count(pages, 'page')}")
-    return BuildResult(site_dir, build_dir, prepared, pages)

@@ -47,7 +47,7 @@ from .formatting import (
     unit_in_words,
 )
 from .model import Engagement, Indicator, ProfileRow, Report, Result
-from .write import neutralise
+from .write import cell_text, neutralise
 
 # The Vega-Lite version the specs are written for and the site's bundle runs; pinned so output
 # does not drift (tests/test_charts.py checks that vl-convert ships it and that Altair's schema
@@ -165,10 +165,8 @@ def _csv(columns: Sequence[str], records: Iterable[Sequence[object]]) -> str:
 def _raw(cell: object) -> object:
     """A cell as the site's other downloads write it: 16.0 as 16, booleans as true/false, and
     text that a spreadsheet would run as a formula made inert."""
-    if isinstance(cell, bool):
-        return "true" if cell else "false"
-    if isinstance(cell, float) and cell.is_integer():
-        return int(cell)
+    if isinstance(cell, (bool, float)):
+        return cell_text(cell)
     if isinstance(cell, str):
         return neutralise(cell)
     return cell

@@ -205,46 +205,30 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
-        help="the day to treat as today for date rules (default: today)",
+        help="judge embargoes and overdue updates as at the start of this day in UTC "
+        "(default: SOURCE_DATE_EPOCH, else now)",
     )
 
 
-def project_limits(project: Path) -> Limits:
-    """The size limits set in the pvreport plugin's options of ``mkdocs.yml`` where the command
-    runs, so that validate says what build will; the defaults where there is no such file."""
+def project_options(project: Path) -> tuple[Limits, readability.Thresholds]:
+    """The size limits and readability thresholds set in the pvreport plugin's options of
+    ``mkdocs.yml`` where the command runs, so that validate says what build will; the defaults
+    where there is no such file, or one pvreport cannot read (build will say so)."""
     # From write, not build: importing build loads the chart libraries, which validate does
     # not need.
-    from .write import plugin_options, read_config
-
-    config = project / "mkdocs.yml"
-    if not config.is_file():
-        return Limits()
-    try:
-        options = plugin_options(read_config(config))
-    except (OSError, ValueError, yaml.YAMLError):
-        return Limits()  # not a config pvreport can read: build will say so
-    try:
-        return Limits.from_options(options)
-    except LimitsError as error:
-        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
-
-
-def project_thresholds(project: Path) -> readability.Thresholds:
-    """The readability thresholds set in the pvreport plugin's options of ``mkdocs.yml`` where
-    the command runs, as :func:`project_limits` reads the limits."""
     from .readability import Thresholds, ThresholdsError
     from .write import plugin_options, read_config
 
     config = project / "mkdocs.yml"
     if not config.is_file():
-        return Thresholds()
+        return Limits(), Thresholds()
     try:
         options = plugin_options(read_config(config))
     except (OSError, ValueError, yaml.YAMLError):
-        return Thresholds()  # not a config pvreport can read: build will say so
+        return Limits(), Thresholds()
     try:
-        return Thresholds.from_options(options)
-    except ThresholdsError as error:
+        return Limits.from_options(options), Thresholds.from_options(options)
+    except (LimitsError, ThresholdsError) as error:
         raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
 
 
@@ -253,12 +237,13 @@ def run_validate(args: argparse.Namespace) -> int:
     from .validate import validate_package
 
     package_dir = package_dir_argument(args.package_dir)
+    limits, thresholds = project_options(Path.cwd())
     result = validate_package(
         package_dir,
         as_of=args.as_of,
         strict=args.strict,
-        limits=project_limits(Path.cwd()),
-        thresholds=project_thresholds(Path.cwd()),
+        limits=limits,
+        thresholds=thresholds,
     )
     problems = result.problems
     if args.format == "json":
@@ -407,8 +392,8 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
-        help="the day to treat as today: embargoes, overdue results, dates in the site "
-        "(default: SOURCE_DATE_EPOCH, else today)",
+        help="build as at the start of this day in UTC: embargoes, overdue results, dates in "
+        "the site (default: SOURCE_DATE_EPOCH, else now, to the second)",
     )
     parser.add_argument(
         "--no-cache",
@@ -460,9 +445,9 @@ def run_build(args: argparse.Namespace) -> int:
         print("pvreport build: interrupted, so the site was not built.", file=sys.stderr)
         print(f"The site was not changed. The build log is at {log_path}.", file=sys.stderr)
         return 130
-    warnings = result.prepared.validation.warnings
+    warnings = result.validation.warnings
     if warnings:
-        print(format_text(warnings, result.prepared.validation.package_dir))
+        print(format_text(warnings, result.validation.package_dir))
     print(
         f"Built {result.pages} pages into {os.path.relpath(result.site_dir)} "
         f"({_plural(len(warnings), 'warning')}; engine files in "

@@ -423,6 +423,16 @@ def format_period(text: str) -> str:
     return period.text
 
 
+def by_period(text: str) -> str:
+    """A target's period after its value: "by 2025/26", "by 31 March 2026", "by March 2026"; a
+    quarter reads "for January to March 2026" ("by January to March" says nothing clear)."""
+    try:
+        form = parse_period(text).form
+    except PeriodError:
+        form = None
+    return f"{'for' if form == 'quarter' else 'by'} {format_period(text)}"
+
+
 def period_phrase(text: str) -> str:
     """A period inside a sentence, with the word English puts before it: "on 31 March 2026",
     "in March 2026", "in January to March 2026", "in 2025/26", "in 2024"."""

@@ -737,6 +737,23 @@ def blank_records(parsed: Parsed) -> np.ndarray:
     return blank
 
 
+def group_cells(cells: Iterable[Any], count: int) -> tuple[np.ndarray, list[Any]]:
+    """Each cell's group number and each group's value, cells grouped as written: 97.5 and
+    97.50 are one number but two cells, so they are grouped apart."""
+    import numpy as np
+
+    number: dict[Any, int] = {}
+    values: list[Any] = []
+    codes = np.empty(count, dtype=np.int64)
+    for i, cell in enumerate(cells):
+        written = (cell, cell.text) if isinstance(cell, model.WrittenNumber) else cell
+        if written not in number:
+            number[written] = len(values)
+            values.append(cell)
+        codes[i] = number[written]
+    return codes, values
+
+
 class Columns:
     """A table held by column: the raw text of each cell, read as :func:`read_table` reads it
     only per distinct value (a column of a million cells holds few distinct values)."""
@@ -858,12 +875,9 @@ class Columns:
         if field not in self.index:
             return np.zeros(self.count, dtype=np.int64), [key(None) if key else None]
         codes, typed, _ = self._encode(field)
-        number: dict[Any, int] = {}
         keys = typed if key is None else [key(v) for v in typed]
-        of_distinct = np.fromiter(
-            (number.setdefault(k, len(number)) for k in keys), dtype=np.int64, count=len(keys)
-        )
-        return of_distinct[codes], list(number)
+        of_distinct, values = group_cells(keys, len(keys))
+        return of_distinct[codes], values
 
     def _unreadable_rows(self) -> dict[int, frozenset[str]]:
         import numpy as np

@@ -2,7 +2,7 @@
 
 ``plugins: [search, pvreport: {package: datapackages/example}]`` in ``mkdocs.yml``. On every
 (re)build it validates the package and writes the generated pages with the same library call as
-``pvreport build`` (:func:`pvreport.build.prepare`, into ``build/serve/``), then hands them to
+``pvreport build`` (:func:`pvreport.build.build` with ``publish=False``, into ``build/serve/``), then hands them to
 MkDocs as generated files next to the hand-written pages of ``docs_dir``; a hand-written page with
 the same address wins. ``mkdocs serve`` also watches the package folder, so editing a CSV reloads
 the site. Publishing goes through ``pvreport build``, which checks the site before swapping it in.
@@ -37,19 +37,19 @@ class PvreportConfig(base.Config):
     as_of = c.Optional(c.Type(str))
     #: Sections with more pages than this list only their index page in the navigation.
     nav_page_limit = c.Type(int, default=render.NAV_PAGE_LIMIT)
-    #: The limits of pvreport.limits (read by build.prepare from mkdocs.yml): named here so that
+    #: The limits of pvreport.limits (read by build.build from mkdocs.yml): named here so that
     #: MkDocs accepts them; a size may be a number of bytes or text such as "1GB".
     max_file_size = c.Optional(c.Type((int, str)))
     max_rows = c.Optional(c.Type(int))
     max_cell_length = c.Optional(c.Type(int))
     max_columns = c.Optional(c.Type(int))
-    #: The readability thresholds of pvreport.readability.Thresholds (read by build.prepare).
+    #: The readability thresholds of pvreport.readability.Thresholds (read by build.build).
     min_reading_ease = c.Optional(c.Type((int, float)))
     max_sentence_words = c.Optional(c.Type(int))
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):
-    prepared: build.Prepared | None = None
+    built: build.Built | None = None
     package_dir: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -59,25 +59,19 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
         named = os.environ.get(PACKAGE_VARIABLE) or self.config.package
         self.package_dir = (project / named).resolve() if named else None
         try:
-            # MkDocs empties site_dir before it builds: refuse one that holds the project's
-            # own folders or someone else's files, as `pvreport build` does.
-            project_config = build.project_config(project)
-            build.check_site_dir(
-                Path(config.site_dir),
+            # MkDocs empties site_dir before it builds: the build refuses one that holds the
+            # project's own folders or someone else's files, as `pvreport build` does.
+            built = build.build(
                 project,
-                project_config,
-                self.package_dir or build.find_package(project, project_config),
-                option="site_dir in mkdocs.yml",
-            )
-            prepared = build.prepare(
-                project,
-                project / build.BUILD_FOLDER / "serve",
                 package_dir=self.package_dir,
+                site_dir=Path(config.site_dir),
+                site_dir_option="site_dir in mkdocs.yml",
                 strict=self.config.strict,
                 as_of=as_of,
-                copy_content=False,
-                # serve rebuilds on every change: redraw only the charts that changed.
-                cache_dir=project / build.CACHE_FOLDER,
+                notify=log.info,
+                # MkDocs builds the docs folder and reads the hand-written pages in place.
+                publish=False,
+                build_dir=project / build.BUILD_FOLDER / "serve",
             )
         except build.BuildError as error:
             lines = [str(error)]
@@ -85,16 +79,14 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
                 f"{p.location()}: [{p.field or ''}] {p.message} ({p.code})" for p in error.problems
             ]
             raise PluginError("\n".join(lines)) from error
-        self.prepared = prepared
-        self.package_dir = prepared.validation.package_dir
-        for notice in prepared.notices:
-            log.info(notice)
-        engine: dict[str, Any] = prepared.config
+        self.built = built
+        self.package_dir = built.validation.package_dir
+        engine: dict[str, Any] = built.config
         config.site_name = engine["site_name"]
-        config.nav = prepared.nav
+        config.nav = built.nav
         config.extra_css = [*engine["extra_css"]]
         config.extra_javascript = [*engine["extra_javascript"]]
-        config.theme.dirs.insert(0, str(prepared.docs_dir.parent / "overrides"))
+        config.theme.dirs.insert(0, str(built.docs_dir.parent / "overrides"))
         return config
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -103,12 +95,10 @@ class PvreportPlugin(BasePlugin[PvreportConfig]):
         (site / write.SITE_MARKER).write_text(write.SITE_MARKER_TEXT, encoding="utf-8")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.prepared is not None
-        docs = self.prepared.docs_dir
+        assert self.built is not None
+        docs = self.built.docs_dir
         # Pages left out of a long navigation section (see render.NAV_PAGE_LIMIT).
-        hidden = GitIgnoreSpec.from_lines(
-            str(self.prepared.config.get("not_in_nav", "")).splitlines()
-        )
+        hidden = GitIgnoreSpec.from_lines(str(self.built.config.get("not_in_nav", "")).splitlines())
         for path in sorted(docs.rglob("*")):
             rel = path.relative_to(docs).as_posix()
             if path.is_file() and files.get_file_from_path(rel) is None:

@@ -1,4 +1,5 @@
-"""Moments (``embargo_until``): the one reader used by validation and by loading.
+"""Moments (``embargo_until``): the one reader used by validation and by loading, and the
+one clock they are judged by (:class:`Clock`).
 
 A moment the validator accepts is exactly a moment the loader reads, because both call
 :func:`parse_moment`; a cell it cannot read is an error of validation, never "no embargo".
@@ -16,7 +17,9 @@ Anything else (``soon``, ``2027-02-30``, ``25:00``, ``09:00:00 BST``) cannot be 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import re
 
 _MOMENT = re.compile(
@@ -67,3 +70,33 @@ def parse_moment(text: str) -> dt.datetime:
     if next_day:
         moment += dt.timedelta(days=1)
     return moment
+
+
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    """The one "now" of a run, taken once and passed through: validation, the build and the
+    ``mkdocs serve`` plugin judge every embargo against ``now``, to the second, and statuses
+    and overdue updates against ``today`` (``now``'s day in UTC). ``epoch`` is the fixed
+    SOURCE_DATE_EPOCH the engine stamps pages with, where there is one."""
+
+    now: dt.datetime
+    epoch: int | None = None
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    @classmethod
+    def make(cls, as_of: dt.date | None = None) -> Clock:
+        """The clock of a run: ``as_of`` (``--as-of DATE``) is the start of that day in UTC, as
+        a moment written as a date is (an embargo until that day has lifted, one until later
+        that day has not); else ``SOURCE_DATE_EPOCH`` where it is set (reproducible builds),
+        else the system clock, read once here."""
+        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        fixed = int(env) if env.isdigit() else None
+        if as_of is not None:
+            now = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
+            return cls(now, fixed if fixed is not None else int(now.timestamp()))
+        if fixed is not None:
+            return cls(dt.datetime.fromtimestamp(fixed, tz=dt.UTC), fixed)
+        return cls(dt.datetime.now(dt.UTC).replace(microsecond=0))

@@ -22,7 +22,7 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import jinja2
@@ -329,6 +329,19 @@ def count_words(n: int, one: str, many: str) -> str:
     return f"{word} {one if n == 1 else many}"
 
 
+def and_list(items: Iterable[Any]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
+    words = [str(item) for item in items]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def times(n: int) -> str:
+    """How often, in words: once, twice, three times."""
+    return {1: "once", 2: "twice"}.get(n) or f"{count_words(n, 'time', 'times')}"
+
+
 def sentence_start(text: str) -> str:
     """Text that opens a sentence: first letter in capitals, the rest as it was."""
     return text[:1].upper() + text[1:]
@@ -396,7 +409,10 @@ def environment() -> jinja2.Environment:
         date=formatting.format_date,
         period=formatting.format_period,
         in_period=formatting.period_phrase,
+        by_period=formatting.by_period,
         count=count_words,
+        and_list=and_list,
+        times=times,
         sentence_start=sentence_start,
         withheld=withheld_sentence,
         because_confidential=because_confidential,

@@ -17,11 +17,12 @@ import difflib
 import functools
 import math
 import re
+import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from . import contract, derive, keys, load, model, moments, periods
+from . import contract, derive, keys, load, model, moments, periods, visibility
 from .problems import Problem
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
@@ -56,12 +57,18 @@ def _is_none(value: Any) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Package:
-    """What every rule reads: the descriptor, the tables that could be read, and the date."""
+    """What every rule reads: the descriptor, the tables that could be read, and the run's
+    clock."""
 
     descriptor: Mapping[str, Any]
     tables: Mapping[str, load.Table]
     present: frozenset[str]
-    as_of: dt.date
+    clock: moments.Clock
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day the run treats as today."""
+        return self.clock.today
 
     def rows(self, name: str, keep: Keep | None = None) -> Sequence[load.Row]:
         """The rows of a resource; of a large one, only those ``keep`` selects."""
@@ -109,14 +116,20 @@ Rule = Callable[[Package], Iterator[Problem]]
 
 
 def check(
-    descriptor: Mapping[str, Any], tables: Mapping[str, load.Table], *, as_of: dt.date
+    descriptor: Mapping[str, Any],
+    tables: Mapping[str, load.Table],
+    *,
+    as_of: dt.date | None = None,
+    clock: moments.Clock | None = None,
 ) -> Iterator[Problem]:
     """Every problem the contract's cross-resource rules find, rule by rule.
 
-    ``as_of`` is the date the build treats as today: results still under embargo then are left
-    out of the judgements that mirror what the site will show.
+    ``clock`` is the run's one "now" (``as_of``: the start of that day): results still under
+    embargo then are left out of the judgements that mirror what the site will show, as the
+    site leaves them out.
     """
-    package = Package(descriptor, tables, _declared(descriptor) | frozenset(tables), as_of)
+    clock = clock or moments.Clock.make(as_of)
+    package = Package(descriptor, tables, _declared(descriptor) | frozenset(tables), clock)
     for rule in RULES:
         yield from rule(package)
 
@@ -1103,43 +1116,42 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
         counterbalance_id=_text(row, "counterbalance_id"),
         next_update=next_update if type(next_update) is dt.date else None,
         change_threshold=_finite(row, "change_threshold"),
+        visibility="confidential" if _text(row, "visibility") == "confidential" else "public",
     )
 
 
 def _published_results(package: Package, rows: Iterable[load.Row]) -> list[model.Result]:
-    """An indicator's readable results as the site will show them on ``as_of``.
-
-    Results still under embargo that day are left out, as the site leaves them out.
-    """
-    cutoff = dt.datetime.combine(package.as_of, dt.time.min, tzinfo=dt.UTC)
+    """An indicator's readable results as the site will show them at the run's moment: those
+    still under embargo then are left out by the site's own filter
+    (:func:`pvreport.visibility.under_embargo`)."""
     out = []
     for row in rows:
-        embargo = row.get("embargo_until")
-        if isinstance(embargo, dt.datetime) and embargo > cutoff:
-            continue
         indicator_id, group, text = _text(row, "indicator_id"), _text(row, "group"), None
         period, value = _period(row.get("period")), _finite(row, "value")
         if period is not None:
             text = period.text
         if indicator_id is None or group is None or text is None or value is None:
             continue
-        out.append(
-            model.Result(
-                indicator_id=indicator_id,
-                period=text,
-                group=group,
-                value=value,
-                lower=_finite(row, "lower"),
-                upper=_finite(row, "upper"),
-            )
+        embargo = row.get("embargo_until")
+        result = model.Result(
+            indicator_id=indicator_id,
+            period=text,
+            group=group,
+            value=value,
+            lower=_finite(row, "lower"),
+            upper=_finite(row, "upper"),
+            embargo_until=embargo if isinstance(embargo, dt.datetime) else None,
         )
+        if not visibility.under_embargo(result, package.clock.now):
+            out.append(result)
     return out
 
 
 def counterbalances_hold(package: Package) -> Iterator[Problem]:
     """A target met while its counterbalance is getting worse may be met by missing the point.
 
-    The statuses are :mod:`pvreport.derive`'s, so the warning agrees with what the site shows.
+    The statuses are :mod:`pvreport.derive`'s, judged on the indicators and results the site
+    publishes at the run's moment, so the warning agrees with what the site shows.
     """
     indicators = package.by_id("indicators")
     paired = {
@@ -1156,12 +1168,20 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         )
 
     results = package.grouped("results", "indicator_id", paired_overall)
+    # The site shows neither a withheld indicator nor a withheld counterbalance: the same
+    # withholding decides (pvreport.visibility), so the warning is about what readers see.
+    measures = {i: m for i, row in indicators.items() if (m := _as_indicator(row)) is not None}
+    objectives = [
+        types.SimpleNamespace(id=i, visibility=_text(row, "visibility") or "public")
+        for i, row in package.by_id("objectives").items()
+    ]
+    _, withheld = visibility.withheld_measures(objectives, measures.values())
     for indicator_id, row in indicators.items():
         partner_id = _text(row, "counterbalance_id")
         if partner_id is None or partner_id == indicator_id or partner_id not in indicators:
             continue
-        own, partner = _as_indicator(row), _as_indicator(indicators[partner_id])
-        if own is None or partner is None:
+        own, partner = measures.get(indicator_id), measures.get(partner_id)
+        if own is None or partner is None or {indicator_id, partner_id} & withheld:
             continue
         relative = load.relative_change_threshold(package.descriptor)
         status = derive.indicator_status(

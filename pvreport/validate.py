@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.abc
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from . import contract, fastcheck, gate, hygiene, load, readability, rules, tabular
 from . import limits as size_limits
+from .moments import Clock
 from .problems import Problem, has_errors, sorted_problems
 from .problems import strict as make_strict
 
@@ -76,23 +76,11 @@ def _spare_pandas() -> None:
         sys.meta_path.remove(finder)
 
 
-def current_moment() -> tuple[dt.datetime, int | None]:
-    """The moment a check or build not told a day treats as now (aware, UTC), and the fixed epoch.
-
-    ``SOURCE_DATE_EPOCH`` where it is set (reproducible builds), else the clock. Validation and
-    the build read it here, so that ``validate`` warns of what the site will show (an overdue
-    indicator, a lifted embargo) on the same day.
-    """
-    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return dt.datetime.fromtimestamp(int(env), tz=dt.UTC), int(env)
-    return dt.datetime.now(dt.UTC), None
-
-
 def validate_package(
     package_dir: Path,
     *,
     as_of: dt.date | None = None,
+    clock: Clock | None = None,
     strict: bool = False,
     limits: size_limits.Limits | None = None,
     fast_rows: int | None = None,
@@ -100,34 +88,22 @@ def validate_package(
 ) -> Validation:
     """Validate a package folder and read its tables.
 
-    ``as_of`` is the day rules treat as today (default: :func:`current_moment`'s day, as the
-    build's). ``strict`` makes every warning an
-    error. ``limits`` are the largest file, resource and cell read (default: ``Limits()``).
-    Every file is read once by column and checked by the vectorised paths, which hand each
-    doubtful cell to frictionless; ``fast_rows`` keeps files of at most that many data rows
-    for frictionless itself (the reference the differential tests compare with: they set it
-    beyond any file). ``thresholds`` say when a text is hard to read (default:
-    ``readability.Thresholds()``).
+    ``clock`` is the run's one "now" (:class:`pvreport.moments.Clock`), which the build passes
+    so that validation judges embargoes and overdue updates at the same moment as the site;
+    ``as_of`` is a shortcut for ``Clock.make(as_of)``, the start of that day (default: the
+    clock's now). ``strict`` makes every warning an error. ``limits`` are the largest file,
+    resource and cell read (default: ``Limits()``). Every file is read once by column and
+    checked by the vectorised paths, which hand each doubtful cell to frictionless;
+    ``fast_rows`` keeps files of at most that many data rows for frictionless itself (the
+    reference the differential tests compare with: they set it beyond any file).
+    ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
     """
     package_dir = Path(package_dir)
-    as_of = as_of or current_moment()[0].date()
+    clock = clock or Clock.make(as_of)
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
-    return _validate(
-        package_dir, gated, as_of, strict, limits, fast_rows, thresholds or readability.Thresholds()
-    )
-
-
-def _validate(
-    package_dir: Path,
-    gated: gate.GateResult,
-    as_of: dt.date,
-    strict: bool,
-    limits: size_limits.Limits | None,
-    fast_rows: int | None,
-    thresholds: readability.Thresholds,
-) -> Validation:
+    thresholds = thresholds or readability.Thresholds()
     problems: list[Problem] = []
     problems.extend(gated.problems)
     tables: dict[str, load.Table] = {}
@@ -208,7 +184,7 @@ def _validate(
                 name, resource.path, resource.file, contract.schema(name), parsed=parsed.get(name)
             )
         problems.extend(gate.check_rows(tables))
-        problems.extend(rules.check(gated.descriptor, tables, as_of=as_of))
+        problems.extend(rules.check(gated.descriptor, tables, clock=clock))
         problems = rules.suggest_references(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.

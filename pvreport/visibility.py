@@ -95,6 +95,23 @@ def _is_confidential(row: Any) -> bool:
     return getattr(row, "visibility", "public") == "confidential"
 
 
+def withheld_measures(
+    objectives: Iterable[Any], indicators: Iterable[Any]
+) -> tuple[set[str], set[str]]:
+    """The ids of the objectives and indicators left off the site: confidential ones, and the
+    indicators of a confidential objective (rows read by ``id``, ``visibility`` and
+    ``objective_id`` attributes)."""
+    gone_obj = {o.id for o in objectives if _is_confidential(o)}
+    gone_ind = {i.id for i in indicators if _is_confidential(i) or i.objective_id in gone_obj}
+    return gone_obj, gone_ind
+
+
+def under_embargo(result: model.Result, now: dt.datetime) -> bool:
+    """The one embargo filter: a result is withheld while its ``embargo_until`` is after
+    ``now`` (the run's :class:`pvreport.moments.Clock`), and published from that moment on."""
+    return result.embargo_until is not None and result.embargo_until > now
+
+
 def _texts(row: Any, name: str) -> Iterable[str]:
     """Every text of a row (for what public rows write)."""
     for field_name in _field_names(type(row)):
@@ -177,10 +194,7 @@ def withhold(
             notes.append(WithheldNote(place, what, count, reason, role))
 
     # Which rows go, resource by resource, parents before children.
-    gone_obj = {o.id for o in report.objectives if _is_confidential(o)}
-    gone_ind = {
-        i.id for i in report.indicators if _is_confidential(i) or i.objective_id in gone_obj
-    }
+    gone_obj, gone_ind = withheld_measures(report.objectives, report.indicators)
     gone_eng = {e.id for e in report.engagements if _is_confidential(e)}
     gone_dec = {d.id for d in report.decisions if _is_confidential(d)}
 
@@ -212,7 +226,7 @@ def withhold(
     for r in report.results:
         if r.indicator_id in gone_ind:
             dropped["results"].append(r)
-        elif r.embargo_until is not None and r.embargo_until > now:
+        elif under_embargo(r, now):
             dropped["results"].append(r)
             embargoed[r.indicator_id] += 1
         else:
@@ -308,13 +322,19 @@ def withhold(
         "responses": {r.id for r in dropped["responses"]},
     }
     revisions = []
-    for rev, about_withheld in zip(
+    # A revision about a result under embargo is shown once the embargo lifts: it is counted as
+    # held back by the embargo, not as confidential.
+    embargoed_rows = {id(r) for r in dropped["results"] if r.indicator_id not in gone_ind}
+    revisions_embargoed = 0
+    for rev, about in zip(
         report.revisions, _revisions_about_withheld(report, dropped, gone_ids), strict=True
     ):
-        if about_withheld:
-            dropped["revisions"].append(rev)
-        else:
+        if about is False:
             revisions.append(rev)
+            continue
+        dropped["revisions"].append(rev)
+        if about is not True and id(about) in embargoed_rows:
+            revisions_embargoed += 1
 
     # List pages and downloads say how many rows of each kind are not shown.
     for name in ("objectives", "indicators", "engagements", "decisions"):
@@ -322,8 +342,10 @@ def withhold(
     embargoed_total = sum(embargoed.values())
     note("results", "results", len(dropped["results"]) - embargoed_total, "confidential")
     note("results", "results", embargoed_total, "embargo")
-    for name in ("options", "responses", "engagement_profile", "revisions"):
+    for name in ("options", "responses", "engagement_profile"):
         note(name, name, len(dropped[name]), "confidential")
+    note("revisions", "revisions", len(dropped["revisions"]) - revisions_embargoed, "confidential")
+    note("revisions", "revisions", revisions_embargoed, "embargo")
 
     public = dataclasses.replace(
         report,
@@ -360,8 +382,9 @@ def _revisions_about_withheld(
     report: model.Report,
     dropped: Mapping[str, list[Any]],
     gone_ids: Mapping[str, set[str]],
-) -> list[bool]:
-    """For each revision, whether it is about something withheld.
+) -> list[Any]:
+    """For each revision, whether it is about something withheld: ``False`` where it is not,
+    else the withheld row it names, or ``True`` where it is withheld for another reason.
 
     A revision is withheld when its row_id names a withheld row (read by :func:`keys.resolve`,
     the reading validation uses), when it names no row at all (validation refuses that; here it
@@ -383,12 +406,14 @@ def _revisions_about_withheld(
     out = []
     for rev in report.revisions:
         row = keys.resolve(rev.resource, rev.row_id, indexes.get(rev.resource, {}))
-        out.append(
-            row is None
-            or id(row) in gone_rows
-            or _names_withheld_id(rev.old_value, ids)
-            or _names_withheld_id(rev.new_value, ids)
-        )
+        if row is not None and id(row) in gone_rows:
+            out.append(row)
+        else:
+            out.append(
+                row is None
+                or _names_withheld_id(rev.old_value, ids)
+                or _names_withheld_id(rev.new_value, ids)
+            )
     return out
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from . import contract, load
+from .model import WrittenNumber
 from .visibility import Withheld
 
 # A cell that starts with one of these runs as a formula when a spreadsheet opens the CSV (OWASP:
@@ -38,11 +39,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Downloads
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A typed cell as the downloads write it: a number as the package wrote it (``97.50`` stays
+    ``97.50``; ``16.0`` read as a plain float is ``16``), booleans as true/false, moments in UTC."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, WrittenNumber):
+        return value.text
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, dt.datetime):
@@ -74,17 +79,9 @@ def csv_header(labels: Iterable[str]) -> str:
 def _column_groups(table: load.Table, label: str) -> tuple[Any, list[Any]]:
     """Each row's group number by its cell as read, and each group's value: a million cells of a
     column hold a few distinct values, each formatted once."""
-    import numpy as np
-
     if table.columns is not None and table.columns.count == table.row_count:
         return table.columns.groups(label)
-    number: dict[Any, int] = {}
-    codes = np.fromiter(
-        (number.setdefault(row.get(label), len(number)) for row in table.rows),
-        dtype=np.int64,
-        count=table.row_count,
-    )
-    return codes, list(number)
+    return load.group_cells((row.get(label) for row in table.rows), table.row_count)
 
 
 def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
@@ -132,7 +129,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
                     value = ";".join(i for i in load.split_ids(value) if i not in gone)
                 elif value.strip() in gone:
                     value = None
-            text = _cell_text(value)
+            text = cell_text(value)
             if is_string or isinstance(value, str):
                 text = neutralise(text)
             texts.append(_csv_field(text))

@@ -73,7 +73,7 @@ def make_project(target: Path, package: Path, *, content: bool = True) -> Path:
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The example report built once per session with `pvreport build`'s library call, as of
-    AS_OF: a BuildResult (site_dir, build_dir, prepared)."""
+    AS_OF: a build.Built (site_dir, build_dir, report, validation, ...)."""
     from pvreport import build
 
     project = make_project(tmp_path_factory.mktemp("example") / "project", EXAMPLE)

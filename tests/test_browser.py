@@ -533,7 +533,7 @@ def example(
     indicator = min(p for p in pages if re.fullmatch(r"indicators/[^/]+/", p))
     shots = {(indicator, w): work / f"indicator-{w}px.png" for w in (320, 1280)}
     # The decision that shows the most options, on a phone.
-    report = example_site.prepared.report
+    report = example_site.report
     decision = max(
         report.decisions, key=lambda d: sum(o.decision_id == d.id for o in report.options)
     )
@@ -613,7 +613,7 @@ def test_example_tables_fit_a_phone(
     window: each row a block of its own, nothing to scroll sideways, in the page or in a table."""
     checked, _ = example
     pages = narrow_table_pages(checked.pages)
-    report = example_site.prepared.report
+    report = example_site.report
     assert {f"decisions/{d.id}/" for d in report.decisions} <= set(pages)
     assert {"decisions/", "indicators/"} <= set(pages)
     found = {

@@ -208,7 +208,7 @@ def test_confidential_and_embargoed_values_appear_nowhere(project: Path) -> None
         with (pkg / name).open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
     result = build.build(project, as_of=AS_OF)
-    assert result.prepared.withheld.total == 4
+    assert result.withheld.total == 4
     # The build log (for the publisher, never published) may name rows in validation warnings;
     # the site and the generated docs folder may not.
     for folder in (result.site_dir, result.build_dir / "docs"):
@@ -389,7 +389,7 @@ def test_the_generated_folder_builds_with_properdocs(example_site: Any) -> None:
     assert done.returncode == 0, done.stderr
     built = build_dir / "site"
     assert (built / "indicators" / "index.html").is_file()
-    for address in example_site.prepared.addresses:
+    for address in example_site.addresses:
         assert (built / address / "index.html").is_file(), address
     shutil.rmtree(built)
 
@@ -455,7 +455,7 @@ def test_a_hand_written_page_replaces_the_generated_one_with_a_notice(project: P
     notices: list[str] = []
     result = build.build(project, as_of=AS_OF, notify=notices.append)
     assert notices == ["content/accountability.md replaces the generated page /accountability/"]
-    docs = result.prepared.docs_dir
+    docs = result.docs_dir
     assert not (docs / "accountability" / "index.md").exists()
     page = (result.site_dir / "accountability" / "index.html").read_text(encoding="utf-8")
     assert "Written by hand." in page

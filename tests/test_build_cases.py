@@ -155,7 +155,7 @@ def as_of(case: Path) -> dt.date:
 class Built:
     """A built site and its docs folder, read once: raw bytes of every file and each page's text."""
 
-    def __init__(self, result: build.BuildResult) -> None:
+    def __init__(self, result: build.Built) -> None:
         self.files: dict[str, str] = {}
         # Besides the site: the docs folder and engine config left in build/, and the chart
         # cache; only the build log (for the publisher, never published) may name withheld rows.

@@ -5,30 +5,27 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import build, visibility
+from pvreport import build, check, visibility
 
 
 def canary(text: str, line: int = 7) -> visibility.Canary:
     return visibility.Canary(text, "options.csv", line, "title")
 
 
-def prepared(docs: Path, canaries: tuple[str, ...]) -> build.Prepared:
-    # Only what check_site reads is real here: the docs folder, the pages, the canaries.
-    none = cast(Any, None)
-    return build.Prepared(
+def check_site(
+    site: Path, docs: Path, canaries: tuple[str, ...], cache: check.CheckCache | None = None
+) -> list[str]:
+    """The check of a site with a home page, built from ``docs``, with these withheld texts."""
+    return check.check_site(
+        site,
         docs_dir=docs,
-        config={},
-        nav=[],
-        validation=none,
-        withheld=visibility.Withheld(canaries=tuple(canary(c) for c in canaries)),
-        report=none,
-        notices=[],
         addresses=[""],
+        canaries=[canary(c) for c in canaries],
+        cache=cache,
     )
 
 
@@ -45,7 +42,7 @@ def test_a_withheld_value_is_found_once_per_distinct_file(tmp_path: Path) -> Non
     (docs / "charts" / "b.csv").write_text("x\nSecret plan for the depot\n", encoding="utf-8")
     (site / "charts" / "c.html").write_text("<p>Secret&#32;plan for the depot</p>", "utf-8")
     (site / "charts" / "clean.svg").write_text("<svg/>", encoding="utf-8")
-    wrong = build.check_site(site, prepared(docs, ("Secret plan for the depot",)), [])
+    wrong = check_site(site, docs, ("Secret plan for the depot",))
     leaks = sorted(line.split(":")[0] for line in wrong if "withheld" in line)
     assert leaks == [
         "/charts/a.svg",
@@ -59,7 +56,7 @@ def test_nothing_withheld_means_no_leak(tmp_path: Path) -> None:
     site.mkdir()
     docs.mkdir()
     (site / "index.html").write_text("<html><title>t</title>Secret plan</html>", "utf-8")
-    assert build.check_site(site, prepared(docs, ()), []) == []
+    assert check_site(site, docs, ()) == []
 
 
 def test_the_check_cache_skips_only_what_it_found_clean_with_the_same_rules(
@@ -74,19 +71,19 @@ def test_the_check_cache_skips_only_what_it_found_clean_with_the_same_rules(
     store = tmp_path / "check.json"
     canaries = ("Secret plan for the depot",)
 
-    first = build.CheckCache(store)
-    assert build.check_site(site, prepared(docs, canaries), [], first) == []
+    first = check.CheckCache(store)
+    assert check_site(site, docs, canaries, first) == []
     first.save()
     # Two pages scanned, and three distinct files searched for withheld values.
-    assert build.CheckCache(store).known == first.clean and len(first.clean) == 5
+    assert check.CheckCache(store).known == first.clean and len(first.clean) == 5
 
     # A page changed since: checked again, and its problem found.
     (site / "a" / "index.html").write_text(
         "<html><title>a</title><p onclick='x()'>fine</p></html>", "utf-8"
     )
     (docs / "notes.csv").write_text("id,note\n1,Secret plan for the depot\n", encoding="utf-8")
-    second = build.CheckCache(store)
-    wrong = build.check_site(site, prepared(docs, canaries), [], second)
+    second = check.CheckCache(store)
+    wrong = check_site(site, docs, canaries, second)
     assert any(line.startswith("a/index.html: an active attribute") for line in wrong)
     assert any(
         line.startswith("the page source notes.csv") and "withheld" in line for line in wrong
@@ -96,8 +93,8 @@ def test_the_check_cache_skips_only_what_it_found_clean_with_the_same_rules(
     assert len(second.clean & second.known) == 2 and len(second.clean) == 3
 
     # Other canaries are other rules: nothing is taken from the cache.
-    third = build.CheckCache(store)
-    build.check_site(site, prepared(docs, ("Another withheld text",)), [], third)
+    third = check.CheckCache(store)
+    check_site(site, docs, ("Another withheld text",), third)
     assert not (third.clean & third.known)
 
 
@@ -120,7 +117,7 @@ def test_the_check_reads_pages_as_a_browser_does(tmp_path: Path) -> None:
         "<p>x</p><title>b</title><script>alert(3)</script></body></html>",
         encoding="utf-8",
     )
-    wrong = build.check_site(site, prepared(docs, ()), [])
+    wrong = check_site(site, docs, ())
     assert any("index.html: an active attribute" in w and "java" in w for w in wrong)
     assert any("index.html: an active attribute" in w and "xlink:href" in w for w in wrong)
     assert not any("data:image" in w for w in wrong)
@@ -140,7 +137,7 @@ def test_a_refusal_names_the_address_the_withheld_row_and_what_to_do(tmp_path: P
     (site / "data" / "package.zip").write_bytes(
         _zip({"options.csv": "id,title\nx,Sell the depot to Canaryco\n"})
     )
-    wrong = build.check_site(site, prepared(docs, ("Sell the depot to Canaryco",)), [])
+    wrong = check_site(site, docs, ("Sell the depot to Canaryco",))
     assert sorted(wrong) == [
         '/data/package.zip (options.csv inside it): holds "Sell the depot to Canaryco" from a '
         "withheld row (options.csv line 7, field title). " + _TODO,
@@ -181,8 +178,8 @@ def test_no_false_alarm_from_addresses_markup_or_parts_of_words(tmp_path: Path, 
     site.mkdir()
     docs.mkdir()
     (site / "index.html").write_text(f"<html><title>t</title>{page}</html>", "utf-8")
-    check = prepared(docs, ("three-months", "three months", "Secret plan for the depot"))
-    assert build.check_site(site, check, []) == []
+    withheld = ("three-months", "three months", "Secret plan for the depot")
+    assert check_site(site, docs, withheld) == []
 
 
 @pytest.mark.parametrize(
@@ -199,8 +196,8 @@ def test_whole_texts_are_found_in_what_a_reader_gets(tmp_path: Path, page: str) 
     site.mkdir()
     docs.mkdir()
     (site / "index.html").write_text(f"<html><title>t</title>{page}</html>", "utf-8")
-    check = prepared(docs, ("three months", "Secret plan for the depot"))
-    assert [w.split(":")[0] for w in build.check_site(site, check, [])] == ["/"]
+    withheld = ("three months", "Secret plan for the depot")
+    assert [w.split(":")[0] for w in check_site(site, docs, withheld)] == ["/"]
 
 
 def test_a_leak_planted_in_a_real_build_is_refused(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def reference_csv(table: load.Table, withheld: visibility.Withheld) -> tuple[byt
                     value = ";".join(i for i in load.split_ids(value) if i not in gone)
                 elif value.strip() in gone:
                     value = None
-            text = write._cell_text(value)
+            text = write.cell_text(value)
             if fields.get(label, {}).get("type", "string") == "string" or isinstance(value, str):
                 text = write.neutralise(text)
             record.append(text)
@@ -179,3 +179,20 @@ def test_the_zip_descriptor_describes_the_contract_columns_only() -> None:
     out = json.loads(write.public_descriptor(descriptor, ["decisions"]))
     assert out["resources"][0]["schema"]["fields"] == [{"name": "id", "type": "string"}]
     assert "Staff only" not in json.dumps(out)
+
+
+@pytest.mark.parametrize("fast_rows", [None, 0], ids=["rows", "columns"])
+def test_numbers_are_downloaded_as_the_package_wrote_them(tmp_path: Path, fast_rows: int) -> None:
+    """The data page promises numbers are never changed: 97.50 stays 97.50, and 97.5 beside it
+    stays 97.5 (one number, two cells as written)."""
+    pkg = copy_base(tmp_path / "pkg")
+    _append(pkg / "results.csv", "damp-homes,2022/23,all,97.50,,,,final,,")
+    _append(pkg / "results.csv", "damp-homes,2021/22,all,97.5,,,,final,,")
+    _append(pkg / "results.csv", "damp-homes,2020/21,all,8.00,,,,final,,")
+    validation = validate_package(pkg, as_of=AS_OF, fast_rows=fast_rows)
+    assert validation.ok, [p for p in validation.problems if p.is_error][:3]
+    report = load.to_report(validation.descriptor or {}, validation.tables)
+    _, withheld = visibility.withhold(report, now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    data, _ = write.public_csv(validation.tables["results"], withheld)
+    rows = {r["period"]: r["value"] for r in csv.DictReader(io.StringIO(data.decode("utf-8")))}
+    assert (rows["2022/23"], rows["2021/22"], rows["2020/21"]) == ("97.50", "97.5", "8.00")

@@ -81,7 +81,7 @@ def test_a_failed_build_adds_nothing_to_the_cache(built: Path, tmp_path: Path) -
             build.build(built, as_of=AS_OF)
     finally:
         page.unlink()
-        build.prepare(built, built / "build", as_of=AS_OF)  # the docs folder as it was
+        build.build(built, as_of=AS_OF, publish=False)  # the docs folder as it was
     assert entries(built) == before
 
 
@@ -104,7 +104,7 @@ def test_the_published_site_keeps_its_bytes_when_the_next_build_rewrites_the_doc
     lines[1] = ",".join(cells) + "\n"
     results.write_text("".join(lines), encoding="utf-8")
 
-    build.prepare(project, project / "build", as_of=AS_OF)
+    build.build(project, as_of=AS_OF, publish=False)
     assert b"A note added for the rebuild." in docs_copy.read_bytes()
     assert download.read_bytes() == published
 

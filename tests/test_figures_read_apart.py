@@ -121,7 +121,7 @@ def test_no_sentence_compares_figures_that_read_the_same(kind: str, tmp_path: Pa
     validation = validate_package(package(kind, tmp_path), as_of=AS_OF)
     assert validation.ok, [p for p in validation.problems if p.is_error][:5]
     assert validation.descriptor is not None
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
     pages = {p.src: html.unescape(p.text) for p in site.rendered.pages}
 
     # Every comparison on every page: figures that read the same are only those of a gap of 0.

@@ -303,3 +303,19 @@ def test_two_sizes_of_change_compared_read_apart() -> None:
     assert format_differences(-0.12043, 0.12, "days") == ("0.1204 days", "0.1200 days")
     assert format_differences(0.05, 0.1, "%") == ("0.05 percentage points", "0.1 percentage points")
     assert format_differences(1e-9, 0.1, "£") == ("less than £0.0001", "£0.1")
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("2025/26", "by 2025/26"),
+        ("2026", "by 2026"),
+        ("2026-03", "by March 2026"),
+        ("2026-03-31", "by 31 March 2026"),
+        ("2026-Q1", "for January to March 2026"),
+    ],
+)
+def test_a_target_period_reads_as_english(text: str, phrase: str) -> None:
+    from pvreport.formatting import by_period
+
+    assert by_period(text) == phrase

@@ -226,7 +226,7 @@ def test_by_default_a_section_of_more_than_30_pages_lists_only_its_index_page(
     package = synthetic.generate(tmp_path / "report", "nav", seed=3)
     validation = validate_package(package, as_of=AS_OF)
     assert not validation.errors
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
 
     def pages(entries: Any) -> list[str]:
         if isinstance(entries, str):

@@ -74,7 +74,7 @@ def test_a_build_reports_each_stage_with_its_counts(tmp_path: Path) -> None:
         "checked",
         "published",
     ], lines
-    rows = sum(len(t.rows) for t in result.prepared.validation.tables.values())
+    rows = sum(len(t.rows) for t in result.validation.tables.values())
     assert f"validated {rows:,} rows" in lines[0]
     assert f"published {result.pages:,} pages" in lines[-1]
     assert "(0 from the cache" in lines[1]

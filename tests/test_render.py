@@ -302,7 +302,7 @@ NOT_GOLDEN = frozenset({"accessibility.md"})
 def example_pages() -> dict[str, str]:
     validation = validate_package(EXAMPLE, as_of=AS_OF)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
     return {p.src: p.text for p in site.rendered.pages}
 
 
@@ -373,7 +373,7 @@ def test_a_report_without_optional_resources_says_so_plainly(tmp_path: Path) -> 
     (pkg / "objectives.csv").write_text(objectives.replace(",eng-housing,", ",,"), "utf-8")
     validation = validate_package(pkg, as_of=AS_OF)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
     pages = {p.src: p.text for p in site.rendered.pages}
     assert not [src for src in pages if src.startswith(("decisions/d", "engagements/e"))]
     assert (
@@ -481,3 +481,16 @@ def test_any_arrangement_of_blocks_converts_the_same_with_and_without_the_shortc
 ) -> None:
     text = "".join(chunk + gap for chunk, gap in chunks)
     assert _convert(text, stash=True)[0] == _convert(text, stash=False)[0]
+
+
+@pytest.mark.parametrize(
+    ("items", "words"),
+    [([], ""), (["North"], "North"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_lists_in_sentences_read_as_english(items: list[str], words: str) -> None:
+    assert render.and_list(items) == words
+
+
+@pytest.mark.parametrize(("n", "words"), [(1, "once"), (2, "twice"), (3, "three times")])
+def test_how_often_reads_as_english(n: int, words: str) -> None:
+    assert render.times(n) == words

@@ -682,6 +682,15 @@ CASES = [
         Cell("results", 7, "value", "350"),
         Cell("results", 7, "embargo_until", "2026-06-01T09:30:00Z"),
     ),
+    # The site shows no counterbalance that is confidential: no warning about one either.
+    case(
+        "counterbalance-confidential-clean",
+        Cell("results", 4, "value", "7.5"),
+        Cell("results", 4, "lower", "7"),
+        Cell("results", 4, "upper", "8"),
+        Cell("results", 7, "value", "350"),
+        Cell("indicators", 3, "visibility", "confidential"),
+    ),
     case(
         "counterbalance-intervals-overlap-clean",
         Cell("results", 4, "value", "7.5"),

@@ -42,7 +42,7 @@ def words(soup: BeautifulSoup) -> str:
 
 
 def test_every_contract_address_exists(example_site: Any) -> None:
-    report = example_site.prepared.report
+    report = example_site.report
     addresses = ["", "accountability/", "data/", "accessibility/", "how-we-judge-progress/"]
     addresses += [f"objectives/{o.id}/" for o in report.objectives]
     addresses += [f"indicators/{i.id}/" for i in report.indicators]
@@ -54,7 +54,7 @@ def test_every_contract_address_exists(example_site: Any) -> None:
 
 
 def test_every_latest_result_appears_on_its_page_with_its_unit(example_site: Any) -> None:
-    report = example_site.prepared.report
+    report = example_site.report
     statuses = derive.report_statuses(report, as_of=AS_OF)
     checked = 0
     for ind in report.indicators:
@@ -72,7 +72,7 @@ def test_every_latest_result_appears_on_its_page_with_its_unit(example_site: Any
 def test_every_decision_page_shows_its_options_and_which_was_chosen(example_site: Any) -> None:
     """Side by side in a table (wide screens), and one block per option (narrow screens): in the
     same order, with the same facts."""
-    report = example_site.prepared.report
+    report = example_site.report
     facts = [
         "Our choice",
         "Benefits",
@@ -155,7 +155,7 @@ def test_withheld_option_is_counted_and_never_shown(example_site: Any) -> None:
 
 
 def test_every_engagement_page_shows_its_responses(example_site: Any) -> None:
-    report = example_site.prepared.report
+    report = example_site.report
     for engagement in report.engagements:
         text = words(page(example_site, f"engagements/{engagement.id}"))
         assert engagement.question in text
@@ -190,7 +190,7 @@ def test_status_words_link_to_their_rule(example_site: Any) -> None:
 
 
 def test_home_counts_statuses_and_never_scores(example_site: Any) -> None:
-    report = example_site.prepared.report
+    report = example_site.report
     counts = derive.status_counts(derive.report_statuses(report, as_of=AS_OF).values())
     soup = page(example_site, "")
     text = words(soup)
@@ -212,7 +212,7 @@ def test_search_finds_objectives_indicators_and_decisions(example_site: Any) -> 
         (example_site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
     )
     titles = {doc["title"] for doc in index["docs"]}
-    report = example_site.prepared.report
+    report = example_site.report
     for row in (*report.objectives, *report.indicators, *report.decisions):
         assert row.title in titles, row.title
 
@@ -238,7 +238,7 @@ def test_search_indexes_a_measure_pages_words_not_its_data_tables(example_site: 
 def test_a_measure_page_shows_its_results_and_breakdowns_as_tables_with_their_figures(
     example_site: Any,
 ) -> None:
-    report = example_site.prepared.report
+    report = example_site.report
     ind = next(i for i in report.indicators if i.id == "young-people-not-in-learning-or-work")
     soup = page(example_site, f"indicators/{ind.id}")
     results = [r for r in report.results_for(ind.id) if r.is_all]
@@ -274,13 +274,13 @@ def test_data_page_offers_public_downloads_and_says_they_are_spreadsheet_safe(
     assert "start with an apostrophe" in text and "Numbers are never changed" in text
     links = [a["href"] for a in soup.find("article").find_all("a")]
     csvs = [h for h in links if h.endswith(".csv")]
-    assert len(csvs) == len(example_site.prepared.validation.tables)
+    assert len(csvs) == len(example_site.validation.tables)
     for href in csvs + [h for h in links if h.endswith(".zip")]:
         assert (example_site.site_dir / "data" / href).resolve().is_file(), href
 
 
 def test_warnings_sit_where_the_reader_needs_them(example_site: Any) -> None:
-    report = example_site.prepared.report
+    report = example_site.report
     statuses = derive.report_statuses(report, as_of=AS_OF)
     by_id = {i.id: i for i in report.indicators}
     cautions = 0

@@ -346,7 +346,7 @@ def test_the_v1_oracle_agrees_where_the_threshold_is_not_reached_or_unused(case:
 def rules_page(package: Path) -> str:
     validation = validate_package(package, as_of=AS_OF)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF), with_files=False)
+    site = build.render_report(validation, build.Clock.make(AS_OF))
     (page,) = [p.text for p in site.rendered.pages if p.src == "how-we-judge-progress.md"]
     return page
 

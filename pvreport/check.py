@@ -1,0 +1,318 @@
+"""The final check of a freshly built site, before it is published.
+
+What must never be in a page (event-handler attributes, script addresses, scripts that are not
+the theme's or pvreport's, a second title), every page the build rendered is there, and no file a
+reader gets (pages, SVGs, the search index, CSVs, zips, the docs folder's sources) holds a text
+of a withheld row (a :class:`pvreport.visibility.Canary`), found whole in what a reader gets.
+
+It knows nothing of the build: it is given the folders, the addresses, the canaries and the
+allowed scripts. :class:`CheckCache` remembers what it found clean, so that a rebuild after one
+changed row reads only the files that changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import hashlib
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import visibility
+from .progress import count
+
+_ADDRESS_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
+
+
+# Material's own inline scripts, by how they begin; any other inline script fails the check.
+_ACTIVE_ADDRESS = re.compile(r"^[\x00-\x20]*(javascript|vbscript|data):", re.IGNORECASE)
+# A browser drops tabs and line breaks anywhere in an address before reading its scheme.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_THEME_INLINE_SCRIPTS = ("__md_scope=", "var target=document.getElementById(location.hash")
+
+
+@dataclasses.dataclass
+class _Scan:
+    """What must never be in a page: event-handler attributes, script addresses, scripts that
+    are not the theme's or pvreport's, and more than one title.
+
+    The page is parsed as a browser parses it (HTML5, by the Lexbor engine through selectolax),
+    so markup that breaks out of its place is seen where a browser would put it; and it is fast
+    enough to read every page of a national report (about 20 times Python's html.parser).
+    """
+
+    bad: list[str] = dataclasses.field(default_factory=list)
+    scripts: list[str] = dataclasses.field(default_factory=list)
+    titles: int = 0
+
+    @classmethod
+    def of(cls, page: bytes | str) -> _Scan:
+        from selectolax.lexbor import LexborHTMLParser
+
+        scan = cls()
+        tree = LexborHTMLParser(page)
+        for node in tree.root.traverse(include_text=False) if tree.root else ():
+            tag = (node.tag or "").lower()
+            attrs = node.attributes
+            for name, value in attrs.items():
+                lowered = name.lower()
+                if lowered.startswith("on"):
+                    scan.bad.append(f"<{tag} {name}=...>")
+                address = _URL_IGNORED.sub("", value or "")
+                active = _ACTIVE_ADDRESS.match(address)
+                is_image = tag == "img" and address.lstrip().startswith("data:image/")
+                if lowered in _ADDRESS_ATTRIBUTES and active and not is_image:
+                    scan.bad.append(f"<{tag} {name}={(value or '')[:40]!r}>")
+            if tag == "title":
+                scan.titles += 1
+            if tag == "script":
+                if attrs.get("src"):
+                    scan.scripts.append(attrs.get("src") or "")
+                    continue
+                body = (node.text(deep=True) or "").strip()
+                is_config = attrs.get("id") == "__config" and (
+                    attrs.get("type") == "application/json"
+                )
+                if not is_config and not body.startswith(_THEME_INLINE_SCRIPTS):
+                    scan.bad.append(f"an inline script that is not the theme's: {body[:40]!r}")
+        return scan
+
+
+def _site_texts(
+    site: Path, seen: set[bytes] | None = None, skip: Callable[[bytes], bool] | None = None
+) -> Iterator[tuple[Path, str, bytes, str]]:
+    """Every file of a site as its readable text (for the withheld-values check; see
+    :func:`readable_text`), compressed ones opened: ``(path, member, digest, text)``, where
+    ``member`` names the file inside a zip ("" otherwise) and ``digest`` is of the file's bytes.
+
+    Files whose bytes are in ``seen`` are skipped (and new ones added): the engine copies charts
+    and downloads from the docs folder as they are, and the same bytes need checking once.
+    Files whose digest ``skip`` accepts are not read as text at all.
+    """
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        if seen is not None:
+            if digest in seen:
+                continue
+            seen.add(digest)
+        if skip is not None and skip(digest):
+            continue
+        name = path.name
+        if path.suffix == ".gz":
+            data, name = gzip.decompress(data), path.stem
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    yield path, member, digest, readable_text(member, archive.read(member))
+            continue
+        if Path(name).suffix in (".png", ".jpg", ".jpeg", ".gif", ".woff", ".woff2", ".ico"):
+            continue
+        yield path, "", digest, readable_text(name, data)
+
+
+#: Attributes that hold addresses and markup, not words a reader is given.
+_MARKUP_ATTRIBUTES = frozenset(
+    {
+        "id", "class", "style", "href", "src", "srcset", "rel", "for", "name", "type", "role",
+        "action", "formaction", "poster", "cite", "xmlns", "xmlns:xlink", "xlink:href", "d",
+        "points", "transform", "viewbox", "headers", "aria-labelledby", "aria-describedby",
+        "aria-controls", "aria-owns", "form", "list", "width", "height", "x", "y",
+    }
+)  # fmt: skip
+#: Between two readable texts of a file: a text found whole never runs across it.
+_APART = "\x00"
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _html_text(page: str | bytes) -> list[str]:
+    """A page's (or an SVG's) readable texts as a browser has them: the text of the page with
+    spaces folded, and each attribute value that is words (alt, title, aria-label, content),
+    not an address or markup."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page)
+    if tree.root is None:
+        return []
+    texts = [_fold(tree.root.text(deep=True, separator=" "))]
+    for node in tree.root.traverse(include_text=False):
+        for name, value in node.attributes.items():
+            if value and name.lower() not in _MARKUP_ATTRIBUTES:
+                texts.append(_fold(value))
+    return texts
+
+
+def _json_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.extend(_html_text(value) if "<" in value else [_fold(value)])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "location":  # the search index's addresses
+                _json_strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _json_strings(item, out)
+
+
+def readable_text(name: str, data: bytes) -> str:
+    """What a reader gets from a file, as the withheld-values check compares it: the words of
+    pages, SVGs and the search index (markup and addresses left out), the cells of CSVs, the
+    strings of JSON, the text of Markdown with its escapes undone; texts apart, spaces folded."""
+    text = data.decode("utf-8", "replace")
+    suffix = Path(name).suffix.lower()
+    texts: list[str]
+    if suffix in (".html", ".htm", ".svg", ".xml"):
+        texts = _html_text(text)
+    elif suffix == ".json":
+        texts = []
+        try:
+            _json_strings(json.loads(text), texts)
+        except ValueError:
+            texts = [_fold(text)]
+    elif suffix == ".csv":
+        texts = [_fold(cell) for record in csv.reader(io.StringIO(text)) for cell in record]
+    elif suffix == ".md":
+        texts = [_fold(html.unescape(_MARKDOWN_ESCAPE.sub(r"\1", text)))]
+    else:
+        texts = [_fold(html.unescape(text))]
+    return _APART.join(texts)
+
+
+def _address(site: Path, path: Path, member: str, docs: bool) -> str:
+    """Where a reader finds a file: a page's address (``/decisions/x/``), a file's (with the
+    member of a zip), or a page source of the docs folder."""
+    rel = path.relative_to(site).as_posix()
+    if docs:
+        return f"the page source {rel} (in the build folder's docs)"
+    if rel == "index.html":
+        where = "/"
+    elif rel.endswith("/index.html"):
+        where = "/" + rel[: -len("index.html")]
+    else:
+        where = "/" + rel
+    return f"{where} ({member} inside it)" if member else where
+
+
+def _leak_message(where: str, found: Sequence[visibility.Canary]) -> str:
+    first = found[0]
+    shown = first.text if len(first.text) <= 60 else first.text[:57] + "..."
+    more = f" (and {count(len(found) - 1, 'other withheld text')})" if len(found) > 1 else ""
+    return (
+        f'{where}: holds "{shown}" from a withheld row ({first.row}){more}. '
+        "The new site was not published. pvreport leaves withheld rows out of every page, so look for "
+        "this text in your own pages (content/), templates and overrides and remove it there, "
+        "or mark the row public if it is meant to be seen"
+    )
+
+
+#: Changes when what the final check compares changes (its cache then starts afresh).
+_CHECK_VERSION = 2
+
+
+class CheckCache:
+    """What the final check found clean in the last published build: digests of pages (and,
+    where rows were withheld, of files) under a key of what the check compares them with. A
+    rebuild after one changed row checks the few pages that changed. Safe to delete."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: set[str] = set()
+        self.clean: set[str] = set()
+        if path is not None:
+            try:
+                found = json.loads(path.read_text(encoding="utf-8"))
+                self.known = set(found) if isinstance(found, list) else set()
+            except (OSError, ValueError):
+                self.known = set()
+
+    def seen(self, key: str) -> bool:
+        if key in self.known:
+            self.clean.add(key)
+            return True
+        return False
+
+    def save(self) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(sorted(self.clean)), encoding="utf-8")
+
+
+def check_site(
+    site: Path,
+    *,
+    docs_dir: Path,
+    addresses: Sequence[str] = (),
+    canaries: Sequence[visibility.Canary] = (),
+    allowed_scripts: Sequence[str] = (),
+    cache: CheckCache | None = None,
+) -> list[str]:
+    """What is wrong with a freshly built site; empty when it may be published.
+
+    ``docs_dir`` is the folder the site was built from (its sources are searched for withheld
+    texts too), ``addresses`` the pages that must be there (``decisions/x/``), ``canaries`` the
+    withheld rows' texts, ``allowed_scripts`` the scripts a page may load besides the theme's.
+    With ``cache``, pages and files it knows to be clean under the same rules are not read
+    again, and the clean ones are added to it (save it only once the site is published).
+    """
+    cache = cache or CheckCache(None)
+    wrong = []
+    for addr in addresses:
+        if not (site / addr / "index.html").is_file():
+            wrong.append(f"the page /{addr} is missing")
+    rules = hashlib.blake2b(
+        json.dumps(
+            [_CHECK_VERSION, list(allowed_scripts), [dataclasses.astuple(c) for c in canaries]]
+        ).encode("utf-8"),
+        digest_size=20,
+    ).hexdigest()
+    for path in [*site.rglob("*.html")]:
+        data = path.read_bytes()
+        key = "page " + rules + hashlib.blake2b(data, digest_size=20).hexdigest()
+        if cache.seen(key):
+            continue
+        scan = _Scan.of(data)
+        rel = path.relative_to(site).as_posix()
+        problems = len(wrong)
+        for bad in scan.bad:
+            wrong.append(f"{rel}: an active attribute or address that is not allowed: {bad}")
+        if scan.titles > 1:
+            wrong.append(f"{rel}: more than one page title (a title broke out of its tag)")
+        for src in scan.scripts:
+            name = src.split("?")[0].split("#")[0]
+            if (
+                not any(name.endswith(a) for a in allowed_scripts)
+                and "assets/javascripts/" not in name
+            ):
+                wrong.append(f"{rel}: a script that is neither the theme's nor pvreport's: {src}")
+        if len(wrong) == problems:
+            cache.clean.add(key)
+    if canaries:
+        seen: set[bytes] = set()
+
+        def known(digest: bytes) -> bool:
+            return cache.seen("file " + rules + digest.hex())
+
+        for root in (site, docs_dir):
+            found: dict[Path, bytes] = {}
+            for path, member, digest, text in _site_texts(root, seen, skip=known):
+                found.setdefault(path, digest)
+                leaked = visibility.find_canaries(canaries, text)
+                if leaked:
+                    where = _address(root, path, member, root != site)
+                    wrong.append(_leak_message(where, leaked))
+                    found[path] = b""
+            cache.clean.update("file " + rules + d.hex() for d in found.values() if d)
+    return wrong
