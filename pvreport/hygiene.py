@@ -585,7 +585,8 @@ def _first_clean_ids(
     parsed: load.Parsed, index: int, listed: bool, blank: np.ndarray
 ) -> dict[str, int]:
     """The clean ids of a column (no invisible character), each with the first line it is on,
-    as :func:`_check_cells` gathers them row by row; ``listed``: the cells are lists of ids."""
+    for :func:`_check_cell` to compare a look-alike with; ``listed``: the cells are lists of
+    ids."""
     import numpy as np
 
     encoded = parsed.encoded(index)
