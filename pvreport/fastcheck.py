@@ -280,9 +280,15 @@ def _record(parsed: Parsed, index: int) -> list[str]:
     return [column[index].as_py() for column in parsed.columns]
 
 
-def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) -> set[Any]:
+def lookup_values(
+    path: Path,
+    table_schema: Mapping[str, Any],
+    field_name: str,
+    parsed: load.Parsed | None = None,
+) -> set[Any]:
     """The values of one field over a resource's rows, as frictionless' foreign-key lookup
-    holds them (typed; empty and unreadable cells left out)."""
+    holds them (typed; empty and unreadable cells left out). ``parsed`` is the file already
+    read by column, if it has been; each distinct cell is read once."""
     fields = list(table_schema["fields"])
     names = [f["name"] for f in fields]
     if field_name not in names:
@@ -300,11 +306,22 @@ def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) 
     else:
         schema, _ = _frictionless_schema(table_schema)
         reader = schema.get_field(field_name).create_cell_reader()
+    if parsed is None:
+        try:
+            parsed = load.parse(path)
+        except ValueError:
+            return set()
+    if position >= len(parsed.columns):
+        return set()
+    column = parsed.columns[position]
+    # A short row has no cell here (None to frictionless), not an empty one.
+    short = [n - 2 for n, record in parsed.irregular.items() if position >= len(record)]
+    if short:
+        keep = np.ones(len(column), dtype=bool)
+        keep[short] = False
+        column = column.filter(pa.array(keep))
     found: set[Any] = set()
-    records = load.csv_records(path)
-    next(records, None)
-    for _, record in records:
-        source = record[position] if position < len(record) else None
+    for source in pc.unique(column).to_pylist():
         target, _notes = reader(source)
         if target is not None:
             found.add(target)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -550,9 +549,7 @@ def _check_cell(
             )
     if kind == "date" and value:
         if _ISO_DATE.match(value):
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
+            if load.cast(value, field) is None:
                 return Problem(
                     "date-impossible",
                     f'"{value}" is not a real day.',

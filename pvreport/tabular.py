@@ -468,7 +468,7 @@ def _check_fast(
             key = (target, fk["reference"]["fields"][0])
             if key not in lookups:
                 lookups[key] = fastcheck.lookup_values(
-                    resources[target].path, schemas[target], key[1]
+                    resources[target].path, schemas[target], key[1], parsed.get(target)
                 )
         try:
             errors, lines = fastcheck.check(
