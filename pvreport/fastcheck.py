@@ -1,4 +1,4 @@
-"""Table Schema checks of large CSV files, vectorised, giving the errors frictionless gives.
+"""Table Schema checks of CSV files, vectorised, giving the errors frictionless gives.
 
 frictionless reads a file cell by cell in Python (about 60,000 rows a second). Almost every cell
 of a large file is fine, and a column holds few distinct values, so this module works by column:
@@ -18,7 +18,8 @@ of a large file is fine, and a column holds few distinct values, so this module 
 
 The result is a list of frictionless errors in frictionless' order, which ``tabular`` converts
 to problems as it converts frictionless' own report; the differential tests hold the two paths
-to the same problems. frictionless stays the reference and the path for small files.
+to the same problems. frictionless stays the reference (and the path for a file this module
+does not support, :class:`Unsupported`); validation checks every file here.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     import frictionless
     from frictionless.table.row import Row
 
-#: Resources with more data rows than this are checked here rather than by frictionless.
+#: Files with more data rows than this have their columns encoded ahead, on a second thread.
 FAST_ROWS = 20_000
 #: frictionless stops a resource's report at this many errors (settings.DEFAULT_LIMIT_ERRORS).
 #: (Written out rather than read from frictionless: a test holds the two equal.)
@@ -279,9 +280,15 @@ def _record(parsed: Parsed, index: int) -> list[str]:
     return [column[index].as_py() for column in parsed.columns]
 
 
-def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) -> set[Any]:
+def lookup_values(
+    path: Path,
+    table_schema: Mapping[str, Any],
+    field_name: str,
+    parsed: load.Parsed | None = None,
+) -> set[Any]:
     """The values of one field over a resource's rows, as frictionless' foreign-key lookup
-    holds them (typed; empty and unreadable cells left out)."""
+    holds them (typed; empty and unreadable cells left out). ``parsed`` is the file already
+    read by column, if it has been; each distinct cell is read once."""
     fields = list(table_schema["fields"])
     names = [f["name"] for f in fields]
     if field_name not in names:
@@ -299,11 +306,22 @@ def lookup_values(path: Path, table_schema: Mapping[str, Any], field_name: str) 
     else:
         schema, _ = _frictionless_schema(table_schema)
         reader = schema.get_field(field_name).create_cell_reader()
+    if parsed is None:
+        try:
+            parsed = load.parse(path)
+        except ValueError:
+            return set()
+    if position >= len(parsed.columns):
+        return set()
+    column = parsed.columns[position]
+    # A short row has no cell here (None to frictionless), not an empty one.
+    short = [n - 2 for n, record in parsed.irregular.items() if position >= len(record)]
+    if short:
+        keep = np.ones(len(column), dtype=bool)
+        keep[short] = False
+        column = column.filter(pa.array(keep))
     found: set[Any] = set()
-    records = load.csv_records(path)
-    next(records, None)
-    for _, record in records:
-        source = record[position] if position < len(record) else None
+    for source in pc.unique(column).to_pylist():
         target, _notes = reader(source)
         if target is not None:
             found.add(target)
@@ -329,6 +347,8 @@ def check(
             parsed = load.parse(path)
         except ValueError as error:
             raise Unsupported(str(error)) from error
+    if parsed.lines[0] != 1:
+        raise Unsupported("blank lines above the heading: frictionless decides where it is")
     fields = list(table_schema["fields"])
     # Where every record of frictionless' sample is as wide as the first, the first is the
     # heading it picks; otherwise ask frictionless.

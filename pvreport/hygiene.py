@@ -12,10 +12,9 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -241,10 +240,9 @@ def check_file(
 ) -> FileCheck:
     """Check one CSV file of the contract resource ``name``.
 
-    ``parsed`` is the file read by column (:func:`pvreport.load.parse_arrow`), for a large file:
-    where the file is plain enough (ASCII, no control character, one line per record), the
-    checks then run by column and give the same problems. ``data`` is the file's bytes, where
-    already read.
+    Every check runs by column, on ``parsed`` (the file read by column, where it already is)
+    or on the file read by :func:`pvreport.load.parse`: each column's doubtful distinct cells
+    are judged once, by :func:`_check_cell`. ``data`` is the file's bytes, where already read.
     """
     try:
         data = path.read_bytes() if data is None else data
@@ -274,43 +272,29 @@ def check_file(
             True,
         )
     has_control = _has_control(data, ascii_only)
-    if parsed is not None and not has_control and _by_column(parsed):
-        return _check_by_column(name, file, parsed, ascii_only)
-    try:
-        records = list(load.csv_records(path))
-    except csv.Error as error:
-        return FileCheck(
-            [Problem("file-unreadable", f"{file} cannot be read as CSV: {error}.", file=file)],
-            True,
-        )
-    header_at = next((i for i, (_, rec) in enumerate(records) if any(c.strip() for c in rec)), None)
-    if header_at is None:
-        return FileCheck(
-            [Problem("empty-file", f"{file} is empty: it has no heading row.", file=file)], True
-        )
-    header_line, labels = records[header_at]
-    separator = _other_separator(name, labels)
-    if separator is not None:
-        return _wrong_delimiter(file, separator, header_line)
-    fields = contract.fields(name)
-    problems: list[Problem] = []
-    rows = records[header_at + 1 :]
-    header, header_problems = _check_header(
-        name,
-        file,
-        header_line,
-        labels,
-        lambda index: any(index < len(rec) and rec[index].strip() for _, rec in rows),
-    )
-    problems.extend(header_problems)
-    explained: set[tuple[int, str]] = set()
-    for found in _check_cells(file, fields, header, rows, ascii_only=ascii_only):
-        problems.append(found)
-        if found.field is not None and found.line is not None:
-            explained.add((found.line, found.field))
+    if parsed is None or has_control or not any(cell.strip() for cell in parsed.header):
+        # Read as Python's reader reads it: the heading is the first record with something in
+        # it, and a line the reader refuses (a NUL byte) is said plainly.
+        try:
+            parsed = load.parse(path, python=has_control)
+        except csv.Error as error:
+            return FileCheck(
+                [Problem("file-unreadable", f"{file} cannot be read as CSV: {error}.", file=file)],
+                True,
+            )
+        except ValueError:
+            return FileCheck(
+                [Problem("empty-file", f"{file} is empty: it has no heading row.", file=file)],
+                True,
+            )
+    found = _check_by_column(name, file, parsed, ascii_only)
+    if not has_control or found.fatal:
+        return found
     # Control characters anywhere, the heading row included.
+    problems = list(found.problems)
+    explained = set(found.explained)
     count = 0
-    for start, record in records if has_control else ():
+    for start, record in load.csv_records(path):
         for index, cell in enumerate(record):
             bad = _control(cell)
             if not bad or count >= _MAX_CONTROL:
@@ -318,6 +302,7 @@ def check_file(
             count += 1
             offset = cell.index(bad[0])
             line = _cell_line(start, record, index, offset)
+            header = found.header
             column = header[index] if index < len(header) and header[index] else None
             column_text = f'column "{column}"' if column else f"column {index + 1}"
             problems.append(
@@ -333,8 +318,7 @@ def check_file(
             )
             if column:
                 explained.add((line, column))
-    blank = frozenset(p.line for p in problems if p.code == "blank-row" and p.line is not None)
-    return FileCheck(problems, False, header, header_line, frozenset(explained), blank)
+    return dataclasses.replace(found, problems=problems, explained=frozenset(explained))
 
 
 def _wrong_delimiter(file: str, separator: str, line: int) -> FileCheck:
@@ -501,70 +485,6 @@ def _check_header(
     return tuple(header), problems
 
 
-def _check_cells(
-    file: str,
-    fields: dict[str, dict[str, Any]],
-    header: Sequence[str],
-    rows: Sequence[tuple[int, list[str]]],
-    *,
-    ascii_only: bool = False,
-) -> Iterator[Problem]:
-    ids = _id_fields(fields)
-    first_use: dict[int, str] = {}
-    for index, norm in enumerate(header):
-        if norm in fields and norm not in first_use.values():
-            first_use[index] = norm
-    # Per id column: every clean value and its first line, to spot look-alikes.
-    clean_ids: dict[str, dict[str, int]] = {n: {} for n in ids}
-    for start, record in rows:
-        if not any(cell.strip() for cell in record):
-            yield Problem("blank-row", "This line is blank.", file=file, line=start)
-            continue
-        if ascii_only:
-            continue  # look-alikes need invisible characters, which are not ASCII
-        for index, cell in enumerate(record):
-            name = first_use.get(index)
-            if name is None or name not in ids:
-                continue
-            # Only non-ASCII characters can be invisible; isascii() spares a million rows
-            # the character-by-character look.
-            if cell.isascii() or not _invisible(cell):
-                for part in load.split_ids(cell) if contract.LIST_OF in fields[name] else (cell,):
-                    clean_ids[name].setdefault(part.strip(), start)
-    # An ASCII cell holds no invisible or direction character, so only numbers and dates can
-    # be wrong in it: skipping the rest keeps hygiene linear and cheap on large files.
-    typed = {
-        index
-        for index, name in first_use.items()
-        if fields[name].get("type", "string") in ("number", "integer", "date")
-    }
-    # In an all-ASCII file only those columns are looked at, and a number only when it holds
-    # a comma or a % sign (what the number checks look for).
-    columns = sorted(typed) if ascii_only else range(len(header))
-    for start, record in rows:
-        if not any(cell.strip() for cell in record):
-            continue
-        for index in columns:
-            if index >= len(record):
-                break
-            cell = record[index]
-            name = first_use.get(index)
-            if name is None or (index not in typed and cell.isascii()):
-                continue
-            if (
-                ascii_only
-                and fields[name].get("type") != "date"
-                and "," not in cell
-                and "%" not in cell
-            ):
-                continue
-            found = _check_cell(
-                file, name, fields[name], cell, name in ids, clean_ids.get(name, {})
-            )
-            if found is not None:
-                yield dataclasses.replace(found, line=_cell_line(start, record, index))
-
-
 def _check_cell(
     file: str,
     name: str,
@@ -629,9 +549,7 @@ def _check_cell(
             )
     if kind == "date" and value:
         if _ISO_DATE.match(value):
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
+            if load.cast(value, field) is None:
                 return Problem(
                     "date-impossible",
                     f'"{value}" is not a real day.',
@@ -660,15 +578,12 @@ def _check_cell(
     return None
 
 
-#: Python's csv reader refuses a cell longer than this (its field_size_limit).
-_CSV_FIELD_LIMIT = csv.field_size_limit()
-
-
 def _first_clean_ids(
     parsed: load.Parsed, index: int, listed: bool, blank: np.ndarray
 ) -> dict[str, int]:
     """The clean ids of a column (no invisible character), each with the first line it is on,
-    as :func:`_check_cells` gathers them row by row; ``listed``: the cells are lists of ids."""
+    for :func:`_check_cell` to compare a look-alike with; ``listed``: the cells are lists of
+    ids."""
     import numpy as np
 
     encoded = parsed.encoded(index)
@@ -692,29 +607,10 @@ def _first_clean_ids(
     return clean
 
 
-def _by_column(parsed: load.Parsed) -> bool:
-    """Whether the by-column checks see everything the row-by-row ones would.
-
-    They cover a file without control characters, with a heading on line 1.
-    """
-    import pyarrow.compute as pc
-
-    if not parsed.columns:
-        return False
-    if not any(cell.strip() for cell in parsed.header):
-        return False
-    # Python's reader stops at a cell over its size limit; let it say so.
-    longest = max((pc.max(pc.binary_length(c)).as_py() or 0) for c in parsed.columns)
-    return longest < _CSV_FIELD_LIMIT and all(
-        len(cell) < _CSV_FIELD_LIMIT for record in parsed.irregular.values() for cell in record
-    )
-
-
 def _check_by_column(
     name: str, file: str, parsed: load.Parsed, ascii_only: bool = True
 ) -> FileCheck:
-    """:func:`check_file` for a file read by column (see :func:`_by_column`); ``ascii_only``:
-    the file is all ASCII.
+    """:func:`check_file` of a file read by column; ``ascii_only``: the file is all ASCII.
 
     Each column's doubtful distinct values go through :func:`_check_cell`, the one judge of a
     cell, and only rows holding a value it faults become problems.
@@ -726,7 +622,7 @@ def _check_by_column(
     labels = parsed.header
     separator = _other_separator(name, labels)
     if separator is not None:
-        return _wrong_delimiter(file, separator, 1)
+        return _wrong_delimiter(file, separator, parsed.lines[0])
     fields = contract.fields(name)
     blank = load.blank_records(parsed)
     width = len(parsed.columns)
@@ -736,7 +632,7 @@ def _check_by_column(
             return False
         return bool(np.any(~load.blank_cells(parsed.columns[index]) & ~blank))
 
-    header, problems = _check_header(name, file, 1, labels, has_values)
+    header, problems = _check_header(name, file, parsed.lines[0], labels, has_values)
     lines = parsed.lines
     for record in np.flatnonzero(blank).tolist():
         problems.append(
@@ -803,4 +699,4 @@ def _check_by_column(
     blank_lines = frozenset(
         p.line for p in problems if p.code == "blank-row" and p.line is not None
     )
-    return FileCheck(problems, False, header, 1, explained, blank_lines)
+    return FileCheck(problems, False, header, parsed.lines[0], explained, blank_lines)

@@ -35,11 +35,9 @@ takes a few megabytes besides the file's bytes.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -297,7 +295,6 @@ class Heading:
 
 def _heading(data: bytes) -> Heading | None:
     """The first record with something in it, read from at most ``HEADER_BYTES`` bytes."""
-    _lift_csv_limit()
     start = 0
     line = 1
     while start < len(data):
@@ -311,7 +308,7 @@ def _heading(data: bytes) -> Heading | None:
             if found < 0 or quotes % 2 == 0:
                 break
         text = data[start:end].decode("utf-8", errors="replace").removeprefix("\ufeff")
-        record = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
+        record = load.read_record(text)
         if any(cell.strip() for cell in record):
             return Heading(start, line, [cell.strip() for cell in record])
         if found < 0:
@@ -319,11 +316,6 @@ def _heading(data: bytes) -> Heading | None:
         line += data.count(b"\n", start, end)
         start = end
     return None
-
-
-def _lift_csv_limit() -> None:
-    # The csv module refuses fields over its own limit (128 KB): lift it, the limit here is ours.
-    csv.field_size_limit(sys.maxsize)
 
 
 def _cells_over(data: bytes, longest: int) -> Iterator[tuple[int, int, int, int]]:
@@ -424,7 +416,7 @@ def _cell_text(data: bytes, start: int, end: int) -> str:
     if start == 0 and data.startswith(b"\xef\xbb\xbf"):
         start = 3
     text = data[start:end].decode("utf-8", errors="replace").removesuffix("\r")
-    record = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
+    record = load.read_record(text)
     return record[0] if record else ""
 
 
@@ -451,10 +443,8 @@ def _blank_record(data: bytes, start: int) -> bool:
     """Whether the record starting at ``start`` holds nothing but spaces (the CSV reader skips
     it as a blank row); a record too long to read whole is taken to hold something."""
     window = data[start : start + EXACT_CELL_BYTES]
-    records = csv.reader(
-        io.StringIO(window.decode("utf-8", errors="replace"), newline=""), strict=False
-    )
-    record = next(records, [])
+    records = load.read_records(io.StringIO(window.decode("utf-8", errors="replace"), newline=""))
+    record = next(records, (0, []))[1]
     if start + len(window) < len(data) and next(records, None) is None:
         return False  # the record runs past the window
     return not any(cell.strip() for cell in record)
@@ -506,13 +496,9 @@ def _long_cells(
 
 def _scan_rows(file: str, text: str, limits: Limits) -> Iterator[Problem]:
     """The first row over the row limit, as the CSV reader counts rows (blank ones skipped)."""
-    _lift_csv_limit()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     header = False
     rows = 0
-    end = 0
-    for record in reader:
-        start, end = end + 1, reader.line_num
+    for start, record in load.read_records(io.StringIO(text, newline="")):
         if not any(cell.strip() for cell in record):
             continue
         if not header:

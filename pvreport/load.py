@@ -21,11 +21,12 @@ import gc
 import io
 import itertools
 import re
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from . import contract, model, moments
 
@@ -174,19 +175,56 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Each record of a CSV file with the physical line it starts on (1-based).
+@contextlib.contextmanager
+def csv_field_limit() -> Iterator[None]:
+    """Python's csv reader refuses a cell over its limit (128 KB), which is the whole process's:
+    pvreport's own limit on cells (``max_cell_length``, :mod:`pvreport.limits`) is checked
+    before any reading, so its reader lifts the csv module's for its own reading only and puts
+    back what was there."""
+    before = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
-    Blank lines are records too (an empty list), as a spreadsheet shows them. A UTF-8 byte-order
-    mark is dropped; CRLF and LF line ends are both fine.
+
+#: Records read at a time under :func:`csv_field_limit`.
+_RECORDS_AT_ONCE = 4096
+
+
+def read_records(handle: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """Each record of CSV text (opened with ``newline=""``) with the physical line it starts
+    on (1-based): pvreport's one CSV reader (comma, double quotes, as frictionless reads them).
+
+    Blank lines are records too (an empty list), as a spreadsheet shows them; CRLF and LF line
+    ends are both fine. The csv module's own limit on a cell's length is lifted while it reads
+    (see :func:`csv_field_limit`), never between the records it hands out.
     """
+    reader = csv.reader(handle, strict=False)
+    end = 0
+    while True:
+        batch: list[tuple[int, list[str]]] = []
+        with csv_field_limit():
+            for record in reader:
+                batch.append((end + 1, record))
+                end = reader.line_num
+                if len(batch) >= _RECORDS_AT_ONCE:
+                    break
+        if not batch:
+            return
+        yield from batch
+
+
+def read_record(text: str) -> list[str]:
+    """The first record of a CSV text, as :func:`read_records` reads it (``[]`` for none)."""
+    return next(read_records(io.StringIO(text, newline="")), (0, []))[1]
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a CSV file with the physical line it starts on (1-based), as
+    :func:`read_records` reads it; a UTF-8 byte-order mark is dropped."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=False)
-        end = 0
-        for record in reader:
-            start = end + 1
-            end = reader.line_num
-            yield start, record
+        yield from read_records(handle)
 
 
 def normalise_header(label: str) -> str:
@@ -241,19 +279,6 @@ def _columns(
     return columns
 
 
-def read_cell(value: str, kind: str, field: Mapping[str, Any]) -> Any:
-    """A cell as :func:`read_table` reads it: text stripped, empty or unreadable as None."""
-    if kind == "string":
-        return value.strip() or None
-    if kind == "number":
-        text = value.strip()
-        try:
-            return model.read_number(text) if text else None
-        except ValueError:
-            return None
-    return cast(value, field)
-
-
 def read_table(
     name: str,
     path: Path,
@@ -262,70 +287,16 @@ def read_table(
     *,
     parsed: Parsed | None = None,
 ) -> Table:
-    """Read one CSV resource. Header labels are matched to fields by normalised name.
-
-    With ``parsed`` (the file read by column, see :func:`parse_arrow`), the table is held by
-    column and its rows are made only when asked for; they are the same rows.
-    """
-    if parsed is not None and any(cell.strip() for cell in parsed.header):
-        return Table(
-            name,
-            file,
-            tuple(normalise_header(label) for label in parsed.header),
-            1,
-            columns=Columns(parsed, table_schema),
-        )
-    by_name = {f["name"]: f for f in table_schema.get("fields", [])}
-    records = csv_records(path)
-    header_line, labels = 1, []
-    for header_line, labels in records:
-        if any(cell.strip() for cell in labels):
-            break
-    header = tuple(normalise_header(label) for label in labels)
-    # The first column of each name, with its field, worked out once rather than per cell: a
-    # results file can have a million rows. Text and numbers, most cells, are cast inline
-    # exactly as cast() does.
-    columns = _columns(header, by_name)
-    index = {label: position for position, (_, label, _, _) in enumerate(columns)}
-    with paused_gc():
-        rows = _read_rows(records, columns, index)
-    return Table(name, file, header, header_line, tuple(rows))
-
-
-def _read_rows(
-    records: Iterator[tuple[int, list[str]]],
-    columns: list[tuple[int, str, str, Mapping[str, Any]]],
-    index: Mapping[str, int],
-) -> list[Row]:
-    rows = []
-    for line, record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        values: list[Any] = [None] * len(columns)
-        unreadable: set[str] = set()
-        width = len(record)
-        for position, (at, label, kind, field) in enumerate(columns):
-            if at >= width:
-                break
-            value = record[at]
-            if kind == "string":
-                values[position] = value.strip() or None
-                continue
-            if kind == "number":
-                text = value.strip()
-                try:
-                    typed = model.read_number(text) if text else None
-                except ValueError:
-                    typed = None
-            else:
-                typed = cast(value, field)
-            values[position] = typed
-            if typed is None and value.strip():
-                unreadable.add(label)
-        rows.append(
-            Row(line, tuple(values), frozenset(unreadable) if unreadable else _NO_FIELDS, index)
-        )
-    return rows
+    """Read one CSV resource, by column (:func:`parse`, or ``parsed``: the file already read
+    that way); header labels are matched to fields by normalised name, and the rows are made
+    only when asked for. The heading is the first record with something in it."""
+    if parsed is None or not any(cell.strip() for cell in parsed.header):
+        try:
+            parsed = parse(path)
+        except ValueError:
+            return Table(name, file, (), 1, ())  # no heading row: nothing to read
+    header = tuple(normalise_header(label) for label in parsed.header)
+    return Table(name, file, header, parsed.lines[0], columns=Columns(parsed, table_schema))
 
 
 def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> model.Report:
@@ -549,13 +520,16 @@ def stray_quote(data: bytes) -> bool:
     return bool(np.any(text(raw[at - 1]) & text(raw[at + 1])))
 
 
-def parse(path: Path) -> Parsed:
-    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes).
+def parse(path: Path, *, python: bool = False) -> Parsed:
+    """Read a CSV file as frictionless does (Python's csv reader, comma, double quotes), by
+    column: the one way pvreport reads a file.
 
     A regular file (every line as wide as the heading, no blank line, quotes only around
-    cells) is read by pyarrow, which splits it the same way, much faster.
+    cells) is read by pyarrow, which splits it the same way, much faster; ``python``: by
+    Python's reader in any case. The heading is the first record with something in it.
+    Raises ValueError where there is none, csv.Error where the reader refuses a line.
     """
-    return parse_arrow(path) or _parse_python(path)
+    return (None if python else parse_arrow(path)) or _parse_python(path)
 
 
 #: pyarrow's own block size, the smallest it reads a file in.
@@ -650,7 +624,7 @@ def parse_arrow(
         pieces: list[list[pa.Array]] = [[] for _ in range(width)]
         done = 0
         for row_number, text in sorted(invalid):
-            record = next(csv.reader(io.StringIO(text, newline="")), [])
+            record = read_record(text)
             irregular[row_number] = record
             index = row_number - 2
             padded = (record + [""] * width)[:width]
@@ -708,12 +682,12 @@ def _parse_python(path: Path) -> Parsed:
 
     records = csv_records(path)
     lines: array[int] = array("q")
-    try:
-        first, header = next(records)
-    except StopIteration as empty:
-        raise ValueError("empty file") from empty
-    if first != 1:
-        raise ValueError("the heading is not on the first line")
+    # The heading is the first record with something in it (blank lines above it are skipped).
+    for first, header in records:
+        if any(cell.strip() for cell in header):
+            break
+    else:
+        raise ValueError("no heading row")
     lines.append(first)
     width = len(header)
     buffers: list[list[str]] = [[] for _ in range(width)]
@@ -819,13 +793,13 @@ class Columns:
             import numpy as np
             import pyarrow.compute as pc
 
-            position, _, kind, spec = self._fields[self.index[field]]
+            position, _, _, spec = self._fields[self.index[field]]
             if self._kept is None:
                 encoded = self._parsed.encoded(position)
             else:
                 encoded = pc.dictionary_encode(self._parsed.columns[position].take(self._kept))
             distinct = encoded.dictionary.to_pylist()
-            typed = [read_cell(value, kind, spec) for value in distinct]
+            typed = [cast(value, spec) for value in distinct]
             unreadable = np.fromiter(
                 (t is None and bool(v.strip()) for t, v in zip(typed, distinct)),
                 dtype=bool,

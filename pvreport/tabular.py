@@ -347,7 +347,7 @@ def check(
     ``resources`` are those the gate accepted and hygiene found readable; ``checks`` holds the
     hygiene result (heading row, cells already explained) of each. ``fast`` chooses the
     vectorised checks of :mod:`pvreport.fastcheck`: always (True), never (False), or for files
-    of more than ``fast_rows`` rows (None; default ``fastcheck.FAST_ROWS``). ``parsed`` holds
+    of more than ``fast_rows`` rows (None; default 0: every file). ``parsed`` holds
     files already read by column, by resource name.
     """
     problems: list[Problem] = []
@@ -365,7 +365,7 @@ def check(
         fast,
         problems,
         parsed or {},
-        fastcheck.FAST_ROWS if fast_rows is None else fast_rows,
+        0 if fast_rows is None else fast_rows,
     )
     slow = [name for name in resources if name not in done]
     if not slow:
@@ -468,7 +468,7 @@ def _check_fast(
             key = (target, fk["reference"]["fields"][0])
             if key not in lookups:
                 lookups[key] = fastcheck.lookup_values(
-                    resources[target].path, schemas[target], key[1]
+                    resources[target].path, schemas[target], key[1], parsed.get(target)
                 )
         try:
             errors, lines = fastcheck.check(

@@ -92,9 +92,10 @@ def validate_package(
     so that validation judges embargoes and overdue updates at the same moment as the site;
     ``as_of`` is a shortcut for ``Clock.make(as_of)``, the start of that day (default: the
     clock's now). ``strict`` makes every warning an error. ``limits`` are the largest file,
-    resource and cell read (default: ``Limits()``). Files of more than ``fast_rows`` data rows
-    (default ``fastcheck.FAST_ROWS``) are read once by column and checked by the vectorised
-    paths, which give the same problems; tests set 0 to force them on every file.
+    resource and cell read (default: ``Limits()``). Every file is read once by column and
+    checked by the vectorised paths, which hand each doubtful cell to frictionless;
+    ``fast_rows`` keeps files of at most that many data rows for frictionless itself (the
+    reference the differential tests compare with: they set it beyond any file).
     ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
     """
     package_dir = Path(package_dir)
@@ -110,7 +111,7 @@ def validate_package(
         # 2. Limits: a file over one goes no further; one over the size limit is never opened.
         # Large files are read once, by column, and shared by every stage below (the limits
         # ask for them only once a file is known to be within the size and row limits).
-        threshold = fastcheck.FAST_ROWS if fast_rows is None else fast_rows
+        threshold = 0 if fast_rows is None else fast_rows
         read: dict[str, load.Parsed | None] = {}
         # Each file's bytes, read once for the limits, the parse and hygiene (a 46 MB file took
         # 20-40 ms a reading); asked for only once a file is within the size limit.
@@ -143,8 +144,13 @@ def validate_package(
                 read[name] = load.parse_arrow(path, found, count) if large else None
             return read[name]
 
+        def parse_large(name: str) -> load.Parsed | None:
+            # The limits measure a large file's cells from its columns (faster than from its
+            # bytes); a small file is parsed only once it is known to be within them.
+            return parse(name) if (line_ends(name) or 0) > fastcheck.FAST_ROWS else None
+
         over, found_over = size_limits.check(
-            gated.resources, limits or size_limits.Limits(), parse, data, line_ends
+            gated.resources, limits or size_limits.Limits(), parse_large, data, line_ends
         )
         problems.extend(found_over)
         within = {n: r for n, r in gated.resources.items() if n not in over}
@@ -165,8 +171,9 @@ def validate_package(
             problems.extend(found.problems)
         readable = {n: r for n, r in within.items() if not checks[n].fatal}
 
-        # 4. frictionless with the contract's schemas, laid out as each file's heading row
-        # (imported only where a file is small or some cell is in doubt).
+        # 4. The Table Schema checks with the contract's schemas, laid out as each file's
+        # heading row: by column, frictionless imported only where some cell is in doubt or a
+        # file is one the vectorised checks leave to it.
         problems.extend(
             tabular.check(package_dir, readable, checks, parsed=parsed, fast_rows=threshold)
         )

@@ -22,7 +22,7 @@ from conftest import AS_OF, BASE, copy_base, make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import limits
+from pvreport import limits, load
 from pvreport.limits import Limits, LimitsError
 from pvreport.problems import Problem
 from pvreport.validate import validate_package
@@ -474,3 +474,40 @@ def test_long_cells_are_the_csv_readers_whatever_the_quotes(
         limits.BLOCK = original
     named = [(p.line, p.field, int(str(p.value).split()[0])) for p in found if p.line is not None]
     assert named == expected[: limits.MAX_NAMED_CELLS]
+
+
+def test_a_cell_longer_than_the_csv_modules_own_limit_is_read_when_the_options_allow_it(
+    tmp_path: Path,
+) -> None:
+    # Python's csv reader refuses a cell over 128 KB unless something in the process raised its
+    # limit first; pvreport's reader raises it itself, for its own reading only, and in a fresh
+    # process (the command) nothing else has.
+    project = make_project(tmp_path / "project", BASE)
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "package: datapackages/base",
+            "package: datapackages/base\n      max_cell_length: 300000",
+        ),
+        encoding="utf-8",
+    )
+    results = project / "datapackages" / "base" / "results.csv"
+    lines = results.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].rstrip("\n").removesuffix(",") + "," + "word " * 33_000 + "\n"
+    results.write_text("".join(lines), encoding="utf-8")
+    validated = _cli(project, "validate", "datapackages/base", "--as-of", AS_OF.isoformat())
+    assert "file-unreadable" not in validated.stdout
+    assert "cell-too-long" not in validated.stdout
+    assert validated.returncode == 0, validated.stdout
+
+
+def test_the_csv_reader_raises_the_limit_for_its_own_reading_only(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("a,b\n1," + "x" * 200_000 + "\n", encoding="utf-8")
+    # As a fresh process has it (frictionless raises it for good when it is imported).
+    before = csv.field_size_limit(131_072)
+    try:
+        assert [len(record[1]) for _, record in load.csv_records(path)] == [1, 200_000]
+        assert csv.field_size_limit() == 131_072
+    finally:
+        csv.field_size_limit(before)

@@ -189,3 +189,36 @@ def test_short_row_is_one_problem(package: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "eng-streets,late\n", encoding="utf-8")
     found = [f for f in problems_of(package) if f[1] == "responses.csv"]
     assert found == [("missing-cell", "responses.csv", 6, "you_said")]
+
+
+def test_every_file_is_read_one_way_by_column_whatever_its_size(tmp_path: Path) -> None:
+    # A small file with what spreadsheets leave in: blank lines above the heading, a blank row,
+    # a short row, a long row, a cell with a line break, a number that is not one. It is held
+    # by column like a large file, and its rows are made from the columns.
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "\n , \n"
+        "Indicator_ID,period,group,value,note\n"
+        "damp-homes,2024,all,12.50,\n"
+        " , , , , \n"
+        "damp-homes,2025,all\n"
+        'damp-homes,2026,all,1;2,"two\nlines",extra\n'
+        "damp-homes,2027,all,7,fine\n",
+        encoding="utf-8",
+    )
+    table = load.read_table("results", path, "results.csv", contract.schema("results"))
+    assert table.columns is not None
+    assert (table.header, table.header_line) == (
+        ("indicator_id", "period", "group", "value", "note"),
+        3,
+    )
+    assert [(r.line, r.cells, set(r.unreadable)) for r in table.rows] == [
+        (4, {"indicator_id": "damp-homes", "period": "2024", "group": "all", "value": 12.5,
+             "note": None}, set()),
+        (6, {"indicator_id": "damp-homes", "period": "2025", "group": "all", "value": None,
+             "note": None}, set()),
+        (7, {"indicator_id": "damp-homes", "period": "2026", "group": "all", "value": None,
+             "note": "two\nlines"}, {"value"}),
+        (9, {"indicator_id": "damp-homes", "period": "2027", "group": "all", "value": 7,
+             "note": "fine"}, set()),
+    ]  # fmt: skip
