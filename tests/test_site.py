@@ -15,9 +15,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import AS_OF, EXAMPLE
 
-from pvreport import derive, load
-from pvreport.formatting import format_number, format_period
-from pvreport.render import count_words, sentence_start
+from pvreport.report import derive, load
+from pvreport.report.formatting import format_number, format_period
+from pvreport.site.render import count_words, sentence_start
 from pvreport.validate import validate_package
 
 pytestmark = [

@@ -136,7 +136,7 @@ def _versions() -> str:
             found.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name} -")
-    source = (resources.files("pvreport") / "render.py").read_bytes()
+    source = (resources.files("pvreport") / "site" / "render.py").read_bytes()
     return _digest(CACHE_FORMAT, *found, source)
 
 
@@ -448,7 +448,7 @@ def _link_static_files(files: Any, docs_dir: str) -> None:
     """The engine copies every chart and download into the site; a hard link to the docs
     folder's file gives the same bytes without reading and writing them (a national report has
     ten thousand). Safe because pvreport never rewrites a docs file in place
-    (:func:`pvreport.write.sync_folder` writes a new file and renames it); where a link cannot be
+    (:func:`pvreport.site.write.sync_folder` writes a new file and renames it); where a link cannot be
     made (another file system), the file is copied as before."""
     root = os.path.realpath(docs_dir) + os.sep
     for file in files:

@@ -32,9 +32,10 @@ import markdown.preprocessors
 import nh3
 from markupsafe import Markup
 
-from . import contract, derive, formatting, model
-from .problems import CodeInfo, Problem, catalogue
-from .visibility import Withheld, WithheldNote
+from .. import contract
+from ..problems import CodeInfo, Problem, catalogue
+from ..report import derive, formatting, model
+from ..report.visibility import Withheld, WithheldNote
 
 # ----------------------------------------------------------------------------------------------
 # Escaping
@@ -184,7 +185,7 @@ class _StashDataTables(markdown.preprocessors.Preprocessor):
 
 
 class SanitiseExtension(markdown.Extension):
-    """``markdown_extensions: [pvreport.render]``: clean each page's HTML as the last step, and
+    """``markdown_extensions: [pvreport.site.render]``: clean each page's HTML as the last step, and
     store the pages' data tables without parsing them (see :class:`_StashDataTables`)."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
@@ -477,7 +478,7 @@ class Inputs:
     withheld: Withheld
     as_of: dt.date
     statuses: Mapping[str, derive.IndicatorStatus]
-    #: chart objects (see :mod:`pvreport.charts`) by page key ("indicators/<id>", "home", ...)
+    #: chart objects (see :mod:`pvreport.site.charts`) by page key ("indicators/<id>", "home", ...)
     charts: Mapping[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
     downloads: Sequence[Download] = ()
     warnings: Sequence[Problem] = ()
