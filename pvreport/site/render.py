@@ -185,8 +185,9 @@ class _StashDataTables(markdown.preprocessors.Preprocessor):
 
 
 class SanitiseExtension(markdown.Extension):
-    """``markdown_extensions: [pvreport.site.render]``: clean each page's HTML as the last step, and
-    store the pages' data tables without parsing them (see :class:`_StashDataTables`)."""
+    """``markdown_extensions: [pvreport.site.render]`` (or its old name, ``pvreport.render``):
+    clean each page's HTML as the last step, and store the pages' data tables without parsing
+    them (see :class:`_StashDataTables`)."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # After every other postprocessor, raw HTML put back included.
