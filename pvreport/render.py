@@ -534,6 +534,8 @@ def _data_value(value: Any) -> Any:
     """A model value as ``data.json`` holds it: dates in ISO 8601, moments in UTC, lists for
     tuples; numbers stay numbers (:func:`pvreport.write.json_bytes` writes them as the package
     wrote them)."""
+    if value is None or isinstance(value, (str, float, int)):
+        return value
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
@@ -543,15 +545,21 @@ def _data_value(value: Any) -> Any:
     return value
 
 
-def _contract_row(name: str, row: Any, skip: Iterable[str]) -> dict[str, Any]:
+def _derived(value: float | None) -> float | None:
+    """A number pvreport worked out (a change, a threshold), without the float's noise in its
+    last digits (``0.12200000000000001`` is ``0.122``)."""
+    return None if value is None else round(value, 10)
+
+
+@functools.cache
+def _data_fields(name: str, skip: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f for f in contract.fields(name) if f not in skip)
+
+
+def _contract_row(name: str, row: Any, skip: tuple[str, ...]) -> dict[str, Any]:
     """A row's contract fields by name (every field, None where empty), as ``data.json``
     holds them."""
-    left_out = set(skip)
-    return {
-        field: _data_value(getattr(row, field, None))
-        for field in contract.fields(name)
-        if field not in left_out
-    }
+    return {field: _data_value(getattr(row, field, None)) for field in _data_fields(name, skip)}
 
 
 def indicator_data(
@@ -574,7 +582,6 @@ def indicator_data(
             "upper": status.reference_upper,
             "is_baseline": status.reference_is_baseline,
         }
-    change = None if status.change is None else round(status.change, 10)
     return {
         "format": DATA_FORMAT,
         "id": ind.id,
@@ -587,12 +594,12 @@ def indicator_data(
             if latest is None
             else {"period": latest.period, "value": latest.value, "status": latest.status},
             "compared_with": compared,
-            "change": change,
+            "change": _derived(status.change),
             "direction_of_travel": status.direction,
             "direction_of_travel_reason": status.reason,
             "direction_of_travel_rule": derive.rule_for(status.direction).rule,
             "decided_by": status.decided_by,
-            "threshold": status.threshold,
+            "threshold": _derived(status.threshold),
             "relative_threshold_percent": status.relative_threshold,
             "target_status": status.target,
             "target_reason": status.target_reason,

@@ -217,28 +217,39 @@ _JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _NUMBER_MARK = re.compile(r'"\\u0000pvreport-number-([0-9]+)\\u0000"')
 
 
+#: Values JSON writes as they are (most of a data file's cells): no need to look inside.
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def json_bytes(value: Any) -> bytes:
-    """A JSON file as pvreport publishes it: keys sorted, two-space indents, text as UTF-8 (not
+    """A JSON file as pvreport publishes it: keys sorted, compact, text as UTF-8 (not
     escaped, so that a search of the bytes finds a text as it was written), and each number as
     the package wrote it, as the downloads have it (``97.50`` stays ``97.50``, ``16.0`` read as
     a plain float is ``16``; see :func:`cell_text`)."""
     numbers: list[str] = []
 
     def marked(item: Any) -> Any:
-        if isinstance(item, float) and not isinstance(item, bool):
-            text = cell_text(item)
-            if not _JSON_NUMBER.fullmatch(text):
-                return item if math.isfinite(item) else None
-            numbers.append(text)
+        if isinstance(item, WrittenNumber):
+            if not _JSON_NUMBER.fullmatch(item.text):
+                return float(item)
+            numbers.append(item.text)
             return f"\x00pvreport-number-{len(numbers) - 1}\x00"
+        if isinstance(item, float):
+            # A plain float's shortest text is its cell's; a whole one is written whole.
+            if not math.isfinite(item):
+                return None
+            return int(item) if item.is_integer() and abs(item) < 1e15 else item
         if isinstance(item, Mapping):
-            return {str(k): marked(v) for k, v in item.items()}
+            return {str(k): v if type(v) in _AS_IS else marked(v) for k, v in item.items()}
         if isinstance(item, (list, tuple)):
-            return [marked(v) for v in item]
+            return [v if type(v) in _AS_IS else marked(v) for v in item]
         return item
 
-    text = json.dumps(marked(value), indent=2, sort_keys=True, ensure_ascii=False)
-    text = _NUMBER_MARK.sub(lambda m: numbers[int(m.group(1))], text)
+    # Compact: Python's fast encoder runs only without indents (a national report's measures
+    # hold a million results), and a tool reading the file needs no layout.
+    text = json.dumps(marked(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    if numbers:
+        text = _NUMBER_MARK.sub(lambda m: numbers[int(m.group(1))], text)
     return (text + "\n").encode("utf-8")
 
 

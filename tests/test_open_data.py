@@ -151,7 +151,7 @@ def test_numbers_keep_their_written_decimals(tmp_path: Path) -> None:
     built = build.build(project, as_of=AS_OF)
     folder = built.site_dir / "indicators" / "homeless-again-within-a-year"
     raw = (folder / "data.json").read_text("utf-8")
-    assert '"value": 12.50' in raw
+    assert '"value":12.50' in raw
     assert json.loads(raw)["results"]
 
 
