@@ -214,6 +214,7 @@ def build(
                     content=hand_written(content_dir),
                     nav_page_limit=nav_page_limit,
                     gaps=gaps,
+                    site_url=site_url(config),
                 )
             )
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
@@ -540,13 +541,13 @@ def downloads(
     assert validation.descriptor is not None
     links: list[render.Download] = []
     csvs: dict[str, bytes] = {}
+    headers: dict[str, list[str]] = {}
     for name in sorted(validation.tables, key=_resource_order):
         data, rows = write.public_csv(validation.tables[name], withheld)
         csvs[f"{name}.csv"] = data
+        headers[name] = write.public_header(validation.tables[name])
         links.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
-    csvs["datapackage.json"] = write.public_descriptor(
-        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
-    )
+    csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
     zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
     links.append(render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})"))
@@ -556,6 +557,11 @@ def downloads(
     }
     for name, data in csvs.items():
         files[f"data/downloads/{name}"] = data
+    # The same descriptor published beside the downloads (/data/datapackage.json), its paths
+    # relative to where it is: a Frictionless tool reads the package straight from the site.
+    files["data/datapackage.json"] = write.public_descriptor(
+        validation.descriptor, headers, folder="downloads/"
+    )
     return links, files
 
 
@@ -621,7 +627,13 @@ def write_docs(
     addresses.
     """
     assets, scripts, styles = asset_files()
-    docs = {**files, **assets, **{p.src: p.text for p in rendered.pages}}
+    docs = {
+        **files,
+        **assets,
+        **rendered.files,
+        **{src: write.json_bytes(value) for src, value in rendered.data.items()},
+        **{p.src: p.text for p in rendered.pages},
+    }
     notices: list[str] = []
     nav = list(rendered.nav)
     if content_dir.is_dir():
@@ -661,6 +673,23 @@ def write_docs(
         "notices": notices,
         "addresses": [render.address(p.src) for p in rendered.pages],
     }
+
+
+def site_url(config: Mapping[str, Any]) -> str:
+    """The site's public address from the project's ``site_url`` (``!ENV [NAME, default]`` read
+    as MkDocs reads it), ending in ``/``; "" where there is none."""
+    value = config.get("site_url")
+    if isinstance(value, write.Tagged) and value.tag == "!ENV":
+        names = value.value if isinstance(value.value, list) else [value.value]
+        found = None
+        for name in names[:-1] if len(names) > 1 else names:
+            found = os.environ.get(str(name))
+            if found:
+                break
+        value = found or (names[-1] if len(names) > 1 else None)
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    return value.strip().rstrip("/") + "/"
 
 
 def hand_written(folder: Path) -> dict[str, str]:

@@ -263,14 +263,20 @@ def test_the_suite_covers_the_issue() -> None:
 
 def test_the_site_is_read_whole(shared_build: Built) -> None:
     """The expectations see every file: pages, search index, sitemap, charts, downloads, the
-    members of the zip, and the docs folder; absent strings would otherwise pass unseen."""
+    members of the zip, the open data (the published descriptor, each measure's data.json and
+    embed card), and the docs folder; absent strings would otherwise pass unseen."""
     paths = list(shared_build.files)
     for wanted in (
         "site/search/search_index.json",
         "site/sitemap.xml",
         "site/sitemap.xml.gz",
         "site/data/downloads/options.csv",
+        "site/data/datapackage.json",
+        "site/indicators/damp-homes/data.json",
+        "site/embed/indicators/damp-homes/index.html",
         "docs/index.md",
+        "docs/indicators/damp-homes/data.json",
+        "docs/embed/indicators/damp-homes/index.html",
         "engine/mkdocs.yml",
     ):
         assert wanted in paths, wanted
