@@ -503,13 +503,14 @@ register(
         help="validate the report and publish it as a website",
         description="Run in a project folder (one with mkdocs.yml). Validate the package (errors\n"
         "stop the build), render every page into build/docs with an engine config in\n"
-        "build/mkdocs.yml, build the site with MkDocs Material into a fresh folder, check it,\n"
-        "and only then swap it into the site folder. A failed build leaves the previous site\n"
-        "as it was and says where its log is.\n\n"
+        "build/mkdocs.yml, build the site with MkDocs Material (or Zensical: --engine zensical)\n"
+        "into a fresh folder, check it, and only then swap it into the site folder. A failed\n"
+        "build leaves the previous site as it was and says where its log is.\n\n"
         "examples:\n"
         "  pvreport build\n"
         "  pvreport build --package datapackages/example --site-dir public --strict\n"
-        "  SOURCE_DATE_EPOCH=1767225600 pvreport build   # the same bytes on any day",
+        "  SOURCE_DATE_EPOCH=1767225600 pvreport build   # the same bytes on any day\n"
+        "  pvreport build --engine zensical",
         arguments=build_arguments,
         run=run_build,
     )
