@@ -1,4 +1,5 @@
-"""The engine run: MkDocs builds the docs folder, in this process, with a page cache.
+"""The engine run: MkDocs builds the docs folder, in this process, with a page cache; or
+Zensical does, as its own process with its own cache (:func:`run_zensical`, at the end).
 
 The docs folder and ``build/mkdocs.yml`` are plain MkDocs input that any compatible engine builds
 without pvreport. When pvreport runs the engine itself it adds one thing, in memory only: a cache
