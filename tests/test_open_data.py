@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AS_OF, EXAMPLE, make_project
+from conftest import AS_OF, EXAMPLE, make_project, search_entries
 from test_build_cases import make_case_project
 
 from pvreport import build, contract
@@ -186,8 +186,7 @@ def test_the_embed_card(example_site: build.Built) -> None:
     )
     # Not in the sitemap nor in the site's search.
     assert "embed/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert not [d for d in index["docs"] if d["location"].startswith("embed/")]
+    assert not [d for d in search_entries(site) if d["location"].startswith("embed/")]
 
 
 def test_each_measure_page_offers_its_embed_snippet(example_site: build.Built) -> None:
