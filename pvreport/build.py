@@ -114,6 +114,7 @@ def build(
     publish: bool = True,
     build_dir: Path | None = None,
     site_dir_option: str = "--site-dir",
+    engine_name: str | None = None,
 ) -> Built:
     """Build the project's site and put it in place, or leave the previous site as it was.
 
@@ -122,7 +123,9 @@ def build(
     ``cache=False`` draws every chart, converts every page and checks every file afresh.
     ``publish=False`` stops once the docs folder is written, for ``mkdocs serve`` (the plugin
     lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
-    ``site_dir_option`` where the site folder was given, for messages.
+    ``site_dir_option`` where the site folder was given, for messages. ``engine_name`` is the
+    engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
+    option ``engine``, else MkDocs).
     """
     progress = progress or Progress.quiet()
     clock = clock or Clock.make(as_of)
@@ -142,7 +145,8 @@ def build(
         limits = Limits.from_options(options)
         thresholds = readability.Thresholds.from_options(options)
         nav_page_limit = int(options.get("nav_page_limit", render.NAV_PAGE_LIMIT))
-    except (LimitsError, readability.ThresholdsError) as error:
+        engine_name = choose_engine(engine_name, options)
+    except (LimitsError, readability.ThresholdsError, EngineChoiceError) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
     content_dir = project_dir / str(config.get("docs_dir") or "content")
 
@@ -204,6 +208,7 @@ def build(
                     content=hand_written(content_dir),
                     nav_page_limit=nav_page_limit,
                     gaps=gaps,
+                    site_url=site_url(config),
                 )
             )
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
@@ -230,17 +235,16 @@ def build(
             if not publish:
                 return built
 
-        # 8. Engine: MkDocs builds the docs folder into a fresh folder beside the site.
+        # 8. Engine: MkDocs or Zensical builds the docs folder into a fresh folder beside the
+        # site; everything after this is the same whichever engine ran.
         fresh = write.sibling_folder(site_dir, "new")
         try:
-            with log.failures(ENGINE_FAILED, engine=True), _engine_environment(clock, log.path):
-                progress.update("engine: MkDocs is building the site")
-                page_cache = engine.run(
-                    build_dir / "mkdocs.yml", fresh, caches / PAGE_CACHE_FOLDER if caches else None
-                )
+            with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
+                summary = ENGINE_RUNS[engine_name](build_dir, fresh, caches, clock, log.path)
             progress.stage(
-                f"engine: MkDocs built {count(len(built.addresses), 'page')} "
-                f"({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
+                f"engine: {ENGINE_NAMES[engine_name]} built {count(len(built.addresses), 'page')}"
+                f"{summary}"
             )
 
             # 9. Check: every page there, nothing active, no withheld text anywhere.
@@ -276,10 +280,58 @@ def build(
         return dataclasses.replace(built, pages=pages)
 
 
-ENGINE_FAILED = (
-    "MkDocs could not build the site (a broken link, a missing anchor or another warning fails "
-    "the build)."
-)
+ENGINE_NAMES = {"mkdocs": "MkDocs", "zensical": "Zensical"}
+ENGINE_FAILED = {
+    name: f"{label} could not build the site (a broken link, a missing anchor or another "
+    "warning fails the build)."
+    for name, label in ENGINE_NAMES.items()
+}
+
+
+class EngineChoiceError(ValueError):
+    """An engine pvreport does not know, named on the command line or in mkdocs.yml."""
+
+
+def choose_engine(given: str | None, options: Mapping[str, Any]) -> str:
+    """The engine to run: the one given (``--engine``), else the plugin option ``engine``, else
+    MkDocs."""
+    name = given or options.get("engine") or engine.DEFAULT
+    if name not in engine.ENGINES:
+        raise EngineChoiceError(
+            f"engine is {name!r}, which pvreport does not know. Use one of: "
+            f"{', '.join(engine.ENGINES)}."
+        )
+    return str(name)
+
+
+def _run_mkdocs(build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path) -> str:
+    """MkDocs, in this process, with pvreport's page cache."""
+    with _engine_environment(clock, log):
+        page_cache = engine.run(
+            build_dir / "mkdocs.yml", fresh, caches / PAGE_CACHE_FOLDER if caches else None
+        )
+    return f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
+
+
+def _run_zensical(
+    build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path
+) -> str:
+    """Zensical, as its own process, with its own cache (``build/.cache``)."""
+    try:
+        version = engine.run_zensical(
+            build_dir / "mkdocs.yml", fresh, log=log, clean=caches is None, epoch=clock.epoch
+        )
+    except engine.EngineMissing as error:
+        raise BuildError(str(error)) from None
+    return f" (Zensical {version})"
+
+
+#: One function per engine: each builds the docs folder into the fresh folder and returns what
+#: the progress line adds.
+ENGINE_RUNS: dict[str, Callable[[Path, Path, Path | None, Clock, Path], str]] = {
+    "mkdocs": _run_mkdocs,
+    "zensical": _run_zensical,
+}
 
 
 class _Log:
@@ -530,13 +582,13 @@ def downloads(
     assert validation.descriptor is not None
     links: list[render.Download] = []
     csvs: dict[str, bytes] = {}
+    headers: dict[str, list[str]] = {}
     for name in sorted(validation.tables, key=_resource_order):
         data, rows = write.public_csv(validation.tables[name], withheld)
         csvs[f"{name}.csv"] = data
+        headers[name] = write.public_header(validation.tables[name])
         links.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
-    csvs["datapackage.json"] = write.public_descriptor(
-        validation.descriptor, [n.removesuffix(".csv") for n in csvs]
-    )
+    csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
     zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
     links.append(render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})"))
@@ -546,6 +598,11 @@ def downloads(
     }
     for name, data in csvs.items():
         files[f"data/downloads/{name}"] = data
+    # The same descriptor published beside the downloads (/data/datapackage.json), its paths
+    # relative to where it is: a Frictionless tool reads the package straight from the site.
+    files["data/datapackage.json"] = write.public_descriptor(
+        validation.descriptor, headers, folder="downloads/"
+    )
     return links, files
 
 
@@ -611,7 +668,13 @@ def write_docs(
     addresses.
     """
     assets, scripts, styles = asset_files()
-    docs = {**files, **assets, **{p.src: p.text for p in rendered.pages}}
+    docs = {
+        **files,
+        **assets,
+        **rendered.files,
+        **{src: write.json_bytes(value) for src, value in rendered.data.items()},
+        **{p.src: p.text for p in rendered.pages},
+    }
     notices: list[str] = []
     nav = list(rendered.nav)
     if content_dir.is_dir():
@@ -651,6 +714,23 @@ def write_docs(
         "notices": notices,
         "addresses": [render.address(p.src) for p in rendered.pages],
     }
+
+
+def site_url(config: Mapping[str, Any]) -> str:
+    """The site's public address from the project's ``site_url`` (``!ENV [NAME, default]`` read
+    as MkDocs reads it), ending in ``/``; "" where there is none."""
+    value = config.get("site_url")
+    if isinstance(value, write.Tagged) and value.tag == "!ENV":
+        names = value.value if isinstance(value.value, list) else [value.value]
+        found = None
+        for name in names[:-1] if len(names) > 1 else names:
+            found = os.environ.get(str(name))
+            if found:
+                break
+        value = found or (names[-1] if len(names) > 1 else None)
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    return value.strip().rstrip("/") + "/"
 
 
 def hand_written(folder: Path) -> dict[str, str]:

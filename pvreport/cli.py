@@ -401,6 +401,19 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         help="draw every chart, convert every page and check every file afresh, without reading "
         "or writing the caches under .pvreport/ (the site is the same either way)",
     )
+    engine_argument(parser)
+
+
+def engine_argument(parser: argparse.ArgumentParser) -> None:
+    from .site.engine import ENGINES
+
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="what builds the site from build/docs: mkdocs (MkDocs Material) or zensical "
+        "(Zensical, installed with pvreport[zensical]); default: the plugin option engine in "
+        "mkdocs.yml, else mkdocs",
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -420,6 +433,7 @@ def run_build(args: argparse.Namespace) -> int:
             notify=lambda line: print(f"notice: {line}"),
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
+            engine_name=getattr(args, "engine", None),
         )
     except SiteDirError as error:
         raise UsageError(f"{error} Nothing was written.") from None
@@ -473,13 +487,14 @@ register(
         help="validate the report and publish it as a website",
         description="Run in a project folder (one with mkdocs.yml). Validate the package (errors\n"
         "stop the build), render every page into build/docs with an engine config in\n"
-        "build/mkdocs.yml, build the site with MkDocs Material into a fresh folder, check it,\n"
-        "and only then swap it into the site folder. A failed build leaves the previous site\n"
-        "as it was and says where its log is.\n\n"
+        "build/mkdocs.yml, build the site with MkDocs Material (or Zensical: --engine zensical)\n"
+        "into a fresh folder, check it, and only then swap it into the site folder. A failed\n"
+        "build leaves the previous site as it was and says where its log is.\n\n"
         "examples:\n"
         "  pvreport build\n"
         "  pvreport build --package datapackages/example --site-dir public --strict\n"
-        "  SOURCE_DATE_EPOCH=1767225600 pvreport build   # the same bytes on any day",
+        "  SOURCE_DATE_EPOCH=1767225600 pvreport build   # the same bytes on any day\n"
+        "  pvreport build --engine zensical",
         arguments=build_arguments,
         run=run_build,
     )
@@ -494,6 +509,7 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
         default="127.0.0.1:8000",
         help="where to serve the preview (default: 127.0.0.1:8000)",
     )
+    engine_argument(parser)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -510,6 +526,15 @@ def run_serve(args: argparse.Namespace) -> int:
     config = project / "mkdocs.yml"
     if not config.is_file():
         raise UsageError("run pvreport serve in a project folder (one with mkdocs.yml)")
+    if getattr(args, "engine", None) == "zensical":
+        # The live preview is MkDocs running the pvreport plugin, and Zensical runs no MkDocs
+        # plugin: it cannot re-render the pages when the package changes.
+        raise UsageError(
+            "pvreport serve previews with MkDocs only: Zensical runs no MkDocs plugin, so it "
+            "cannot re-render the pages when the data changes. Preview with pvreport serve "
+            "(the site looks the same), or build with pvreport build --engine zensical and open "
+            "the site folder with python -m http.server --directory site"
+        )
     if args.package:
         os.environ[PACKAGE_VARIABLE] = str(package_dir_argument(args.package).resolve())
     overrides: dict[str, str] = {}

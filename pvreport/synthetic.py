@@ -217,6 +217,9 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
                 periods[-1],
                 f"{base * (1.1 if direction == 'increase' else 0.9):.{decimals}f}",
                 "local",
+                # Now and then a measure's own smallest change that counts (not a share: shares
+                # carry ranges of uncertainty here, and a threshold is for figures without).
+                "1" if n % 10 == 3 and unit != "%" else "",
                 "",
                 "false",
                 _CONTEXT[n % len(_CONTEXT)],
@@ -249,8 +252,9 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
     _write(
         out / "indicators.csv",
         ("id", "objective_id", "title", "kind", "unit", "direction", "baseline_period",
-         "baseline_value", "target_period", "target_value", "target_set_by", "counterbalance_id",
-         "proxy", "context", "next_update", "method", "source", "source_url", "visibility"),
+         "baseline_value", "target_period", "target_value", "target_set_by", "change_threshold",
+         "counterbalance_id", "proxy", "context", "next_update", "method", "source", "source_url",
+         "visibility"),
         indicator_rows,
     )  # fmt: skip
     _write(

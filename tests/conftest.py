@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -70,11 +71,25 @@ def make_project(target: Path, package: Path, *, content: bool = True) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The example report built once per session with `pvreport build`'s library call, as of
-    AS_OF: a build.Built (site_dir, build_dir, report, validation, ...)."""
+#: The engines every test of the example's site runs on (pvreport.site.engine.ENGINES).
+ENGINES = ("mkdocs", "zensical")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def example_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The example report built once per session and engine with `pvreport build`'s library
+    call, as of AS_OF: a build.Built (site_dir, build_dir, report, validation, ...)."""
     from pvreport import build
 
     project = make_project(tmp_path_factory.mktemp("example") / "project", EXAMPLE)
-    return build.build(project, as_of=AS_OF)
+    return build.build(project, as_of=AS_OF, engine_name=request.param)
+
+
+def search_entries(site_dir: Path) -> list[dict[str, str]]:
+    """The site's search index as entries with a location, title and text, whichever engine
+    wrote it: MkDocs Material's ``search/search_index.json`` (``docs``), or Zensical's
+    ``search.json`` (``items``)."""
+    material = site_dir / "search" / "search_index.json"
+    if material.is_file():
+        return list(json.loads(material.read_text(encoding="utf-8"))["docs"])
+    return list(json.loads((site_dir / "search.json").read_text(encoding="utf-8"))["items"])

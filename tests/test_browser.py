@@ -169,11 +169,13 @@ def check_pages(
     work: Path,
     screenshots: Sequence[dict[str, Any]] = (),
     tables_fit: Sequence[str] = (),
+    cards: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """Run check_pages.mjs over the pages; its findings by page path.
 
     The narrow-screen menu, the same on every page (it is the theme's), is tried on the first.
-    On the ``tables_fit`` pages every table must fit the window at 390 and 320 px."""
+    On the ``tables_fit`` pages every table must fit the window at 390 and 320 px. The ``cards``
+    (embed cards, with no site menu) need no skip link."""
     config = work / "check-pages.json"
     out = work / "check-pages-results.json"
     config.write_text(
@@ -186,6 +188,7 @@ def check_pages(
                 "screenshots": list(screenshots),
                 "menuPages": list(pages[:1]),
                 "tablesFit": list(tables_fit),
+                "cardPages": list(cards),
                 "out": str(out),
             }
         ),
@@ -411,12 +414,15 @@ def check_site(
     work: Path,
     screenshots: Sequence[dict[str, Any]] = (),
     tables_fit: Sequence[str] = (),
+    cards: Sequence[str] = (),
 ) -> Checked:
-    pages = sitemap_pages(site)
+    """Every check over the sitemap's pages and the ``cards`` (embed cards: not in the sitemap,
+    checked all the same)."""
+    pages = [*sitemap_pages(site), *cards]
     # The three tools run at once: each spends much of its time waiting on the others' pages or
     # on Java's start-up, so together they take little longer than the slowest alone.
     with serve(site) as base, concurrent.futures.ThreadPoolExecutor(3) as pool:
-        results = pool.submit(check_pages, base, pages, work, screenshots, tables_fit)
+        results = pool.submit(check_pages, base, pages, work, screenshots, tables_fit, cards)
         by_pa11y = pool.submit(pa11y, base, pages, work)
         by_vnu = pool.submit(vnu, site)
         errors, filtered = by_vnu.result()
@@ -538,8 +544,14 @@ def example(
         report.decisions, key=lambda d: sum(o.decision_id == d.id for o in report.options)
     )
     shots |= {(f"decisions/{decision.id}/", w): work / f"decision-{w}px.png" for w in (320, 390)}
+    # One measure's embed card: not in the sitemap (nor the search), but checked like a page.
+    card = "embed/" + indicator
+    shots |= {(card, w): work / f"embed-{w}px.png" for w in (320, 640)}
     screenshots = [{"page": p, "width": w, "file": str(f)} for (p, w), f in shots.items()]
-    return check_site(site, work, screenshots, tables_fit=narrow_table_pages(pages)), shots
+    checked = check_site(
+        site, work, screenshots, tables_fit=narrow_table_pages(pages), cards=[card]
+    )
+    return checked, shots
 
 
 def narrow_table_pages(pages: Sequence[str]) -> list[str]:
@@ -557,13 +569,44 @@ def test_example_sitemap_lists_every_page(
         str(path.parent.relative_to(checked.site)).removeprefix(".") + "/"
         for path in checked.site.rglob("index.html")
     }
-    assert {p if p else "/" for p in checked.pages} == built
+    # The embed cards are left out of the sitemap on purpose (not for search engines); one is
+    # checked all the same.
+    cards = {p for p in built if p.startswith("embed/")}
+    assert len(cards) == len(list(Path(checked.site, "embed", "indicators").iterdir()))
+    listed = set(sitemap_pages(checked.site))
+    assert {p if p else "/" for p in listed} == built - cards
+    assert [p for p in checked.pages if p.startswith("embed/")] == [
+        min(p for p in cards if p.startswith("embed/indicators/"))
+    ]
     assert len(checked.pages) >= 30
 
 
+#: What Zensical's own theme (0.0.73) fails that MkDocs Material with pvreport's fixes passes,
+#: so that MkDocs stays the default engine (README, "Engines"). Each test named here is expected
+#: to fail on the Zensical build, strictly: the day it passes, the mark must go.
+ZENSICAL_FALLS_SHORT = {
+    "axe": "the keyboard reaches the links of the closed navigation drawer and the search field "
+    "while they are off screen (pvreport's keyboard fix is written for Material's markup), and "
+    "the navigation's site name and active link fail colour contrast (axe color-contrast)",
+    "pa11y": 'the logo link of the home page has an empty address (href=""), H91.A.EmptyNoId',
+    "nu": "every page has aria-hidden on the label of the drawer's overlay, which is associated "
+    "with a form control (Nu: aria-hidden must not be used on such a label)",
+}
+
+
+def zensical_falls_short(request: pytest.FixtureRequest, check: str) -> None:
+    """Mark this test as a known failure (strict) where the example was built by Zensical."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("example_site") == "zensical":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=ZENSICAL_FALLS_SHORT[check]))
+
+
 def test_example_has_no_axe_violation_and_passes_behaviour_checks(
-    example: tuple[Checked, dict[tuple[str, int], Path]], capsys: pytest.CaptureFixture[str]
+    example: tuple[Checked, dict[tuple[str, int], Path]],
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
+    zensical_falls_short(request, "axe")
     checked, _ = example
     results = checked.pages_results
     assert describe(results) == ""
@@ -582,13 +625,19 @@ def test_example_has_no_axe_violation_and_passes_behaviour_checks(
         assert result["focusable"] > 0, page
 
 
-def test_example_passes_pa11y(example: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
+def test_example_passes_pa11y(
+    example: tuple[Checked, dict[tuple[str, int], Path]], request: pytest.FixtureRequest
+) -> None:
+    zensical_falls_short(request, "pa11y")
     checked, _ = example
     found = {page: issues for page, issues in checked.pa11y.items() if issues}
     assert found == {}
 
 
-def test_example_is_valid_html(example: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
+def test_example_is_valid_html(
+    example: tuple[Checked, dict[tuple[str, int], Path]], request: pytest.FixtureRequest
+) -> None:
+    zensical_falls_short(request, "nu")
     checked, _ = example
     found = [
         f"{e.get('url', '').rsplit('/site/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
@@ -599,11 +648,13 @@ def test_example_is_valid_html(example: tuple[Checked, dict[tuple[str, int], Pat
 
 def test_example_screenshots(example: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
     _, shots = example
-    assert len(shots) == 4
-    for (_, width), path in shots.items():
+    assert len(shots) == 6
+    for (page, width), path in shots.items():
         shot_width, height = png_size(path)
         # A full-page screenshot exactly as wide as the window: nothing pushed the page wider.
-        assert shot_width == width and height > 900, (path, shot_width, height)
+        # (An embed card is short: it may fit the window.)
+        assert shot_width == width, (path, shot_width, height)
+        assert height > 900 or page.startswith("embed/"), (path, shot_width, height)
 
 
 def test_example_tables_fit_a_phone(

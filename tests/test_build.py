@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_OF, BASE, make_project
+from conftest import AS_OF, BASE, ENGINES, make_project
 
 from pvreport import build
 
@@ -94,8 +94,9 @@ def test_a_broken_reference_stops_the_build_as_validate_says(project: Path) -> N
     assert not (project / "build" / "docs").exists()
 
 
-def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) -> None:
-    first = build.build(project, as_of=AS_OF)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path, engine: str) -> None:
+    first = build.build(project, as_of=AS_OF, engine_name=engine)
     before = tree(first.site_dir)
     assert "index.html" in before
 
@@ -104,7 +105,7 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
     good = results.read_text(encoding="utf-8")
     results.write_text(good + "damp-homes,2026/27,all,not-a-number,,,,final,,\n", encoding="utf-8")
     with pytest.raises(build.BuildError) as failed:
-        build.build(project, as_of=AS_OF)
+        build.build(project, as_of=AS_OF, engine_name=engine)
     assert failed.value.problems
     assert tree(first.site_dir) == before
     results.write_text(good, encoding="utf-8")
@@ -114,18 +115,18 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
     clash.mkdir(parents=True)
     (clash / "page.md").write_text("# In the way\n", encoding="utf-8")
     with pytest.raises(build.BuildError, match="could not write the pages") as failed:
-        build.build(project, as_of=AS_OF)
+        build.build(project, as_of=AS_OF, engine_name=engine)
     assert failed.value.log is not None
     assert "Traceback" in failed.value.log.read_text(encoding="utf-8")
     assert tree(first.site_dir) == before
     shutil.rmtree(project / "content" / "data")
 
-    # 3. The engine: a hand-written page with a broken link fails the strict MkDocs build.
+    # 3. The engine: a hand-written page with a broken link fails the strict engine build.
     (project / "content" / "broken.md").write_text(
         "# Broken\n\nSee [nowhere](no-such-page.md).\n", encoding="utf-8"
     )
     with pytest.raises(build.BuildError) as failed:
-        build.build(project, as_of=AS_OF)
+        build.build(project, as_of=AS_OF, engine_name=engine)
     assert failed.value.log is not None
     assert "no-such-page.md" in failed.value.log.read_text(encoding="utf-8")
     assert tree(first.site_dir) == before
@@ -142,7 +143,7 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
         "# Leak\n\nWe nearly chose to Sell repairs to Canaryco Holdings.\n", encoding="utf-8"
     )
     with pytest.raises(build.BuildError, match="final check"):
-        build.build(project, as_of=AS_OF)
+        build.build(project, as_of=AS_OF, engine_name=engine)
     assert tree(first.site_dir) == before
     (project / "content" / "leak.md").unlink()
 
@@ -158,25 +159,27 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(project: Path) ->
 
     # A build that passes replaces the site, and stale files do not survive.
     (first.site_dir / "stale.html").write_text("old", encoding="utf-8")
-    build.build(project, as_of=AS_OF)
+    build.build(project, as_of=AS_OF, engine_name=engine)
     assert not (first.site_dir / "stale.html").exists()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_the_command_names_the_log_when_the_engine_or_the_final_check_fails(
-    project: Path,
+    project: Path, engine: str
 ) -> None:
     """What a publisher sees from `pvreport build` at the two late stages: exit 1, the site
     unchanged, where the log is, and the log saying why."""
-    first = run(project, "build", "--as-of", AS_OF.isoformat())
+    first = run(project, "build", "--as-of", AS_OF.isoformat(), "--engine", engine)
     assert first.returncode == 0, first.stderr
     before = tree(project / "site")
     tail = "The site was not changed. The build log is at build/build.log.\n"
 
     broken = project / "content" / "broken.md"
     broken.write_text("# Broken\n\nSee [nowhere](no-such-page.md).\n", encoding="utf-8")
-    engine = run(project, "build", "--as-of", AS_OF.isoformat())
-    assert engine.returncode == 1
-    assert "MkDocs could not build the site" in engine.stderr and engine.stderr.endswith(tail)
+    failed = run(project, "build", "--as-of", AS_OF.isoformat(), "--engine", engine)
+    assert failed.returncode == 1
+    name = build.ENGINE_NAMES[engine]
+    assert f"{name} could not build the site" in failed.stderr and failed.stderr.endswith(tail)
     assert "no-such-page.md" in (project / "build" / "build.log").read_text(encoding="utf-8")
     assert tree(project / "site") == before
     broken.unlink()
@@ -184,11 +187,11 @@ def test_the_command_names_the_log_when_the_engine_or_the_final_check_fails(
     with (project / "datapackages" / "base" / "options.csv").open("a", encoding="utf-8") as f:
         f.write("damp-first,secret-bid,Sell to Canaryco,false,1,£,Canary,Canary,,,,confidential\n")
     (project / "content" / "leak.md").write_text("# Leak\n\nSell to Canaryco.\n", "utf-8")
-    check = run(project, "build", "--as-of", AS_OF.isoformat())
+    check = run(project, "build", "--as-of", AS_OF.isoformat(), "--engine", engine)
     assert check.returncode == 1
     assert "failed its final check" in check.stderr and check.stderr.endswith(tail)
     log = (project / "build" / "build.log").read_text(encoding="utf-8")
-    assert "check: /leak/: holds \"Sell to Canaryco\"" in log and "withheld row" in log
+    assert 'check: /leak/: holds "Sell to Canaryco"' in log and "withheld row" in log
     assert tree(project / "site") == before
 
 
@@ -259,12 +262,13 @@ def test_hostile_text_reaches_the_site_as_text(project: Path) -> None:
             assert "<img src=x" not in text and "<b>warm" not in text, path
 
 
-def test_same_input_gives_the_same_bytes_anywhere(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_same_input_gives_the_same_bytes_anywhere(tmp_path: Path, engine: str) -> None:
     sites = []
     for seed, where in (("1", "one/deeper"), ("2", "two")):
         project = make_project(tmp_path / where / "project", BASE)
         env = {**ENV, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1780272000"}
-        done = run(project, "build", "--as-of", AS_OF.isoformat(), env=env)
+        done = run(project, "build", "--as-of", AS_OF.isoformat(), "--engine", engine, env=env)
         assert done.returncode == 0, done.stdout + done.stderr
         sites.append(tree(project / "site"))
         sites.append(tree(project / "build" / "docs"))

@@ -39,7 +39,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import AS_OF, BASE, FIXTURES, make_project
+from conftest import AS_OF, BASE, ENGINES, FIXTURES, make_project
 from test_bad_inputs import parse_expected
 
 from pvreport import build
@@ -245,10 +245,12 @@ def _matches(path: str, glob: str) -> bool:
     return fnmatch.fnmatch(path.split("/", 1)[1], glob)
 
 
-@pytest.fixture(scope="module")
-def shared_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
+@pytest.fixture(scope="module", params=ENGINES)
+def shared_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The shared cases built once by each engine: the final check and what reaches the site
+    must hold whichever engine made it."""
     project = make_case_project(tmp_path_factory.mktemp("shared"), SHARED)
-    return Built(build.build(project, as_of=AS_OF))
+    return Built(build.build(project, as_of=AS_OF, engine_name=request.param))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,14 +265,25 @@ def test_the_suite_covers_the_issue() -> None:
 
 def test_the_site_is_read_whole(shared_build: Built) -> None:
     """The expectations see every file: pages, search index, sitemap, charts, downloads, the
-    members of the zip, and the docs folder; absent strings would otherwise pass unseen."""
+    members of the zip, the open data (the published descriptor, each measure's data.json and
+    embed card), and the docs folder; absent strings would otherwise pass unseen."""
     paths = list(shared_build.files)
+    # MkDocs Material's search index and gzipped sitemap, or Zensical's search index.
+    own = (
+        ("site/search/search_index.json", "site/sitemap.xml.gz")
+        if "site/search/search_index.json" in paths
+        else ("site/search.json",)
+    )
     for wanted in (
-        "site/search/search_index.json",
+        *own,
         "site/sitemap.xml",
-        "site/sitemap.xml.gz",
         "site/data/downloads/options.csv",
+        "site/data/datapackage.json",
+        "site/indicators/damp-homes/data.json",
+        "site/embed/indicators/damp-homes/index.html",
         "docs/index.md",
+        "docs/indicators/damp-homes/data.json",
+        "docs/embed/indicators/damp-homes/index.html",
         "engine/mkdocs.yml",
     ):
         assert wanted in paths, wanted

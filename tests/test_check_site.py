@@ -270,3 +270,29 @@ def test_withheld_texts_that_are_evidence_and_those_that_are_not(tmp_path: Path)
         ("Everyone who waits for a survey", "options.csv line 6, field who_loses"),
         ("Publish within three months", "options.csv line 6, field title"),
     ]
+
+
+def test_the_open_data_files_and_embed_cards_are_read(tmp_path: Path) -> None:
+    """A measure's data.json (its strings, numbers as written included) and its embed card are
+    read like every page: a withheld text in either stops the site, and so does a script in a
+    card (a card needs none)."""
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    docs.mkdir()
+    (site / "indicators" / "m").mkdir(parents=True)
+    (site / "embed" / "indicators" / "m").mkdir(parents=True)
+    (site / "index.html").write_text("<html><title>t</title><p>ok</p></html>", "utf-8")
+    (site / "indicators" / "m" / "data.json").write_text(
+        '{"results": [{"note": "Secret plan for the depot", "value": 12.50}]}', "utf-8"
+    )
+    (site / "embed" / "indicators" / "m" / "index.html").write_text(
+        "<!doctype html><html><title>t</title><dd>Secret plan for the depot</dd>"
+        "<script>fetch('x')</script></html>",
+        "utf-8",
+    )
+    wrong = check_site(site, docs, ("Secret plan for the depot",))
+    assert sorted(w.split(":")[0] for w in wrong) == [
+        "/embed/indicators/m/",
+        "/indicators/m/data.json",
+        "embed/indicators/m/index.html",
+    ]
+    assert "an inline script that is not the theme's" in " ".join(wrong)

@@ -179,8 +179,10 @@ def test_the_zip_descriptor_describes_the_contract_columns_only() -> None:
             }
         ],
     }
-    out = json.loads(write.public_descriptor(descriptor, ["decisions"]))
-    assert out["resources"][0]["schema"]["fields"] == [{"name": "id", "type": "string"}]
+    out = json.loads(write.public_descriptor(descriptor, {"decisions": ["id"]}))
+    fields = out["resources"][0]["schema"]["fields"]
+    # The contract's schema of the columns the public CSV has, not the package's own.
+    assert fields == [contract.fields("decisions")["id"]]
     assert "Staff only" not in json.dumps(out)
 
 

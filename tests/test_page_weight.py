@@ -103,6 +103,8 @@ def test_every_page_of_the_large_report_weighs_what_its_kind_weighs_in_the_small
         parts = page.parent.relative_to(site).parts
         if len(parts) == 2 and parts[0] in {"indicators", "objectives", "decisions", "engagements"}:
             return parts[0] + "/*"  # one page per row: compare with the heaviest of its kind
+        if parts[:2] == ("embed", "indicators"):
+            return "embed/indicators/*"  # each measure's embed card
         return "/".join(parts)
 
     heaviest: dict[str, int] = {}
@@ -118,9 +120,9 @@ def test_every_page_of_the_large_report_weighs_what_its_kind_weighs_in_the_small
         weight = page.stat().st_size - trend_table_bytes(page)
         assert weight <= 1.05 * heaviest[key], (key, weight)
         checked += 1
-    # Every measure and objective page, and the index of measures (which would otherwise list
-    # all 70 of them) among them.
-    assert checked >= LARGE.indicators + LARGE.objectives + 1
+    # Every measure and objective page, each measure's embed card, and the index of measures
+    # (which would otherwise list all 70 of them) among them.
+    assert checked >= 2 * LARGE.indicators + LARGE.objectives + 1
 
 
 def test_the_breakdown_table_is_its_charts_data_for_the_latest_period(

@@ -355,6 +355,8 @@ def test_pages_hold_no_raw_html_from_data() -> None:
                 "dl",
                 "dt",
                 "dd",
+                "pre",
+                "code",
             }, (src, tag)
         active = re.compile(
             r"(href|src)\s*=\s*[\"']?\s*javascript:|\]\(\s*javascript:", re.IGNORECASE

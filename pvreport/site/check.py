@@ -31,11 +31,16 @@ from ..report import visibility
 _ADDRESS_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
 
 
-# Material's own inline scripts, by how they begin; any other inline script fails the check.
 _ACTIVE_ADDRESS = re.compile(r"^[\x00-\x20]*(javascript|vbscript|data):", re.IGNORECASE)
 # A browser drops tabs and line breaks anywhere in an address before reading its scheme.
 _URL_IGNORED = re.compile(r"[\t\n\r]")
-_THEME_INLINE_SCRIPTS = ("__md_scope=", "var target=document.getElementById(location.hash")
+# The theme's own inline scripts (Material's, and Zensical's, which also restores the reader's
+# colour palette on each page), by how they begin; any other inline script fails the check.
+_THEME_INLINE_SCRIPTS = (
+    "__md_scope=",
+    "var target=document.getElementById(location.hash",
+    'var palette=__md_get("__palette");',
+)
 
 
 @dataclasses.dataclass

@@ -1,4 +1,5 @@
-"""The engine run: MkDocs builds the docs folder, in this process, with a page cache.
+"""The engine run: MkDocs builds the docs folder, in this process, with a page cache; or
+Zensical does, as its own process with its own cache (:func:`run_zensical`, at the end).
 
 The docs folder and ``build/mkdocs.yml`` are plain MkDocs input that any compatible engine builds
 without pvreport. When pvreport runs the engine itself it adds one thing, in memory only: a cache
@@ -29,6 +30,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from importlib import metadata, resources
@@ -524,3 +526,90 @@ def run(
             helper.stop()
     cache.save()
     return cache
+
+
+# ----------------------------------------------------------------------------------------------
+# Zensical
+
+#: The engines pvreport can run (``pvreport build --engine``, plugin option ``engine``).
+ENGINES = ("mkdocs", "zensical")
+DEFAULT = "mkdocs"
+#: Where Zensical writes the site (it accepts only a folder beside its config file): the
+#: ``site_dir`` of ``build/mkdocs.yml``, emptied before and after each run.
+ZENSICAL_SITE = "site"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class EngineMissing(Exception):
+    """The chosen engine is not installed in this environment."""
+
+
+def zensical_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("zensical") is not None
+
+
+def run_zensical(
+    config_file: Path, site_dir: Path, *, log: Path, clean: bool = False, epoch: int | None = None
+) -> str:
+    """Zensical builds the docs folder into ``site_dir`` (an existing, empty folder), strict.
+
+    Zensical runs as its own process (``python -m zensical build``): it is a Rust program that
+    calls back into Python for the Markdown, so pvreport (the ``pvreport.site.render`` extension) must
+    be importable in this environment. It keeps its own cache in ``.cache`` beside the config
+    (``clean`` clears it first) and runs no MkDocs plugin, which pvreport does not need: the
+    pages are files. Its output goes to the build log. Returns its version.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    if not zensical_installed():
+        raise EngineMissing(
+            "Zensical is not installed here. Install it with: pip install 'pvreport[zensical]' "
+            "(or build with --engine mkdocs)."
+        )
+    version = metadata.version("zensical")
+    out = config_file.parent / ZENSICAL_SITE
+    _empty(out)
+    env = dict(os.environ)
+    if epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(epoch)
+    command = [sys.executable, "-m", "zensical", "build", "-f", str(config_file), "--strict"]
+    if clean:
+        command.append("--clean")
+    try:
+        done = subprocess.run(
+            command,
+            cwd=config_file.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        # Zensical colours its report whatever the terminal: the log gets plain text.
+        said = _ANSI.sub("", done.stdout.decode("utf-8", "replace"))
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"zensical {version}: {' '.join(command[1:])}\n{said}")
+        if done.returncode != 0:
+            raise RuntimeError(f"zensical build exited with code {done.returncode}")
+        if not (out / "index.html").is_file():
+            raise RuntimeError(f"zensical build wrote no home page into {out}")
+        for entry in out.iterdir():
+            shutil.move(str(entry), str(site_dir / entry.name))
+    finally:
+        _empty(out)
+    return version
+
+
+def _empty(folder: Path) -> None:
+    import shutil
+
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)
+    elif folder.exists() or folder.is_symlink():
+        folder.unlink()

@@ -47,6 +47,9 @@ class PvreportConfig(base.Config):
     #: The readability thresholds of pvreport.validate.readability.Thresholds (read by build.build).
     min_reading_ease = c.Optional(c.Type((int, float)))
     max_sentence_words = c.Optional(c.Type(int))
+    #: The engine pvreport build runs (pvreport.site.engine.ENGINES); the plugin itself runs in
+    #: MkDocs whatever it says.
+    engine = c.Optional(c.Choice(("mkdocs", "zensical")))
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):

@@ -490,6 +490,9 @@ class Inputs:
     nav_page_limit: int = NAV_PAGE_LIMIT
     #: Equity gaps by indicator id (derive.report_gaps), where the caller worked them out.
     gaps: Mapping[str, Sequence[derive.EquityGap]] | None = None
+    #: The site's public address (``site_url``, ending in ``/``), for the embed snippets; ""
+    #: where the project gives none (the snippet then starts at the site's root, ``/``).
+    site_url: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -498,10 +501,121 @@ class Rendered:
     nav: list[Any]
     #: gitignore-style lines for MkDocs' ``not_in_nav``: pages reached from their index page only.
     not_in_nav: tuple[str, ...] = ()
+    #: Files that are not Markdown pages, by path under the docs folder: each measure's embed
+    #: card (``embed/indicators/<id>/index.html``, a whole HTML page the engine copies as it is).
+    files: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: JSON files by path under the docs folder, as values for :func:`pvreport.site.write.json_bytes`:
+    #: each measure's ``indicators/<id>/data.json``.
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def chart_src(chart_id: str) -> str:
     return f"charts/{chart_id}.svg"
+
+
+def shown_columns(chart: Any) -> list[int]:
+    """The indexes of a chart's data columns worth a table column: the first, and each that holds
+    anything (a range of uncertainty the data does not give says nothing)."""
+    return [i for i in range(len(chart.columns)) if i == 0 or any(row[i] for row in chart.rows)]
+
+
+def data_src(indicator_id: str) -> str:
+    """A measure's open data: its metadata, statuses and public results (``data.json``)."""
+    return f"indicators/{indicator_id}/data.json"
+
+
+def embed_src(indicator_id: str) -> str:
+    """A measure's embed card: a whole HTML page for an iframe, with no site menu."""
+    return f"embed/indicators/{indicator_id}/index.html"
+
+
+#: Bumped when a key of ``data.json`` changes meaning or goes (new keys may be added).
+DATA_FORMAT = "pvreport-indicator-data/1"
+
+
+def _data_value(value: Any) -> Any:
+    """A model value as ``data.json`` holds it: dates in ISO 8601, moments in UTC, lists for
+    tuples; numbers stay numbers (:func:`pvreport.site.write.json_bytes` writes them as the package
+    wrote them)."""
+    if value is None or isinstance(value, (str, float, int)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _derived(value: float | None) -> float | None:
+    """A number pvreport worked out (a change, a threshold), without the float's noise in its
+    last digits (``0.12200000000000001`` is ``0.122``)."""
+    return None if value is None else round(value, 10)
+
+
+@functools.cache
+def _data_fields(name: str, skip: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f for f in contract.fields(name) if f not in skip)
+
+
+def _contract_row(name: str, row: Any, skip: tuple[str, ...]) -> dict[str, Any]:
+    """A row's contract fields by name (every field, None where empty), as ``data.json``
+    holds them."""
+    return {field: _data_value(getattr(row, field, None)) for field in _data_fields(name, skip)}
+
+
+def indicator_data(
+    ind: model.Indicator,
+    status: derive.IndicatorStatus,
+    results: Iterable[model.Result],
+    as_of: dt.date,
+) -> dict[str, Any]:
+    """One measure's ``data.json``: its metadata (the contract's fields), where it stands (the
+    derived statuses, the sentences and rules behind them, the threshold used) and its public
+    results, in period order. Documented in CONTRACT.md; the keys are stable."""
+    ordered = sorted(results, key=lambda r: (derive.period_start(r.period), r.period))
+    latest = status.latest
+    compared = None
+    if status.reference_period is not None:
+        compared = {
+            "period": status.reference_period,
+            "value": status.reference_value,
+            "lower": status.reference_lower,
+            "upper": status.reference_upper,
+            "is_baseline": status.reference_is_baseline,
+        }
+    return {
+        "format": DATA_FORMAT,
+        "id": ind.id,
+        "as_of": as_of.isoformat(),
+        "address": address(src_of("indicators", ind.id)),
+        "embed": embed_src(ind.id).removesuffix("index.html"),
+        "indicator": _contract_row("indicators", ind, skip=("visibility",)),
+        "status": {
+            "latest": None
+            if latest is None
+            else {"period": latest.period, "value": latest.value, "status": latest.status},
+            "compared_with": compared,
+            "change": _derived(status.change),
+            "direction_of_travel": status.direction,
+            "direction_of_travel_reason": status.reason,
+            "direction_of_travel_rule": derive.rule_for(status.direction).rule,
+            "decided_by": status.decided_by,
+            "threshold": _derived(status.threshold),
+            "relative_threshold_percent": status.relative_threshold,
+            "target_status": status.target,
+            "target_reason": status.target_reason,
+            "target_rule": derive.rule_for(status.target).rule,
+            "target_value": status.target_value,
+            "target_period": status.target_period,
+            "overdue": status.overdue,
+            "overdue_reason": status.overdue_reason,
+            "next_update": _data_value(status.next_update),
+            "proxy": status.proxy,
+        },
+        "results": [_contract_row("results", r, skip=("indicator_id",)) for r in ordered],
+    }
 
 
 class _Renderer:
@@ -518,6 +632,8 @@ class _Renderer:
         self.outputs_only = {o.id for o in derive.objectives_measured_only_by_outputs(r)}
         self.pages: list[Page] = []
         self.not_in_nav: list[str] = []
+        self.files: dict[str, str] = {}
+        self.data: dict[str, Any] = {}
 
     def render(self, template: str, src: str, title: str, **context: Any) -> None:
         def to(target: str) -> str:
@@ -537,7 +653,7 @@ class _Renderer:
             latest period), shown in place of the chart's data table so they are not printed
             twice."""
             part = self.env.get_template("partials/_chart.md.j2")
-            columns = [i for i in range(len(c.columns)) if i == 0 or any(row[i] for row in c.rows)]
+            columns = shown_columns(c)
             return Markup(
                 part.render(chart=c, src=relative(src, chart_src(c.id)), columns=columns, data=data)
             )
@@ -701,13 +817,18 @@ class _Renderer:
             **common,
         )
         for ind in r.indicators:
+            view = self.indicator_view(ind)
+            snippet = self.embed_snippet(ind)
             self.render(
                 "indicator.md.j2",
                 src_of("indicators", ind.id),
                 ind.title,
-                **self.indicator_view(ind),
+                embed_snippet=snippet,
+                data_file=data_src(ind.id),
+                **view,
                 **common,
             )
+            self.open_data(ind, view)
         self.render(
             "rules.md.j2", SRC["rules"], "How we judge progress", rules=derive.RULES, **common
         )
@@ -746,7 +867,40 @@ class _Renderer:
             accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
         )
         nav = self.nav()
-        return Rendered(tuple(self.pages), nav, tuple(self.not_in_nav))
+        return Rendered(
+            tuple(self.pages), nav, tuple(self.not_in_nav), dict(self.files), dict(self.data)
+        )
+
+    def embed_snippet(self, ind: model.Indicator) -> str:
+        """The HTML another website pastes to show a measure's embed card."""
+        where = (self.inputs.site_url or "/") + embed_src(ind.id).removesuffix("index.html")
+        # The title as plain words that need no escaping in the attribute: the snippet is shown
+        # as code, where an escaped "&amp;" would be shown as it is and pasted escaped twice.
+        title = " ".join(re.sub(r"[<>\"`]", "", ind.title.replace("&", " and ")).split())
+        return (
+            f'<iframe src="{html.escape(where, quote=True)}" title="{title}" '
+            'width="100%" height="960" style="border:0;max-width:40rem" loading="lazy"></iframe>'
+        )
+
+    def open_data(self, ind: model.Indicator, view: Mapping[str, Any]) -> None:
+        """A measure's data.json and its embed card."""
+        status = view["status"]
+        self.data[data_src(ind.id)] = indicator_data(
+            ind, status, self.report.results_for(ind.id), self.inputs.as_of
+        )
+        src = embed_src(ind.id)
+        root = posixpath.relpath(".", posixpath.dirname(src)) + "/"
+        trend = [c for c in self.inputs.charts.get(f"indicators/{ind.id}", ()) if c.topic is None]
+        self.files[src] = self.env.get_template("embed.html.j2").render(
+            indicator=ind,
+            status=status,
+            org=self.report.organisation.name,
+            chart=trend[0] if trend else None,
+            columns=shown_columns(trend[0]) if trend else [],
+            chart_src=Markup(root + chart_src(trend[0].id)) if trend else None,
+            full_page=Markup(root + address(src_of("indicators", ind.id))),
+            rules_page=Markup(root + address(SRC["rules"])),
+        )
 
     def nav(self) -> list[Any]:
         titles = {p.src: plain(p.title, quote=False) for p in self.pages}

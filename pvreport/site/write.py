@@ -14,13 +14,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,7 @@ def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
             scrub[field] = withheld.ids[resource]
     lists = contract.list_references(name)
     # The contract's columns only: a column of the publisher's own (staff notes) is not public.
-    header = [label for label in dict.fromkeys(table.header) if label in fields]
+    header = public_header(table)
     keep = None
     count = table.row_count
     if gone_lines:
@@ -148,31 +149,109 @@ def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
     return (head + body).encode("utf-8"), count
 
 
-def public_descriptor(descriptor: Mapping[str, Any], names: Iterable[str]) -> bytes:
-    """``datapackage.json`` for the public zip: each resource points at its public CSV."""
-    keep = set(names)
+def public_header(table: read.Table) -> list[str]:
+    """The headings of a resource's public CSV: the contract's columns the file has, in its
+    order (a column of the publisher's own, such as staff notes, is not public)."""
+    fields = contract.fields(table.name)
+    return [label for label in dict.fromkeys(table.header) if label in fields]
+
+
+def public_schema(name: str, header: Sequence[str], names: Iterable[str]) -> dict[str, Any]:
+    """The contract's Table Schema of a resource as its public CSV has it: its fields in the CSV's
+    order, and only the keys whose fields and resources are published with it."""
+    contract_schema = contract.schema(name)
+    known = {f["name"]: f for f in contract_schema["fields"]}
+    present = set(header)
+    published = set(names)
+    out: dict[str, Any] = {
+        "fields": [
+            {k: v for k, v in known[label].items() if k != contract.LIST_OF}
+            for label in header
+            if label in known
+        ]
+    }
+    key = contract_schema.get("primaryKey")
+    if key and set(key) <= present:
+        out["primaryKey"] = key
+    foreign = [
+        fk
+        for fk in contract_schema.get("foreignKeys", [])
+        if set(fk["fields"]) <= present and (fk["reference"]["resource"] or name) in published
+    ]
+    if foreign:
+        out["foreignKeys"] = foreign
+    if "missingValues" in contract_schema:
+        out["missingValues"] = contract_schema["missingValues"]
+    return out
+
+
+def public_descriptor(
+    descriptor: Mapping[str, Any], headers: Mapping[str, Sequence[str]], *, folder: str = ""
+) -> bytes:
+    """``datapackage.json`` of the public data: each resource points at its public CSV (its
+    name + ``.csv``, under ``folder``, relative to where the descriptor is published) and is
+    described by the contract's schema of the columns that CSV has (a schema the package declared
+    is not published: it may describe columns of the publisher's own). One writer for the
+    descriptor in the zip and the one published at ``/data/datapackage.json``."""
     out = dict(descriptor)
     resources = []
     for resource in descriptor.get("resources", []):
-        if isinstance(resource, Mapping) and resource.get("name") in keep:
-            item = {k: v for k, v in resource.items() if k not in ("path", "data", "encoding")}
-            schema = item.get("schema")
-            if isinstance(schema, Mapping) and isinstance(schema.get("fields"), list):
-                # A declared schema describes the contract's columns only, as the CSV holds.
-                known = contract.fields(resource["name"])
-                item["schema"] = {
-                    **schema,
-                    "fields": [
-                        f
-                        for f in schema["fields"]
-                        if isinstance(f, Mapping) and f.get("name") in known
-                    ],
-                }
-            item["path"] = f"{resource['name']}.csv"
+        if isinstance(resource, Mapping) and resource.get("name") in headers:
+            name = resource["name"]
+            item = {
+                k: v
+                for k, v in resource.items()
+                if k not in ("path", "data", "encoding", "schema", "dialect")
+            }
+            item["path"] = f"{folder}{name}.csv"
             item["format"] = "csv"
+            item["mediatype"] = "text/csv"
+            item["encoding"] = "utf-8"
+            item["schema"] = public_schema(name, headers[name], headers)
             resources.append(item)
     out["resources"] = resources
     return (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+#: A number as JSON writes it; a written number that is not one is written as its float.
+_JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_NUMBER_MARK = re.compile(r'"\\u0000pvreport-number-([0-9]+)\\u0000"')
+
+
+#: Values JSON writes as they are (most of a data file's cells): no need to look inside.
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
+def json_bytes(value: Any) -> bytes:
+    """A JSON file as pvreport publishes it: keys sorted, compact, text as UTF-8 (not
+    escaped, so that a search of the bytes finds a text as it was written), and each number as
+    the package wrote it, as the downloads have it (``97.50`` stays ``97.50``, ``16.0`` read as
+    a plain float is ``16``; see :func:`cell_text`)."""
+    numbers: list[str] = []
+
+    def marked(item: Any) -> Any:
+        if isinstance(item, WrittenNumber):
+            if not _JSON_NUMBER.fullmatch(item.text):
+                return float(item)
+            numbers.append(item.text)
+            return f"\x00pvreport-number-{len(numbers) - 1}\x00"
+        if isinstance(item, float):
+            # A plain float's shortest text is its cell's; a whole one is written whole.
+            if not math.isfinite(item):
+                return None
+            return int(item) if item.is_integer() and abs(item) < 1e15 else item
+        if isinstance(item, Mapping):
+            return {str(k): v if type(v) in _AS_IS else marked(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [v if type(v) in _AS_IS else marked(v) for v in item]
+        return item
+
+    # Compact: Python's fast encoder runs only without indents (a national report's measures
+    # hold a million results), and a tool reading the file needs no layout.
+    text = json.dumps(marked(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    if numbers:
+        text = _NUMBER_MARK.sub(lambda m: numbers[int(m.group(1))], text)
+    return (text + "\n").encode("utf-8")
 
 
 def zip_bytes(files: Mapping[str, bytes], *, timestamp: dt.datetime) -> bytes:
@@ -353,6 +432,9 @@ def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
         return dumper.represent_mapping(data.tag, data.value)
     return dumper.represent_scalar(data.tag, data.value)
 
+
+#: The tagged values of a read config, for callers that resolve one (``!ENV``).
+Tagged = _Tagged
 
 ConfigLoader.add_multi_constructor("!", _construct_tagged)
 ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)

@@ -12,6 +12,8 @@
 //   "chromium": "/usr/bin/chromium",        optional
 //   "workers": 2,                           optional: pages checked at once
 //   "menuPages": [""],                      optional: pages where the narrow-screen menu is tried
+//   "cardPages": ["embed/indicators/x/"],   optional: pages with no site menu (an embed card),
+//                                           which need no skip link: there is nothing to skip
 //   "tablesFit": ["decisions/x/"],          optional: pages whose tables must fit the window at
 //                                           390 and 320 px, not only scroll inside their own box
 //   "out": "/path/results.json"
@@ -182,10 +184,10 @@ function prepareKeyboardWalk({ selector, restart }) {
 // busy machine) can meet an element that is just appearing or going, such as the search panel's
 // parts; a finding counts only when a second walk of the same kind (from the top) finds it too.
 // Only for walks that restart: the first walk of a page as loaded cannot be repeated as it was.
-async function steadyKeyboardFindings(page, width) {
-  const first = await keyboardFindings(page, width, true);
+async function steadyKeyboardFindings(page, width, card = false) {
+  const first = await keyboardFindings(page, width, true, card);
   if (first.findings.length === 0) return first;
-  const again = await keyboardFindings(page, width, true);
+  const again = await keyboardFindings(page, width, true, card);
   return { ...again, findings: again.findings.filter((m) => first.findings.includes(m)) };
 }
 
@@ -200,7 +202,7 @@ function focusShows(before, after) {
   );
 }
 
-async function keyboardFindings(page, width, restart = false) {
+async function keyboardFindings(page, width, restart = false, card = false) {
   const findings = [];
   const total = await page.evaluate(prepareKeyboardWalk, { selector: INTERACTIVE, restart });
   // Enough presses to pass every element once and come round to the first again. They are sent
@@ -213,7 +215,9 @@ async function keyboardFindings(page, width, restart = false) {
     return { total, reached: 0, findings };
   }
   const first = log[0];
-  if (!(first.tag === 'a' && (first.href || '').startsWith('#') && /skip/i.test(first.text))) {
+  if (card) {
+    // No menu to skip: the first Tab goes straight to the card's own links.
+  } else if (!(first.tag === 'a' && (first.href || '').startsWith('#') && /skip/i.test(first.text))) {
     findings.push(`the first Tab reaches "${first.text}" (${first.tag}), not a skip link`);
   } else if (!first.inViewport) {
     findings.push('the skip link is focused but not shown on screen');
@@ -378,7 +382,8 @@ async function checkPage(path, { desktop, nojs }, external) {
     const linesWithJs = await desktop.evaluate(articleLines, JS_ONLY);
 
     // The keyboard, from the top of the page as loaded.
-    const keyboard = await keyboardFindings(desktop, 1280);
+    const card = (config.cardPages || []).includes(path);
+    const keyboard = await keyboardFindings(desktop, 1280, false, card);
     result.focusable = keyboard.total;
     keyboard.findings.forEach((m) => problem('keyboard', m));
 
@@ -388,7 +393,7 @@ async function checkPage(path, { desktop, nojs }, external) {
     await narrowTo(desktop, 320);
     (await reflowFindings(desktop)).forEach((m) => problem('reflow', m));
     // And the keyboard again, where the theme swaps its sidebars for a menu button.
-    (await steadyKeyboardFindings(desktop, 320)).findings.forEach((m) => problem('keyboard', m));
+    (await steadyKeyboardFindings(desktop, 320, card)).findings.forEach((m) => problem('keyboard', m));
     if ((config.menuPages || []).includes(path)) {
       (await menuFindings(desktop)).forEach((m) => problem('keyboard', m));
     }
