@@ -1,12 +1,12 @@
 """The whole build, in order, in one function (:func:`build`): validate, load, withhold, derive,
-chart, render, write, engine, check, publish. One :class:`pvreport.moments.Clock`, read once,
+chart, render, write, engine, check, publish. One :class:`pvreport.tables.moments.Clock`, read once,
 is passed through, so every stage judges an embargo at the same moment.
 
 Nothing under the site folder is touched until the very end: pages are written to a build
 folder that holds exactly this build's files (``build/docs`` and ``build/mkdocs.yml``, which any
 MkDocs-compatible engine can build; files unchanged since the last build are left as they are),
 MkDocs Material builds them into a fresh folder next to the site folder, the
-result is checked, and only then swapped in (:func:`pvreport.write.publish`). Any failure before
+result is checked, and only then swapped in (:func:`pvreport.site.write.publish`). Any failure before
 that leaves the previous site byte for byte, and the build log in ``build/build.log`` says why.
 
 The engine runs in-process (``mkdocs.commands.build.build``) rather than as a subprocess: it
@@ -29,32 +29,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import (
-    charts,
-    check,
-    contract,
-    derive,
-    engine,
-    load,
-    model,
-    readability,
-    render,
-    visibility,
-    write,
-)
-from .limits import Limits, LimitsError
-from .moments import Clock
+from . import contract
 from .problems import Problem, PvreportError
 from .progress import Progress, count
-from .validate import Validation, validate_package
+from .report import derive, load, model, visibility
+from .site import charts, check, engine, render, write
+from .tables.limits import Limits, LimitsError
+from .tables.moments import Clock
+from .validate import Validation, readability, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
 #: delete; gitignored.
 CACHE_FOLDER = ".pvreport/cache/charts"
-#: The engine's page cache (see :mod:`pvreport.engine`); safe to delete, gitignored.
+#: The engine's page cache (see :mod:`pvreport.site.engine`); safe to delete, gitignored.
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
-#: The final check's record of pages found clean (see :class:`pvreport.check.CheckCache`).
+#: The final check's record of pages found clean (see :class:`pvreport.site.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
@@ -67,8 +57,8 @@ VALIDATION = {
     "anchors": "warn",
 }
 MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
-#: The allowlist sanitiser (pvreport.render.SanitiseExtension), always last.
-SANITISER = "pvreport.render"
+#: The allowlist sanitiser (pvreport.site.render.SanitiseExtension), always last.
+SANITISER = "pvreport.site.render"
 
 
 class BuildError(PvreportError):
@@ -134,7 +124,7 @@ def build(
     ``publish=False`` stops once the docs folder is written, for ``mkdocs serve`` (the plugin
     lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
     ``site_dir_option`` where the site folder was given, for messages. ``engine_name`` is the
-    engine that builds the docs folder (:data:`pvreport.engine.ENGINES`; default the plugin
+    engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
     option ``engine``, else MkDocs).
     """
     progress = progress or Progress.quiet()
@@ -436,12 +426,12 @@ def check_site_dir(
     option: str = "--site-dir",
 ) -> None:
     """Refuse a site folder that publishing would destroy something in, before anything is
-    written: publishing replaces the whole folder (:func:`pvreport.write.publish`).
+    written: publishing replaces the whole folder (:func:`pvreport.site.write.publish`).
 
     Refused: a file or a link; a folder that is, holds, or is inside the project's own folders
     (the package, ``content/``, ``build/``, the caches) or that is or holds the project; and a
     folder with files in it that is not a site pvreport published
-    (:func:`pvreport.write.is_published_site`). ``option`` names where the folder was given.
+    (:func:`pvreport.site.write.is_published_site`). ``option`` names where the folder was given.
     """
     project = project_dir.resolve()
     lexical = Path(os.path.abspath(site_dir))

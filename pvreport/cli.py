@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .limits import Limits, LimitsError
 from .problems import Problem, catalogue
+from .tables.limits import Limits, LimitsError
 
 if TYPE_CHECKING:
-    from . import readability
+    from .validate import readability
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -79,7 +79,7 @@ def default_package_dir(cwd: Path | None = None) -> Path:
 def configured_package(project: Path) -> Path | None:
     """The package the project's ``mkdocs.yml`` names (the pvreport plugin's ``package``
     option), as ``pvreport build`` reads it; None where there is no such option."""
-    from .write import plugin_options, read_config
+    from .site.write import plugin_options, read_config
 
     config = project / "mkdocs.yml"
     if not config.is_file():
@@ -216,8 +216,8 @@ def project_options(project: Path) -> tuple[Limits, readability.Thresholds]:
     where there is no such file, or one pvreport cannot read (build will say so)."""
     # From write, not build: importing build loads the chart libraries, which validate does
     # not need.
-    from .readability import Thresholds, ThresholdsError
-    from .write import plugin_options, read_config
+    from .site.write import plugin_options, read_config
+    from .validate.readability import Thresholds, ThresholdsError
 
     config = project / "mkdocs.yml"
     if not config.is_file():
@@ -405,7 +405,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def engine_argument(parser: argparse.ArgumentParser) -> None:
-    from .engine import ENGINES
+    from .site.engine import ENGINES
 
     parser.add_argument(
         "--engine",
@@ -519,8 +519,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    from .mkdocs_plugin import PACKAGE_VARIABLE
-    from .write import read_config
+    from .site.mkdocs_plugin import PACKAGE_VARIABLE
+    from .site.write import read_config
 
     project = Path.cwd()
     config = project / "mkdocs.yml"

@@ -129,7 +129,7 @@ def for_frictionless(table_schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of a schema without pvreport's own field properties.
 
     Moments (``datetime`` fields) are handed over as text: pvreport reads them itself, with the
-    one reader loading uses (:mod:`pvreport.moments`), and reports those it cannot read.
+    one reader loading uses (:mod:`pvreport.tables.moments`), and reports those it cannot read.
     """
     out = copy.deepcopy(table_schema)
     for f in out.get("fields", []):

@@ -5,7 +5,7 @@ rows are known by more than one column, by their key cells joined with ``;`` (th
 form): results ``indicator_id;period;group``, options ``decision_id;id``, responses
 ``engagement_id;id``, engagement_profile ``engagement_id;dimension;category``.
 :func:`resolve` is the one reading of that cell: validation calls it to report a revision that
-names no row, and :mod:`pvreport.visibility` calls it to withhold a revision of a withheld row.
+names no row, and :mod:`pvreport.report.visibility` calls it to withhold a revision of a withheld row.
 It matches exactly (case included): a near miss is an error with a suggestion, never a guess.
 
 Two older forms stay readable, because packages already use them and neither is ambiguous:

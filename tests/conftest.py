@@ -71,7 +71,7 @@ def make_project(target: Path, package: Path, *, content: bool = True) -> Path:
     return target
 
 
-#: The engines every test of the example's site runs on (pvreport.engine.ENGINES).
+#: The engines every test of the example's site runs on (pvreport.site.engine.ENGINES).
 ENGINES = ("mkdocs", "zensical")
 
 

@@ -681,7 +681,7 @@ def test_example_tables_fit_a_phone(
 def test_example_accessibility_statement(example_site: Any) -> None:
     from bs4 import BeautifulSoup
 
-    from pvreport import formatting
+    from pvreport.report import formatting
 
     site = Path(example_site.site_dir)
     soup = BeautifulSoup((site / "accessibility" / "index.html").read_text("utf-8"), "html.parser")

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import axes, build, charts, svg
+from pvreport import build
+from pvreport.site import axes, charts, svg
 
 
 def bar(chart_id: str, value: float) -> charts.Chart:

@@ -22,9 +22,12 @@ import vl_convert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import axes, build, charts, contract, derive, load, svg, visibility
-from pvreport.formatting import MINUS
-from pvreport.model import Indicator, Result
+from pvreport import build, contract
+from pvreport.report import derive, load, visibility
+from pvreport.report.formatting import MINUS
+from pvreport.report.model import Indicator, Result
+from pvreport.site import axes, charts, svg
+from pvreport.tables import read
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "datapackages" / "example"
 JUNE_2026 = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
@@ -151,7 +154,7 @@ def example_charts() -> list[charts.Chart]:
     """Every chart the example's site shows, built as a build builds them."""
     descriptor = json.loads((EXAMPLE / "datapackage.json").read_text(encoding="utf-8"))
     tables = {
-        name: load.read_table(name, EXAMPLE / f"{name}.csv", f"{name}.csv", contract.schema(name))
+        name: read.read_table(name, EXAMPLE / f"{name}.csv", f"{name}.csv", contract.schema(name))
         for name in contract.RESOURCES
     }
     report, _ = visibility.withhold(load.to_report(descriptor, tables), now=JUNE_2026)

@@ -24,8 +24,9 @@ import pytest
 import vl_convert
 from bs4 import BeautifulSoup
 
-from pvreport import charts, derive, load, validate
-from pvreport.model import (
+from pvreport import validate
+from pvreport.report import derive, load
+from pvreport.report.model import (
     Engagement,
     Indicator,
     Organisation,
@@ -34,10 +35,11 @@ from pvreport.model import (
     ReportingPeriod,
     Result,
 )
+from pvreport.site import charts
 
 AS_OF = dt.date(2026, 6, 1)
 BASE = Path(__file__).parent / "fixtures" / "base"
-ASSETS = Path(charts.__file__).parent / "assets"
+ASSETS = Path(charts.__file__).parents[1] / "assets"
 
 
 def contrast(a: str, b: str) -> float:
@@ -115,7 +117,7 @@ def test_importing_pvreport_changes_no_chart_librarys_global_state() -> None:
     # A user's own Altair charts keep their theme: pvreport does not even import Altair (Altair
     # is a test dependency here). Checked in a fresh interpreter, after a whole build's imports.
     code = (
-        "import sys, pvreport.build, pvreport.cli, pvreport.mkdocs_plugin, pvreport.charts; "
+        "import sys, pvreport.build, pvreport.cli, pvreport.site.mkdocs_plugin, pvreport.site.charts; "
         "assert 'altair' not in sys.modules, 'pvreport imports altair'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -498,7 +500,7 @@ def build_chart_page(
     """A one-page MkDocs Material site showing the charts through the real partial and the real
     page environment, built with ``--strict``; ``missing`` names a chart file left out; with
     ``scripts``, the shipped scripts are listed (charts.js first, as the site lists them)."""
-    from pvreport import render
+    from pvreport.site import render
 
     docs = root / "docs"
     (docs / "indicators").mkdir(parents=True)
@@ -603,7 +605,7 @@ EXAMPLE = Path(__file__).parent.parent / "datapackages" / "example"
 
 def test_every_alt_text_of_the_example_package() -> None:
     """Each alt text tells the same story as its chart's data, for every chart of the example."""
-    from pvreport.formatting import format_number, format_period
+    from pvreport.report.formatting import format_number, format_period
 
     checked = validate.validate_package(EXAMPLE, as_of=AS_OF)
     assert checked.ok and checked.descriptor is not None

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import build, check, visibility
+from pvreport import build
+from pvreport.report import visibility
+from pvreport.site import check
 
 
 def canary(text: str, line: int = 7) -> visibility.Canary:
@@ -156,7 +158,7 @@ _TODO = (
 def _zip(files: dict[str, str]) -> bytes:
     import datetime as dt
 
-    from pvreport import write
+    from pvreport.site import write
 
     stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     return write.zip_bytes({k: v.encode() for k, v in files.items()}, timestamp=stamp)
@@ -248,7 +250,7 @@ def test_withheld_texts_that_are_evidence_and_those_that_are_not(tmp_path: Path)
 
     from conftest import copy_base
 
-    from pvreport import load
+    from pvreport.report import load
     from pvreport.validate import validate_package
 
     package = copy_base(tmp_path / "package")

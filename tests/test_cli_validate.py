@@ -329,7 +329,7 @@ def _codes_used(path: Path) -> set[str]:
 
 def test_every_code_used_in_the_code_is_in_the_catalogue() -> None:
     used: set[str] = set()
-    for path in sorted(PVREPORT.glob("*.py")):
+    for path in sorted(PVREPORT.rglob("*.py")):
         used |= _codes_used(path)
     # The scan itself must find the codes (or this test could pass by finding none).
     assert {"duplicate-key", "missing-value", "not-utf8", "remote-reference"} <= used

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pvreport.derive import (
+from pvreport.report.derive import (
     DIRECTIONS,
     RULES,
     TARGETS,
@@ -26,7 +26,7 @@ from pvreport.derive import (
     rule_for,
     status_counts,
 )
-from pvreport.model import (
+from pvreport.report.model import (
     Engagement,
     Indicator,
     Objective,

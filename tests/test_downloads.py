@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, EXAMPLE, copy_base
 
-from pvreport import contract, load, synthetic, visibility, write
+from pvreport import contract, synthetic
+from pvreport.report import load, visibility
+from pvreport.site import write
+from pvreport.tables import read
 from pvreport.validate import validate_package
 
 #: Files left to frictionless and hygiene row by row: the reference the columns are held to.
 REFERENCE = 10**12
 
 
-def reference_csv(table: load.Table, withheld: visibility.Withheld) -> tuple[bytes, int]:
+def reference_csv(table: read.Table, withheld: visibility.Withheld) -> tuple[bytes, int]:
     """The download, one row and one cell at a time with Python's csv writer."""
     name = table.name
     gone_lines = withheld.lines.get(name, frozenset())
@@ -41,7 +44,7 @@ def reference_csv(table: load.Table, withheld: visibility.Withheld) -> tuple[byt
             gone = scrub.get(label)
             if gone is not None and isinstance(value, str):
                 if label in lists:
-                    value = ";".join(i for i in load.split_ids(value) if i not in gone)
+                    value = ";".join(i for i in read.split_ids(value) if i not in gone)
                 elif value.strip() in gone:
                     value = None
             text = write.cell_text(value)

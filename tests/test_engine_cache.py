@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import build, engine
+from pvreport import build
+from pvreport.site import engine
 
 
 def site_bytes(site: Path) -> dict[str, bytes]:

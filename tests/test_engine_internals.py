@@ -1,4 +1,4 @@
-"""The places pvreport reaches past MkDocs' plugin events (``pvreport.engine.INTERNALS`` and
+"""The places pvreport reaches past MkDocs' plugin events (``pvreport.site.engine.INTERNALS`` and
 ``ATTRIBUTES``) still have the shape pvreport relies on, and each replacement takes effect in a
 real build, on the one object it is made on and never on MkDocs' classes. When an upgrade of
 MkDocs or Material breaks one, these tests name it."""
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pvreport import engine
+from pvreport.site import engine
 
 CONFIG = """\
 site_name: Internals

@@ -17,7 +17,8 @@ import pytest
 from conftest import AS_OF, BASE, make_project, search_entries
 from mkdocs.config import load_config
 
-from pvreport import build, engine
+from pvreport import build
+from pvreport.site import engine
 
 pytestmark = pytest.mark.slow
 

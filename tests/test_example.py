@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pvreport import contract, derive, load, model, periods, validate, visibility
+from pvreport import contract, validate
+from pvreport.report import derive, load, model, periods, visibility
+from pvreport.tables import read
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "datapackages" / "example"
 #: A build in June 2026, as the example's dates were chosen for: after the decent-homes update
@@ -30,15 +32,15 @@ def descriptor() -> dict:
 
 
 @pytest.fixture(scope="module")
-def tables() -> dict[str, load.Table]:
+def tables() -> dict[str, read.Table]:
     return {
-        name: load.read_table(name, EXAMPLE / f"{name}.csv", f"{name}.csv", contract.schema(name))
+        name: read.read_table(name, EXAMPLE / f"{name}.csv", f"{name}.csv", contract.schema(name))
         for name in contract.RESOURCES
     }
 
 
 @pytest.fixture(scope="module")
-def report(descriptor: dict, tables: dict[str, load.Table]) -> model.Report:
+def report(descriptor: dict, tables: dict[str, read.Table]) -> model.Report:
     return load.to_report(descriptor, tables)
 
 
@@ -59,7 +61,7 @@ def test_descriptor_lists_every_resource_by_name_and_path(descriptor: dict) -> N
     assert descriptor["licenses"] and descriptor["contributors"]
 
 
-def test_csv_headers_are_every_schema_field_in_schema_order(tables: dict[str, load.Table]) -> None:
+def test_csv_headers_are_every_schema_field_in_schema_order(tables: dict[str, read.Table]) -> None:
     # Frictionless matches columns by position: the example shows the safe layout.
     for name, table in tables.items():
         assert table.header == tuple(contract.fields(name)), name
@@ -209,7 +211,7 @@ def test_revisions_log_changes_of_several_kinds(report: model.Report) -> None:
 
 
 def test_ids_are_slugs_and_no_text_cell_starts_like_a_formula(
-    tables: dict[str, load.Table],
+    tables: dict[str, read.Table],
 ) -> None:
     for name, table in tables.items():
         for row in table.rows:
@@ -218,7 +220,7 @@ def test_ids_are_slugs_and_no_text_cell_starts_like_a_formula(
                 if value is not None and (field == "id" or field.endswith("_id")):
                     assert field == "row_id" or SLUG.match(value), (name, row.line, field)
                 if field in contract.list_references(name):
-                    assert all(SLUG.match(i) for i in load.split_ids(value)), (name, row.line)
+                    assert all(SLUG.match(i) for i in read.split_ids(value)), (name, row.line)
                 if isinstance(value, str):
                     assert value[:1] not in "=+-@", (name, row.line, field)
 

@@ -25,9 +25,10 @@ from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
 from test_fastcheck import mutated_package, mutations
 
-from pvreport import contract, hygiene, load, synthetic
-from pvreport import limits as size_limits
-from pvreport.validate import Validation, validate_package
+from pvreport import contract, synthetic
+from pvreport.tables import limits as size_limits
+from pvreport.tables import read
+from pvreport.validate import Validation, hygiene, validate_package
 
 #: Every file, however small, by column.
 ALWAYS = -1
@@ -157,9 +158,9 @@ def test_lines_of_records_by_column_are_python_readers(
             writer.writerow(["one", "two", "three"])
             for record in records:
                 writer.writerow(record) if record else handle.write(terminator)
-        parsed = load.parse_arrow(path)
+        parsed = read.parse_arrow(path)
         if parsed is not None:
-            assert list(parsed.lines) == list(load.Lines(path))
+            assert list(parsed.lines) == list(read.Lines(path))
 
 
 _TOKENS = re.compile(r'["\n,]')
@@ -201,7 +202,7 @@ def test_columns_encoded_ahead_on_another_thread_are_the_ones_asked_for(tmp_path
     path = tmp_path / "results.csv"
     rows = [f"ind-{i % 7},2024-{1 + i % 12:02d},all,{i % 13}.5,,\n" for i in range(5000)]
     path.write_text("indicator_id,period,group,value,lower,upper\n" + "".join(rows))
-    ahead, asked = load.parse_arrow(path), load.parse_arrow(path)
+    ahead, asked = read.parse_arrow(path), read.parse_arrow(path)
     assert ahead is not None and asked is not None
     ahead.encode_ahead()
     ahead.encode_ahead()  # once only
@@ -219,7 +220,7 @@ def test_a_failed_encoding_thread_leaves_the_work_to_the_caller(
 
     path = tmp_path / "results.csv"
     path.write_text("a,b\n1,2\n3,4\n")
-    parsed = load.parse_arrow(path)
+    parsed = read.parse_arrow(path)
     assert parsed is not None
 
     def fails(column: object) -> object:
@@ -239,7 +240,7 @@ def test_a_failed_encoding_thread_leaves_the_work_to_the_caller(
 def test_a_stray_quote_is_found_as_the_regular_expression_finds_it(parts: list[bytes]) -> None:
     data = b"".join(parts)
     expected = re.search(rb'[^,\n\r"]"[^,\n\r"]', data) is not None
-    assert load.stray_quote(data) == expected
+    assert read.stray_quote(data) == expected
 
 
 def test_a_file_that_is_not_all_ascii_is_still_checked_by_column(
@@ -254,13 +255,13 @@ def test_a_file_that_is_not_all_ascii_is_still_checked_by_column(
     records[3][note] = "Cost £2m – Ynys Môn"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(records)
-    by_python = load._parse_python
+    by_python = read._parse_python
 
     def refuse(path: Path) -> object:
         assert path.name != "results.csv", "results.csv was read by Python's reader"
         return by_python(path)
 
-    monkeypatch.setattr(load, "_parse_python", refuse)
+    monkeypatch.setattr(read, "_parse_python", refuse)
     result = validate_package(package, as_of=AS_OF, fast_rows=ALWAYS)
     assert not result.errors
     assert any(r.get("note") == "Cost £2m – Ynys Môn" for r in result.tables["results"].rows)
@@ -283,8 +284,8 @@ def test_a_package_saved_by_other_tools_is_read_by_column_with_the_same_problems
     for path in package.glob("*.csv"):
         path.write_bytes(save(path.read_bytes()))
     assert_same_both_ways(package)
-    parse = load.parse_arrow
-    monkeypatch.setattr(load, "parse_arrow", lambda *args: parse(*args) or pytest.fail("refused"))
+    parse = read.parse_arrow
+    monkeypatch.setattr(read, "parse_arrow", lambda *args: parse(*args) or pytest.fail("refused"))
     validate_package(package, as_of=AS_OF, fast_rows=ALWAYS)
 
 

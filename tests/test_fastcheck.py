@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import CASES, build_case
 
-from pvreport import contract, fastcheck, load, synthetic, tabular
+from pvreport import contract, synthetic
 from pvreport.problems import Problem
-from pvreport.validate import validate_package
+from pvreport.tables import read
+from pvreport.validate import fastcheck, tabular, validate_package
 
 Full = tuple[str, str | None, int | None, str | None, str | None, str, str | None]
 
@@ -166,7 +167,7 @@ def mutated_package(folder: Path, edits: list[tuple[str, int, int, str]]) -> Pat
     """A copy of the base package in ``folder`` whose results.csv has the edits applied."""
     package = copy_base(folder / "package")
     path = package / "results.csv"
-    records = [record for _, record in load.csv_records(path)]
+    records = [record for _, record in read.csv_records(path)]
     _mutate(records, edits)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")

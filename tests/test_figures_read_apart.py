@@ -26,9 +26,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_formatting import UNITS, read_back, written
 
-from pvreport import build, contract, derive, load, render, svg, synthetic, visibility
-from pvreport.formatting import format_change, format_interval, format_number
-from pvreport.model import Report, Result
+from pvreport import build, contract, synthetic
+from pvreport.report import derive, load, visibility
+from pvreport.report.formatting import format_change, format_interval, format_number
+from pvreport.report.model import Report, Result
+from pvreport.site import render, svg
+from pvreport.tables import read
 from pvreport.validate import validate_package
 
 pytestmark = pytest.mark.slow
@@ -252,9 +255,9 @@ def test_a_value_keeps_the_zeros_it_was_written_with(tmp_path: Path, by_column: 
         "i,2026,all,12,,\n",
         encoding="utf-8",
     )
-    parsed = load.parse_arrow(path) if by_column else None
+    parsed = read.parse_arrow(path) if by_column else None
     assert (parsed is not None) == by_column
-    table = load.read_table("results", path, "results.csv", contract.schema("results"),
+    table = read.read_table("results", path, "results.csv", contract.schema("results"),
                             parsed=parsed)  # fmt: skip
     values = [row.get("value") for row in table.rows]
     assert values == [97.5, 97.32, 12]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pvreport.formatting import (
+from pvreport.report.formatting import (
     MAX_DECIMALS,
     MINUS,
     format_change,
@@ -24,7 +24,7 @@ from pvreport.formatting import (
     period_phrase,
     unit_in_words,
 )
-from pvreport.model import WrittenNumber, read_number
+from pvreport.tables.read import WrittenNumber, read_number
 
 
 @pytest.mark.parametrize(
@@ -316,6 +316,6 @@ def test_two_sizes_of_change_compared_read_apart() -> None:
     ],
 )
 def test_a_target_period_reads_as_english(text: str, phrase: str) -> None:
-    from pvreport.formatting import by_period
+    from pvreport.report.formatting import by_period
 
     assert by_period(text) == phrase

@@ -11,8 +11,8 @@ from conftest import AS_OF, BASE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import contract, hygiene
-from pvreport.validate import validate_package
+from pvreport import contract
+from pvreport.validate import hygiene, validate_package
 
 
 def check(tmp_path: Path, name: str, content: str | bytes) -> hygiene.FileCheck:

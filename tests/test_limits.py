@@ -22,9 +22,9 @@ from conftest import AS_OF, BASE, copy_base, make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import limits, load
-from pvreport.limits import Limits, LimitsError
 from pvreport.problems import Problem
+from pvreport.tables import limits, read
+from pvreport.tables.limits import Limits, LimitsError
 from pvreport.validate import validate_package
 
 
@@ -348,7 +348,7 @@ def test_a_file_wider_than_the_limit_goes_no_further(
 ) -> None:
     """10,000 columns took frictionless 108 s and 2.2 GB (its work grows with the square of the
     columns): the heading row is counted first, and frictionless never sees the file."""
-    from pvreport import tabular
+    from pvreport.validate import tabular
 
     package = copy_base(tmp_path / "package")
     _wide(package, 10_000)
@@ -507,7 +507,7 @@ def test_the_csv_reader_raises_the_limit_for_its_own_reading_only(tmp_path: Path
     # As a fresh process has it (frictionless raises it for good when it is imported).
     before = csv.field_size_limit(131_072)
     try:
-        assert [len(record[1]) for _, record in load.csv_records(path)] == [1, 200_000]
+        assert [len(record[1]) for _, record in read.csv_records(path)] == [1, 200_000]
         assert csv.field_size_limit() == 131_072
     finally:
         csv.field_size_limit(before)

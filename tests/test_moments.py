@@ -10,7 +10,8 @@ from conftest import AS_OF, copy_base
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import load, moments
+from pvreport.report import load
+from pvreport.tables import moments, read
 from pvreport.validate import validate_package
 
 UTC = dt.UTC
@@ -52,14 +53,14 @@ REFUSED = [
 @pytest.mark.parametrize(("text", "moment"), ACCEPTED.items())
 def test_each_accepted_form_is_read_as_its_moment(text: str, moment: dt.datetime) -> None:
     assert moments.parse_moment(text) == moment
-    assert load.cast(text, {"type": "datetime"}) == moment
+    assert read.cast(text, {"type": "datetime"}) == moment
 
 
 @pytest.mark.parametrize("text", REFUSED)
 def test_other_forms_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         moments.parse_moment(text)
-    assert load.cast(text, {"type": "datetime"}) is None
+    assert read.cast(text, {"type": "datetime"}) is None
 
 
 def _with_embargo(root: Path, cells: list[str]) -> Path:

@@ -14,7 +14,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import AS_OF, make_project
 
-from pvreport import build, render, synthetic
+from pvreport import build, synthetic
+from pvreport.site import render
 
 #: The same breakdowns (6 age groups and 3 wards) in both reports, so that each measure page has
 #: the same charts; the large one has ten times the measures and periods and five times the

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pvreport import load
+from pvreport.tables import read
 
 
 def _write(path: Path, *, quoted: bool, short_at: int | None) -> list[list[str]]:
@@ -34,12 +34,12 @@ def test_large_file_by_column_is_the_python_reading(
 ) -> None:
     path = tmp_path / "results.csv"
     records = _write(path, quoted=quoted, short_at=short_at)
-    assert path.stat().st_size > 4 * load._BLOCK
-    parsed = load.parse_arrow(path)
+    assert path.stat().st_size > 4 * read._BLOCK
+    parsed = read.parse_arrow(path)
     assert parsed is not None
     assert parsed.header == records[0]
     width = len(records[0])
     expected = [(r + [""] * width)[:width] for r in records[1:]]
     assert [c.to_pylist() for c in parsed.columns] == [list(c) for c in zip(*expected)]
-    assert list(parsed.lines) == list(load.Lines(path))
+    assert list(parsed.lines) == list(read.Lines(path))
     assert parsed.irregular == ({} if short_at is None else {short_at + 1: records[short_at]})

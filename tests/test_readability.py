@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import contract, load, readability
-from pvreport.readability import check, measure, sentences, syllables
+from pvreport import contract
+from pvreport.tables import read
+from pvreport.validate import readability
+from pvreport.validate.readability import check, measure, sentences, syllables
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -104,7 +106,7 @@ def test_a_longer_word_never_makes_a_text_easier(words: list[str], at: int) -> N
     assert measure(" ".join(harder) + ".").flesch < measure(text).flesch
 
 
-def write_table(folder: Path, name: str, rows: list[dict[str, str]]) -> load.Table:
+def write_table(folder: Path, name: str, rows: list[dict[str, str]]) -> read.Table:
     """A resource's CSV in the contract's column order, read back as pvreport reads it."""
     fields = list(contract.fields(name))
     path = folder / f"{name}.csv"
@@ -112,7 +114,7 @@ def write_table(folder: Path, name: str, rows: list[dict[str, str]]) -> load.Tab
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
-    return load.read_table(name, path, path.name, contract.schema(name))
+    return read.read_table(name, path, path.name, contract.schema(name))
 
 
 def objective(id: str, summary: str, **more: str) -> dict[str, str]:
@@ -166,13 +168,13 @@ def test_descriptor_purpose_is_checked(tmp_path: Path) -> None:
     ]
 
 
-def package_tables(folder: Path) -> tuple[dict, dict[str, load.Table]]:
+def package_tables(folder: Path) -> tuple[dict, dict[str, read.Table]]:
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     tables = {}
     for resource in descriptor["resources"]:
         if resource["name"] in contract.RESOURCES:
             path = folder / resource["path"]
-            tables[resource["name"]] = load.read_table(
+            tables[resource["name"]] = read.read_table(
                 resource["name"], path, resource["path"], contract.schema(resource["name"])
             )
     return descriptor, tables

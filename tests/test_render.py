@@ -22,7 +22,9 @@ from conftest import AS_OF, copy_base
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import build, load, render, visibility, write
+from pvreport import build
+from pvreport.report import load, visibility
+from pvreport.site import render, write
 from pvreport.validate import validate_package
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,7 +86,7 @@ CONTEXTS = {
         ),
         "td",
     ),
-    # A data table the page writes as raw HTML, stored unparsed by pvreport.render.
+    # A data table the page writes as raw HTML, stored unparsed by pvreport.site.render.
     "data table cell": (
         '<table data-search-exclude="data">\n<tbody>\n<tr><td>{v}</td></tr>\n</tbody>\n</table>\n',
         "td",
@@ -411,7 +413,7 @@ def test_the_sanitiser_keeps_page_markup_and_drops_active_content() -> None:
     # The extension runs inside a real Markdown conversion, after raw HTML is put back.
     html_out = markdown.markdown(
         'Hi <b onclick="x()">there</b>\n\n<div onmouseover="y()">block</div>\n',
-        extensions=[*EXTENSIONS, "pvreport.render"],
+        extensions=[*EXTENSIONS, "pvreport.site.render"],
     )
     assert "onclick" not in html_out and "onmouseover" not in html_out
     assert "<b>there</b>" in html_out and "<div>block</div>" in html_out
@@ -426,7 +428,7 @@ def _convert(text: str, *, stash: bool) -> tuple[str, int]:
 
 def test_data_tables_stored_unparsed_give_the_html_the_parser_gives() -> None:
     """The shortcut for the pages' data tables changes the time a page takes, never its HTML:
-    an engine without pvreport.render builds the same pages."""
+    an engine without pvreport.site.render builds the same pages."""
     stored = 0
     pages = example_pages()
     for src, text in pages.items():

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, copy_base
 
-from pvreport import keys, load, visibility
+from pvreport import keys
+from pvreport.report import load, visibility
 from pvreport.validate import validate_package
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)

@@ -1,7 +1,7 @@
-"""The contract's cross-resource rules (pvreport.rules), one table of cases per rule.
+"""The contract's cross-resource rules (pvreport.validate.rules), one table of cases per rule.
 
 Each case starts from a small clean package (``BASE``, which yields no problem at all), changes a
-few cells, rows or files, reads the CSVs with the real ``load.read_table`` and runs every rule.
+few cells, rows or files, reads the CSVs with the real ``read.read_table`` and runs every rule.
 It then checks the exact (file, line, field, code) of every problem, so a rule that fires too
 often, too rarely or in the wrong place fails. Near-miss variants that must stay clean sit beside
 the bad ones.
@@ -23,8 +23,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pvreport import contract, load, rules
+from pvreport import contract
 from pvreport.problems import Problem, catalogue
+from pvreport.tables import read
+from pvreport.validate import rules
 
 AS_OF = dt.date(2026, 5, 1)
 
@@ -165,14 +167,14 @@ def write_csv(path: Path, text: str, edits: Sequence[Edit], name: str) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def table_from_csv(tmp: Path, name: str, text: str, file: str | None = None) -> load.Table:
-    """A load.Table from CSV text, read by the real reader from a throwaway file."""
+def table_from_csv(tmp: Path, name: str, text: str, file: str | None = None) -> read.Table:
+    """A read.Table from CSV text, read by the real reader from a throwaway file."""
     path = tmp / (file or f"{name}.csv")
     path.write_text(text, encoding="utf-8")
-    return load.read_table(name, path, path.name, contract.schema(name))
+    return read.read_table(name, path, path.name, contract.schema(name))
 
 
-def build(tmp: Path, edits: Sequence[Edit] = ()) -> tuple[dict[str, Any], dict[str, load.Table]]:
+def build(tmp: Path, edits: Sequence[Edit] = ()) -> tuple[dict[str, Any], dict[str, read.Table]]:
     dropped = {e.resource for e in edits if isinstance(e, Drop)}
     unreadable = {e.resource for e in edits if isinstance(e, Unreadable)}
     descriptor = dict(DESCRIPTOR)
@@ -184,7 +186,7 @@ def build(tmp: Path, edits: Sequence[Edit] = ()) -> tuple[dict[str, Any], dict[s
         if name in dropped or name in unreadable:
             continue
         write_csv(tmp / f"{name}.csv", BASE[name], edits, name)
-        tables[name] = load.read_table(
+        tables[name] = read.read_table(
             name, tmp / f"{name}.csv", f"{name}.csv", contract.schema(name)
         )
     return descriptor, tables
@@ -877,7 +879,9 @@ def test_rule(tmp_path: Path, c: Case) -> None:
 
 
 RULE_CODES = set(
-    yaml.safe_load(Path(rules.__file__).with_name("catalogue").joinpath("rules.yaml").read_text())
+    yaml.safe_load(
+        (Path(rules.__file__).parents[1] / "catalogue").joinpath("rules.yaml").read_text()
+    )
 )
 FIXTURES = Path(__file__).parent / "fixtures" / "bad"
 
@@ -1044,7 +1048,7 @@ def _typed(field: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def random_tables(draw: st.DrawFn) -> dict[str, load.Table]:
+def random_tables(draw: st.DrawFn) -> dict[str, read.Table]:
     tables = {}
     for name in draw(st.sets(st.sampled_from(contract.RESOURCES))):
         fields = contract.fields(name)
@@ -1057,8 +1061,8 @@ def random_tables(draw: st.DrawFn) -> dict[str, load.Table]:
             unreadable = (
                 frozenset(draw(st.sets(st.sampled_from(header)))) if header else frozenset()
             )
-            rows.append(load.Row(line, cells, unreadable))
-        tables[name] = load.Table(name, f"{name}.csv", header, 1, tuple(rows))
+            rows.append(read.Row(line, cells, unreadable))
+        tables[name] = read.Table(name, f"{name}.csv", header, 1, tuple(rows))
     return tables
 
 
@@ -1069,7 +1073,7 @@ def random_tables(draw: st.DrawFn) -> dict[str, load.Table]:
     end=st.one_of(st.none(), st.text(max_size=10), st.just("2026-02-29"), st.just("2024-02-29")),
 )
 def test_rules_never_crash(
-    tables: dict[str, load.Table], declared: set[str], end: str | None
+    tables: dict[str, read.Table], declared: set[str], end: str | None
 ) -> None:
     descriptor = {
         "resources": [{"name": n, "path": f"{n}.csv"} for n in declared | set(tables)],

@@ -22,7 +22,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import build, write
+from pvreport import build
+from pvreport.site import write
 
 pytestmark = pytest.mark.slow
 

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pvreport import axes, charts, derive, svg
-from pvreport.formatting import MINUS, format_ticks
-from pvreport.model import (
+from pvreport.report import derive
+from pvreport.report.formatting import MINUS, format_ticks
+from pvreport.report.model import (
     Engagement,
     Indicator,
     Organisation,
@@ -31,6 +31,7 @@ from pvreport.model import (
     ReportingPeriod,
     Result,
 )
+from pvreport.site import axes, charts, svg
 
 AS_OF = dt.date(2026, 6, 1)
 NS = "{http://www.w3.org/2000/svg}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pvreport import write
+from pvreport.site import write
 
 
 def listing(root: Path) -> dict[str, bytes]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF
 
-from pvreport import cli, load, synthetic
+from pvreport import cli, synthetic
+from pvreport.tables import read
 from pvreport.validate import validate_package
 
 
@@ -39,7 +40,7 @@ def test_medium_report_has_the_sizes_the_issue_names(tmp_path: Path) -> None:
     package = synthetic.generate(tmp_path / "package", "M", 0)
 
     def rows(name: str) -> int:
-        return sum(1 for _ in load.csv_records(package / f"{name}.csv")) - 1
+        return sum(1 for _ in read.csv_records(package / f"{name}.csv")) - 1
 
     assert (rows("objectives"), rows("indicators"), rows("results")) == (50, 250, 100_000)
     size = synthetic.SIZES["L"]

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF
 
-from pvreport import contract, load, tabular
-from pvreport.validate import validate_package
+from pvreport import contract
+from pvreport.tables import read
+from pvreport.validate import tabular, validate_package
 
 
 def problems_of(package: Path) -> list[tuple[str, str | None, int | None, str | None]]:
@@ -20,7 +21,7 @@ def problems_of(package: Path) -> list[tuple[str, str | None, int | None, str | 
 
 def rewrite_columns(path: Path, order: list[str]) -> None:
     """Rewrite a CSV with its columns in another order (columns not named are dropped)."""
-    rows = [record for _, record in load.csv_records(path)]
+    rows = [record for _, record in read.csv_records(path)]
     header = rows[0]
     index = [header.index(name) for name in order]
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -206,7 +207,7 @@ def test_every_file_is_read_one_way_by_column_whatever_its_size(tmp_path: Path) 
         "damp-homes,2027,all,7,fine\n",
         encoding="utf-8",
     )
-    table = load.read_table("results", path, "results.csv", contract.schema("results"))
+    table = read.read_table("results", path, "results.csv", contract.schema("results"))
     assert table.columns is not None
     assert (table.header, table.header_line) == (
         ("indicator_id", "period", "group", "value", "note"),

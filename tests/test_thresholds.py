@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pvreport import build
-from pvreport.derive import DEFAULT_RELATIVE_CHANGE_THRESHOLD, indicator_status
-from pvreport.model import Indicator, Result
+from pvreport.report.derive import DEFAULT_RELATIVE_CHANGE_THRESHOLD, indicator_status
+from pvreport.report.model import Indicator, Result
 from pvreport.validate import validate_package
 
 AS_OF = dt.date(2026, 6, 1)

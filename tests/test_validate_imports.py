@@ -64,7 +64,7 @@ def test_repeated_keys_are_found_without_pandas(package: Path) -> None:
 def test_frictionless_limits_written_out_are_frictionless_own() -> None:
     import frictionless
 
-    from pvreport import fastcheck
+    from pvreport.validate import fastcheck
 
     assert fastcheck.LIMIT_ERRORS == frictionless.settings.DEFAULT_LIMIT_ERRORS
     assert fastcheck._SAMPLE_ROWS == frictionless.settings.DEFAULT_SAMPLE_SIZE

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import vl_convert
 
-from pvreport import charts
+from pvreport.site import charts
 
-SHIPPED = Path(charts.__file__).parent / "assets" / "vega-bundle.js"
+SHIPPED = Path(charts.__file__).parents[1] / "assets" / "vega-bundle.js"
 
 
 def vega_bundle() -> str:

@@ -1,6 +1,6 @@
 """What pvreport works out from the data: honest statuses, equity gaps, who was heard, loop closure.
 
-Pure functions over the model (:mod:`pvreport.model`): no files, no clock, no globals. "Today" is
+Pure functions over the model (:mod:`pvreport.report.model`): no files, no clock, no globals. "Today" is
 always passed in as ``as_of`` so that a build can be repeated for any date. The rules follow the
 contract's "What pvreport derives" section; :data:`RULES` publishes them in plain words, and the
 "How we judge progress" page and every status word come from it, so that what the site says and
@@ -272,7 +272,7 @@ def _threshold_words(
     """The sentence that says how the smallest change that counts decided the status.
 
     ``amount`` is the indicator's own threshold as written beside the change it is compared
-    with (see :func:`pvreport.formatting.format_differences`)."""
+    with (see :func:`pvreport.report.formatting.format_differences`)."""
     unit = indicator.unit
     own = indicator.change_threshold
     if own is not None:

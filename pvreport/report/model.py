@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 Visibility = Literal["public", "confidential"]
 
@@ -18,32 +18,6 @@ Visibility = Literal["public", "confidential"]
 #: compared result has a range of uncertainty, a change smaller than this share of the earlier
 #: value's size counts as no change.
 DEFAULT_RELATIVE_CHANGE_THRESHOLD = 2.0
-
-
-class WrittenNumber(float):
-    """A number whose cell ends in zeros after its decimal point (``97.50``, ``12.0``): the float
-    it is, with the text it was written as, so that people see the decimals the publisher wrote
-    (:mod:`pvreport.formatting`). Every other number is a plain float: its shortest text is
-    already the cell's."""
-
-    __slots__ = ("text",)
-    text: str
-
-    def __new__(cls, text: str) -> Self:
-        number = super().__new__(cls, text)
-        number.text = text
-        return number
-
-    def __reduce__(self) -> tuple[type[WrittenNumber], tuple[str]]:
-        return (WrittenNumber, (self.text,))
-
-
-def read_number(text: str) -> float:
-    """A number cell's text (stripped, not empty) as a float; ``ValueError`` where it is not one.
-    Trailing zeros after the decimal point are kept with it (:class:`WrittenNumber`)."""
-    if text[-1] == "0" and "." in text and text.isascii() and "e" not in text.lower():
-        return WrittenNumber(text)
-    return float(text)
 
 
 @dataclasses.dataclass(frozen=True)

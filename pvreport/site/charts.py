@@ -4,9 +4,9 @@ Every chart is a :class:`Chart`: a Vega-Lite spec (a plain dict, filled from sma
 templates here, which is ~25 times faster than building it through Altair's schema machinery),
 the text alternative written from the data in words, a caption, the same data as a table of
 formatted cells, a CSV of exactly that data with raw numbers, and a *drawing*: the same values
-again, from which :mod:`pvreport.svg` draws the static SVG everyone sees first (and the only chart
+again, from which :mod:`pvreport.site.svg` draws the static SVG everyone sees first (and the only chart
 without JavaScript; the site's script swaps in an interactive view of the spec where it can).
-Each numeric axis is worked out once, as an :class:`pvreport.axes.Axis` in the drawing, and the
+Each numeric axis is worked out once, as an :class:`pvreport.site.axes.Axis` in the drawing, and the
 spec is written from it (domain, tick values, label texts), so both views show the same axes.
 :func:`render_cached` keeps drawn SVGs in a content-addressed cache.
 
@@ -35,9 +35,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import derive, svg
-from .axes import Axis, value_axis
-from .formatting import (
+from ..report import derive
+from ..report.formatting import (
     format_change,
     format_interval,
     format_number,
@@ -46,7 +45,9 @@ from .formatting import (
     period_phrase,
     unit_in_words,
 )
-from .model import Engagement, Indicator, ProfileRow, Report, Result
+from ..report.model import Engagement, Indicator, ProfileRow, Report, Result
+from . import svg
+from .axes import Axis, value_axis
 from .write import cell_text, neutralise
 
 # The Vega-Lite version the specs are written for and the site's bundle runs; pinned so output
@@ -125,7 +126,7 @@ class Chart:
     #: The breakdown or profile dimension a chart is about (None for a whole-population chart),
     #: so that a page can place it in that dimension's section.
     topic: str | None = None
-    #: What the static SVG is drawn from (the same values as the spec); see :mod:`pvreport.svg`.
+    #: What the static SVG is drawn from (the same values as the spec); see :mod:`pvreport.site.svg`.
     drawing: svg.Drawing | None = None
 
 

@@ -24,7 +24,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pathspec.gitignore import GitIgnoreSpec
 
-from . import build, render, write
+from .. import build
+from . import render, write
 
 log = logging.getLogger("mkdocs.plugins.pvreport")
 #: Set by ``pvreport serve --package DIR``: the package to preview, over the ``package`` option.
@@ -37,16 +38,16 @@ class PvreportConfig(base.Config):
     as_of = c.Optional(c.Type(str))
     #: Sections with more pages than this list only their index page in the navigation.
     nav_page_limit = c.Type(int, default=render.NAV_PAGE_LIMIT)
-    #: The limits of pvreport.limits (read by build.build from mkdocs.yml): named here so that
+    #: The limits of pvreport.tables.limits (read by build.build from mkdocs.yml): named here so that
     #: MkDocs accepts them; a size may be a number of bytes or text such as "1GB".
     max_file_size = c.Optional(c.Type((int, str)))
     max_rows = c.Optional(c.Type(int))
     max_cell_length = c.Optional(c.Type(int))
     max_columns = c.Optional(c.Type(int))
-    #: The readability thresholds of pvreport.readability.Thresholds (read by build.build).
+    #: The readability thresholds of pvreport.validate.readability.Thresholds (read by build.build).
     min_reading_ease = c.Optional(c.Type((int, float)))
     max_sentence_words = c.Optional(c.Type(int))
-    #: The engine pvreport build runs (pvreport.engine.ENGINES); the plugin itself runs in
+    #: The engine pvreport build runs (pvreport.site.engine.ENGINES); the plugin itself runs in
     #: MkDocs whatever it says.
     engine = c.Optional(c.Choice(("mkdocs", "zensical")))
 

@@ -9,7 +9,7 @@ How many decimals a figure gets:
 - A value keeps every decimal the publisher wrote, up to :data:`MAX_DECIMALS` (``1.15`` is
   shown as 1.15, never 1.1). The decimals written are those of the shortest text that reads back
   as the stored float (Python's ``repr``), which is the cell's own text; a cell that ends in
-  zeros after its decimal point (``97.50``) is read as a :class:`~pvreport.model.WrittenNumber`,
+  zeros after its decimal point (``97.50``) is read as a :class:`~pvreport.tables.read.WrittenNumber`,
   which keeps its text. Nothing is counted per cell when a package is read, however many
   results it has.
 - A value with a longer tail (``97.49863969529174``, or ``0.30000000000000004`` from float
@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from .model import WrittenNumber
+from ..tables.read import WrittenNumber
 from .periods import PeriodError, parse_period
 
 # A real minus sign: screen readers say "minus" for it, but may skip or say "dash" for a hyphen.

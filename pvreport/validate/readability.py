@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pyphen
 
-from .load import Row, Table
-from .problems import Problem
+from ..problems import Problem
+from ..tables.read import Row, Table
 
 #: Below this many words a text is not given a Flesch score (see the module's docstring).
 MIN_WORDS_FOR_EASE = 12

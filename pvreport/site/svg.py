@@ -1,8 +1,8 @@
 """Static chart SVGs, drawn by pvreport itself from each chart's data.
 
 Every chart kind has a small frozen *drawing* (the numbers and words its picture is made of,
-filled by :mod:`pvreport.charts` from the same values as its Vega-Lite spec, its value axis an
-:class:`pvreport.axes.Axis` the spec is written from too) and one function here
+filled by :mod:`pvreport.site.charts` from the same values as its Vega-Lite spec, its value axis an
+:class:`pvreport.site.axes.Axis` the spec is written from too) and one function here
 that lays it out and writes the SVG as a string. Drawing takes well under a millisecond a chart,
 against ~100 ms through a JavaScript engine, and gives the same bytes for the same drawing.
 

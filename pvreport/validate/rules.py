@@ -3,7 +3,7 @@
 Frictionless checks each file on its own: types, required cells, enums, patterns, keys, and
 single-id references into a resource that exists. Everything else in the contract's "Errors and
 warnings" lives here, one small generator per rule. Every rule reads the typed tables of
-:func:`pvreport.load.read_table` and must cope with anything frictionless has already reported:
+:func:`pvreport.tables.read.read_table` and must cope with anything frictionless has already reported:
 a table may be missing, any cell may be None, and a cell that breaks its pattern is left to
 frictionless so that one mistake gives one problem.
 """
@@ -22,8 +22,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from . import contract, derive, keys, load, model, moments, periods, visibility
-from .problems import Problem
+from .. import contract, keys
+from ..problems import Problem
+from ..report import derive, load, model, periods, visibility
+from ..tables import moments, read
 
 #: Statuses of a decision that has been taken. A reversed decision was taken before it was undone,
 #: so the site still shows which option was chosen (and then reversed).
@@ -48,7 +50,7 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 #: A vectorised pre-filter: given a large table's columns, a mask of the rows a rule must look
 #: at. It may keep more rows than the rule faults, never fewer; the rule then judges each kept
 #: row as it judges every row of a small table. Small tables ignore it.
-Keep = Callable[[load.Columns], Any]
+Keep = Callable[[read.Columns], Any]
 
 
 def _is_none(value: Any) -> bool:
@@ -61,7 +63,7 @@ class Package:
     clock."""
 
     descriptor: Mapping[str, Any]
-    tables: Mapping[str, load.Table]
+    tables: Mapping[str, read.Table]
     present: frozenset[str]
     clock: moments.Clock
 
@@ -70,7 +72,7 @@ class Package:
         """The day the run treats as today."""
         return self.clock.today
 
-    def rows(self, name: str, keep: Keep | None = None) -> Sequence[load.Row]:
+    def rows(self, name: str, keep: Keep | None = None) -> Sequence[read.Row]:
         """The rows of a resource; of a large one, only those ``keep`` selects."""
         table = self.tables.get(name)
         if table is None:
@@ -94,17 +96,17 @@ class Package:
         table = self.tables.get(name)
         return table.file if table is not None else f"{name}.csv"
 
-    def by_id(self, name: str, key: str = "id") -> dict[str, load.Row]:
+    def by_id(self, name: str, key: str = "id") -> dict[str, read.Row]:
         """Rows by id; the first row wins where an id repeats (frictionless reports repeats)."""
-        out: dict[str, load.Row] = {}
+        out: dict[str, read.Row] = {}
         for row in self.rows(name):
             value = row.get(key)
             if isinstance(value, str) and value not in out:
                 out[value] = row
         return out
 
-    def grouped(self, name: str, key: str, keep: Keep | None = None) -> dict[str, list[load.Row]]:
-        out: dict[str, list[load.Row]] = {}
+    def grouped(self, name: str, key: str, keep: Keep | None = None) -> dict[str, list[read.Row]]:
+        out: dict[str, list[read.Row]] = {}
         for row in self.rows(name, keep):
             value = row.get(key)
             if isinstance(value, str):
@@ -117,7 +119,7 @@ Rule = Callable[[Package], Iterator[Problem]]
 
 def check(
     descriptor: Mapping[str, Any],
-    tables: Mapping[str, load.Table],
+    tables: Mapping[str, read.Table],
     *,
     as_of: dt.date | None = None,
     clock: moments.Clock | None = None,
@@ -146,12 +148,12 @@ def _declared(descriptor: Mapping[str, Any]) -> frozenset[str]:
 # Small readers ---------------------------------------------------------------------------------
 
 
-def _text(row: load.Row, field: str) -> str | None:
+def _text(row: read.Row, field: str) -> str | None:
     value = row.get(field)
     return value if isinstance(value, str) and value != "" else None
 
 
-def _number(row: load.Row, field: str) -> float | None:
+def _number(row: read.Row, field: str) -> float | None:
     value = row.get(field)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -191,7 +193,7 @@ def _form_of(value: Any) -> str | None:
     return period.form if period is not None else None
 
 
-def _lines(rows: Iterable[load.Row]) -> str:
+def _lines(rows: Iterable[read.Row]) -> str:
     numbers = [str(r.line) for r in rows]
     if len(numbers) == 1:
         return f"line {numbers[0]}"
@@ -209,7 +211,7 @@ def _problem(
     code: str,
     package: Package,
     name: str,
-    row: load.Row | None,
+    row: read.Row | None,
     field: str | None,
     message: str,
     *,
@@ -252,7 +254,7 @@ def list_references(package: Package) -> Iterator[Problem]:
                 if cell is None or not _passes_pattern(name, field, cell):
                     continue
                 if absent:
-                    ids = load.split_ids(cell)
+                    ids = read.split_ids(cell)
                     yield _problem(
                         "reference-to-absent-resource",
                         package,
@@ -266,7 +268,7 @@ def list_references(package: Package) -> Iterator[Problem]:
                         f"or leave {field} empty.",
                     )
                     continue
-                for missing in [i for i in load.split_ids(cell) if i not in known]:
+                for missing in [i for i in read.split_ids(cell) if i not in known]:
                     yield _problem(
                         "broken-list-reference",
                         package,
@@ -283,7 +285,7 @@ def list_references(package: Package) -> Iterator[Problem]:
 
 
 def suggest_references(
-    problems: Iterable[Problem], tables: Mapping[str, load.Table]
+    problems: Iterable[Problem], tables: Mapping[str, read.Table]
 ) -> list[Problem]:
     """References to ids that do not exist, each with the closest existing id ("did you mean").
 
@@ -312,7 +314,7 @@ def suggest_references(
             continue
         if name not in targets:
             targets[name] = {**contract.single_references(name), **contract.list_references(name)}
-        target = targets[name].get(load.normalise_header(problem.field))
+        target = targets[name].get(read.normalise_header(problem.field))
         if target is None or target[0] not in tables:
             out.append(problem)
             continue
@@ -397,7 +399,7 @@ def objective_cycles(package: Package) -> Iterator[Problem]:
 
 
 def _cycle_problem(
-    package: Package, objectives: Mapping[str, load.Row], cycle: list[str], first: str
+    package: Package, objectives: Mapping[str, read.Row], cycle: list[str], first: str
 ) -> Problem:
     at = cycle.index(first)
     ordered = cycle[at:] + cycle[:at]
@@ -439,7 +441,7 @@ def counterbalance_is_itself(package: Package) -> Iterator[Problem]:
 def reserved_ids(package: Package) -> Iterator[Problem]:
     """An id that becomes a page address must not be a name the site uses itself."""
 
-    def reserved(columns: load.Columns) -> Any:
+    def reserved(columns: read.Columns) -> Any:
         return columns.where("id", lambda v: v in contract.RESERVED_IDS)
 
     for name in contract.WITH_PAGES:
@@ -493,7 +495,7 @@ def numbers_are_figures(package: Package) -> Iterator[Problem]:
             if field not in package.header(name):
                 continue
 
-            def beyond(columns: load.Columns, field: str = field) -> Any:
+            def beyond(columns: read.Columns, field: str = field) -> Any:
                 return columns.where(field, _beyond)
 
             for row in package.rows(name, beyond):
@@ -542,7 +544,7 @@ def numbers_are_figures(package: Package) -> Iterator[Problem]:
 def _half_given(
     package: Package, name: str, code: str, first: str, second: str, what: str
 ) -> Iterator[Problem]:
-    def one_given(columns: load.Columns) -> Any:
+    def one_given(columns: read.Columns) -> Any:
         return columns.where(first, _is_none) != columns.where(second, _is_none)
 
     for row in package.rows(name, one_given):
@@ -587,7 +589,7 @@ def interval_half_given(package: Package) -> Iterator[Problem]:
     )
 
 
-def _outside_interval(columns: load.Columns) -> Any:
+def _outside_interval(columns: read.Columns) -> Any:
     value, lower, upper = (columns.numbers(f) for f in ("value", "lower", "upper"))
     return (lower > value) | (upper < value)  # NaN, for an empty cell, compares False
 
@@ -644,7 +646,7 @@ def periods_are_dates(package: Package) -> Iterator[Problem]:
 
 def moments_are_readable(package: Package) -> Iterator[Problem]:
     """A moment (``embargo_until``) must be in a form pvreport reads: the loader reads it with
-    the same reader (:mod:`pvreport.moments`), so a cell it cannot read would otherwise mean
+    the same reader (:mod:`pvreport.tables.moments`), so a cell it cannot read would otherwise mean
     "no embargo" and the value would be published."""
     for name in package.tables:
         if name not in contract.RESOURCES:
@@ -697,7 +699,7 @@ def mixed_period_forms(package: Package) -> Iterator[Problem]:
     """All periods of one indicator (results, baseline, target) use one form."""
     indicators = package.by_id("indicators")
 
-    def mixed(columns: load.Columns) -> Any:
+    def mixed(columns: read.Columns) -> Any:
         # Only the results of an indicator whose periods take more than one form.
         import numpy as np
 
@@ -724,7 +726,7 @@ def mixed_period_forms(package: Package) -> Iterator[Problem]:
 
     results = package.grouped("results", "indicator_id", mixed)
     for indicator_id in dict.fromkeys([*indicators, *results]):
-        places: list[tuple[str, load.Row, str, periods.Period]] = []
+        places: list[tuple[str, read.Row, str, periods.Period]] = []
         for row in results.get(indicator_id, []):
             if (p := _period(row.get("period"))) is not None:
                 places.append(("results", row, "period", p))
@@ -775,7 +777,7 @@ def engagement_dates(package: Package) -> Iterator[Problem]:
 
 def profile_shares(package: Package) -> Iterator[Problem]:
     """Within one engagement and dimension, each share column sums to 100 (give or take 1)."""
-    groups: dict[tuple[str, str], list[load.Row]] = {}
+    groups: dict[tuple[str, str], list[read.Row]] = {}
     for row in package.rows("engagement_profile"):
         engagement, dimension = _text(row, "engagement_id"), _text(row, "dimension")
         if engagement is not None and dimension is not None:
@@ -939,7 +941,7 @@ def revisions_name_present_resources(package: Package) -> Iterator[Problem]:
 
 def revisions_name_rows(package: Package) -> Iterator[Problem]:
     """A revision's row_id names a row of its resource (read by :func:`keys.resolve`)."""
-    by_resource: dict[str, list[load.Row]] = {}
+    by_resource: dict[str, list[read.Row]] = {}
     for row in package.rows("revisions"):
         resource = _text(row, "resource")
         # A name outside the contract breaks the enum (frictionless reports it); an absent
@@ -969,19 +971,19 @@ def revisions_name_rows(package: Package) -> Iterator[Problem]:
         row_ids = [_text(row, "row_id") or "" for row in revisions]
         want = keys.wanted(resource, row_ids)
         firsts = {key[0] for key in want}
-        index = keys.keyed(resource, _rows_under(package, resource, firsts), load.Row.get)
+        index = keys.keyed(resource, _rows_under(package, resource, firsts), read.Row.get)
         for row, row_id in zip(revisions, row_ids, strict=True):
             if keys.resolve(resource, row_id, index) is None:
                 yield _revision_names_no_row(package, resource, row, row_id)
 
 
-def _rows_under(package: Package, resource: str, firsts: set[str]) -> Sequence[load.Row]:
+def _rows_under(package: Package, resource: str, firsts: set[str]) -> Sequence[read.Row]:
     """The rows of a keyed resource whose first key cell is one of ``firsts``."""
     first = keys.KEY_FIELDS[resource][0]
     return package.rows(resource, lambda columns: columns.where(first, firsts.__contains__))
 
 
-def _revision_names_no_row(package: Package, resource: str, row: load.Row, row_id: str) -> Problem:
+def _revision_names_no_row(package: Package, resource: str, row: read.Row, row_id: str) -> Problem:
     fields = keys.KEY_FIELDS[resource]
     form = keys.key_form(resource)
     what = "id" if len(fields) == 1 else "key"
@@ -998,7 +1000,7 @@ def _revision_names_no_row(package: Package, resource: str, row: load.Row, row_i
         near = {p for p in parents if p.casefold() == first.casefold()}
         near.update(difflib.get_close_matches(first, parents, n=3, cutoff=0.6))
         rows = _rows_under(package, resource, near)
-        candidates = [keys.canonical(k) for k in keys.keyed(resource, rows, load.Row.get)]
+        candidates = [keys.canonical(k) for k in keys.keyed(resource, rows, read.Row.get)]
     found = keys.closest(guess, candidates)
     suggestion = f" Did you mean '{found}'?" if found is not None else ""
     example = found if found is not None else (candidates[0] if candidates else None)
@@ -1026,7 +1028,7 @@ def objectives_measured_by_outcomes(package: Package) -> Iterator[Problem]:
 
     An objective with no indicators of its own is measured through its sub-objectives, if they
     have indicators (a theme above more specific aims). "Only outputs" looks at the objective's
-    own indicators, as :func:`pvreport.derive.objectives_measured_only_by_outputs` does for the
+    own indicators, as :func:`pvreport.report.derive.objectives_measured_only_by_outputs` does for the
     site, so that the warning and the page agree.
     """
     if not package.readable("indicators"):
@@ -1067,9 +1069,9 @@ def objectives_measured_by_outcomes(package: Package) -> Iterator[Problem]:
 
 
 def _subtree_indicators(
-    root: str, children: Mapping[str, list[str]], indicators: Mapping[str, list[load.Row]]
-) -> list[load.Row]:
-    found: list[load.Row] = []
+    root: str, children: Mapping[str, list[str]], indicators: Mapping[str, list[read.Row]]
+) -> list[read.Row]:
+    found: list[read.Row] = []
     seen: set[str] = set()
     stack = [root]
     while stack:
@@ -1082,7 +1084,7 @@ def _subtree_indicators(
     return found
 
 
-def _finite(row: load.Row, field: str) -> float | None:
+def _finite(row: read.Row, field: str) -> float | None:
     value = _number(row, field)
     return value if value is not None and math.isfinite(value) else None
 
@@ -1093,8 +1095,8 @@ _DIRECTIONS: dict[str, Literal["increase", "decrease"]] = {
 }
 
 
-def _as_indicator(row: load.Row) -> model.Indicator | None:
-    """The model's indicator for :mod:`pvreport.derive`, or None where a cell it needs is bad."""
+def _as_indicator(row: read.Row) -> model.Indicator | None:
+    """The model's indicator for :mod:`pvreport.report.derive`, or None where a cell it needs is bad."""
     indicator_id, direction = _text(row, "id"), _DIRECTIONS.get(_text(row, "direction") or "")
     if indicator_id is None or direction is None:
         return None
@@ -1120,10 +1122,10 @@ def _as_indicator(row: load.Row) -> model.Indicator | None:
     )
 
 
-def _published_results(package: Package, rows: Iterable[load.Row]) -> list[model.Result]:
+def _published_results(package: Package, rows: Iterable[read.Row]) -> list[model.Result]:
     """An indicator's readable results as the site will show them at the run's moment: those
     still under embargo then are left out by the site's own filter
-    (:func:`pvreport.visibility.under_embargo`)."""
+    (:func:`pvreport.report.visibility.under_embargo`)."""
     out = []
     for row in rows:
         indicator_id, group, text = _text(row, "indicator_id"), _text(row, "group"), None
@@ -1150,7 +1152,7 @@ def _published_results(package: Package, rows: Iterable[load.Row]) -> list[model
 def counterbalances_hold(package: Package) -> Iterator[Problem]:
     """A target met while its counterbalance is getting worse may be met by missing the point.
 
-    The statuses are :mod:`pvreport.derive`'s, judged on the indicators and results the site
+    The statuses are :mod:`pvreport.report.derive`'s, judged on the indicators and results the site
     publishes at the run's moment, so the warning agrees with what the site shows.
     """
     indicators = package.by_id("indicators")
@@ -1161,7 +1163,7 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
         for i in (indicator_id, partner)
     }
 
-    def paired_overall(columns: load.Columns) -> Any:
+    def paired_overall(columns: read.Columns) -> Any:
         # derive judges an indicator by its "all" results only (Result.is_all).
         return columns.where("indicator_id", lambda v: v in paired) & columns.where(
             "group", lambda g: g == "all"
@@ -1169,7 +1171,7 @@ def counterbalances_hold(package: Package) -> Iterator[Problem]:
 
     results = package.grouped("results", "indicator_id", paired_overall)
     # The site shows neither a withheld indicator nor a withheld counterbalance: the same
-    # withholding decides (pvreport.visibility), so the warning is about what readers see.
+    # withholding decides (pvreport.report.visibility), so the warning is about what readers see.
     measures = {i: m for i, row in indicators.items() if (m := _as_indicator(row)) is not None}
     objectives = [
         types.SimpleNamespace(id=i, visibility=_text(row, "visibility") or "public")
@@ -1228,7 +1230,7 @@ def change_thresholds_used(package: Package) -> Iterator[Problem]:
     if not with_threshold:
         return
 
-    def thresholded_overall(columns: load.Columns) -> Any:
+    def thresholded_overall(columns: read.Columns) -> Any:
         return columns.where("indicator_id", lambda v: v in with_threshold) & columns.where(
             "group", lambda g: g == "all"
         )
@@ -1338,7 +1340,7 @@ def decisions_weigh_options(package: Package) -> Iterator[Problem]:
 
 def engaged_decisions_say_what_was_open(package: Package) -> Iterator[Problem]:
     for row in package.rows("decisions"):
-        engaged = load.split_ids(_text(row, "engagement_ids"))
+        engaged = read.split_ids(_text(row, "engagement_ids"))
         if engaged and _text(row, "up_for_grabs") is None:
             yield _problem(
                 "up-for-grabs-missing",
@@ -1371,7 +1373,7 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
         return
     cutoff = _two_years_before(end)
 
-    def latest_only(columns: load.Columns) -> Any:
+    def latest_only(columns: read.Columns) -> Any:
         # Only each indicator's first row of its latest period: max() finds the first of the
         # rows of the latest period, which is that one.
         import numpy as np
@@ -1414,11 +1416,11 @@ def results_are_recent(package: Package) -> Iterator[Problem]:
 def next_updates_to_come(package: Package) -> Iterator[Problem]:
     """An indicator's ``next_update`` has passed: the site will flag it as overdue.
 
-    Judged as :func:`pvreport.derive.indicator_status` judges it, on the day the build treats as
+    Judged as :func:`pvreport.report.derive.indicator_status` judges it, on the day the build treats as
     today. A confidential indicator is not on the site, so not flagged there.
     """
 
-    def passed(columns: load.Columns) -> Any:
+    def passed(columns: read.Columns) -> Any:
         return columns.where("next_update", lambda d: isinstance(d, dt.date) and package.as_of > d)
 
     for row in package.rows("indicators", passed):
@@ -1445,7 +1447,7 @@ def indicators_have_results(package: Package) -> Iterator[Problem]:
     if not package.readable("results"):
         return
 
-    def first_of_each(columns: load.Columns) -> Any:
+    def first_of_each(columns: read.Columns) -> Any:
         import numpy as np
 
         owner, _ = columns.groups("indicator_id")

@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import contract, load
-from .problems import Problem
+from .. import contract
+from ..problems import Problem
+from ..tables import read
 
 if TYPE_CHECKING:
     import numpy as np
@@ -235,13 +236,13 @@ def check_file(
     name: str,
     path: Path,
     file: str,
-    parsed: load.Parsed | None = None,
+    parsed: read.Parsed | None = None,
     data: bytes | None = None,
 ) -> FileCheck:
     """Check one CSV file of the contract resource ``name``.
 
     Every check runs by column, on ``parsed`` (the file read by column, where it already is)
-    or on the file read by :func:`pvreport.load.parse`: each column's doubtful distinct cells
+    or on the file read by :func:`pvreport.tables.read.parse`: each column's doubtful distinct cells
     are judged once, by :func:`_check_cell`. ``data`` is the file's bytes, where already read.
     """
     try:
@@ -276,7 +277,7 @@ def check_file(
         # Read as Python's reader reads it: the heading is the first record with something in
         # it, and a line the reader refuses (a NUL byte) is said plainly.
         try:
-            parsed = load.parse(path, python=has_control)
+            parsed = read.parse(path, python=has_control)
         except csv.Error as error:
             return FileCheck(
                 [Problem("file-unreadable", f"{file} cannot be read as CSV: {error}.", file=file)],
@@ -294,7 +295,7 @@ def check_file(
     problems = list(found.problems)
     explained = set(found.explained)
     count = 0
-    for start, record in load.csv_records(path):
+    for start, record in read.csv_records(path):
         for index, cell in enumerate(record):
             bad = _control(cell)
             if not bad or count >= _MAX_CONTROL:
@@ -335,13 +336,13 @@ def _other_separator(name: str, labels: Sequence[str]) -> str | None:
     finds.
     """
     known = set(contract.fields(name))
-    by_comma = sum(load.normalise_header(label) in known for label in labels)
+    by_comma = sum(read.normalise_header(label) in known for label in labels)
     row = ",".join(labels)
     for sep, called in ((";", "semicolons"), ("\t", "tabs")):
         if sep not in row:
             continue
         parts = row.split(sep)
-        by_sep = sum(load.normalise_header(part.strip('"')) in known for part in parts)
+        by_sep = sum(read.normalise_header(part.strip('"')) in known for part in parts)
         if (len(labels) == 1 and len(parts) > 1) or (by_sep >= 2 and by_sep > by_comma):
             return called
     return None
@@ -410,7 +411,7 @@ def _check_header(
     for index, label in enumerate(labels):
         hidden = _invisible(label) + _control(label)
         # A heading with an invisible character is still the column the user meant.
-        norm = load.normalise_header("".join(c for c in label if c not in hidden))
+        norm = read.normalise_header("".join(c for c in label if c not in hidden))
         header.append(norm)
         if not norm:
             if has_values(index):
@@ -549,7 +550,7 @@ def _check_cell(
             )
     if kind == "date" and value:
         if _ISO_DATE.match(value):
-            if load.cast(value, field) is None:
+            if read.cast(value, field) is None:
                 return Problem(
                     "date-impossible",
                     f'"{value}" is not a real day.',
@@ -579,7 +580,7 @@ def _check_cell(
 
 
 def _first_clean_ids(
-    parsed: load.Parsed, index: int, listed: bool, blank: np.ndarray
+    parsed: read.Parsed, index: int, listed: bool, blank: np.ndarray
 ) -> dict[str, int]:
     """The clean ids of a column (no invisible character), each with the first line it is on,
     for :func:`_check_cell` to compare a look-alike with; ``listed``: the cells are lists of
@@ -602,13 +603,13 @@ def _first_clean_ids(
     clean: dict[str, int] = {}
     for line, cell in sorted(cells):
         if cell.isascii() or not _invisible(cell):
-            for part in load.split_ids(cell) if listed else (cell,):
+            for part in read.split_ids(cell) if listed else (cell,):
                 clean.setdefault(part.strip(), line)
     return clean
 
 
 def _check_by_column(
-    name: str, file: str, parsed: load.Parsed, ascii_only: bool = True
+    name: str, file: str, parsed: read.Parsed, ascii_only: bool = True
 ) -> FileCheck:
     """:func:`check_file` of a file read by column; ``ascii_only``: the file is all ASCII.
 
@@ -624,13 +625,13 @@ def _check_by_column(
     if separator is not None:
         return _wrong_delimiter(file, separator, parsed.lines[0])
     fields = contract.fields(name)
-    blank = load.blank_records(parsed)
+    blank = read.blank_records(parsed)
     width = len(parsed.columns)
 
     def has_values(index: int) -> bool:
         if index >= width:
             return False
-        return bool(np.any(~load.blank_cells(parsed.columns[index]) & ~blank))
+        return bool(np.any(~read.blank_cells(parsed.columns[index]) & ~blank))
 
     header, problems = _check_header(name, file, parsed.lines[0], labels, has_values)
     lines = parsed.lines

@@ -5,7 +5,7 @@ This is the one place that reads a frictionless report. Three things make it mor
 - frictionless matches columns by position, while a spreadsheet user reorders columns and leaves
   optional ones out. Each file therefore gets a schema built from the contract in the order of its
   own heading row (unknown columns as text, absent optional columns dropped).
-- frictionless counts row positions; people see physical lines. ``load.csv_records`` gives the
+- frictionless counts row positions; people see physical lines. ``read.csv_records`` gives the
   physical line of every record (quoted line breaks and blank lines make them differ).
 - Hygiene has already explained some cells better (``1,234`` in a number column); those are not
   reported twice.
@@ -19,10 +19,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import contract, fastcheck, gate, hygiene, load
-from .gate import DESCRIPTOR, Resource
+from .. import contract
+from ..problems import Problem
+from ..tables import gate, read
+from ..tables.gate import DESCRIPTOR, Resource
+from . import fastcheck, hygiene
 from .hygiene import FileCheck
-from .problems import Problem
 
 #: frictionless' header errors: hygiene reports headings itself, naming the expected name.
 _LABEL_ERRORS = frozenset(
@@ -339,14 +341,14 @@ def check(
     checks: Mapping[str, FileCheck],
     *,
     fast: bool | None = None,
-    parsed: Mapping[str, load.Parsed] | None = None,
+    parsed: Mapping[str, read.Parsed] | None = None,
     fast_rows: int | None = None,
 ) -> list[Problem]:
     """Validate the readable contract resources with frictionless; return pvreport problems.
 
     ``resources`` are those the gate accepted and hygiene found readable; ``checks`` holds the
     hygiene result (heading row, cells already explained) of each. ``fast`` chooses the
-    vectorised checks of :mod:`pvreport.fastcheck`: always (True), never (False), or for files
+    vectorised checks of :mod:`pvreport.validate.fastcheck`: always (True), never (False), or for files
     of more than ``fast_rows`` rows (None; default 0: every file). ``parsed`` holds
     files already read by column, by resource name.
     """
@@ -433,10 +435,10 @@ def _check_fast(
     shown: Mapping[str, list[str]],
     fast: bool | None,
     problems: list[Problem],
-    parsed: Mapping[str, load.Parsed],
+    parsed: Mapping[str, read.Parsed],
     fast_rows: int,
 ) -> set[str]:
-    """Check large resources with :mod:`pvreport.fastcheck`; return the names it checked.
+    """Check large resources with :mod:`pvreport.validate.fastcheck`; return the names it checked.
 
     A resource referring to one checked here is checked here too, since frictionless would
     need the large one loaded to look its ids up.
@@ -494,7 +496,7 @@ def _convert(
 ) -> Iterator[Problem]:
     file = resource.file
     if lines is None:
-        lines = [start for start, _ in load.csv_records(resource.path)]
+        lines = [start for start, _ in read.csv_records(resource.path)]
     display = {f["name"]: shown[i] for i, f in enumerate(table_schema["fields"])}
     seen_rows: set[tuple[str, int]] = set()
     # A reference that is not even a well-formed id is reported as that, not again as unknown.
@@ -525,7 +527,7 @@ def _convert(
         shown_name = display.get(field_name, field_name) if field_name else None
         cell = getattr(error, "cell", None)
         if line is not None and line in hygiene.blank_lines:
-            continue  # a row of spaces is a blank row to a reader, and to load.read_table
+            continue  # a row of spaces is a blank row to a reader, and to read.read_table
         if shown_name and line is not None and (line, shown_name) in hygiene.explained:
             continue
         found: Problem | None = None

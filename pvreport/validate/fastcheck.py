@@ -35,8 +35,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import load
-from .load import Lines, Parsed  # noqa: F401  (read here before they moved to load)
+from ..tables import read
+from ..tables.read import Lines, Parsed  # noqa: F401  (read here before they moved to load)
 
 if TYPE_CHECKING:
     # frictionless is imported where it is used (about 0.2-0.4 s): a clean large file is
@@ -284,7 +284,7 @@ def lookup_values(
     path: Path,
     table_schema: Mapping[str, Any],
     field_name: str,
-    parsed: load.Parsed | None = None,
+    parsed: read.Parsed | None = None,
 ) -> set[Any]:
     """The values of one field over a resource's rows, as frictionless' foreign-key lookup
     holds them (typed; empty and unreadable cells left out). ``parsed`` is the file already
@@ -308,7 +308,7 @@ def lookup_values(
         reader = schema.get_field(field_name).create_cell_reader()
     if parsed is None:
         try:
-            parsed = load.parse(path)
+            parsed = read.parse(path)
         except ValueError:
             return set()
     if position >= len(parsed.columns):
@@ -333,7 +333,7 @@ def check(
     table_schema: Mapping[str, Any],
     lookups: Mapping[tuple[str, str], set[Any]],
     name: str,
-    parsed: load.Parsed | None = None,
+    parsed: read.Parsed | None = None,
 ) -> tuple[list[Any], Sequence[int]]:
     """The errors frictionless would report for one CSV resource, and each record's line.
 
@@ -344,7 +344,7 @@ def check(
     """
     if parsed is None:
         try:
-            parsed = load.parse(path)
+            parsed = read.parse(path)
         except ValueError as error:
             raise Unsupported(str(error)) from error
     if parsed.lines[0] != 1:

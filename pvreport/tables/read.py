@@ -1,6 +1,7 @@
-"""Read a package folder into typed tables, and tables into the report model.
+"""Read a package's CSV files into typed tables: the one CSV reader, the one cast of a cell.
 
-No checks happen here beyond what reading needs: :mod:`pvreport.validate` decides whether a package
+No checks happen here beyond what reading needs (the model is built from these tables by
+:mod:`pvreport.report.load`): :mod:`pvreport.validate` decides whether a package
 is fit to read, and calls :func:`read_table` itself so that its rules see the same rows the site
 will. Cells that cannot be read as their field's type become ``None`` (validation has already
 reported them).
@@ -26,9 +27,9 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, Self, overload
 
-from . import contract, model, moments
+from . import moments
 
 if TYPE_CHECKING:
     import numpy as np
@@ -178,7 +179,7 @@ def paused_gc() -> Iterator[None]:
 @contextlib.contextmanager
 def csv_field_limit() -> Iterator[None]:
     """Python's csv reader refuses a cell over its limit (128 KB), which is the whole process's:
-    pvreport's own limit on cells (``max_cell_length``, :mod:`pvreport.limits`) is checked
+    pvreport's own limit on cells (``max_cell_length``, :mod:`pvreport.tables.limits`) is checked
     before any reading, so its reader lifts the csv module's for its own reading only and puts
     back what was there."""
     before = csv.field_size_limit(sys.maxsize)
@@ -227,6 +228,32 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
         yield from read_records(handle)
 
 
+class WrittenNumber(float):
+    """A number whose cell ends in zeros after its decimal point (``97.50``, ``12.0``): the float
+    it is, with the text it was written as, so that people see the decimals the publisher wrote
+    (:mod:`pvreport.report.formatting`). Every other number is a plain float: its shortest text is
+    already the cell's."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Self:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[type[WrittenNumber], tuple[str]]:
+        return (WrittenNumber, (self.text,))
+
+
+def read_number(text: str) -> float:
+    """A number cell's text (stripped, not empty) as a float; ``ValueError`` where it is not one.
+    Trailing zeros after the decimal point are kept with it (:class:`WrittenNumber`)."""
+    if text[-1] == "0" and "." in text and text.isascii() and "e" not in text.lower():
+        return WrittenNumber(text)
+    return float(text)
+
+
 def normalise_header(label: str) -> str:
     """A header label as the contract writes names: stray spaces gone, lower case."""
     return re.sub(r"\s+", "_", label.strip().lower())
@@ -242,7 +269,7 @@ def cast(value: str, field: Mapping[str, Any]) -> Any:
         if kind == "string":
             return value
         if kind == "number":
-            return model.read_number(value)
+            return read_number(value)
         if kind == "integer":
             return int(value)
         if kind == "boolean":
@@ -297,106 +324,6 @@ def read_table(
             return Table(name, file, (), 1, ())  # no heading row: nothing to read
     header = tuple(normalise_header(label) for label in parsed.header)
     return Table(name, file, header, parsed.lines[0], columns=Columns(parsed, table_schema))
-
-
-def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> model.Report:
-    """Build the report model from a validated descriptor and its tables."""
-    org = descriptor.get("organisation", {})
-    funding = org.get("funding")
-    period = descriptor["reporting_period"]
-    rows: dict[str, tuple[Any, ...]] = {}
-    for name, table in tables.items():
-        row_type = model.ROW_TYPES[name]
-        wanted = {f.name for f in dataclasses.fields(row_type)}
-        lists = contract.list_references(name)
-        if table.columns is not None and table.columns.count == table.row_count:
-            rows[name] = _from_columns(table.columns, row_type, lists)
-            continue
-        built = []
-        index: Mapping[str, int] | None = None
-        names: list[str] = []
-        positions: list[int] = []
-        with paused_gc():
-            for row in table.rows:
-                if row.index is not index:
-                    # The rows of a table share one index: the wanted fields are found once.
-                    index = row.index
-                    names = [k for k in index if k in wanted]
-                    positions = [index[k] for k in names]
-                values = row.values
-                kwargs = {k: v for k, p in zip(names, positions) if (v := values[p]) is not None}
-                for field in lists:
-                    kwargs[field] = split_ids(row.get(field))
-                kwargs["line"] = row.line
-                built.append(row_type(**kwargs))
-        rows[name] = tuple(built)
-    return model.Report(
-        name=descriptor.get("name", "report"),
-        title=descriptor.get("title") or org.get("name", ""),
-        description=descriptor.get("description"),
-        version=descriptor.get("version"),
-        licenses=tuple(descriptor.get("licenses", ())),
-        contributors=tuple(descriptor.get("contributors", ())),
-        organisation=model.Organisation(
-            name=org["name"],
-            purpose=org["purpose"],
-            website=org.get("website"),
-            contact_email=org.get("contact_email"),
-            funding=model.Funding(
-                amount=funding.get("amount"),
-                currency=funding.get("currency"),
-                period=funding.get("period"),
-                sources=tuple(funding.get("sources", ())),
-            )
-            if isinstance(funding, Mapping)
-            else None,
-        ),
-        reporting_period=model.ReportingPeriod(
-            label=period["label"],
-            start=dt.date.fromisoformat(period["start"]),
-            end=dt.date.fromisoformat(period["end"]),
-        ),
-        present=frozenset(tables),
-        relative_change_threshold=relative_change_threshold(descriptor),
-        **rows,
-    )
-
-
-def relative_change_threshold(descriptor: Mapping[str, Any]) -> float:
-    """``status_rules.relative_change_threshold`` (percent), or the contract's default where it
-    is not given. The gate has already refused one that is not a number of 0 or more."""
-    rules = descriptor.get("status_rules")
-    value = rules.get("relative_change_threshold") if isinstance(rules, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return model.DEFAULT_RELATIVE_CHANGE_THRESHOLD
-    return float(value)
-
-
-def _from_columns(columns: Columns, row_type: type, lists: Mapping[str, Any]) -> tuple[Any, ...]:
-    """A large table's model rows straight from its columns, without making a :class:`Row`
-    each: every field of the row type in order, a cell as read (None where empty or
-    unreadable) or the field's default, lists split once per distinct cell."""
-    fields = [f for f in dataclasses.fields(row_type) if f.init]
-    count = columns.count
-    values: list[Any] = []
-    for field in fields:
-        if field.name == "line":
-            values.append(columns.lines())
-            continue
-        default = field.default if field.default is not dataclasses.MISSING else None
-        if field.name not in columns.index:
-            values.append(itertools.repeat(split_ids(None) if field.name in lists else default))
-            continue
-        cells = columns.values(field.name).tolist()
-        if field.name in lists:
-            split: dict[Any, tuple[str, ...]] = {}
-            cells = [split[c] if c in split else split.setdefault(c, split_ids(c)) for c in cells]
-        elif default is not None:
-            cells = [default if c is None else c for c in cells]
-        values.append(cells)
-    with paused_gc():
-        made = tuple(itertools.starmap(row_type, itertools.islice(zip(*values), count)))
-    return made
 
 
 # Large files, by column --------------------------------------------------------------------------
@@ -746,7 +673,7 @@ def group_cells(cells: Iterable[Any], count: int) -> tuple[np.ndarray, list[Any]
     values: list[Any] = []
     codes = np.empty(count, dtype=np.int64)
     for i, cell in enumerate(cells):
-        written = (cell, cell.text) if isinstance(cell, model.WrittenNumber) else cell
+        written = (cell, cell.text) if isinstance(cell, WrittenNumber) else cell
         if written not in number:
             number[written] = len(values)
             values.append(cell)

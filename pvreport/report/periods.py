@@ -32,7 +32,7 @@ class PeriodError(ValueError):
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Period:
-    """A parsed period; :mod:`pvreport.formatting` writes it in words ("January to March 2024")."""
+    """A parsed period; :mod:`pvreport.report.formatting` writes it in words ("January to March 2024")."""
 
     start: dt.date
     end: dt.date

@@ -3,7 +3,7 @@
 What must never be in a page (event-handler attributes, script addresses, scripts that are not
 the theme's or pvreport's, a second title), every page the build rendered is there, and no file a
 reader gets (pages, SVGs, the search index, CSVs, zips, the docs folder's sources) holds a text
-of a withheld row (a :class:`pvreport.visibility.Canary`), found whole in what a reader gets.
+of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what a reader gets.
 
 It knows nothing of the build: it is given the folders, the addresses, the canaries and the
 allowed scripts. :class:`CheckCache` remembers what it found clean, so that a rebuild after one
@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import visibility
-from .progress import count
+from ..progress import count
+from ..report import visibility
 
 _ADDRESS_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
 

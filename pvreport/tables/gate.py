@@ -22,8 +22,9 @@ from importlib import resources as package_files
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import contract, keys, load
-from .problems import Problem
+from .. import contract, keys
+from ..problems import Problem
+from . import read
 
 DESCRIPTOR = "datapackage.json"
 #: A real descriptor is a few kilobytes; these limits only stop abuse and accidents.
@@ -1187,7 +1188,7 @@ def check(package_dir: Path) -> GateResult:
     return GateResult(descriptor, problems, accepted)
 
 
-def check_rows(tables: Mapping[str, load.Table]) -> Iterator[Problem]:
+def check_rows(tables: Mapping[str, read.Table]) -> Iterator[Problem]:
     """Required resources that were read must hold at least one row."""
     for name in contract.REQUIRED_RESOURCES:
         table = tables.get(name)

@@ -25,7 +25,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
-from . import contract, keys, load, model
+from .. import contract, keys
+from ..tables import read
+from . import model
 
 Row = TypeVar("Row")
 
@@ -108,7 +110,7 @@ def withheld_measures(
 
 def under_embargo(result: model.Result, now: dt.datetime) -> bool:
     """The one embargo filter: a result is withheld while its ``embargo_until`` is after
-    ``now`` (the run's :class:`pvreport.moments.Clock`), and published from that moment on."""
+    ``now`` (the run's :class:`pvreport.tables.moments.Clock`), and published from that moment on."""
     return result.embargo_until is not None and result.embargo_until > now
 
 
@@ -421,7 +423,7 @@ def _names_withheld_id(value: str | None, ids: frozenset[str]) -> bool:
     """Whether a revision's value is a withheld id, or a list of ids holding one."""
     if not value or not ids:
         return False
-    return value.strip() in ids or any(part in ids for part in load.split_ids(value))
+    return value.strip() in ids or any(part in ids for part in read.split_ids(value))
 
 
 def _canaries(

@@ -42,8 +42,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import load
-from .problems import Problem
+from ..problems import Problem
+from . import read
 
 MB = 1024 * 1024
 DEFAULT_FILE_SIZE = 512 * MB
@@ -143,13 +143,13 @@ def check_contents(
     file: str,
     path: Path,
     limits: Limits,
-    parse: Callable[[], load.Parsed | None] | None = None,
+    parse: Callable[[], read.Parsed | None] | None = None,
     data: bytes | None = None,
     line_ends: int | None = None,
 ) -> list[Problem]:
     """Problems for a resource with too many columns, too many rows or cells that are too long.
 
-    Reads the file as CSV the way :func:`pvreport.load.csv_records` does, so lines are the ones an
+    Reads the file as CSV the way :func:`pvreport.tables.read.csv_records` does, so lines are the ones an
     editor shows. Files that cannot hold an over-long cell or too many rows (judged from their
     bytes) are not parsed, and cells are measured from the bytes, a block at a time, so that a
     line of hundreds of megabytes is never decoded whole. ``data`` is the file's bytes, where
@@ -272,7 +272,7 @@ def _short_lines(data: bytes, longest: int) -> bool:
     return all(data.find(b"\n", start, start + block) >= 0 for start in range(0, len(data), block))
 
 
-def _longest_cell(parsed: load.Parsed) -> int:
+def _longest_cell(parsed: read.Parsed) -> int:
     """The most characters in one cell of a file read by column, its heading included."""
     import pyarrow.compute as pc
 
@@ -308,7 +308,7 @@ def _heading(data: bytes) -> Heading | None:
             if found < 0 or quotes % 2 == 0:
                 break
         text = data[start:end].decode("utf-8", errors="replace").removeprefix("\ufeff")
-        record = load.read_record(text)
+        record = read.read_record(text)
         if any(cell.strip() for cell in record):
             return Heading(start, line, [cell.strip() for cell in record])
         if found < 0:
@@ -416,7 +416,7 @@ def _cell_text(data: bytes, start: int, end: int) -> str:
     if start == 0 and data.startswith(b"\xef\xbb\xbf"):
         start = 3
     text = data[start:end].decode("utf-8", errors="replace").removesuffix("\r")
-    record = load.read_record(text)
+    record = read.read_record(text)
     return record[0] if record else ""
 
 
@@ -443,7 +443,7 @@ def _blank_record(data: bytes, start: int) -> bool:
     """Whether the record starting at ``start`` holds nothing but spaces (the CSV reader skips
     it as a blank row); a record too long to read whole is taken to hold something."""
     window = data[start : start + EXACT_CELL_BYTES]
-    records = load.read_records(io.StringIO(window.decode("utf-8", errors="replace"), newline=""))
+    records = read.read_records(io.StringIO(window.decode("utf-8", errors="replace"), newline=""))
     record = next(records, (0, []))[1]
     if start + len(window) < len(data) and next(records, None) is None:
         return False  # the record runs past the window
@@ -498,7 +498,7 @@ def _scan_rows(file: str, text: str, limits: Limits) -> Iterator[Problem]:
     """The first row over the row limit, as the CSV reader counts rows (blank ones skipped)."""
     header = False
     rows = 0
-    for start, record in load.read_records(io.StringIO(text, newline="")):
+    for start, record in read.read_records(io.StringIO(text, newline="")):
         if not any(cell.strip() for cell in record):
             continue
         if not header:
@@ -519,15 +519,15 @@ def _scan_rows(file: str, text: str, limits: Limits) -> Iterator[Problem]:
 def check(
     resources: Mapping[str, Any],
     limits: Limits,
-    parse: Callable[[str], load.Parsed | None] | None = None,
-    read: Callable[[str], bytes | None] | None = None,
+    parse: Callable[[str], read.Parsed | None] | None = None,
+    contents: Callable[[str], bytes | None] | None = None,
     line_ends: Callable[[str], int | None] | None = None,
 ) -> tuple[dict[str, list[Problem]], list[Problem]]:
     """Check every resource that passed the gate (``name -> gate.Resource``).
 
     Returns the problems by resource name (a resource listed there must be read no further) and
     all problems in one list. ``parse(name)`` gives a large file read by column, or None;
-    ``read(name)`` its bytes (None: read them here), asked only of a file within the size limit,
+    ``contents(name)`` its bytes (None: read them here), asked only of a file within the size limit,
     and ``line_ends(name)`` the line ends counted in them.
     """
     found: dict[str, list[Problem]] = {}
@@ -541,7 +541,7 @@ def check(
                 resource.path,
                 limits,
                 None if parse is None else lambda name=name: parse(name),
-                None if read is None else read(name),
+                None if contents is None else contents(name),
                 None if line_ends is None else line_ends(name),
             )
         )

@@ -1,6 +1,6 @@
 """Numeric chart axes, worked out once for both renderers.
 
-A chart is shown twice: as the static SVG :mod:`pvreport.svg` draws (what everyone sees first,
+A chart is shown twice: as the static SVG :mod:`pvreport.site.svg` draws (what everyone sees first,
 and the only chart without JavaScript) and as the interactive Vega-Lite view of its spec. Each
 numeric axis is an :class:`Axis` record made here, from the values the chart draws, and written
 into both: the SVG draws its domain, ticks and labels; the spec gets the same domain (with Vega's
@@ -18,7 +18,7 @@ Decided here, for every chart:
 - An axis over values none of which is below zero never runs below zero (a count of workshops,
   a share of people); one over percentages all between 0 and 100 (a share) never runs above 100.
 - Where every value is a whole number, ticks are whole numbers too (no "2.5 workshops").
-- Labels are :func:`pvreport.formatting.format_ticks`' ("0.5 million", "−20").
+- Labels are :func:`pvreport.report.formatting.format_ticks`' ("0.5 million", "−20").
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import functools
 import math
 from collections.abc import Iterable
 
-from .formatting import format_ticks
+from ..report.formatting import format_ticks
 
 
 @dataclasses.dataclass(frozen=True)

@@ -138,7 +138,7 @@ def _versions() -> str:
             found.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name} -")
-    source = (resources.files("pvreport") / "render.py").read_bytes()
+    source = (resources.files("pvreport") / "site" / "render.py").read_bytes()
     return _digest(CACHE_FORMAT, *found, source)
 
 
@@ -450,7 +450,7 @@ def _link_static_files(files: Any, docs_dir: str) -> None:
     """The engine copies every chart and download into the site; a hard link to the docs
     folder's file gives the same bytes without reading and writing them (a national report has
     ten thousand). Safe because pvreport never rewrites a docs file in place
-    (:func:`pvreport.write.sync_folder` writes a new file and renames it); where a link cannot be
+    (:func:`pvreport.site.write.sync_folder` writes a new file and renames it); where a link cannot be
     made (another file system), the file is copied as before."""
     root = os.path.realpath(docs_dir) + os.sep
     for file in files:
@@ -558,7 +558,7 @@ def run_zensical(
     """Zensical builds the docs folder into ``site_dir`` (an existing, empty folder), strict.
 
     Zensical runs as its own process (``python -m zensical build``): it is a Rust program that
-    calls back into Python for the Markdown, so pvreport (the ``pvreport.render`` extension) must
+    calls back into Python for the Markdown, so pvreport (the ``pvreport.site.render`` extension) must
     be importable in this environment. It keeps its own cache in ``.cache`` beside the config
     (``clean`` clears it first) and runs no MkDocs plugin, which pvreport does not need: the
     pages are files. Its output goes to the build log. Returns its version.

@@ -14,11 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import contract, fastcheck, gate, hygiene, load, readability, rules, tabular
-from . import limits as size_limits
-from .moments import Clock
-from .problems import Problem, has_errors, sorted_problems
-from .problems import strict as make_strict
+from .. import contract
+from ..problems import Problem, has_errors, sorted_problems
+from ..problems import strict as make_strict
+from ..tables import gate, read
+from ..tables import limits as size_limits
+from ..tables.moments import Clock
+from . import fastcheck, hygiene, readability, rules, tabular
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Validation:
     package_dir: Path
     descriptor: dict[str, Any] | None
     #: Every contract resource that could be read, by name.
-    tables: dict[str, load.Table]
+    tables: dict[str, read.Table]
     #: Sorted, without duplicates.
     problems: list[Problem]
 
@@ -88,7 +90,7 @@ def validate_package(
 ) -> Validation:
     """Validate a package folder and read its tables.
 
-    ``clock`` is the run's one "now" (:class:`pvreport.moments.Clock`), which the build passes
+    ``clock`` is the run's one "now" (:class:`pvreport.tables.moments.Clock`), which the build passes
     so that validation judges embargoes and overdue updates at the same moment as the site;
     ``as_of`` is a shortcut for ``Clock.make(as_of)``, the start of that day (default: the
     clock's now). ``strict`` makes every warning an error. ``limits`` are the largest file,
@@ -106,13 +108,13 @@ def validate_package(
     thresholds = thresholds or readability.Thresholds()
     problems: list[Problem] = []
     problems.extend(gated.problems)
-    tables: dict[str, load.Table] = {}
+    tables: dict[str, read.Table] = {}
     if gated.descriptor is not None:
         # 2. Limits: a file over one goes no further; one over the size limit is never opened.
         # Large files are read once, by column, and shared by every stage below (the limits
         # ask for them only once a file is known to be within the size and row limits).
         threshold = 0 if fast_rows is None else fast_rows
-        read: dict[str, load.Parsed | None] = {}
+        by_column: dict[str, read.Parsed | None] = {}
         # Each file's bytes, read once for the limits, the parse and hygiene (a 46 MB file took
         # 20-40 ms a reading); asked for only once a file is within the size limit.
         contents: dict[str, bytes | None] = {}
@@ -134,17 +136,17 @@ def validate_package(
                 ends[name] = None if found is None else found.count(b"\n")
             return ends[name]
 
-        def parse(name: str) -> load.Parsed | None:
-            if name not in read:
+        def parse(name: str) -> read.Parsed | None:
+            if name not in by_column:
                 path = gated.resources[name].path
                 found, count = data(name), line_ends(name)
                 if count is None:
                     count = fastcheck.count_rows(path)
                 large = count > threshold
-                read[name] = load.parse_arrow(path, found, count) if large else None
-            return read[name]
+                by_column[name] = read.parse_arrow(path, found, count) if large else None
+            return by_column[name]
 
-        def parse_large(name: str) -> load.Parsed | None:
+        def parse_large(name: str) -> read.Parsed | None:
             # The limits measure a large file's cells from its columns (faster than from its
             # bytes); a small file is parsed only once it is known to be within them.
             return parse(name) if (line_ends(name) or 0) > fastcheck.FAST_ROWS else None
@@ -180,7 +182,7 @@ def validate_package(
 
         # 5. The tables as the site will read them, then the contract's cross-table rules.
         for name, resource in readable.items():
-            tables[name] = load.read_table(
+            tables[name] = read.read_table(
                 name, resource.path, resource.file, contract.schema(name), parsed=parsed.get(name)
             )
         problems.extend(gate.check_rows(tables))

@@ -27,9 +27,10 @@ from typing import Any
 
 import yaml
 
-from . import contract, load
-from .model import WrittenNumber
-from .visibility import Withheld
+from .. import contract
+from ..report.visibility import Withheld
+from ..tables import read
+from ..tables.read import WrittenNumber
 
 # A cell that starts with one of these runs as a formula when a spreadsheet opens the CSV (OWASP:
 # CSV injection). Tab and carriage return are on the list too: some spreadsheets strip them first.
@@ -77,15 +78,15 @@ def csv_header(labels: Iterable[str]) -> str:
     return out.getvalue()
 
 
-def _column_groups(table: load.Table, label: str) -> tuple[Any, list[Any]]:
+def _column_groups(table: read.Table, label: str) -> tuple[Any, list[Any]]:
     """Each row's group number by its cell as read, and each group's value: a million cells of a
     column hold a few distinct values, each formatted once."""
     if table.columns is not None and table.columns.count == table.row_count:
         return table.columns.groups(label)
-    return load.group_cells((row.get(label) for row in table.rows), table.row_count)
+    return read.group_cells((row.get(label) for row in table.rows), table.row_count)
 
 
-def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
+def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
     """One resource as a public CSV: the contract's columns only, withheld rows left out,
     references to withheld rows blanked, headings and text cells neutralised (numbers are typed
     values, never touched). Returns bytes and row count.
@@ -127,7 +128,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
         for value in distinct:
             if gone is not None and isinstance(value, str):
                 if is_list:
-                    value = ";".join(i for i in load.split_ids(value) if i not in gone)
+                    value = ";".join(i for i in read.split_ids(value) if i not in gone)
                 elif value.strip() in gone:
                     value = None
             text = cell_text(value)
@@ -148,7 +149,7 @@ def public_csv(table: load.Table, withheld: Withheld) -> tuple[bytes, int]:
     return (head + body).encode("utf-8"), count
 
 
-def public_header(table: load.Table) -> list[str]:
+def public_header(table: read.Table) -> list[str]:
     """The headings of a resource's public CSV: the contract's columns the file has, in its
     order (a column of the publisher's own, such as staff notes, is not public)."""
     fields = contract.fields(table.name)
@@ -308,7 +309,7 @@ def sync_folder(root: Path, files: Mapping[str, str | bytes]) -> int:
     again, and anything else under ``root`` is deleted. A rebuild after one changed row so
     rewrites a few files of a national report's ten thousand. A changed file is written beside
     its old self and renamed over it: a new file, never the old one rewritten, so a hard link to
-    the old one (the engine links the site's copies, see :mod:`pvreport.engine`) keeps its bytes.
+    the old one (the engine links the site's copies, see :mod:`pvreport.site.engine`) keeps its bytes.
     """
     manifest_path = root.with_name(root.name + MANIFEST_SUFFIX)
     try:

@@ -1,0 +1,5 @@
+"""Stages 5 to 10, the site: charts (:mod:`.axes`, :mod:`.charts`, :mod:`.svg`), pages
+(:mod:`.render`), files (:mod:`.write`), the engine (:mod:`.engine`), the final check
+(:mod:`.check`) and the MkDocs plugin (:mod:`.mkdocs_plugin`). Reads the report model and the
+tables, never validation (``tests/test_layout.py``).
+"""

@@ -1,0 +1,994 @@
+"""Pages as Markdown: the Jinja environment, one context per page type, and the navigation.
+
+Text is text. Every value from a package reaches a page through one escaping function,
+:func:`escape_text`, which Jinja applies to every ``{{ ... }}`` (its ``finalize`` hook, with
+autoescape on so nothing slips through as raw HTML). It turns each ASCII punctuation character that
+Markdown or HTML could read as syntax into a numeric character reference (``[`` becomes ``&#91;``).
+A reference means the same in every place a value can land - a paragraph, a heading, a table cell,
+a link text, an HTML block, an attribute - and no Markdown extension reads it as syntax, so one
+function is right everywhere. Line breaks are folded into spaces so a value cannot start a block of
+its own, and invisible or direction-changing characters are shown as ``[U+202E]``.
+
+Only template text and :class:`markupsafe.Markup` built here from checked slugs (links) bypass it.
+Templates never join data to markup with ``~``: that would HTML-escape the data but not
+Markdown-escape it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import html
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import jinja2
+import markdown
+import markdown.postprocessors
+import markdown.preprocessors
+import nh3
+from markupsafe import Markup
+
+from .. import contract
+from ..problems import CodeInfo, Problem, catalogue
+from ..report import derive, formatting, model
+from ..report.visibility import Withheld, WithheldNote
+
+# ----------------------------------------------------------------------------------------------
+# Escaping
+
+# Harmless inside a value; at its start some of them open a block (``-`` a list, ``.`` after
+# digits an ordered list), so the first character is always escaped.
+_SAFE_INSIDE = frozenset(",.-'%/?;$!")
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u061c\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_LINK_TARGET = re.compile(r"^[a-z0-9][a-z0-9/._-]*(#[a-z0-9-]+)?$")
+
+
+def escape_text(value: object) -> str:
+    """A value as literal text, safe in Markdown and HTML alike (see the module docstring)."""
+    return _escape_str(str(value))
+
+
+# A large report prints the same few thousand texts (numbers, periods, names) hundreds of
+# thousands of times; the escaping depends on the text alone.
+@functools.lru_cache(maxsize=65536)
+def _escape_str(value: str) -> str:
+    text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+    text = " ".join(text.split())
+    out = []
+    leading_digits = True
+    for i, ch in enumerate(text):
+        if ch.isascii() and not ch.isalnum() and ch != " ":
+            opens_list = leading_digits and ch in ".)" and text[i + 1 : i + 2] in ("", " ")
+            if i == 0 or ch not in _SAFE_INSIDE or opens_list:
+                out.append(f"&#{ord(ch)};")
+            else:
+                out.append(ch)
+        else:
+            out.append(ch)
+        leading_digits = leading_digits and ch.isdigit()
+    return "".join(out)
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return Markup(escape_text(value))
+
+
+def plain(value: object, *, quote: bool = True) -> str:
+    """A value as plain text for places outside Markdown that the theme prints unescaped (nav
+    titles, page titles): HTML-escaped, line breaks folded.
+
+    ``quote=False`` leaves quotes alone, for navigation titles: the theme prints them as text, and
+    escapes them itself in the one attribute it uses (the footer links' ``aria-label``), where an
+    escaped apostrophe would be escaped twice and read out as "ampersand hash x 27"."""
+    text = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
+    return html.escape(" ".join(text.split()), quote=quote)
+
+
+# ----------------------------------------------------------------------------------------------
+# Defence in depth: the HTML of every page is cleaned with an allowlist
+
+# What the pages, the chart partial and Markdown's own extensions produce; anything else (script,
+# style, iframe, form, event handlers, javascript: addresses) is removed. An extension rather than
+# an MkDocs hook, so that any engine running Python-Markdown applies it (see engine_config_for).
+# fmt: off
+SAFE_TAGS = frozenset((
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
+    "ul",
+))
+# fmt: on
+SAFE_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "th": {"scope", "colspan", "rowspan", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "ol": {"start"},
+    "details": {"open"},
+}
+
+
+def sanitise(fragment: str) -> str:
+    """An HTML fragment with only the allowed tags, attributes and address schemes."""
+    return nh3.clean(
+        fragment,
+        tags=set(SAFE_TAGS),
+        attributes={k: set(v) for k, v in SAFE_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        generic_attribute_prefixes={"data-", "aria-"},
+        filter_style_properties={"text-align"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+class _Sanitise(markdown.postprocessors.Postprocessor):
+    def run(self, text: str) -> str:
+        return sanitise(text)
+
+
+# The data tables a page writes as raw HTML blocks at its top level: a chart's data and the
+# results tables. Python-Markdown would hand each of their thousands of tags to its HTML parser
+# only to store the block unchanged; this opening line says the block may be stored at once.
+# ``data-search-exclude`` also keeps the tables' figures out of the search index (Material's
+# search plugin skips them and strips the attribute): a citizen searches for words, not cells.
+_RAW_TABLE_OPENER = re.compile(r'<(table|details)\b[^<>]*\bdata-search-exclude="[a-z]+"[^<>]*>')
+
+
+class _StashDataTables(markdown.preprocessors.Preprocessor):
+    """Store each marked top-level table block in the HTML stash before the HTML parser runs.
+
+    The result is what Python-Markdown makes of the block anyway (the block stored as it is, then
+    put back in place of its paragraph), so another engine without this extension builds the same
+    page, only slower. A block is taken only where the parser would also see one whole block:
+    after a blank line, ending at the first line that closes its tag, before a blank line, and
+    with no nested tag of the same name."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        i, n = 0, len(lines)
+        while i < n:
+            line = lines[i]
+            opener = _RAW_TABLE_OPENER.fullmatch(line) if line[:1] == "<" else None
+            if opener is not None and (not out or not out[-1].strip()):
+                tag = opener.group(1)
+                closer = f"</{tag}>"
+                end = i + 1
+                while end < n and lines[end] != closer:
+                    end += 1
+                block = lines[i : end + 1]
+                if (
+                    end < n
+                    and (end + 1 == n or not lines[end + 1].strip())
+                    and sum(b.count(f"<{tag}") for b in block) == 1
+                ):
+                    # The parser keeps the line end after a block followed by a blank line.
+                    out.append(self.md.htmlStash.store("\n".join(block) + "\n"))
+                    i = end + 1
+                    continue
+            out.append(line)
+            i += 1
+        return out
+
+
+class SanitiseExtension(markdown.Extension):
+    """``markdown_extensions: [pvreport.site.render]`` (or its old name, ``pvreport.render``):
+    clean each page's HTML as the last step, and store the pages' data tables without parsing
+    them (see :class:`_StashDataTables`)."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After every other postprocessor, raw HTML put back included.
+        md.postprocessors.register(_Sanitise(md), "pvreport_sanitise", -100)
+        # After whitespace is normalised (30), before the HTML block parser (20).
+        md.preprocessors.register(_StashDataTables(md), "pvreport_stash_tables", 25)
+
+
+def makeExtension(**kwargs: Any) -> SanitiseExtension:
+    return SanitiseExtension(**kwargs)
+
+
+# ----------------------------------------------------------------------------------------------
+# Pages and links
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One Markdown page: ``src`` is its path under the docs folder, ``title`` plain text."""
+
+    src: str
+    title: str
+    text: str
+
+
+def address(src: str) -> str:
+    """The public address of a docs file (``objectives/x.md`` -> ``objectives/x/``)."""
+    if not src.endswith(".md"):
+        return src
+    stem = src[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative(from_src: str, to_src: str) -> str:
+    """A link from one docs file to another, as MkDocs wants it: relative, to the ``.md`` file."""
+    target, _, anchor = to_src.partition("#")
+    if not _LINK_TARGET.match(to_src):
+        raise ValueError(f"not a safe link target: {to_src!r}")
+    rel = posixpath.relpath(target, posixpath.dirname(from_src) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+#: The latest periods of a measure's whole-population results listed in its page's results table
+#: (its chart's data table lists every period, and the download every result).
+RESULT_PERIODS = 8
+#: Beyond this many measures, the measures' index page counts them per objective and each
+#: objective's page lists its own, so that no page lists them all.
+INDEX_PAGE_LIMIT = 100
+
+SRC = {
+    "home": "index.md",
+    "objectives": "objectives/index.md",
+    "accountability": "accountability/index.md",
+    "decisions": "decisions/index.md",
+    "indicators": "indicators/index.md",
+    "rules": "how-we-judge-progress.md",
+    "engagements": "engagements/index.md",
+    "data": "data/index.md",
+    "changes": "data/changes.md",
+    "codes": "data/problem-codes.md",
+    "accessibility": "accessibility.md",
+}
+
+
+def src_of(kind: str, id_: str) -> str:
+    return f"{kind}/{id_}.md"
+
+
+# ----------------------------------------------------------------------------------------------
+# Words
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+_WHAT = {
+    # resource: (one, many)
+    "objectives": ("objective", "objectives"),
+    "indicators": ("measure", "measures"),
+    "results": ("result", "results"),
+    "engagements": ("engagement", "engagements"),
+    "engagement_profile": ("row of who took part", "rows of who took part"),
+    "decisions": ("decision", "decisions"),
+    "options": ("option", "options"),
+    "responses": ("response", "responses"),
+    "revisions": ("change to this account", "changes to this account"),
+}
+
+METHOD_WORDS = {
+    "statutory": "formal consultation or hearing",
+    "information": "information (leaflets, website, media)",
+    "customer_service": "feedback from people using the service",
+    "market_research": "survey or focus groups",
+    "deliberative": "deliberation (citizens' panel, jury or inquiry)",
+    "devolved": "a decision handed to the public (such as participatory budgeting)",
+}
+LEVEL_WORDS = {
+    "inform": "Inform: we told people what we were doing.",
+    "consult": "Consult: we asked for views and then decided.",
+    "involve": "Involve: people worked with us through the process.",
+    "collaborate": "Collaborate: we shaped the answer together with people.",
+    "empower": "Empower: people made the decision themselves.",
+}
+LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
+OUTCOME_WORDS = {"done": "Done", "in_progress": "In progress", "not_doing": "Not doing"}
+DIRECTION_WORDS = {
+    "upward": "Upward: elected members, ministers, regulators and courts",
+    "outward": "Outward: the people we serve, service users and the media",
+    "inward": "Inward: our staff and their unions",
+}
+DIMENSION_WORDS = {
+    "outcome": "Better lives (social outcomes)",
+    "service": "Good services",
+    "trust": "Trust and fairness",
+}
+SET_BY_WORDS = {
+    "local": "set by us",
+    "national": "set nationally",
+    "regulator": "set by a regulator",
+    "public": "chosen with the public",
+}
+DECISION_STATUS_WORDS = {
+    "proposed": "proposed, not yet decided",
+    "decided": "decided",
+    "implemented": "decided and put in place",
+    "reviewed": "decided and since reviewed",
+    "reversed": "reversed",
+}
+RESULT_STATUS_WORDS = {
+    "final": "final",
+    "provisional": "provisional: it may change",
+    "revised": "revised since first published",
+    "estimated": "estimated",
+}
+
+
+def count_words(n: int, one: str, many: str) -> str:
+    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
+    return f"{word} {one if n == 1 else many}"
+
+
+def and_list(items: Iterable[Any]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
+    words = [str(item) for item in items]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def times(n: int) -> str:
+    """How often, in words: once, twice, three times."""
+    return {1: "once", 2: "twice"}.get(n) or f"{count_words(n, 'time', 'times')}"
+
+
+def sentence_start(text: str) -> str:
+    """Text that opens a sentence: first letter in capitals, the rest as it was."""
+    return text[:1].upper() + text[1:]
+
+
+def withheld_sentence(note: WithheldNote) -> str:
+    """A withheld note in words, with no trace of what was withheld."""
+    one, many = _WHAT[note.what]
+    counted = sentence_start(count_words(note.count, one, many))
+    verb = "is" if note.count == 1 else "are"
+    if note.reason == "embargo":
+        return (
+            f"{counted} {verb} not shown yet: {'it is' if note.count == 1 else 'they are'} "
+            "under embargo until an announced date, and will appear after it."
+        )
+    role = {
+        "parent": f"{counted} this belongs to {verb} not shown",
+        "counterbalance": "The measure read beside this one is not shown",
+        "link": f"{counted} linked to this {verb} not shown",
+    }.get(note.role, f"{counted} {verb} not shown")
+    return f"{role} {because_confidential(note.count)}"
+
+
+def because_confidential(count: int) -> str:
+    """Why ``count`` rows are not shown, as the end of a sentence (every page says it alike)."""
+    pronoun = "it is" if count == 1 else "they are"
+    return f"because {pronoun} confidential, for example commercially sensitive."
+
+
+@dataclasses.dataclass(frozen=True)
+class Weighed:
+    """The options of a decision as its page tells them: those shown, how many are withheld, and
+    whether the chosen one is among those shown, withheld, or (a proposed decision) none."""
+
+    shown: tuple[model.Option, ...]
+    withheld: int
+    chosen: Literal["shown", "withheld", "none"]
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + self.withheld
+
+
+# ----------------------------------------------------------------------------------------------
+# The environment
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment (compiled templates are kept: compiling costs more than
+    rendering)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pvreport", "templates"),
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        number=formatting.format_number,
+        difference=formatting.format_difference,
+        interval=formatting.format_interval,
+        date=formatting.format_date,
+        period=formatting.format_period,
+        in_period=formatting.period_phrase,
+        by_period=formatting.by_period,
+        count=count_words,
+        and_list=and_list,
+        times=times,
+        sentence_start=sentence_start,
+        withheld=withheld_sentence,
+        because_confidential=because_confidential,
+        safe_url=safe_url,
+        money=formatting.format_money,
+    )
+    env.globals.update(
+        METHOD_WORDS=METHOD_WORDS,
+        LEVEL_WORDS=LEVEL_WORDS,
+        LEVELS=LEVELS,
+        OUTCOME_WORDS=OUTCOME_WORDS,
+        DIRECTION_WORDS=DIRECTION_WORDS,
+        DIMENSION_WORDS=DIMENSION_WORDS,
+        SET_BY_WORDS=SET_BY_WORDS,
+        DECISION_STATUS_WORDS=DECISION_STATUS_WORDS,
+        RESULT_STATUS_WORDS=RESULT_STATUS_WORDS,
+        SRC=SRC,
+        rule_for=derive.rule_for,
+        compare=formatting.format_change,
+    )
+    return env
+
+
+def safe_url(value: str | None) -> str | None:
+    """An outside address from the data, only if it is a plain web or mail address."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.match(r"^(https?://|mailto:)[^\s<>\"'`\\]+$", value, re.IGNORECASE):
+        return value
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# The site
+
+
+@dataclasses.dataclass(frozen=True)
+class Download:
+    """A file on the data page: its path under the docs folder and what it holds."""
+
+    src: str
+    title: str
+    rows: int | None = None
+
+
+#: A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
+#: ``nav_page_limit``, this by default). Material repeats the whole navigation on every page, so
+#: beyond it a report of hundreds of measures would make every page huge and the build
+#: quadratic; the section's index page lists them all anyway. 30 keeps the menu of a council's
+#: report (the example's sections hold 5 to 20 pages) and leaves a national body's 50 objectives
+#: to their index page: a menu of 50 links on every page is long to scan or tab through, and
+#: made M's median page half as heavy again as S's.
+NAV_PAGE_LIMIT = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """Everything the pages are made from: the public report and what was worked out from it."""
+
+    report: model.Report
+    withheld: Withheld
+    as_of: dt.date
+    statuses: Mapping[str, derive.IndicatorStatus]
+    #: chart objects (see :mod:`pvreport.site.charts`) by page key ("indicators/<id>", "home", ...)
+    charts: Mapping[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
+    downloads: Sequence[Download] = ()
+    warnings: Sequence[Problem] = ()
+    #: Hand-written pages by address: a link to a generated page at one of these addresses goes
+    #: to the hand-written page that replaces it.
+    content: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: Sections with more pages than this list only their index page in the navigation.
+    nav_page_limit: int = NAV_PAGE_LIMIT
+    #: Equity gaps by indicator id (derive.report_gaps), where the caller worked them out.
+    gaps: Mapping[str, Sequence[derive.EquityGap]] | None = None
+    #: The site's public address (``site_url``, ending in ``/``), for the embed snippets; ""
+    #: where the project gives none (the snippet then starts at the site's root, ``/``).
+    site_url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    pages: tuple[Page, ...]
+    nav: list[Any]
+    #: gitignore-style lines for MkDocs' ``not_in_nav``: pages reached from their index page only.
+    not_in_nav: tuple[str, ...] = ()
+    #: Files that are not Markdown pages, by path under the docs folder: each measure's embed
+    #: card (``embed/indicators/<id>/index.html``, a whole HTML page the engine copies as it is).
+    files: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: JSON files by path under the docs folder, as values for :func:`pvreport.site.write.json_bytes`:
+    #: each measure's ``indicators/<id>/data.json``.
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def chart_src(chart_id: str) -> str:
+    return f"charts/{chart_id}.svg"
+
+
+def shown_columns(chart: Any) -> list[int]:
+    """The indexes of a chart's data columns worth a table column: the first, and each that holds
+    anything (a range of uncertainty the data does not give says nothing)."""
+    return [i for i in range(len(chart.columns)) if i == 0 or any(row[i] for row in chart.rows)]
+
+
+def data_src(indicator_id: str) -> str:
+    """A measure's open data: its metadata, statuses and public results (``data.json``)."""
+    return f"indicators/{indicator_id}/data.json"
+
+
+def embed_src(indicator_id: str) -> str:
+    """A measure's embed card: a whole HTML page for an iframe, with no site menu."""
+    return f"embed/indicators/{indicator_id}/index.html"
+
+
+#: Bumped when a key of ``data.json`` changes meaning or goes (new keys may be added).
+DATA_FORMAT = "pvreport-indicator-data/1"
+
+
+def _data_value(value: Any) -> Any:
+    """A model value as ``data.json`` holds it: dates in ISO 8601, moments in UTC, lists for
+    tuples; numbers stay numbers (:func:`pvreport.site.write.json_bytes` writes them as the package
+    wrote them)."""
+    if value is None or isinstance(value, (str, float, int)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _derived(value: float | None) -> float | None:
+    """A number pvreport worked out (a change, a threshold), without the float's noise in its
+    last digits (``0.12200000000000001`` is ``0.122``)."""
+    return None if value is None else round(value, 10)
+
+
+@functools.cache
+def _data_fields(name: str, skip: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f for f in contract.fields(name) if f not in skip)
+
+
+def _contract_row(name: str, row: Any, skip: tuple[str, ...]) -> dict[str, Any]:
+    """A row's contract fields by name (every field, None where empty), as ``data.json``
+    holds them."""
+    return {field: _data_value(getattr(row, field, None)) for field in _data_fields(name, skip)}
+
+
+def indicator_data(
+    ind: model.Indicator,
+    status: derive.IndicatorStatus,
+    results: Iterable[model.Result],
+    as_of: dt.date,
+) -> dict[str, Any]:
+    """One measure's ``data.json``: its metadata (the contract's fields), where it stands (the
+    derived statuses, the sentences and rules behind them, the threshold used) and its public
+    results, in period order. Documented in CONTRACT.md; the keys are stable."""
+    ordered = sorted(results, key=lambda r: (derive.period_start(r.period), r.period))
+    latest = status.latest
+    compared = None
+    if status.reference_period is not None:
+        compared = {
+            "period": status.reference_period,
+            "value": status.reference_value,
+            "lower": status.reference_lower,
+            "upper": status.reference_upper,
+            "is_baseline": status.reference_is_baseline,
+        }
+    return {
+        "format": DATA_FORMAT,
+        "id": ind.id,
+        "as_of": as_of.isoformat(),
+        "address": address(src_of("indicators", ind.id)),
+        "embed": embed_src(ind.id).removesuffix("index.html"),
+        "indicator": _contract_row("indicators", ind, skip=("visibility",)),
+        "status": {
+            "latest": None
+            if latest is None
+            else {"period": latest.period, "value": latest.value, "status": latest.status},
+            "compared_with": compared,
+            "change": _derived(status.change),
+            "direction_of_travel": status.direction,
+            "direction_of_travel_reason": status.reason,
+            "direction_of_travel_rule": derive.rule_for(status.direction).rule,
+            "decided_by": status.decided_by,
+            "threshold": _derived(status.threshold),
+            "relative_threshold_percent": status.relative_threshold,
+            "target_status": status.target,
+            "target_reason": status.target_reason,
+            "target_rule": derive.rule_for(status.target).rule,
+            "target_value": status.target_value,
+            "target_period": status.target_period,
+            "overdue": status.overdue,
+            "overdue_reason": status.overdue_reason,
+            "next_update": _data_value(status.next_update),
+            "proxy": status.proxy,
+        },
+        "results": [_contract_row("results", r, skip=("indicator_id",)) for r in ordered],
+    }
+
+
+class _Renderer:
+    def __init__(self, inputs: Inputs) -> None:
+        self.env = environment()
+        self.inputs = inputs
+        self.report = inputs.report
+        r = inputs.report
+        self.objective = {o.id: o for o in r.objectives}
+        self.indicator = {i.id: i for i in r.indicators}
+        self.engagement = {e.id: e for e in r.engagements}
+        self.decision = {d.id: d for d in r.decisions}
+        self.accountable = {a.id: a for a in r.accountability}
+        self.outputs_only = {o.id for o in derive.objectives_measured_only_by_outputs(r)}
+        self.pages: list[Page] = []
+        self.not_in_nav: list[str] = []
+        self.files: dict[str, str] = {}
+        self.data: dict[str, Any] = {}
+
+    def render(self, template: str, src: str, title: str, **context: Any) -> None:
+        def to(target: str) -> str:
+            page, hash_, anchor = target.partition("#")
+            page = self.inputs.content.get(address(page), page)
+            return relative(src, page + hash_ + anchor)
+
+        def link(target: str) -> Markup:
+            return Markup(to(target))
+
+        def status_link(word: str) -> Markup:
+            rule = derive.rule_for(word)
+            return Markup(f"[{rule.word}]({to(SRC['rules'] + '#' + rule.anchor)})")
+
+        def chart(c: Any, data: Markup | None = None) -> Markup:
+            """A chart; ``data`` is the page's own table of the same figures (a breakdown's
+            latest period), shown in place of the chart's data table so they are not printed
+            twice."""
+            part = self.env.get_template("partials/_chart.md.j2")
+            columns = shown_columns(c)
+            return Markup(
+                part.render(chart=c, src=relative(src, chart_src(c.id)), columns=columns, data=data)
+            )
+
+        text = self.env.get_template(template).render(
+            report=self.report,
+            as_of=self.inputs.as_of,
+            page_src=src,
+            link=link,
+            status_link=status_link,
+            chart=chart,
+            withheld=self.inputs.withheld.at,
+            **context,
+        )
+        self.pages.append(Page(src, title, text))
+
+    # -- the pages ---------------------------------------------------------------------------
+
+    def weighed(self, decision: model.Decision) -> Weighed:
+        shown = tuple(o for o in self.report.options if o.decision_id == decision.id)
+        place = f"decisions/{decision.id}"
+        hidden = sum(n.count for n in self.inputs.withheld.at(place) if n.what == "options")
+        if any(o.chosen for o in shown):
+            chosen: Literal["shown", "withheld", "none"] = "shown"
+        elif decision.id in self.inputs.withheld.chosen:
+            chosen = "withheld"
+        else:
+            chosen = "none"
+        return Weighed(shown, hidden, chosen)
+
+    def indicator_view(self, ind: model.Indicator) -> dict[str, Any]:
+        status = self.inputs.statuses[ind.id]
+        counter = self.indicator.get(ind.counterbalance_id or "")
+        counter_status = self.inputs.statuses.get(counter.id) if counter else None
+        # The caution shows on both pages: on the one whose target is met, and on the
+        # counterbalance that is worsening meanwhile.
+        cautions = []
+        if derive.counterbalance_caution(ind, status, counter_status) and counter:
+            cautions.append((ind, counter))
+        for other in self.report.indicators:
+            if other.counterbalance_id == ind.id and derive.counterbalance_caution(
+                other, self.inputs.statuses[other.id], status
+            ):
+                cautions.append((other, ind))
+        results = sorted(
+            self.report.results_for(ind.id), key=lambda r: (derive.period_start(r.period), r.period)
+        )
+        overall = [r for r in results if r.is_all]
+        by_dimension: dict[str, list[model.Result]] = {}
+        for r in results:
+            split = r.breakdown
+            if split is not None:
+                by_dimension.setdefault(split[0], []).append(r)
+        # A page shows each breakdown for its latest period only: the period its chart shows, so
+        # the table beside the chart holds the chart's own figures. A national report has
+        # thousands of rows per measure; the results download holds every one.
+        # From the results in file order, as the charts have them (ties go to the first row).
+        gaps = (self.inputs.gaps or {}).get(ind.id)
+        if gaps is None:
+            gaps = derive.equity_gaps(ind, self.report.results_for(ind.id))
+        gap_period = {g.dimension: g.period for g in gaps}
+        breakdowns: dict[str, list[model.Result]] = {}
+        periods_of: dict[str, int] = {}
+        for dim, rows in by_dimension.items():
+            periods = list(dict.fromkeys(r.period for r in rows))
+            periods_of[dim] = len(periods)
+            shown = gap_period.get(dim, periods[-1])
+            breakdowns[dim] = [r for r in rows if r.period == shown]
+        return {
+            "indicator": ind,
+            "status": status,
+            "objective": self.objective.get(ind.objective_id),
+            "counter": counter,
+            "counter_status": counter_status,
+            "cautions": cautions,
+            "overall": overall[-RESULT_PERIODS:],
+            "overall_periods": len(overall),
+            "RESULT_PERIODS": RESULT_PERIODS,
+            "breakdowns": breakdowns,
+            "breakdown_periods": periods_of,
+            "gaps": gaps,
+            "has_intervals": any(r.lower is not None for r in results),
+        }
+
+    def run(self, accessibility_template: str) -> Rendered:
+        r = self.report
+        statuses = self.inputs.statuses
+        counts = derive.status_counts(statuses.values())
+        by_objective: dict[str, list[model.Indicator]] = {}
+        for ind in r.indicators:
+            by_objective.setdefault(ind.objective_id, []).append(ind)
+        decisions_for: dict[str, list[model.Decision]] = {}
+        for d in r.decisions:
+            for oid in d.objective_ids:
+                decisions_for.setdefault(oid, []).append(d)
+        responses = derive.responses_by_engagement(r)
+        represent: dict[str, list[derive.Representativeness]] = {}
+        for rep in derive.representativeness(r.engagement_profile):
+            represent.setdefault(rep.engagement_id, []).append(rep)
+        common = {
+            "statuses": statuses,
+            "counts": counts,
+            "objective_of": self.objective,
+            "indicator_of": self.indicator,
+            "engagement_of": self.engagement,
+            "decision_of": self.decision,
+            "accountable_of": self.accountable,
+            "outputs_only": self.outputs_only,
+            "by_objective": by_objective,
+            "decisions_for": decisions_for,
+            "responses": responses,
+            "represent": represent,
+            "charts_for": lambda key: self.inputs.charts.get(key, ()),
+        }
+        org = r.organisation.name
+
+        self.render("home.md.j2", SRC["home"], "Home", **common)
+
+        self.render("objectives.md.j2", SRC["objectives"], "What we're for", **common)
+        children: dict[str | None, list[model.Objective]] = {}
+        for o in r.objectives:
+            children.setdefault(o.parent_id if o.parent_id in self.objective else None, []).append(
+                o
+            )
+        for o in r.objectives:
+            self.render(
+                "objective.md.j2",
+                src_of("objectives", o.id),
+                o.title,
+                objective=o,
+                parent=self.objective.get(o.parent_id or ""),
+                children=children.get(o.id, []),
+                **common,
+            )
+
+        self.render("accountability.md.j2", SRC["accountability"], "Who we answer to", **common)
+        self.render("decisions.md.j2", SRC["decisions"], "Decisions", **common)
+        for d in r.decisions:
+            self.render(
+                "decision.md.j2",
+                src_of("decisions", d.id),
+                d.title,
+                decision=d,
+                weighed=self.weighed(d),
+                answered=[x for x in r.responses if x.decision_id == d.id],
+                **common,
+            )
+
+        self.render(
+            "indicators.md.j2",
+            SRC["indicators"],
+            "How we know",
+            index_page_limit=INDEX_PAGE_LIMIT,
+            objectives_with_measures=[
+                (o, by_objective[o.id]) for o in r.objectives if o.id in by_objective
+            ],
+            objective_counts={
+                oid: derive.status_counts(statuses[i.id] for i in inds)
+                for oid, inds in by_objective.items()
+            },
+            **common,
+        )
+        for ind in r.indicators:
+            view = self.indicator_view(ind)
+            snippet = self.embed_snippet(ind)
+            self.render(
+                "indicator.md.j2",
+                src_of("indicators", ind.id),
+                ind.title,
+                embed_snippet=snippet,
+                data_file=data_src(ind.id),
+                **view,
+                **common,
+            )
+            self.open_data(ind, view)
+        self.render(
+            "rules.md.j2", SRC["rules"], "How we judge progress", rules=derive.RULES, **common
+        )
+
+        self.render("engagements.md.j2", SRC["engagements"], "How we listened", **common)
+        for e in r.engagements:
+            self.render(
+                "engagement.md.j2",
+                src_of("engagements", e.id),
+                e.title,
+                engagement=e,
+                closure=derive.loop_closure(responses.get(e.id, ())),
+                profile=[p for p in r.engagement_profile if p.engagement_id == e.id],
+                shaped=[o for o in r.objectives if e.id in o.authorised_by],
+                informed=[d for d in r.decisions if e.id in d.engagement_ids],
+                **common,
+            )
+
+        self.render(
+            "data.md.j2",
+            SRC["data"],
+            "Data",
+            downloads=self.inputs.downloads,
+            dictionary=_dictionary(),
+            **common,
+        )
+        self.render("changes.md.j2", SRC["changes"], "Changes to this account", **common)
+        self.render(
+            "problem_codes.md.j2",
+            SRC["codes"],
+            "Problem codes",
+            codes=sorted(catalogue().values(), key=_code_key),
+            **common,
+        )
+        self.render(
+            accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
+        )
+        nav = self.nav()
+        return Rendered(
+            tuple(self.pages), nav, tuple(self.not_in_nav), dict(self.files), dict(self.data)
+        )
+
+    def embed_snippet(self, ind: model.Indicator) -> str:
+        """The HTML another website pastes to show a measure's embed card."""
+        where = (self.inputs.site_url or "/") + embed_src(ind.id).removesuffix("index.html")
+        # The title as plain words that need no escaping in the attribute: the snippet is shown
+        # as code, where an escaped "&amp;" would be shown as it is and pasted escaped twice.
+        title = " ".join(re.sub(r"[<>\"`]", "", ind.title.replace("&", " and ")).split())
+        return (
+            f'<iframe src="{html.escape(where, quote=True)}" title="{title}" '
+            'width="100%" height="960" style="border:0;max-width:40rem" loading="lazy"></iframe>'
+        )
+
+    def open_data(self, ind: model.Indicator, view: Mapping[str, Any]) -> None:
+        """A measure's data.json and its embed card."""
+        status = view["status"]
+        self.data[data_src(ind.id)] = indicator_data(
+            ind, status, self.report.results_for(ind.id), self.inputs.as_of
+        )
+        src = embed_src(ind.id)
+        root = posixpath.relpath(".", posixpath.dirname(src)) + "/"
+        trend = [c for c in self.inputs.charts.get(f"indicators/{ind.id}", ()) if c.topic is None]
+        self.files[src] = self.env.get_template("embed.html.j2").render(
+            indicator=ind,
+            status=status,
+            org=self.report.organisation.name,
+            chart=trend[0] if trend else None,
+            columns=shown_columns(trend[0]) if trend else [],
+            chart_src=Markup(root + chart_src(trend[0].id)) if trend else None,
+            full_page=Markup(root + address(src_of("indicators", ind.id))),
+            rules_page=Markup(root + address(SRC["rules"])),
+        )
+
+    def nav(self) -> list[Any]:
+        titles = {p.src: plain(p.title, quote=False) for p in self.pages}
+
+        def section(index: str, kind: str, ids: Sequence[str], extra: Sequence[str] = ()) -> Any:
+            entries: list[Any] = [index]
+            if len(ids) > self.inputs.nav_page_limit:
+                self.not_in_nav += [f"/{kind}/*.md", f"!/{index}"]
+            else:
+                entries += [{titles[src_of(kind, i)]: src_of(kind, i)} for i in ids]
+            entries += [{titles[s]: s} for s in extra]
+            return entries
+
+        r = self.report
+        return [
+            {"Home": SRC["home"]},
+            {
+                "What we're for": section(
+                    SRC["objectives"], "objectives", [o.id for o in r.objectives]
+                )
+            },
+            {
+                "Who we answer to": [
+                    SRC["accountability"],
+                    {
+                        "Decisions": section(
+                            SRC["decisions"], "decisions", [d.id for d in r.decisions]
+                        )
+                    },
+                ]
+            },
+            {
+                "How we know": section(
+                    SRC["indicators"], "indicators", [i.id for i in r.indicators], [SRC["rules"]]
+                )
+            },
+            {
+                "How we listened": section(
+                    SRC["engagements"], "engagements", [e.id for e in r.engagements]
+                )
+            },
+            {
+                "Data": [
+                    SRC["data"],
+                    {titles[SRC["changes"]]: SRC["changes"]},
+                    {titles[SRC["codes"]]: SRC["codes"]},
+                    {titles[SRC["accessibility"]]: SRC["accessibility"]},
+                ]
+            },
+        ]
+
+
+def _code_key(info: CodeInfo) -> tuple[int, str]:
+    return (0 if info.severity == "error" else 1, info.code)
+
+
+@dataclasses.dataclass(frozen=True)
+class DictionaryField:
+    name: str
+    type: str
+    required: bool
+    description: str
+    allowed: tuple[str, ...]
+
+
+def _dictionary() -> list[tuple[str, list[DictionaryField]]]:
+    out = []
+    for name in contract.RESOURCES:
+        fields = []
+        for f in contract.schema(name)["fields"]:
+            constraints = f.get("constraints", {})
+            kind = f.get("type", "string")
+            if contract.LIST_OF in f:
+                kind = "list of ids, separated by ;"
+            fields.append(
+                DictionaryField(
+                    name=f["name"],
+                    type=kind,
+                    required=bool(constraints.get("required")),
+                    description=f.get("description", ""),
+                    allowed=tuple(str(v) for v in constraints.get("enum", ())),
+                )
+            )
+        out.append((name, fields))
+    return out
+
+
+def render_site(inputs: Inputs) -> Rendered:
+    """Every generated page of a report, as Markdown, and the navigation that lists them."""
+    renderer = _Renderer(inputs)
+    return renderer.run("accessibility.md.j2")
