@@ -177,40 +177,18 @@ def build(
                 f"({count(len(validation.warnings), 'warning')})"
             )
 
-            # 2. Load: the tables into the report model.
-            full = load.to_report(validation.descriptor, validation.tables)
-
-            # 3. Withhold, at the clock's moment: nothing after this sees a confidential or
-            # embargoed row.
-            files = {name: table.file for name, table in validation.tables.items()}
-            report, withheld = visibility.withhold(full, now=clock.now, files=files)
-
-            # 4. Derive: statuses and equity gaps, from the public report only.
-            statuses = derive.report_statuses(report, as_of=clock.today)
-            gaps = derive.report_gaps(report)
-
-            # 5. Chart: specs, then SVGs, data and specs as files (the chart cache is kept).
-            by_page = page_charts(report, statuses, clock.today, gaps)
+            # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
+            # charts drawn on the way (the chart cache is kept).
             chart_cache = caches / CACHE_FOLDER if caches else None
-            site_files = chart_files(by_page, cache_dir=chart_cache, progress=progress)
-
-            # 6. Render: the downloads, then every page, in memory.
-            links, download_files = downloads(validation, report, withheld, clock)
-            rendered = render.render_site(
-                render.Inputs(
-                    report=report,
-                    withheld=withheld,
-                    as_of=clock.today,
-                    statuses=statuses,
-                    charts=by_page,
-                    downloads=links,
-                    warnings=validation.warnings,
-                    content=hand_written(content_dir),
-                    nav_page_limit=nav_page_limit,
-                    gaps=gaps,
-                    site_url=site_url(config),
-                )
+            site = render_report(
+                validation,
+                clock,
+                content=hand_written(content_dir),
+                nav_page_limit=nav_page_limit,
+                site_url=site_url(config),
+                draw=lambda by_page: chart_files(by_page, cache_dir=chart_cache, progress=progress),
             )
+            report, withheld, rendered = site.report, site.withheld, site.rendered
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
 
             # ---- Nothing has been written above this line but the build log, the chart cache
@@ -224,7 +202,7 @@ def build(
                 config,
                 report,
                 rendered,
-                {**site_files, **download_files},
+                {**site.charts, **site.downloads},
                 content_dir,
                 progress=progress,
             )
@@ -608,11 +586,14 @@ def downloads(
 
 @dataclasses.dataclass(frozen=True)
 class Site:
-    """The pages of a report, in memory (:func:`render_report`)."""
+    """A report's pages in memory (:func:`render_report`), with the files drawn and made for
+    them: the charts (where drawn) and the downloads."""
 
     report: model.Report
     withheld: visibility.Withheld
     rendered: render.Rendered
+    charts: Mapping[str, str | bytes] = dataclasses.field(default_factory=dict)
+    downloads: Mapping[str, str | bytes] = dataclasses.field(default_factory=dict)
 
 
 def render_report(
@@ -621,32 +602,47 @@ def render_report(
     *,
     content: Mapping[str, str] | None = None,
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
+    site_url: str = "",
+    draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
 ) -> Site:
-    """The build's stages 2 to 6 (load, withhold, derive, chart, render) in memory, without
-    drawing a chart or making a download: the pages a valid package gives, for the page
-    tests."""
+    """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
+    the chart files from the charts of each page (the build draws them; the page tests need
+    none)."""
     assert validation.descriptor is not None
-    files = {name: table.file for name, table in validation.tables.items()}
+    # 2. Load: the tables into the report model.
     full = load.to_report(validation.descriptor, validation.tables)
+
+    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
+    # row.
+    files = {name: table.file for name, table in validation.tables.items()}
     report, withheld = visibility.withhold(full, now=clock.now, files=files)
+
+    # 4. Derive: statuses and equity gaps, from the public report only.
     statuses = derive.report_statuses(report, as_of=clock.today)
     gaps = derive.report_gaps(report)
-    links, _ = downloads(validation, report, withheld, clock)
+
+    # 5. Chart: each page's chart specs, then (in a build) SVGs, data and specs as files.
+    by_page = page_charts(report, statuses, clock.today, gaps)
+    charts = draw(by_page) if draw is not None else {}
+
+    # 6. Render: the downloads, then every page.
+    links, download_files = downloads(validation, report, withheld, clock)
     rendered = render.render_site(
         render.Inputs(
             report=report,
             withheld=withheld,
             as_of=clock.today,
             statuses=statuses,
-            charts=page_charts(report, statuses, clock.today, gaps),
+            charts=by_page,
             downloads=links,
             warnings=validation.warnings,
             content=dict(content or {}),
             nav_page_limit=nav_page_limit,
             gaps=gaps,
+            site_url=site_url,
         )
     )
-    return Site(report, withheld, rendered)
+    return Site(report, withheld, rendered, charts, download_files)
 
 
 def write_docs(
