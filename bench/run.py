@@ -275,7 +275,7 @@ def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> R
 BOTH_WAYS = (
     "import json, sys\n"
     "from pathlib import Path\n"
-    "from pvreport import tabular\n"
+    "from pvreport.validate import tabular\n"
     "slow, fast = tabular.both_ways(Path(sys.argv[1]))\n"
     "key = lambda p: (p.code, p.file, p.line, p.field, p.value, p.message, p.hint)\n"
     "print(json.dumps({'same': sorted(map(key, slow), key=repr) == sorted(map(key, fast), "
