@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,24 @@ BASE = FIXTURES / "base"
 BAD = FIXTURES / "bad"
 #: The day fixture tests treat as today, so that date rules give the same answer every day.
 AS_OF = dt.date(2026, 6, 1)
+
+#: The project's own commands (the virtual environment's bin folder) and an environment
+#: without MkDocs' banners.
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+
+def run_pvreport(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``pvreport ARGS`` run as a user runs it, in ``cwd``."""
+    return subprocess.run(
+        [str(BIN / "pvreport"), *args],
+        cwd=cwd,
+        check=False,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def copy_base(target: Path) -> Path:

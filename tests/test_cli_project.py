@@ -3,33 +3,20 @@ previews any package of the project, and a project needs no content/ folder."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BASE, make_project
+from conftest import AS_OF, BASE, BIN, ENV, make_project, run_pvreport
 from test_build import _free_port, _get
 
 pytestmark = pytest.mark.slow
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "pvreport"), *args],
-        cwd=project,
-        check=False,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+run = run_pvreport
 
 
 @pytest.fixture

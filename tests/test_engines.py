@@ -8,13 +8,10 @@ test_site.py, test_build_cases.py and test_browser.py through the ``example_site
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BASE, make_project, search_entries
+from conftest import AS_OF, BASE, make_project, run_pvreport, search_entries
 from mkdocs.config import load_config
 
 from pvreport import build
@@ -22,20 +19,9 @@ from pvreport.site import engine
 
 pytestmark = pytest.mark.slow
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "pvreport"), *args],
-        cwd=project,
-        check=False,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+run = run_pvreport
 
 
 def set_engine(project: Path, name: str) -> None:

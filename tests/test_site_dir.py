@@ -14,21 +14,18 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AS_OF, BASE, make_project
+from conftest import AS_OF, BASE, BIN, ENV, make_project, run_pvreport
 
 from pvreport import build
 from pvreport.site import write
 
 pytestmark = pytest.mark.slow
 
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
 def listing(folder: Path) -> dict[str, str]:
@@ -45,16 +42,7 @@ def listing(folder: Path) -> dict[str, str]:
     return found
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "pvreport"), *args],
-        cwd=cwd,
-        check=False,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+run = run_pvreport
 
 
 @pytest.fixture
