@@ -20,6 +20,8 @@ import pytest
 from conftest import copy_base
 from hypothesis import given
 from hypothesis import strategies as st
+from test_derive import ind as derive_ind
+from test_derive import res
 
 from pvreport import build
 from pvreport.report.derive import DEFAULT_RELATIVE_CHANGE_THRESHOLD, indicator_status
@@ -30,17 +32,9 @@ AS_OF = dt.date(2026, 6, 1)
 
 
 def ind(**kw: object) -> Indicator:
-    base: dict[str, object] = {
-        "id": "i", "objective_id": "o", "title": "T", "kind": "outcome", "unit": "",
-        "direction": "increase", "method": "m", "source": "s",
-    }  # fmt: skip
-    base.update(kw)
-    return Indicator(**base)  # type: ignore[arg-type]
-
-
-def res(period: str, value: float, lower: float | None = None, upper: float | None = None,
-        group: str = "all") -> Result:  # fmt: skip
-    return Result("i", period, group, value, lower, upper)
+    """An indicator as test_derive makes one, its unit empty unless given (a threshold is in the
+    indicator's unit)."""
+    return derive_ind(**{"unit": "", **kw})
 
 
 def test_the_contract_default_is_two_per_cent() -> None:
