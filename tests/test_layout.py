@@ -21,7 +21,7 @@ PVREPORT = Path(__file__).resolve().parents[1] / "pvreport"
 STAGES = ("tables", "report", "validate", "site")
 #: Modules every part may import, which import nothing of pvreport themselves: the contract,
 #: the problems and their catalogue, the keys of the contract's tables, and the progress line.
-SHARED = {"contract", "problems", "keys", "progress"}
+SHARED = {"contract", "problems", "keys", "progress", "messages"}
 
 #: What each part may import (besides itself). A part not named here imports only SHARED.
 ALLOWED: dict[str, set[str]] = {

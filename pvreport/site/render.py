@@ -32,7 +32,7 @@ import markdown.preprocessors
 import nh3
 from markupsafe import Markup
 
-from .. import contract
+from .. import contract, messages
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, model
 from ..report.visibility import Withheld, WithheldNote
@@ -403,6 +403,11 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # _(), gettext(), ngettext() and {% trans %} in templates: the current language's words.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        messages.gettext, messages.ngettext, newstyle=True, pgettext=messages.pgettext
     )
     env.filters.update(
         number=formatting.format_number,
