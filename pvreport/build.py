@@ -37,6 +37,7 @@ from .site import charts, check, engine, render, write
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
 from .validate import Validation, readability, validate_package
+from .validate import translations as languages
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -115,6 +116,7 @@ def build(
     build_dir: Path | None = None,
     site_dir_option: str = "--site-dir",
     engine_name: str | None = None,
+    translations: str | None = None,
 ) -> Built:
     """Build the project's site and put it in place, or leave the previous site as it was.
 
@@ -125,7 +127,8 @@ def build(
     lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
     ``site_dir_option`` where the site folder was given, for messages. ``engine_name`` is the
     engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
-    option ``engine``, else MkDocs).
+    option ``engine``, else MkDocs). ``translations`` is ``error`` or ``warn`` for a missing
+    translation (default: the plugin option ``translations``, else ``error``).
     """
     progress = progress or Progress.quiet()
     clock = clock or Clock.make(as_of)
@@ -146,7 +149,14 @@ def build(
         thresholds = readability.Thresholds.from_options(options)
         nav_page_limit = int(options.get("nav_page_limit", render.NAV_PAGE_LIMIT))
         engine_name = choose_engine(engine_name, options)
-    except (LimitsError, readability.ThresholdsError, EngineChoiceError) as error:
+        translations = translations or options.get("translations")
+        untranslated = languages.severity_of(translations)
+    except (
+        LimitsError,
+        readability.ThresholdsError,
+        EngineChoiceError,
+        languages.TranslationsError,
+    ) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
     content_dir = project_dir / str(config.get("docs_dir") or "content")
 
@@ -162,8 +172,23 @@ def build(
         with log.failures("pvreport could not write the pages"):
             # 1. Validate: errors stop the build here, with the previous site as it was.
             validation = validate_package(
-                package_dir, clock=clock, strict=strict, limits=limits, thresholds=thresholds
+                package_dir,
+                clock=clock,
+                strict=strict,
+                limits=limits,
+                thresholds=thresholds,
+                translations_mode=translations,
             )
+            if validation.descriptor is not None:
+                # A hand-written page without its translation, judged like a missing cell.
+                pages = languages.missing_pages(
+                    content_dir, contract.languages(validation.descriptor), untranslated
+                )
+                if strict:
+                    pages = [dataclasses.replace(p, severity="error") for p in pages]
+                validation = dataclasses.replace(
+                    validation, problems=[*validation.problems, *pages]
+                )
             if not validation.ok or validation.descriptor is None:
                 raise BuildError(
                     f"The data package {package_dir.name} has errors, so the site was not built.",

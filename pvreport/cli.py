@@ -202,6 +202,13 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any problem)"
     )
     parser.add_argument(
+        "--translations",
+        choices=("error", "warn"),
+        help="a missing translation is an error (the default: each language is a full site) or "
+        "a warning (the text is shown in the first language, marked as such); default: the "
+        "plugin option translations in mkdocs.yml, else error",
+    )
+    parser.add_argument(
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
@@ -232,6 +239,26 @@ def project_options(project: Path) -> tuple[Limits, readability.Thresholds]:
         raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
 
 
+def project_translations(project: Path) -> str | None:
+    """The plugin option ``translations`` of ``mkdocs.yml`` where the command runs (None where
+    there is none: missing translations are errors)."""
+    from .site.write import plugin_options, read_config
+    from .validate.translations import TranslationsError, severity_of
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    try:
+        mode = plugin_options(read_config(config)).get("translations")
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    try:
+        severity_of(mode)
+    except TranslationsError as error:
+        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+    return None if mode is None else str(mode)
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """``pvreport validate``: print every problem; exit 1 when there is an error."""
     from .validate import validate_package
@@ -244,6 +271,7 @@ def run_validate(args: argparse.Namespace) -> int:
         strict=args.strict,
         limits=limits,
         thresholds=thresholds,
+        translations_mode=args.translations or project_translations(Path.cwd()),
     )
     problems = result.problems
     if args.format == "json":
@@ -384,6 +412,13 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
+        "--translations",
+        choices=("error", "warn"),
+        help="a missing translation is an error (the default: each language is a full site) or "
+        "a warning (the text is shown in the first language, marked as such); default: the "
+        "plugin option translations in mkdocs.yml, else error",
+    )
+    parser.add_argument(
         "--quiet",
         action="store_true",
         help="no progress lines on stderr (shown only on a terminal anyway)",
@@ -434,6 +469,7 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
             engine_name=getattr(args, "engine", None),
+            translations=getattr(args, "translations", None),
         )
     except SiteDirError as error:
         raise UsageError(f"{error} Nothing was written.") from None

@@ -400,7 +400,9 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
         },
         "reporting_period": {"label": "2025/26", "start": "2025-04-01", "end": "2026-03-31"},
         "resources": [
-            {"name": name, "path": f"{name}.csv"} for name in contract.RESOURCES
+            {"name": name, "path": f"{name}.csv"}
+            for name in contract.RESOURCES
+            if (out / f"{name}.csv").exists()
         ],
     }
     (out / "datapackage.json").write_text(

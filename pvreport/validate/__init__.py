@@ -20,7 +20,7 @@ from ..problems import strict as make_strict
 from ..tables import gate, read
 from ..tables import limits as size_limits
 from ..tables.moments import Clock
-from . import fastcheck, hygiene, readability, rules, tabular
+from . import fastcheck, hygiene, readability, rules, tabular, translations
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +87,7 @@ def validate_package(
     limits: size_limits.Limits | None = None,
     fast_rows: int | None = None,
     thresholds: readability.Thresholds | None = None,
+    translations_mode: str | None = None,
 ) -> Validation:
     """Validate a package folder and read its tables.
 
@@ -99,6 +100,8 @@ def validate_package(
     ``fast_rows`` keeps files of at most that many data rows for frictionless itself (the
     reference the differential tests compare with: they set it beyond any file).
     ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
+    ``translations_mode`` is ``error`` (the default: a missing translation is an error) or
+    ``warn`` (a warning; see :mod:`pvreport.validate.translations`).
     """
     package_dir = Path(package_dir)
     clock = clock or Clock.make(as_of)
@@ -187,6 +190,14 @@ def validate_package(
             )
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, clock=clock))
+        problems.extend(
+            translations.check(
+                gated.descriptor,
+                tables,
+                package_dir=package_dir,
+                severity=translations.severity_of(translations_mode),
+            )
+        )
         problems = rules.suggest_references(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
