@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import contract
+from . import contract, messages
 from .problems import Problem, PvreportError
 from .progress import Progress, count
 from .report import derive, load, model, visibility
@@ -37,7 +37,7 @@ from .site import charts, check, engine, render, write
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
 from .validate import Validation, readability, validate_package
-from .validate import translations as languages
+from .validate import translations as translation_checks
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -48,6 +48,19 @@ PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
 #: The final check's record of pages found clean (see :class:`pvreport.site.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
 LOG_NAME = "build.log"
+#: Under the build folder: each language's part after the first (``build/languages/cy/``:
+#: its content, docs folder and engine config), and its caches under ``.pvreport/cache``.
+LANGUAGE_FOLDER = "languages"
+#: The name of each language in that language, for the switch between them.
+LANGUAGE_NAMES = {
+    "cy": "Cymraeg",
+    "en": "English",
+    "fr": "Français",
+    "ga": "Gaeilge",
+    "gd": "Gàidhlig",
+    "de": "Deutsch",
+    "es": "Español",
+}
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
 # anchors fail the build, and no page asks another server for fonts.
@@ -95,6 +108,11 @@ class Built:
     notices: list[str]
     addresses: list[str]
     pages: int = 0
+    #: Each language's part after the first (contract v1.1), by language: its own docs folder,
+    #: config and report, built into ``/<lang>/`` of the same site.
+    parts: Mapping[str, Built] = dataclasses.field(default_factory=dict)
+    #: The language of this part's pages.
+    language: str = "en"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -150,12 +168,12 @@ def build(
         nav_page_limit = int(options.get("nav_page_limit", render.NAV_PAGE_LIMIT))
         engine_name = choose_engine(engine_name, options)
         translations = translations or options.get("translations")
-        untranslated = languages.severity_of(translations)
+        untranslated = translation_checks.severity_of(translations)
     except (
         LimitsError,
         readability.ThresholdsError,
         EngineChoiceError,
-        languages.TranslationsError,
+        translation_checks.TranslationsError,
     ) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
     content_dir = project_dir / str(config.get("docs_dir") or "content")
@@ -181,7 +199,7 @@ def build(
             )
             if validation.descriptor is not None:
                 # A hand-written page without its translation, judged like a missing cell.
-                pages = languages.missing_pages(
+                pages = translation_checks.missing_pages(
                     content_dir, contract.languages(validation.descriptor), untranslated
                 )
                 if strict:
@@ -202,75 +220,92 @@ def build(
                 f"({count(len(validation.warnings), 'warning')})"
             )
 
-            # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
-            # charts drawn on the way (the chart cache is kept).
+            # 2 to 7, for each language (contract v1.1): its pages rendered in memory
+            # (render_report, the charts drawn on the way; the chart cache is kept), then
+            # written to its own docs folder and engine config. The first language's part is the
+            # site's root; each other language's part is built into /<lang>/ of the same site.
             chart_cache = caches / CACHE_FOLDER if caches else None
-            site = render_report(
-                validation,
-                clock,
-                content=hand_written(content_dir),
-                nav_page_limit=nav_page_limit,
-                site_url=site_url(config),
-                draw=lambda by_page: chart_files(by_page, cache_dir=chart_cache, progress=progress),
-            )
-            report, withheld, rendered = site.report, site.withheld, site.rendered
-            progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
+            languages = contract.languages(validation.descriptor)
+            built_parts: dict[str, Built] = {}
+            for language in languages:
+                primary = language == languages[0]
+                part_dir = build_dir if primary else build_dir / LANGUAGE_FOLDER / language
+                part_content = content_for(content_dir, languages, language, part_dir)
+                with in_language(language):
+                    site = render_report(
+                        validation,
+                        clock,
+                        content=hand_written(part_content),
+                        nav_page_limit=nav_page_limit,
+                        site_url=part_url(site_url(config), languages, language),
+                        draw=lambda by_page: chart_files(
+                            by_page, cache_dir=chart_cache, progress=progress
+                        ),
+                        language=language,
+                    )
+                report, withheld, rendered = site.report, site.withheld, site.rendered
+                progress.stage(
+                    f"pages: {count(len(rendered.pages), 'page')} rendered"
+                    + ("" if len(languages) == 1 else f" in {language}")
+                )
 
-            # ---- Nothing has been written above this line but the build log, the chart cache
-            # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
-            # engine's fresh site, then the site itself. ----
+                # ---- Nothing has been written above this line but the build log, the chart
+                # cache and the clearing of a stopped build's leftovers. Below it: the docs
+                # folder, the engine's fresh site, then the site itself. ----
 
-            # 7. Write the docs folder and the engine config (files unchanged since the last
-            # build are left as they are).
-            docs = write_docs(
-                build_dir,
-                config,
-                report,
-                rendered,
-                {**site.charts, **site.downloads},
-                content_dir,
-                progress=progress,
-            )
-            built = Built(build_dir, site_dir, validation=validation, withheld=withheld, **docs)
+                # 7. Write the docs folder and the engine config (files unchanged since the
+                # last build are left as they are).
+                docs = write_docs(
+                    part_dir,
+                    config,
+                    report,
+                    rendered,
+                    {**site.charts, **site.downloads},
+                    part_content,
+                    progress=progress,
+                    alternates=language_links(languages, language, site_url(config)),
+                )
+                built_parts[language] = Built(
+                    part_dir,
+                    site_dir if primary else site_dir / language,
+                    validation=validation,
+                    withheld=withheld,
+                    language=language,
+                    **docs,
+                )
+            first, *others = built_parts.values()
+            built = dataclasses.replace(first, parts={b.language: b for b in others})
             for notice in built.notices:
                 notify(notice)
                 log(notice)
             if not publish:
                 return built
 
-        # 8. Engine: MkDocs or Zensical builds the docs folder into a fresh folder beside the
-        # site; everything after this is the same whichever engine ran.
+        # 8. Engine: MkDocs or Zensical builds each part's docs folder into a fresh folder
+        # beside the site (another language's part into its own, moved into /<lang>/ of the
+        # first once checked); everything after this is the same whichever engine ran.
         fresh = write.sibling_folder(site_dir, "new")
         try:
-            with log.failures(ENGINE_FAILED[engine_name], engine=True):
-                progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
-                summary = ENGINE_RUNS[engine_name](build_dir, fresh, caches, clock, log.path)
-            progress.stage(
-                f"engine: {ENGINE_NAMES[engine_name]} built {count(len(built.addresses), 'page')}"
-                f"{summary}"
-            )
-
-            # 9. Check: every page there, nothing active, no withheld text anywhere.
             checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
-            wrong = check.check_site(
-                fresh,
-                docs_dir=built.docs_dir,
-                addresses=built.addresses,
-                canaries=withheld.canaries,
-                allowed_scripts=[
-                    s for s in built.config.get("extra_javascript", []) if isinstance(s, str)
-                ],
-                cache=checks,
-            )
-            progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
-            if wrong:
-                for line in wrong:
-                    log(f"check: {line}")
-                raise BuildError(
-                    f"The built site failed its final check ({count(len(wrong), 'problem')}, "
-                    f"the first: {wrong[0]}).",
-                    log=log.path,
-                )
+            for part in [built, *built.parts.values()]:
+                primary = part is built
+                target = fresh if primary else write.sibling_folder(site_dir, "new")
+                try:
+                    _engine_and_check(
+                        part,
+                        target,
+                        engine_name=engine_name,
+                        caches=_part_caches(caches, part, primary),
+                        clock=clock,
+                        log=log,
+                        progress=progress,
+                        checks=checks,
+                    )
+                    if not primary:
+                        target.rename(fresh / part.language)
+                finally:
+                    if not primary:
+                        write.remove(target)
 
             # 10. Publish: one swap of folders; the check cache is kept only now.
             write.publish(fresh, site_dir)
@@ -289,6 +324,46 @@ ENGINE_FAILED = {
     "warning fails the build)."
     for name, label in ENGINE_NAMES.items()
 }
+
+
+def _engine_and_check(
+    part: Built,
+    fresh: Path,
+    *,
+    engine_name: str,
+    caches: Path | None,
+    clock: Clock,
+    log: _Log,
+    progress: Progress,
+    checks: check.CheckCache,
+) -> None:
+    """Stages 8 and 9 for one part of the site: the engine builds its docs folder into
+    ``fresh``, and the final check reads what it built."""
+    with log.failures(ENGINE_FAILED[engine_name], engine=True):
+        progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
+        summary = ENGINE_RUNS[engine_name](part.build_dir, fresh, caches, clock, log.path)
+    progress.stage(
+        f"engine: {ENGINE_NAMES[engine_name]} built {count(len(part.addresses), 'page')}{summary}"
+    )
+
+    # 9. Check: every page there, nothing active, no withheld text anywhere.
+    wrong = check.check_site(
+        fresh,
+        docs_dir=part.docs_dir,
+        addresses=part.addresses,
+        canaries=part.withheld.canaries,
+        allowed_scripts=[s for s in part.config.get("extra_javascript", []) if isinstance(s, str)],
+        cache=checks,
+    )
+    progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
+    if wrong:
+        for line in wrong:
+            log(f"check: {line}")
+        raise BuildError(
+            f"The built site failed its final check ({count(len(wrong), 'problem')}, "
+            f"the first: {wrong[0]}).",
+            log=log.path,
+        )
 
 
 class EngineChoiceError(ValueError):
@@ -586,10 +661,11 @@ def downloads(
     links: list[render.Download] = []
     csvs: dict[str, bytes] = {}
     headers: dict[str, list[str]] = {}
+    others = report.languages[1:]
     for name in sorted(validation.tables, key=_resource_order):
-        data, rows = write.public_csv(validation.tables[name], withheld)
+        data, rows = write.public_csv(validation.tables[name], withheld, others)
         csvs[f"{name}.csv"] = data
-        headers[name] = write.public_header(validation.tables[name])
+        headers[name] = write.public_header(validation.tables[name], others)
         links.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
     csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
@@ -629,13 +705,15 @@ def render_report(
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
     site_url: str = "",
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
+    language: str | None = None,
 ) -> Site:
-    """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
-    the chart files from the charts of each page (the build draws them; the page tests need
-    none)."""
+    """The build's stages 2 to 6, in memory: the pages a valid package gives, with the
+    package's texts in ``language`` (default its first). ``draw`` makes the chart files from
+    the charts of each page (the build draws them; the page tests need none). The words
+    pvreport writes are the current language's (:func:`in_language`)."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model.
-    full = load.to_report(validation.descriptor, validation.tables)
+    # 2. Load: the tables into the report model, its texts in the language.
+    full = load.to_report(validation.descriptor, validation.tables, language)
 
     # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
     # row.
@@ -679,6 +757,7 @@ def write_docs(
     content_dir: Path,
     *,
     progress: Progress | None = None,
+    alternates: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the docs folder (pages, charts, downloads, pvreport's assets, then the
     hand-written pages over them), the theme overrides and the engine config under
@@ -718,7 +797,7 @@ def write_docs(
         overrides,
         skip=["pvreport.css"],
     )
-    engine_config = engine_config_for(config, nav, report, scripts, styles)
+    engine_config = engine_config_for(config, nav, report, scripts, styles, alternates)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
@@ -735,6 +814,113 @@ def write_docs(
         "notices": notices,
         "addresses": [render.address(p.src) for p in rendered.pages],
     }
+
+
+#: The languages whose words Material's search (lunr) stems; any other is indexed as written.
+STEMMED = frozenset(
+    ("en", "ar", "da", "de", "du", "el", "es", "fi", "fr", "he", "hi", "hu", "hy", "it", "ja")
+    + ("jp", "kn", "ko", "nl", "no", "pt", "ro", "ru", "sa", "sv", "ta", "te", "th", "tr", "vi")
+    + ("zh",)
+)
+
+
+def _search_without_stemmer(plugin: Any) -> Any:
+    if plugin == "search":
+        return {"search": {"pipeline": ["trimmer"]}}
+    if isinstance(plugin, Mapping) and "search" in plugin:
+        options = dict(plugin["search"] or {})
+        options["pipeline"] = ["trimmer"]
+        options.pop("lang", None)
+        return {"search": options}
+    return plugin
+
+
+def language_links(languages: Sequence[str], language: str, url: str) -> dict[str, Any] | None:
+    """What a part's pages need to point to the same page in every language: its language, and
+    for each language its code, its name in that language, the path from this part's root to
+    that language's root (``cy/`` from the first, ``../`` back to it) and its full address
+    where the site has one. None for a package of one language."""
+    if len(languages) < 2:
+        return None
+    primary = language == languages[0]
+    own = part_url(url, languages, language)
+    up = "" if primary else "../"
+    links = []
+    for other in languages:
+        prefix = "" if other == languages[0] else f"{other}/"
+        links.append(
+            {
+                "lang": other,
+                "name": LANGUAGE_NAMES.get(other.split("-")[0], other),
+                "path": up + prefix,
+                "url": url + prefix if url else "",
+                "current": other == language,
+            }
+        )
+    return {"language": language, "links": links, "site_url": own}
+
+
+def part_url(url: str, languages: Sequence[str], language: str) -> str:
+    """The address of a language's part of the site: the site's own for the first language,
+    ``<site>/<lang>/`` for another; "" where the site has no address."""
+    if not url or language == languages[0]:
+        return url
+    return f"{url}{language}/"
+
+
+def content_for(content_dir: Path, languages: Sequence[str], language: str, part_dir: Path) -> Path:
+    """The hand-written pages of one language's part: ``content/`` itself for a package of one
+    language; else a copy under the part's build folder holding each page in that language
+    (``about.cy.md`` as ``about.md``; in the first language the pages without a language), the
+    other files as they are. A page with no translation (``translations: warn``) is kept in its
+    own language, marked as such."""
+    if len(languages) < 2 or not content_dir.is_dir():
+        return content_dir
+    files = write.tree_files(content_dir)
+    others = set(languages[1:])
+    chosen: dict[str, str | bytes] = {}
+    translated: dict[str, bytes] = {}
+    for rel, data in files.items():
+        stem, _, rest = rel.rpartition("/")[2].partition(".")
+        folder = rel.rpartition("/")[0]
+        lang = rest.removesuffix(".md") if rest.endswith(".md") and rest != "md" else None
+        if lang in others:
+            if lang == language:
+                translated[(folder + "/" if folder else "") + stem + ".md"] = data
+            continue
+        chosen[rel] = data
+    if language != languages[0]:
+        for rel, data in list(chosen.items()):
+            if not rel.endswith(".md"):
+                continue
+            if rel in translated:
+                chosen[rel] = translated[rel]
+            else:
+                text = data.decode("utf-8") if isinstance(data, bytes) else data
+                chosen[rel] = f'<div lang="{languages[0]}" markdown="1">\n\n{text}\n\n</div>\n'
+    folder = part_dir / "content"
+    write.sync_folder(folder, chosen)
+    return folder
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """The words pvreport writes in ``language``, for the stretch of the block: its message
+    catalogue where pvreport has one (English, as written, where it has none)."""
+    catalogues = getattr(messages, "translations", None)  # the catalogues, where installed
+    if catalogues is None:
+        yield
+        return
+    with messages.language(catalogues(language)):
+        yield
+
+
+def _part_caches(caches: Path | None, part: Built, primary: bool) -> Path | None:
+    """The caches of a part: the project's for the first language, a folder of their own
+    (``.pvreport/cache/languages/cy``) for each other."""
+    if caches is None or primary:
+        return caches
+    return caches / LANGUAGE_FOLDER / part.language
 
 
 def site_url(config: Mapping[str, Any]) -> str:
@@ -780,8 +966,14 @@ def engine_config_for(
     report: model.Report,
     scripts: Sequence[str],
     styles: Sequence[str],
+    alternates: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The engine config: the project's mkdocs.yml, with what the build needs put over it."""
+    """The engine config: the project's mkdocs.yml, with what the build needs put over it.
+
+    In a package of more than one language, ``alternates`` (:func:`language_links`) gives each
+    part its language (``theme.language``: ``<html lang>`` and the theme's own words), the
+    links to the same page in the other languages (the theme override prints them), and a
+    search index that does not stem words of a language lunr has no stemmer for."""
     config = {k: v for k, v in project.items() if k not in ("docs_dir", "site_dir", "nav")}
     # The site is the report's: its title comes from the package, so that one project config
     # serves any package. The project's site_name is only what `mkdocs serve` needs to start.
@@ -817,6 +1009,18 @@ def engine_config_for(
     config["extra_css"] = [*own, *[s for s in styles if s not in own]]
     config["extra_javascript"] = [*(project.get("extra_javascript") or []), *scripts]
     config["strict"] = True
+    if alternates:
+        language = str(alternates["language"])
+        theme["language"] = language
+        extra = dict(config.get("extra") or {})
+        extra["pvreport_languages"] = dict(alternates)
+        config["extra"] = extra
+        if alternates.get("site_url"):
+            config["site_url"] = alternates["site_url"]  # canonical links, the sitemap
+        if language not in STEMMED:
+            # No stemmer (an English one would cut Welsh words wrongly) and no stop words
+            # (English ones would drop Welsh words): every word is indexed as written.
+            config["plugins"] = [_search_without_stemmer(p) for p in config["plugins"]]
     return config
 
 

@@ -1,0 +1,172 @@
+"""Every page in every language (contract v1.1): the Welsh example built as a user builds it.
+
+The first language (Welsh) at ``/``, English at ``/en/`` with the same paths; ``<html lang>``;
+``hreflang`` alternates; a visible switch to the same page, named in its language; a search
+index per language that finds a Welsh word in a Welsh title; downloads with both languages'
+columns; untranslated text marked with its own ``lang``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import AS_OF, REPO, search_entries
+
+from pvreport import build
+
+PROJECT = REPO / "examples" / "example-cy"
+PACKAGE = REPO / "datapackages" / "example-cy"
+
+
+def copy_project(target: Path) -> Path:
+    """The Welsh example's project with its package beside it, as the repository has them."""
+    shutil.copytree(PROJECT, target / "examples" / "example-cy")
+    shutil.copytree(PACKAGE, target / "datapackages" / "example-cy")
+    return target / "examples" / "example-cy"
+
+
+@pytest.fixture(scope="module")
+def welsh_site(tmp_path_factory: pytest.TempPathFactory) -> build.Built:
+    project = copy_project(tmp_path_factory.mktemp("welsh"))
+    return build.build(project, as_of=AS_OF)
+
+
+def page(site: Path, address: str) -> BeautifulSoup:
+    return BeautifulSoup((site / address / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_every_page_is_in_both_languages_at_the_same_path(welsh_site: build.Built) -> None:
+    english = welsh_site.parts["en"]
+    assert welsh_site.language == "cy" and english.language == "en"
+    assert sorted(welsh_site.addresses) == sorted(english.addresses)
+    for address in welsh_site.addresses:
+        assert (welsh_site.site_dir / address / "index.html").is_file(), address
+        assert (welsh_site.site_dir / "en" / address / "index.html").is_file(), address
+
+
+def test_each_page_says_its_language(welsh_site: build.Built) -> None:
+    site = welsh_site.site_dir
+    for address in ("", "indicators/hyder-ar-lein/", "about/"):
+        assert page(site, address).html["lang"] == "cy"
+        assert page(site / "en", address).html["lang"] == "en"
+
+
+def test_each_page_names_its_twin_and_links_to_it(welsh_site: build.Built) -> None:
+    site = welsh_site.site_dir
+    for address in welsh_site.addresses:
+        for part, other, name in (("", "en", "English"), ("en", "", "Cymraeg")):
+            soup = page(site / part, address)
+            alternates = {
+                link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate")
+            }
+            assert alternates == {
+                "cy": f"https://example.org/report/{address}",
+                "en": f"https://example.org/report/en/{address}",
+            }, address
+            switch = soup.select(".pv-languages a")
+            assert [a.get_text(strip=True) for a in switch] == [name]
+            (link,) = switch
+            assert link["lang"] == link["hreflang"] == ("en" if other else "cy")
+            # The same page in the other language, not its home page.
+            here = (site / part / address).resolve()
+            target = (here / link["href"]).resolve()
+            assert target == (site / other / address).resolve(), (address, link["href"])
+            assert (target / "index.html").is_file()
+
+
+def test_the_data_is_in_the_page_language(welsh_site: build.Built) -> None:
+    site = welsh_site.site_dir
+    welsh = page(site, "indicators/hyder-ar-lein/").find("article").get_text(" ")
+    english = page(site / "en", "indicators/hyder-ar-lein/").find("article").get_text(" ")
+    assert "Pobl sy'n teimlo'n fwy hyderus ar-lein" in welsh
+    assert "65 a hŷn" in welsh
+    assert "People who feel more confident online" in english
+    assert "65 and over" in english
+    assert "hyderus" not in english and "65 a hŷn" not in english
+
+
+def lunr_tokens(text: str, config: dict[str, Any]) -> set[str]:
+    """Words as Material's search (lunr) indexes and queries them: split by the index's
+    separator, lower-cased, then its pipeline (the trimmer strips non-word characters at the
+    ends; a stemmer would cut endings)."""
+    assert "stemmer" not in config["pipeline"]
+    words = re.split(config["separator"], re.sub(r"<[^>]+>", " ", text).lower())
+    if "trimmer" in config["pipeline"]:
+        words = [re.sub(r"^\W+|\W+$", "", w, flags=re.ASCII) for w in words]
+    return {w for w in words if w}
+
+
+def search(site: Path, query: str) -> list[str]:
+    config = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["config"]
+    wanted = lunr_tokens(query, config)
+    return [
+        entry["location"]
+        for entry in search_entries(site)
+        if wanted <= lunr_tokens(entry["title"], config) | lunr_tokens(entry["text"], config)
+    ]
+
+
+def test_search_in_welsh_finds_the_welsh_page(welsh_site: build.Built) -> None:
+    site = welsh_site.site_dir
+    config = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["config"]
+    # No stemmer for Welsh and no English stop words: every Welsh word indexed as written.
+    assert config["pipeline"] == ["trimmer"]
+    assert "indicators/benthyciadau-cymraeg/" in search(site, "fenthycwyd")
+    assert "indicators/hyder-ar-lein/" in search(site, "hyderus")
+    assert search(site / "en", "fenthycwyd") == []
+    assert "indicators/hyder-ar-lein/" in search(site / "en", "confident")
+
+
+def test_downloads_keep_both_languages(welsh_site: build.Built) -> None:
+    for part in (welsh_site.site_dir, welsh_site.site_dir / "en"):
+        data = (part / "data" / "downloads" / "objectives.csv").read_text("utf-8")
+        header = next(csv.reader(io.StringIO(data)))
+        assert {"title", "title_en", "summary", "summary_en"} <= set(header)
+        assert "Help with digital skills" in data and "Help gyda sgiliau digidol" in data
+        labels = (part / "data" / "downloads" / "labels.csv").read_text("utf-8")
+        assert labels.splitlines()[0] == "text,text_en"
+        descriptor = json.loads((part / "data" / "datapackage.json").read_text("utf-8"))
+        assert descriptor["languages"] == ["cy", "en"]
+        objectives = next(r for r in descriptor["resources"] if r["name"] == "objectives")
+        assert "title_en" in [f["name"] for f in objectives["schema"]["fields"]]
+
+
+def test_a_missing_page_translation_stops_the_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    (project / "content" / "about.en.md").unlink()
+    with pytest.raises(build.BuildError) as failed:
+        build.build(project, as_of=AS_OF)
+    assert [(p.file, p.line, p.field, p.code) for p in failed.value.problems] == [
+        ("content/about.md", None, "about.en.md", "missing-translation-page")
+    ]
+
+
+def test_with_translations_warn_untranslated_text_keeps_its_lang(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    (project / "content" / "about.en.md").unlink()
+    objectives = tmp_path / "datapackages" / "example-cy" / "objectives.csv"
+    text = objectives.read_text("utf-8")
+    objectives.write_text(text.replace("Help with digital skills", "", 1), "utf-8")
+    built = build.build(project, as_of=AS_OF, translations="warn")
+    assert {p.code for p in built.validation.warnings} >= {
+        "missing-translation",
+        "missing-translation-page",
+    }
+    english = built.site_dir / "en"
+    heading = page(english, "objectives/sgiliau-digidol/").find("h1")
+    assert heading.find("span", lang="cy").get_text() == "Help gyda sgiliau digidol"
+    about = page(english, "about/").find("article")
+    assert (
+        about.find("div", lang="cy")
+        .find("h1")
+        .get_text(strip=True)
+        .startswith("Am yr adroddiad hwn")
+    )
