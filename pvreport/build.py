@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 import os
 import re
+import shutil
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,13 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from . import contract, messages
-from .problems import Problem, PvreportError
+from .problems import Problem, PvreportError, has_errors, sorted_problems
 from .progress import Progress, count
 from .report import derive, load, model, visibility
 from .site import charts, check, engine, render, write
+from .tables import gate
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
-from .validate import Validation, readability, validate_package
+from .validate import Validation, across, readability, validate_package
 from .validate import translations as translation_checks
 
 BUILD_FOLDER = "build"
@@ -47,10 +51,13 @@ CACHE_FOLDER = ".pvreport/cache/charts"
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
 #: The final check's record of pages found clean (see :class:`pvreport.site.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
+#: Each earlier statement's own page cache, under this folder by its archive folder's name.
+PARTS_CACHE_FOLDER = ".pvreport/cache/parts"
+#: Each earlier statement's docs folder and engine config, under the build folder by its address
+#: (``build/parts/archive/2024-25/docs``), with the record of what was last published from it.
+PARTS_FOLDER = "parts"
+PART_RECORD = "built.json"
 LOG_NAME = "build.log"
-#: Under the build folder: each language's part after the first (``build/languages/cy/``:
-#: its content, docs folder and engine config), and its caches under ``.pvreport/cache``.
-LANGUAGE_FOLDER = "languages"
 #: The name of each language in that language, for the switch between them.
 LANGUAGE_NAMES = {
     "cy": "Cymraeg",
@@ -108,11 +115,26 @@ class Built:
     notices: list[str]
     addresses: list[str]
     pages: int = 0
-    #: Each language's part after the first (contract v1.1), by language: its own docs folder,
-    #: config and report, built into ``/<lang>/`` of the same site.
-    parts: Mapping[str, Built] = dataclasses.field(default_factory=dict)
-    #: The language of this part's pages.
-    language: str = "en"
+    #: The earlier statements' parts of the site (``archive/<period>/``), newest first.
+    parts: tuple[Part, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """An earlier statement's part of the site: where its pages go (``archive/2024-25/``), its
+    docs folder and engine config (``build/parts/archive/2024-25/``), the public report as it was
+    published and what was withheld from it then, its pages' addresses (under ``prefix``), a
+    digest of everything the engine builds it from, and whether this build ran the engine for
+    it (``False``: nothing changed since it was last published, and that output was kept)."""
+
+    prefix: str
+    build_dir: Path
+    docs_dir: Path
+    report: model.Report
+    withheld: visibility.Withheld
+    addresses: list[str]
+    digest: str
+    built: bool = True
 
 
 # ----------------------------------------------------------------------------------------------
@@ -134,6 +156,7 @@ def build(
     build_dir: Path | None = None,
     site_dir_option: str = "--site-dir",
     engine_name: str | None = None,
+    previous: Sequence[Path] | None = None,
     translations: str | None = None,
 ) -> Built:
     """Build the project's site and put it in place, or leave the previous site as it was.
@@ -145,8 +168,12 @@ def build(
     lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
     ``site_dir_option`` where the site folder was given, for messages. ``engine_name`` is the
     engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
-    option ``engine``, else MkDocs). ``translations`` is ``error`` or ``warn`` for a missing
-    translation (default: the plugin option ``translations``, else ``error``).
+    option ``engine``, else MkDocs). ``previous`` are the earlier statements' packages, newest
+    first (default: the plugin option ``previous``): each is published under
+    ``archive/<period>/`` as a part of the site of its own (:class:`Part`). ``translations``
+    is ``error`` or ``warn`` for a missing translation (default: the plugin option
+    ``translations``, else ``error``); each language after the package's first is a part of the
+    site at ``<lang>/``, its earlier statements at ``<lang>/archive/<period>/``.
     """
     progress = progress or Progress.quiet()
     clock = clock or Clock.make(as_of)
@@ -159,6 +186,7 @@ def build(
     config = project_config(project_dir)
     options = plugin_options(config)
     package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    previous_dirs = find_previous(project_dir, options, previous)
     given = site_dir if site_dir is not None else project_dir / "site"
     check_site_dir(given, project_dir, config, package_dir, option=site_dir_option)
     site_dir = Path(os.path.abspath(given))
@@ -205,11 +233,32 @@ def build(
                 if strict:
                     pages = [dataclasses.replace(p, severity="error") for p in pages]
                 validation = dataclasses.replace(
-                    validation, problems=[*validation.problems, *pages]
+                    validation, problems=sorted_problems([*validation.problems, *pages])
                 )
-            if not validation.ok or validation.descriptor is None:
+            # 1b. The earlier statements, each validated as of its own published day, and the
+            # rules across statements: their errors stop the build here too.
+            earlier, problems = across.validate_earlier(
+                validation,
+                previous_dirs,
+                lambda folder, own: validate_package(
+                    folder,
+                    clock=own,
+                    strict=strict,
+                    limits=limits,
+                    thresholds=thresholds,
+                    translations_mode=translations,
+                ),
+                clock,
+            )
+            if problems:
+                validation = dataclasses.replace(
+                    validation, problems=sorted_problems([*validation.problems, *problems])
+                )
+            if not validation.ok or validation.descriptor is None or has_errors(problems):
                 raise BuildError(
-                    f"The data package {package_dir.name} has errors, so the site was not built.",
+                    f"The data package {package_dir.name} has errors, so the site was not built."
+                    if not validation.ok or validation.descriptor is None
+                    else "An earlier statement has errors, so the site was not built.",
                     validation.problems,
                 )
             for problem in validation.warnings:
@@ -220,16 +269,23 @@ def build(
                 f"({count(len(validation.warnings), 'warning')})"
             )
 
-            # 2 to 7, for each language (contract v1.1): its pages rendered in memory
-            # (render_report, the charts drawn on the way; the chart cache is kept), then
-            # written to its own docs folder and engine config. The first language's part is the
-            # site's root; each other language's part is built into /<lang>/ of the same site.
+            # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
+            # charts drawn on the way (the chart cache is kept). In a package of more than one
+            # language (contract v1.1), once for each: the first at the root of the site, each
+            # other at <lang>/ with the same paths, each a part of the site of its own.
             chart_cache = caches / CACHE_FOLDER if caches else None
+
+            def draw(by_page: Mapping[str, Any]) -> Mapping[str, str | bytes]:
+                return chart_files(by_page, cache_dir=chart_cache, progress=progress)
+
             languages = contract.languages(validation.descriptor)
-            built_parts: dict[str, Built] = {}
+            url = site_url(config)
+            parts: list[Part] = []
             for language in languages:
                 primary = language == languages[0]
-                part_dir = build_dir if primary else build_dir / LANGUAGE_FOLDER / language
+                # Where this language's part is (its pages' addresses below it).
+                home = "" if primary else f"{language}/"
+                part_dir = build_dir if primary else build_dir / PARTS_FOLDER / home
                 part_content = content_for(content_dir, languages, language, part_dir)
                 with in_language(language):
                     site = render_report(
@@ -237,79 +293,187 @@ def build(
                         clock,
                         content=hand_written(part_content),
                         nav_page_limit=nav_page_limit,
-                        site_url=part_url(site_url(config), languages, language),
-                        draw=lambda by_page: chart_files(
-                            by_page, cache_dir=chart_cache, progress=progress
-                        ),
+                        site_url=url + home if url else "",
+                        draw=draw,
+                        statements=statements(validation, earlier),
                         language=language,
                     )
-                report, withheld, rendered = site.report, site.withheld, site.rendered
+                    # 6b. Each earlier statement's pages, from its own package, judged as of
+                    # its own published day, each page saying which statement it belongs to.
+                    archived = {
+                        e.prefix: render_report(
+                            e.validation,
+                            e.clock,
+                            nav_page_limit=nav_page_limit,
+                            site_url=url + home + e.prefix if url else "",
+                            draw=draw,
+                            archived=render.Archived(
+                                e.label,
+                                e.published,
+                                e.prefix,
+                                site.report.reporting_period.label,
+                                frozenset(render.address(p.src) for p in site.rendered.pages),
+                            ),
+                            language=language
+                            if language in contract.languages(e.validation.descriptor)
+                            else None,
+                        )
+                        for e in earlier
+                    }
+                in_words = "" if len(languages) == 1 else f" in {language}"
                 progress.stage(
-                    f"pages: {count(len(rendered.pages), 'page')} rendered"
-                    + ("" if len(languages) == 1 else f" in {language}")
+                    f"pages: {count(len(site.rendered.pages), 'page')} rendered{in_words}"
                 )
+                if archived:
+                    progress.stage(
+                        f"archive: {count(len(archived), 'earlier statement')} rendered{in_words}"
+                    )
 
                 # ---- Nothing has been written above this line but the build log, the chart
                 # cache and the clearing of a stopped build's leftovers. Below it: the docs
-                # folder, the engine's fresh site, then the site itself. ----
+                # folders, the engine's fresh site, then the site itself. ----
 
                 # 7. Write the docs folder and the engine config (files unchanged since the
-                # last build are left as they are).
-                docs = write_docs(
-                    part_dir,
-                    config,
-                    report,
-                    rendered,
-                    {**site.charts, **site.downloads},
-                    part_content,
-                    progress=progress,
-                    alternates=language_links(languages, language, site_url(config)),
+                # last build are left as they are): the first language's at the root of the
+                # build folder, every other part's under build/parts/<its address>.
+                if primary:
+                    docs = write_docs(
+                        build_dir,
+                        config,
+                        site.report,
+                        site.rendered,
+                        {**site.charts, **site.downloads},
+                        part_content,
+                        progress=progress,
+                        alternates=language_links(languages, language, url),
+                    )
+                    docs.pop("digest")
+                    withheld = site.withheld
+                else:
+                    parts.append(
+                        write_part(
+                            build_dir,
+                            config,
+                            home,
+                            site,
+                            url,
+                            content_dir=part_content,
+                            alternates=language_links(languages, language, url),
+                        )
+                    )
+                parts.extend(
+                    write_part(
+                        build_dir,
+                        config,
+                        home + prefix,
+                        part,
+                        url,
+                        alternates=language_links(languages, language, url, prefix),
+                    )
+                    for prefix, part in archived.items()
                 )
-                built_parts[language] = Built(
-                    part_dir,
-                    site_dir if primary else site_dir / language,
-                    validation=validation,
-                    withheld=withheld,
-                    language=language,
-                    **docs,
-                )
-            first, *others = built_parts.values()
-            built = dataclasses.replace(first, parts={b.language: b for b in others})
+            built = Built(
+                build_dir,
+                site_dir,
+                validation=validation,
+                withheld=withheld,
+                parts=tuple(parts),
+                **docs,
+            )
             for notice in built.notices:
                 notify(notice)
                 log(notice)
             if not publish:
                 return built
 
-        # 8. Engine: MkDocs or Zensical builds each part's docs folder into a fresh folder
-        # beside the site (another language's part into its own, moved into /<lang>/ of the
-        # first once checked); everything after this is the same whichever engine ran.
+        # 8. Engine: MkDocs or Zensical builds the docs folder into a fresh folder beside the
+        # site; everything after this is the same whichever engine ran.
         fresh = write.sibling_folder(site_dir, "new")
         try:
-            checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
-            for part in [built, *built.parts.values()]:
-                primary = part is built
-                target = fresh if primary else write.sibling_folder(site_dir, "new")
-                try:
-                    _engine_and_check(
-                        part,
+            with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
+                summary = ENGINE_RUNS[engine_name](
+                    build_dir,
+                    fresh,
+                    caches / PAGE_CACHE_FOLDER if caches else None,
+                    clock,
+                    log.path,
+                )
+            progress.stage(
+                f"engine: {ENGINE_NAMES[engine_name]} built {count(len(built.addresses), 'page')}"
+                f"{summary}"
+            )
+            # 8b. Each earlier statement's part, built by the engine into its own folder of the
+            # fresh site (its own navigation and search), unless nothing it is built from changed
+            # since it was last published: then that output is kept as it is.
+            parts = []
+            for part in built.parts:
+                target = fresh / part.prefix
+                if reuse_part(part, site_dir, target):
+                    parts.append(dataclasses.replace(part, built=False))
+                    progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
+                    continue
+                target.mkdir(parents=True, exist_ok=True)
+                with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                    summary = ENGINE_RUNS[engine_name](
+                        part.build_dir,
                         target,
-                        engine_name=engine_name,
-                        caches=_part_caches(caches, part, primary),
-                        clock=clock,
-                        log=log,
-                        progress=progress,
-                        checks=checks,
+                        caches / PARTS_CACHE_FOLDER / part.prefix.replace("/", "-").strip("-")
+                        if caches
+                        else None,
+                        clock,
+                        log.path,
                     )
-                    if not primary:
-                        target.rename(fresh / part.language)
-                finally:
-                    if not primary:
-                        write.remove(target)
+                parts.append(part)
+                progress.stage(f"engine: /{part.prefix} built{summary}")
+            built = dataclasses.replace(built, parts=tuple(parts))
 
-            # 10. Publish: one swap of folders; the check cache is kept only now.
+            # 9. Check: every page there, nothing active, no withheld text anywhere.
+            # The whole composed folder: the current statement's pages (the parts left to their
+            # own check), then each part with what was withheld from it.
+            checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
+            scripts = [s for s in built.config.get("extra_javascript", []) if isinstance(s, str)]
+            wrong = check.check_site(
+                fresh,
+                docs_dir=built.docs_dir,
+                addresses=built.addresses,
+                canaries=withheld.canaries,
+                allowed_scripts=scripts,
+                cache=checks,
+                skip=[p.prefix for p in built.parts],
+            )
+            for part in built.parts:
+                wrong += check.check_site(
+                    fresh,
+                    docs_dir=part.docs_dir,
+                    addresses=part.addresses,
+                    canaries=part.withheld.canaries,
+                    allowed_scripts=scripts,
+                    cache=checks,
+                    only=part.prefix,
+                    # A language's part holds its earlier statements' parts: each its own check.
+                    skip=[
+                        p.prefix
+                        for p in built.parts
+                        if p.prefix != part.prefix and p.prefix.startswith(part.prefix)
+                    ],
+                )
+            progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
+            if wrong:
+                for line in wrong:
+                    log(f"check: {line}")
+                raise BuildError(
+                    f"The built site failed its final check ({count(len(wrong), 'problem')}, "
+                    f"the first: {wrong[0]}).",
+                    log=log.path,
+                )
+
+            # 10. Publish: one swap of folders; the check cache and the parts' records are kept
+            # only now.
             write.publish(fresh, site_dir)
             checks.save()
+            for part in built.parts:
+                record_part(part, site_dir)
         finally:
             write.remove(fresh)
         pages = sum(1 for _ in site_dir.rglob("index.html"))
@@ -324,46 +488,6 @@ ENGINE_FAILED = {
     "warning fails the build)."
     for name, label in ENGINE_NAMES.items()
 }
-
-
-def _engine_and_check(
-    part: Built,
-    fresh: Path,
-    *,
-    engine_name: str,
-    caches: Path | None,
-    clock: Clock,
-    log: _Log,
-    progress: Progress,
-    checks: check.CheckCache,
-) -> None:
-    """Stages 8 and 9 for one part of the site: the engine builds its docs folder into
-    ``fresh``, and the final check reads what it built."""
-    with log.failures(ENGINE_FAILED[engine_name], engine=True):
-        progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
-        summary = ENGINE_RUNS[engine_name](part.build_dir, fresh, caches, clock, log.path)
-    progress.stage(
-        f"engine: {ENGINE_NAMES[engine_name]} built {count(len(part.addresses), 'page')}{summary}"
-    )
-
-    # 9. Check: every page there, nothing active, no withheld text anywhere.
-    wrong = check.check_site(
-        fresh,
-        docs_dir=part.docs_dir,
-        addresses=part.addresses,
-        canaries=part.withheld.canaries,
-        allowed_scripts=[s for s in part.config.get("extra_javascript", []) if isinstance(s, str)],
-        cache=checks,
-    )
-    progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
-    if wrong:
-        for line in wrong:
-            log(f"check: {line}")
-        raise BuildError(
-            f"The built site failed its final check ({count(len(wrong), 'problem')}, "
-            f"the first: {wrong[0]}).",
-            log=log.path,
-        )
 
 
 class EngineChoiceError(ValueError):
@@ -382,30 +506,35 @@ def choose_engine(given: str | None, options: Mapping[str, Any]) -> str:
     return str(name)
 
 
-def _run_mkdocs(build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path) -> str:
-    """MkDocs, in this process, with pvreport's page cache."""
+def _run_mkdocs(
+    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
+) -> str:
+    """MkDocs, in this process, with pvreport's page cache (in ``page_cache_dir``)."""
     with _engine_environment(clock, log):
-        page_cache = engine.run(
-            build_dir / "mkdocs.yml", fresh, caches / PAGE_CACHE_FOLDER if caches else None
-        )
+        page_cache = engine.run(build_dir / "mkdocs.yml", fresh, page_cache_dir)
     return f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
 
 
 def _run_zensical(
-    build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path
+    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
 ) -> str:
-    """Zensical, as its own process, with its own cache (``build/.cache``)."""
+    """Zensical, as its own process, with its own cache (``build/.cache``; cleared first where
+    the build runs without caches)."""
     try:
         version = engine.run_zensical(
-            build_dir / "mkdocs.yml", fresh, log=log, clean=caches is None, epoch=clock.epoch
+            build_dir / "mkdocs.yml",
+            fresh,
+            log=log,
+            clean=page_cache_dir is None,
+            epoch=clock.epoch,
         )
     except engine.EngineMissing as error:
         raise BuildError(str(error)) from None
     return f" (Zensical {version})"
 
 
-#: One function per engine: each builds the docs folder into the fresh folder and returns what
-#: the progress line adds.
+#: One function per engine: each builds a docs folder into a folder of the fresh site (with the
+#: page cache in the folder given, or none) and returns what the progress line adds.
 ENGINE_RUNS: dict[str, Callable[[Path, Path, Path | None, Clock, Path], str]] = {
     "mkdocs": _run_mkdocs,
     "zensical": _run_zensical,
@@ -486,6 +615,36 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
         "Name the data package to build with --package (or as the package option of the pvreport "
         f"plugin in mkdocs.yml): found {len(found)} folders under datapackages/."
     )
+
+
+def find_previous(
+    project_dir: Path, options: Mapping[str, Any], given: Sequence[Path] | None
+) -> list[Path]:
+    """The earlier statements' packages, newest first: those given (``--previous``), else the
+    plugin option ``previous`` (a list of folders from the project folder)."""
+    if given:
+        return [Path(p).resolve() for p in given]
+    named = options.get("previous") or []
+    if isinstance(named, str):
+        named = [named]
+    if not isinstance(named, list) or not all(isinstance(p, str) for p in named):
+        raise BuildError(
+            "mkdocs.yml, the pvreport plugin's options: previous is a list of the earlier "
+            "statements' package folders, newest first (previous: [datapackages/example-2024-25])."
+        )
+    return [(project_dir / p).resolve() for p in named]
+
+
+def statements(validation: Validation, earlier: Sequence[across.Earlier]) -> list[render.Statement]:
+    """Every statement of the site, newest first, for the archive's list (none where there is
+    only the current one)."""
+    if not earlier:
+        return []
+    descriptor = validation.descriptor or {}
+    current = render.Statement(
+        across.statement_label(descriptor), gate.published_date(descriptor), ""
+    )
+    return [current, *(render.Statement(e.label, e.published, e.prefix) for e in earlier)]
 
 
 def _shown(path: Path, project_dir: Path) -> str:
@@ -705,14 +864,17 @@ def render_report(
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
     site_url: str = "",
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
+    statements: Sequence[render.Statement] = (),
+    archived: render.Archived | None = None,
     language: str | None = None,
 ) -> Site:
-    """The build's stages 2 to 6, in memory: the pages a valid package gives, with the
-    package's texts in ``language`` (default its first). ``draw`` makes the chart files from
-    the charts of each page (the build draws them; the page tests need none). The words
-    pvreport writes are the current language's (:func:`in_language`)."""
+    """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
+    the chart files from the charts of each page (the build draws them; the page tests need
+    none). ``statements`` are every statement of the site, for the archive's list;
+    ``archived`` says the pages are an earlier statement's, and what they say about it."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model, its texts in the language.
+    # 2. Load: the tables into the report model, its texts in ``language`` (default the
+    # package's first; the words pvreport writes are the current one's, see in_language).
     full = load.to_report(validation.descriptor, validation.tables, language)
 
     # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
@@ -743,6 +905,8 @@ def render_report(
             nav_page_limit=nav_page_limit,
             gaps=gaps,
             site_url=site_url,
+            statements=tuple(statements),
+            archived=archived,
         )
     )
     return Site(report, withheld, rendered, charts, download_files)
@@ -800,7 +964,15 @@ def write_docs(
     engine_config = engine_config_for(config, nav, report, scripts, styles, alternates)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
-    (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
+    config_text = write.config_text(engine_config)
+    (build_dir / "mkdocs.yml").write_text(config_text, encoding="utf-8")
+    # Everything the engine builds from, as one digest: the same digest, the same site.
+    theme = write.tree_files(overrides)
+    digest = hashlib.blake2b(config_text.encode("utf-8"), digest_size=20)
+    for rel, data in sorted([*docs.items(), *((f"overrides/{k}", v) for k, v in theme.items())]):
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        digest.update(f"{rel}\0{len(raw)}\0".encode())
+        digest.update(raw)
     if progress is not None:
         progress.stage(
             f"docs: {count(len(docs), 'file')} in {docs_dir.parent.name}/docs "
@@ -813,7 +985,80 @@ def write_docs(
         "report": report,
         "notices": notices,
         "addresses": [render.address(p.src) for p in rendered.pages],
+        "digest": digest.hexdigest(),
     }
+
+
+def write_part(
+    build_dir: Path,
+    config: Mapping[str, Any],
+    prefix: str,
+    part: Site,
+    url: str,
+    *,
+    content_dir: Path | None = None,
+    alternates: Mapping[str, Any] | None = None,
+) -> Part:
+    """A part's docs folder and engine config, under ``build/parts/<prefix>``: the project's
+    config with the part's own address (``site_url`` + ``archive/2024-25/``). An earlier
+    statement's part has no hand-written pages (they belong to the current statement); another
+    language's current statement has them in its language (``content_dir``). ``alternates``
+    (:func:`language_links`) are the part's twins in the other languages."""
+    folder = build_dir / PARTS_FOLDER / prefix
+    folder.mkdir(parents=True, exist_ok=True)
+    own = {k: v for k, v in config.items() if k != "site_url"}
+    if url:
+        own["site_url"] = url + prefix
+    docs = write_docs(
+        folder,
+        own,
+        part.report,
+        part.rendered,
+        {**part.charts, **part.downloads},
+        content_dir or folder / "no-content",
+        alternates=alternates,
+    )
+    return Part(
+        prefix,
+        folder,
+        docs["docs_dir"],
+        part.report,
+        part.withheld,
+        [prefix + a for a in docs["addresses"]],
+        docs["digest"],
+    )
+
+
+def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
+    """Put the part as it was last published into ``target`` (hard links to the published
+    site's files), where it was built from exactly what it is built from now; False (and
+    nothing done) otherwise."""
+    published = site_dir / part.prefix
+    try:
+        record = json.loads((part.build_dir / PART_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if (
+        record != {"digest": part.digest, "site": str(site_dir)}
+        or not (published / "index.html").is_file()
+    ):
+        return False
+    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
+    return True
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def record_part(part: Part, site_dir: Path) -> None:
+    """Remember what a published part was built from (see :func:`reuse_part`)."""
+    (part.build_dir / PART_RECORD).write_text(
+        json.dumps({"digest": part.digest, "site": str(site_dir)}), encoding="utf-8"
+    )
 
 
 #: The languages whose words Material's search (lunr) stems; any other is indexed as written.
@@ -835,37 +1080,31 @@ def _search_without_stemmer(plugin: Any) -> Any:
     return plugin
 
 
-def language_links(languages: Sequence[str], language: str, url: str) -> dict[str, Any] | None:
+def language_links(
+    languages: Sequence[str], language: str, url: str, inner: str = ""
+) -> dict[str, Any] | None:
     """What a part's pages need to point to the same page in every language: its language, and
     for each language its code, its name in that language, the path from this part's root to
-    that language's root (``cy/`` from the first, ``../`` back to it) and its full address
+    that language's (``en/`` from the first's root, ``../`` back; ``inner`` is an earlier
+    statement's folder, ``archive/2024-25/``, under each language's root) and its full address
     where the site has one. None for a package of one language."""
     if len(languages) < 2:
         return None
-    primary = language == languages[0]
-    own = part_url(url, languages, language)
-    up = "" if primary else "../"
+    here = ("" if language == languages[0] else f"{language}/") + inner
+    up = "../" * here.count("/")
     links = []
     for other in languages:
-        prefix = "" if other == languages[0] else f"{other}/"
+        there = ("" if other == languages[0] else f"{other}/") + inner
         links.append(
             {
                 "lang": other,
                 "name": LANGUAGE_NAMES.get(other.split("-")[0], other),
-                "path": up + prefix,
-                "url": url + prefix if url else "",
+                "path": up + there,
+                "url": url + there if url else "",
                 "current": other == language,
             }
         )
-    return {"language": language, "links": links, "site_url": own}
-
-
-def part_url(url: str, languages: Sequence[str], language: str) -> str:
-    """The address of a language's part of the site: the site's own for the first language,
-    ``<site>/<lang>/`` for another; "" where the site has no address."""
-    if not url or language == languages[0]:
-        return url
-    return f"{url}{language}/"
+    return {"language": language, "links": links}
 
 
 def content_for(content_dir: Path, languages: Sequence[str], language: str, part_dir: Path) -> Path:
@@ -913,14 +1152,6 @@ def in_language(language: str) -> Iterator[None]:
         return
     with messages.language(catalogues(language)):
         yield
-
-
-def _part_caches(caches: Path | None, part: Built, primary: bool) -> Path | None:
-    """The caches of a part: the project's for the first language, a folder of their own
-    (``.pvreport/cache/languages/cy``) for each other."""
-    if caches is None or primary:
-        return caches
-    return caches / LANGUAGE_FOLDER / part.language
 
 
 def site_url(config: Mapping[str, Any]) -> str:
@@ -1015,8 +1246,6 @@ def engine_config_for(
         extra = dict(config.get("extra") or {})
         extra["pvreport_languages"] = dict(alternates)
         config["extra"] = extra
-        if alternates.get("site_url"):
-            config["site_url"] = alternates["site_url"]  # canonical links, the sitemap
         if language not in STEMMED:
             # No stemmer (an English one would cut Welsh words wrongly) and no stop words
             # (English ones would drop Welsh words): every word is indexed as written.

@@ -44,9 +44,10 @@ def page(site: Path, address: str) -> BeautifulSoup:
 
 
 def test_every_page_is_in_both_languages_at_the_same_path(welsh_site: build.Built) -> None:
-    english = welsh_site.parts["en"]
-    assert welsh_site.language == "cy" and english.language == "en"
-    assert sorted(welsh_site.addresses) == sorted(english.addresses)
+    (english,) = welsh_site.parts
+    assert english.prefix == "en/"
+    assert welsh_site.report.language == "cy" and english.report.language == "en"
+    assert sorted(welsh_site.addresses) == sorted(a.removeprefix("en/") for a in english.addresses)
     for address in welsh_site.addresses:
         assert (welsh_site.site_dir / address / "index.html").is_file(), address
         assert (welsh_site.site_dir / "en" / address / "index.html").is_file(), address

@@ -95,6 +95,7 @@ def to_report(
         present=frozenset(tables),
         languages=languages,
         language=language,
+        published=_published(descriptor),
         relative_change_threshold=relative_change_threshold(descriptor),
         **rows,
     )
@@ -221,3 +222,11 @@ def _from_columns(
     with paused_gc():
         made = tuple(itertools.starmap(row_type, itertools.islice(zip(*values), count)))
     return made
+
+
+def _published(descriptor: Mapping[str, Any]) -> dt.date | None:
+    value = descriptor.get("published")
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
