@@ -431,6 +431,12 @@ def generate_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="break the package in known ways and print the problems validation must report",
     )
+    parser.add_argument(
+        "--languages",
+        metavar="LANGS",
+        help="the package's languages, the first its data's, separated by commas (en,cy): each "
+        "other language gets a translation of every text and a labels.csv (default: en)",
+    )
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -441,6 +447,9 @@ def run_generate(args: argparse.Namespace) -> int:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out} exists and is not an empty folder")
     synthetic.generate(out, args.size, args.seed)
+    if args.languages:
+        languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+        synthetic.add_languages(out, languages)
     if args.plant_errors:
         for file, line, field, code in synthetic.plant_errors(out, args.seed):
             print(f"{file}:{line}: [{field or '-'}] {code}")

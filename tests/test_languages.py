@@ -191,3 +191,15 @@ def test_an_untranslated_text_keeps_its_own_language(welsh: Path) -> None:
     assert isinstance(title, Foreign) and title.lang == "cy"
     assert title == "Help gyda sgiliau digidol"
     assert not isinstance(english.objectives[0].title, Foreign)
+
+
+def test_a_generated_package_in_two_languages_is_clean(tmp_path: Path) -> None:
+    from pvreport import synthetic
+
+    package = synthetic.generate(tmp_path / "s", "S", 3)
+    synthetic.add_languages(package, ["en", "cy"])
+    validation = validate_package(package, as_of=AS_OF)
+    assert not any("translation" in p.code or "label" in p.code for p in validation.problems)
+    welsh = load.to_report(validation.descriptor, validation.tables, language="cy")
+    assert welsh.objectives[0].title.endswith("(cy)")
+    assert not any(isinstance(o.title, Foreign) for o in welsh.objectives)
