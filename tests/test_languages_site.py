@@ -65,19 +65,20 @@ def test_each_page_names_its_twin_and_links_to_it(welsh_site: build.Built) -> No
     for address in welsh_site.addresses:
         for part, other, name in (("", "en", "English"), ("en", "", "Cymraeg")):
             soup = page(site / part, address)
+            here = (site / part / address).resolve()
             alternates = {
-                link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate")
+                link["hreflang"]: (here / link["href"]).resolve()
+                for link in soup.find_all("link", rel="alternate")
             }
             assert alternates == {
-                "cy": f"https://example.org/report/{address}",
-                "en": f"https://example.org/report/en/{address}",
+                "cy": (site / address).resolve(),
+                "en": (site / "en" / address).resolve(),
             }, address
             switch = soup.select(".pv-languages a")
             assert [a.get_text(strip=True) for a in switch] == [name]
             (link,) = switch
             assert link["lang"] == link["hreflang"] == ("en" if other else "cy")
             # The same page in the other language, not its home page.
-            here = (site / part / address).resolve()
             target = (here / link["href"]).resolve()
             assert target == (site / other / address).resolve(), (address, link["href"])
             assert (target / "index.html").is_file()
