@@ -752,8 +752,9 @@ def welsh(
     shots = {(part + indicator, 390): work / f"indicator-{part or 'cy/'}390px.png".replace("/", "-")
              for part in ("", "en/")}  # fmt: skip
     screenshots = [{"page": p, "width": w, "file": str(f)} for (p, w), f in shots.items()]
+    narrow = narrow_table_pages(sitemap_pages(site))
     checked = check_site(
-        site, work, screenshots, tables_fit=[indicator, "en/" + indicator], parts=["en/"]
+        site, work, screenshots, tables_fit=[*narrow, *("en/" + p for p in narrow)], parts=["en/"]
     )
     return checked, shots
 

@@ -172,3 +172,15 @@ def test_with_translations_warn_untranslated_text_keeps_its_lang(tmp_path: Path)
         .get_text(strip=True)
         .startswith("Am yr adroddiad hwn")
     )
+
+
+def test_an_earlier_statements_twin_is_under_the_other_languages_archive() -> None:
+    links = build.language_links(["cy", "en"], "en", "https://x.example/", "archive/2024-25/")
+    assert links is not None and links["language"] == "en"
+    by_lang = {link["lang"]: link for link in links["links"]}
+    # From en/archive/2024-25/ (three folders down) to each language's archive of that year.
+    assert by_lang["cy"]["path"] == "../../../archive/2024-25/"
+    assert by_lang["en"]["path"] == "../../../en/archive/2024-25/"
+    assert by_lang["cy"]["url"] == "https://x.example/archive/2024-25/"
+    assert by_lang["en"]["current"] and not by_lang["cy"]["current"]
+    assert build.language_links(["en"], "en", "") is None
