@@ -309,8 +309,9 @@ def _first_rows(table: Table, fields: Sequence[str]) -> Sequence[Row]:
         return table.rows
     mask = np.zeros(table.columns.count, dtype=bool)
     for field in fields:
-        values = table.columns.values(field)
-        _, first = np.unique(values.astype(str), return_index=True)
+        # Each distinct cell's first row, from the column's numbering of its distinct cells.
+        codes, _ = table.columns.groups(field)
+        _, first = np.unique(codes, return_index=True)
         mask[first] = True
     return table.rows_where(mask)
 
