@@ -353,7 +353,12 @@ def _with_previous(
         result,
         previous,
         lambda folder, own: validate_package(
-            folder, clock=own, strict=args.strict, limits=limits, thresholds=thresholds
+            folder,
+            clock=own,
+            strict=args.strict,
+            limits=limits,
+            thresholds=thresholds,
+            translations_mode=args.translations or project_translations(Path.cwd()),
         ),
         clock,
     )
