@@ -184,3 +184,11 @@ def test_an_earlier_statements_twin_is_under_the_other_languages_archive() -> No
     assert by_lang["cy"]["url"] == "https://x.example/archive/2024-25/"
     assert by_lang["en"]["current"] and not by_lang["cy"]["current"]
     assert build.language_links(["en"], "en", "") is None
+
+
+def test_an_embed_card_says_its_language(welsh_site: build.Built) -> None:
+    site = welsh_site.site_dir
+    card = "embed/indicators/hyder-ar-lein/index.html"
+    for part, lang in (("", "cy"), ("en", "en")):
+        soup = BeautifulSoup((site / part / card).read_text("utf-8"), "html.parser")
+        assert soup.html["lang"] == lang

@@ -983,6 +983,7 @@ class _Renderer:
             chart_src=Markup(root + chart_src(trend[0].id)) if trend else None,
             full_page=Markup(root + address(src_of("indicators", ind.id))),
             rules_page=Markup(root + address(SRC["rules"])),
+            language=self.report.language,
         )
 
     def nav(self) -> list[Any]:
