@@ -192,3 +192,28 @@ def test_an_embed_card_says_its_language(welsh_site: build.Built) -> None:
     for part, lang in (("", "cy"), ("en", "en")):
         soup = BeautifulSoup((site / part / card).read_text("utf-8"), "html.parser")
         assert soup.html["lang"] == lang
+
+
+def test_zensical_builds_both_languages_with_their_links_and_search(tmp_path: Path) -> None:
+    built = build.build(copy_project(tmp_path), as_of=AS_OF, engine_name="zensical")
+    site = built.site_dir
+    address = "indicators/benthyciadau-cymraeg/"
+    for part, lang, other in (("", "cy", "en/"), ("en", "en", "")):
+        soup = page(site / part, address)
+        assert soup.html["lang"] == lang
+        here = (site / part / address).resolve()
+        (link,) = soup.select(".pv-languages a")
+        assert (here / link["href"]).resolve() == (site / other / address).resolve()
+        hreflang = {x["hreflang"] for x in soup.find_all("link", rel="alternate")}
+        assert hreflang == {"cy", "en"}
+    # Zensical's own search: the Welsh index is a Welsh one, and a Welsh word of a Welsh title
+    # is in its page's entry as written.
+    index = json.loads((site / "search.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["cy"]
+    separator = index["config"]["separator"]
+    found = [
+        e["location"]
+        for e in search_entries(site)
+        if "fenthycwyd" in re.split(separator, (e["title"] + " " + e["text"]).lower())
+    ]
+    assert any(loc.startswith(address) for loc in found), found
