@@ -1150,7 +1150,16 @@ def in_language(language: str) -> Iterator[None]:
     if catalogues is None:
         yield
         return
-    with messages.language(catalogues(language)):
+    try:
+        words = catalogues(language)
+    except LookupError:
+        # A page that says it is in a language but whose words nobody translated would lie.
+        raise BuildError(
+            f"pvreport has no catalogue of its words in {language!r}, one of the package's "
+            "languages: add one to the project, or remove the language from languages in "
+            "datapackage.json."
+        ) from None
+    with messages.language(words):
         yield
 
 
