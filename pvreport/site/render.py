@@ -33,6 +33,7 @@ import nh3
 from markupsafe import Markup
 
 from .. import contract, messages
+from ..messages import N_, _, ngettext
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, model
 from ..report.visibility import Withheld, WithheldNote
@@ -263,72 +264,141 @@ def src_of(kind: str, id_: str) -> str:
 # ----------------------------------------------------------------------------------------------
 # Words
 
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_NUMBER_WORDS = (
+    N_("no"),
+    N_("one"),
+    N_("two"),
+    N_("three"),
+    N_("four"),
+    N_("five"),
+    N_("six"),
+    N_("seven"),
+    N_("eight"),
+    N_("nine"),
+)
 
+
+# What a withheld note counts, one or many ("{n}" is the count in words).
 _WHAT = {
-    # resource: (one, many)
-    "objectives": ("objective", "objectives"),
-    "indicators": ("measure", "measures"),
-    "results": ("result", "results"),
-    "engagements": ("engagement", "engagements"),
-    "engagement_profile": ("row of who took part", "rows of who took part"),
-    "decisions": ("decision", "decisions"),
-    "options": ("option", "options"),
-    "responses": ("response", "responses"),
-    "revisions": ("change to this account", "changes to this account"),
+    "objectives": lambda n: ngettext("one objective", "{n} objectives", n),
+    "indicators": lambda n: ngettext("one measure", "{n} measures", n),
+    "results": lambda n: ngettext("one result", "{n} results", n),
+    "engagements": lambda n: ngettext("one engagement", "{n} engagements", n),
+    "engagement_profile": lambda n: ngettext(
+        "one row of who took part", "{n} rows of who took part", n
+    ),
+    "decisions": lambda n: ngettext("one decision", "{n} decisions", n),
+    "options": lambda n: ngettext("one option", "{n} options", n),
+    "responses": lambda n: ngettext("one response", "{n} responses", n),
+    "revisions": lambda n: ngettext(
+        "one change to this account", "{n} changes to this account", n
+    ),
 }
 
-METHOD_WORDS = {
-    "statutory": "formal consultation or hearing",
-    "information": "information (leaflets, website, media)",
-    "customer_service": "feedback from people using the service",
-    "market_research": "survey or focus groups",
-    "deliberative": "deliberation (citizens' panel, jury or inquiry)",
-    "devolved": "a decision handed to the public (such as participatory budgeting)",
-}
-LEVEL_WORDS = {
-    "inform": "Inform: we told people what we were doing.",
-    "consult": "Consult: we asked for views and then decided.",
-    "involve": "Involve: people worked with us through the process.",
-    "collaborate": "Collaborate: we shaped the answer together with people.",
-    "empower": "Empower: people made the decision themselves.",
-}
+
+class Words(dict[str, str]):
+    """A table of words kept in English at import time and written in the current language
+    where a page reads them (``METHOD_WORDS[e.method]``)."""
+
+    def __getitem__(self, key: str) -> str:
+        return messages.gettext(super().__getitem__(key))
+
+
+METHOD_WORDS = Words(
+    statutory=N_("formal consultation or hearing"),
+    information=N_("information (leaflets, website, media)"),
+    customer_service=N_("feedback from people using the service"),
+    market_research=N_("survey or focus groups"),
+    deliberative=N_("deliberation (citizens' panel, jury or inquiry)"),
+    devolved=N_("a decision handed to the public (such as participatory budgeting)"),
+)
+LEVEL_WORDS = Words(
+    inform=N_("Inform: we told people what we were doing."),
+    consult=N_("Consult: we asked for views and then decided."),
+    involve=N_("Involve: people worked with us through the process."),
+    collaborate=N_("Collaborate: we shaped the answer together with people."),
+    empower=N_("Empower: people made the decision themselves."),
+)
+#: The rungs' names alone, as the engagements' table names them.
+LEVEL_NAMES = Words(
+    inform=N_("Inform"),
+    consult=N_("Consult"),
+    involve=N_("Involve"),
+    collaborate=N_("Collaborate"),
+    empower=N_("Empower"),
+)
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
-OUTCOME_WORDS = {"done": "Done", "in_progress": "In progress", "not_doing": "Not doing"}
-DIRECTION_WORDS = {
-    "upward": "Upward: elected members, ministers, regulators and courts",
-    "outward": "Outward: the people we serve, service users and the media",
-    "inward": "Inward: our staff and their unions",
-}
-DIMENSION_WORDS = {
-    "outcome": "Better lives (social outcomes)",
-    "service": "Good services",
-    "trust": "Trust and fairness",
-}
-SET_BY_WORDS = {
-    "local": "set by us",
-    "national": "set nationally",
-    "regulator": "set by a regulator",
-    "public": "chosen with the public",
-}
-DECISION_STATUS_WORDS = {
-    "proposed": "proposed, not yet decided",
-    "decided": "decided",
-    "implemented": "decided and put in place",
-    "reviewed": "decided and since reviewed",
-    "reversed": "reversed",
-}
-RESULT_STATUS_WORDS = {
-    "final": "final",
-    "provisional": "provisional: it may change",
-    "revised": "revised since first published",
-    "estimated": "estimated",
-}
+OUTCOME_WORDS = Words(
+    done=N_("Done"), in_progress=N_("In progress"), not_doing=N_("Not doing")
+)
+DIRECTION_WORDS = Words(
+    upward=N_("Upward: elected members, ministers, regulators and courts"),
+    outward=N_("Outward: the people we serve, service users and the media"),
+    inward=N_("Inward: our staff and their unions"),
+)
+DIMENSION_WORDS = Words(
+    outcome=N_("Better lives (social outcomes)"),
+    service=N_("Good services"),
+    trust=N_("Trust and fairness"),
+)
+SET_BY_WORDS = Words(
+    local=N_("set by us"),
+    national=N_("set nationally"),
+    regulator=N_("set by a regulator"),
+    public=N_("chosen with the public"),
+)
+DECISION_STATUS_WORDS = Words(
+    proposed=N_("proposed, not yet decided"),
+    decided=N_("decided"),
+    implemented=N_("decided and put in place"),
+    reviewed=N_("decided and since reviewed"),
+    reversed=N_("reversed"),
+)
+#: The data dictionary's column types, as the contract names them.
+TYPE_WORDS = Words(
+    string=N_("string"),
+    number=N_("number"),
+    integer=N_("integer"),
+    date=N_("date"),
+    datetime=N_("datetime"),
+    boolean=N_("boolean"),
+)
+TYPE_WORDS["list of ids, separated by ;"] = N_("list of ids, separated by ;")
+#: The kinds of record, as a sentence names them ("This report does not include options.").
+RESOURCE_WORDS = Words(
+    accountability=N_("accountability"),
+    objectives=N_("objectives"),
+    indicators=N_("indicators"),
+    results=N_("results"),
+    engagements=N_("engagements"),
+    engagement_profile=N_("engagement profile"),
+    decisions=N_("decisions"),
+    options=N_("options"),
+    responses=N_("responses"),
+    revisions=N_("revisions"),
+)
+SEVERITY_WORDS = Words(error=N_("error"), warning=N_("warning"))
+RESULT_STATUS_WORDS = Words(
+    final=N_("final"),
+    provisional=N_("provisional: it may change"),
+    revised=N_("revised since first published"),
+    estimated=N_("estimated"),
+)
 
 
 def count_words(n: int, one: str, many: str) -> str:
+    """A count and its English noun ("three measures"); pages use whole sentences through
+    ``ngettext`` instead, which every language can translate."""
     word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
     return f"{word} {one if n == 1 else many}"
+
+
+def number_word(n: int) -> str:
+    """A count as a sentence writes it: a word up to nine ("no", "two"), then figures
+    ("1,234"), in the current language."""
+    if n < len(_NUMBER_WORDS):
+        return messages.gettext(_NUMBER_WORDS[n])
+    return formatting.format_number(n)
 
 
 def and_list(items: Iterable[Any]) -> str:
@@ -336,12 +406,12 @@ def and_list(items: Iterable[Any]) -> str:
     words = [str(item) for item in items]
     if len(words) < 2:
         return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    return _("{items} and {last}").format(items=_(", ").join(words[:-1]), last=words[-1])
 
 
 def times(n: int) -> str:
     """How often, in words: once, twice, three times."""
-    return {1: "once", 2: "twice"}.get(n) or f"{count_words(n, 'time', 'times')}"
+    return ngettext("once", "{n} times", n).format(n=number_word(n)) if n != 2 else _("twice")
 
 
 def sentence_start(text: str) -> str:
@@ -351,26 +421,38 @@ def sentence_start(text: str) -> str:
 
 def withheld_sentence(note: WithheldNote) -> str:
     """A withheld note in words, with no trace of what was withheld."""
-    one, many = _WHAT[note.what]
-    counted = sentence_start(count_words(note.count, one, many))
-    verb = "is" if note.count == 1 else "are"
+    n = note.count
+    counted = sentence_start(_WHAT[note.what](n).format(n=number_word(n)))
     if note.reason == "embargo":
-        return (
-            f"{counted} {verb} not shown yet: {'it is' if note.count == 1 else 'they are'} "
-            "under embargo until an announced date, and will appear after it."
+        return ngettext(
+            "{counted} is not shown yet: it is under embargo until an announced date, and will "
+            "appear after it.",
+            "{counted} are not shown yet: they are under embargo until an announced date, and "
+            "will appear after it.",
+            n,
+        ).format(counted=counted)
+    if note.role == "parent":
+        role = ngettext(
+            "{counted} this belongs to is not shown", "{counted} this belongs to are not shown", n
         )
-    role = {
-        "parent": f"{counted} this belongs to {verb} not shown",
-        "counterbalance": "The measure read beside this one is not shown",
-        "link": f"{counted} linked to this {verb} not shown",
-    }.get(note.role, f"{counted} {verb} not shown")
-    return f"{role} {because_confidential(note.count)}"
+    elif note.role == "counterbalance":
+        role = _("The measure read beside this one is not shown")
+    elif note.role == "link":
+        role = ngettext(
+            "{counted} linked to this is not shown", "{counted} linked to this are not shown", n
+        )
+    else:
+        role = ngettext("{counted} is not shown", "{counted} are not shown", n)
+    return f"{role.format(counted=counted)} {because_confidential(n)}"
 
 
 def because_confidential(count: int) -> str:
     """Why ``count`` rows are not shown, as the end of a sentence (every page says it alike)."""
-    pronoun = "it is" if count == 1 else "they are"
-    return f"because {pronoun} confidential, for example commercially sensitive."
+    return ngettext(
+        "because it is confidential, for example commercially sensitive.",
+        "because they are confidential, for example commercially sensitive.",
+        count,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -405,9 +487,16 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
     )
-    # _(), gettext(), ngettext() and {% trans %} in templates: the current language's words.
+    # _(), gettext(), ngettext() and {% trans %} in templates: the current language's words,
+    # with every value put into them escaped as any {{ value }} is (see _template_gettext).
     env.install_gettext_callables(  # type: ignore[attr-defined]
         messages.gettext, messages.ngettext, newstyle=True, pgettext=messages.pgettext
+    )
+    env.globals.update(
+        gettext=_template_gettext,
+        _=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
     )
     env.filters.update(
         number=formatting.format_number,
@@ -417,7 +506,7 @@ def environment() -> jinja2.Environment:
         period=formatting.format_period,
         in_period=formatting.period_phrase,
         by_period=formatting.by_period,
-        count=count_words,
+        number_word=number_word,
         and_list=and_list,
         times=times,
         sentence_start=sentence_start,
@@ -429,6 +518,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         METHOD_WORDS=METHOD_WORDS,
         LEVEL_WORDS=LEVEL_WORDS,
+        LEVEL_NAMES=LEVEL_NAMES,
         LEVELS=LEVELS,
         OUTCOME_WORDS=OUTCOME_WORDS,
         DIRECTION_WORDS=DIRECTION_WORDS,
@@ -436,11 +526,41 @@ def environment() -> jinja2.Environment:
         SET_BY_WORDS=SET_BY_WORDS,
         DECISION_STATUS_WORDS=DECISION_STATUS_WORDS,
         RESULT_STATUS_WORDS=RESULT_STATUS_WORDS,
+        SEVERITY_WORDS=SEVERITY_WORDS,
+        TYPE_WORDS=TYPE_WORDS,
+        RESOURCE_WORDS=RESOURCE_WORDS,
+        language_code=messages.code,
         SRC=SRC,
         rule_for=derive.rule_for,
         compare=formatting.format_change,
     )
     return env
+
+
+# Jinja's own new-style gettext would put values into a message with markupsafe's HTML escaping
+# alone, which leaves Markdown syntax in data live; these escape them with escape_text, like
+# every ``{{ value }}`` (links and status links, already Markup, go in as they are). A message
+# is template text: it is trusted as the template is.
+def _fill(message: str, variables: Mapping[str, Any]) -> Markup:
+    return Markup(message) % {k: _finalize(v) for k, v in variables.items()}
+
+
+@jinja2.pass_context
+def _template_gettext(__context: Any, __string: str, **variables: Any) -> Markup:
+    return _fill(messages.gettext(__string), variables)
+
+
+@jinja2.pass_context
+def _template_ngettext(
+    __context: Any, __singular: str, __plural: str, __num: int, **variables: Any
+) -> Markup:
+    variables.setdefault("num", __num)
+    return _fill(messages.ngettext(__singular, __plural, __num), variables)
+
+
+@jinja2.pass_context
+def _template_pgettext(__context: Any, __ctx: str, __string: str, **variables: Any) -> Markup:
+    return _fill(messages.pgettext(__ctx, __string), variables)
 
 
 def safe_url(value: str | None) -> str | None:
