@@ -530,6 +530,8 @@ def environment() -> jinja2.Environment:
         TYPE_WORDS=TYPE_WORDS,
         RESOURCE_WORDS=RESOURCE_WORDS,
         language_code=messages.code,
+        # A message as plain text, escaped as any value is (a rule's words hold ":" and "(").
+        tr=messages.gettext,
         SRC=SRC,
         rule_for=derive.rule_for,
         compare=formatting.format_change,
@@ -771,7 +773,7 @@ class _Renderer:
 
         def status_link(word: str) -> Markup:
             rule = derive.rule_for(word)
-            return Markup(f"[{rule.word}]({to(SRC['rules'] + '#' + rule.anchor)})")
+            return Markup(f"[{_(rule.word)}]({to(SRC['rules'] + '#' + rule.anchor)})")
 
         def chart(c: Any, data: Markup | None = None) -> Markup:
             """A chart; ``data`` is the page's own table of the same figures (a breakdown's
