@@ -94,7 +94,9 @@ def _read(path: Path, lang: str) -> Translations:
 
 
 @functools.lru_cache(maxsize=32)
-def translations(lang: str, project_catalogue_dir: Path | str | None = None) -> _gettext.NullTranslations:
+def translations(
+    lang: str, project_catalogue_dir: Path | str | None = None
+) -> _gettext.NullTranslations:
     """The words of ``lang``: the shipped catalogue, under a project's own catalogue where it has
     one (``<project_catalogue_dir>/<lang>/LC_MESSAGES/pvreport.po``: it adds a language, or
     overrides any string; what it does not hold comes from the shipped one, then English).

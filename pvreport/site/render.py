@@ -290,9 +290,7 @@ _WHAT = {
     "decisions": lambda n: ngettext("one decision", "{n} decisions", n),
     "options": lambda n: ngettext("one option", "{n} options", n),
     "responses": lambda n: ngettext("one response", "{n} responses", n),
-    "revisions": lambda n: ngettext(
-        "one change to this account", "{n} changes to this account", n
-    ),
+    "revisions": lambda n: ngettext("one change to this account", "{n} changes to this account", n),
 }
 
 
@@ -328,9 +326,7 @@ LEVEL_NAMES = Words(
     empower=N_("Empower"),
 )
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
-OUTCOME_WORDS = Words(
-    done=N_("Done"), in_progress=N_("In progress"), not_doing=N_("Not doing")
-)
+OUTCOME_WORDS = Words(done=N_("Done"), in_progress=N_("In progress"), not_doing=N_("Not doing"))
 DIRECTION_WORDS = Words(
     upward=N_("Upward: elected members, ministers, regulators and courts"),
     outward=N_("Outward: the people we serve, service users and the media"),
@@ -548,21 +544,21 @@ def _fill(message: str, variables: Mapping[str, Any]) -> Markup:
 
 
 @jinja2.pass_context
-def _template_gettext(__context: Any, __string: str, **variables: Any) -> Markup:
-    return _fill(messages.gettext(__string), variables)
+def _template_gettext(context: Any, string: str, /, **variables: Any) -> Markup:
+    return _fill(messages.gettext(string), variables)
 
 
 @jinja2.pass_context
 def _template_ngettext(
-    __context: Any, __singular: str, __plural: str, __num: int, **variables: Any
+    context: Any, singular: str, plural: str, num: int, /, **variables: Any
 ) -> Markup:
-    variables.setdefault("num", __num)
-    return _fill(messages.ngettext(__singular, __plural, __num), variables)
+    variables.setdefault("num", num)
+    return _fill(messages.ngettext(singular, plural, num), variables)
 
 
 @jinja2.pass_context
-def _template_pgettext(__context: Any, __ctx: str, __string: str, **variables: Any) -> Markup:
-    return _fill(messages.pgettext(__ctx, __string), variables)
+def _template_pgettext(context: Any, ctx: str, string: str, /, **variables: Any) -> Markup:
+    return _fill(messages.pgettext(ctx, string), variables)
 
 
 def safe_url(value: str | None) -> str | None:
