@@ -418,7 +418,10 @@ def sentence_start(text: str) -> str:
 def withheld_sentence(note: WithheldNote) -> str:
     """A withheld note in words, with no trace of what was withheld."""
     n = note.count
-    counted = sentence_start(_WHAT[note.what](n).format(n=number_word(n)))
+    count = _WHAT[note.what](n).format(n=number_word(n))
+    # "{counted}" opens the English sentences; "{count}", as it reads inside a sentence, is
+    # there for a language whose sentence starts with its verb (Welsh "Ni ddangosir un amcan").
+    counted = sentence_start(count)
     if note.reason == "embargo":
         return ngettext(
             "{counted} is not shown yet: it is under embargo until an announced date, and will "
@@ -426,7 +429,7 @@ def withheld_sentence(note: WithheldNote) -> str:
             "{counted} are not shown yet: they are under embargo until an announced date, and "
             "will appear after it.",
             n,
-        ).format(counted=counted)
+        ).format(counted=counted, count=count)
     if note.role == "parent":
         role = ngettext(
             "{counted} this belongs to is not shown", "{counted} this belongs to are not shown", n
@@ -439,7 +442,7 @@ def withheld_sentence(note: WithheldNote) -> str:
         )
     else:
         role = ngettext("{counted} is not shown", "{counted} are not shown", n)
-    return f"{role.format(counted=counted)} {because_confidential(n)}"
+    return f"{role.format(counted=counted, count=count)} {because_confidential(n)}"
 
 
 def because_confidential(count: int) -> str:
@@ -893,9 +896,9 @@ class _Renderer:
         }
         org = r.organisation.name
 
-        self.render("home.md.j2", SRC["home"], "Home", **common)
+        self.render("home.md.j2", SRC["home"], _("Home"), **common)
 
-        self.render("objectives.md.j2", SRC["objectives"], "What we're for", **common)
+        self.render("objectives.md.j2", SRC["objectives"], _("What we're for"), **common)
         children: dict[str | None, list[model.Objective]] = {}
         for o in r.objectives:
             children.setdefault(o.parent_id if o.parent_id in self.objective else None, []).append(
@@ -912,8 +915,8 @@ class _Renderer:
                 **common,
             )
 
-        self.render("accountability.md.j2", SRC["accountability"], "Who we answer to", **common)
-        self.render("decisions.md.j2", SRC["decisions"], "Decisions", **common)
+        self.render("accountability.md.j2", SRC["accountability"], _("Who we answer to"), **common)
+        self.render("decisions.md.j2", SRC["decisions"], _("Decisions"), **common)
         for d in r.decisions:
             self.render(
                 "decision.md.j2",
@@ -928,7 +931,7 @@ class _Renderer:
         self.render(
             "indicators.md.j2",
             SRC["indicators"],
-            "How we know",
+            _("How we know"),
             index_page_limit=INDEX_PAGE_LIMIT,
             objectives_with_measures=[
                 (o, by_objective[o.id]) for o in r.objectives if o.id in by_objective
@@ -953,10 +956,10 @@ class _Renderer:
             )
             self.open_data(ind, view)
         self.render(
-            "rules.md.j2", SRC["rules"], "How we judge progress", rules=derive.RULES, **common
+            "rules.md.j2", SRC["rules"], _("How we judge progress"), rules=derive.RULES, **common
         )
 
-        self.render("engagements.md.j2", SRC["engagements"], "How we listened", **common)
+        self.render("engagements.md.j2", SRC["engagements"], _("How we listened"), **common)
         for e in r.engagements:
             self.render(
                 "engagement.md.j2",
@@ -973,21 +976,21 @@ class _Renderer:
         self.render(
             "data.md.j2",
             SRC["data"],
-            "Data",
+            _("Data"),
             downloads=self.inputs.downloads,
             dictionary=_dictionary(),
             **common,
         )
-        self.render("changes.md.j2", SRC["changes"], "Changes to this account", **common)
+        self.render("changes.md.j2", SRC["changes"], _("Changes to this account"), **common)
         self.render(
             "problem_codes.md.j2",
             SRC["codes"],
-            "Problem codes",
+            _("Problem codes"),
             codes=sorted(catalogue().values(), key=_code_key),
             **common,
         )
         self.render(
-            accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
+            accessibility_template, SRC["accessibility"], _("Accessibility"), org=org, **common
         )
         nav = self.nav()
         return Rendered(
@@ -1039,34 +1042,34 @@ class _Renderer:
 
         r = self.report
         return [
-            {"Home": SRC["home"]},
+            {_("Home"): SRC["home"]},
             {
-                "What we're for": section(
+                _("What we're for"): section(
                     SRC["objectives"], "objectives", [o.id for o in r.objectives]
                 )
             },
             {
-                "Who we answer to": [
+                _("Who we answer to"): [
                     SRC["accountability"],
                     {
-                        "Decisions": section(
+                        _("Decisions"): section(
                             SRC["decisions"], "decisions", [d.id for d in r.decisions]
                         )
                     },
                 ]
             },
             {
-                "How we know": section(
+                _("How we know"): section(
                     SRC["indicators"], "indicators", [i.id for i in r.indicators], [SRC["rules"]]
                 )
             },
             {
-                "How we listened": section(
+                _("How we listened"): section(
                     SRC["engagements"], "engagements", [e.id for e in r.engagements]
                 )
             },
             {
-                "Data": [
+                _("Data"): [
                     SRC["data"],
                     {titles[SRC["changes"]]: SRC["changes"]},
                     {titles[SRC["codes"]]: SRC["codes"]},
