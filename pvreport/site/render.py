@@ -33,7 +33,7 @@ import nh3
 from markupsafe import Markup
 
 from .. import contract, messages
-from ..messages import N_, _, ngettext
+from ..messages import N_, _, ngettext, pgettext
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, model
 from ..report.visibility import Withheld, WithheldNote
@@ -402,7 +402,11 @@ def and_list(items: Iterable[Any]) -> str:
     words = [str(item) for item in items]
     if len(words) < 2:
         return "".join(words)
-    return _("{items} and {last}").format(items=_(", ").join(words[:-1]), last=words[-1])
+    # Welsh writes "ac" for "and" before a vowel: a language may say so in this message's
+    # translation for the "vowel" context (English reads the same in both).
+    vowel = words[-1][:1].lower() in "aeiouwyâêîôûŵŷ"
+    sentence = pgettext("vowel", "{items} and {last}") if vowel else _("{items} and {last}")
+    return sentence.format(items=_(", ").join(words[:-1]), last=words[-1])
 
 
 def times(n: int) -> str:
@@ -418,31 +422,31 @@ def sentence_start(text: str) -> str:
 def withheld_sentence(note: WithheldNote) -> str:
     """A withheld note in words, with no trace of what was withheld."""
     n = note.count
+    # The count as it reads inside a sentence; the sentence's first letter is made a capital
+    # after, wherever the count lands (Welsh starts with its verb: "Ni ddangosir un amcan").
     count = _WHAT[note.what](n).format(n=number_word(n))
-    # "{counted}" opens the English sentences; "{count}", as it reads inside a sentence, is
-    # there for a language whose sentence starts with its verb (Welsh "Ni ddangosir un amcan").
-    counted = sentence_start(count)
     if note.reason == "embargo":
-        return ngettext(
-            "{counted} is not shown yet: it is under embargo until an announced date, and will "
+        sentence = ngettext(
+            "{count} is not shown yet: it is under embargo until an announced date, and will "
             "appear after it.",
-            "{counted} are not shown yet: they are under embargo until an announced date, and "
+            "{count} are not shown yet: they are under embargo until an announced date, and "
             "will appear after it.",
             n,
-        ).format(counted=counted, count=count)
+        ).format(count=count)
+        return sentence_start(sentence)
     if note.role == "parent":
         role = ngettext(
-            "{counted} this belongs to is not shown", "{counted} this belongs to are not shown", n
+            "{count} this belongs to is not shown", "{count} this belongs to are not shown", n
         )
     elif note.role == "counterbalance":
         role = _("The measure read beside this one is not shown")
     elif note.role == "link":
         role = ngettext(
-            "{counted} linked to this is not shown", "{counted} linked to this are not shown", n
+            "{count} linked to this is not shown", "{count} linked to this are not shown", n
         )
     else:
-        role = ngettext("{counted} is not shown", "{counted} are not shown", n)
-    return f"{role.format(counted=counted, count=count)} {because_confidential(n)}"
+        role = ngettext("{count} is not shown", "{count} are not shown", n)
+    return f"{sentence_start(role.format(count=count))} {because_confidential(n)}"
 
 
 def because_confidential(count: int) -> str:
