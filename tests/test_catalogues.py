@@ -221,13 +221,9 @@ def _data_texts(report: object) -> set[str]:
     return texts
 
 
-# What pvreport writes that is not yet in the catalogue, and text marked as English (``lang="en"``:
-# the problem codes' explanations and the data dictionary's meanings are for publishers).
-_NOT_CHECKED = re.compile(
-    r'<figure class="pv-chart".*?</figure>|<details class="pv-chart-data".*?</details>'
-    r'|<(div|span) lang="en"[^>]*>.*?</\1>|<figure>.*?</figure>|<details class="pv-chart-data">.*?</details>',
-    re.DOTALL,
-)
+# Text marked as English (``lang="en"``): the problem codes' explanations and the data
+# dictionary's meanings, which are for publishers.
+_NOT_CHECKED = re.compile(r'<(div|span) lang="en"[^>]*>.*?</\1>', re.S)
 
 
 def _fragments(message: str) -> list[str]:
