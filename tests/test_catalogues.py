@@ -272,3 +272,11 @@ def test_a_welsh_page_reads_in_welsh() -> None:
     assert "### Yn gwella { #status-improving }" in rules
     # The English site is unchanged by having made a Welsh one in the same process.
     assert "It answers three questions about us" in example_pages()["index.md"]
+
+
+def test_a_welsh_quarter_keeps_its_joining_word_with_the_month_before_it() -> None:
+    from pvreport.site import svg
+
+    assert svg._period_lines("January to March 2024") == ["January to", "March", "2024"]
+    with messages.language(messages.translations("cy")):
+        assert svg._period_lines("Ionawr i Fawrth 2024") == ["Ionawr i", "Fawrth", "2024"]

@@ -396,7 +396,9 @@ def trend_chart(
         "axis": {
             "labelAngle": 0,
             "labelOverlap": "greedy",
-            "labelExpr": "split(replace(datum.label, ' to ', '\u00a0to '), ' ')",
+            "labelExpr": "split(replace(datum.label, ' {0} ', '\u00a0{0} '), ' ')".format(
+                pgettext("quarter", "to")
+            ),
         },
     }
     with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
