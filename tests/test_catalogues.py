@@ -223,7 +223,7 @@ def _data_texts(report: object) -> set[str]:
 
 # Text marked as English (``lang="en"``): the problem codes' explanations and the data
 # dictionary's meanings, which are for publishers.
-_NOT_CHECKED = re.compile(r'<(div|span) lang="en"[^>]*>.*?</\1>', re.S)
+_NOT_CHECKED = re.compile(r'<(div|span) lang="en"[^>]*>.*?</\1>', re.DOTALL)
 
 
 def _fragments(message: str) -> list[str]:
