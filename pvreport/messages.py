@@ -23,9 +23,10 @@ import gettext as _gettext
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages import mofile, pofile
-from babel.support import Translations
+if TYPE_CHECKING:
+    from babel.support import Translations
 
 #: The shipped catalogues: ``LOCALE_DIR/<lang>/LC_MESSAGES/pvreport.po``.
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -85,6 +86,10 @@ def catalogue_path(lang: str, folder: Path | None = None) -> Path:
 def _read(path: Path, lang: str) -> Translations:
     """A ``.po`` file as translations: fuzzy and untranslated entries are left out (their
     English shows), the catalogue's own Plural-Forms choose among plurals."""
+    # Babel is imported when a catalogue is first read: a run in English never pays for it.
+    from babel.messages import mofile, pofile
+    from babel.support import Translations
+
     with path.open("rb") as fp:
         catalog = pofile.read_po(fp, locale=lang, domain=DOMAIN)
     buffer = io.BytesIO()

@@ -31,8 +31,6 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-import babel.dates
-
 from .. import messages
 from ..messages import N_, _, pgettext
 from ..tables.read import WrittenNumber
@@ -433,6 +431,8 @@ def format_date(date: dt.date | dt.datetime) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _date_in(date: dt.date, pattern: str, language: str) -> str:
+    import babel.dates  # only for a language other than English (a quarter of a second to load)
+
     return babel.dates.format_date(date, pattern, locale=language)
 
 
