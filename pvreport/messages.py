@@ -39,6 +39,8 @@ _ENGLISH = _gettext.NullTranslations()
 _CURRENT: contextvars.ContextVar[_gettext.NullTranslations | None] = contextvars.ContextVar(
     "pvreport_translations", default=None
 )
+#: Its language's code, kept beside it: formatting asks for it for every figure it writes.
+_CODE: contextvars.ContextVar[str] = contextvars.ContextVar("pvreport_language", default="en")
 
 
 def current() -> _gettext.NullTranslations:
@@ -75,7 +77,7 @@ def N_(message: str) -> str:
 def code() -> str:
     """The language of the current translations (``"en"`` outside :func:`language`), as Babel
     names a locale: dates and numbers are written for it."""
-    return getattr(current(), "pvreport_language", None) or SOURCE_LANGUAGE
+    return _CODE.get()
 
 
 def catalogue_path(lang: str, folder: Path | None = None) -> Path:
@@ -129,7 +131,9 @@ def translations(
 def language(translations: _gettext.NullTranslations) -> Iterator[None]:
     """Write in ``translations``' language for the stretch of the ``with`` block."""
     token = _CURRENT.set(translations)
+    code_token = _CODE.set(getattr(translations, "pvreport_language", None) or SOURCE_LANGUAGE)
     try:
         yield
     finally:
+        _CODE.reset(code_token)
         _CURRENT.reset(token)

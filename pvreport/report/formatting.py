@@ -260,7 +260,7 @@ def format_number(
     if isinstance(value, Decimal):
         return _with_unit(_number(value, decimals, scale=_scales(unit)), value, unit)
     return _format_float(
-        float(value), getattr(value, "text", None), unit, decimals, messages.code()
+        float(value), getattr(value, "text", None), unit, decimals, messages.current()
     )
 
 
@@ -269,9 +269,9 @@ def format_number(
 # 97.5 and 97.50 are equal floats but read differently.
 @functools.lru_cache(maxsize=65536)
 def _format_float(
-    value: float, text: str | None, unit: str | None, decimals: int | None, language: str
+    value: float, text: str | None, unit: str | None, decimals: int | None, translations: object
 ) -> str:
-    """``language`` is part of the key: the words of a figure ("million") are the page's."""
+    """``translations`` is part of the key: the words of a figure ("million") are the page's."""
     number = Decimal(text) if text is not None else exact(value)
     return _with_unit(_number(number, decimals, scale=_scales(unit)), number, unit)
 
@@ -441,11 +441,18 @@ def format_period(text: str) -> str:
     and "2024" stay, "2024-Q1" is "January to March 2024", "2024-03" is "March 2024",
     "2024-03-31" is "31 March 2024". Text that is not a period is returned as it is (validation
     reports it; the page should still say something)."""
+    # Keyed by the translations in force: a project's own catalogue may word periods otherwise.
+    return _format_period(text, messages.current())
+
+
+# A report of a million results names the same few hundred periods again and again.
+@functools.lru_cache(maxsize=16384)
+def _format_period(text: str, translations: object) -> str:
+    language = getattr(translations, "pvreport_language", None) or messages.SOURCE_LANGUAGE
     try:
         period = parse_period(text)
     except PeriodError:
         return text
-    language = messages.code()
     english = language == messages.SOURCE_LANGUAGE
     if period.form == "quarter":
         if english:

@@ -547,7 +547,16 @@ def environment() -> jinja2.Environment:
 # every ``{{ value }}`` (links and status links, already Markup, go in as they are). A message
 # is template text: it is trusted as the template is.
 def _fill(message: str, variables: Mapping[str, Any]) -> Markup:
-    return Markup(message) % {k: _finalize(v) for k, v in variables.items()}
+    if not variables and "%" not in message:
+        return _markup(message)
+    # Every value is escaped here (Markup, or ""), so plain formatting is safe and much cheaper
+    # than Markup's own, which would escape each again.
+    return Markup(message % {k: _finalize(v) for k, v in variables.items()})
+
+
+@functools.lru_cache(maxsize=4096)
+def _markup(message: str) -> Markup:
+    return Markup(message)
 
 
 @jinja2.pass_context
