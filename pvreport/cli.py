@@ -194,9 +194,15 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "html"),
         default="text",
-        help="text (default), json (a list of problems) or github (GitHub Actions annotations)",
+        help="text (default), json (a list of problems), github (GitHub Actions annotations) or "
+        "html (one web page of the problems, with hints, for people who do not use a terminal)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report into FILE instead of printing it (a new file, or one it replaces)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any problem)"
@@ -246,27 +252,46 @@ def run_validate(args: argparse.Namespace) -> int:
         thresholds=thresholds,
     )
     problems = result.problems
+    out = io.StringIO()
     if args.format == "json":
-        print(format_json(problems))
+        print(format_json(problems), file=out)
+    elif args.format == "html":
+        from .site.problem_page import problem_page
+
+        out.write(problem_page(problems, package=package_dir.resolve().name))
     elif args.format == "github":
         if problems:
-            print(format_github(problems, package_dir))
+            print(format_github(problems, package_dir), file=out)
     else:
         if problems:
-            print(format_text(problems, package_dir))
+            print(format_text(problems, package_dir), file=out)
         errors = len(result.errors)
         warnings = len(result.warnings)
         if errors:
             print(
                 f"{display_path(package_dir, '.')}: {_plural(errors, 'error')}, "
                 f"{_plural(warnings, 'warning')}.",
+                file=out,
             )
         else:
             rows = ", ".join(f"{name} {table.row_count}" for name, table in result.tables.items())
             print(
                 f"{display_path(package_dir, '.')}: no errors, "
                 f"{_plural(warnings, 'warning')}. Rows: {rows}.",
+                file=out,
             )
+    if args.output:
+        target = Path(args.output)
+        try:
+            target.write_text(out.getvalue(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        print(
+            f"{display_path(package_dir, '.')}: {_plural(len(result.errors), 'error')}, "
+            f"{_plural(len(result.warnings), 'warning')}; the report is in {target}."
+        )
+    else:
+        sys.stdout.write(out.getvalue())
     return EXIT_OK if result.ok else EXIT_ERRORS
 
 
@@ -280,7 +305,8 @@ register(
         "  pvreport validate                  # the package mkdocs.yml names\n"
         "  pvreport validate datapackages/example\n"
         "  pvreport validate --strict --format github datapackages/example\n"
-        "  pvreport validate --as-of 2026-04-01 --format json > problems.json",
+        "  pvreport validate --as-of 2026-04-01 --format json > problems.json\n"
+        "  pvreport validate report.xlsx --format html --output problems.html",
         arguments=validate_arguments,
         run=run_validate,
     )
