@@ -400,6 +400,78 @@ register(
 )
 
 
+# --- new ------------------------------------------------------------------------------------------
+
+#: The file name of the starter workbook in the folder ``pvreport new --workbook`` makes.
+STARTER_WORKBOOK = "report.xlsx"
+
+
+def new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="the folder to write (new or empty)")
+    parser.add_argument(
+        "--workbook",
+        action="store_true",
+        help=f"write one Excel workbook ({STARTER_WORKBOOK}) instead of CSV files",
+    )
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """``pvreport new``: a starter package that validates, as CSV files or as one workbook."""
+    from . import contract, starter
+
+    out = Path(args.folder)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty folder: nothing was written")
+    files: dict[str, str | bytes]
+    if args.workbook:
+        from .site import xlsx
+
+        tables = {name: (starter.header(name), starter.rows(name)) for name in contract.RESOURCES}
+        sheets = xlsx.package_sheets(starter.DESCRIPTOR, tables, guide=True)
+        created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        files = {
+            STARTER_WORKBOOK: xlsx.workbook_bytes(
+                sheets, created=created, title=starter.DESCRIPTOR["title"]
+            )
+        }
+        check = out / STARTER_WORKBOOK
+    else:
+        files = dict(starter.csv_files())
+        check = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with (out / name).open(
+                "xb" if isinstance(data, bytes) else "x",
+                **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}),
+            ) as handle:
+                handle.write(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    print(f"Wrote a starter package into {out}: {', '.join(sorted(files))}.")
+    print("Change the example rows to your own, then check them with:")
+    print(f"  pvreport validate {check} --format html --output problems.html")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "new",
+        help="write a starter package (CSV files, or one Excel workbook) to fill in",
+        description="Write a starter report package into a new or empty folder: every resource "
+        "of the\ncontract with all its columns and an example row, and datapackage.json. With "
+        "--workbook,\none Excel workbook instead: a sheet per resource, a package sheet, a note "
+        "on each\nheading saying what goes there, and drop-down lists for the fields with fixed "
+        "values.\nThe starter validates as it is. An existing file is never overwritten.\n\n"
+        "examples:\n"
+        "  pvreport new my-report\n"
+        "  pvreport new my-report --workbook",
+        arguments=new_arguments,
+        run=run_new,
+    )
+)
+
+
 # --- build and serve ------------------------------------------------------------------------------
 
 
