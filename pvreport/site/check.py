@@ -2,7 +2,7 @@
 
 What must never be in a page (event-handler attributes, script addresses, scripts that are not
 the theme's or pvreport's, a second title), every page the build rendered is there, and no file a
-reader gets (pages, SVGs, the search index, CSVs, zips, the docs folder's sources) holds a text
+reader gets (pages, SVGs, the search index, CSVs, zips, the workbook, the docs folder's sources) holds a text
 of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what a reader gets.
 
 It knows nothing of the build: it is given the folders, the addresses, the canaries and the
@@ -115,7 +115,8 @@ def _site_texts(
         name = path.name
         if path.suffix == ".gz":
             data, name = gzip.decompress(data), path.stem
-        if path.suffix == ".zip":
+        # A workbook (.xlsx) is a zip of XML files: its cells are read like any other file's.
+        if path.suffix in (".zip", ".xlsx"):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.namelist():
                     yield path, member, digest, readable_text(member, archive.read(member))

@@ -11,6 +11,7 @@ give the same bytes.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import io
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import contract
+from ..messages import _
 
 #: The sheet of the descriptor's properties, and its two headings.
 PACKAGE_SHEET = "package"
@@ -76,18 +78,22 @@ def heading_note(resource: str, field: str) -> str:
     constraints = spec.get("constraints", {})
     parts = [spec.get("description", "").strip()]
     parts.append(
-        "Required: fill it in on every row." if constraints.get("required") else "Optional."
+        _("Required: fill it in on every row.") if constraints.get("required") else _("Optional.")
     )
     if "enum" in constraints:
-        parts.append("Choose one of: " + ", ".join(str(v) for v in constraints["enum"]) + ".")
+        parts.append(
+            _("Choose one of: {values}.").format(
+                values=", ".join(str(v) for v in constraints["enum"])
+            )
+        )
     elif contract.LIST_OF in spec:
-        parts.append("One id, or several separated by ; (for example a-1;a-2).")
+        parts.append(_("One id, or several separated by ; (for example a-1;a-2)."))
     elif spec.get("type") == "date":
-        parts.append("A date written YYYY-MM-DD, or a date cell.")
+        parts.append(_("A date written YYYY-MM-DD, or a date cell."))
     elif spec.get("type") == "boolean":
-        parts.append("true or false.")
+        parts.append(_("true or false."))
     elif spec.get("type") in ("number", "integer"):
-        parts.append("A number.")
+        parts.append(_("A number."))
     return " ".join(p for p in parts if p)
 
 
@@ -118,9 +124,11 @@ def package_sheets(
         PACKAGE_HEADER,
         [list(row) for row in package_rows(descriptor)],
         notes={
-            "property": "The name of a property of the package, written with dots "
-            "(organisation.name, reporting_period.label). Leave the names as they are.",
-            "value": "The property's value. A list is written with ; between its items (en;cy).",
+            "property": _(
+                "The name of a property of the package, written with dots "
+                "(organisation.name, reporting_period.label). Leave the names as they are."
+            ),
+            "value": _("The property's value. A list is written with ; between its items (en;cy)."),
         }
         if guide
         else {},
@@ -183,7 +191,9 @@ def workbook_bytes(
                         "validate": "list",
                         "source": list(choices),
                         "error_title": label,
-                        "error_message": "Choose one of: " + ", ".join(choices),
+                        "error_message": _("Choose one of: {values}.").format(
+                            values=", ".join(choices)
+                        ),
                     },
                 )
         for number, row in enumerate(sheet.rows, start=1):
@@ -198,3 +208,69 @@ def workbook_bytes(
                     page.write_string(number, column, value)
     book.close()
     return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------
+# The public data as one workbook (/data/)
+
+#: The sheet that says what each column means.
+DICTIONARY_SHEET = "data dictionary"
+#: The most cells of public data put in one workbook: beyond it (a national body's million
+#: results) a spreadsheet opens it slowly if at all, writing it would take most of a build, and
+#: the CSV files are the better download.
+WORKBOOK_CELLS = 1_000_000
+
+
+def dictionary_sheet(names: Iterable[str]) -> Sheet:
+    """What each column of each sheet means, from the contract: its type, whether it is
+    required, its meaning and its allowed values."""
+    header = [
+        _("sheet"),
+        _("column"),
+        _("type"),
+        _("required"),
+        _("what it means"),
+        _("allowed values"),
+    ]
+    rows: list[list[Cell]] = []
+    for name in names:
+        for field, spec in contract.fields(name).items():
+            constraints = spec.get("constraints", {})
+            kind = str(spec.get("type", "string"))
+            if contract.LIST_OF in spec:
+                kind = _("list of ids, separated by ;")
+            rows.append(
+                [
+                    name,
+                    field,
+                    kind,
+                    _("yes") if constraints.get("required") else _("no"),
+                    spec.get("description", ""),
+                    ", ".join(str(v) for v in constraints.get("enum", ())),
+                ]
+            )
+    return Sheet(DICTIONARY_SHEET, header, rows)
+
+
+def public_workbook(
+    descriptor: Mapping[str, Any], csvs: Mapping[str, bytes], *, created: dt.datetime
+) -> bytes | None:
+    """The public data as one workbook, made from the public CSV downloads themselves (``csvs``:
+    their bytes by resource name), so it holds exactly their rows and cells: withheld rows left
+    out, a text cell that could start a formula led by ``'`` as in the CSV files. Every cell is
+    written as text, so a spreadsheet never runs or converts one. A ``package`` sheet and a data
+    dictionary come with it. None where the data has more than :data:`WORKBOOK_CELLS` cells or a
+    sheet would hold more rows than Excel can."""
+    tables: dict[str, tuple[list[str], list[list[Cell]]]] = {}
+    cells = 0
+    for name, data in csvs.items():
+        records = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+        header, rows = (records[0] if records else []), records[1:]
+        cells += len(header) * len(rows)
+        if cells > WORKBOOK_CELLS or len(rows) >= EXCEL_ROWS:
+            return None
+        tables[name] = (header, [list(row) for row in rows])
+    sheets = package_sheets(descriptor, tables, guide=False)
+    sheets.append(dictionary_sheet(n for n in contract.RESOURCES if n in tables))
+    title = descriptor.get("title")
+    return workbook_bytes(sheets, created=created, title=str(title) if title else None)
