@@ -10,15 +10,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
+from conftest import AS_OF, BASE, make_project
 from jinja2.filters import do_filesizeformat
 
-from pvreport import contract
+from pvreport import build, contract
 from pvreport.site import xlsx
 
 pytestmark = pytest.mark.slow
@@ -79,8 +81,27 @@ def test_every_cell_is_text_even_one_that_looks_like_a_formula() -> None:
     assert xlsx.public_workbook({"name": "p"}, csvs, created=stamp) == first
 
 
-def test_no_workbook_for_data_too_large_for_one() -> None:
+def test_no_workbook_for_data_too_large_for_one(tmp_path: Path) -> None:
     rows = xlsx.WORKBOOK_CELLS // 2 + 1
     big = ("a,b\n" + "1,2\n" * rows).encode()
     stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert xlsx.public_workbook({"name": "p"}, {"results": big}, created=stamp) is None
+    just = ("a,b\n" + "1,2\n" * (rows - 1)).encode()
+    assert xlsx.public_workbook({"name": "p"}, {"results": just}, created=stamp) is not None
+
+
+def test_the_data_page_says_when_there_is_no_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Public data over the workbook's size (here made small, so the build is quick): the data
+    page says there is no workbook and why, and the CSV files are there."""
+    monkeypatch.setattr(xlsx, "WORKBOOK_CELLS", 100)
+    package = shutil.copytree(BASE, tmp_path / "package")
+    project = make_project(tmp_path / "project", package)
+    built = build.build(project, as_of=AS_OF)
+    downloads = built.site_dir / "data" / "downloads"
+    assert not list(downloads.glob("*.xlsx")) and (downloads / "results.csv").is_file()
+    page = BeautifulSoup((built.site_dir / "data" / "index.html").read_text("utf-8"), "html.parser")
+    text = " ".join(page.get_text(" ").split())
+    assert "There is no Excel workbook of this data: it is too large for one" in text
+    assert "The workbook holds" not in text

@@ -2,8 +2,9 @@
 
 What must never be in a page (event-handler attributes, script addresses, scripts that are not
 the theme's or pvreport's, a second title), every page the build rendered is there, and no file a
-reader gets (pages, SVGs, the search index, CSVs, zips, the workbook, the docs folder's sources) holds a text
-of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what a reader gets.
+reader gets (pages, SVGs, the search index, CSVs, zips, the workbook, the docs folder's sources)
+holds a text of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what
+a reader gets.
 
 It knows nothing of the build: it is given the folders, the addresses, the canaries and the
 allowed scripts. :class:`CheckCache` remembers what it found clean, so that a rebuild after one

@@ -215,10 +215,11 @@ def workbook_bytes(
 
 #: The sheet that says what each column means.
 DICTIONARY_SHEET = "data dictionary"
-#: The most cells of public data put in one workbook: beyond it (a national body's million
-#: results) a spreadsheet opens it slowly if at all, writing it would take most of a build, and
-#: the CSV files are the better download.
-WORKBOOK_CELLS = 1_000_000
+#: The most cells of public data put in one workbook (a council's report holds a few thousand):
+#: writing one costs about 10 s a million cells on a busy machine, so beyond this (a national
+#: body's million results) the CSV files and the zip are the downloads, and a spreadsheet would
+#: open such a workbook slowly if at all.
+WORKBOOK_CELLS = 250_000
 
 
 def dictionary_sheet(names: Iterable[str]) -> Sheet:
@@ -261,14 +262,21 @@ def public_workbook(
     written as text, so a spreadsheet never runs or converts one. A ``package`` sheet and a data
     dictionary come with it. None where the data has more than :data:`WORKBOOK_CELLS` cells or a
     sheet would hold more rows than Excel can."""
-    tables: dict[str, tuple[list[str], list[list[Cell]]]] = {}
+    # Measured from the bytes before any is read (lines times headings: never too few, a cell
+    # over several lines counted more than once): a national body's files are never parsed.
     cells = 0
+    for data in csvs.values():
+        lines = data.count(b"\n")
+        if lines > EXCEL_ROWS:
+            return None
+        first = data.split(b"\n", 1)[0]
+        cells += max(lines - 1, 0) * len(next(csv.reader([first.decode("utf-8")]), []))
+    if cells > WORKBOOK_CELLS:
+        return None
+    tables: dict[str, tuple[list[str], list[list[Cell]]]] = {}
     for name, data in csvs.items():
         records = list(csv.reader(io.StringIO(data.decode("utf-8"))))
         header, rows = (records[0] if records else []), records[1:]
-        cells += len(header) * len(rows)
-        if cells > WORKBOOK_CELLS or len(rows) >= EXCEL_ROWS:
-            return None
         tables[name] = (header, [list(row) for row in rows])
     sheets = package_sheets(descriptor, tables, guide=False)
     sheets.append(dictionary_sheet(n for n in contract.RESOURCES if n in tables))
