@@ -161,7 +161,7 @@ def test_a_withheld_text_in_the_data_workbook_is_refused(tmp_path: Path) -> None
     (site / "data" / "report.xlsx").write_bytes(xlsx.workbook_bytes(sheets, created=stamp))
     wrong = check_site(site, docs, ("Sell the depot to Canaryco",))
     assert wrong == [
-        '/data/report.xlsx (xl/sharedStrings.xml inside it): holds "Sell the depot to Canaryco" '
+        '/data/report.xlsx (a cell of the workbook): holds "Sell the depot to Canaryco" '
         "from a withheld row (options.csv line 7, field title). " + _TODO
     ]
 

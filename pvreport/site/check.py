@@ -210,6 +210,8 @@ def _address(site: Path, path: Path, member: str, docs: bool) -> str:
         where = "/" + rel[: -len("index.html")]
     else:
         where = "/" + rel
+    if member and path.suffix == ".xlsx":
+        return f"{where} (a cell of the workbook)"
     return f"{where} ({member} inside it)" if member else where
 
 
