@@ -20,7 +20,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -89,6 +89,22 @@ def configured_package(project: Path) -> Path | None:
     except (OSError, ValueError, yaml.YAMLError):
         return None  # not a config pvreport can read: build will say so
     return project / str(named) if named else None
+
+
+def configured_previous(project: Path) -> list[Path]:
+    """The earlier statements the project's ``mkdocs.yml`` names (the plugin option
+    ``previous``), as ``pvreport build`` reads them."""
+    from .site.write import plugin_options, read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return []
+    try:
+        named = plugin_options(read_config(config)).get("previous") or []
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    named = [named] if isinstance(named, str) else named
+    return [project / str(p) for p in named] if isinstance(named, list) else []
 
 
 def package_dir_argument(value: str | None) -> Path:
@@ -214,6 +230,22 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge embargoes and overdue updates as at the start of this day in UTC "
         "(default: SOURCE_DATE_EPOCH, else now)",
     )
+    previous_argument(parser)
+
+
+def previous_argument(parser: argparse.ArgumentParser, *, configured: bool = False) -> None:
+    parser.add_argument(
+        "--previous",
+        action="append",
+        metavar="PACKAGE_DIR",
+        help="an earlier statement's package, newest first (repeat for each): each is checked "
+        "as of its published date, and the rules across statements are checked"
+        + (
+            " (default: the plugin option previous in mkdocs.yml)"
+            if configured
+            else " (default: those mkdocs.yml names, where no PACKAGE_DIR is given)"
+        ),
+    )
 
 
 def project_options(project: Path) -> tuple[Limits, readability.Thresholds]:
@@ -251,6 +283,12 @@ def run_validate(args: argparse.Namespace) -> int:
         limits=limits,
         thresholds=thresholds,
     )
+    # The earlier statements given, else (for the package mkdocs.yml names) those it names.
+    previous = [Path(p) for p in args.previous or []]
+    if not previous and not args.package_dir:
+        previous = configured_previous(Path.cwd())
+    if previous:
+        result = _with_previous(result, previous, args, limits, thresholds)
     problems = result.problems
     out = io.StringIO()
     if args.format == "json":
@@ -293,6 +331,30 @@ def run_validate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out.getvalue())
     return EXIT_OK if result.ok else EXIT_ERRORS
+
+
+def _with_previous(
+    result: Any, previous: list[Path], args: argparse.Namespace, limits: Any, thresholds: Any
+) -> Any:
+    """The current package's validation with the earlier statements' problems and the rules
+    across statements."""
+    from .problems import sorted_problems
+    from .tables.moments import Clock
+    from .validate import across, validate_package
+
+    for folder in previous:
+        if not folder.is_dir():
+            raise UsageError(f"--previous {folder}: not a folder")
+    clock = Clock.make(args.as_of)
+    _, problems = across.validate_earlier(
+        result,
+        previous,
+        lambda folder, own: validate_package(
+            folder, clock=own, strict=args.strict, limits=limits, thresholds=thresholds
+        ),
+        clock,
+    )
+    return dataclasses.replace(result, problems=sorted_problems([*result.problems, *problems]))
 
 
 register(
@@ -500,6 +562,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         "or writing the caches under .pvreport/ (the site is the same either way)",
     )
     engine_argument(parser)
+    previous_argument(parser, configured=True)
 
 
 def engine_argument(parser: argparse.ArgumentParser) -> None:
@@ -532,6 +595,7 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
             engine_name=getattr(args, "engine", None),
+            previous=[Path(p) for p in args.previous] if args.previous else None,
         )
     except SiteDirError as error:
         raise UsageError(f"{error} Nothing was written.") from None

@@ -92,7 +92,10 @@ class _Scan:
 
 
 def _site_texts(
-    site: Path, seen: set[bytes] | None = None, skip: Callable[[bytes], bool] | None = None
+    site: Path,
+    seen: set[bytes] | None = None,
+    skip: Callable[[bytes], bool] | None = None,
+    within: Callable[[Path], bool] = lambda _: True,
 ) -> Iterator[tuple[Path, str, bytes, str]]:
     """Every file of a site as its readable text (for the withheld-values check; see
     :func:`readable_text`), compressed ones opened: ``(path, member, digest, text)``, where
@@ -103,7 +106,7 @@ def _site_texts(
     Files whose digest ``skip`` accepts are not read as text at all.
     """
     for path in sorted(site.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() or not within(path):
             continue
         data = path.read_bytes()
         digest = hashlib.blake2b(data, digest_size=20).digest()
@@ -267,6 +270,8 @@ def check_site(
     canaries: Sequence[visibility.Canary] = (),
     allowed_scripts: Sequence[str] = (),
     cache: CheckCache | None = None,
+    skip: Sequence[str] = (),
+    only: str = "",
 ) -> list[str]:
     """What is wrong with a freshly built site; empty when it may be published.
 
@@ -275,6 +280,11 @@ def check_site(
     withheld rows' texts, ``allowed_scripts`` the scripts a page may load besides the theme's.
     With ``cache``, pages and files it knows to be clean under the same rules are not read
     again, and the clean ones are added to it (save it only once the site is published).
+
+    A site made of parts is checked a part at a time: ``only`` (``archive/2024-25/``) checks the
+    files under that folder alone, and ``skip`` leaves the parts' folders out of the check of
+    the rest (each part has its own withheld texts: what one statement withheld another may have
+    published).
     """
     cache = cache or CheckCache(None)
     wrong = []
@@ -287,7 +297,12 @@ def check_site(
         ).encode("utf-8"),
         digest_size=20,
     ).hexdigest()
-    for path in [*site.rglob("*.html")]:
+
+    def within(path: Path) -> bool:
+        rel = path.relative_to(site).as_posix()
+        return rel.startswith(only) and not any(rel.startswith(s) for s in skip)
+
+    for path in [p for p in site.rglob("*.html") if within(p)]:
         data = path.read_bytes()
         key = "page " + rules + hashlib.blake2b(data, digest_size=20).hexdigest()
         if cache.seen(key):
@@ -316,7 +331,9 @@ def check_site(
 
         for root in (site, docs_dir):
             found: dict[Path, bytes] = {}
-            for path, member, digest, text in _site_texts(root, seen, skip=known):
+            for path, member, digest, text in _site_texts(
+                root, seen, skip=known, within=within if root == site else lambda _: True
+            ):
                 found.setdefault(path, digest)
                 leaked = visibility.find_canaries(canaries, text)
                 if leaked:

@@ -33,6 +33,7 @@ import nh3
 from markupsafe import Markup
 
 from .. import contract, messages
+from ..messages import _
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, model
 from ..report.visibility import Withheld, WithheldNote
@@ -253,6 +254,8 @@ SRC = {
     "changes": "data/changes.md",
     "codes": "data/problem-codes.md",
     "accessibility": "accessibility.md",
+    "archive": "archive/index.md",
+    "what_changed": "what-changed.md",
 }
 
 
@@ -500,6 +503,64 @@ class Inputs:
     #: The site's public address (``site_url``, ending in ``/``), for the embed snippets; ""
     #: where the project gives none (the snippet then starts at the site's root, ``/``).
     site_url: str = ""
+    #: Every statement of the project, newest first, where there is more than one: the site
+    #: then has the archive's list (``/archive/``).
+    statements: Sequence[Statement] = ()
+    #: Where these are an earlier statement's pages: what each of them says about it.
+    archived: Archived | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """One statement of a project, for the archive's list: its period, the day it was
+    published, and where its home page is from the site's root (``""`` for the current one,
+    ``archive/2024-25/`` for an earlier one)."""
+
+    label: str
+    published: dt.date | None
+    address: str
+
+    @property
+    def current(self) -> bool:
+        return self.address == ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Archived:
+    """What every page of an earlier statement says: which statement it belongs to, that a
+    newer one exists, and where the same page is in the current statement (where it is)."""
+
+    label: str
+    published: dt.date | None
+    #: Where this statement's pages are under the site's root: ``archive/2024-25/``.
+    prefix: str
+    current_label: str
+    #: The current statement's page addresses (``indicators/x/``).
+    current_addresses: frozenset[str]
+
+
+def archived_banner(env: jinja2.Environment, archived: Archived, src: str) -> str:
+    """The notice an archived page opens with (raw HTML: its links leave the statement's own
+    pages, which the engine would otherwise take for broken links)."""
+    here = address(src)
+    depth = archived.prefix.count("/") + here.count("/")
+    root = "../" * depth
+    counterpart = here if here in archived.current_addresses else None
+    return env.get_template("partials/_archived.md.j2").render(
+        archived=archived,
+        counterpart=(root + counterpart) if counterpart is not None else None,
+        current_home=root or "./",
+        archive=root + address(SRC["archive"]),
+    )
+
+
+def _after_title(text: str, banner: str) -> str:
+    """``banner`` put after a page's first heading (before everything where it has none)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: i + 1], "", banner.rstrip("\n"), *lines[i + 1 :]])
+    return banner + "\n" + text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -774,6 +835,8 @@ class _Renderer:
             "responses": responses,
             "represent": represent,
             "charts_for": lambda key: self.inputs.charts.get(key, ()),
+            "statements": self.inputs.statements,
+            "archived": self.inputs.archived,
         }
         org = r.organisation.name
 
@@ -873,7 +936,19 @@ class _Renderer:
         self.render(
             accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
         )
+        if self.inputs.statements:
+            self.render("archive.md.j2", SRC["archive"], _("Every statement"), **common)
         nav = self.nav()
+        if self.inputs.archived is not None:
+            self.pages = [
+                dataclasses.replace(
+                    p,
+                    text=_after_title(
+                        p.text, archived_banner(self.env, self.inputs.archived, p.src)
+                    ),
+                )
+                for p in self.pages
+            ]
         return Rendered(
             tuple(self.pages), nav, tuple(self.not_in_nav), dict(self.files), dict(self.data)
         )
@@ -955,6 +1030,11 @@ class _Renderer:
                     {titles[SRC["changes"]]: SRC["changes"]},
                     {titles[SRC["codes"]]: SRC["codes"]},
                     {titles[SRC["accessibility"]]: SRC["accessibility"]},
+                    *(
+                        [{titles[SRC["archive"]]: SRC["archive"]}]
+                        if SRC["archive"] in titles
+                        else []
+                    ),
                 ]
             },
         ]

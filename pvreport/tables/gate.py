@@ -437,6 +437,7 @@ def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
     ):
         yield found
     yield from _check_status_rules(descriptor)
+    yield from _check_published(descriptor)
 
 
 def _check_status_rules(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
@@ -712,6 +713,50 @@ def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
             field="reporting_period.end",
             value=period.get("end"),
             hint="Swap the two dates, or correct the one that is wrong.",
+        )
+
+
+def published_date(descriptor: Mapping[str, Any]) -> dt.date | None:
+    """The day the statement was published (``published``), where it is a real date."""
+    value = descriptor.get("published")
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _check_published(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
+    """``published``, where given: a real day, and not before the reporting period ends."""
+    value = descriptor.get("published")
+    if not isinstance(value, str):
+        return  # absent, or not text: the schema's check says so
+    day = published_date(descriptor)
+    if day is None:
+        yield Problem(
+            "bad-published-date",
+            f'"published" is {json.dumps(value, ensure_ascii=False)[:80]}, not a real day written '
+            "YYYY-MM-DD.",
+            file=DESCRIPTOR,
+            field="published",
+            value=str(value)[:200],
+        )
+        return
+    period = descriptor.get("reporting_period")
+    end = period.get("end") if isinstance(period, Mapping) else None
+    try:
+        ends = dt.date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        ends = None
+    if ends is not None and day < ends:
+        yield Problem(
+            "published-before-period-end",
+            f'"published" is {day}, before the reporting period ends on {ends}: a statement '
+            "is published once the year it reports on is over.",
+            file=DESCRIPTOR,
+            field="published",
+            value=str(value),
         )
 
 
