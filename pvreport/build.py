@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from . import contract
+from .messages import _
 from .problems import Problem, PvreportError, has_errors, sorted_problems
 from .progress import Progress, count
 from .report import derive, load, model, visibility
-from .site import charts, check, engine, render, write
+from .site import charts, check, engine, render, write, xlsx
 from .tables import gate
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
@@ -737,6 +738,23 @@ def downloads(
     files: dict[str, str | bytes] = {
         f"data/downloads/{zip_name}": write.zip_bytes(csvs, timestamp=stamp)
     }
+    # The same public rows as one workbook, for readers who open downloads in a spreadsheet;
+    # none for data too large for one.
+    book = xlsx.public_workbook(
+        validation.descriptor,
+        {name: csvs[f"{name}.csv"] for name in headers},
+        created=stamp,
+    )
+    if book is not None:
+        book_name = zip_name.removesuffix(".zip") + ".xlsx"
+        files[f"data/downloads/{book_name}"] = book
+        links.append(
+            render.Download(
+                f"data/downloads/{book_name}",
+                _("All the data as one Excel workbook ({name})").format(name=book_name),
+                size=len(book),
+            )
+        )
     for name, data in csvs.items():
         files[f"data/downloads/{name}"] = data
     # The same descriptor published beside the downloads (/data/datapackage.json), its paths

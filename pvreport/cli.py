@@ -210,9 +210,15 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "html"),
         default="text",
-        help="text (default), json (a list of problems) or github (GitHub Actions annotations)",
+        help="text (default), json (a list of problems), github (GitHub Actions annotations) or "
+        "html (one web page of the problems, with hints, for people who do not use a terminal)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report into FILE instead of printing it (a new file, or one it replaces)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any problem)"
@@ -284,27 +290,46 @@ def run_validate(args: argparse.Namespace) -> int:
     if previous:
         result = _with_previous(result, previous, args, limits, thresholds)
     problems = result.problems
+    out = io.StringIO()
     if args.format == "json":
-        print(format_json(problems))
+        print(format_json(problems), file=out)
+    elif args.format == "html":
+        from .site.problem_page import problem_page
+
+        out.write(problem_page(problems, package=package_dir.resolve().name))
     elif args.format == "github":
         if problems:
-            print(format_github(problems, package_dir))
+            print(format_github(problems, package_dir), file=out)
     else:
         if problems:
-            print(format_text(problems, package_dir))
+            print(format_text(problems, package_dir), file=out)
         errors = len(result.errors)
         warnings = len(result.warnings)
         if errors:
             print(
                 f"{display_path(package_dir, '.')}: {_plural(errors, 'error')}, "
                 f"{_plural(warnings, 'warning')}.",
+                file=out,
             )
         else:
             rows = ", ".join(f"{name} {table.row_count}" for name, table in result.tables.items())
             print(
                 f"{display_path(package_dir, '.')}: no errors, "
                 f"{_plural(warnings, 'warning')}. Rows: {rows}.",
+                file=out,
             )
+    if args.output:
+        target = Path(args.output)
+        try:
+            target.write_text(out.getvalue(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        print(
+            f"{display_path(package_dir, '.')}: {_plural(len(result.errors), 'error')}, "
+            f"{_plural(len(result.warnings), 'warning')}; the report is in {target}."
+        )
+    else:
+        sys.stdout.write(out.getvalue())
     return EXIT_OK if result.ok else EXIT_ERRORS
 
 
@@ -342,7 +367,8 @@ register(
         "  pvreport validate                  # the package mkdocs.yml names\n"
         "  pvreport validate datapackages/example\n"
         "  pvreport validate --strict --format github datapackages/example\n"
-        "  pvreport validate --as-of 2026-04-01 --format json > problems.json",
+        "  pvreport validate --as-of 2026-04-01 --format json > problems.json\n"
+        "  pvreport validate report.xlsx --format html --output problems.html",
         arguments=validate_arguments,
         run=run_validate,
     )
@@ -432,6 +458,78 @@ register(
         "  pvreport generate --size S --seed 7 --plant-errors /tmp/report-bad",
         arguments=generate_arguments,
         run=run_generate,
+    )
+)
+
+
+# --- new ------------------------------------------------------------------------------------------
+
+#: The file name of the starter workbook in the folder ``pvreport new --workbook`` makes.
+STARTER_WORKBOOK = "report.xlsx"
+
+
+def new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="the folder to write (new or empty)")
+    parser.add_argument(
+        "--workbook",
+        action="store_true",
+        help=f"write one Excel workbook ({STARTER_WORKBOOK}) instead of CSV files",
+    )
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """``pvreport new``: a starter package that validates, as CSV files or as one workbook."""
+    from . import contract, starter
+
+    out = Path(args.folder)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty folder: nothing was written")
+    files: dict[str, str | bytes]
+    if args.workbook:
+        from .site import xlsx
+
+        tables = {name: (starter.header(name), starter.rows(name)) for name in contract.RESOURCES}
+        sheets = xlsx.package_sheets(starter.DESCRIPTOR, tables, guide=True)
+        created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        files = {
+            STARTER_WORKBOOK: xlsx.workbook_bytes(
+                sheets, created=created, title=starter.DESCRIPTOR["title"]
+            )
+        }
+        check = out / STARTER_WORKBOOK
+    else:
+        files = dict(starter.csv_files())
+        check = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with (out / name).open(
+                "xb" if isinstance(data, bytes) else "x",
+                **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}),
+            ) as handle:
+                handle.write(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    print(f"Wrote a starter package into {out}: {', '.join(sorted(files))}.")
+    print("Change the example rows to your own, then check them with:")
+    print(f"  pvreport validate {check} --format html --output problems.html")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "new",
+        help="write a starter package (CSV files, or one Excel workbook) to fill in",
+        description="Write a starter report package into a new or empty folder: every resource "
+        "of the\ncontract with all its columns and an example row, and datapackage.json. With "
+        "--workbook,\none Excel workbook instead: a sheet per resource, a package sheet, a note "
+        "on each\nheading saying what goes there, and drop-down lists for the fields with fixed "
+        "values.\nThe starter validates as it is. An existing file is never overwritten.\n\n"
+        "examples:\n"
+        "  pvreport new my-report\n"
+        "  pvreport new my-report --workbook",
+        arguments=new_arguments,
+        run=run_new,
     )
 )
 

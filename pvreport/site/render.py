@@ -467,6 +467,8 @@ class Download:
     src: str
     title: str
     rows: int | None = None
+    #: The file's size in bytes, where the page gives it.
+    size: int | None = None
 
 
 #: A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
