@@ -354,6 +354,14 @@ def withheld_sentence(note: WithheldNote) -> str:
     one, many = _WHAT[note.what]
     counted = sentence_start(count_words(note.count, one, many))
     verb = "is" if note.count == 1 else "are"
+    if note.reason == "embargo" and note.role == "companion":
+        return messages.ngettext(
+            "{counted} for the same period is held back until the embargo ends, because it "
+            "could give away a figure under embargo.",
+            "{counted} for the same period are held back until the embargo ends, because they "
+            "could give away a figure under embargo.",
+            note.count,
+        ).format(counted=sentence_start(count_words(note.count, "other result", "other results")))
     if note.reason == "embargo":
         return (
             f"{counted} {verb} not shown yet: {'it is' if note.count == 1 else 'they are'} "
@@ -381,6 +389,8 @@ class Weighed:
     shown: tuple[model.Option, ...]
     withheld: int
     chosen: Literal["shown", "withheld", "none"]
+    #: No option's public support is shown: a withheld option's share would follow from them.
+    support_hidden: bool = False
 
     @property
     def total(self) -> int:
@@ -680,14 +690,21 @@ class _Renderer:
     def weighed(self, decision: model.Decision) -> Weighed:
         shown = tuple(o for o in self.report.options if o.decision_id == decision.id)
         place = f"decisions/{decision.id}"
-        hidden = sum(n.count for n in self.inputs.withheld.at(place) if n.what == "options")
+        hidden = sum(
+            n.count
+            for n in self.inputs.withheld.at(place)
+            if n.what == "options" and n.role == "child"
+        )
         if any(o.chosen for o in shown):
             chosen: Literal["shown", "withheld", "none"] = "shown"
         elif decision.id in self.inputs.withheld.chosen:
             chosen = "withheld"
         else:
             chosen = "none"
-        return Weighed(shown, hidden, chosen)
+        support_hidden = any(
+            n.what == "options" and n.role == "support" for n in self.inputs.withheld.at(place)
+        )
+        return Weighed(shown, hidden, chosen, support_hidden)
 
     def indicator_view(self, ind: model.Indicator) -> dict[str, Any]:
         status = self.inputs.statuses[ind.id]
