@@ -188,6 +188,7 @@ def validate_package(
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(gated.descriptor, tables, clock=clock))
         problems = rules.suggest_references(problems, tables)
+        problems = rules.place_duplicates(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
         problems.extend(

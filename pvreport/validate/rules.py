@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from .. import contract, keys
+from .. import contract, keys, messages
 from ..problems import Problem
 from ..report import derive, load, model, periods, visibility
 from ..tables import moments, read
@@ -333,6 +333,58 @@ def suggest_references(
             if suggestion
             else problem
         )
+    return out
+
+
+def place_duplicates(
+    problems: Iterable[Problem], tables: Mapping[str, read.Table]
+) -> list[Problem]:
+    """Each repeated id or key with its cells and the line that has it first ("The id
+    "clean-streets" is already used on line 3."): frictionless says only that a row repeats one
+    above. Tables are keyed only where some row repeats a key."""
+    by_file = {table.file: name for name, table in tables.items()}
+    firsts: dict[str, dict[tuple[Any, ...], int]] = {}
+    rows_at: dict[str, dict[int, read.Row]] = {}
+    out: list[Problem] = []
+    for problem in problems:
+        name = by_file.get(problem.file or "")
+        key = contract.schema(name).get("primaryKey", []) if name in contract.RESOURCES else []
+        if problem.code != "duplicate-id" or name is None or not key or problem.line is None:
+            out.append(problem)
+            continue
+        if name not in firsts:
+            seen: dict[tuple[Any, ...], int] = {}
+            for row in tables[name].rows:
+                seen.setdefault(tuple(row.get(f) for f in key), row.line)
+            firsts[name] = seen
+            rows_at[name] = {row.line: row for row in tables[name].rows}
+        row = rows_at[name].get(problem.line)
+        first = firsts[name].get(tuple(row.get(f) for f in key)) if row is not None else None
+        if row is None or first is None or first >= problem.line:
+            out.append(problem)
+            continue
+        cells = [row.get(f) for f in key]
+        if len(key) == 1:
+            message = messages.gettext(
+                'The {field} "{value}" is already used on line {line}.'
+            ).format(field=key[0], value=cells[0], line=first)
+            hint = messages.gettext(
+                "Each row needs an {field} of its own: give this row another {field}, or delete "
+                "it if it repeats line {line}."
+            ).format(field=key[0], line=first)
+        else:
+            named = [f'{f} "{c}"' for f, c in zip(key, cells, strict=True)]
+            together = messages.gettext("{first} and {last}").format(
+                first=", ".join(named[:-1]), last=named[-1]
+            )
+            message = messages.gettext(
+                "The {cells} are already used together on line {line}."
+            ).format(cells=together, line=first)
+            hint = messages.gettext(
+                "No two rows may share the same {fields}: change one of them on this line or on "
+                "line {line}, or delete this row if it repeats that one."
+            ).format(fields=", ".join(key), line=first)
+        out.append(dataclasses.replace(problem, message=message, hint=hint))
     return out
 
 
