@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import AS_OF
 
 from pvreport.validate import validate_package
@@ -33,3 +34,68 @@ def test_a_repeated_key_names_its_cells_and_the_earlier_line(package: Path) -> N
     assert found.line == 13
     assert 'indicator_id "damp-homes", period "2024/25" and group "all"' in found.message
     assert "already used together on line 3" in found.message
+
+
+def set_cell(package: Path, file: str, old: str, new: str) -> None:
+    path = package / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("cell", "fix"),
+    [
+        ("2024-2025", "2024/25"),
+        ("2024-25", "2024/25"),
+        ("2024/2025", "2024/25"),
+        ("Q1 2024", "2024-Q1"),
+        ("March 2024", "2024-03"),
+        ("31/03/2024", "2024-03-31"),
+        ("2024-3", "2024-03"),
+    ],
+)
+def test_a_bad_period_quotes_the_cell_and_suggests_the_form(
+    package: Path, cell: str, fix: str
+) -> None:
+    set_cell(package, "results.csv", "repairs-done,2024/25,", f"repairs-done,{cell},")
+    (found,) = problems(package, "bad-period")
+    assert (found.line, found.field, found.value) == (6, "period", cell)
+    assert f'"{cell}"' in found.message
+    assert f'Did you mean "{fix}"?' in found.message
+    # The hint shows every accepted form by example.
+    for form in ("2024", "2024/25", "2024-Q1", "2024-03", "2024-03-31"):
+        assert form in (found.hint or "")
+
+
+def test_a_bad_period_with_no_guess_still_shows_the_forms(package: Path) -> None:
+    set_cell(package, "results.csv", "repairs-done,2024/25,", "repairs-done,last year,")
+    (found,) = problems(package, "bad-period")
+    assert '"last year"' in found.message and "Did you mean" not in found.message
+    assert "2024/25 (a financial year)" in (found.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("cell", "fix"),
+    [
+        ("1 June 2026", "2026-06-01"),
+        ("01/06/2026", "2026-06-01"),
+        ("1 June 2026 09:30", "2026-06-01T09:30:00Z"),
+        ("2026-06-01 09:30 BST", "2026-06-01T09:30:00+01:00"),
+        ("01/06/2026 9:30 GMT", "2026-06-01T09:30:00Z"),
+    ],
+)
+def test_a_bad_moment_quotes_the_cell_and_suggests_the_form(
+    package: Path, cell: str, fix: str
+) -> None:
+    set_cell(
+        package,
+        "results.csv",
+        "repairs-done,2025/26,all,610,,,,final,,",
+        f'repairs-done,2025/26,all,610,,,,final,"{cell}",',
+    )
+    (found,) = problems(package, "bad-moment")
+    assert (found.line, found.field) == (7, "embargo_until")
+    assert f'"{cell}"' in found.message
+    assert f'Did you mean "{fix}"?' in found.message
+    assert "2026-05-01T09:30:00Z" in (found.hint or "")  # the accepted forms, by example

@@ -706,19 +706,52 @@ def moments_are_readable(package: Package) -> Iterator[Problem]:
         for field, spec in contract.fields(name).items():
             if spec.get("type") != "datetime":
                 continue
+            written = _written_cells(package.tables.get(name), field)
             for row in package.rows(name, lambda columns, f=field: columns.unreadable(f)):
                 if field in row.unreadable:
+                    cell = written.get(row.line, "")
+                    fix = moments.suggest_moment(cell)
+                    message = messages.gettext(
+                        '"{cell}" in {field} is not a moment pvreport can read, so it cannot tell '
+                        "when the row may be published; the build withholds nothing it cannot "
+                        "read and stops."
+                    ).format(cell=cell, field=field)
+                    hint = moments.HINT
+                    if fix:
+                        message += " " + messages.gettext('Did you mean "{fix}"?').format(fix=fix)
+                        if "T" in fix and fix.endswith("Z"):
+                            hint = messages.gettext(
+                                "{fix} is that time in UTC: in British Summer Time (late March "
+                                "to late October) write {local} for the same clock time in the "
+                                "UK. {forms}"
+                            ).format(fix=fix, local=fix[:-1] + "+01:00", forms=moments.HINT)
                     yield _problem(
                         "bad-moment",
                         package,
                         name,
                         row,
                         field,
-                        f"The moment in {field} cannot be read, so pvreport cannot tell when "
-                        "the row may be published; the build withholds nothing it cannot read "
-                        "and stops.",
-                        hint=moments.HINT,
+                        message,
+                        value=cell or None,
+                        hint=hint,
                     )
+
+
+def _written_cells(table: read.Table | None, field: str) -> dict[int, str]:
+    """The cells of ``field`` that cannot be read, as written, by line (for messages that quote
+    them: a row holds no value for such a cell)."""
+    import numpy as np
+
+    if table is None or table.columns is None:
+        return {}
+    columns = table.columns
+    text = columns.text(field)
+    if text is None:
+        return {}
+    return {
+        columns.line(index): str(text[index].as_py() or "")
+        for index in np.flatnonzero(columns.unreadable(field)).tolist()
+    }
 
 
 def _not_a_date(name: str, field: str, cell: Any) -> str | None:

@@ -19,8 +19,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import contract
+from .. import contract, messages
 from ..problems import Problem
+from ..report import periods
 from ..tables import gate, read
 from ..tables.gate import DESCRIPTOR, Resource
 from . import fastcheck, hygiene
@@ -255,11 +256,25 @@ def _constraint_problem(
                 else None,
             )
         if pattern.startswith(_PERIOD_PATTERN_START):
+            fix = periods.suggest_period(cell)
+            message = messages.gettext(
+                '"{cell}" is not a period in one of the contract\'s forms.'
+            ).format(cell=cell)
+            if fix:
+                message += " " + messages.gettext('Did you mean "{fix}"?').format(fix=fix)
             return Problem(
                 "bad-period",
-                f'"{cell}" is not a period in one of the contract\'s forms.',
+                message,
                 field=shown,
                 value=cell,
+                hint=messages.gettext("Write the period in one of the forms {forms}.").format(
+                    forms=periods.FORMS_EXPLAINED
+                )
+                + (
+                    " " + messages.gettext('For "{cell}", write {fix}.').format(cell=cell, fix=fix)
+                    if fix
+                    else ""
+                ),
             )
         suggestion = _slug(cell)
         return Problem(
