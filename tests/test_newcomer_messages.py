@@ -99,3 +99,23 @@ def test_a_bad_moment_quotes_the_cell_and_suggests_the_form(
     assert f'"{cell}"' in found.message
     assert f'Did you mean "{fix}"?' in found.message
     assert "2026-05-01T09:30:00Z" in (found.hint or "")  # the accepted forms, by example
+
+
+@pytest.mark.parametrize(
+    ("cell", "says", "shown"),
+    [
+        ("safe-homes ", "ends with a space", '"safe-homes␣"'),
+        (" safe-homes", "starts with a space", '"␣safe-homes"'),
+        (" safe-homes  ", "starts and ends with spaces", '"␣safe-homes␣␣"'),
+    ],
+)
+def test_a_space_around_an_id_is_named_and_shown(
+    package: Path, cell: str, says: str, shown: str
+) -> None:
+    set_cell(package, "objectives.csv", "\nsafe-homes,", f'\n"{cell}",')
+    found = [p for p in problems(package, "bad-id") if p.file == "objectives.csv"]
+    assert [(p.line, p.field) for p in found] == [(2, "id")]
+    assert says in found[0].message and shown in found[0].message
+    assert "␣" in found[0].message  # a space one can see
+    assert 'write "safe-homes"' in (found[0].hint or "")
+    assert "delete the space" in (found[0].hint or "").lower()
