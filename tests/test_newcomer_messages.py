@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, run_pvreport
 
 from pvreport.validate import validate_package
 
@@ -119,3 +119,50 @@ def test_a_space_around_an_id_is_named_and_shown(
     assert "␣" in found[0].message  # a space one can see
     assert 'write "safe-homes"' in (found[0].hint or "")
     assert "delete the space" in (found[0].hint or "").lower()
+
+
+def test_did_you_mean_names_a_confidential_id_to_the_publisher_but_never_in_ci_annotations(
+    package: Path,
+) -> None:
+    """Text and JSON output go to the publisher, who sees their own data; GitHub annotations may
+    be public (a CI log), so they suggest only public ids."""
+    set_cell(
+        package,
+        "objectives.csv",
+        "full-council;residents,public",
+        "full-council;residents,confidential",
+    )
+    # An indicator refers to the confidential objective, misspelt.
+    set_cell(package, "indicators.csv", "\ndamp-homes,safe-homes,", "\ndamp-homes,safe-homez,")
+    text = run_pvreport(package.parent, "validate", "--as-of", str(AS_OF), str(package))
+    assert "Did you mean 'safe-homes'?" in text.stdout
+    github = run_pvreport(
+        package.parent, "validate", "--format", "github", "--as-of", str(AS_OF), str(package)
+    )
+    (annotation,) = [line for line in github.stdout.splitlines() if "unknown-reference" in line]
+    assert "safe-homez" in annotation and "Did you mean" not in annotation
+    assert "safe-homes" not in annotation
+
+
+def test_did_you_mean_in_ci_annotations_may_name_a_public_id(package: Path) -> None:
+    set_cell(package, "indicators.csv", "\ndamp-homes,safe-homes,", "\ndamp-homes,safe-homez,")
+    github = run_pvreport(
+        package.parent, "validate", "--format", "github", "--as-of", str(AS_OF), str(package)
+    )
+    assert "Did you mean 'safe-homes'?" in github.stdout
+
+
+def test_a_revision_of_no_row_suggests_only_public_rows_in_ci_annotations(package: Path) -> None:
+    set_cell(package, "options.csv", "kitchens,71,public", "kitchens,71,confidential")
+    (package / "revisions.csv").write_text(
+        "date,resource,row_id,field,old_value,new_value,reason\n"
+        "2025-06-01,options,damp-first;move-monye,cost,300000,400000,Prices rose.\n",
+        encoding="utf-8",
+    )
+    text = run_pvreport(package.parent, "validate", "--as-of", str(AS_OF), str(package))
+    assert "Did you mean 'damp-first;move-money'?" in text.stdout
+    github = run_pvreport(
+        package.parent, "validate", "--format", "github", "--as-of", str(AS_OF), str(package)
+    )
+    (annotation,) = [line for line in github.stdout.splitlines() if "revision-names-no-row" in line]
+    assert "move-money" not in annotation

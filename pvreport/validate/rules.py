@@ -297,6 +297,7 @@ def suggest_references(
     """
     by_file = {table.file: name for name, table in tables.items()}
     known: dict[tuple[str, str], list[str]] = {}
+    public: dict[tuple[str, str], list[str]] = {}
     targets: dict[str, dict[str, tuple[str, str]]] = {}
     # A misspelt id is often referred to by many rows: each is judged once.
     judged: dict[tuple[tuple[str, str], str], str | None] = {}
@@ -328,12 +329,62 @@ def suggest_references(
         suggestion = judged[target, value]
         if suggestion is None:
             continue  # the target's own cell is the one to fix, and its problem says so
+        if not suggestion:
+            out.append(problem)
+            continue
+        # The publisher sees their own data; a CI log may be public: there, only public ids.
+        if target not in public:
+            hidden = _not_public_ids(tables, target)
+            public[target] = [i for i in known[target] if i not in hidden]
+        public_suggestion = (
+            keys.did_you_mean(
+                value, [i for i in public[target] if _passes_pattern(target[0], target[1], i)]
+            )
+            if len(public[target]) < len(known[target])
+            else suggestion
+        )
         out.append(
-            dataclasses.replace(problem, message=problem.message + suggestion)
-            if suggestion
-            else problem
+            dataclasses.replace(
+                problem,
+                message=problem.message + suggestion,
+                public_message=(
+                    None if public_suggestion == suggestion else problem.message + public_suggestion
+                ),
+            )
         )
     return out
+
+
+def _not_public_ids(tables: Mapping[str, read.Table], target: tuple[str, str]) -> set[str]:
+    """The ids of ``target`` that name rows kept off the site: confidential rows, and the
+    indicators of a confidential objective."""
+    resource, field = target
+    if resource not in tables:
+        return set()
+
+    def rows_of(name: str) -> list[Any]:
+        table = tables.get(name)
+        if table is None:
+            return []
+        return [
+            types.SimpleNamespace(
+                id=row.get("id"),
+                visibility=row.get("visibility") or "public",
+                objective_id=row.get("objective_id"),
+            )
+            for row in table.rows
+        ]
+
+    if resource in ("objectives", "indicators") and field == "id":
+        objectives, indicators = visibility.withheld_measures(
+            rows_of("objectives"), rows_of("indicators")
+        )
+        return objectives if resource == "objectives" else indicators
+    return {
+        value
+        for row in tables[resource].rows
+        if row.get("visibility") == "confidential" and isinstance(value := row.get(field), str)
+    }
 
 
 def place_duplicates(
@@ -1086,23 +1137,53 @@ def _revision_names_no_row(package: Package, resource: str, row: read.Row, row_i
         near.update(difflib.get_close_matches(first, parents, n=3, cutoff=0.6))
         rows = _rows_under(package, resource, near)
         candidates = [keys.canonical(k) for k in keys.keyed(resource, rows, read.Row.get)]
-    found = keys.closest(guess, candidates)
-    suggestion = f" Did you mean '{found}'?" if found is not None else ""
-    example = found if found is not None else (candidates[0] if candidates else None)
-    return _problem(
-        "revision-names-no-row",
-        package,
-        "revisions",
-        row,
-        "row_id",
-        f"This revision changes {resource}, but no row of {package.file(resource)} has the "
-        f"{what} '{row_id}'.{suggestion}",
-        value=row_id,
-        hint=f"Write the {what} of the row that changed"
-        + (f" as {form}" if len(fields) > 1 else "")
-        + (f" (for example '{example}')" if example else "")
-        + ", exactly as it is written in the file, small and capital letters alike.",
+
+    def told(candidates: Sequence[str]) -> tuple[str, str]:
+        found = keys.closest(guess, candidates)
+        suggestion = f" Did you mean '{found}'?" if found is not None else ""
+        example = found if found is not None else (candidates[0] if candidates else None)
+        message = (
+            f"This revision changes {resource}, but no row of {package.file(resource)} has the "
+            f"{what} '{row_id}'.{suggestion}"
+        )
+        hint = (
+            f"Write the {what} of the row that changed"
+            + (f" as {form}" if len(fields) > 1 else "")
+            + (f" (for example '{example}')" if example else "")
+            + ", exactly as it is written in the file, small and capital letters alike."
+        )
+        return message, hint
+
+    message, hint = told(candidates)
+    # A CI log may be public: there, the suggestion and the example name only public rows.
+    hidden = _not_public_keys(package, resource)
+    public = [c for c in candidates if c not in hidden] if hidden else candidates
+    public_message, public_hint = told(public) if len(public) < len(candidates) else (None, None)
+    return dataclasses.replace(
+        _problem(
+            "revision-names-no-row",
+            package,
+            "revisions",
+            row,
+            "row_id",
+            message,
+            value=row_id,
+            hint=hint,
+        ),
+        public_message=public_message if public_message != message else None,
+        public_hint=public_hint if public_hint != hint else None,
     )
+
+
+def _not_public_keys(package: Package, resource: str) -> set[str]:
+    """The keys (as :func:`keys.canonical` writes them) of a resource's rows kept off the site."""
+    if resource in ("objectives", "indicators"):
+        return _not_public_ids(package.tables, (resource, "id"))
+    table = package.tables.get(resource)
+    if table is None or "visibility" not in table.header:
+        return set()
+    rows = [r for r in table.rows if r.get("visibility") == "confidential"]
+    return {keys.canonical(k) for k in keys.keyed(resource, rows, read.Row.get)}
 
 
 # Warnings --------------------------------------------------------------------------------------
