@@ -1083,6 +1083,23 @@ def _declared_schema(
     return raw, []
 
 
+def _files_by_contract_name(package_dir: Path) -> dict[str, Resource]:
+    """Where datapackage.json cannot be read: the files named as the contract names its
+    resources (``objectives.csv``), so that their problems are found all the same (the package
+    still fails on the descriptor's own). A file the gate would refuse is left out silently."""
+    found: dict[str, Resource] = {}
+    seen: set[str] = set()
+    for index, name in enumerate(contract.RESOURCES):
+        if not (package_dir / f"{name}.csv").is_file():
+            continue
+        resource, problems = _check_resource(
+            package_dir, index, {"name": name, "path": f"{name}.csv"}, seen
+        )
+        if resource is not None and not problems:
+            found[name] = resource
+    return found
+
+
 def check(package_dir: Path) -> GateResult:
     """Read and check ``datapackage.json`` and the paths it names."""
     package_dir = Path(package_dir)
@@ -1119,7 +1136,7 @@ def check(package_dir: Path) -> GateResult:
         return GateResult(None, [dataclasses.replace(p, field=None) for p in problems], {})
     descriptor, problems = read_json(path, DESCRIPTOR)
     if descriptor is None:
-        return GateResult(None, problems, {})
+        return GateResult(None, problems, _files_by_contract_name(package_dir))
     if not isinstance(descriptor, dict):
         return GateResult(
             None,
@@ -1131,7 +1148,7 @@ def check(package_dir: Path) -> GateResult:
                     file=DESCRIPTOR,
                 )
             ],
-            {},
+            _files_by_contract_name(package_dir),
         )
     text = path.read_bytes().decode("utf-8-sig")
     lines, _ = json_lines(text)
