@@ -378,6 +378,52 @@ def withheld_sentence(note: WithheldNote) -> str:
     return f"{role} {because_confidential(note.count)}"
 
 
+def not_counted(notes: Iterable[WithheldNote]) -> str:
+    """What the statuses of a measure with results under embargo do not count, or ''."""
+    held = [n for n in notes if n.what == "results" and n.reason == "embargo"]
+    count = sum(n.count for n in held)
+    if not count:
+        return ""
+    if any(n.role == "companion" for n in held):
+        return messages.ngettext(
+            "One result is under embargo or held back with one: the direction of travel and the "
+            "target are judged without it until it is published.",
+            "{counted} are under embargo or held back with one: the direction of travel and the "
+            "target are judged without them until they are published.",
+            count,
+        ).format(counted=sentence_start(count_words(count, "result", "results")))
+    return messages.ngettext(
+        "One result is under embargo: the direction of travel and the target are judged "
+        "without it until it is published.",
+        "{counted} are under embargo: the direction of travel and the target are judged "
+        "without them until they are published.",
+        count,
+    ).format(counted=sentence_start(count_words(count, "result", "results")))
+
+
+def blanked_cells(withheld: Withheld, files: Mapping[str, str]) -> list[str]:
+    """Sentences for the data page: the cells of public rows the downloads leave empty."""
+    out = []
+    for name, fields in sorted(withheld.blanked.items()):
+        for field, lines in sorted(fields.items()):
+            if name == "options" and field == "public_support" and lines:
+                out.append(
+                    messages.ngettext(
+                        "In {file}, the public support of one option is left empty: with an "
+                        "option of the same decision confidential, its share would give that "
+                        "option's share away.",
+                        "In {file}, the public support of {counted} is left empty: with an "
+                        "option of the same decision confidential, their shares would give its "
+                        "share away.",
+                        len(lines),
+                    ).format(
+                        file=files.get(name, f"{name}.csv"),
+                        counted=count_words(len(lines), "option", "options"),
+                    )
+                )
+    return out
+
+
 def because_confidential(count: int) -> str:
     """Why ``count`` rows are not shown, as the end of a sentence (every page says it alike)."""
     pronoun = "it is" if count == 1 else "they are"
@@ -863,6 +909,7 @@ class _Renderer:
             "breakdown_periods": periods_of,
             "gaps": gaps,
             "has_intervals": any(r.lower is not None for r in results),
+            "not_counted": not_counted(self.inputs.withheld.at(f"indicators/{ind.id}")),
         }
 
     def run(self, accessibility_template: str) -> Rendered:
@@ -978,6 +1025,7 @@ class _Renderer:
             SRC["data"],
             "Data",
             downloads=self.inputs.downloads,
+            blanked=blanked_cells(self.inputs.withheld, {}),
             dictionary=_dictionary(),
             **common,
         )
@@ -1028,6 +1076,7 @@ class _Renderer:
             chart_src=Markup(root + chart_src(trend[0].id)) if trend else None,
             full_page=Markup(root + address(src_of("indicators", ind.id))),
             rules_page=Markup(root + address(SRC["rules"])),
+            not_counted=view["not_counted"],
         )
         image = None
         if trend and trend[0].drawing is not None:
