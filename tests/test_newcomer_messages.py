@@ -166,3 +166,41 @@ def test_a_revision_of_no_row_suggests_only_public_rows_in_ci_annotations(packag
     )
     (annotation,) = [line for line in github.stdout.splitlines() if "revision-names-no-row" in line]
     assert "move-money" not in annotation
+
+
+def home_page(package: Path) -> str:
+    from pvreport import build
+    from pvreport.tables.moments import Clock
+
+    validation = validate_package(package, as_of=AS_OF)
+    site = build.render_report(validation, Clock.make(AS_OF))
+    (page,) = [p for p in site.rendered.pages if p.src == "index.md"]
+    return " ".join(page.text.split())
+
+
+def test_home_counts_objectives_shaped_with_the_public_in_plain_words(package: Path) -> None:
+    assert "We work towards two objectives, one of them shaped with the public." in home_page(
+        package
+    )
+    set_cell(
+        package,
+        "objectives.csv",
+        "service,Director of Environment,,,",
+        "service,Director of Environment,,eng-streets,",
+    )
+    assert "We work towards two objectives, both shaped with the public." in home_page(package)
+
+
+def test_home_speaks_of_one_decision_in_the_singular(package: Path) -> None:
+    path = package / "decisions.csv"
+    path.write_text(
+        "\n".join(path.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8"
+    )
+    path = package / "options.csv"
+    path.write_text(
+        "\n".join(path.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8"
+    )
+    path = package / "responses.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",park-bins,", ",,"), encoding="utf-8")
+    text = home_page(package)
+    assert "we explain one decision and the options behind it." in text
