@@ -204,3 +204,16 @@ def test_home_speaks_of_one_decision_in_the_singular(package: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(",park-bins,", ",,"), encoding="utf-8")
     text = home_page(package)
     assert "we explain one decision and the options behind it." in text
+
+
+def test_a_property_written_twice_names_the_line_that_has_it_first(package: Path) -> None:
+    set_cell(
+        package,
+        "datapackage.json",
+        '"version": "1.0.0",',
+        '"version": "1.0.0",\n  "title": "Again",',
+    )
+    (found,) = problems(package, "duplicate-key")
+    assert (found.file, found.line, found.value) == ("datapackage.json", 6, "title")
+    assert 'The property "title" is already written on line 3' in found.message
+    assert "line 3" in (found.hint or "") and "line 6" in (found.hint or "")
