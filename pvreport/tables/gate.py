@@ -1139,7 +1139,11 @@ def check(package_dir: Path) -> GateResult:
                     file=DESCRIPTOR,
                 )
             ]
-        return GateResult(None, [dataclasses.replace(p, field=None) for p in problems], {})
+        return GateResult(
+            None,
+            [dataclasses.replace(p, field=None) for p in problems],
+            _files_by_contract_name(package_dir) if missing else {},
+        )
     descriptor, problems = read_json(path, DESCRIPTOR)
     if descriptor is None:
         return GateResult(None, problems, _files_by_contract_name(package_dir))
