@@ -168,13 +168,13 @@ def test_a_revision_of_no_row_suggests_only_public_rows_in_ci_annotations(packag
     assert "move-money" not in annotation
 
 
-def home_page(package: Path) -> str:
+def home_page(package: Path, src: str = "index.md") -> str:
     from pvreport import build
     from pvreport.tables.moments import Clock
 
     validation = validate_package(package, as_of=AS_OF)
     site = build.render_report(validation, Clock.make(AS_OF))
-    (page,) = [p for p in site.rendered.pages if p.src == "index.md"]
+    (page,) = [p for p in site.rendered.pages if p.src == src]
     return " ".join(page.text.split())
 
 
@@ -204,6 +204,8 @@ def test_home_speaks_of_one_decision_in_the_singular(package: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(",park-bins,", ",,"), encoding="utf-8")
     text = home_page(package)
     assert "we explain one decision and the options behind it." in text
+    text = home_page(package, "accountability/index.md")
+    assert "We explain one decision, who took it, and the options we weighed." in text
 
 
 def test_a_property_written_twice_names_the_line_that_has_it_first(package: Path) -> None:
