@@ -177,7 +177,12 @@ def format_github(problems: Sequence[Problem], package_dir: Path) -> str:
             props.append(f"line={p.line}")
         props.append(f"title={_escape_property(p.code)}")
         # GitHub's own escapes (%0D, %0A) carry line breaks; everything else is shown escaped.
-        message = "\n".join(printable(t, "\r\n") for t in (p.message, p.hint) if t)
+        # Annotations may be read in public (a CI log): they name no confidential id.
+        said = (
+            p.message if p.public_message is None else p.public_message,
+            p.hint if p.public_hint is None else p.public_hint,
+        )
+        message = "\n".join(printable(t, "\r\n") for t in said if t)
         kind = "error" if p.is_error else "warning"
         lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines)
