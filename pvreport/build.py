@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 import os
 import re
+import shutil
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,13 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from . import contract
-from .problems import Problem, PvreportError
+from .messages import _
+from .problems import Problem, PvreportError, has_errors, sorted_problems
 from .progress import Progress, count
 from .report import derive, load, model, visibility
-from .site import charts, check, engine, render, write
+from .site import charts, check, engine, render, write, xlsx
+from .tables import gate
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
-from .validate import Validation, readability, validate_package
+from .validate import Validation, across, readability, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -46,6 +51,12 @@ CACHE_FOLDER = ".pvreport/cache/charts"
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
 #: The final check's record of pages found clean (see :class:`pvreport.site.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
+#: Each earlier statement's own page cache, under this folder by its archive folder's name.
+PARTS_CACHE_FOLDER = ".pvreport/cache/parts"
+#: Each earlier statement's docs folder and engine config, under the build folder by its address
+#: (``build/parts/archive/2024-25/docs``), with the record of what was last published from it.
+PARTS_FOLDER = "parts"
+PART_RECORD = "built.json"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
@@ -94,6 +105,26 @@ class Built:
     notices: list[str]
     addresses: list[str]
     pages: int = 0
+    #: The earlier statements' parts of the site (``archive/<period>/``), newest first.
+    parts: tuple[Part, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """An earlier statement's part of the site: where its pages go (``archive/2024-25/``), its
+    docs folder and engine config (``build/parts/archive/2024-25/``), the public report as it was
+    published and what was withheld from it then, its pages' addresses (under ``prefix``), a
+    digest of everything the engine builds it from, and whether this build ran the engine for
+    it (``False``: nothing changed since it was last published, and that output was kept)."""
+
+    prefix: str
+    build_dir: Path
+    docs_dir: Path
+    report: model.Report
+    withheld: visibility.Withheld
+    addresses: list[str]
+    digest: str
+    built: bool = True
 
 
 # ----------------------------------------------------------------------------------------------
@@ -115,6 +146,7 @@ def build(
     build_dir: Path | None = None,
     site_dir_option: str = "--site-dir",
     engine_name: str | None = None,
+    previous: Sequence[Path] | None = None,
 ) -> Built:
     """Build the project's site and put it in place, or leave the previous site as it was.
 
@@ -125,7 +157,9 @@ def build(
     lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
     ``site_dir_option`` where the site folder was given, for messages. ``engine_name`` is the
     engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
-    option ``engine``, else MkDocs).
+    option ``engine``, else MkDocs). ``previous`` are the earlier statements' packages, newest
+    first (default: the plugin option ``previous``): each is published under
+    ``archive/<period>/`` as a part of the site of its own (:class:`Part`).
     """
     progress = progress or Progress.quiet()
     clock = clock or Clock.make(as_of)
@@ -138,6 +172,7 @@ def build(
     config = project_config(project_dir)
     options = plugin_options(config)
     package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    previous_dirs = find_previous(project_dir, options, previous)
     given = site_dir if site_dir is not None else project_dir / "site"
     check_site_dir(given, project_dir, config, package_dir, option=site_dir_option)
     site_dir = Path(os.path.abspath(given))
@@ -164,9 +199,25 @@ def build(
             validation = validate_package(
                 package_dir, clock=clock, strict=strict, limits=limits, thresholds=thresholds
             )
-            if not validation.ok or validation.descriptor is None:
+            # 1b. The earlier statements, each validated as of its own published day, and the
+            # rules across statements: their errors stop the build here too.
+            earlier, problems = across.validate_earlier(
+                validation,
+                previous_dirs,
+                lambda folder, own: validate_package(
+                    folder, clock=own, strict=strict, limits=limits, thresholds=thresholds
+                ),
+                clock,
+            )
+            if problems:
+                validation = dataclasses.replace(
+                    validation, problems=sorted_problems([*validation.problems, *problems])
+                )
+            if not validation.ok or validation.descriptor is None or has_errors(problems):
                 raise BuildError(
-                    f"The data package {package_dir.name} has errors, so the site was not built.",
+                    f"The data package {package_dir.name} has errors, so the site was not built."
+                    if not validation.ok or validation.descriptor is None
+                    else "An earlier statement has errors, so the site was not built.",
                     validation.problems,
                 )
             for problem in validation.warnings:
@@ -180,16 +231,42 @@ def build(
             # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
             # charts drawn on the way (the chart cache is kept).
             chart_cache = caches / CACHE_FOLDER if caches else None
+
+            def draw(by_page: Mapping[str, Any]) -> Mapping[str, str | bytes]:
+                return chart_files(by_page, cache_dir=chart_cache, progress=progress)
+
             site = render_report(
                 validation,
                 clock,
                 content=hand_written(content_dir),
                 nav_page_limit=nav_page_limit,
                 site_url=site_url(config),
-                draw=lambda by_page: chart_files(by_page, cache_dir=chart_cache, progress=progress),
+                draw=draw,
+                statements=statements(validation, earlier),
             )
             report, withheld, rendered = site.report, site.withheld, site.rendered
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
+            # 6b. Each earlier statement's pages, from its own package, judged as of its own
+            # published day, each page saying which statement it belongs to.
+            archived = {
+                e.prefix: render_report(
+                    e.validation,
+                    e.clock,
+                    nav_page_limit=nav_page_limit,
+                    site_url=site_url(config) + e.prefix if site_url(config) else "",
+                    draw=draw,
+                    archived=render.Archived(
+                        e.label,
+                        e.published,
+                        e.prefix,
+                        report.reporting_period.label,
+                        frozenset(render.address(p.src) for p in rendered.pages),
+                    ),
+                )
+                for e in earlier
+            }
+            if archived:
+                progress.stage(f"archive: {count(len(archived), 'earlier statement')} rendered")
 
             # ---- Nothing has been written above this line but the build log, the chart cache
             # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
@@ -206,7 +283,14 @@ def build(
                 content_dir,
                 progress=progress,
             )
-            built = Built(build_dir, site_dir, validation=validation, withheld=withheld, **docs)
+            docs.pop("digest")
+            parts = tuple(
+                write_part(build_dir, config, prefix, part, site_url(config))
+                for prefix, part in archived.items()
+            )
+            built = Built(
+                build_dir, site_dir, validation=validation, withheld=withheld, parts=parts, **docs
+            )
             for notice in built.notices:
                 notify(notice)
                 log(notice)
@@ -219,24 +303,66 @@ def build(
         try:
             with log.failures(ENGINE_FAILED[engine_name], engine=True):
                 progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
-                summary = ENGINE_RUNS[engine_name](build_dir, fresh, caches, clock, log.path)
+                summary = ENGINE_RUNS[engine_name](
+                    build_dir,
+                    fresh,
+                    caches / PAGE_CACHE_FOLDER if caches else None,
+                    clock,
+                    log.path,
+                )
             progress.stage(
                 f"engine: {ENGINE_NAMES[engine_name]} built {count(len(built.addresses), 'page')}"
                 f"{summary}"
             )
+            # 8b. Each earlier statement's part, built by the engine into its own folder of the
+            # fresh site (its own navigation and search), unless nothing it is built from changed
+            # since it was last published: then that output is kept as it is.
+            parts = []
+            for part in built.parts:
+                target = fresh / part.prefix
+                if reuse_part(part, site_dir, target):
+                    parts.append(dataclasses.replace(part, built=False))
+                    progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
+                    continue
+                target.mkdir(parents=True, exist_ok=True)
+                with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                    summary = ENGINE_RUNS[engine_name](
+                        part.build_dir,
+                        target,
+                        caches / PARTS_CACHE_FOLDER / part.prefix.replace("/", "-").strip("-")
+                        if caches
+                        else None,
+                        clock,
+                        log.path,
+                    )
+                parts.append(part)
+                progress.stage(f"engine: /{part.prefix} built{summary}")
+            built = dataclasses.replace(built, parts=tuple(parts))
 
             # 9. Check: every page there, nothing active, no withheld text anywhere.
+            # The whole composed folder: the current statement's pages (the parts left to their
+            # own check), then each part with what was withheld from it.
             checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
+            scripts = [s for s in built.config.get("extra_javascript", []) if isinstance(s, str)]
             wrong = check.check_site(
                 fresh,
                 docs_dir=built.docs_dir,
                 addresses=built.addresses,
                 canaries=withheld.canaries,
-                allowed_scripts=[
-                    s for s in built.config.get("extra_javascript", []) if isinstance(s, str)
-                ],
+                allowed_scripts=scripts,
                 cache=checks,
+                skip=[p.prefix for p in built.parts],
             )
+            for part in built.parts:
+                wrong += check.check_site(
+                    fresh,
+                    docs_dir=part.docs_dir,
+                    addresses=part.addresses,
+                    canaries=part.withheld.canaries,
+                    allowed_scripts=scripts,
+                    cache=checks,
+                    only=part.prefix,
+                )
             progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
             if wrong:
                 for line in wrong:
@@ -247,9 +373,12 @@ def build(
                     log=log.path,
                 )
 
-            # 10. Publish: one swap of folders; the check cache is kept only now.
+            # 10. Publish: one swap of folders; the check cache and the parts' records are kept
+            # only now.
             write.publish(fresh, site_dir)
             checks.save()
+            for part in built.parts:
+                record_part(part, site_dir)
         finally:
             write.remove(fresh)
         pages = sum(1 for _ in site_dir.rglob("index.html"))
@@ -282,30 +411,35 @@ def choose_engine(given: str | None, options: Mapping[str, Any]) -> str:
     return str(name)
 
 
-def _run_mkdocs(build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path) -> str:
-    """MkDocs, in this process, with pvreport's page cache."""
+def _run_mkdocs(
+    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
+) -> str:
+    """MkDocs, in this process, with pvreport's page cache (in ``page_cache_dir``)."""
     with _engine_environment(clock, log):
-        page_cache = engine.run(
-            build_dir / "mkdocs.yml", fresh, caches / PAGE_CACHE_FOLDER if caches else None
-        )
+        page_cache = engine.run(build_dir / "mkdocs.yml", fresh, page_cache_dir)
     return f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
 
 
 def _run_zensical(
-    build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path
+    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
 ) -> str:
-    """Zensical, as its own process, with its own cache (``build/.cache``)."""
+    """Zensical, as its own process, with its own cache (``build/.cache``; cleared first where
+    the build runs without caches)."""
     try:
         version = engine.run_zensical(
-            build_dir / "mkdocs.yml", fresh, log=log, clean=caches is None, epoch=clock.epoch
+            build_dir / "mkdocs.yml",
+            fresh,
+            log=log,
+            clean=page_cache_dir is None,
+            epoch=clock.epoch,
         )
     except engine.EngineMissing as error:
         raise BuildError(str(error)) from None
     return f" (Zensical {version})"
 
 
-#: One function per engine: each builds the docs folder into the fresh folder and returns what
-#: the progress line adds.
+#: One function per engine: each builds a docs folder into a folder of the fresh site (with the
+#: page cache in the folder given, or none) and returns what the progress line adds.
 ENGINE_RUNS: dict[str, Callable[[Path, Path, Path | None, Clock, Path], str]] = {
     "mkdocs": _run_mkdocs,
     "zensical": _run_zensical,
@@ -386,6 +520,36 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
         "Name the data package to build with --package (or as the package option of the pvreport "
         f"plugin in mkdocs.yml): found {len(found)} folders under datapackages/."
     )
+
+
+def find_previous(
+    project_dir: Path, options: Mapping[str, Any], given: Sequence[Path] | None
+) -> list[Path]:
+    """The earlier statements' packages, newest first: those given (``--previous``), else the
+    plugin option ``previous`` (a list of folders from the project folder)."""
+    if given:
+        return [Path(p).resolve() for p in given]
+    named = options.get("previous") or []
+    if isinstance(named, str):
+        named = [named]
+    if not isinstance(named, list) or not all(isinstance(p, str) for p in named):
+        raise BuildError(
+            "mkdocs.yml, the pvreport plugin's options: previous is a list of the earlier "
+            "statements' package folders, newest first (previous: [datapackages/example-2024-25])."
+        )
+    return [(project_dir / p).resolve() for p in named]
+
+
+def statements(validation: Validation, earlier: Sequence[across.Earlier]) -> list[render.Statement]:
+    """Every statement of the site, newest first, for the archive's list (none where there is
+    only the current one)."""
+    if not earlier:
+        return []
+    descriptor = validation.descriptor or {}
+    current = render.Statement(
+        across.statement_label(descriptor), gate.published_date(descriptor), ""
+    )
+    return [current, *(render.Statement(e.label, e.published, e.prefix) for e in earlier)]
 
 
 def _shown(path: Path, project_dir: Path) -> str:
@@ -574,6 +738,23 @@ def downloads(
     files: dict[str, str | bytes] = {
         f"data/downloads/{zip_name}": write.zip_bytes(csvs, timestamp=stamp)
     }
+    # The same public rows as one workbook, for readers who open downloads in a spreadsheet;
+    # none for data too large for one.
+    book = xlsx.public_workbook(
+        validation.descriptor,
+        {name: csvs[f"{name}.csv"] for name in headers},
+        created=stamp,
+    )
+    if book is not None:
+        book_name = zip_name.removesuffix(".zip") + ".xlsx"
+        files[f"data/downloads/{book_name}"] = book
+        links.append(
+            render.Download(
+                f"data/downloads/{book_name}",
+                _("All the data as one Excel workbook ({name})").format(name=book_name),
+                size=len(book),
+            )
+        )
     for name, data in csvs.items():
         files[f"data/downloads/{name}"] = data
     # The same descriptor published beside the downloads (/data/datapackage.json), its paths
@@ -604,10 +785,13 @@ def render_report(
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
     site_url: str = "",
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
+    statements: Sequence[render.Statement] = (),
+    archived: render.Archived | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
-    none)."""
+    none). ``statements`` are every statement of the site, for the archive's list;
+    ``archived`` says the pages are an earlier statement's, and what they say about it."""
     assert validation.descriptor is not None
     # 2. Load: the tables into the report model.
     full = load.to_report(validation.descriptor, validation.tables)
@@ -640,6 +824,8 @@ def render_report(
             nav_page_limit=nav_page_limit,
             gaps=gaps,
             site_url=site_url,
+            statements=tuple(statements),
+            archived=archived,
         )
     )
     return Site(report, withheld, rendered, charts, download_files)
@@ -696,7 +882,15 @@ def write_docs(
     engine_config = engine_config_for(config, nav, report, scripts, styles)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
-    (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
+    config_text = write.config_text(engine_config)
+    (build_dir / "mkdocs.yml").write_text(config_text, encoding="utf-8")
+    # Everything the engine builds from, as one digest: the same digest, the same site.
+    theme = write.tree_files(overrides)
+    digest = hashlib.blake2b(config_text.encode("utf-8"), digest_size=20)
+    for rel, data in sorted([*docs.items(), *((f"overrides/{k}", v) for k, v in theme.items())]):
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        digest.update(f"{rel}\0{len(raw)}\0".encode())
+        digest.update(raw)
     if progress is not None:
         progress.stage(
             f"docs: {count(len(docs), 'file')} in {docs_dir.parent.name}/docs "
@@ -709,7 +903,70 @@ def write_docs(
         "report": report,
         "notices": notices,
         "addresses": [render.address(p.src) for p in rendered.pages],
+        "digest": digest.hexdigest(),
     }
+
+
+def write_part(
+    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, url: str
+) -> Part:
+    """An earlier statement's docs folder and engine config, under ``build/parts/<prefix>``:
+    the project's config with the part's own address (``site_url`` + ``archive/2024-25/``),
+    and no hand-written pages (they belong to the current statement)."""
+    folder = build_dir / PARTS_FOLDER / prefix
+    folder.mkdir(parents=True, exist_ok=True)
+    own = {k: v for k, v in config.items() if k != "site_url"}
+    if url:
+        own["site_url"] = url + prefix
+    docs = write_docs(
+        folder,
+        own,
+        part.report,
+        part.rendered,
+        {**part.charts, **part.downloads},
+        folder / "no-content",
+    )
+    return Part(
+        prefix,
+        folder,
+        docs["docs_dir"],
+        part.report,
+        part.withheld,
+        [prefix + a for a in docs["addresses"]],
+        docs["digest"],
+    )
+
+
+def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
+    """Put the part as it was last published into ``target`` (hard links to the published
+    site's files), where it was built from exactly what it is built from now; False (and
+    nothing done) otherwise."""
+    published = site_dir / part.prefix
+    try:
+        record = json.loads((part.build_dir / PART_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if (
+        record != {"digest": part.digest, "site": str(site_dir)}
+        or not (published / "index.html").is_file()
+    ):
+        return False
+    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
+    return True
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def record_part(part: Part, site_dir: Path) -> None:
+    """Remember what a published part was built from (see :func:`reuse_part`)."""
+    (part.build_dir / PART_RECORD).write_text(
+        json.dumps({"digest": part.digest, "site": str(site_dir)}), encoding="utf-8"
+    )
 
 
 def site_url(config: Mapping[str, Any]) -> str:

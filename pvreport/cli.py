@@ -20,7 +20,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -89,6 +89,22 @@ def configured_package(project: Path) -> Path | None:
     except (OSError, ValueError, yaml.YAMLError):
         return None  # not a config pvreport can read: build will say so
     return project / str(named) if named else None
+
+
+def configured_previous(project: Path) -> list[Path]:
+    """The earlier statements the project's ``mkdocs.yml`` names (the plugin option
+    ``previous``), as ``pvreport build`` reads them."""
+    from .site.write import plugin_options, read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return []
+    try:
+        named = plugin_options(read_config(config)).get("previous") or []
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    named = [named] if isinstance(named, str) else named
+    return [project / str(p) for p in named] if isinstance(named, list) else []
 
 
 def package_dir_argument(value: str | None) -> Path:
@@ -161,7 +177,12 @@ def format_github(problems: Sequence[Problem], package_dir: Path) -> str:
             props.append(f"line={p.line}")
         props.append(f"title={_escape_property(p.code)}")
         # GitHub's own escapes (%0D, %0A) carry line breaks; everything else is shown escaped.
-        message = "\n".join(printable(t, "\r\n") for t in (p.message, p.hint) if t)
+        # Annotations may be read in public (a CI log): they name no confidential id.
+        said = (
+            p.message if p.public_message is None else p.public_message,
+            p.hint if p.public_hint is None else p.public_hint,
+        )
+        message = "\n".join(printable(t, "\r\n") for t in said if t)
         kind = "error" if p.is_error else "warning"
         lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines)
@@ -194,9 +215,15 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "html"),
         default="text",
-        help="text (default), json (a list of problems) or github (GitHub Actions annotations)",
+        help="text (default), json (a list of problems), github (GitHub Actions annotations) or "
+        "html (one web page of the problems, with hints, for people who do not use a terminal)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report into FILE instead of printing it (a new file, or one it replaces)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any problem)"
@@ -207,6 +234,22 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="judge embargoes and overdue updates as at the start of this day in UTC "
         "(default: SOURCE_DATE_EPOCH, else now)",
+    )
+    previous_argument(parser)
+
+
+def previous_argument(parser: argparse.ArgumentParser, *, configured: bool = False) -> None:
+    parser.add_argument(
+        "--previous",
+        action="append",
+        metavar="PACKAGE_DIR",
+        help="an earlier statement's package, newest first (repeat for each): each is checked "
+        "as of its published date, and the rules across statements are checked"
+        + (
+            " (default: the plugin option previous in mkdocs.yml)"
+            if configured
+            else " (default: those mkdocs.yml names, where no PACKAGE_DIR is given)"
+        ),
     )
 
 
@@ -245,29 +288,78 @@ def run_validate(args: argparse.Namespace) -> int:
         limits=limits,
         thresholds=thresholds,
     )
+    # The earlier statements given, else (for the package mkdocs.yml names) those it names.
+    previous = [Path(p) for p in args.previous or []]
+    if not previous and not args.package_dir:
+        previous = configured_previous(Path.cwd())
+    if previous:
+        result = _with_previous(result, previous, args, limits, thresholds)
     problems = result.problems
+    out = io.StringIO()
     if args.format == "json":
-        print(format_json(problems))
+        print(format_json(problems), file=out)
+    elif args.format == "html":
+        from .site.problem_page import problem_page
+
+        out.write(problem_page(problems, package=package_dir.resolve().name))
     elif args.format == "github":
         if problems:
-            print(format_github(problems, package_dir))
+            print(format_github(problems, package_dir), file=out)
     else:
         if problems:
-            print(format_text(problems, package_dir))
+            print(format_text(problems, package_dir), file=out)
         errors = len(result.errors)
         warnings = len(result.warnings)
         if errors:
             print(
                 f"{display_path(package_dir, '.')}: {_plural(errors, 'error')}, "
                 f"{_plural(warnings, 'warning')}.",
+                file=out,
             )
         else:
             rows = ", ".join(f"{name} {table.row_count}" for name, table in result.tables.items())
             print(
                 f"{display_path(package_dir, '.')}: no errors, "
                 f"{_plural(warnings, 'warning')}. Rows: {rows}.",
+                file=out,
             )
+    if args.output:
+        target = Path(args.output)
+        try:
+            target.write_text(out.getvalue(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        print(
+            f"{display_path(package_dir, '.')}: {_plural(len(result.errors), 'error')}, "
+            f"{_plural(len(result.warnings), 'warning')}; the report is in {target}."
+        )
+    else:
+        sys.stdout.write(out.getvalue())
     return EXIT_OK if result.ok else EXIT_ERRORS
+
+
+def _with_previous(
+    result: Any, previous: list[Path], args: argparse.Namespace, limits: Any, thresholds: Any
+) -> Any:
+    """The current package's validation with the earlier statements' problems and the rules
+    across statements."""
+    from .problems import sorted_problems
+    from .tables.moments import Clock
+    from .validate import across, validate_package
+
+    for folder in previous:
+        if not folder.is_dir():
+            raise UsageError(f"--previous {folder}: not a folder")
+    clock = Clock.make(args.as_of)
+    _, problems = across.validate_earlier(
+        result,
+        previous,
+        lambda folder, own: validate_package(
+            folder, clock=own, strict=args.strict, limits=limits, thresholds=thresholds
+        ),
+        clock,
+    )
+    return dataclasses.replace(result, problems=sorted_problems([*result.problems, *problems]))
 
 
 register(
@@ -280,7 +372,8 @@ register(
         "  pvreport validate                  # the package mkdocs.yml names\n"
         "  pvreport validate datapackages/example\n"
         "  pvreport validate --strict --format github datapackages/example\n"
-        "  pvreport validate --as-of 2026-04-01 --format json > problems.json",
+        "  pvreport validate --as-of 2026-04-01 --format json > problems.json\n"
+        "  pvreport validate report.xlsx --format html --output problems.html",
         arguments=validate_arguments,
         run=run_validate,
     )
@@ -374,6 +467,78 @@ register(
 )
 
 
+# --- new ------------------------------------------------------------------------------------------
+
+#: The file name of the starter workbook in the folder ``pvreport new --workbook`` makes.
+STARTER_WORKBOOK = "report.xlsx"
+
+
+def new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="the folder to write (new or empty)")
+    parser.add_argument(
+        "--workbook",
+        action="store_true",
+        help=f"write one Excel workbook ({STARTER_WORKBOOK}) instead of CSV files",
+    )
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """``pvreport new``: a starter package that validates, as CSV files or as one workbook."""
+    from . import contract, starter
+
+    out = Path(args.folder)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty folder: nothing was written")
+    files: dict[str, str | bytes]
+    if args.workbook:
+        from .site import xlsx
+
+        tables = {name: (starter.header(name), starter.rows(name)) for name in contract.RESOURCES}
+        sheets = xlsx.package_sheets(starter.DESCRIPTOR, tables, guide=True)
+        created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        files = {
+            STARTER_WORKBOOK: xlsx.workbook_bytes(
+                sheets, created=created, title=starter.DESCRIPTOR["title"]
+            )
+        }
+        check = out / STARTER_WORKBOOK
+    else:
+        files = dict(starter.csv_files())
+        check = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with (out / name).open(
+                "xb" if isinstance(data, bytes) else "x",
+                **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}),
+            ) as handle:
+                handle.write(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    print(f"Wrote a starter package into {out}: {', '.join(sorted(files))}.")
+    print("Change the example rows to your own, then check them with:")
+    print(f"  pvreport validate {check} --format html --output problems.html")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "new",
+        help="write a starter package (CSV files, or one Excel workbook) to fill in",
+        description="Write a starter report package into a new or empty folder: every resource "
+        "of the\ncontract with all its columns and an example row, and datapackage.json. With "
+        "--workbook,\none Excel workbook instead: a sheet per resource, a package sheet, a note "
+        "on each\nheading saying what goes there, and drop-down lists for the fields with fixed "
+        "values.\nThe starter validates as it is. An existing file is never overwritten.\n\n"
+        "examples:\n"
+        "  pvreport new my-report\n"
+        "  pvreport new my-report --workbook",
+        arguments=new_arguments,
+        run=run_new,
+    )
+)
+
+
 # --- build and serve ------------------------------------------------------------------------------
 
 
@@ -402,6 +567,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         "or writing the caches under .pvreport/ (the site is the same either way)",
     )
     engine_argument(parser)
+    previous_argument(parser, configured=True)
 
 
 def engine_argument(parser: argparse.ArgumentParser) -> None:
@@ -434,6 +600,7 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
             engine_name=getattr(args, "engine", None),
+            previous=[Path(p) for p in args.previous] if args.previous else None,
         )
     except SiteDirError as error:
         raise UsageError(f"{error} Nothing was written.") from None

@@ -44,6 +44,10 @@ class Problem:
     value: str | None = None
     hint: str | None = None
     severity: Severity | None = None
+    #: The message and hint where they may be read in public (a CI log's annotations), when
+    #: they differ: a suggestion there names only public rows' ids, never a confidential one.
+    public_message: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    public_hint: str | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         info = catalogue().get(self.code)

@@ -20,6 +20,8 @@ import dataclasses
 import datetime as dt
 import functools
 import html
+import html.parser
+import math
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +39,7 @@ from ..messages import N_, _, ngettext, pgettext
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, model
 from ..report.visibility import Withheld, WithheldNote
+from . import svg
 
 # ----------------------------------------------------------------------------------------------
 # Escaping
@@ -254,6 +257,8 @@ SRC = {
     "changes": "data/changes.md",
     "codes": "data/problem-codes.md",
     "accessibility": "accessibility.md",
+    "archive": "archive/index.md",
+    "what_changed": "what-changed.md",
 }
 
 
@@ -263,19 +268,6 @@ def src_of(kind: str, id_: str) -> str:
 
 # ----------------------------------------------------------------------------------------------
 # Words
-
-_NUMBER_WORDS = (
-    N_("no"),
-    N_("one"),
-    N_("two"),
-    N_("three"),
-    N_("four"),
-    N_("five"),
-    N_("six"),
-    N_("seven"),
-    N_("eight"),
-    N_("nine"),
-)
 
 
 # What a withheld note counts, one or many ("{n}" is the count in words).
@@ -385,16 +377,28 @@ RESULT_STATUS_WORDS = Words(
 def count_words(n: int, one: str, many: str) -> str:
     """A count and its English noun ("three measures"); pages use whole sentences through
     ``ngettext`` instead, which every language can translate."""
-    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    word = words[n] if n < len(words) else f"{n:,}"
     return f"{word} {one if n == 1 else many}"
 
 
 def number_word(n: int) -> str:
     """A count as a sentence writes it: a word up to nine ("no", "two"), then figures
     ("1,234"), in the current language."""
-    if n < len(_NUMBER_WORDS):
-        return messages.gettext(_NUMBER_WORDS[n])
-    return formatting.format_number(n)
+    if n >= 10:
+        return formatting.format_number(n)
+    return (
+        pgettext("count", "no"),
+        pgettext("count", "one"),
+        pgettext("count", "two"),
+        pgettext("count", "three"),
+        pgettext("count", "four"),
+        pgettext("count", "five"),
+        pgettext("count", "six"),
+        pgettext("count", "seven"),
+        pgettext("count", "eight"),
+        pgettext("count", "nine"),
+    )[n]
 
 
 def and_list(items: Iterable[Any]) -> str:
@@ -425,6 +429,17 @@ def withheld_sentence(note: WithheldNote) -> str:
     # The count as it reads inside a sentence; the sentence's first letter is made a capital
     # after, wherever the count lands (Welsh starts with its verb: "Ni ddangosir un amcan").
     count = _WHAT[note.what](n).format(n=number_word(n))
+    if note.reason == "embargo" and note.role == "companion":
+        others = ngettext("one other result", "{n} other results", n).format(n=number_word(n))
+        return sentence_start(
+            ngettext(
+                "{count} for the same period is held back until the embargo ends, because it "
+                "could give away a figure under embargo.",
+                "{count} for the same period are held back until the embargo ends, because "
+                "they could give away a figure under embargo.",
+                n,
+            ).format(count=others)
+        )
     if note.reason == "embargo":
         sentence = ngettext(
             "{count} is not shown yet: it is under embargo until an announced date, and will "
@@ -449,6 +464,57 @@ def withheld_sentence(note: WithheldNote) -> str:
     return f"{sentence_start(role.format(count=count))} {because_confidential(n)}"
 
 
+def not_counted(notes: Iterable[WithheldNote]) -> str:
+    """What the statuses of a measure with results under embargo do not count, or ''."""
+    held = [n for n in notes if n.what == "results" and n.reason == "embargo"]
+    count = sum(n.count for n in held)
+    if not count:
+        return ""
+    if any(n.role == "companion" for n in held):
+        sentence = messages.ngettext(
+            "One result is under embargo or held back with one: the direction of travel and the "
+            "target are judged without it until it is published.",
+            "{count} are under embargo or held back with one: the direction of travel and the "
+            "target are judged without them until they are published.",
+            count,
+        )
+    else:
+        sentence = messages.ngettext(
+            "One result is under embargo: the direction of travel and the target are judged "
+            "without it until it is published.",
+            "{count} are under embargo: the direction of travel and the target are judged "
+            "without them until they are published.",
+            count,
+        )
+    # The count as it reads inside a sentence; the sentence's first letter made a capital after.
+    return sentence_start(
+        sentence.format(count=_WHAT["results"](count).format(n=number_word(count)))
+    )
+
+
+def blanked_cells(withheld: Withheld, files: Mapping[str, str]) -> list[str]:
+    """Sentences for the data page: the cells of public rows the downloads leave empty."""
+    out = []
+    for name, fields in sorted(withheld.blanked.items()):
+        for field, lines in sorted(fields.items()):
+            if name == "options" and field == "public_support" and lines:
+                out.append(
+                    messages.ngettext(
+                        "In {file}, the public support of one option is left empty: with an "
+                        "option of the same decision confidential, its share would give that "
+                        "option's share away.",
+                        "In {file}, the public support of {counted} is left empty: with an "
+                        "option of the same decision confidential, their shares would give its "
+                        "share away.",
+                        len(lines),
+                    ).format(
+                        file=files.get(name, f"{name}.csv"),
+                        counted=_WHAT["options"](len(lines)).format(n=number_word(len(lines))),
+                    )
+                )
+    return out
+
+
 def because_confidential(count: int) -> str:
     """Why ``count`` rows are not shown, as the end of a sentence (every page says it alike)."""
     return ngettext(
@@ -456,6 +522,108 @@ def because_confidential(count: int) -> str:
         "because they are confidential, for example commercially sensitive.",
         count,
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# The height of an embed card
+#
+# The iframe snippet must be as tall as the card, or the card is cut off (or ends in a blank
+# box), and a card is a page with no script: its height is worked out here, from the card's
+# own HTML and the style in embed.html.j2 (keep the two in step; tests/test_embed_card.py
+# measures real cards in Chromium at 320 to 1280 px against the snippet).
+
+#: The tallest a snippet is made (a card taller than this scrolls inside its frame).
+CARD_MAX_HEIGHT = 2400
+#: The widths a card is worked out at: a phone's 320 px up to the card's own 40rem (640 px).
+_CARD_WIDTHS = (320, 360, 390, 480, 560, 640)
+#: main's padding (1.25rem each side) and border.
+_CARD_SIDES = 42
+#: A character's width as a share of the font size, for the widest common sans-serif fonts
+#: (DejaVu Sans, wider than most, measures 0.58 in words): a card worked out too tall ends in a little space, one
+#: worked out too short is cut off.
+_CHAR_EM = 0.55
+_CARD_BLOCKS = {
+    # tag: (font size px, line height px, margins px)
+    "h1": (20.0, 29.0, 4.0),
+    "p": (16.0, 23.2, 16.0),
+    "dt": (16.0, 23.2, 8.0),
+    "dd": (16.0, 23.2, 0.0),
+    "figcaption": (14.4, 20.9, 0.0),
+    "summary": (16.0, 23.2, 12.0),
+}
+_CARD_FIXED = 32 + 2 + 12 + 24 + 6  # main padding, border, dl, figure margins, image gap
+
+
+class _CardText(html.parser.HTMLParser):
+    """The blocks of text of a card (tag, words), outside its closed <details> table."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self._open: str | None = None
+        self._text: list[str] = []
+        self._in_details = 0
+        self._in_main = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main":
+            self._in_main = True
+        elif tag == "details":
+            self._in_details += 1
+        elif self._in_main and tag in _CARD_BLOCKS and (tag == "summary" or not self._in_details):
+            self._open, self._text = tag, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "details":
+            self._in_details -= 1
+        elif tag == self._open:
+            self.blocks.append((tag, " ".join("".join(self._text).split())))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+
+def _lines(text: str, chars: int) -> int:
+    """How many lines ``text`` takes, wrapped at spaces, ``chars`` characters to a line."""
+    lines, used = 1, 0
+    for word in text.split():
+        need = len(word) if used == 0 else used + 1 + len(word)
+        if need <= chars:
+            used = need
+        else:
+            extra = max(0, (len(word) - 1) // chars)  # a word longer than a line breaks
+            lines += 1 + extra if used else extra
+            used = len(word) - extra * chars
+    return lines
+
+
+def svg_size(text: str) -> tuple[float, float] | None:
+    """An SVG's width and height, from its opening tag."""
+    found = re.search(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', text)
+    return (float(found[1]), float(found[2])) if found else None
+
+
+def card_height(card: str, image: tuple[float, float] | None) -> int:
+    """The height, in CSS pixels, an iframe needs to show the whole embed card ``card`` (its
+    HTML) at every width from 320 px to its widest, ``image`` being its chart's natural size."""
+    parser = _CardText()
+    parser.feed(card)
+    tallest = 0.0
+    for width in _CARD_WIDTHS:
+        inner = min(width, 640) - _CARD_SIDES
+        height = float(_CARD_FIXED)
+        for tag, text in parser.blocks:
+            font, line, margin = _CARD_BLOCKS[tag]
+            chars = max(1, int(inner / (font * _CHAR_EM)))
+            height += _lines(text, chars) * line + margin
+        if image is not None:
+            natural_width, natural_height = image
+            height += min(natural_width, inner) * natural_height / natural_width
+        tallest = max(tallest, height)
+    # A little room for fonts wider still; rounded up to a tidy number.
+    return min(CARD_MAX_HEIGHT, int(math.ceil((tallest + 16) / 10) * 10))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -466,6 +634,8 @@ class Weighed:
     shown: tuple[model.Option, ...]
     withheld: int
     chosen: Literal["shown", "withheld", "none"]
+    #: No option's public support is shown: a withheld option's share would follow from them.
+    support_hidden: bool = False
 
     @property
     def total(self) -> int:
@@ -598,6 +768,8 @@ class Download:
     src: str
     title: str
     rows: int | None = None
+    #: The file's size in bytes, where the page gives it.
+    size: int | None = None
 
 
 #: A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
@@ -632,6 +804,64 @@ class Inputs:
     #: The site's public address (``site_url``, ending in ``/``), for the embed snippets; ""
     #: where the project gives none (the snippet then starts at the site's root, ``/``).
     site_url: str = ""
+    #: Every statement of the project, newest first, where there is more than one: the site
+    #: then has the archive's list (``/archive/``).
+    statements: Sequence[Statement] = ()
+    #: Where these are an earlier statement's pages: what each of them says about it.
+    archived: Archived | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """One statement of a project, for the archive's list: its period, the day it was
+    published, and where its home page is from the site's root (``""`` for the current one,
+    ``archive/2024-25/`` for an earlier one)."""
+
+    label: str
+    published: dt.date | None
+    address: str
+
+    @property
+    def current(self) -> bool:
+        return self.address == ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Archived:
+    """What every page of an earlier statement says: which statement it belongs to, that a
+    newer one exists, and where the same page is in the current statement (where it is)."""
+
+    label: str
+    published: dt.date | None
+    #: Where this statement's pages are under the site's root: ``archive/2024-25/``.
+    prefix: str
+    current_label: str
+    #: The current statement's page addresses (``indicators/x/``).
+    current_addresses: frozenset[str]
+
+
+def archived_banner(env: jinja2.Environment, archived: Archived, src: str) -> str:
+    """The notice an archived page opens with (raw HTML: its links leave the statement's own
+    pages, which the engine would otherwise take for broken links)."""
+    here = address(src)
+    depth = archived.prefix.count("/") + here.count("/")
+    root = "../" * depth
+    counterpart = here if here in archived.current_addresses else None
+    return env.get_template("partials/_archived.md.j2").render(
+        archived=archived,
+        counterpart=(root + counterpart) if counterpart is not None else None,
+        current_home=root or "./",
+        archive=root + address(SRC["archive"]),
+    )
+
+
+def _after_title(text: str, banner: str) -> str:
+    """``banner`` put after a page's first heading (before everything where it has none)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: i + 1], "", banner.rstrip("\n"), *lines[i + 1 :]])
+    return banner + "\n" + text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -814,14 +1044,21 @@ class _Renderer:
     def weighed(self, decision: model.Decision) -> Weighed:
         shown = tuple(o for o in self.report.options if o.decision_id == decision.id)
         place = f"decisions/{decision.id}"
-        hidden = sum(n.count for n in self.inputs.withheld.at(place) if n.what == "options")
+        hidden = sum(
+            n.count
+            for n in self.inputs.withheld.at(place)
+            if n.what == "options" and n.role == "child"
+        )
         if any(o.chosen for o in shown):
             chosen: Literal["shown", "withheld", "none"] = "shown"
         elif decision.id in self.inputs.withheld.chosen:
             chosen = "withheld"
         else:
             chosen = "none"
-        return Weighed(shown, hidden, chosen)
+        support_hidden = any(
+            n.what == "options" and n.role == "support" for n in self.inputs.withheld.at(place)
+        )
+        return Weighed(shown, hidden, chosen, support_hidden)
 
     def indicator_view(self, ind: model.Indicator) -> dict[str, Any]:
         status = self.inputs.statuses[ind.id]
@@ -875,6 +1112,7 @@ class _Renderer:
             "breakdown_periods": periods_of,
             "gaps": gaps,
             "has_intervals": any(r.lower is not None for r in results),
+            "not_counted": not_counted(self.inputs.withheld.at(f"indicators/{ind.id}")),
         }
 
     def run(self, accessibility_template: str) -> Rendered:
@@ -906,6 +1144,8 @@ class _Renderer:
             "responses": responses,
             "represent": represent,
             "charts_for": lambda key: self.inputs.charts.get(key, ()),
+            "statements": self.inputs.statements,
+            "archived": self.inputs.archived,
         }
         org = r.organisation.name
 
@@ -957,7 +1197,7 @@ class _Renderer:
         )
         for ind in r.indicators:
             view = self.indicator_view(ind)
-            snippet = self.embed_snippet(ind)
+            snippet = self.embed_snippet(ind, self.open_data(ind, view))
             self.render(
                 "indicator.md.j2",
                 src_of("indicators", ind.id),
@@ -967,7 +1207,6 @@ class _Renderer:
                 **view,
                 **common,
             )
-            self.open_data(ind, view)
         self.render(
             "rules.md.j2", SRC["rules"], _("How we judge progress"), rules=derive.RULES, **common
         )
@@ -991,6 +1230,7 @@ class _Renderer:
             SRC["data"],
             _("Data"),
             downloads=self.inputs.downloads,
+            blanked=blanked_cells(self.inputs.withheld, {}),
             dictionary=_dictionary(),
             **common,
         )
@@ -1005,24 +1245,38 @@ class _Renderer:
         self.render(
             accessibility_template, SRC["accessibility"], _("Accessibility"), org=org, **common
         )
+        if self.inputs.statements:
+            self.render("archive.md.j2", SRC["archive"], _("Every statement"), **common)
         nav = self.nav()
+        if self.inputs.archived is not None:
+            self.pages = [
+                dataclasses.replace(
+                    p,
+                    text=_after_title(
+                        p.text, archived_banner(self.env, self.inputs.archived, p.src)
+                    ),
+                )
+                for p in self.pages
+            ]
         return Rendered(
             tuple(self.pages), nav, tuple(self.not_in_nav), dict(self.files), dict(self.data)
         )
 
-    def embed_snippet(self, ind: model.Indicator) -> str:
-        """The HTML another website pastes to show a measure's embed card."""
+    def embed_snippet(self, ind: model.Indicator, height: int = CARD_MAX_HEIGHT) -> str:
+        """The HTML another website pastes to show a measure's embed card, ``height`` pixels
+        tall (:func:`card_height`: the card's whole content at every width from 320 px)."""
         where = (self.inputs.site_url or "/") + embed_src(ind.id).removesuffix("index.html")
         # The title as plain words that need no escaping in the attribute: the snippet is shown
         # as code, where an escaped "&amp;" would be shown as it is and pasted escaped twice.
         title = " ".join(re.sub(r"[<>\"`]", "", ind.title.replace("&", " and ")).split())
         return (
             f'<iframe src="{html.escape(where, quote=True)}" title="{title}" '
-            'width="100%" height="960" style="border:0;max-width:40rem" loading="lazy"></iframe>'
+            f'width="100%" height="{height}" style="border:0;max-width:40rem" loading="lazy">'
+            "</iframe>"
         )
 
-    def open_data(self, ind: model.Indicator, view: Mapping[str, Any]) -> None:
-        """A measure's data.json and its embed card."""
+    def open_data(self, ind: model.Indicator, view: Mapping[str, Any]) -> int:
+        """A measure's data.json and its embed card; returns the height the card needs."""
         status = view["status"]
         self.data[data_src(ind.id)] = indicator_data(
             ind, status, self.report.results_for(ind.id), self.inputs.as_of
@@ -1039,7 +1293,12 @@ class _Renderer:
             chart_src=Markup(root + chart_src(trend[0].id)) if trend else None,
             full_page=Markup(root + address(src_of("indicators", ind.id))),
             rules_page=Markup(root + address(SRC["rules"])),
+            not_counted=view["not_counted"],
         )
+        image = None
+        if trend and trend[0].drawing is not None:
+            image = svg_size(svg.draw(trend[0].drawing))
+        return card_height(self.files[src], image)
 
     def nav(self) -> list[Any]:
         titles = {p.src: plain(p.title, quote=False) for p in self.pages}
@@ -1087,6 +1346,11 @@ class _Renderer:
                     {titles[SRC["changes"]]: SRC["changes"]},
                     {titles[SRC["codes"]]: SRC["codes"]},
                     {titles[SRC["accessibility"]]: SRC["accessibility"]},
+                    *(
+                        [{titles[SRC["archive"]]: SRC["archive"]}]
+                        if SRC["archive"] in titles
+                        else []
+                    ),
                 ]
             },
         ]

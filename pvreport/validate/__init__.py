@@ -109,7 +109,10 @@ def validate_package(
     problems: list[Problem] = []
     problems.extend(gated.problems)
     tables: dict[str, read.Table] = {}
-    if gated.descriptor is not None:
+    # A descriptor that cannot be read stops the build, but the files named as the contract
+    # names them are still checked: one broken file does not hide the problems of the others.
+    descriptor = gated.descriptor if gated.descriptor is not None else {}
+    if gated.descriptor is not None or gated.resources:
         # 2. Limits: a file over one goes no further; one over the size limit is never opened.
         # Large files are read once, by column, and shared by every stage below (the limits
         # ask for them only once a file is known to be within the size and row limits).
@@ -186,14 +189,15 @@ def validate_package(
                 name, resource.path, resource.file, contract.schema(name), parsed=parsed.get(name)
             )
         problems.extend(gate.check_rows(tables))
-        problems.extend(rules.check(gated.descriptor, tables, clock=clock))
+        problems.extend(rules.check(descriptor, tables, clock=clock))
         problems = rules.suggest_references(problems, tables)
+        problems = rules.place_duplicates(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
         problems.extend(
             readability.check(
                 tables,
-                descriptor=gated.descriptor,
+                descriptor=descriptor,
                 min_ease=thresholds.min_ease,
                 max_sentence_words=thresholds.max_sentence_words,
             )

@@ -1,0 +1,173 @@
+"""Every statement on the record: the example's two statements built as one site of parts (the
+current statement at the root, the earlier one at /archive/2024-25/), read from the HTML.
+
+Real builds (frictionless, MkDocs Material, Zensical for one test) of the repository's example
+project, which names its earlier statement in mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import AS_OF, EXAMPLE, EXAMPLE_PREVIOUS, make_project, search_entries
+
+from pvreport import build
+from pvreport.site import engine
+
+pytestmark = pytest.mark.slow
+
+PART = "archive/2024-25/"
+
+
+@pytest.fixture(scope="module")
+def archive_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The example project with its earlier statement, built as of AS_OF with MkDocs."""
+    project = make_project(
+        tmp_path_factory.mktemp("archive") / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS]
+    )
+    return build.build(project, as_of=AS_OF, engine_name="mkdocs")
+
+
+@functools.cache
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page(site: Any, address: str) -> BeautifulSoup:
+    return _soup(site.site_dir / address / "index.html")
+
+
+def words(soup: BeautifulSoup) -> str:
+    article = soup.find("article") or soup
+    return " ".join(article.get_text(" ").split())
+
+
+def resolve(address: str, href: str) -> str:
+    """Where a relative link on the page at ``address`` goes, as an address from the root."""
+    joined = posixpath.normpath(posixpath.join("/" + address, href))
+    return joined.lstrip("/") + ("/" if href.endswith("/") and joined != "/" else "")
+
+
+def test_the_earlier_statement_is_a_part_of_the_site_with_every_page(archive_site: Any) -> None:
+    assert [p.prefix for p in archive_site.parts] == [PART]
+    part = archive_site.parts[0]
+    assert part.built
+    assert part.report.reporting_period.label == "2024/25"
+    for address in part.addresses:
+        assert (archive_site.site_dir / address / "index.html").is_file(), address
+    # Its own navigation and search, apart from the current statement's.
+    assert (archive_site.site_dir / PART / "search" / "search_index.json").is_file()
+    current = [e["location"] for e in search_entries(archive_site.site_dir)]
+    assert current and not any(loc.startswith("archive/2024") for loc in current)
+
+
+def test_every_archived_page_says_whose_it_is_and_links_to_its_current_counterpart(
+    archive_site: Any,
+) -> None:
+    part = archive_site.parts[0]
+    current = set(archive_site.addresses)
+    linked = 0
+    for address in part.addresses:
+        soup = page(archive_site, address)
+        banner = soup.find(class_="pvreport-archived")
+        assert banner is not None, address
+        text = " ".join(banner.get_text(" ").split())
+        assert "statement for 2024/25, published on 30 May 2025" in text, address
+        assert "A newer statement, for 2025/26, has replaced it." in text, address
+        here = address.removeprefix(PART)
+        targets = [resolve(address, a["href"]) for a in banner.find_all("a")]
+        for target in targets:
+            assert (archive_site.site_dir / target / "index.html").is_file(), (address, target)
+        if here in current:
+            assert here in targets, address
+            assert "See this page in the 2025/26 statement" in text
+            linked += 1
+        else:
+            assert "This page is not in the 2025/26 statement." in text, address
+            assert "" in targets, address
+        assert "archive/" in targets, address
+    assert linked >= 30
+
+
+def test_the_archive_lists_every_statement_with_links(archive_site: Any) -> None:
+    soup = page(archive_site, "archive")
+    text = words(soup)
+    assert "2025/26" in text and "2024/25" in text
+    assert "30 May 2025" in text and "28 May 2026" in text
+    assert "search finds pages of the current statement only" in text
+    hrefs = {resolve("archive/", a["href"]) for a in soup.find("article").find_all("a")}
+    assert PART in hrefs and "" in hrefs
+    home = words(page(archive_site, ""))
+    assert "This statement follows our statement for 2024/25" in home
+
+
+def test_the_archived_statement_shows_its_own_data_judged_at_its_own_date(
+    archive_site: Any,
+) -> None:
+    then = words(page(archive_site, PART + "indicators/moved-on-within-6-weeks/"))
+    now = words(page(archive_site, "indicators/moved-on-within-6-weeks/"))
+    # The target was 55% then (raised to 60% in June 2025), and 55% in 2024/25 met it.
+    assert "target of 55%" in then and "target of 60%" in now
+    assert "target of 60%" not in then
+    # The late college records came in after it was published: 5.1% then, 4.9% now.
+    young_then = words(
+        page(archive_site, PART + "indicators/young-people-not-in-learning-or-work/")
+    )
+    young_now = words(page(archive_site, "indicators/young-people-not-in-learning-or-work/"))
+    assert "5.1%" in young_then and "4.9%" not in young_then
+    assert "4.9%" in young_now
+    # A measure added in 2025/26 has no page in the earlier statement.
+    assert not (archive_site.site_dir / PART / "indicators/calls-answered-in-2-minutes").exists()
+    # Its decisions are as they stood then: food waste decided, not yet in place.
+    food = words(page(archive_site, PART + "decisions/food-waste-collections/"))
+    assert "Where it stands: decided" in food and "put in place" not in food
+    assert "put in place" in words(page(archive_site, "decisions/food-waste-collections/"))
+
+
+def test_a_one_row_change_in_the_current_statement_leaves_the_archive_unbuilt(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
+    first = build.build(project, as_of=AS_OF)
+    assert [p.built for p in first.parts] == [True]
+    kept = first.site_dir / PART / "indicators/moved-on-within-6-weeks/index.html"
+    before = kept.read_bytes()
+    results = project / "datapackages/example/results.csv"
+    text = results.read_text(encoding="utf-8")
+    changed = text.replace(
+        "households-in-temporary-homes,2022/23,all,355",
+        "households-in-temporary-homes,2022/23,all,356",
+    )
+    assert changed != text
+    results.write_text(changed, encoding="utf-8")
+    second = build.build(project, as_of=AS_OF)
+    assert [p.built for p in second.parts] == [False]
+    assert kept.read_bytes() == before
+    assert "356" in words(page(second, "indicators/households-in-temporary-homes/"))
+    # A change to the earlier statement builds its part again.
+    old = project / "datapackages/example-2024-25/results.csv"
+    old.write_text(old.read_text(encoding="utf-8").replace(",355,", ",354,"), encoding="utf-8")
+    third = build.build(project, as_of=AS_OF)
+    assert [p.built for p in third.parts] == [True]
+
+
+@pytest.mark.skipif(not engine.zensical_installed(), reason="Zensical is not installed")
+def test_zensical_builds_the_site_of_parts(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
+    built = build.build(project, as_of=AS_OF, engine_name="zensical")
+    banner = page(built, PART + "indicators/moved-on-within-6-weeks/").find(
+        class_="pvreport-archived"
+    )
+    assert banner is not None
+    hrefs = [
+        resolve(PART + "indicators/moved-on-within-6-weeks/", a["href"])
+        for a in banner.find_all("a")
+    ]
+    assert "indicators/moved-on-within-6-weeks/" in hrefs
+    assert (built.site_dir / "archive/index.html").is_file()
+    assert (built.site_dir / PART / "index.html").is_file()
