@@ -150,6 +150,8 @@ def test_translations_of_a_language_and_a_projects_own_catalogue(tmp_path: Path)
     with messages.language(french):
         assert messages.code() == "fr"
         assert formatting.format_date(dt.date(2026, 3, 31)) == "31 mars 2026"
+        # Numbers take the language's signs (Babel's locale data); Welsh writes them as English.
+        assert formatting.format_number(1234.5) == "1\u202f234,5"
 
 
 def test_dates_and_periods_follow_the_language_and_english_stays() -> None:
@@ -184,6 +186,7 @@ def test_dates_and_periods_follow_the_language_and_english_stays() -> None:
         assert formatting.period_phrase("2025/26") == "yn 2025/26"
         assert formatting.by_period("2026/27") == "erbyn 2026/27"
         assert formatting.format_number(1_200_000, "£") == "£1.2 miliwn"
+        assert formatting.format_number(12345.25, "£") == "£12,345.25"
         assert formatting.format_difference(5, "%") == "5 pwynt canran"
     # The cache of formatted figures keeps the languages apart.
     assert formatting.format_number(1_200_000, "£") == "£1.2 million"

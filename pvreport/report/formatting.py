@@ -153,7 +153,21 @@ def _digits(number: Decimal, places: int, *, trim: bool) -> str:
         text = text.rstrip("0").rstrip(".")
     # Rounding can turn -0.00001 into "0": never print "minus 0".
     negative = rounded < 0 and any(ch not in "0.," for ch in text)
+    language = messages.code()
+    if language != messages.SOURCE_LANGUAGE:
+        text = text.translate(_separators(language))  # "1 234,5" in French; Welsh as English
     return f"{MINUS}{text}" if negative else text
+
+
+@functools.lru_cache(maxsize=32)
+def _separators(language: str) -> dict[int, str]:
+    """The language's decimal and thousands signs, as Babel's locale data has them."""
+    import babel.numbers
+
+    return {
+        ord("."): babel.numbers.get_decimal_symbol(language),
+        ord(","): babel.numbers.get_group_symbol(language),
+    }
 
 
 def _scaled(number: Decimal, decimals: int | None) -> str | None:
