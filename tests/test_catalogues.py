@@ -271,6 +271,9 @@ def test_a_welsh_page_reads_in_welsh() -> None:
     assert "Dyma ein hadroddiad gwerth cyhoeddus ar gyfer **2025/26**" in home
     assert "o 1 Ebrill 2025 i 31 Mawrth 2026" in home
     assert "[yn gwella](how-we-judge-progress.md#status-improving)" in home
+    # A heading other pages link to keeps its anchor in every language.
+    objective = next(text for src, text in pages.items() if src.startswith("objectives/o"))
+    assert "## Sut rydym yn gwybod { #how-we-know }" in objective
     rules = pages[render.SRC["rules"]]
     assert "### Yn gwella { #status-improving }" in rules
     # The English site is unchanged by having made a Welsh one in the same process.
