@@ -733,7 +733,11 @@ def downloads(
     csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
     zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
-    links.append(render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})"))
+    links.append(
+        render.Download(
+            f"data/downloads/{zip_name}", _("The whole package ({name})").format(name=zip_name)
+        )
+    )
     stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
     files: dict[str, str | bytes] = {
         f"data/downloads/{zip_name}": write.zip_bytes(csvs, timestamp=stamp)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from ..messages import pgettext
 from .axes import Axis
 
 BACKGROUND = "#ffffff"
@@ -49,10 +50,11 @@ PAD = 8
 def _period_lines(label: str) -> list[str]:
     """A period label over lines of one word, so that many periods fit side by side: "31 March
     2026" over three, "January to March 2026" too ("to" stays with the month before it)."""
+    joiner = pgettext("quarter", "to")  # the word between a quarter's months ("i" in Welsh)
     lines: list[str] = []
     for word in label.split(" "):
-        if word == "to" and lines:
-            lines[-1] += " to"
+        if word == joiner and lines:
+            lines[-1] += " " + joiner
         else:
             lines.append(word)
     return lines
