@@ -876,3 +876,34 @@ def read_folder_tables(
         while rows and not rows[-1]:
             rows.pop()
         yield str(resource.get("name")), rows
+
+
+def folder_to_workbook(folder: Path) -> tuple[bytes | None, list[Problem]]:
+    """A package folder as workbook bytes (None where its descriptor cannot be read), with the
+    gate's problems: only files the gate lets through are read."""
+    from . import gate
+
+    gated = gate.check(folder)
+    if gated.descriptor is None:
+        return None, list(gated.problems)
+    descriptor = dict(gated.descriptor)
+    resources = [
+        {**r, "path": gated.resources[r["name"]].file}
+        for r in descriptor.get("resources") or ()
+        if isinstance(r, dict) and r.get("name") in gated.resources
+    ]
+    problems: list[Problem] = []
+    tables: dict[str, list[list[str]]] = {}
+    try:
+        for name, rows in read_folder_tables({"resources": resources}, folder):
+            tables[name] = rows
+    except UnicodeDecodeError:
+        problems.append(
+            Problem(
+                "not-utf8",
+                _("{name} is not saved as UTF-8, so it was not converted.").format(name=name),
+                file=f"{name}.csv",
+            )
+        )
+        return None, problems
+    return write_workbook(descriptor, tables), problems
