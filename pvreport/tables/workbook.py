@@ -26,13 +26,14 @@ held to the package's ``max_file_size``, so a zip bomb is never unpacked.
 from __future__ import annotations
 
 import bisect
+import concurrent.futures
 import csv
 import dataclasses
 import datetime as dt
 import fnmatch
 import io
 import json
-import re
+import math
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -56,7 +57,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 #: What in a sheet's XML makes openpyxl worth asking: a hidden row or column, a formula, an
 #: error cell.
-_DETAIL = re.compile(rb'hidden="(?:1|true)"|<f[ >/]|t="e"')
+_MARKERS = (b'hidden="1"', b'hidden="true"', b"<f>", b"<f ", b"<f/>", b't="e"')
 
 
 def is_workbook(path: Path) -> bool:
@@ -110,10 +111,11 @@ class Unpacked:
         file = problem.file or DESCRIPTOR
         if file == DESCRIPTOR:
             row = self._property_row(problem.field)
+            resources = (problem.field or "").startswith("resources") and row is None
             return dataclasses.replace(
                 problem,
                 file=name,
-                sheet=PACKAGE_SHEET,
+                sheet=None if resources else PACKAGE_SHEET,
                 line=row,
                 cell=None if row is None else f"B{row}",
                 hint=_HINTS.get(problem.code, problem.hint),
@@ -205,8 +207,9 @@ def _refusal(path: Path, limits: size_limits.Limits) -> Problem | None:
     if suffix == ".xls":
         return _problem(
             "workbook-old-format",
-            _("{name} is named as an old Excel 97-2003 workbook (.xls); pvreport reads .xlsx.")
-            .format(name=name),
+            _(
+                "{name} is named as an old Excel 97-2003 workbook (.xls); pvreport reads .xlsx."
+            ).format(name=name),
             path,
         )
     if head[:4] != _ZIP or not zipfile.is_zipfile(path):
@@ -246,16 +249,15 @@ def _refusal(path: Path, limits: size_limits.Limits) -> Problem | None:
     if any(n.endswith("vbaproject.bin") for n in names):
         return _problem(
             "workbook-macros",
-            _("{name} holds macros (a VBA project); pvreport never opens those.").format(
-                name=name
-            ),
+            _("{name} holds macros (a VBA project); pvreport never opens those.").format(name=name),
             path,
         )
     if "xl/workbook.xml" not in names:
         return _problem(
             "workbook-unreadable",
-            _("{name} is a zip file but not an .xlsx workbook (it has no xl/workbook.xml).")
-            .format(name=name),
+            _("{name} is a zip file but not an .xlsx workbook (it has no xl/workbook.xml).").format(
+                name=name
+            ),
             path,
         )
     links = sorted(n for n in names if n.startswith("xl/externallinks/") and n.endswith(".xml"))
@@ -284,19 +286,23 @@ class _Details:
 
 def _sheets_needing_detail(path: Path) -> bool:
     """Whether any sheet's XML holds a hidden row or column, a formula or an error cell: a scan
-    of the bytes as they are unpacked, a block at a time."""
+    of the bytes as they are unpacked, a block at a time (fixed strings, found at memory
+    speed; a block ends where the last tag ends, so no marker is split)."""
     with zipfile.ZipFile(path) as archive:
         for part in archive.infolist():
-            if not part.filename.startswith("xl/worksheets/") or not part.filename.endswith(
-                ".xml"
-            ):
+            name = part.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
             with archive.open(part) as handle:
-                tail = b""
-                while block := handle.read(1 << 22):
-                    if _DETAIL.search(tail + block):
+                rest = b""
+                while block := handle.read(1 << 24):
+                    block = rest + block
+                    cut = block.rfind(b">") + 1
+                    block, rest = block[:cut], block[cut:]
+                    if any(marker in block for marker in _MARKERS):
                         return True
-                    tail = block[-16:]
+                if any(marker in rest for marker in _MARKERS):
+                    return True
     return False
 
 
@@ -310,9 +316,7 @@ def _details(path: Path, sheets: Iterable[str]) -> dict[str, _Details]:
         for name in sheets:
             sheet = book[name]
             details = _Details()
-            details.hidden_rows = sorted(
-                r for r, dim in sheet.row_dimensions.items() if dim.hidden
-            )
+            details.hidden_rows = sorted(r for r, dim in sheet.row_dimensions.items() if dim.hidden)
             for letter, dim in sheet.column_dimensions.items():
                 if dim.hidden:
                     first = column_index_from_string(letter)
@@ -395,11 +399,12 @@ def _write_sheet(
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         line += 1
+        date_columns = sorted(dates)
         for index, values in enumerate(rows, start=1):
-            cells = [
-                cell_text(v, True) if i in dates else (v if type(v) is str else cell_text(v))
-                for i, v in enumerate(values)
-            ]
+            cells = [v if v.__class__ is str else cell_text(v) for v in values]
+            for i in date_columns:
+                if i < len(values) and values[i].__class__ is dt.datetime:
+                    cells[i] = cell_text(values[i], True)
             if index in doubtful:
                 for (r, c), error in errors.items():
                     if r == index:
@@ -432,10 +437,7 @@ def _write_sheet(
                                 field=header[c] if c < width else None,
                             )
                         )
-            if len(cells) > width and any(cells[width:]):
-                row = cells
-            else:
-                row = cells[:width]
+            row = cells if len(cells) <= width or any(cells[width:]) else cells[:width]
             if not any(row):
                 pending_blank += 1  # trailing blank rows are dropped, inner ones kept
                 continue
@@ -531,7 +533,9 @@ def _merged(sheet: Any, name: str, header: Mapping[str, int], workbook: Path) ->
     return problems
 
 
-def _package_sheet(sheet: Any, workbook: Path) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+def _package_sheet(
+    sheet: Any, workbook: Path
+) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
     """The descriptor's properties from the package sheet, and the row of each."""
     problems: list[Problem] = []
     flat: dict[str, Any] = {}
@@ -684,27 +688,38 @@ def unpack(path: Path, folder: Path, limits: size_limits.Limits | None = None) -
         return Unpacked(path, None, [refused])
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
+        # The scan for what only openpyxl sees runs beside calamine's reading (both spend
+        # their time outside Python: unpacking, and calamine's parse).
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            detail = pool.submit(_sheets_needing_detail, path)
+            return _read(book, path, folder, detail)
     except python_calamine.PasswordError:
+        message = _("{name} is protected by a password, so pvreport cannot read it.")
         return Unpacked(
-            path,
-            None,
-            [_problem("workbook-password", _("{name} is protected by a password, so pvreport "
-                                             "cannot read it.").format(name=path.name), path)],
+            path, None, [_problem("workbook-password", message.format(name=path.name), path)]
         )
-    except Exception as error:  # calamine's errors are many and not one family
+    except (
+        python_calamine.CalamineError,
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+    ) as error:
+        message = _("{name} cannot be read as a workbook ({reason}).")
         return Unpacked(
             path,
             None,
             [
                 _problem(
                     "workbook-unreadable",
-                    _("{name} cannot be read as a workbook ({reason}).").format(
-                        name=path.name, reason=type(error).__name__
-                    ),
+                    message.format(name=path.name, reason=type(error).__name__),
                     path,
                 )
             ],
         )
+
+
+def _read(book: Any, path: Path, folder: Path, detail: concurrent.futures.Future[bool]) -> Unpacked:
     unpacked = Unpacked(path, folder, [])
     problems = unpacked.problems
     names = list(book.sheet_names)
@@ -752,11 +767,11 @@ def unpack(path: Path, folder: Path, limits: size_limits.Limits | None = None) -
     )
     problems.extend(found)
     extra: dict[str, dict[str, Any]] = descriptor.pop("resources", None) or {}
-    details = _details(path, resources) if _sheets_needing_detail(path) else {}
+    sheets = {name: book.get_sheet_by_name(name) for name in resources}
+    details = _details(path, resources) if detail.result() else {}
     descriptor["resources"] = []
-    for name in resources:
+    for name, sheet in sheets.items():
         file = f"{name}.csv"
-        sheet = book.get_sheet_by_name(name)
         place, found = _write_sheet(sheet, name, folder / file, details.get(name), path)
         unpacked.places[file] = place
         problems.extend(found)
@@ -781,7 +796,7 @@ def _number_cell(text: str) -> float | int | None:
         number = float(text)
     except ValueError:
         return None
-    if cell_text(number) != text:
+    if not math.isfinite(number) or cell_text(number) != text:
         return None
     return int(number) if number.is_integer() else number
 
@@ -806,6 +821,27 @@ def _typed(text: str, kind: str | None) -> Any:
     return text
 
 
+class UnwritableCell(ValueError):
+    """A cell no workbook can hold (a control character): its table, row (1-based, the
+    heading row 1) and column."""
+
+    def __init__(self, table: str, row: int, column: str | None) -> None:
+        super().__init__(f"{table} row {row}, {column}: a character no workbook can hold")
+        self.table, self.row, self.column = table, row, column
+
+
+def _text_cell(sheet: Any, text: str, table: str, row: int, column: str | None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    try:
+        cell = WriteOnlyCell(sheet, value=text)
+    except IllegalCharacterError:
+        raise UnwritableCell(table, row, column) from None
+    cell.data_type = "s"  # text, even where it starts with =
+    return cell
+
+
 def write_workbook(
     descriptor: Mapping[str, Any], tables: Mapping[str, Sequence[Sequence[str]]]
 ) -> bytes:
@@ -816,7 +852,8 @@ def write_workbook(
     properties. Numbers, true/false and dates in fields of those types are written as such
     cells where reading them back gives the same text (``3.50`` stays text: its written zero
     is kept); everything else is text, never a formula. :func:`unpack` reads it back to the
-    same CSV cells. Returns the file's bytes.
+    same CSV cells. Returns the file's bytes; raises :class:`UnwritableCell` for a cell with a
+    control character, which no workbook holds.
     """
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
@@ -828,31 +865,31 @@ def write_workbook(
         sheet = book.create_sheet(name)
         rows = iter(tables[name])
         header = list(next(rows, []))
-        sheet.append(header)
+        sheet.append([_text_cell(sheet, h, name, 1, h) for h in header])
         types = contract.fields(name) if name in contract.RESOURCES else {}
         kinds = [types.get(h, {}).get("type") for h in header]
-        date_style = None
-        for record in rows:
+        for number, record in enumerate(rows, start=2):
             out = []
             for i, text in enumerate(record):
                 value = _typed(text, kinds[i] if i < len(kinds) else None)
-                if isinstance(value, str) or isinstance(value, dt.date):
+                if isinstance(value, str):
+                    column = header[i] if i < len(header) else None
+                    out.append(_text_cell(sheet, value, name, number, column))
+                elif isinstance(value, dt.date):
                     cell = WriteOnlyCell(sheet, value=value)
-                    if isinstance(value, str):
-                        cell.data_type = "s"  # text, even where it starts with =
-                    else:
-                        cell.number_format = date_style or "yyyy-mm-dd"
+                    cell.number_format = "yyyy-mm-dd"
                     out.append(cell)
                 else:
                     out.append(value)
             sheet.append(out)
     package = book.create_sheet(PACKAGE_SHEET)
     package.append(["property", "value"])
-    for key, value in flatten(descriptor):
+    for number, (key, value) in enumerate(flatten(descriptor), start=2):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and not (abs(value) < 2**53 and math.isfinite(value)):
+            value = json.dumps(value)  # no cell holds it as a number: its text
         if isinstance(value, str):
-            cell = WriteOnlyCell(package, value=value)
-            cell.data_type = "s"
-            package.append([key, cell])
+            package.append([key, _text_cell(package, value, PACKAGE_SHEET, number, key)])
         else:
             package.append([key, value])
     buffer = io.BytesIO()
@@ -894,16 +931,27 @@ def folder_to_workbook(folder: Path) -> tuple[bytes | None, list[Problem]]:
     ]
     problems: list[Problem] = []
     tables: dict[str, list[list[str]]] = {}
+    files = {r["name"]: r["path"] for r in resources}
+    reading = read_folder_tables({"resources": resources}, folder)
+    while True:
+        try:
+            name, rows = next(reading)
+        except StopIteration:
+            break
+        except UnicodeDecodeError:
+            return None, [Problem("not-utf8", _("A file is not saved as UTF-8."))]
+        tables[name] = rows
     try:
-        for name, rows in read_folder_tables({"resources": resources}, folder):
-            tables[name] = rows
-    except UnicodeDecodeError:
-        problems.append(
+        return write_workbook(descriptor, tables), problems
+    except UnwritableCell as error:
+        file = files.get(error.table, DESCRIPTOR)
+        message = _("A cell holds a control character, which no workbook can hold.")
+        return None, [
             Problem(
-                "not-utf8",
-                _("{name} is not saved as UTF-8, so it was not converted.").format(name=name),
-                file=f"{name}.csv",
+                "control-character",
+                message,
+                file=file,
+                line=error.row if file != DESCRIPTOR else None,
+                field=error.column,
             )
-        )
-        return None, problems
-    return write_workbook(descriptor, tables), problems
+        ]

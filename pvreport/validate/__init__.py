@@ -108,7 +108,6 @@ def validate_package(
     """
     package_dir = Path(package_dir)
     clock = clock or Clock.make(as_of)
-    options = dict(clock=clock, strict=strict, limits=limits, fast_rows=fast_rows)
     if workbook.is_workbook(package_dir):
         with tempfile.TemporaryDirectory(prefix="pvreport-workbook-") as folder:
             unpacked = workbook.unpack(package_dir, Path(folder), limits)
@@ -116,14 +115,28 @@ def validate_package(
             descriptor = None
             tables: dict[str, read.Table] = {}
             if unpacked.folder is not None:
-                inner = _validate_folder(unpacked.folder, thresholds=thresholds, **options)
+                inner = _validate_folder(
+                    unpacked.folder,
+                    clock=clock,
+                    strict=strict,
+                    limits=limits,
+                    fast_rows=fast_rows,
+                    thresholds=thresholds,
+                )
                 found.extend(unpacked.locate(p) for p in inner.problems)
                 descriptor, tables = inner.descriptor, inner.tables
         unique = list(dict.fromkeys(found))
         if strict:
             unique = make_strict(unique)
         return Validation(package_dir, descriptor, tables, sorted_problems(unique))
-    return _validate_folder(package_dir, thresholds=thresholds, **options)
+    return _validate_folder(
+        package_dir,
+        clock=clock,
+        strict=strict,
+        limits=limits,
+        fast_rows=fast_rows,
+        thresholds=thresholds,
+    )
 
 
 def _validate_folder(
