@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import AS_OF, BAD, BASE, EXAMPLE, copy_base, run_pvreport
+from conftest import AS_OF, BAD, BASE, EXAMPLE, copy_base, make_project, run_pvreport
 from test_bad_inputs import CASES, build_case
 
 from pvreport.tables import limits as size_limits
@@ -497,3 +497,34 @@ def sheet_part(parts: dict[str, bytes], sheet: str) -> str:
     )
     assert target is not None
     return "xl/" + target.group(1).removeprefix("/xl/")
+
+
+# --- build ------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_build_from_a_workbook_named_in_mkdocs_yml_and_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """`package: report.xlsx` in mkdocs.yml and `--package report.xlsx` both build the
+    example's site from its workbook, with its pages; a broken cell stops the build and names it."""
+    from bs4 import BeautifulSoup
+
+    project = make_project(tmp_path / "project", BASE)
+    shutil.rmtree(project / "datapackages")
+    to_workbook(EXAMPLE, project / "report.xlsx")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("datapackages/base", "report.xlsx"), encoding="utf-8")
+    assert "package: report.xlsx" in config.read_text(encoding="utf-8")
+    built = run_pvreport(project, "build", "--as-of", "2026-06-01")
+    assert built.returncode == 0, built.stdout + built.stderr
+    page = project / "site" / "indicators" / "households-in-temporary-homes" / "index.html"
+    title = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("h1")
+    assert title is not None and "temporary homes" in title.get_text().lower()
+
+    edit(project / "report.xlsx", lambda book: book["results"].__setitem__("D3", "about ten"))
+    (project / "broken.xlsx").write_bytes((project / "report.xlsx").read_bytes())
+    stopped = run_pvreport(project, "build", "--package", "broken.xlsx", "--as-of", "2026-06-01")
+    assert stopped.returncode == 1
+    assert "broken.xlsx: results!D3: [value]" in stopped.stdout + stopped.stderr
