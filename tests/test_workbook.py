@@ -410,6 +410,10 @@ def test_a_bad_fixture_as_a_workbook_gives_the_same_problems(case: str, tmp_path
             }
         assert any((p.code, p.field, sheet, row, cell) in found for cell in cells), (p, found)
     assert all(p.file == "report.xlsx" for p in from_book)
+    # The passing CSV files are never named: a message speaks of sheets.
+    for p in from_book:
+        for text in (p.message, p.hint or ""):
+            assert ".csv" not in text and "pvreport-workbook-" not in text, text
 
 
 # --- round trip -----------------------------------------------------------------------------------

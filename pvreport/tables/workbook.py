@@ -34,6 +34,7 @@ import fnmatch
 import io
 import json
 import math
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -118,7 +119,8 @@ class Unpacked:
                 sheet=None if resources else PACKAGE_SHEET,
                 line=row,
                 cell=None if row is None else f"B{row}",
-                hint=_HINTS.get(problem.code, problem.hint),
+                message=_sheets_named(problem.message),
+                hint=_workbook_hint(problem.code) or _sheets_named(problem.hint),
             )
         place = self.places.get(file)
         if place is None:
@@ -126,7 +128,15 @@ class Unpacked:
         row = None if problem.line is None else place.row(problem.line)
         column = place.columns.get(problem.field or "")
         cell = None if row is None or column is None else f"{column_letter(column)}{row}"
-        return dataclasses.replace(problem, file=name, sheet=place.sheet, line=row, cell=cell)
+        return dataclasses.replace(
+            problem,
+            file=name,
+            sheet=place.sheet,
+            line=row,
+            cell=cell,
+            message=_sheets_named(problem.message),
+            hint=_sheets_named(problem.hint),
+        )
 
     def _property_row(self, field: str | None) -> int | None:
         if not field:
@@ -139,11 +149,30 @@ class Unpacked:
         return None
 
 
-#: Hints that speak of files where a workbook has sheets.
-_HINTS = {
-    "missing-resource": "Add a sheet named as the resource, with its headings in row 1.",
-    "empty-resource": "Add at least one row under the headings of the sheet.",
-}
+def _workbook_hint(code: str) -> str | None:
+    """The hints that speak of files where a workbook has sheets."""
+    if code == "missing-resource":
+        return _("Add a sheet named as the resource, with its headings in row 1.")
+    if code == "empty-resource":
+        return _("Add at least one row under the headings of the sheet.")
+    return None
+
+
+_CSV_NAME = re.compile(r"\b([a-z_]+)\.csv\b")
+
+
+def _sheets_named(text: str | None) -> str | None:
+    """``results.csv`` in a message or hint as the workbook has it: the sheet results."""
+    if not text:
+        return text
+    return _CSV_NAME.sub(
+        lambda m: (
+            _("the sheet {name}").format(name=m.group(1))
+            if m.group(1) in contract.RESOURCES
+            else m.group(0)
+        ),
+        text,
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
