@@ -12,10 +12,12 @@ Two readers, each for what it does best:
 
 - python-calamine (Rust) reads the cell values: fast enough for a million rows, dates as dates,
   a formula's saved value, merged ranges and which sheets are hidden;
-- openpyxl sees what calamine does not: hidden rows and columns, formulas (to tell a formula with
-  no saved value from an empty cell) and error cells. It loads a whole sheet into Python objects,
-  which is slow for large sheets, so it is asked only where a byte scan of the sheet's XML found
-  one of those things at all.
+- openpyxl, in read-only mode (streamed), reads formulas as formulas and error cells, to tell a
+  formula with no saved value from an empty cell; it is asked only for a sheet whose bytes hold
+  a formula or an error cell at all. Hidden rows and columns are attributes of the sheet's
+  ``<row>`` and ``<col>`` tags, read from its XML as it is unpacked, beside calamine's parse
+  (openpyxl sees them only by loading the whole sheet into Python objects: minutes and
+  gigabytes for a million rows).
 
 Nothing is opened before the zip directory is checked: old ``.xls`` files, encrypted workbooks,
 workbooks with macros (``.xlsm``, or a VBA project inside) and external links are refused, and
@@ -36,7 +38,7 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +58,6 @@ WORD_LISTS = ("languages", "organisation.funding.sources", "contributors.*.roles
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
-#: What in a sheet's XML makes openpyxl worth asking: a hidden row or column, a formula, an
-#: error cell.
-_MARKERS = (b'hidden="1"', b'hidden="true"', b"<f>", b"<f ", b"<f/>", b't="e"')
 
 
 def is_workbook(path: Path) -> bool:
@@ -313,54 +312,96 @@ class _Details:
     errors: dict[tuple[int, int], str] = dataclasses.field(default_factory=dict)
 
 
-def _sheets_needing_detail(path: Path) -> bool:
-    """Whether any sheet's XML holds a hidden row or column, a formula or an error cell: a scan
-    of the bytes as they are unpacked, a block at a time (fixed strings, found at memory
-    speed; a block ends where the last tag ends, so no marker is split)."""
+def _part(target: str) -> str:
+    """A relation's target as the zip part's name (``/xl/worksheets/sheet1.xml`` and
+    ``worksheets/sheet1.xml`` are both ``xl/worksheets/sheet1.xml``)."""
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _scan(path: Path, sheets: Sequence[str]) -> dict[str, _Details]:
+    """What calamine does not see, per sheet. Hidden rows and columns are read from the sheet's
+    XML as it is unpacked, a block at a time (each block cut after a tag's end, so no tag is
+    split); only a sheet whose bytes hold a formula or an error cell is read again, by openpyxl
+    in read-only mode (streamed, a row at a time), for those cells."""
+    from openpyxl.reader.workbook import WorkbookParser
+
+    found: dict[str, _Details] = {}
+    again: list[str] = []
     with zipfile.ZipFile(path) as archive:
-        for part in archive.infolist():
-            name = part.filename
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        parser = WorkbookParser(archive, "xl/workbook.xml")
+        parser.parse()
+        parts = {sheet.name: _part(rel.target) for sheet, rel in parser.find_sheets()}
+        names = set(archive.namelist())
+        for name in sheets:
+            part = parts.get(name)
+            if part is None or part not in names:
                 continue
+            details = _Details()
+            cells = False
             with archive.open(part) as handle:
                 rest = b""
-                while block := handle.read(1 << 24):
-                    block = rest + block
-                    cut = block.rfind(b">") + 1
-                    block, rest = block[:cut], block[cut:]
-                    if any(marker in block for marker in _MARKERS):
-                        return True
-                if any(marker in rest for marker in _MARKERS):
-                    return True
-    return False
+                while True:
+                    more = handle.read(1 << 24)
+                    block, rest = _cut(rest + more) if more else (rest, b"")
+                    if not block:
+                        break
+                    if b'hidden="' in block:
+                        _hidden(block, details)
+                    if not cells and any(marker in block for marker in _CELL_MARKERS):
+                        cells = True
+            if cells:
+                again.append(name)
+            found[name] = details
+    if again:
+        _cells(path, again, found)
+    return found
 
 
-def _details(path: Path, sheets: Iterable[str]) -> dict[str, _Details]:
+def _cut(data: bytes) -> tuple[bytes, bytes]:
+    cut = data.rfind(b">") + 1
+    return data[:cut], data[cut:]
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'\b(r|min|max|hidden)="([^"]*)"')
+#: A formula (``<f>``, ``<f t="shared" .../>``, with or without a namespace prefix) or an
+#: error cell.
+_CELL_MARKERS = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b't="e"')
+
+
+def _hidden(block: bytes, details: _Details) -> None:
+    for tag in _ROW_TAG.finditer(block):
+        attributes = dict(_ATTRIBUTE.findall(tag.group()))
+        if attributes.get(b"hidden") in (b"1", b"true") and attributes.get(b"r", b"").isdigit():
+            details.hidden_rows.append(int(attributes[b"r"]))
+    for tag in _COL_TAG.finditer(block):
+        attributes = dict(_ATTRIBUTE.findall(tag.group()))
+        if attributes.get(b"hidden") in (b"1", b"true") and attributes.get(b"min", b"").isdigit():
+            first = int(attributes[b"min"])
+            last = int(attributes.get(b"max", b"") or first)
+            details.hidden_columns.extend(range(first - 1, max(last, first)))
+
+
+def _cells(path: Path, sheets: Sequence[str], found: dict[str, _Details]) -> None:
+    """Formulas and error cells, by openpyxl in read-only mode (a formula as its text, so that
+    one with no saved value can be told from an empty cell)."""
     import openpyxl
-    from openpyxl.utils import column_index_from_string
 
-    book = openpyxl.load_workbook(path, read_only=False, data_only=False, keep_links=False)
-    found: dict[str, _Details] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     try:
         for name in sheets:
-            sheet = book[name]
-            details = _Details()
-            details.hidden_rows = sorted(r for r, dim in sheet.row_dimensions.items() if dim.hidden)
-            for letter, dim in sheet.column_dimensions.items():
-                if dim.hidden:
-                    first = column_index_from_string(letter)
-                    last = max(dim.max or first, first)
-                    details.hidden_columns.extend(range(first - 1, last))
-            for row in sheet.iter_rows():
+            details = found[name]
+            for row in book[name].iter_rows():
                 for cell in row:
-                    if cell.data_type == "f":
+                    kind = getattr(cell, "data_type", None)
+                    if kind == "f":
                         details.formulas.add((cell.row - 1, cell.column - 1))
-                    elif cell.data_type == "e":
+                    elif kind == "e":
                         details.errors[(cell.row - 1, cell.column - 1)] = str(cell.value)
-            found[name] = details
     finally:
         book.close()
-    return found
 
 
 def cell_text(value: Any, date_field: bool = False) -> str:
@@ -720,7 +761,7 @@ def unpack(path: Path, folder: Path, limits: size_limits.Limits | None = None) -
         # The scan for what only openpyxl sees runs beside calamine's reading (both spend
         # their time outside Python: unpacking, and calamine's parse).
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            detail = pool.submit(_sheets_needing_detail, path)
+            detail = pool.submit(_scan, path, _resource_sheets(book))
             return _read(book, path, folder, detail)
     except python_calamine.PasswordError:
         message = _("{name} is protected by a password, so pvreport cannot read it.")
@@ -748,12 +789,18 @@ def unpack(path: Path, folder: Path, limits: size_limits.Limits | None = None) -
         )
 
 
-def _read(book: Any, path: Path, folder: Path, detail: concurrent.futures.Future[bool]) -> Unpacked:
+def _resource_sheets(book: Any) -> list[str]:
+    return [n for n in book.sheet_names if n in contract.RESOURCES]
+
+
+def _read(
+    book: Any, path: Path, folder: Path, detail: concurrent.futures.Future[dict[str, _Details]]
+) -> Unpacked:
     unpacked = Unpacked(path, folder, [])
     problems = unpacked.problems
     names = list(book.sheet_names)
     hidden = {m.name for m in book.sheets_metadata if str(m.visible).split(".")[-1] != "Visible"}
-    resources = [n for n in names if n in contract.RESOURCES]
+    resources = _resource_sheets(book)
     by_lower = {r.lower(): r for r in contract.RESOURCES} | {PACKAGE_SHEET: PACKAGE_SHEET}
     for n in names:
         meant = by_lower.get(n.lower().strip())
@@ -797,7 +844,7 @@ def _read(book: Any, path: Path, folder: Path, detail: concurrent.futures.Future
     problems.extend(found)
     extra: dict[str, dict[str, Any]] = descriptor.pop("resources", None) or {}
     sheets = {name: book.get_sheet_by_name(name) for name in resources}
-    details = _details(path, resources) if detail.result() else {}
+    details = detail.result()
     descriptor["resources"] = []
     for name, sheet in sheets.items():
         file = f"{name}.csv"
