@@ -551,9 +551,13 @@ def _warnings(
         problems.append(
             _problem(
                 "workbook-hidden",
-                _("Columns {columns} of the sheet {sheet} are hidden, but they are read.").format(
-                    columns=", ".join(letters), sheet=name
-                ),
+                ngettext(
+                    "Column {columns} of the sheet {sheet} is hidden, but it is read and "
+                    "published.",
+                    "Columns {columns} of the sheet {sheet} are hidden, but they are read and "
+                    "published.",
+                    len(letters),
+                ).format(columns=", ".join(letters), sheet=name),
                 workbook,
                 sheet=name,
                 field=by_index.get(details.hidden_columns[0]),
