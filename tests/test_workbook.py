@@ -19,6 +19,9 @@ import openpyxl
 import pytest
 from conftest import AS_OF, BAD, BASE, EXAMPLE, copy_base, make_project, run_pvreport
 from test_bad_inputs import CASES, build_case
+from test_build_cases import CASES as BUILD_CASES
+from test_build_cases import CASES_DIR as BUILD_DIR
+from test_build_cases import apply_case
 
 from pvreport.tables import limits as size_limits
 from pvreport.tables import read, workbook
@@ -532,3 +535,22 @@ def test_build_from_a_workbook_named_in_mkdocs_yml_and_on_the_command_line(
     stopped = run_pvreport(project, "build", "--package", "broken.xlsx", "--as-of", "2026-06-01")
     assert stopped.returncode == 1
     assert "broken.xlsx: results!D3: [value]" in stopped.stdout + stopped.stderr
+
+
+@pytest.mark.parametrize("case", BUILD_CASES)
+def test_a_build_fixture_round_trips_or_says_why_not(case: str, tmp_path: Path) -> None:
+    """The build fixtures (hostile text, withheld rows): CSV to workbook to CSV gives the same
+    rows and cells; one a workbook cannot hold is refused with a problem, never half written."""
+    package = copy_base(tmp_path / "project" / "datapackages" / "package")
+    apply_case(BUILD_DIR / case, package)
+    data, problems = workbook.folder_to_workbook(package)
+    if data is None:
+        assert problems and all(p.is_error for p in problems)
+        return
+    book = tmp_path / "report.xlsx"
+    book.write_bytes(data)
+    back = tmp_path / "back"
+    back.mkdir()
+    unpacked = workbook.unpack(book, back)
+    assert unpacked.folder is not None, unpacked.problems
+    assert rows_of(back) == rows_of(package)

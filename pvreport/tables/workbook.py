@@ -996,8 +996,9 @@ def read_folder_tables(
 
 
 def folder_to_workbook(folder: Path) -> tuple[bytes | None, list[Problem]]:
-    """A package folder as workbook bytes (None where its descriptor cannot be read), with the
-    gate's problems: only files the gate lets through are read."""
+    """A package folder as workbook bytes, or None and the problems why not: its descriptor
+    cannot be read, the gate refuses one of its files (only files it lets through are ever
+    read), or a cell holds what no workbook can."""
     from . import gate
 
     gated = gate.check(folder)
@@ -1009,6 +1010,11 @@ def folder_to_workbook(folder: Path) -> tuple[bytes | None, list[Problem]]:
         for r in descriptor.get("resources") or ()
         if isinstance(r, dict) and r.get("name") in gated.resources
     ]
+    listed = [r for r in descriptor.get("resources") or () if isinstance(r, dict)]
+    if len(resources) < len(listed):
+        # A resource the gate did not let through (a path out of the folder, a missing or
+        # compressed file): a workbook without it would lose it.
+        return None, [p for p in gated.problems if p.is_error] or list(gated.problems)
     problems: list[Problem] = []
     tables: dict[str, list[list[str]]] = {}
     files = {r["name"]: r["path"] for r in resources}
