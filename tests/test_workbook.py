@@ -190,6 +190,27 @@ def test_a_number_typed_as_text_gets_the_csv_hint(base_book: Path, tmp_path: Pat
     assert from_book[0].cell == "D2"
 
 
+def test_a_share_formatted_as_a_percentage_is_an_error_not_a_silent_hundredth(
+    base_book: Path,
+) -> None:
+    """12% typed in Excel is held as 0.12: publishing 0.12 as a share would be false."""
+
+    def percent(book: openpyxl.Workbook) -> None:
+        profile = book["engagement_profile"]
+        profile["D2"] = 0.12  # participants_share, as Excel holds 12%
+        profile["D2"].number_format = "0%"
+        profile["C2"].number_format = "0%"  # category: text, not a number field
+        book["results"]["H2"].number_format = "0.0%"  # status: text
+
+    edit(base_book, percent)
+    result = validate_package(base_book, as_of=AS_OF)
+    flagged = [p for p in result.problems if p.code == "workbook-percent-cell"]
+    assert [(p.sheet, p.cell, p.field, p.value) for p in flagged] == [
+        ("engagement_profile", "D2", "participants_share", "0.12")
+    ]
+    assert "shows 12% but holds 0.12" in flagged[0].message
+
+
 def test_a_formula_gives_its_saved_value(base_book: Path) -> None:
     """openpyxl writes no saved values, so the saved value is put into the sheet's XML."""
 

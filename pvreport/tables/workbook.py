@@ -310,6 +310,8 @@ class _Details:
     #: (row, column) 0-based, of formulas, and of error cells with their error.
     formulas: set[tuple[int, int]] = dataclasses.field(default_factory=set)
     errors: dict[tuple[int, int], str] = dataclasses.field(default_factory=dict)
+    #: (row, column) 0-based, of cells formatted as a percentage (12% is held as 0.12).
+    percent: set[tuple[int, int]] = dataclasses.field(default_factory=set)
 
 
 def _part(target: str) -> str:
@@ -333,6 +335,7 @@ def _scan(path: Path, sheets: Sequence[str]) -> dict[str, _Details]:
         parser.parse()
         parts = {sheet.name: _part(rel.target) for sheet, rel in parser.find_sheets()}
         names = set(archive.namelist())
+        percent = _percent_styles(archive) if "xl/styles.xml" in names else ()
         for name in sheets:
             part = parts.get(name)
             if part is None or part not in names:
@@ -350,12 +353,45 @@ def _scan(path: Path, sheets: Sequence[str]) -> dict[str, _Details]:
                         _hidden(block, details)
                     if not cells and any(marker in block for marker in _CELL_MARKERS):
                         cells = True
+                    if any(style in block for style in percent):
+                        _percent_cells(block, percent, details)
             if cells:
                 again.append(name)
             found[name] = details
     if again:
         _cells(path, again, found)
     return found
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> tuple[bytes, ...]:
+    """The ``s="N"`` attributes of cells formatted as a percentage (built-in formats 9 and 10,
+    or a format of the workbook's own with a % outside quotes)."""
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.xml.functions import fromstring
+
+    sheet = Stylesheet.from_tree(fromstring(archive.read("xl/styles.xml")))
+    ids = {9, 10} | {
+        f.numFmtId
+        for f in sheet.numFmts.numFmt
+        if "%" in re.sub(r'"[^"]*"', "", f.formatCode or "").replace("\\%", "")
+    }
+    return tuple(
+        f' s="{i}"'.encode() for i, xf in enumerate(sheet.cellXfs.xf) if xf.numFmtId in ids
+    )
+
+
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+)(\d+)"[^>]*>')
+
+
+def _percent_cells(block: bytes, styles: tuple[bytes, ...], details: _Details) -> None:
+    for tag in _CELL_TAG.finditer(block):
+        text = tag.group()
+        if any(style in text for style in styles):
+            letters, row = tag.group(1).decode(), int(tag.group(2))
+            column = 0
+            for letter in letters:
+                column = column * 26 + ord(letter) - 64
+            details.percent.add((row - 1, column - 1))
 
 
 def _cut(data: bytes) -> tuple[bytes, bytes]:
@@ -462,7 +498,13 @@ def _write_sheet(
     dates = {i for i, h in enumerate(header) if h in _date_fields(name)}
     formulas = details.formulas if details else set()
     errors = details.errors if details else {}
-    doubtful = {r for r, _c in formulas} | {r for r, _c in errors}
+    numbers = {
+        i
+        for i, h in enumerate(header)
+        if contract.fields(name).get(h, {}).get("type") in ("number", "integer")
+    }
+    percent = {(r, c) for r, c in (details.percent if details else ()) if c in numbers}
+    doubtful = {r for r, _c in formulas} | {r for r, _c in errors} | {r for r, _c in percent}
     pending_blank = 0
     line = 1
     with target.open("w", encoding="utf-8", newline="") as handle:
@@ -490,6 +532,28 @@ def _write_sheet(
                                 cell=f"{column_letter(c)}{r + 1}",
                                 field=header[c] if c < width else None,
                                 value=error,
+                            )
+                        )
+                for r, c in percent:
+                    if r == index and c < len(values) and isinstance(values[c], (int, float)):
+                        where = f"{column_letter(c)}{r + 1}"
+                        problems.append(
+                            _problem(
+                                "workbook-percent-cell",
+                                _(
+                                    "{cell} is formatted as a percentage: it shows {shown}% but "
+                                    "holds {held}, and {held} is what would be published."
+                                ).format(
+                                    cell=where,
+                                    shown=cell_text(round(values[c] * 100, 10)),
+                                    held=cells[c],
+                                ),
+                                workbook,
+                                sheet=name,
+                                line=r + 1,
+                                cell=where,
+                                field=header[c],
+                                value=cells[c],
                             )
                         )
                 for r, c in formulas:
