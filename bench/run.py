@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -267,6 +268,58 @@ def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> R
 
 
 # ----------------------------------------------------------------------------------------------
+# The same package as one workbook
+
+
+@dataclass
+class Workbook:
+    size: str
+    convert: float = 0.0
+    workbook_mb: float = 0.0
+    unpacked_mb: float = 0.0
+    validate: float = 0.0
+    peak_mb: float = 0.0
+    csv_validate: float = 0.0
+    csv_peak_mb: float = 0.0
+
+
+def bench_workbook(root: Path, size: str, seed: int, log: list[str]) -> Workbook:
+    """`pvreport validate report.xlsx` beside `pvreport validate` of the same CSV folder: the
+    generated package converted once (`pvreport convert`), then one run of each."""
+    import zipfile
+
+    folder = root / f"workbook-{size}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    package = folder / PACKAGE
+    pvreport = str(BIN / "pvreport")
+    subprocess.run(
+        [pvreport, "generate", "--size", size, "--seed", str(seed), str(package)],
+        check=True,
+        env=ENV,
+        capture_output=True,
+    )
+    book = folder / f"{PACKAGE}.xlsx"
+    result = Workbook(size)
+    converted = measured([pvreport, "convert", str(package), str(book)], folder)
+    result.convert = converted.seconds
+    result.workbook_mb = book.stat().st_size / 2**20
+    with zipfile.ZipFile(book) as archive:
+        result.unpacked_mb = sum(i.file_size for i in archive.infolist()) / 2**20
+    as_book = measured([pvreport, "validate", "--as-of", AS_OF, str(book)], folder)
+    as_csv = measured([pvreport, "validate", "--as-of", AS_OF, str(package)], folder)
+    result.validate, result.peak_mb = as_book.seconds, as_book.peak_mb
+    result.csv_validate, result.csv_peak_mb = as_csv.seconds, as_csv.peak_mb
+    log.append(
+        f"{size} as a workbook ({result.workbook_mb:.0f} MB, {result.unpacked_mb:.0f} MB unpacked; "
+        f"convert {result.convert:.1f}s): validate {as_book.seconds:.2f}s ({as_book.peak_mb:.0f} "
+        f"MB), the CSV folder {as_csv.seconds:.2f}s ({as_csv.peak_mb:.0f} MB)"
+    )
+    print(log[-1], flush=True)
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
 # The package with planted errors
 
 
@@ -434,6 +487,7 @@ def report(
     runs: dict[str, int],
     log: list[str],
     command: str,
+    workbooks: Sequence[Workbook] = (),
 ) -> str:
     by = {r.size: r for r in results}
     planted_by = {p.size: p for p in planted}
@@ -548,6 +602,28 @@ def report(
         "|---|--:|",
         *[f"| {name} | {seconds:.2f} |" for name, seconds in variants],
     ]
+    if workbooks:
+        out += [
+            "",
+            "## As one workbook",
+            "",
+            (
+                "The same generated package converted to one .xlsx workbook (`pvreport convert`) "
+                "and validated from it, beside the CSV folder; one run each, whole process."
+            ),
+            "",
+            (
+                "| size | workbook (MB) | unpacked (MB) | validate workbook (s) | peak (MB) | "
+                "validate CSV (s) | peak (MB) | target < 15 s, < 1.5 GB |"
+            ),
+            "|---|--:|--:|--:|--:|--:|--:|---|",
+            *[
+                f"| {w.size} | {w.workbook_mb:.0f} | {w.unpacked_mb:.0f} | {w.validate:.2f} | "
+                f"{w.peak_mb:.0f} | {w.csv_validate:.2f} | {w.csv_peak_mb:.0f} | "
+                f"{ok(w.validate < 15 and w.peak_mb < 1536) if w.size == 'L' else ''} |"
+                for w in workbooks
+            ],
+        ]
     out += ["", "## The issue's targets", ""]
     if "L" in by:
         big = by["L"]
@@ -636,7 +712,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure nothing: copy bench/notes.md again into the existing --out file",
     )
+    parser.add_argument(
+        "--workbook-only",
+        action="store_true",
+        help="measure only the largest size as one workbook beside its CSV folder, and print it",
+    )
     args = parser.parse_args(argv)
+    if args.workbook_only:
+        compile_bytecode()
+        size = [s.strip().upper() for s in args.sizes.split(",") if s.strip()][-1]
+        bench_workbook(Path(args.workdir), size, args.seed, [])
+        return 0
     if args.notes_only:
         out = Path(args.out)
         text = out.read_text(encoding="utf-8")
@@ -660,7 +746,8 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python bench/run.py " + " ".join(
         a for a in (sys.argv[1:] if argv is None else argv)
     )
-    text = report(results, planted, variants, sizes[-1], runs, log, command.strip())
+    workbooks = [bench_workbook(root, sizes[-1], args.seed, log)]
+    text = report(results, planted, variants, sizes[-1], runs, log, command.strip(), workbooks)
     Path(args.out).write_text(text + "\n", "utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .problems import Problem, catalogue
+from .problems import Problem, catalogue, has_errors, sorted_problems
 from .tables.limits import Limits, LimitsError
 
 if TYPE_CHECKING:
@@ -108,10 +109,17 @@ def configured_previous(project: Path) -> list[Path]:
 
 
 def package_dir_argument(value: str | None) -> Path:
-    """The package folder given, else the one mkdocs.yml names, else the only one there is."""
+    """The package folder (or workbook) given, else the one mkdocs.yml names, else the only
+    folder there is."""
+    from .tables.workbook import is_workbook
+
     path = Path(value) if value else configured_package(Path.cwd()) or default_package_dir()
+    if is_workbook(path):
+        if not path.is_file():
+            raise UsageError(f"{path} does not exist")
+        return path
     if not path.is_dir():
-        raise UsageError(f"{path} is not a folder")
+        raise UsageError(f"{path} is not a folder, nor an .xlsx workbook")
     return path
 
 
@@ -123,8 +131,12 @@ def as_of_date(value: str) -> dt.date:
 
 
 def display_path(package_dir: Path, file: str | None) -> str:
-    """A problem's file as a path from the current folder (editors and GitHub can open it)."""
-    path = package_dir / (file or "datapackage.json")
+    """A problem's file as a path from the current folder (editors and GitHub can open it); a
+    workbook's problems name the workbook itself."""
+    if package_dir.is_file() and file in (package_dir.name, "."):
+        path = package_dir
+    else:
+        path = package_dir / (file or "datapackage.json")
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -150,7 +162,9 @@ def format_text(problems: Sequence[Problem], package_dir: Path) -> str:
     lines = []
     for p in problems:
         where = display_path(package_dir, p.file)
-        if p.line is not None:
+        if p.sheet is not None:
+            where += f": {p.place()}"
+        elif p.line is not None:
             where += f":{p.line}"
         field = f" [{p.field}]" if p.field else ""
         label = "" if p.is_error else " warning:"
@@ -183,6 +197,8 @@ def format_github(problems: Sequence[Problem], package_dir: Path) -> str:
             p.hint if p.public_hint is None else p.public_hint,
         )
         message = "\n".join(printable(t, "\r\n") for t in said if t)
+        if p.sheet is not None:
+            message = f"{p.place()}: {message}"
         kind = "error" if p.is_error else "warning"
         lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines)
@@ -201,7 +217,7 @@ def _plural(count: int, word: str) -> str:
 
 #: The package argument of validate, build and serve.
 PACKAGE_HELP = (
-    "the package folder (default: the one mkdocs.yml names, else the only folder under "
+    "the package folder or .xlsx workbook (default: the one mkdocs.yml names, else the only folder under "
     "./datapackages)"
 )
 
@@ -376,6 +392,70 @@ register(
         "  pvreport validate report.xlsx --format html --output problems.html",
         arguments=validate_arguments,
         run=run_validate,
+    )
+)
+
+
+# --- convert --------------------------------------------------------------------------------------
+
+
+def convert_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SRC", help="a package folder, or an .xlsx workbook")
+    parser.add_argument(
+        "dest",
+        metavar="DEST",
+        help="the workbook to write (.xlsx), or the new folder of CSV files",
+    )
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """``pvreport convert``: a workbook into a folder of CSV files, or a folder into a workbook."""
+    from .tables import workbook
+
+    source, dest = Path(args.source), Path(args.dest)
+    if dest.exists() and not (dest.is_dir() and not any(dest.iterdir())):
+        raise UsageError(f"{dest} already exists: give a new name, so nothing is overwritten")
+    if workbook.is_workbook(source):
+        if not source.is_file():
+            raise UsageError(f"{source} does not exist")
+        if dest.suffix.lower() in workbook.SUFFIXES:
+            raise UsageError(f"{dest} must be a folder, for the CSV files of {source.name}")
+        made = not dest.exists()
+        dest.mkdir(parents=True, exist_ok=True)
+        unpacked = workbook.unpack(source, dest, project_options(Path.cwd())[0])
+        problems = sorted_problems(unpacked.problems)
+        if unpacked.folder is None and made:
+            shutil.rmtree(dest)
+    elif source.is_dir():
+        if dest.suffix.lower() != ".xlsx":
+            raise UsageError(f"{dest} must be a workbook name ending in .xlsx")
+        data, problems = workbook.folder_to_workbook(source)
+        if data is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+        problems = sorted_problems(problems)
+    else:
+        raise UsageError(f"{source} is not a folder, nor an .xlsx workbook")
+    if problems:
+        print(format_text(problems, source))
+    if has_errors(problems):
+        return EXIT_ERRORS
+    print(f"{display_path(source, '.')} -> {dest}")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "convert",
+        help="convert a workbook into a folder of CSV files, or a folder into a workbook",
+        description="Convert a report package between one .xlsx workbook (a sheet per table and "
+        "a package sheet) and a folder of CSV files with datapackage.json, both ways, losing "
+        "nothing the contract holds: draft in Excel, keep CSV files in git.\n\n"
+        "examples:\n"
+        "  pvreport convert report.xlsx datapackages/report\n"
+        "  pvreport convert datapackages/report report.xlsx",
+        arguments=convert_arguments,
+        run=run_convert,
     )
 )
 

@@ -11,13 +11,14 @@ import dataclasses
 import datetime as dt
 import importlib.abc
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from .. import contract
 from ..problems import Problem, has_errors, sorted_problems
 from ..problems import strict as make_strict
-from ..tables import gate, read
+from ..tables import gate, read, workbook
 from ..tables import limits as size_limits
 from ..tables.moments import Clock
 from . import fastcheck, hygiene, readability, rules, tabular
@@ -25,8 +26,9 @@ from . import fastcheck, hygiene, readability, rules, tabular
 
 @dataclasses.dataclass(frozen=True)
 class Validation:
-    """The outcome of validating one package folder."""
+    """The outcome of validating one package folder (or workbook)."""
 
+    #: The folder, or the workbook, as given.
     package_dir: Path
     descriptor: dict[str, Any] | None
     #: Every contract resource that could be read, by name.
@@ -99,9 +101,53 @@ def validate_package(
     ``fast_rows`` keeps files of at most that many data rows for frictionless itself (the
     reference the differential tests compare with: they set it beyond any file).
     ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
+
+    ``package_dir`` may be an ``.xlsx`` workbook (:mod:`pvreport.tables.workbook`): it is read
+    into a passing folder of CSV files, checked as any folder is, and every problem names the
+    workbook, its sheet and cell.
     """
     package_dir = Path(package_dir)
     clock = clock or Clock.make(as_of)
+    if workbook.is_workbook(package_dir):
+        with tempfile.TemporaryDirectory(prefix="pvreport-workbook-") as folder:
+            unpacked = workbook.unpack(package_dir, Path(folder), limits)
+            found = list(unpacked.problems)
+            descriptor = None
+            tables: dict[str, read.Table] = {}
+            if unpacked.folder is not None:
+                inner = _validate_folder(
+                    unpacked.folder,
+                    clock=clock,
+                    strict=strict,
+                    limits=limits,
+                    fast_rows=fast_rows,
+                    thresholds=thresholds,
+                )
+                found.extend(unpacked.locate(p) for p in inner.problems)
+                descriptor, tables = inner.descriptor, inner.tables
+        unique = list(dict.fromkeys(found))
+        if strict:
+            unique = make_strict(unique)
+        return Validation(package_dir, descriptor, tables, sorted_problems(unique))
+    return _validate_folder(
+        package_dir,
+        clock=clock,
+        strict=strict,
+        limits=limits,
+        fast_rows=fast_rows,
+        thresholds=thresholds,
+    )
+
+
+def _validate_folder(
+    package_dir: Path,
+    *,
+    clock: Clock,
+    strict: bool,
+    limits: size_limits.Limits | None,
+    fast_rows: int | None,
+    thresholds: readability.Thresholds | None,
+) -> Validation:
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
