@@ -280,6 +280,28 @@ def test_a_welsh_page_reads_in_welsh() -> None:
     assert "It answers three questions about us" in example_pages()["index.md"]
 
 
+def test_a_welsh_breakdown_names_the_group_with_the_worst_result() -> None:
+    """A group "gwaethaf ei fyd" is the poorest; the group named has the worst result, in words
+    and in the chart's own legend."""
+    from pvreport.site import charts, svg
+
+    pages, report = welsh_pages()
+    trust = html.unescape(pages["indicators/trust-the-council.md"])
+    assert "y grŵp â'r canlyniad gwaethaf yw 16-24, ar 33%" in trust
+    assert "16-24 (y canlyniad gwaethaf)" in trust
+    assert "rhwng y grŵp â'r canlyniad gorau (65 and over, 62%) a'r grŵp â'r canlyniad " in trust
+    assert "Mae'r diemwnt yn nodi'r grŵp â'r canlyniad gwaethaf" in trust
+    for src, text in pages.items():
+        assert not re.search(r"\b(ei fyd|eu byd)\b", text), src
+    indicator = next(i for i in report.indicators if i.id == "trust-the-council")
+    with messages.language(messages.translations("cy")):
+        made = charts.indicator_charts(report, indicator, as_of=AS_OF)
+        by_age = next(c for c in made if c.id.endswith("_by-age"))
+        drawn = html.unescape(svg.draw(by_age.drawing))  # type: ignore[arg-type]
+    assert "Grwpiau eraill" in drawn and "Y grŵp â'r canlyniad gwaethaf" in drawn
+    assert "33% (y canlyniad gwaethaf)" in drawn
+
+
 def test_a_welsh_quarter_keeps_its_joining_word_with_the_month_before_it() -> None:
     from pvreport.site import svg
 

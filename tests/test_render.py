@@ -332,6 +332,24 @@ def test_example_pages_match_the_golden_files(request: pytest.FixtureRequest) ->
         )
 
 
+def test_a_breakdown_names_the_group_with_the_worst_result_never_the_worst_off() -> None:
+    """By age the 16-24s have the worst result on trust, but they are not the poorest: "the
+    worst-off group" would say they are. Every page says what is true, the worst result."""
+    pages = example_pages()
+    trust = pages["indicators/trust-the-council.md"]
+    assert "by age, the group with the worst result is 16-24, at 33%" in trust
+    assert '<th scope="row">16-24 (worst result)</th>' in trust
+    assert (
+        "the gap between the group with the best result (65 and over, 62%) and the group with "
+        "the worst result (16-24, 33%) was 29 percentage points." in trust
+    )
+    assert "The diamond marks the group with the worst result" in trust
+    rules = pages[render.SRC["rules"]]
+    assert "the group with the best result and the group with the worst result" in rules
+    for src, text in pages.items():
+        assert not re.search(r"(worst|best)[- ]off", text, re.IGNORECASE), src
+
+
 def test_pages_hold_no_raw_html_from_data() -> None:
     # Every "<" in a generated page is template markup (figures, tables of charts, links),
     # never from the data: the data's own "<" and "&" arrive as character references.

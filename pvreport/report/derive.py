@@ -611,7 +611,8 @@ def objectives_measured_only_by_outputs(report: Report) -> list[Objective]:
 
 @dataclasses.dataclass(frozen=True)
 class EquityGap:
-    """The gap between the best-off and worst-off group of one breakdown in its latest period.
+    """The gap between the groups with the best and the worst result of one breakdown in its
+    latest period.
 
     Groups are the categories (``16-24``), the dimension is ``age``. ``gap`` is never negative.
     ``intervals_overlap`` is True where both groups have intervals that overlap: the gap may then
@@ -631,7 +632,7 @@ class EquityGap:
 
 def report_gaps(report: Report) -> dict[str, list[EquityGap]]:
     """Every indicator's equity gaps, by indicator id, from its results in file order: worked
-    out once, so the chart and the table beside it name the same worst-off group."""
+    out once, so the chart and the table beside it name the same group with the worst result."""
     return {ind.id: equity_gaps(ind, report.results_for(ind.id)) for ind in report.indicators}
 
 

@@ -622,13 +622,13 @@ def breakdown_alt(indicator: Indicator, gap: derive.EquityGap, groups: Sequence[
     when = period_phrase(gap.period)
     if indicator.direction == "increase":
         words = gettext(
-            "{when}, by {dimension}, the worst-off group is {worst}, at {worst_value}: "
-            "{gap} below {best}, at {best_value}"
+            "{when}, by {dimension}, the group with the worst result is {worst}, "
+            "at {worst_value}: {gap} below {best}, at {best_value}"
         )
     else:
         words = gettext(
-            "{when}, by {dimension}, the worst-off group is {worst}, at {worst_value}: "
-            "{gap} above {best}, at {best_value}"
+            "{when}, by {dimension}, the group with the worst result is {worst}, "
+            "at {worst_value}: {gap} above {best}, at {best_value}"
         )
     text = words.format(
         when=f"{when[0].upper()}{when[1:]}",
@@ -669,7 +669,7 @@ def breakdown_chart(
     ]
     overall = [r for r in results if r.is_all and r.period == gap.period]
     alt_text = breakdown_alt(indicator, gap, groups)
-    worst_role, other_role = gettext("Worst-off group"), gettext("Other groups")
+    worst_role, other_role = gettext("Group with the worst result"), gettext("Other groups")
     values = [
         {
             "group": _category(r),
@@ -678,7 +678,7 @@ def breakdown_chart(
             "upper": r.upper,
             "role": worst_role if _category(r) == gap.worst_group else other_role,
             "label": format_number(r.value, unit)
-            + (" " + gettext("(worst off)") if _category(r) == gap.worst_group else ""),
+            + (" " + gettext("(worst result)") if _category(r) == gap.worst_group else ""),
             "interval": format_interval(r.lower, r.upper, unit),
         }
         for r in groups
@@ -802,7 +802,7 @@ def breakdown_chart(
         },
     )
     columns = [gap.dimension.capitalize()] + [
-        gettext(c) for c in (N_("Value"), N_("Lower"), N_("Upper"), N_("Worst off"))
+        gettext(c) for c in (N_("Value"), N_("Lower"), N_("Upper"), N_("Worst result"))
     ]
     rows = [
         [
@@ -815,7 +815,7 @@ def breakdown_chart(
         for r in groups
     ]
     data_csv = _csv(
-        ["Group", "Period", "Value", "Lower", "Upper", "Worst off"],
+        ["Group", "Period", "Value", "Lower", "Upper", "Worst result"],
         (
             [r.group, r.period, r.value, r.lower, r.upper, _category(r) == gap.worst_group]
             for r in groups
@@ -826,19 +826,21 @@ def breakdown_chart(
     )
     if with_interval and overall:
         marks = gettext(
-            "The diamond marks the worst-off group, bars show the likely range of each figure, "
-            "and the dashed line the figure for everyone."
+            "The diamond marks the group with the worst result, bars show the likely range "
+            "of each figure, and the dashed line the figure for everyone."
         )
     elif with_interval:
         marks = gettext(
-            "The diamond marks the worst-off group, bars show the likely range of each figure."
+            "The diamond marks the group with the worst result, bars show the likely range "
+            "of each figure."
         )
     elif overall:
         marks = gettext(
-            "The diamond marks the worst-off group, and the dashed line the figure for everyone."
+            "The diamond marks the group with the worst result, and the dashed line the figure "
+            "for everyone."
         )
     else:
-        marks = gettext("The diamond marks the worst-off group.")
+        marks = gettext("The diamond marks the group with the worst result.")
     caption += " " + marks
     drawing = svg.BreakdownDrawing(
         groups=tuple(
@@ -852,6 +854,8 @@ def breakdown_chart(
             for v in values
         ),
         axis=x_axis,
+        others_label=other_role,
+        worst_label=worst_role,
         everyone=overall[0].value if overall else None,
         everyone_label=gettext("Everyone {value}").format(
             value=format_number(overall[0].value, unit)
