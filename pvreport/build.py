@@ -30,12 +30,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import contract
 from .problems import Problem, PvreportError, has_errors, sorted_problems
 from .progress import Progress, count
 from .report import derive, load, model, visibility
+from .report import history as history_
 from .site import charts, check, engine, render, write
 from .tables import gate
 from .tables.limits import Limits, LimitsError
@@ -208,15 +209,17 @@ def build(
                 ),
                 clock,
             )
+            own_errors = not validation.ok or validation.descriptor is None
             if problems:
                 validation = dataclasses.replace(
                     validation, problems=sorted_problems([*validation.problems, *problems])
                 )
-            if not validation.ok or validation.descriptor is None or has_errors(problems):
+            if own_errors or has_errors(problems):
                 raise BuildError(
                     f"The data package {package_dir.name} has errors, so the site was not built."
-                    if not validation.ok or validation.descriptor is None
-                    else "An earlier statement has errors, so the site was not built.",
+                    if own_errors
+                    else "An earlier statement has errors, or the statements disagree, so the "
+                    "site was not built.",
                     validation.problems,
                 )
             for problem in validation.warnings:
@@ -234,6 +237,10 @@ def build(
             def draw(by_page: Mapping[str, Any]) -> Mapping[str, str | bytes]:
                 return chart_files(by_page, cache_dir=chart_cache, progress=progress)
 
+            # The earlier statements' public reports and statuses, each as of its own
+            # published day: the current pages say what changed since them.
+            then = {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+            history = history_of(earlier, then)
             site = render_report(
                 validation,
                 clock,
@@ -242,6 +249,7 @@ def build(
                 site_url=site_url(config),
                 draw=draw,
                 statements=statements(validation, earlier),
+                history=history,
             )
             report, withheld, rendered = site.report, site.withheld, site.rendered
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
@@ -254,6 +262,7 @@ def build(
                     nav_page_limit=nav_page_limit,
                     site_url=site_url(config) + e.prefix if site_url(config) else "",
                     draw=draw,
+                    public=then[e.prefix],
                     archived=render.Archived(
                         e.label,
                         e.published,
@@ -539,6 +548,21 @@ def find_previous(
     return [(project_dir / p).resolve() for p in named]
 
 
+def history_of(
+    earlier: Sequence[across.Earlier], then: Mapping[str, Public] | None = None
+) -> list[history_.Then]:
+    """The earlier statements as the current statement's pages speak of them, newest first:
+    each one's public report and statuses as of its own published day (``then``, by prefix,
+    where they are worked out already)."""
+    then = then or {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+    return [
+        history_.Then(
+            e.label, e.published, e.prefix, then[e.prefix].report, then[e.prefix].statuses
+        )
+        for e in earlier
+    ]
+
+
 def statements(validation: Validation, earlier: Sequence[across.Earlier]) -> list[render.Statement]:
     """Every statement of the site, newest first, for the archive's list (none where there is
     only the current one)."""
@@ -747,6 +771,33 @@ def downloads(
     return links, files
 
 
+class Public(NamedTuple):
+    """Stages 2 to 4 of a report: the public report, what was withheld, statuses, gaps."""
+
+    report: model.Report
+    withheld: visibility.Withheld
+    statuses: Mapping[str, derive.IndicatorStatus]
+    gaps: Mapping[str, Sequence[derive.EquityGap]]
+
+
+def public_report(validation: Validation, clock: Clock) -> Public:
+    """The build's stages 2 to 4: the public report of a valid package, what was withheld from
+    it at the clock's moment, and its statuses and equity gaps as of that day."""
+    assert validation.descriptor is not None
+    # 2. Load: the tables into the report model.
+    full = load.to_report(validation.descriptor, validation.tables)
+
+    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
+    # row.
+    files = {name: table.file for name, table in validation.tables.items()}
+    report, withheld = visibility.withhold(full, now=clock.now, files=files)
+
+    # 4. Derive: statuses and equity gaps, from the public report only.
+    statuses = derive.report_statuses(report, as_of=clock.today)
+    gaps = derive.report_gaps(report)
+    return Public(report, withheld, statuses, gaps)
+
+
 @dataclasses.dataclass(frozen=True)
 class Site:
     """A report's pages in memory (:func:`render_report`), with the files drawn and made for
@@ -769,23 +820,18 @@ def render_report(
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
     statements: Sequence[render.Statement] = (),
     archived: render.Archived | None = None,
+    history: Sequence[history_.Then] = (),
+    public: Public | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
     none). ``statements`` are every statement of the site, for the archive's list;
-    ``archived`` says the pages are an earlier statement's, and what they say about it."""
+    ``archived`` says the pages are an earlier statement's, and what they say about it;
+    ``history`` are the earlier statements as these pages speak of them (what changed). Stages
+    2 to 4 are :func:`public_report`, done already where ``public`` is given."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model.
-    full = load.to_report(validation.descriptor, validation.tables)
-
-    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
-    # row.
-    files = {name: table.file for name, table in validation.tables.items()}
-    report, withheld = visibility.withhold(full, now=clock.now, files=files)
-
-    # 4. Derive: statuses and equity gaps, from the public report only.
-    statuses = derive.report_statuses(report, as_of=clock.today)
-    gaps = derive.report_gaps(report)
+    # 2 to 4. Load, withhold, derive.
+    report, withheld, statuses, gaps = public or public_report(validation, clock)
 
     # 5. Chart: each page's chart specs, then (in a build) SVGs, data and specs as files.
     by_page = page_charts(report, statuses, clock.today, gaps)
@@ -808,6 +854,7 @@ def render_report(
             site_url=site_url,
             statements=tuple(statements),
             archived=archived,
+            history=tuple(history),
         )
     )
     return Site(report, withheld, rendered, charts, download_files)

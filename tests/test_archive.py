@@ -171,3 +171,57 @@ def test_zensical_builds_the_site_of_parts(tmp_path: Path) -> None:
     assert "indicators/moved-on-within-6-weeks/" in hrefs
     assert (built.site_dir / "archive/index.html").is_file()
     assert (built.site_dir / PART / "index.html").is_file()
+
+
+def test_what_changed_is_linked_from_home_and_says_what_moved_and_why(archive_site: Any) -> None:
+    home = page(archive_site, "").find("article")
+    assert "what-changed/" in {resolve("", a["href"]) for a in home.find_all("a")}
+    soup = page(archive_site, "what-changed")
+    text = words(soup)
+    assert "What changed since 2024/25" in text
+    # The measure added in 2025/26.
+    assert "New: Phone calls answered within 2 minutes" in text
+    # Targets moved, each with the revision's reason and date.
+    rows = [" ".join(tr.get_text(" ").split()) for tr in soup.find_all("tr")]
+    moved = [r for r in rows if r.startswith("Households moved out of temporary accommodation")]
+    assert any("55% 60% The government raised the target" in r for r in moved), moved
+    dropped = [r for r in rows if r.startswith("Households living in temporary homes Target value")]
+    assert dropped and "400 households None We dropped this target." in dropped[0]
+    # Then and now, each as judged on its own day.
+    young = [r for r in rows if r.startswith("16 and 17 year olds")]
+    assert young == [
+        (
+            "16 and 17 year olds not in education, employment or training No clear change improving "
+            "Not met not met"
+        )
+    ]
+    # A decision whose status changed, the one dropped (linked in the archive), the loop closed.
+    assert any(
+        r.startswith("How we collect food waste every week Decided Decided and put in place")
+        for r in rows
+    )
+    hrefs = {resolve("what-changed/", a["href"]) for a in soup.find("article").find_all("a")}
+    assert PART + "decisions/budget-2025-26/" in hrefs
+    assert (archive_site.site_dir / PART / "decisions/budget-2025-26/index.html").is_file()
+    assert any("In progress Done: the loop is closed" in r for r in rows)
+    for target in hrefs:
+        if not target.startswith(("http", "mailto")):
+            path = archive_site.site_dir / target.split("#")[0]
+            assert path.is_file() or (path / "index.html").is_file(), target
+
+
+def test_each_measure_page_shows_its_status_in_the_earlier_statement_with_a_link(
+    archive_site: Any,
+) -> None:
+    address = "indicators/moved-on-within-6-weeks/"
+    soup = page(archive_site, address)
+    heading = soup.find(lambda t: t.name == "h3" and "In earlier statements" in t.get_text())
+    assert heading is not None
+    table = heading.find_next("table")
+    row = " ".join(table.find("tbody").get_text(" ").split())
+    assert row == "2024/25 55% in 2024/25 Improving Met (55% by 2025/26)"
+    link = table.find("a")
+    assert resolve(address, link["href"]) == PART + address
+    # A measure new in 2025/26 has no earlier status.
+    new = page(archive_site, "indicators/calls-answered-in-2-minutes/")
+    assert "In earlier statements" not in words(new)
