@@ -191,8 +191,8 @@ def test_what_changed_is_linked_from_home_and_says_what_moved_and_why(archive_si
     young = [r for r in rows if r.startswith("16 and 17 year olds")]
     assert young == [
         (
-            "16 and 17 year olds not in education, employment or training No clear change improving "
-            "Not met not met"
+            "16 and 17 year olds not in education, employment or training No clear change Improving "
+            "Not met Not met Yes"
         )
     ]
     # A decision whose status changed, the one dropped (linked in the archive), the loop closed.
