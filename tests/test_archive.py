@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,9 @@ def test_the_archived_statement_shows_its_own_data_judged_at_its_own_date(
     young_now = words(page(archive_site, "indicators/young-people-not-in-learning-or-work/"))
     assert "5.1%" in young_then and "4.9%" not in young_then
     assert "4.9%" in young_now
+    # And so its status: no clear change then, judged on its own figures; improving now.
+    assert "Direction of travel: no clear change" in young_then
+    assert "Direction of travel: improving" in young_now
     # A measure added in 2025/26 has no page in the earlier statement.
     assert not (archive_site.site_dir / PART / "indicators/calls-answered-in-2-minutes").exists()
     # Its decisions are as they stood then: food waste decided, not yet in place.
@@ -225,3 +229,37 @@ def test_each_measure_page_shows_its_status_in_the_earlier_statement_with_a_link
     # A measure new in 2025/26 has no earlier status.
     new = page(archive_site, "indicators/calls-answered-in-2-minutes/")
     assert "In earlier statements" not in words(new)
+
+
+def test_an_archived_statement_withholds_what_was_under_embargo_when_it_was_published(
+    tmp_path: Path,
+) -> None:
+    """The earlier statement is judged as of its published day (15 May 2025): a result under
+    embargo until 1 June 2025 was not shown then, and is not shown in the archive now."""
+    from conftest import BASE, FIXTURES
+
+    previous = tmp_path / "packages" / "riverside-2024-25"
+    shutil.copytree(BASE, previous)
+    for item in (FIXTURES / "across" / "across-revised" / "previous").iterdir():
+        shutil.copy(item, previous / item.name)
+    results = previous / "results.csv"
+    text = results.read_text(encoding="utf-8")
+    row = "damp-homes,2024/25,all,10.5,,,,final,,"
+    assert row in text
+    results.write_text(
+        text.replace(
+            row, "damp-homes,2024/25,all,10.5,,,,final,2025-06-01,Counted after the winter survey"
+        ),
+        encoding="utf-8",
+    )
+    project = make_project(tmp_path / "project", BASE, content=False, previous=[previous])
+    built = build.build(project, as_of=AS_OF)
+    prefix = "archive/2024-25/"
+    archived = words(page(built, prefix + "indicators/damp-homes/"))
+    assert "under embargo until an announced date" in archived
+    assert "10.5" not in archived
+    for path in (built.site_dir / prefix).rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".svg"):
+            assert "Counted after the winter survey" not in path.read_text("utf-8", "replace"), path
+    # The current statement, judged now, shows its own result for 2024/25.
+    assert "10.5" in words(page(built, "indicators/damp-homes/"))
