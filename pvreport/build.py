@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -232,10 +233,16 @@ def build(
 
             # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
             # charts drawn on the way (the chart cache is kept).
-            chart_cache = caches / CACHE_FOLDER if caches else None
-
-            def draw(by_page: Mapping[str, Any]) -> Mapping[str, str | bytes]:
-                return chart_files(by_page, cache_dir=chart_cache, progress=progress)
+            def draw(by_page: Mapping[str, Any], part: str = "") -> Mapping[str, str | bytes]:
+                # Each part of the site keeps its own charts' cache (a cache holds one report's).
+                where = (
+                    PARTS_CACHE_FOLDER + "/" + _cache_name(part) + "/charts"
+                    if part
+                    else CACHE_FOLDER
+                )
+                return chart_files(
+                    by_page, cache_dir=caches / where if caches else None, progress=progress
+                )
 
             # The earlier statements' public reports and statuses, each as of its own
             # published day: the current pages say what changed since them.
@@ -261,7 +268,7 @@ def build(
                     e.clock,
                     nav_page_limit=nav_page_limit,
                     site_url=site_url(config) + e.prefix if site_url(config) else "",
-                    draw=draw,
+                    draw=functools.partial(draw, part=e.prefix),
                     public=then[e.prefix],
                     archived=render.Archived(
                         e.label,
@@ -337,7 +344,7 @@ def build(
                     summary = ENGINE_RUNS[engine_name](
                         part.build_dir,
                         target,
-                        caches / PARTS_CACHE_FOLDER / part.prefix.replace("/", "-").strip("-")
+                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
                         if caches
                         else None,
                         clock,
@@ -982,6 +989,11 @@ def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
         return False
     shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
     return True
+
+
+def _cache_name(prefix: str) -> str:
+    """A part's folder under the caches: ``archive/2024-25/`` -> ``archive-2024-25``."""
+    return prefix.strip("/").replace("/", "-")
 
 
 def _link_or_copy(source: str, target: str) -> None:

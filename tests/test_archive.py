@@ -139,6 +139,10 @@ def test_a_one_row_change_in_the_current_statement_leaves_the_archive_unbuilt(
     project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
     first = build.build(project, as_of=AS_OF)
     assert [p.built for p in first.parts] == [True]
+    # Each part keeps its own caches: the archive's charts do not push the current ones out.
+    caches = project / ".pvreport" / "cache"
+    assert (caches / "charts").is_dir() and (caches / "parts/archive-2024-25/charts").is_dir()
+    assert (caches / "parts/archive-2024-25/pages").is_dir()
     kept = first.site_dir / PART / "indicators/moved-on-within-6-weeks/index.html"
     before = kept.read_bytes()
     results = project / "datapackages/example/results.csv"
@@ -263,3 +267,38 @@ def test_an_archived_statement_withholds_what_was_under_embargo_when_it_was_publ
             assert "Counted after the winter survey" not in path.read_text("utf-8", "replace"), path
     # The current statement, judged now, shows its own result for 2024/25.
     assert "10.5" in words(page(built, "indicators/damp-homes/"))
+
+
+def test_every_status_word_of_either_statement_links_to_its_rule(archive_site: Any) -> None:
+    """As in test_site: a status shown on its own is a link to its rule; an earlier statement's
+    status to the rule as that statement published it (its own page of rules, which exists)."""
+    from pvreport.report import derive
+
+    status_words = {rule.word for rule in derive.RULES}
+    site = archive_site.site_dir
+    checked = then = 0
+    for path in sorted(site.rglob("index.html")):
+        if {"how-we-judge-progress", "data"} & set(path.parts):
+            continue
+        article = _soup(path).find("article")
+        if article is None:
+            continue
+        address = path.parent.relative_to(site).as_posix() + "/"
+        for text in article.find_all(string=True):
+            if text.strip().lower() not in status_words:
+                continue
+            if text.find_parent(["figure", "svg", "script", "code"]) is not None:
+                continue
+            data = text.find_parent("details")
+            if data is not None and "pv-chart-data" in data.get("class", []):
+                continue
+            link = text.find_parent("a")
+            assert link is not None, f"status word not linked on {address}: {text.strip()!r}"
+            target, _, anchor = resolve(address, link["href"]).partition("#")
+            assert target.endswith("how-we-judge-progress/"), (address, link["href"])
+            rules = _soup(site / target / "index.html")
+            assert rules.find(id=anchor) is not None, (address, link["href"])
+            if target.startswith(PART) and not address.startswith(PART):
+                then += 1
+            checked += 1
+    assert checked > 100 and then > 40
