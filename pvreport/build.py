@@ -125,6 +125,8 @@ class Part:
     withheld: visibility.Withheld
     addresses: list[str]
     digest: str
+    #: A digest of everything its pages are made from (:func:`part_inputs`).
+    inputs: str = ""
     built: bool = True
 
 
@@ -262,26 +264,36 @@ def build(
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
             # 6b. Each earlier statement's pages, from its own package, judged as of its own
             # published day, each page saying which statement it belongs to.
-            archived = {
-                e.prefix: render_report(
-                    e.validation,
-                    e.clock,
-                    nav_page_limit=nav_page_limit,
-                    site_url=site_url(config) + e.prefix if site_url(config) else "",
-                    draw=functools.partial(draw, part=e.prefix),
-                    public=then[e.prefix],
-                    archived=render.Archived(
-                        e.label,
-                        e.published,
-                        e.prefix,
-                        report.reporting_period.label,
-                        frozenset(render.address(p.src) for p in rendered.pages),
+            # Not even rendered where nothing they are made from changed since the part was
+            # last published: that part is kept as it is.
+            archived: dict[str, tuple[Site, str]] = {}
+            kept: dict[str, Part] = {}
+            current = frozenset(render.address(p.src) for p in rendered.pages)
+            for e in earlier:
+                inputs = part_inputs(e, config, current, report.reporting_period.label)
+                found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix])
+                if found is not None and caches and publish:
+                    kept[e.prefix] = found
+                    continue
+                archived[e.prefix] = (
+                    render_report(
+                        e.validation,
+                        e.clock,
+                        nav_page_limit=nav_page_limit,
+                        site_url=site_url(config) + e.prefix if site_url(config) else "",
+                        draw=functools.partial(draw, part=e.prefix),
+                        public=then[e.prefix],
+                        archived=render.Archived(
+                            e.label, e.published, e.prefix, report.reporting_period.label, current
+                        ),
                     ),
+                    inputs,
                 )
-                for e in earlier
-            }
-            if archived:
-                progress.stage(f"archive: {count(len(archived), 'earlier statement')} rendered")
+            if earlier:
+                progress.stage(
+                    f"archive: {count(len(archived), 'earlier statement')} rendered, "
+                    f"{len(kept)} unchanged"
+                )
 
             # ---- Nothing has been written above this line but the build log, the chart cache
             # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
@@ -300,8 +312,9 @@ def build(
             )
             docs.pop("digest")
             parts = tuple(
-                write_part(build_dir, config, prefix, part, site_url(config))
-                for prefix, part in archived.items()
+                kept.get(e.prefix)
+                or write_part(build_dir, config, e.prefix, *archived[e.prefix], site_url(config))
+                for e in earlier
             )
             built = Built(
                 build_dir, site_dir, validation=validation, withheld=withheld, parts=parts, **docs
@@ -944,7 +957,7 @@ def write_docs(
 
 
 def write_part(
-    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, url: str
+    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, inputs: str, url: str
 ) -> Part:
     """An earlier statement's docs folder and engine config, under ``build/parts/<prefix>``:
     the project's config with the part's own address (``site_url`` + ``archive/2024-25/``),
@@ -970,6 +983,7 @@ def write_part(
         part.withheld,
         [prefix + a for a in docs["addresses"]],
         docs["digest"],
+        inputs,
     )
 
 
@@ -978,14 +992,10 @@ def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
     site's files), where it was built from exactly what it is built from now; False (and
     nothing done) otherwise."""
     published = site_dir / part.prefix
-    try:
-        record = json.loads((part.build_dir / PART_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if (
-        record != {"digest": part.digest, "site": str(site_dir)}
-        or not (published / "index.html").is_file()
-    ):
+    record = _record(part.build_dir)
+    if (record.get("digest"), record.get("site")) != (part.digest, str(site_dir)) or not (
+        published / "index.html"
+    ).is_file():
         return False
     shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
     return True
@@ -1004,9 +1014,86 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def record_part(part: Part, site_dir: Path) -> None:
-    """Remember what a published part was built from (see :func:`reuse_part`)."""
-    (part.build_dir / PART_RECORD).write_text(
-        json.dumps({"digest": part.digest, "site": str(site_dir)}), encoding="utf-8"
+    """Remember what a published part was built from (see :func:`reuse_part` and
+    :func:`kept_part`)."""
+    record = {
+        "digest": part.digest,
+        "inputs": part.inputs,
+        "site": str(site_dir),
+        "addresses": part.addresses,
+    }
+    (part.build_dir / PART_RECORD).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _record(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / PART_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+@functools.cache
+def _pvreport_digest() -> str:
+    """pvreport's own code, templates and assets, and the engines' versions: a part made by
+    another pvreport is made again."""
+    digest = hashlib.blake2b(engine.versions().encode("utf-8"), digest_size=20)
+    root = Path(str(resources.files("pvreport")))
+    kinds = (".py", ".j2", ".html", ".css", ".js", ".json", ".yaml")
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in kinds:
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def part_inputs(
+    earlier: across.Earlier, config: Mapping[str, Any], current: frozenset[str], label: str
+) -> str:
+    """A digest of everything an earlier statement's part is made from: its package's files,
+    the moment it is judged at and the build's fixed epoch, the project's config, the current
+    statement's period and page addresses (its pages link to them), and pvreport itself."""
+    digest = hashlib.blake2b(digest_size=20)
+    folder = earlier.validation.package_dir
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    moment = f"{earlier.clock.now.isoformat()} {earlier.clock.epoch} {label}"
+    digest.update(moment.encode("utf-8"))
+    digest.update(write.config_text(config).encode("utf-8"))
+    digest.update("\n".join(sorted(current)).encode("utf-8"))
+    digest.update(_pvreport_digest().encode("utf-8"))
+    return digest.hexdigest()
+
+
+def kept_part(
+    build_dir: Path, earlier: across.Earlier, inputs: str, site_dir: Path, public: Public
+) -> Part | None:
+    """The part as it was last published, where everything it is made from is as it was then
+    (its docs folder still in the build folder, its pages in the site): it need not be rendered
+    again. None otherwise."""
+    folder = build_dir / PARTS_FOLDER / earlier.prefix
+    record = _record(folder)
+    addresses = record.get("addresses")
+    if (
+        record.get("inputs") != inputs
+        or record.get("site") != str(site_dir)
+        or not isinstance(addresses, list)
+        or not isinstance(record.get("digest"), str)
+        or not (folder / "docs").is_dir()
+        or not (site_dir / earlier.prefix / "index.html").is_file()
+    ):
+        return None
+    return Part(
+        earlier.prefix,
+        folder,
+        folder / "docs",
+        public.report,
+        public.withheld,
+        [str(a) for a in addresses],
+        record["digest"],
+        inputs,
     )
 
 

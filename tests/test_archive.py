@@ -153,8 +153,12 @@ def test_a_one_row_change_in_the_current_statement_leaves_the_archive_unbuilt(
     )
     assert changed != text
     results.write_text(changed, encoding="utf-8")
+    manifests = list((project / "build/parts").rglob("docs.manifest.json"))
+    stamps = {m: m.stat().st_mtime_ns for m in manifests}
     second = build.build(project, as_of=AS_OF)
     assert [p.built for p in second.parts] == [False]
+    # Not even rendered and written again: nothing it is made from changed.
+    assert manifests and {m: m.stat().st_mtime_ns for m in manifests} == stamps
     assert kept.read_bytes() == before
     assert "356" in words(page(second, "indicators/households-in-temporary-homes/"))
     # A change to the earlier statement builds its part again.
