@@ -105,3 +105,23 @@ def test_build_refuses_an_earlier_statement_that_does_not_validate(tmp_path: Pat
     files = {p.file for p in failed.value.problems if p.is_error}
     assert files == {"../previous/indicators.csv", "../previous/datapackage.json"}
     assert not (project / "site").exists()
+
+
+def test_build_previous_on_the_command_line(tmp_path: Path) -> None:
+    from conftest import make_project
+
+    current, [previous] = make_case("across-revised", tmp_path / "packages")
+    project = make_project(tmp_path / "project", current, content=False)
+    shutil.copytree(previous, project / "datapackages" / "previous")
+    wrong = run_pvreport(
+        project, "build", "--as-of", AS_OF.isoformat(), "--previous", "datapackages/current"
+    )
+    assert wrong.returncode == 1
+    assert "(previous-is-current)" in wrong.stdout
+    assert not (project / "site").exists()
+    done = run_pvreport(
+        project, "build", "--as-of", AS_OF.isoformat(), "--previous", "datapackages/previous"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (project / "site/archive/2024-25/index.html").is_file()
+    assert (project / "site/what-changed/index.html").is_file()
