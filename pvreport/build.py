@@ -269,10 +269,11 @@ def build(
             archived: dict[str, tuple[Site, str]] = {}
             kept: dict[str, Part] = {}
             current = frozenset(render.address(p.src) for p in rendered.pages)
-            for e in earlier:
+            # (`mkdocs serve`, publish=False, previews the current statement only.)
+            for e in earlier if publish else ():
                 inputs = part_inputs(e, config, current, report.reporting_period.label)
                 found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix])
-                if found is not None and caches and publish:
+                if found is not None and caches:
                     kept[e.prefix] = found
                     continue
                 archived[e.prefix] = (
@@ -315,6 +316,7 @@ def build(
                 kept.get(e.prefix)
                 or write_part(build_dir, config, e.prefix, *archived[e.prefix], site_url(config))
                 for e in earlier
+                if e.prefix in kept or e.prefix in archived
             )
             built = Built(
                 build_dir, site_dir, validation=validation, withheld=withheld, parts=parts, **docs

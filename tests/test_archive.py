@@ -306,3 +306,17 @@ def test_every_status_word_of_either_statement_links_to_its_rule(archive_site: A
                 then += 1
             checked += 1
     assert checked > 100 and then > 40
+
+
+def test_serve_previews_the_current_statement_with_what_changed(tmp_path: Path) -> None:
+    """The plugin's build (publish=False, for `mkdocs serve`) reads `previous:` from mkdocs.yml,
+    says what changed, and renders no archived part (the preview is the current statement)."""
+    from mkdocs.config import load_config
+
+    project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
+    config = load_config(str(project / "mkdocs.yml"))
+    assert config.plugins["pvreport"].config.previous == ["datapackages/example-2024-25"]
+    built = build.build(project, as_of=AS_OF, publish=False, build_dir=project / "build" / "serve")
+    assert built.parts == ()
+    assert (built.docs_dir / "what-changed.md").is_file()
+    assert not (project / "build" / "serve" / "parts").exists()
