@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 from . import contract
 from .problems import Problem, PvreportError, has_errors, sorted_problems
+from .problems import strict as make_strict
 from .progress import Progress, count
 from .report import derive, load, model, visibility
 from .report import history as history_
@@ -204,14 +205,17 @@ def build(
             )
             # 1b. The earlier statements, each validated as of its own published day, and the
             # rules across statements: their errors stop the build here too.
+            # (An earlier statement is checked as it was published: --strict makes the rules
+            # across statements strict, not the warnings of a statement already published.)
             earlier, problems = across.validate_earlier(
                 validation,
                 previous_dirs,
                 lambda folder, own: validate_package(
-                    folder, clock=own, strict=strict, limits=limits, thresholds=thresholds
+                    folder, clock=own, limits=limits, thresholds=thresholds
                 ),
                 clock,
             )
+            problems = make_strict(problems) if strict else problems
             own_errors = not validation.ok or validation.descriptor is None
             if problems:
                 validation = dataclasses.replace(

@@ -125,3 +125,19 @@ def test_build_previous_on_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert (project / "site/archive/2024-25/index.html").is_file()
     assert (project / "site/what-changed/index.html").is_file()
+
+
+def test_strict_makes_the_rules_across_strict_but_not_an_earlier_statements_warnings(
+    tmp_path: Path,
+) -> None:
+    make_case("across-dropped", tmp_path)
+    args = ("validate", "current", "--previous", "previous", "--as-of", AS_OF.isoformat())
+    plain = run_pvreport(tmp_path, *args)
+    assert plain.returncode == 0, plain.stdout
+    strict = run_pvreport(tmp_path, *args, "--strict")
+    assert strict.returncode == 1
+    assert "current/objectives.csv: [id]" in strict.stdout
+    assert "(dropped-without-revision)" in strict.stdout
+    # The earlier statement's own warning (its measure park-visits has no results) is not made
+    # an error: it is checked as it was published.
+    assert "../previous/" not in strict.stdout and "previous/objectives.csv" not in strict.stdout
