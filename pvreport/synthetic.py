@@ -399,7 +399,9 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
             "libraries and bins. We ask people what matters most and tell them how we did.",
         },
         "reporting_period": {"label": "2025/26", "start": "2025-04-01", "end": "2026-03-31"},
-        "resources": [{"name": name, "path": f"{name}.csv"} for name in contract.RESOURCES],
+        "resources": [
+            {"name": name, "path": f"{name}.csv"} for name in contract.RESOURCES
+        ],
     }
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
