@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -130,11 +131,78 @@ def make_project(root: Path, size: str, seed: int) -> Path:
         env=ENV,
         capture_output=True,
     )
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("datapackages/example", f"datapackages/{PACKAGE}")
-    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(project_config(), encoding="utf-8")
     shutil.copytree(REPO / "content", project / "content")
     return project
+
+
+def project_config(previous: list[str] | None = None) -> str:
+    """The repository's mkdocs.yml naming the generated package (and the earlier statements'
+    packages ``previous``, newest first, in place of the example's)."""
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(
+        r"\n *# The earlier statements[^\n]*\n *previous:\n( *- [^\n]*\n)+", "\n", config
+    )
+    named = "".join(f"        - datapackages/{p}\n" for p in previous or [])
+    return config.replace(
+        "package: datapackages/example\n",
+        f"package: datapackages/{PACKAGE}\n" + (f"      previous:\n{named}" if named else ""),
+    )
+
+
+def bench_statements(root: Path, size: str, seed: int, count: int, log: list[str]) -> list[str]:
+    """A project of ``count`` statements of one size (the generated package as the current one,
+    copies of it as the earlier years, each with its own period and published date) against
+    one statement: cold builds of each, then a rebuild of the project after one result row of
+    the current statement changed, and how many archived parts that rebuild ran the engine for
+    (from the build log: none, where they were kept as published). Markdown lines."""
+    one = make_project(root / "statements-1", size, seed)
+    many = make_project(root / f"statements-{count}", size, seed)
+    earlier = []
+    source = many / "datapackages" / PACKAGE
+    for back in range(1, count):
+        start = 2025 - back
+        name = f"{PACKAGE}-{start}-{str(start + 1)[2:]}"
+        target = many / "datapackages" / name
+        shutil.copytree(source, target)
+        descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["reporting_period"] = {
+            "label": f"{start}/{str(start + 1)[2:]}",
+            "start": f"{start}-04-01",
+            "end": f"{start + 1}-03-31",
+        }
+        descriptor["published"] = f"{start + 1}-06-30"
+        (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2), "utf-8")
+        earlier.append(name)
+    (many / "mkdocs.yml").write_text(project_config(earlier), encoding="utf-8")
+    build = [str(BIN / "pvreport"), "build", "--quiet", "--as-of", AS_OF]
+    single = measured(build, one)
+    log.append(f"one {size} statement, cold: {single.seconds:.1f} s")
+    change_one_result(one)
+    single_again = measured(build, one)
+    several = measured(build, many)
+    log.append(f"{count} {size} statements, cold: {several.seconds:.1f} s")
+    change_one_result(many)
+    again = measured(build, many)
+    text = (many / "build" / "build.log").read_text(encoding="utf-8")
+    rebuilt = sum(
+        1
+        for line in text.splitlines()
+        if "Building documentation to directory" in line and "/archive/" in line
+    )
+    pages = sum(1 for _ in (many / "site").rglob("index.html"))
+    return [
+        (
+            f"| {size} | 1 | {sum(1 for _ in (one / 'site').rglob('index.html')):,} | "
+            f"{single.seconds:.1f} | {single_again.seconds:.1f} | {single.peak_mb:.0f} |"
+        ),
+        (
+            f"| {size} | {count} | {pages:,} | {several.seconds:.1f} "
+            f"({several.seconds / single.seconds:.2f}x one) | {again.seconds:.1f} "
+            f"({again.seconds / single_again.seconds:.2f}x one; {rebuilt} of {count - 1} "
+            f"archived parts built again) | {several.peak_mb:.0f} |"
+        ),
+    ]
 
 
 def frictionless_copy(source: Path, target: Path) -> Path:
@@ -708,6 +776,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default="/tmp/pvreport-bench", help="throwaway projects")
     parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
     parser.add_argument(
+        "--statements",
+        type=int,
+        metavar="N",
+        help="measure only a project of N statements of the last size against one statement "
+        "(cold builds, then a rebuild after one row of the current one changed); print the rows",
+    )
+    parser.add_argument(
         "--notes-only",
         action="store_true",
         help="measure nothing: copy bench/notes.md again into the existing --out file",
@@ -736,6 +811,14 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     log: list[str] = []
+    if args.statements:
+        rows = bench_statements(root, sizes[-1], args.seed, args.statements, log)
+        print(
+            "| size | statements | pages | cold build (s) | rebuild after one row (s) | peak MB |"
+        )
+        print("|---|--:|--:|--:|--:|--:|")
+        print("\n".join(rows))
+        return 0
     results = []
     runs = {}
     for size in sizes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -30,13 +31,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import contract
 from .messages import _
 from .problems import Problem, PvreportError, has_errors, sorted_problems
+from .problems import strict as make_strict
 from .progress import Progress, count
 from .report import derive, load, model, visibility
+from .report import history as history_
 from .site import charts, check, engine, render, write, xlsx
 from .tables import gate
 from .tables.limits import Limits, LimitsError
@@ -124,6 +127,8 @@ class Part:
     withheld: visibility.Withheld
     addresses: list[str]
     digest: str
+    #: A digest of everything its pages are made from (:func:`part_inputs`).
+    inputs: str = ""
     built: bool = True
 
 
@@ -201,23 +206,28 @@ def build(
             )
             # 1b. The earlier statements, each validated as of its own published day, and the
             # rules across statements: their errors stop the build here too.
+            # (An earlier statement is checked as it was published: --strict makes the rules
+            # across statements strict, not the warnings of a statement already published.)
             earlier, problems = across.validate_earlier(
                 validation,
                 previous_dirs,
                 lambda folder, own: validate_package(
-                    folder, clock=own, strict=strict, limits=limits, thresholds=thresholds
+                    folder, clock=own, limits=limits, thresholds=thresholds
                 ),
                 clock,
             )
+            problems = make_strict(problems) if strict else problems
+            own_errors = not validation.ok or validation.descriptor is None
             if problems:
                 validation = dataclasses.replace(
                     validation, problems=sorted_problems([*validation.problems, *problems])
                 )
-            if not validation.ok or validation.descriptor is None or has_errors(problems):
+            if own_errors or has_errors(problems):
                 raise BuildError(
                     f"The data package {package_dir.name} has errors, so the site was not built."
-                    if not validation.ok or validation.descriptor is None
-                    else "An earlier statement has errors, so the site was not built.",
+                    if own_errors
+                    else "An earlier statement has errors, or the statements disagree, so the "
+                    "site was not built.",
                     validation.problems,
                 )
             for problem in validation.warnings:
@@ -230,11 +240,21 @@ def build(
 
             # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
             # charts drawn on the way (the chart cache is kept).
-            chart_cache = caches / CACHE_FOLDER if caches else None
+            def draw(by_page: Mapping[str, Any], part: str = "") -> Mapping[str, str | bytes]:
+                # Each part of the site keeps its own charts' cache (a cache holds one report's).
+                where = (
+                    PARTS_CACHE_FOLDER + "/" + _cache_name(part) + "/charts"
+                    if part
+                    else CACHE_FOLDER
+                )
+                return chart_files(
+                    by_page, cache_dir=caches / where if caches else None, progress=progress
+                )
 
-            def draw(by_page: Mapping[str, Any]) -> Mapping[str, str | bytes]:
-                return chart_files(by_page, cache_dir=chart_cache, progress=progress)
-
+            # The earlier statements' public reports and statuses, each as of its own
+            # published day: the current pages say what changed since them.
+            then = {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+            history = history_of(earlier, then)
             site = render_report(
                 validation,
                 clock,
@@ -243,30 +263,43 @@ def build(
                 site_url=site_url(config),
                 draw=draw,
                 statements=statements(validation, earlier),
+                history=history,
             )
             report, withheld, rendered = site.report, site.withheld, site.rendered
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
             # 6b. Each earlier statement's pages, from its own package, judged as of its own
             # published day, each page saying which statement it belongs to.
-            archived = {
-                e.prefix: render_report(
-                    e.validation,
-                    e.clock,
-                    nav_page_limit=nav_page_limit,
-                    site_url=site_url(config) + e.prefix if site_url(config) else "",
-                    draw=draw,
-                    archived=render.Archived(
-                        e.label,
-                        e.published,
-                        e.prefix,
-                        report.reporting_period.label,
-                        frozenset(render.address(p.src) for p in rendered.pages),
+            # Not even rendered where nothing they are made from changed since the part was
+            # last published: that part is kept as it is.
+            archived: dict[str, tuple[Site, str]] = {}
+            kept: dict[str, Part] = {}
+            current = frozenset(render.address(p.src) for p in rendered.pages)
+            # (`mkdocs serve`, publish=False, previews the current statement only.)
+            for e in earlier if publish else ():
+                inputs = part_inputs(e, config, current, report.reporting_period.label)
+                found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix])
+                if found is not None and caches:
+                    kept[e.prefix] = found
+                    continue
+                archived[e.prefix] = (
+                    render_report(
+                        e.validation,
+                        e.clock,
+                        nav_page_limit=nav_page_limit,
+                        site_url=site_url(config) + e.prefix if site_url(config) else "",
+                        draw=functools.partial(draw, part=e.prefix),
+                        public=then[e.prefix],
+                        archived=render.Archived(
+                            e.label, e.published, e.prefix, report.reporting_period.label, current
+                        ),
                     ),
+                    inputs,
                 )
-                for e in earlier
-            }
-            if archived:
-                progress.stage(f"archive: {count(len(archived), 'earlier statement')} rendered")
+            if earlier:
+                progress.stage(
+                    f"archive: {count(len(archived), 'earlier statement')} rendered, "
+                    f"{len(kept)} unchanged"
+                )
 
             # ---- Nothing has been written above this line but the build log, the chart cache
             # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
@@ -285,8 +318,10 @@ def build(
             )
             docs.pop("digest")
             parts = tuple(
-                write_part(build_dir, config, prefix, part, site_url(config))
-                for prefix, part in archived.items()
+                kept.get(e.prefix)
+                or write_part(build_dir, config, e.prefix, *archived[e.prefix], site_url(config))
+                for e in earlier
+                if e.prefix in kept or e.prefix in archived
             )
             built = Built(
                 build_dir, site_dir, validation=validation, withheld=withheld, parts=parts, **docs
@@ -329,7 +364,7 @@ def build(
                     summary = ENGINE_RUNS[engine_name](
                         part.build_dir,
                         target,
-                        caches / PARTS_CACHE_FOLDER / part.prefix.replace("/", "-").strip("-")
+                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
                         if caches
                         else None,
                         clock,
@@ -538,6 +573,21 @@ def find_previous(
             "statements' package folders, newest first (previous: [datapackages/example-2024-25])."
         )
     return [(project_dir / p).resolve() for p in named]
+
+
+def history_of(
+    earlier: Sequence[across.Earlier], then: Mapping[str, Public] | None = None
+) -> list[history_.Then]:
+    """The earlier statements as the current statement's pages speak of them, newest first:
+    each one's public report and statuses as of its own published day (``then``, by prefix,
+    where they are worked out already)."""
+    then = then or {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+    return [
+        history_.Then(
+            e.label, e.published, e.prefix, then[e.prefix].report, then[e.prefix].statuses
+        )
+        for e in earlier
+    ]
 
 
 def statements(validation: Validation, earlier: Sequence[across.Earlier]) -> list[render.Statement]:
@@ -769,6 +819,33 @@ def downloads(
     return links, files
 
 
+class Public(NamedTuple):
+    """Stages 2 to 4 of a report: the public report, what was withheld, statuses, gaps."""
+
+    report: model.Report
+    withheld: visibility.Withheld
+    statuses: Mapping[str, derive.IndicatorStatus]
+    gaps: Mapping[str, Sequence[derive.EquityGap]]
+
+
+def public_report(validation: Validation, clock: Clock) -> Public:
+    """The build's stages 2 to 4: the public report of a valid package, what was withheld from
+    it at the clock's moment, and its statuses and equity gaps as of that day."""
+    assert validation.descriptor is not None
+    # 2. Load: the tables into the report model.
+    full = load.to_report(validation.descriptor, validation.tables)
+
+    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
+    # row.
+    files = {name: table.file for name, table in validation.tables.items()}
+    report, withheld = visibility.withhold(full, now=clock.now, files=files)
+
+    # 4. Derive: statuses and equity gaps, from the public report only.
+    statuses = derive.report_statuses(report, as_of=clock.today)
+    gaps = derive.report_gaps(report)
+    return Public(report, withheld, statuses, gaps)
+
+
 @dataclasses.dataclass(frozen=True)
 class Site:
     """A report's pages in memory (:func:`render_report`), with the files drawn and made for
@@ -791,23 +868,18 @@ def render_report(
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
     statements: Sequence[render.Statement] = (),
     archived: render.Archived | None = None,
+    history: Sequence[history_.Then] = (),
+    public: Public | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
     none). ``statements`` are every statement of the site, for the archive's list;
-    ``archived`` says the pages are an earlier statement's, and what they say about it."""
+    ``archived`` says the pages are an earlier statement's, and what they say about it;
+    ``history`` are the earlier statements as these pages speak of them (what changed). Stages
+    2 to 4 are :func:`public_report`, done already where ``public`` is given."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model.
-    full = load.to_report(validation.descriptor, validation.tables)
-
-    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
-    # row.
-    files = {name: table.file for name, table in validation.tables.items()}
-    report, withheld = visibility.withhold(full, now=clock.now, files=files)
-
-    # 4. Derive: statuses and equity gaps, from the public report only.
-    statuses = derive.report_statuses(report, as_of=clock.today)
-    gaps = derive.report_gaps(report)
+    # 2 to 4. Load, withhold, derive.
+    report, withheld, statuses, gaps = public or public_report(validation, clock)
 
     # 5. Chart: each page's chart specs, then (in a build) SVGs, data and specs as files.
     by_page = page_charts(report, statuses, clock.today, gaps)
@@ -830,6 +902,7 @@ def render_report(
             site_url=site_url,
             statements=tuple(statements),
             archived=archived,
+            history=tuple(history),
         )
     )
     return Site(report, withheld, rendered, charts, download_files)
@@ -912,7 +985,7 @@ def write_docs(
 
 
 def write_part(
-    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, url: str
+    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, inputs: str, url: str
 ) -> Part:
     """An earlier statement's docs folder and engine config, under ``build/parts/<prefix>``:
     the project's config with the part's own address (``site_url`` + ``archive/2024-25/``),
@@ -938,6 +1011,7 @@ def write_part(
         part.withheld,
         [prefix + a for a in docs["addresses"]],
         docs["digest"],
+        inputs,
     )
 
 
@@ -946,17 +1020,18 @@ def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
     site's files), where it was built from exactly what it is built from now; False (and
     nothing done) otherwise."""
     published = site_dir / part.prefix
-    try:
-        record = json.loads((part.build_dir / PART_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if (
-        record != {"digest": part.digest, "site": str(site_dir)}
-        or not (published / "index.html").is_file()
-    ):
+    record = _record(part.build_dir)
+    if (record.get("digest"), record.get("site")) != (part.digest, str(site_dir)) or not (
+        published / "index.html"
+    ).is_file():
         return False
     shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
     return True
+
+
+def _cache_name(prefix: str) -> str:
+    """A part's folder under the caches: ``archive/2024-25/`` -> ``archive-2024-25``."""
+    return prefix.strip("/").replace("/", "-")
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -967,9 +1042,86 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def record_part(part: Part, site_dir: Path) -> None:
-    """Remember what a published part was built from (see :func:`reuse_part`)."""
-    (part.build_dir / PART_RECORD).write_text(
-        json.dumps({"digest": part.digest, "site": str(site_dir)}), encoding="utf-8"
+    """Remember what a published part was built from (see :func:`reuse_part` and
+    :func:`kept_part`)."""
+    record = {
+        "digest": part.digest,
+        "inputs": part.inputs,
+        "site": str(site_dir),
+        "addresses": part.addresses,
+    }
+    (part.build_dir / PART_RECORD).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _record(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / PART_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+@functools.cache
+def _pvreport_digest() -> str:
+    """pvreport's own code, templates and assets, and the engines' versions: a part made by
+    another pvreport is made again."""
+    digest = hashlib.blake2b(engine.versions().encode("utf-8"), digest_size=20)
+    root = Path(str(resources.files("pvreport")))
+    kinds = (".py", ".j2", ".html", ".css", ".js", ".json", ".yaml")
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in kinds:
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def part_inputs(
+    earlier: across.Earlier, config: Mapping[str, Any], current: frozenset[str], label: str
+) -> str:
+    """A digest of everything an earlier statement's part is made from: its package's files,
+    the moment it is judged at and the build's fixed epoch, the project's config, the current
+    statement's period and page addresses (its pages link to them), and pvreport itself."""
+    digest = hashlib.blake2b(digest_size=20)
+    folder = earlier.validation.package_dir
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    moment = f"{earlier.clock.now.isoformat()} {earlier.clock.epoch} {label}"
+    digest.update(moment.encode("utf-8"))
+    digest.update(write.config_text(config).encode("utf-8"))
+    digest.update("\n".join(sorted(current)).encode("utf-8"))
+    digest.update(_pvreport_digest().encode("utf-8"))
+    return digest.hexdigest()
+
+
+def kept_part(
+    build_dir: Path, earlier: across.Earlier, inputs: str, site_dir: Path, public: Public
+) -> Part | None:
+    """The part as it was last published, where everything it is made from is as it was then
+    (its docs folder still in the build folder, its pages in the site): it need not be rendered
+    again. None otherwise."""
+    folder = build_dir / PARTS_FOLDER / earlier.prefix
+    record = _record(folder)
+    addresses = record.get("addresses")
+    if (
+        record.get("inputs") != inputs
+        or record.get("site") != str(site_dir)
+        or not isinstance(addresses, list)
+        or not isinstance(record.get("digest"), str)
+        or not (folder / "docs").is_dir()
+        or not (site_dir / earlier.prefix / "index.html").is_file()
+    ):
+        return None
+    return Part(
+        earlier.prefix,
+        folder,
+        folder / "docs",
+        public.report,
+        public.withheld,
+        [str(a) for a in addresses],
+        record["digest"],
+        inputs,
     )
 
 

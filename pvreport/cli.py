@@ -360,6 +360,7 @@ def _with_previous(
     """The current package's validation with the earlier statements' problems and the rules
     across statements."""
     from .problems import sorted_problems
+    from .problems import strict as make_strict
     from .tables.moments import Clock
     from .validate import across, validate_package
 
@@ -367,14 +368,18 @@ def _with_previous(
         if not folder.is_dir():
             raise UsageError(f"--previous {folder}: not a folder")
     clock = Clock.make(args.as_of)
+    # An earlier statement is checked as it was published: --strict makes the rules across
+    # statements strict, not the warnings of a statement already published.
     _, problems = across.validate_earlier(
         result,
         previous,
         lambda folder, own: validate_package(
-            folder, clock=own, strict=args.strict, limits=limits, thresholds=thresholds
+            folder, clock=own, limits=limits, thresholds=thresholds
         ),
         clock,
     )
+    if args.strict:
+        problems = make_strict(problems)
     return dataclasses.replace(result, problems=sorted_problems([*result.problems, *problems]))
 
 

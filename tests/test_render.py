@@ -18,14 +18,14 @@ from pathlib import Path
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AS_OF, copy_base
+from conftest import AS_OF, EXAMPLE_PREVIOUS, copy_base
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pvreport import build
 from pvreport.report import load, visibility
 from pvreport.site import render, write
-from pvreport.validate import validate_package
+from pvreport.validate import across, validate_package
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "datapackages" / "example"
@@ -306,9 +306,21 @@ NOT_GOLDEN = frozenset({"accessibility.md"})
 
 
 def example_pages() -> dict[str, str]:
-    validation = validate_package(EXAMPLE, as_of=AS_OF)
+    """The current statement's pages, as the example project builds them: with its earlier
+    statement (2024/25), so with /what-changed/ and /archive/."""
+    clock = build.Clock.make(AS_OF)
+    validation = validate_package(EXAMPLE, clock=clock)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF))
+    earlier, problems = across.validate_earlier(
+        validation, [EXAMPLE_PREVIOUS], lambda d, own: validate_package(d, clock=own), clock
+    )
+    assert not [p for p in problems if p.is_error], problems
+    site = build.render_report(
+        validation,
+        clock,
+        statements=build.statements(validation, earlier),
+        history=build.history_of(earlier),
+    )
     return {p.src: p.text for p in site.rendered.pages}
 
 

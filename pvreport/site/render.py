@@ -37,7 +37,7 @@ from markupsafe import Markup
 from .. import contract, messages
 from ..messages import N_, _, ngettext, pgettext
 from ..problems import CodeInfo, Problem, catalogue
-from ..report import derive, formatting, model
+from ..report import derive, formatting, history, model
 from ..report.visibility import Withheld, WithheldNote
 from . import svg
 
@@ -809,6 +809,9 @@ class Inputs:
     statements: Sequence[Statement] = ()
     #: Where these are an earlier statement's pages: what each of them says about it.
     archived: Archived | None = None
+    #: The earlier statements as the current one's pages speak of them, newest first: the
+    #: what-changed page compares with the first, and each measure's page lists its status in each.
+    history: Sequence[history.Then] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -853,6 +856,13 @@ def archived_banner(env: jinja2.Environment, archived: Archived, src: str) -> st
         current_home=root or "./",
         archive=root + address(SRC["archive"]),
     )
+
+
+def archived_href(page_src: str, prefix: str, target_src: str) -> str:
+    """A link from a page of the current statement to a page of an earlier one (under
+    ``prefix``), as an address relative to the page: the engine builds the two apart, so this is
+    written as raw HTML, not as a link it would look for among its own pages."""
+    return "../" * address(page_src).count("/") + prefix + address(target_src)
 
 
 def _after_title(text: str, banner: str) -> str:
@@ -1035,6 +1045,7 @@ class _Renderer:
             status_link=status_link,
             chart=chart,
             withheld=self.inputs.withheld.at,
+            archived_link=lambda prefix, target: Markup(archived_href(src, prefix, target)),
             **context,
         )
         self.pages.append(Page(src, title, text))
@@ -1146,10 +1157,20 @@ class _Renderer:
             "charts_for": lambda key: self.inputs.charts.get(key, ()),
             "statements": self.inputs.statements,
             "archived": self.inputs.archived,
+            "history": self.inputs.history,
         }
         org = r.organisation.name
 
         self.render("home.md.j2", SRC["home"], _("Home"), **common)
+        if self.inputs.history:
+            previous = self.inputs.history[0]
+            self.render(
+                "what_changed.md.j2",
+                SRC["what_changed"],
+                _("What changed since {period}").format(period=previous.label),
+                changes=history.compare(previous, r, statuses),
+                **common,
+            )
 
         self.render("objectives.md.j2", SRC["objectives"], _("What we're for"), **common)
         children: dict[str | None, list[model.Objective]] = {}
@@ -1204,6 +1225,7 @@ class _Renderer:
                 ind.title,
                 embed_snippet=snippet,
                 data_file=data_src(ind.id),
+                earlier=history.indicator_history(ind.id, self.inputs.history),
                 **view,
                 **common,
             )
@@ -1344,6 +1366,11 @@ class _Renderer:
                 _("Data"): [
                     SRC["data"],
                     {titles[SRC["changes"]]: SRC["changes"]},
+                    *(
+                        [{titles[SRC["what_changed"]]: SRC["what_changed"]}]
+                        if SRC["what_changed"] in titles
+                        else []
+                    ),
                     {titles[SRC["codes"]]: SRC["codes"]},
                     {titles[SRC["accessibility"]]: SRC["accessibility"]},
                     *(
