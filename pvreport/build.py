@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -30,13 +31,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import contract, messages
+from .messages import _
 from .problems import Problem, PvreportError, has_errors, sorted_problems
+from .problems import strict as make_strict
 from .progress import Progress, count
 from .report import derive, load, model, visibility
-from .site import charts, check, engine, render, write
+from .report import history as history_
+from .site import charts, check, engine, render, write, xlsx
 from .tables import gate
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
@@ -134,6 +138,8 @@ class Part:
     withheld: visibility.Withheld
     addresses: list[str]
     digest: str
+    #: A digest of everything its pages are made from (:func:`part_inputs`).
+    inputs: str = ""
     built: bool = True
 
 
@@ -237,28 +243,32 @@ def build(
                 )
             # 1b. The earlier statements, each validated as of its own published day, and the
             # rules across statements: their errors stop the build here too.
+            # (An earlier statement is checked as it was published: --strict makes the rules
+            # across statements strict, not the warnings of a statement already published.)
             earlier, problems = across.validate_earlier(
                 validation,
                 previous_dirs,
                 lambda folder, own: validate_package(
                     folder,
                     clock=own,
-                    strict=strict,
                     limits=limits,
                     thresholds=thresholds,
                     translations_mode=translations,
                 ),
                 clock,
             )
+            problems = make_strict(problems) if strict else problems
+            own_errors = not validation.ok or validation.descriptor is None
             if problems:
                 validation = dataclasses.replace(
                     validation, problems=sorted_problems([*validation.problems, *problems])
                 )
-            if not validation.ok or validation.descriptor is None or has_errors(problems):
+            if own_errors or has_errors(problems):
                 raise BuildError(
                     f"The data package {package_dir.name} has errors, so the site was not built."
-                    if not validation.ok or validation.descriptor is None
-                    else "An earlier statement has errors, so the site was not built.",
+                    if own_errors
+                    else "An earlier statement has errors, or the statements disagree, so the "
+                    "site was not built.",
                     validation.problems,
                 )
             for problem in validation.warnings:
@@ -272,11 +282,18 @@ def build(
             # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
             # charts drawn on the way (the chart cache is kept). In a package of more than one
             # language (contract v1.1), once for each: the first at the root of the site, each
-            # other at <lang>/ with the same paths, each a part of the site of its own.
-            chart_cache = caches / CACHE_FOLDER if caches else None
-
-            def draw(by_page: Mapping[str, Any]) -> Mapping[str, str | bytes]:
-                return chart_files(by_page, cache_dir=chart_cache, progress=progress)
+            # other at <lang>/ with the same paths, each a part of the site of its own (its
+            # earlier statements at <lang>/archive/<period>/).
+            def draw(by_page: Mapping[str, Any], part: str = "") -> Mapping[str, str | bytes]:
+                # Each part of the site keeps its own charts' cache (a cache holds one report's).
+                where = (
+                    PARTS_CACHE_FOLDER + "/" + _cache_name(part) + "/charts"
+                    if part
+                    else CACHE_FOLDER
+                )
+                return chart_files(
+                    by_page, cache_dir=caches / where if caches else None, progress=progress
+                )
 
             languages = contract.languages(validation.descriptor)
             url = site_url(config)
@@ -288,45 +305,64 @@ def build(
                 part_dir = build_dir if primary else build_dir / PARTS_FOLDER / home
                 part_content = content_for(content_dir, languages, language, part_dir)
                 with in_language(language):
+                    # The earlier statements' public reports and statuses, each as of its own
+                    # published day: the current pages say what changed since them.
+                    then = {
+                        e.prefix: public_report(e.validation, e.clock, _known(e, language))
+                        for e in earlier
+                    }
+                    history = history_of(earlier, then)
                     site = render_report(
                         validation,
                         clock,
                         content=hand_written(part_content),
                         nav_page_limit=nav_page_limit,
                         site_url=url + home if url else "",
-                        draw=draw,
+                        draw=functools.partial(draw, part=home) if home else draw,
                         statements=statements(validation, earlier),
+                        history=history,
                         language=language,
                     )
+                    rendered = site.rendered
                     # 6b. Each earlier statement's pages, from its own package, judged as of
                     # its own published day, each page saying which statement it belongs to.
-                    archived = {
-                        e.prefix: render_report(
-                            e.validation,
-                            e.clock,
-                            nav_page_limit=nav_page_limit,
-                            site_url=url + home + e.prefix if url else "",
-                            draw=draw,
-                            archived=render.Archived(
-                                e.label,
-                                e.published,
-                                e.prefix,
-                                site.report.reporting_period.label,
-                                frozenset(render.address(p.src) for p in site.rendered.pages),
-                            ),
-                            language=language
-                            if language in contract.languages(e.validation.descriptor)
-                            else None,
+                    # Not even rendered where nothing they are made from changed since the part
+                    # was last published: that part is kept as it is.
+                    archived: dict[str, tuple[Site, str]] = {}
+                    kept: dict[str, Part] = {}
+                    current = frozenset(render.address(p.src) for p in rendered.pages)
+                    label = site.report.reporting_period.label
+                    # (`mkdocs serve`, publish=False, previews the current statement only.)
+                    for e in earlier if publish else ():
+                        # Where this part is in the site: under this language's root.
+                        placed = dataclasses.replace(e, prefix=home + e.prefix)
+                        inputs = part_inputs(
+                            e, config, current, f"{label} {language} {' '.join(languages)}"
                         )
-                        for e in earlier
-                    }
+                        found = kept_part(build_dir, placed, inputs, site_dir, then[e.prefix])
+                        if found is not None and caches:
+                            kept[placed.prefix] = found
+                            continue
+                        archived[placed.prefix] = (
+                            render_report(
+                                e.validation,
+                                e.clock,
+                                nav_page_limit=nav_page_limit,
+                                site_url=url + placed.prefix if url else "",
+                                draw=functools.partial(draw, part=placed.prefix),
+                                public=then[e.prefix],
+                                archived=render.Archived(
+                                    e.label, e.published, e.prefix, label, current
+                                ),
+                            ),
+                            inputs,
+                        )
                 in_words = "" if len(languages) == 1 else f" in {language}"
-                progress.stage(
-                    f"pages: {count(len(site.rendered.pages), 'page')} rendered{in_words}"
-                )
-                if archived:
+                progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered{in_words}")
+                if earlier:
                     progress.stage(
-                        f"archive: {count(len(archived), 'earlier statement')} rendered{in_words}"
+                        f"archive: {count(len(archived), 'earlier statement')} rendered, "
+                        f"{len(kept)} unchanged{in_words}"
                     )
 
                 # ---- Nothing has been written above this line but the build log, the chart
@@ -356,22 +392,27 @@ def build(
                             config,
                             home,
                             site,
+                            "",
                             url,
                             content_dir=part_content,
                             alternates=language_links(languages, language, url),
                         )
                     )
-                parts.extend(
-                    write_part(
-                        build_dir,
-                        config,
-                        home + prefix,
-                        part,
-                        url,
-                        alternates=language_links(languages, language, url, prefix),
-                    )
-                    for prefix, part in archived.items()
-                )
+                for e in earlier:
+                    prefix = home + e.prefix
+                    if prefix in kept:
+                        parts.append(kept[prefix])
+                    elif prefix in archived:
+                        parts.append(
+                            write_part(
+                                build_dir,
+                                config,
+                                prefix,
+                                *archived[prefix],
+                                url,
+                                alternates=language_links(languages, language, url, e.prefix),
+                            )
+                        )
             built = Built(
                 build_dir,
                 site_dir,
@@ -409,7 +450,12 @@ def build(
             parts = []
             for part in built.parts:
                 target = fresh / part.prefix
-                if reuse_part(part, site_dir, target):
+                nested = [
+                    p.prefix
+                    for p in built.parts
+                    if p.prefix != part.prefix and p.prefix.startswith(part.prefix)
+                ]
+                if reuse_part(part, site_dir, target, nested):
                     parts.append(dataclasses.replace(part, built=False))
                     progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
                     continue
@@ -418,7 +464,7 @@ def build(
                     summary = ENGINE_RUNS[engine_name](
                         part.build_dir,
                         target,
-                        caches / PARTS_CACHE_FOLDER / part.prefix.replace("/", "-").strip("-")
+                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
                         if caches
                         else None,
                         clock,
@@ -635,6 +681,21 @@ def find_previous(
     return [(project_dir / p).resolve() for p in named]
 
 
+def history_of(
+    earlier: Sequence[across.Earlier], then: Mapping[str, Public] | None = None
+) -> list[history_.Then]:
+    """The earlier statements as the current statement's pages speak of them, newest first:
+    each one's public report and statuses as of its own published day (``then``, by prefix,
+    where they are worked out already)."""
+    then = then or {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+    return [
+        history_.Then(
+            e.label, e.published, e.prefix, then[e.prefix].report, then[e.prefix].statuses
+        )
+        for e in earlier
+    ]
+
+
 def statements(validation: Validation, earlier: Sequence[across.Earlier]) -> list[render.Statement]:
     """Every statement of the site, newest first, for the archive's list (none where there is
     only the current one)."""
@@ -829,11 +890,32 @@ def downloads(
     csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
     zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
-    links.append(render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})"))
+    links.append(
+        render.Download(
+            f"data/downloads/{zip_name}", _("The whole package ({name})").format(name=zip_name)
+        )
+    )
     stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
     files: dict[str, str | bytes] = {
         f"data/downloads/{zip_name}": write.zip_bytes(csvs, timestamp=stamp)
     }
+    # The same public rows as one workbook, for readers who open downloads in a spreadsheet;
+    # none for data too large for one.
+    book = xlsx.public_workbook(
+        validation.descriptor,
+        {name: csvs[f"{name}.csv"] for name in headers},
+        created=stamp,
+    )
+    if book is not None:
+        book_name = zip_name.removesuffix(".zip") + ".xlsx"
+        files[f"data/downloads/{book_name}"] = book
+        links.append(
+            render.Download(
+                f"data/downloads/{book_name}",
+                _("All the data as one Excel workbook ({name})").format(name=book_name),
+                size=len(book),
+            )
+        )
     for name, data in csvs.items():
         files[f"data/downloads/{name}"] = data
     # The same descriptor published beside the downloads (/data/datapackage.json), its paths
@@ -842,6 +924,34 @@ def downloads(
         validation.descriptor, headers, folder="downloads/"
     )
     return links, files
+
+
+class Public(NamedTuple):
+    """Stages 2 to 4 of a report: the public report, what was withheld, statuses, gaps."""
+
+    report: model.Report
+    withheld: visibility.Withheld
+    statuses: Mapping[str, derive.IndicatorStatus]
+    gaps: Mapping[str, Sequence[derive.EquityGap]]
+
+
+def public_report(validation: Validation, clock: Clock, language: str | None = None) -> Public:
+    """The build's stages 2 to 4: the public report of a valid package (its texts in
+    ``language``, default its first), what was withheld from it at the clock's moment, and its
+    statuses and equity gaps as of that day."""
+    assert validation.descriptor is not None
+    # 2. Load: the tables into the report model, its texts in the language.
+    full = load.to_report(validation.descriptor, validation.tables, language)
+
+    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
+    # row.
+    files = {name: table.file for name, table in validation.tables.items()}
+    report, withheld = visibility.withhold(full, now=clock.now, files=files)
+
+    # 4. Derive: statuses and equity gaps, from the public report only.
+    statuses = derive.report_statuses(report, as_of=clock.today)
+    gaps = derive.report_gaps(report)
+    return Public(report, withheld, statuses, gaps)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -866,25 +976,20 @@ def render_report(
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
     statements: Sequence[render.Statement] = (),
     archived: render.Archived | None = None,
+    history: Sequence[history_.Then] = (),
+    public: Public | None = None,
     language: str | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
     none). ``statements`` are every statement of the site, for the archive's list;
-    ``archived`` says the pages are an earlier statement's, and what they say about it."""
+    ``archived`` says the pages are an earlier statement's, and what they say about it;
+    ``history`` are the earlier statements as these pages speak of them (what changed). Stages
+    2 to 4 are :func:`public_report`, done already where ``public`` is given."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model, its texts in ``language`` (default the
-    # package's first; the words pvreport writes are the current one's, see in_language).
-    full = load.to_report(validation.descriptor, validation.tables, language)
-
-    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
-    # row.
-    files = {name: table.file for name, table in validation.tables.items()}
-    report, withheld = visibility.withhold(full, now=clock.now, files=files)
-
-    # 4. Derive: statuses and equity gaps, from the public report only.
-    statuses = derive.report_statuses(report, as_of=clock.today)
-    gaps = derive.report_gaps(report)
+    # 2 to 4. Load, withhold, derive: the texts in ``language`` (default the package's first;
+    # the words pvreport writes are the current one's, see in_language).
+    report, withheld, statuses, gaps = public or public_report(validation, clock, language)
 
     # 5. Chart: each page's chart specs, then (in a build) SVGs, data and specs as files.
     by_page = page_charts(report, statuses, clock.today, gaps)
@@ -907,6 +1012,7 @@ def render_report(
             site_url=site_url,
             statements=tuple(statements),
             archived=archived,
+            history=tuple(history),
         )
     )
     return Site(report, withheld, rendered, charts, download_files)
@@ -994,6 +1100,7 @@ def write_part(
     config: Mapping[str, Any],
     prefix: str,
     part: Site,
+    inputs: str,
     url: str,
     *,
     content_dir: Path | None = None,
@@ -1026,25 +1133,39 @@ def write_part(
         part.withheld,
         [prefix + a for a in docs["addresses"]],
         docs["digest"],
+        inputs,
     )
 
 
-def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
+def reuse_part(part: Part, site_dir: Path, target: Path, nested: Sequence[str] = ()) -> bool:
     """Put the part as it was last published into ``target`` (hard links to the published
     site's files), where it was built from exactly what it is built from now; False (and
-    nothing done) otherwise."""
+    nothing done) otherwise. The ``nested`` parts' folders inside it (a language's earlier
+    statements, ``en/archive/2024-25/``) are left out: each is a part of its own."""
     published = site_dir / part.prefix
-    try:
-        record = json.loads((part.build_dir / PART_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    record = _record(part.build_dir)
+    if (record.get("digest"), record.get("site")) != (part.digest, str(site_dir)) or not (
+        published / "index.html"
+    ).is_file():
         return False
-    if (
-        record != {"digest": part.digest, "site": str(site_dir)}
-        or not (published / "index.html").is_file()
-    ):
-        return False
-    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
+    inside = {(site_dir / p).resolve() for p in nested}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if (Path(folder) / n).resolve() in inside}
+
+    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True, ignore=ignore)
     return True
+
+
+def _known(earlier: across.Earlier, language: str) -> str | None:
+    """``language`` where an earlier statement has it; else None (its own first language)."""
+    known = contract.languages(earlier.validation.descriptor)
+    return language if language in known else None
+
+
+def _cache_name(prefix: str) -> str:
+    """A part's folder under the caches: ``archive/2024-25/`` -> ``archive-2024-25``."""
+    return prefix.strip("/").replace("/", "-")
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -1055,9 +1176,86 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def record_part(part: Part, site_dir: Path) -> None:
-    """Remember what a published part was built from (see :func:`reuse_part`)."""
-    (part.build_dir / PART_RECORD).write_text(
-        json.dumps({"digest": part.digest, "site": str(site_dir)}), encoding="utf-8"
+    """Remember what a published part was built from (see :func:`reuse_part` and
+    :func:`kept_part`)."""
+    record = {
+        "digest": part.digest,
+        "inputs": part.inputs,
+        "site": str(site_dir),
+        "addresses": part.addresses,
+    }
+    (part.build_dir / PART_RECORD).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _record(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / PART_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+@functools.cache
+def _pvreport_digest() -> str:
+    """pvreport's own code, templates and assets, and the engines' versions: a part made by
+    another pvreport is made again."""
+    digest = hashlib.blake2b(engine.versions().encode("utf-8"), digest_size=20)
+    root = Path(str(resources.files("pvreport")))
+    kinds = (".py", ".j2", ".html", ".css", ".js", ".json", ".yaml")
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in kinds:
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def part_inputs(
+    earlier: across.Earlier, config: Mapping[str, Any], current: frozenset[str], label: str
+) -> str:
+    """A digest of everything an earlier statement's part is made from: its package's files,
+    the moment it is judged at and the build's fixed epoch, the project's config, the current
+    statement's period and page addresses (its pages link to them), and pvreport itself."""
+    digest = hashlib.blake2b(digest_size=20)
+    folder = earlier.validation.package_dir
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    moment = f"{earlier.clock.now.isoformat()} {earlier.clock.epoch} {label}"
+    digest.update(moment.encode("utf-8"))
+    digest.update(write.config_text(config).encode("utf-8"))
+    digest.update("\n".join(sorted(current)).encode("utf-8"))
+    digest.update(_pvreport_digest().encode("utf-8"))
+    return digest.hexdigest()
+
+
+def kept_part(
+    build_dir: Path, earlier: across.Earlier, inputs: str, site_dir: Path, public: Public
+) -> Part | None:
+    """The part as it was last published, where everything it is made from is as it was then
+    (its docs folder still in the build folder, its pages in the site): it need not be rendered
+    again. None otherwise."""
+    folder = build_dir / PARTS_FOLDER / earlier.prefix
+    record = _record(folder)
+    addresses = record.get("addresses")
+    if (
+        record.get("inputs") != inputs
+        or record.get("site") != str(site_dir)
+        or not isinstance(addresses, list)
+        or not isinstance(record.get("digest"), str)
+        or not (folder / "docs").is_dir()
+        or not (site_dir / earlier.prefix / "index.html").is_file()
+    ):
+        return None
+    return Part(
+        earlier.prefix,
+        folder,
+        folder / "docs",
+        public.report,
+        public.withheld,
+        [str(a) for a in addresses],
+        record["digest"],
+        inputs,
     )
 
 
@@ -1145,19 +1343,14 @@ def content_for(content_dir: Path, languages: Sequence[str], language: str, part
 @contextmanager
 def in_language(language: str) -> Iterator[None]:
     """The words pvreport writes in ``language``, for the stretch of the block: its message
-    catalogue where pvreport has one (English, as written, where it has none)."""
-    catalogues = getattr(messages, "translations", None)  # the catalogues, where installed
-    if catalogues is None:
-        yield
-        return
+    catalogue (:func:`pvreport.messages.translations`)."""
     try:
-        words = catalogues(language)
+        words = messages.translations(language)
     except LookupError:
         # A page that says it is in a language but whose words nobody translated would lie.
         raise BuildError(
             f"pvreport has no catalogue of its words in {language!r}, one of the package's "
-            "languages: add one to the project, or remove the language from languages in "
-            "datapackage.json."
+            "languages: add one, or remove the language from languages in datapackage.json."
         ) from None
     with messages.language(words):
         yield

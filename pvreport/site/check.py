@@ -2,8 +2,9 @@
 
 What must never be in a page (event-handler attributes, script addresses, scripts that are not
 the theme's or pvreport's, a second title), every page the build rendered is there, and no file a
-reader gets (pages, SVGs, the search index, CSVs, zips, the docs folder's sources) holds a text
-of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what a reader gets.
+reader gets (pages, SVGs, the search index, CSVs, zips, the workbook, the docs folder's sources)
+holds a text of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what
+a reader gets.
 
 It knows nothing of the build: it is given the folders, the addresses, the canaries and the
 allowed scripts. :class:`CheckCache` remembers what it found clean, so that a rebuild after one
@@ -118,7 +119,8 @@ def _site_texts(
         name = path.name
         if path.suffix == ".gz":
             data, name = gzip.decompress(data), path.stem
-        if path.suffix == ".zip":
+        # A workbook (.xlsx) is a zip of XML files: its cells are read like any other file's.
+        if path.suffix in (".zip", ".xlsx"):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.namelist():
                     yield path, member, digest, readable_text(member, archive.read(member))
@@ -211,6 +213,8 @@ def _address(site: Path, path: Path, member: str, docs: bool) -> str:
         where = "/" + rel[: -len("index.html")]
     else:
         where = "/" + rel
+    if member and path.suffix == ".xlsx":
+        return f"{where} (a cell of the workbook)"
     return f"{where} ({member} inside it)" if member else where
 
 

@@ -30,12 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import Problem
+from ..report.history import MOVED_FIELDS
 from ..tables import gate, read
 from ..tables.moments import Clock
 from . import Validation
-
-#: The fields of an indicator that may not move between statements without a revision row.
-MOVED_FIELDS = ("target_value", "target_period", "baseline_value", "baseline_period", "direction")
 
 
 @dataclasses.dataclass(frozen=True)
