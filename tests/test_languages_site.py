@@ -217,3 +217,34 @@ def test_zensical_builds_both_languages_with_their_links_and_search(tmp_path: Pa
         if "fenthycwyd" in re.split(separator, (e["title"] + " " + e["text"]).lower())
     ]
     assert any(loc.startswith(address) for loc in found), found
+
+
+def test_no_english_that_pvreport_writes_is_on_a_welsh_page(welsh_site: build.Built) -> None:
+    """The built Welsh pages of the Welsh example, their main content (the article), hold none
+    of the English of pvreport's catalogue; only text marked lang="en" (the problem codes'
+    explanations and the data dictionary's meanings, written for publishers) is left out."""
+    from test_catalogues import _NOT_CHECKED, _fragments, read
+
+    from pvreport import messages
+
+    english: set[str] = set()
+    for m in read(messages.catalogue_path("cy"), "cy"):
+        if not m.id:
+            continue
+        welsh = " ".join(m.string) if isinstance(m.string, tuple) else m.string
+        for source in m.id if isinstance(m.id, tuple) else (m.id,):
+            for fragment in _fragments(source):
+                if len(re.findall(r"[A-Za-z]+", fragment)) > 1 and fragment not in welsh:
+                    english.add(fragment)
+    assert len(english) > 300
+    found = []
+    for address in welsh_site.addresses:
+        soup = page(welsh_site.site_dir, address)
+        article = soup.find("article")
+        assert article is not None, address
+        text = _NOT_CHECKED.sub(" ", str(article))
+        text = " ".join(BeautifulSoup(text, "html.parser").get_text(" ").split())
+        for fragment in english:
+            if re.search(r"(?<![\w'])" + re.escape(fragment) + r"(?![\w'])", text):
+                found.append((address, fragment))
+    assert not found, found[:20]
