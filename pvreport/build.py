@@ -335,21 +335,21 @@ def build(
                     # (`mkdocs serve`, publish=False, previews the current statement only.)
                     for e in earlier if publish else ():
                         # Where this part is in the site: under this language's root.
-                        placed = dataclasses.replace(e, prefix=home + e.prefix)
+                        placed = home + e.prefix
                         inputs = part_inputs(
                             e, config, current, f"{label} {language} {' '.join(languages)}"
                         )
-                        found = kept_part(build_dir, placed, inputs, site_dir, then[e.prefix])
+                        found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix], placed)
                         if found is not None and caches:
-                            kept[placed.prefix] = found
+                            kept[placed] = found
                             continue
-                        archived[placed.prefix] = (
+                        archived[placed] = (
                             render_report(
                                 e.validation,
                                 e.clock,
                                 nav_page_limit=nav_page_limit,
-                                site_url=url + placed.prefix if url else "",
-                                draw=functools.partial(draw, part=placed.prefix),
+                                site_url=url + placed if url else "",
+                                draw=functools.partial(draw, part=placed),
                                 public=then[e.prefix],
                                 archived=render.Archived(
                                     e.label, e.published, e.prefix, label, current
@@ -1230,12 +1230,19 @@ def part_inputs(
 
 
 def kept_part(
-    build_dir: Path, earlier: across.Earlier, inputs: str, site_dir: Path, public: Public
+    build_dir: Path,
+    earlier: across.Earlier,
+    inputs: str,
+    site_dir: Path,
+    public: Public,
+    prefix: str | None = None,
 ) -> Part | None:
     """The part as it was last published, where everything it is made from is as it was then
     (its docs folder still in the build folder, its pages in the site): it need not be rendered
-    again. None otherwise."""
-    folder = build_dir / PARTS_FOLDER / earlier.prefix
+    again. None otherwise. ``prefix`` is where the part is in the site, where that is not the
+    earlier statement's own folder (``en/archive/2024-25/``: under another language's root)."""
+    prefix = prefix or earlier.prefix
+    folder = build_dir / PARTS_FOLDER / prefix
     record = _record(folder)
     addresses = record.get("addresses")
     if (
@@ -1244,11 +1251,11 @@ def kept_part(
         or not isinstance(addresses, list)
         or not isinstance(record.get("digest"), str)
         or not (folder / "docs").is_dir()
-        or not (site_dir / earlier.prefix / "index.html").is_file()
+        or not (site_dir / prefix / "index.html").is_file()
     ):
         return None
     return Part(
-        earlier.prefix,
+        prefix,
         folder,
         folder / "docs",
         public.report,
