@@ -248,3 +248,48 @@ def test_no_english_that_pvreport_writes_is_on_a_welsh_page(welsh_site: build.Bu
             if re.search(r"(?<![\w'])" + re.escape(fragment) + r"(?![\w'])", text):
                 found.append((address, fragment))
     assert not found, found[:20]
+
+
+def test_each_language_has_its_earlier_statements(tmp_path: Path) -> None:
+    """An earlier statement in two languages: at archive/<period>/ in the first language and
+    at en/archive/<period>/ in English, each page linked to its twin."""
+    project = copy_project(tmp_path)
+    earlier = tmp_path / "datapackages" / "example-cy-2024-25"
+    shutil.copytree(PACKAGE, earlier)
+    descriptor = json.loads((earlier / "datapackage.json").read_text("utf-8"))
+    descriptor["reporting_period"] = {
+        "label": "2024/25",
+        "start": "2024-04-01",
+        "end": "2025-03-31",
+    }
+    descriptor["published"] = "2025-05-30"
+    (earlier / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    results = (earlier / "results.csv").read_text("utf-8").splitlines(keepends=True)
+    (earlier / "results.csv").write_text(
+        "".join(r for r in results if ",2025/26," not in r), "utf-8"
+    )
+    built = build.build(project, as_of=AS_OF, previous=[earlier])
+    assert sorted(p.prefix for p in built.parts) == [
+        "archive/2024-25/",
+        "en/",
+        "en/archive/2024-25/",
+    ]
+    site = built.site_dir
+    address = "indicators/hyder-ar-lein/"
+    for part, lang, other in (
+        ("archive/2024-25/", "cy", "en/archive/2024-25/"),
+        ("en/archive/2024-25/", "en", "archive/2024-25/"),
+    ):
+        soup = page(site / part, address)
+        assert soup.html["lang"] == lang
+        (link,) = soup.select(".pv-languages a")
+        here = (site / part / address).resolve()
+        assert (here / link["href"]).resolve() == (site / other / address).resolve()
+    english = page(site / "en/archive/2024-25/", address).find("article").get_text(" ")
+    assert "People who feel more confident online" in english
+    # Built again with nothing changed: each part kept as published, the language's part
+    # without its earlier statement's folder, which is a part of its own.
+    again = build.build(project, as_of=AS_OF, previous=[earlier])
+    assert not any(p.built for p in again.parts)
+    assert (site / "en/archive/2024-25" / address / "index.html").is_file()
+    assert (site / "en" / address / "index.html").is_file()
