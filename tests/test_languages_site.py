@@ -9,6 +9,7 @@ columns; untranslated text marked with its own ``lang``.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -293,3 +294,25 @@ def test_each_language_has_its_earlier_statements(tmp_path: Path) -> None:
     assert not any(p.built for p in again.parts)
     assert (site / "en/archive/2024-25" / address / "index.html").is_file()
     assert (site / "en" / address / "index.html").is_file()
+
+
+def test_the_static_charts_speak_the_page_language_and_fit(welsh_site: build.Built) -> None:
+    """The pictures a reader without JavaScript sees: their legends in the page's language, and
+    every legend's words within the drawing (Welsh words are longer: a second row)."""
+    from pvreport.site import svg
+
+    site = welsh_site.site_dir
+    welsh = (site / "charts" / "indicator_hyder-ar-lein_trend.svg").read_text("utf-8")
+    english = (site / "en" / "charts" / "indicator_hyder-ar-lein_trend.svg").read_text("utf-8")
+    assert "Ffigur terfynol" in welsh and "Dros dro: gall newid o hyd" in welsh
+    assert "Final figure" not in welsh and "may still change" not in welsh
+    assert "Final figure" in english and "Provisional: may still change" in english
+    profile = (site / "charts" / "engagement_ymgynghoriad-oriau-agor_profile-oed.svg").read_text(
+        "utf-8"
+    )
+    assert "Took part" not in profile and "Population we serve" not in profile
+    for chart in (site / "charts").glob("*.svg"):
+        text = chart.read_text("utf-8")
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', text)[1])
+        for x, words in re.findall(r'<text x="([\d.]+)"[^>]*class="legend">([^<]+)<', text):
+            assert float(x) + svg.text_width(html.unescape(words)) <= width, (chart.name, words)
