@@ -28,7 +28,6 @@ from pvreport.tables import limits as size_limits
 from pvreport.tables import read, workbook
 from pvreport.validate import validate_package
 
-
 #: The date the workbooks written here say they were made.
 WRITTEN = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
