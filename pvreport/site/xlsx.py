@@ -1,8 +1,10 @@
 """A package laid out as one Excel workbook (contract v1.1, "a package as a workbook"): a sheet
 per resource with its headings in row 1, a ``package`` sheet of the descriptor's properties in
 dotted form, and, where asked, a note on each heading and a drop-down list on each field with
-fixed values. The one writer of workbooks: ``pvreport new --workbook`` and the public data's
-workbook on ``/data/`` both call :func:`workbook_bytes`.
+fixed values. The one writer of workbooks: ``pvreport new --workbook``, ``pvreport convert``
+(:func:`folder_workbook`, typed cells) and the public data's workbook on ``/data/`` all call
+:func:`workbook_bytes`; reading one is ``tables/workbook.py``'s job, and its ``unflatten`` is the
+inverse of :func:`package_rows`.
 
 Written with XlsxWriter, to bytes: every text cell is written as a string (never a formula, a
 number or a link, whatever it looks like), and the workbook's dates are fixed, so the same sheets
