@@ -434,7 +434,9 @@ def run_convert(args: argparse.Namespace) -> int:
     elif source.is_dir():
         if dest.suffix.lower() != ".xlsx":
             raise UsageError(f"{dest} must be a workbook name ending in .xlsx")
-        data, problems = workbook.folder_to_workbook(source)
+        from .site import xlsx
+
+        data, problems = xlsx.folder_workbook(source, created=dt.datetime.now(dt.UTC))
         if data is not None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
