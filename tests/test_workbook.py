@@ -12,12 +12,13 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import AS_OF, BAD, BASE, EXAMPLE, copy_base, make_project, run_pvreport
+from conftest import AS_OF, BAD, BASE, BIN, ENV, EXAMPLE, copy_base, make_project, run_pvreport
 from test_bad_inputs import CASES, build_case
 from test_build_cases import CASES as BUILD_CASES
 from test_build_cases import CASES_DIR as BUILD_DIR
@@ -496,6 +497,21 @@ def test_convert_never_overwrites(base_book: Path) -> None:
     done = run_pvreport(base_book.parent, "convert", str(BASE), "report.xlsx")
     assert done.returncode == 2
     assert "already exists" in done.stderr
+
+
+def test_convert_gives_the_same_bytes_for_the_same_folder(tmp_path: Path) -> None:
+    """A team keeping the workbook in git sees no change where nothing changed: the stamp inside
+    it is SOURCE_DATE_EPOCH's, as a reproducible build sets it."""
+    env = {**ENV, "SOURCE_DATE_EPOCH": "1767225600"}
+    for name in ("a.xlsx", "b.xlsx"):
+        done = subprocess.run(
+            [str(BIN / "pvreport"), "convert", str(EXAMPLE), name],
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
 def test_the_written_workbook_has_typed_cells_and_text_never_a_formula(tmp_path: Path) -> None:
