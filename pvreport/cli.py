@@ -466,7 +466,11 @@ def run_convert(args: argparse.Namespace) -> int:
     elif source.is_dir():
         if dest.suffix.lower() != ".xlsx":
             raise UsageError(f"{dest} must be a workbook name ending in .xlsx")
-        data, problems = workbook.folder_to_workbook(source)
+        from .site import xlsx
+        from .tables.moments import Clock
+
+        # SOURCE_DATE_EPOCH, where set, stamps the workbook: the same folder, the same bytes.
+        data, problems = xlsx.folder_workbook(source, created=Clock.make().now)
         if data is not None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
@@ -621,7 +625,9 @@ def run_new(args: argparse.Namespace) -> int:
 
         tables = {name: (starter.header(name), starter.rows(name)) for name in contract.RESOURCES}
         sheets = xlsx.package_sheets(starter.DESCRIPTOR, tables, guide=True)
-        created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        from .tables.moments import Clock
+
+        created = Clock.make().now.replace(microsecond=0)
         files = {
             STARTER_WORKBOOK: xlsx.workbook_bytes(
                 sheets, created=created, title=starter.DESCRIPTOR["title"]

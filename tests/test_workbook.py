@@ -12,24 +12,29 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import AS_OF, BAD, BASE, EXAMPLE, copy_base, make_project, run_pvreport
+from conftest import AS_OF, BAD, BASE, BIN, ENV, EXAMPLE, copy_base, make_project, run_pvreport
 from test_bad_inputs import CASES, build_case
 from test_build_cases import CASES as BUILD_CASES
 from test_build_cases import CASES_DIR as BUILD_DIR
 from test_build_cases import apply_case
 
+from pvreport.site import xlsx
 from pvreport.tables import limits as size_limits
 from pvreport.tables import read, workbook
 from pvreport.validate import validate_package
 
+#: The date the workbooks written here say they were made.
+WRITTEN = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
 
 def to_workbook(folder: Path, target: Path) -> Path:
-    data, problems = workbook.folder_to_workbook(folder)
+    data, problems = xlsx.folder_workbook(folder, created=WRITTEN)
     assert data is not None, problems
     target.write_bytes(data)
     return target
@@ -494,6 +499,21 @@ def test_convert_never_overwrites(base_book: Path) -> None:
     assert "already exists" in done.stderr
 
 
+def test_convert_gives_the_same_bytes_for_the_same_folder(tmp_path: Path) -> None:
+    """A team keeping the workbook in git sees no change where nothing changed: the stamp inside
+    it is SOURCE_DATE_EPOCH's, as a reproducible build sets it."""
+    env = {**ENV, "SOURCE_DATE_EPOCH": "1767225600"}
+    for name in ("a.xlsx", "b.xlsx"):
+        done = subprocess.run(
+            [str(BIN / "pvreport"), "convert", str(EXAMPLE), name],
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
 def test_the_written_workbook_has_typed_cells_and_text_never_a_formula(tmp_path: Path) -> None:
     package = copy_base(tmp_path / "p")
     path = package / "objectives.csv"
@@ -564,7 +584,7 @@ def test_a_build_fixture_round_trips_or_says_why_not(case: str, tmp_path: Path) 
     rows and cells; one a workbook cannot hold is refused with a problem, never half written."""
     package = copy_base(tmp_path / "project" / "datapackages" / "package")
     apply_case(BUILD_DIR / case, package)
-    data, problems = workbook.folder_to_workbook(package)
+    data, problems = xlsx.folder_workbook(package, created=WRITTEN)
     if data is None:
         assert problems and all(p.is_error for p in problems)
         return
@@ -575,3 +595,107 @@ def test_a_build_fixture_round_trips_or_says_why_not(case: str, tmp_path: Path) 
     unpacked = workbook.unpack(book, back)
     assert unpacked.folder is not None, unpacked.problems
     assert rows_of(back) == rows_of(package)
+
+
+# --- the one writer -------------------------------------------------------------------------------
+
+
+def test_the_package_sheet_reads_back_as_the_descriptor_it_was_written_from(
+    tmp_path: Path,
+) -> None:
+    """The writer's one flattening of datapackage.json (xlsx.package_rows) and the reader's
+    unflattening are each other's inverse: word lists as en;cy, lists of objects numbered,
+    numbers, true/false, a number too large for a cell, a resource's own properties."""
+    descriptor = json.loads((EXAMPLE / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["languages"] = ["en", "cy"]
+    descriptor["keywords"] = ["housing", "waste"]
+    descriptor["licenses"] = [{"name": "OGL-UK-3.0", "path": "https://example.org/ogl"}]
+    descriptor["contributors"] = [{"title": "A. Writer", "roles": ["author", "editor"]}]
+    descriptor["organisation"] = {
+        **descriptor.get("organisation", {}),
+        "funding": {"amount": 1250.5, "sources": ["grant", "council tax"]},
+    }
+    descriptor["draft"] = False
+    descriptor["population"] = 2**60
+    descriptor["version"] = "1.10"
+    resources = descriptor["resources"]
+    resources[0] = {**resources[0], "title": "Objectives", "note": {"checked": True}}
+    rows = xlsx.package_rows(descriptor)
+    assert ("languages", "en;cy") in rows
+    assert ("licenses.1.name", "OGL-UK-3.0") in rows
+    assert ("keywords.2", "waste") in rows
+    tables = {r["name"]: (["id"], [["x"]]) for r in resources}
+    sheets = xlsx.package_sheets(descriptor, tables, guide=False, typed=True)
+    book = tmp_path / "report.xlsx"
+    book.write_bytes(xlsx.workbook_bytes(sheets, created=WRITTEN, typed=True))
+    (tmp_path / "back").mkdir()
+    unpacked = workbook.unpack(book, tmp_path / "back")
+    assert unpacked.folder is not None, unpacked.problems
+    after = json.loads((tmp_path / "back" / "datapackage.json").read_text(encoding="utf-8"))
+    expected = {**descriptor, "population": str(2**60)}  # no cell holds it as a number
+    expected["resources"] = [
+        {
+            "name": r["name"],
+            "path": f"{r['name']}.csv",
+            **{k: v for k, v in r.items() if k not in ("name", "path")},
+        }
+        for r in resources
+    ]
+    assert after == expected
+
+
+def test_typed_cells_are_of_their_kind_only_where_they_read_back_the_same(
+    tmp_path: Path,
+) -> None:
+    """Numbers, dates and true/false of a column of that type are cells of that kind; 3.50
+    (its written zero), a 17-digit number, an impossible date and text stay text, and a text
+    starting with = is never a formula."""
+    tables = {
+        "decisions": (
+            ["id", "date", "title"],
+            [["a", "2025-03-31", "=1+1"], ["b", "2025-02-30", "3"], ["c", "31/03/2025", ""]],
+        ),
+        "options": (
+            ["id", "chosen", "cost"],
+            [["a", "true", "12"], ["b", "false", "3.50"], ["c", "yes", "0.30000000000000004"]],
+        ),
+    }
+    sheets = xlsx.package_sheets({}, tables, guide=False, typed=True)
+    book = tmp_path / "r.xlsx"
+    book.write_bytes(xlsx.workbook_bytes(sheets, created=WRITTEN, typed=True))
+    opened = openpyxl.load_workbook(book)
+
+    def kinds(name: str) -> list[list[tuple[str, object]]]:
+        rows = opened[name].iter_rows(min_row=2)
+        return [[(c.data_type, c.value) for c in row] for row in rows]
+
+    assert kinds("decisions") == [
+        [("s", "a"), ("d", dt.datetime(2025, 3, 31)), ("s", "=1+1")],
+        [("s", "b"), ("s", "2025-02-30"), ("s", "3")],
+        [("s", "c"), ("s", "31/03/2025"), ("n", None)],
+    ]
+    assert kinds("options") == [
+        [("s", "a"), ("b", True), ("n", 12)],
+        [("s", "b"), ("b", False), ("s", "3.50")],
+        [("s", "c"), ("s", "yes"), ("s", "0.30000000000000004")],
+    ]
+    back = tmp_path / "back"
+    back.mkdir()
+    assert workbook.unpack(book, back).folder is not None
+    for name, (header, rows) in tables.items():
+        lines = (back / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        assert lines == [",".join(header), *(",".join(row) for row in rows)]
+
+
+def test_convert_refuses_a_control_character_and_names_its_cell(tmp_path: Path) -> None:
+    folder = build_case(BAD / "hyg-control-character", tmp_path)
+    done = run_pvreport(tmp_path, "convert", str(folder), "report.xlsx")
+    assert done.returncode == 1
+    assert "objectives.csv:3" in done.stdout and "control-character" in done.stdout
+    assert "owner" in done.stdout
+    assert not (tmp_path / "report.xlsx").exists()
+    data, problems = xlsx.folder_workbook(folder, created=WRITTEN)
+    assert data is None
+    assert [(p.code, p.file, p.line, p.field) for p in problems] == [
+        ("control-character", "objectives.csv", 3, "owner")
+    ]

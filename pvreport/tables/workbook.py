@@ -1,12 +1,13 @@
 """A package as one ``.xlsx`` workbook: read into the CSV files and descriptor the folder path
-checks, and written from them (contract v1.1, "a package as a workbook").
+checks (contract v1.1, "a package as a workbook").
 
 A workbook has one sheet per resource, named as the resource, headings in row 1, and a sheet
 ``package`` of ``property`` / ``value`` rows, dotted (``organisation.name``; ``languages`` as
 ``en;cy``). :func:`unpack` turns it into a folder of CSV files and a ``datapackage.json`` that
 every existing check reads as it reads any package, and remembers where each CSV line and field
 came from, so :meth:`Unpacked.locate` can name the sheet and cell of every problem.
-:func:`write_workbook` is the other way: a descriptor and tables of text into ``.xlsx`` bytes.
+Writing a workbook is ``site/xlsx.py``'s job; its flattening of ``datapackage.json``
+(``package_rows``) is the exact inverse of :func:`unflatten` here.
 
 Two readers, each for what it does best:
 
@@ -33,9 +34,7 @@ import csv
 import dataclasses
 import datetime as dt
 import fnmatch
-import io
 import json
-import math
 import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -781,38 +780,6 @@ def _text_property(key: str) -> bool:
     return any(fnmatch.fnmatchcase(key, p) for p in _TEXT_PROPERTIES)
 
 
-def flatten(descriptor: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The descriptor as dotted properties in order, the inverse of :func:`unflatten` (the
-    resources are the sheets themselves and are left out, but for properties beyond their name
-    and path, written ``resources.<name>.<property>``)."""
-    out: list[tuple[str, Any]] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
-        elif isinstance(value, list):
-            words = any(fnmatch.fnmatchcase(prefix, p) for p in WORD_LISTS)
-            if words and all(isinstance(v, str) and ";" not in v for v in value):
-                out.append((prefix, ";".join(value)))
-            else:
-                for i, v in enumerate(value, start=1):
-                    walk(f"{prefix}.{i}", v)
-        else:
-            out.append((prefix, value))
-
-    for key, value in descriptor.items():
-        if key == "resources":
-            continue
-        walk(key, value)
-    for resource in descriptor.get("resources") or ():
-        if isinstance(resource, dict):
-            for k, v in resource.items():
-                if k not in ("name", "path"):
-                    walk(f"resources.{resource.get('name')}.{k}", v)
-    return out
-
-
 def unpack(path: Path, folder: Path, limits: size_limits.Limits | None = None) -> Unpacked:
     """Read the workbook at ``path`` into ``folder`` (an empty folder): a CSV file per resource
     sheet and ``datapackage.json``. Problems of the workbook itself (not readable, refused,
@@ -931,121 +898,11 @@ def _read(
     return unpacked
 
 
-# --- writing ----------------------------------------------------------------------------------
-
-
-def _number_cell(text: str) -> float | int | None:
-    """The number a CSV cell's text stands for, where the workbook gives the same text back."""
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    if not math.isfinite(number) or cell_text(number) != text:
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def _typed(text: str, kind: str | None) -> Any:
-    """A CSV cell as the workbook's cell, typed where reading it back gives the same text."""
-    if text == "":
-        return None
-    if kind in ("number", "integer"):
-        number = _number_cell(text)
-        if number is not None:
-            return number
-    elif kind == "boolean" and text in ("true", "false"):
-        return text == "true"
-    elif kind == "date" and len(text) == 10:
-        try:
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            return text
-        if day.isoformat() == text:
-            return day
-    return text
-
-
-class UnwritableCell(ValueError):
-    """A cell no workbook can hold (a control character): its table, row (1-based, the
-    heading row 1) and column."""
-
-    def __init__(self, table: str, row: int, column: str | None) -> None:
-        super().__init__(f"{table} row {row}, {column}: a character no workbook can hold")
-        self.table, self.row, self.column = table, row, column
-
-
-def _text_cell(sheet: Any, text: str, table: str, row: int, column: str | None) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils.exceptions import IllegalCharacterError
-
-    try:
-        cell = WriteOnlyCell(sheet, value=text)
-    except IllegalCharacterError:
-        raise UnwritableCell(table, row, column) from None
-    cell.data_type = "s"  # text, even where it starts with =
-    return cell
-
-
-def write_workbook(
-    descriptor: Mapping[str, Any], tables: Mapping[str, Sequence[Sequence[str]]]
-) -> bytes:
-    """An ``.xlsx`` workbook of a package: ``descriptor`` is datapackage.json's content,
-    ``tables`` each resource's rows of CSV text by resource name, the heading row first.
-
-    One sheet per table, in the descriptor's order, then the ``package`` sheet of dotted
-    properties. Numbers, true/false and dates in fields of those types are written as such
-    cells where reading them back gives the same text (``3.50`` stays text: its written zero
-    is kept); everything else is text, never a formula. :func:`unpack` reads it back to the
-    same CSV cells. Returns the file's bytes; raises :class:`UnwritableCell` for a cell with a
-    control character, which no workbook holds.
-    """
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    order = [r.get("name") for r in descriptor.get("resources") or () if isinstance(r, dict)]
-    names = [n for n in order if n in tables] + [n for n in tables if n not in order]
-    for name in names:
-        sheet = book.create_sheet(name)
-        rows = iter(tables[name])
-        header = list(next(rows, []))
-        sheet.append([_text_cell(sheet, h, name, 1, h) for h in header])
-        types = contract.fields(name) if name in contract.RESOURCES else {}
-        kinds = [types.get(h, {}).get("type") for h in header]
-        for number, record in enumerate(rows, start=2):
-            out = []
-            for i, text in enumerate(record):
-                value = _typed(text, kinds[i] if i < len(kinds) else None)
-                if isinstance(value, str):
-                    column = header[i] if i < len(header) else None
-                    out.append(_text_cell(sheet, value, name, number, column))
-                elif isinstance(value, dt.date):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = "yyyy-mm-dd"
-                    out.append(cell)
-                else:
-                    out.append(value)
-            sheet.append(out)
-    package = book.create_sheet(PACKAGE_SHEET)
-    package.append(["property", "value"])
-    for number, (key, value) in enumerate(flatten(descriptor), start=2):
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if number and not (abs(value) < 2**53 and math.isfinite(value)):
-            value = json.dumps(value)  # no cell holds it as a number: its text
-        if isinstance(value, str):
-            package.append([key, _text_cell(package, value, PACKAGE_SHEET, number, key)])
-        else:
-            package.append([key, value])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def read_folder_tables(
     descriptor: Mapping[str, Any], folder: Path
 ) -> Iterator[tuple[str, list[list[str]]]]:
     """Each listed resource's CSV file as rows of text (blank lines kept as empty rows), for
-    :func:`write_workbook`."""
+    the workbook writer (``site/xlsx.py``)."""
     from .read import read_records
 
     for resource in descriptor.get("resources") or ():
@@ -1057,51 +914,3 @@ def read_folder_tables(
         while rows and not rows[-1]:
             rows.pop()
         yield str(resource.get("name")), rows
-
-
-def folder_to_workbook(folder: Path) -> tuple[bytes | None, list[Problem]]:
-    """A package folder as workbook bytes, or None and the problems why not: its descriptor
-    cannot be read, the gate refuses one of its files (only files it lets through are ever
-    read), or a cell holds what no workbook can."""
-    from . import gate
-
-    gated = gate.check(folder)
-    if gated.descriptor is None:
-        return None, list(gated.problems)
-    descriptor = dict(gated.descriptor)
-    resources = [
-        {**r, "path": gated.resources[r["name"]].file}
-        for r in descriptor.get("resources") or ()
-        if isinstance(r, dict) and r.get("name") in gated.resources
-    ]
-    listed = [r for r in descriptor.get("resources") or () if isinstance(r, dict)]
-    if len(resources) < len(listed):
-        # A resource the gate did not let through (a path out of the folder, a missing or
-        # compressed file): a workbook without it would lose it.
-        return None, [p for p in gated.problems if p.is_error] or list(gated.problems)
-    problems: list[Problem] = []
-    tables: dict[str, list[list[str]]] = {}
-    files = {r["name"]: r["path"] for r in resources}
-    reading = read_folder_tables({"resources": resources}, folder)
-    while True:
-        try:
-            name, rows = next(reading)
-        except StopIteration:
-            break
-        except UnicodeDecodeError:
-            return None, [Problem("not-utf8", _("A file is not saved as UTF-8."))]
-        tables[name] = rows
-    try:
-        return write_workbook(descriptor, tables), problems
-    except UnwritableCell as error:
-        file = files.get(error.table, DESCRIPTOR)
-        message = _("A cell holds a control character, which no workbook can hold.")
-        return None, [
-            Problem(
-                "control-character",
-                message,
-                file=file,
-                line=error.row if file != DESCRIPTOR else None,
-                field=error.column,
-            )
-        ]
