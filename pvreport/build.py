@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import contract
+from . import contract, messages
 from .messages import _
 from .problems import Problem, PvreportError, has_errors, sorted_problems
 from .problems import strict as make_strict
@@ -45,6 +45,7 @@ from .tables import gate
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
 from .validate import Validation, across, readability, validate_package
+from .validate import translations as translation_checks
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -61,6 +62,16 @@ PARTS_CACHE_FOLDER = ".pvreport/cache/parts"
 PARTS_FOLDER = "parts"
 PART_RECORD = "built.json"
 LOG_NAME = "build.log"
+#: The name of each language in that language, for the switch between them.
+LANGUAGE_NAMES = {
+    "cy": "Cymraeg",
+    "en": "English",
+    "fr": "Français",
+    "ga": "Gaeilge",
+    "gd": "Gàidhlig",
+    "de": "Deutsch",
+    "es": "Español",
+}
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
 # anchors fail the build, and no page asks another server for fonts.
@@ -152,6 +163,7 @@ def build(
     site_dir_option: str = "--site-dir",
     engine_name: str | None = None,
     previous: Sequence[Path] | None = None,
+    translations: str | None = None,
 ) -> Built:
     """Build the project's site and put it in place, or leave the previous site as it was.
 
@@ -164,7 +176,10 @@ def build(
     engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
     option ``engine``, else MkDocs). ``previous`` are the earlier statements' packages, newest
     first (default: the plugin option ``previous``): each is published under
-    ``archive/<period>/`` as a part of the site of its own (:class:`Part`).
+    ``archive/<period>/`` as a part of the site of its own (:class:`Part`). ``translations``
+    is ``error`` or ``warn`` for a missing translation (default: the plugin option
+    ``translations``, else ``error``); each language after the package's first is a part of the
+    site at ``<lang>/``, its earlier statements at ``<lang>/archive/<period>/``.
     """
     progress = progress or Progress.quiet()
     clock = clock or Clock.make(as_of)
@@ -186,7 +201,14 @@ def build(
         thresholds = readability.Thresholds.from_options(options)
         nav_page_limit = int(options.get("nav_page_limit", render.NAV_PAGE_LIMIT))
         engine_name = choose_engine(engine_name, options)
-    except (LimitsError, readability.ThresholdsError, EngineChoiceError) as error:
+        translations = translations or options.get("translations")
+        untranslated = translation_checks.severity_of(translations)
+    except (
+        LimitsError,
+        readability.ThresholdsError,
+        EngineChoiceError,
+        translation_checks.TranslationsError,
+    ) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
     content_dir = project_dir / str(config.get("docs_dir") or "content")
 
@@ -202,8 +224,23 @@ def build(
         with log.failures("pvreport could not write the pages"):
             # 1. Validate: errors stop the build here, with the previous site as it was.
             validation = validate_package(
-                package_dir, clock=clock, strict=strict, limits=limits, thresholds=thresholds
+                package_dir,
+                clock=clock,
+                strict=strict,
+                limits=limits,
+                thresholds=thresholds,
+                translations_mode=translations,
             )
+            if validation.descriptor is not None:
+                # A hand-written page without its translation, judged like a missing cell.
+                pages = translation_checks.missing_pages(
+                    content_dir, contract.languages(validation.descriptor), untranslated
+                )
+                if strict:
+                    pages = [dataclasses.replace(p, severity="error") for p in pages]
+                validation = dataclasses.replace(
+                    validation, problems=sorted_problems([*validation.problems, *pages])
+                )
             # 1b. The earlier statements, each validated as of its own published day, and the
             # rules across statements: their errors stop the build here too.
             # (An earlier statement is checked as it was published: --strict makes the rules
@@ -212,7 +249,11 @@ def build(
                 validation,
                 previous_dirs,
                 lambda folder, own: validate_package(
-                    folder, clock=own, limits=limits, thresholds=thresholds
+                    folder,
+                    clock=own,
+                    limits=limits,
+                    thresholds=thresholds,
+                    translations_mode=translations,
                 ),
                 clock,
             )
@@ -239,7 +280,10 @@ def build(
             )
 
             # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
-            # charts drawn on the way (the chart cache is kept).
+            # charts drawn on the way (the chart cache is kept). In a package of more than one
+            # language (contract v1.1), once for each: the first at the root of the site, each
+            # other at <lang>/ with the same paths, each a part of the site of its own (its
+            # earlier statements at <lang>/archive/<period>/).
             def draw(by_page: Mapping[str, Any], part: str = "") -> Mapping[str, str | bytes]:
                 # Each part of the site keeps its own charts' cache (a cache holds one report's).
                 where = (
@@ -251,80 +295,131 @@ def build(
                     by_page, cache_dir=caches / where if caches else None, progress=progress
                 )
 
-            # The earlier statements' public reports and statuses, each as of its own
-            # published day: the current pages say what changed since them.
-            then = {e.prefix: public_report(e.validation, e.clock) for e in earlier}
-            history = history_of(earlier, then)
-            site = render_report(
-                validation,
-                clock,
-                content=hand_written(content_dir),
-                nav_page_limit=nav_page_limit,
-                site_url=site_url(config),
-                draw=draw,
-                statements=statements(validation, earlier),
-                history=history,
-            )
-            report, withheld, rendered = site.report, site.withheld, site.rendered
-            progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
-            # 6b. Each earlier statement's pages, from its own package, judged as of its own
-            # published day, each page saying which statement it belongs to.
-            # Not even rendered where nothing they are made from changed since the part was
-            # last published: that part is kept as it is.
-            archived: dict[str, tuple[Site, str]] = {}
-            kept: dict[str, Part] = {}
-            current = frozenset(render.address(p.src) for p in rendered.pages)
-            # (`mkdocs serve`, publish=False, previews the current statement only.)
-            for e in earlier if publish else ():
-                inputs = part_inputs(e, config, current, report.reporting_period.label)
-                found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix])
-                if found is not None and caches:
-                    kept[e.prefix] = found
-                    continue
-                archived[e.prefix] = (
-                    render_report(
-                        e.validation,
-                        e.clock,
+            languages = contract.languages(validation.descriptor)
+            url = site_url(config)
+            parts: list[Part] = []
+            for language in languages:
+                primary = language == languages[0]
+                # Where this language's part is (its pages' addresses below it).
+                home = "" if primary else f"{language}/"
+                part_dir = build_dir if primary else build_dir / PARTS_FOLDER / home
+                part_content = content_for(content_dir, languages, language, part_dir)
+                with in_language(language):
+                    # The earlier statements' public reports and statuses, each as of its own
+                    # published day: the current pages say what changed since them.
+                    then = {
+                        e.prefix: public_report(e.validation, e.clock, _known(e, language))
+                        for e in earlier
+                    }
+                    history = history_of(earlier, then)
+                    site = render_report(
+                        validation,
+                        clock,
+                        content=hand_written(part_content),
                         nav_page_limit=nav_page_limit,
-                        site_url=site_url(config) + e.prefix if site_url(config) else "",
-                        draw=functools.partial(draw, part=e.prefix),
-                        public=then[e.prefix],
-                        archived=render.Archived(
-                            e.label, e.published, e.prefix, report.reporting_period.label, current
-                        ),
-                    ),
-                    inputs,
-                )
-            if earlier:
-                progress.stage(
-                    f"archive: {count(len(archived), 'earlier statement')} rendered, "
-                    f"{len(kept)} unchanged"
-                )
+                        site_url=url + home if url else "",
+                        draw=functools.partial(draw, part=home) if home else draw,
+                        statements=statements(validation, earlier),
+                        history=history,
+                        language=language,
+                    )
+                    rendered = site.rendered
+                    # 6b. Each earlier statement's pages, from its own package, judged as of
+                    # its own published day, each page saying which statement it belongs to.
+                    # Not even rendered where nothing they are made from changed since the part
+                    # was last published: that part is kept as it is.
+                    archived: dict[str, tuple[Site, str]] = {}
+                    kept: dict[str, Part] = {}
+                    current = frozenset(render.address(p.src) for p in rendered.pages)
+                    label = site.report.reporting_period.label
+                    # (`mkdocs serve`, publish=False, previews the current statement only.)
+                    for e in earlier if publish else ():
+                        # Where this part is in the site: under this language's root.
+                        placed = home + e.prefix
+                        inputs = part_inputs(
+                            e, config, current, f"{label} {language} {' '.join(languages)}"
+                        )
+                        found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix], placed)
+                        if found is not None and caches:
+                            kept[placed] = found
+                            continue
+                        archived[placed] = (
+                            render_report(
+                                e.validation,
+                                e.clock,
+                                nav_page_limit=nav_page_limit,
+                                site_url=url + placed if url else "",
+                                draw=functools.partial(draw, part=placed),
+                                public=then[e.prefix],
+                                archived=render.Archived(
+                                    e.label, e.published, e.prefix, label, current
+                                ),
+                            ),
+                            inputs,
+                        )
+                in_words = "" if len(languages) == 1 else f" in {language}"
+                progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered{in_words}")
+                if earlier:
+                    progress.stage(
+                        f"archive: {count(len(archived), 'earlier statement')} rendered, "
+                        f"{len(kept)} unchanged{in_words}"
+                    )
 
-            # ---- Nothing has been written above this line but the build log, the chart cache
-            # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
-            # engine's fresh site, then the site itself. ----
+                # ---- Nothing has been written above this line but the build log, the chart
+                # cache and the clearing of a stopped build's leftovers. Below it: the docs
+                # folders, the engine's fresh site, then the site itself. ----
 
-            # 7. Write the docs folder and the engine config (files unchanged since the last
-            # build are left as they are).
-            docs = write_docs(
-                build_dir,
-                config,
-                report,
-                rendered,
-                {**site.charts, **site.downloads},
-                content_dir,
-                progress=progress,
-            )
-            docs.pop("digest")
-            parts = tuple(
-                kept.get(e.prefix)
-                or write_part(build_dir, config, e.prefix, *archived[e.prefix], site_url(config))
-                for e in earlier
-                if e.prefix in kept or e.prefix in archived
-            )
+                # 7. Write the docs folder and the engine config (files unchanged since the
+                # last build are left as they are): the first language's at the root of the
+                # build folder, every other part's under build/parts/<its address>.
+                if primary:
+                    docs = write_docs(
+                        build_dir,
+                        config,
+                        site.report,
+                        site.rendered,
+                        {**site.charts, **site.downloads},
+                        part_content,
+                        progress=progress,
+                        alternates=language_links(languages, language, url),
+                    )
+                    docs.pop("digest")
+                    withheld = site.withheld
+                else:
+                    parts.append(
+                        write_part(
+                            build_dir,
+                            config,
+                            home,
+                            site,
+                            "",
+                            url,
+                            content_dir=part_content,
+                            alternates=language_links(languages, language, url),
+                        )
+                    )
+                for e in earlier:
+                    prefix = home + e.prefix
+                    if prefix in kept:
+                        parts.append(kept[prefix])
+                    elif prefix in archived:
+                        parts.append(
+                            write_part(
+                                build_dir,
+                                config,
+                                prefix,
+                                *archived[prefix],
+                                url,
+                                alternates=language_links(languages, language, url, e.prefix),
+                            )
+                        )
             built = Built(
-                build_dir, site_dir, validation=validation, withheld=withheld, parts=parts, **docs
+                build_dir,
+                site_dir,
+                validation=validation,
+                withheld=withheld,
+                parts=tuple(parts),
+                **docs,
             )
             for notice in built.notices:
                 notify(notice)
@@ -355,7 +450,12 @@ def build(
             parts = []
             for part in built.parts:
                 target = fresh / part.prefix
-                if reuse_part(part, site_dir, target):
+                nested = [
+                    p.prefix
+                    for p in built.parts
+                    if p.prefix != part.prefix and p.prefix.startswith(part.prefix)
+                ]
+                if reuse_part(part, site_dir, target, nested):
                     parts.append(dataclasses.replace(part, built=False))
                     progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
                     continue
@@ -397,6 +497,12 @@ def build(
                     allowed_scripts=scripts,
                     cache=checks,
                     only=part.prefix,
+                    # A language's part holds its earlier statements' parts: each its own check.
+                    skip=[
+                        p.prefix
+                        for p in built.parts
+                        if p.prefix != part.prefix and p.prefix.startswith(part.prefix)
+                    ],
                 )
             progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
             if wrong:
@@ -775,10 +881,11 @@ def downloads(
     links: list[render.Download] = []
     csvs: dict[str, bytes] = {}
     headers: dict[str, list[str]] = {}
+    others = report.languages[1:]
     for name in sorted(validation.tables, key=_resource_order):
-        data, rows = write.public_csv(validation.tables[name], withheld)
+        data, rows = write.public_csv(validation.tables[name], withheld, others)
         csvs[f"{name}.csv"] = data
-        headers[name] = write.public_header(validation.tables[name])
+        headers[name] = write.public_header(validation.tables[name], others)
         links.append(render.Download(f"data/downloads/{name}.csv", f"{name}.csv", rows))
     csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
@@ -828,12 +935,13 @@ class Public(NamedTuple):
     gaps: Mapping[str, Sequence[derive.EquityGap]]
 
 
-def public_report(validation: Validation, clock: Clock) -> Public:
-    """The build's stages 2 to 4: the public report of a valid package, what was withheld from
-    it at the clock's moment, and its statuses and equity gaps as of that day."""
+def public_report(validation: Validation, clock: Clock, language: str | None = None) -> Public:
+    """The build's stages 2 to 4: the public report of a valid package (its texts in
+    ``language``, default its first), what was withheld from it at the clock's moment, and its
+    statuses and equity gaps as of that day."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model.
-    full = load.to_report(validation.descriptor, validation.tables)
+    # 2. Load: the tables into the report model, its texts in the language.
+    full = load.to_report(validation.descriptor, validation.tables, language)
 
     # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
     # row.
@@ -870,6 +978,7 @@ def render_report(
     archived: render.Archived | None = None,
     history: Sequence[history_.Then] = (),
     public: Public | None = None,
+    language: str | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
@@ -878,8 +987,9 @@ def render_report(
     ``history`` are the earlier statements as these pages speak of them (what changed). Stages
     2 to 4 are :func:`public_report`, done already where ``public`` is given."""
     assert validation.descriptor is not None
-    # 2 to 4. Load, withhold, derive.
-    report, withheld, statuses, gaps = public or public_report(validation, clock)
+    # 2 to 4. Load, withhold, derive: the texts in ``language`` (default the package's first;
+    # the words pvreport writes are the current one's, see in_language).
+    report, withheld, statuses, gaps = public or public_report(validation, clock, language)
 
     # 5. Chart: each page's chart specs, then (in a build) SVGs, data and specs as files.
     by_page = page_charts(report, statuses, clock.today, gaps)
@@ -917,6 +1027,7 @@ def write_docs(
     content_dir: Path,
     *,
     progress: Progress | None = None,
+    alternates: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the docs folder (pages, charts, downloads, pvreport's assets, then the
     hand-written pages over them), the theme overrides and the engine config under
@@ -956,7 +1067,7 @@ def write_docs(
         overrides,
         skip=["pvreport.css"],
     )
-    engine_config = engine_config_for(config, nav, report, scripts, styles)
+    engine_config = engine_config_for(config, nav, report, scripts, styles, alternates)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     config_text = write.config_text(engine_config)
@@ -985,11 +1096,21 @@ def write_docs(
 
 
 def write_part(
-    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, inputs: str, url: str
+    build_dir: Path,
+    config: Mapping[str, Any],
+    prefix: str,
+    part: Site,
+    inputs: str,
+    url: str,
+    *,
+    content_dir: Path | None = None,
+    alternates: Mapping[str, Any] | None = None,
 ) -> Part:
-    """An earlier statement's docs folder and engine config, under ``build/parts/<prefix>``:
-    the project's config with the part's own address (``site_url`` + ``archive/2024-25/``),
-    and no hand-written pages (they belong to the current statement)."""
+    """A part's docs folder and engine config, under ``build/parts/<prefix>``: the project's
+    config with the part's own address (``site_url`` + ``archive/2024-25/``). An earlier
+    statement's part has no hand-written pages (they belong to the current statement); another
+    language's current statement has them in its language (``content_dir``). ``alternates``
+    (:func:`language_links`) are the part's twins in the other languages."""
     folder = build_dir / PARTS_FOLDER / prefix
     folder.mkdir(parents=True, exist_ok=True)
     own = {k: v for k, v in config.items() if k != "site_url"}
@@ -1001,7 +1122,8 @@ def write_part(
         part.report,
         part.rendered,
         {**part.charts, **part.downloads},
-        folder / "no-content",
+        content_dir or folder / "no-content",
+        alternates=alternates,
     )
     return Part(
         prefix,
@@ -1015,18 +1137,30 @@ def write_part(
     )
 
 
-def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
+def reuse_part(part: Part, site_dir: Path, target: Path, nested: Sequence[str] = ()) -> bool:
     """Put the part as it was last published into ``target`` (hard links to the published
     site's files), where it was built from exactly what it is built from now; False (and
-    nothing done) otherwise."""
+    nothing done) otherwise. The ``nested`` parts' folders inside it (a language's earlier
+    statements, ``en/archive/2024-25/``) are left out: each is a part of its own."""
     published = site_dir / part.prefix
     record = _record(part.build_dir)
     if (record.get("digest"), record.get("site")) != (part.digest, str(site_dir)) or not (
         published / "index.html"
     ).is_file():
         return False
-    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
+    inside = {(site_dir / p).resolve() for p in nested}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if (Path(folder) / n).resolve() in inside}
+
+    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True, ignore=ignore)
     return True
+
+
+def _known(earlier: across.Earlier, language: str) -> str | None:
+    """``language`` where an earlier statement has it; else None (its own first language)."""
+    known = contract.languages(earlier.validation.descriptor)
+    return language if language in known else None
 
 
 def _cache_name(prefix: str) -> str:
@@ -1096,12 +1230,19 @@ def part_inputs(
 
 
 def kept_part(
-    build_dir: Path, earlier: across.Earlier, inputs: str, site_dir: Path, public: Public
+    build_dir: Path,
+    earlier: across.Earlier,
+    inputs: str,
+    site_dir: Path,
+    public: Public,
+    prefix: str | None = None,
 ) -> Part | None:
     """The part as it was last published, where everything it is made from is as it was then
     (its docs folder still in the build folder, its pages in the site): it need not be rendered
-    again. None otherwise."""
-    folder = build_dir / PARTS_FOLDER / earlier.prefix
+    again. None otherwise. ``prefix`` is where the part is in the site, where that is not the
+    earlier statement's own folder (``en/archive/2024-25/``: under another language's root)."""
+    prefix = prefix or earlier.prefix
+    folder = build_dir / PARTS_FOLDER / prefix
     record = _record(folder)
     addresses = record.get("addresses")
     if (
@@ -1110,11 +1251,11 @@ def kept_part(
         or not isinstance(addresses, list)
         or not isinstance(record.get("digest"), str)
         or not (folder / "docs").is_dir()
-        or not (site_dir / earlier.prefix / "index.html").is_file()
+        or not (site_dir / prefix / "index.html").is_file()
     ):
         return None
     return Part(
-        earlier.prefix,
+        prefix,
         folder,
         folder / "docs",
         public.report,
@@ -1123,6 +1264,103 @@ def kept_part(
         record["digest"],
         inputs,
     )
+
+
+#: The languages whose words Material's search (lunr) stems; any other is indexed as written.
+STEMMED = frozenset(
+    ("en", "ar", "da", "de", "du", "el", "es", "fi", "fr", "he", "hi", "hu", "hy", "it", "ja")
+    + ("jp", "kn", "ko", "nl", "no", "pt", "ro", "ru", "sa", "sv", "ta", "te", "th", "tr", "vi")
+    + ("zh",)
+)
+
+
+def _search_without_stemmer(plugin: Any) -> Any:
+    if plugin == "search":
+        return {"search": {"pipeline": ["trimmer"]}}
+    if isinstance(plugin, Mapping) and "search" in plugin:
+        options = dict(plugin["search"] or {})
+        options["pipeline"] = ["trimmer"]
+        options.pop("lang", None)
+        return {"search": options}
+    return plugin
+
+
+def language_links(
+    languages: Sequence[str], language: str, url: str, inner: str = ""
+) -> dict[str, Any] | None:
+    """What a part's pages need to point to the same page in every language: its language, and
+    for each language its code, its name in that language, the path from this part's root to
+    that language's (``en/`` from the first's root, ``../`` back; ``inner`` is an earlier
+    statement's folder, ``archive/2024-25/``, under each language's root) and its full address
+    where the site has one. None for a package of one language."""
+    if len(languages) < 2:
+        return None
+    here = ("" if language == languages[0] else f"{language}/") + inner
+    up = "../" * here.count("/")
+    links = []
+    for other in languages:
+        there = ("" if other == languages[0] else f"{other}/") + inner
+        links.append(
+            {
+                "lang": other,
+                "name": LANGUAGE_NAMES.get(other.split("-")[0], other),
+                "path": up + there,
+                "url": url + there if url else "",
+                "current": other == language,
+            }
+        )
+    return {"language": language, "links": links}
+
+
+def content_for(content_dir: Path, languages: Sequence[str], language: str, part_dir: Path) -> Path:
+    """The hand-written pages of one language's part: ``content/`` itself for a package of one
+    language; else a copy under the part's build folder holding each page in that language
+    (``about.cy.md`` as ``about.md``; in the first language the pages without a language), the
+    other files as they are. A page with no translation (``translations: warn``) is kept in its
+    own language, marked as such."""
+    if len(languages) < 2 or not content_dir.is_dir():
+        return content_dir
+    files = write.tree_files(content_dir)
+    others = set(languages[1:])
+    chosen: dict[str, str | bytes] = {}
+    translated: dict[str, bytes] = {}
+    for rel, data in files.items():
+        stem, _, rest = rel.rpartition("/")[2].partition(".")
+        folder = rel.rpartition("/")[0]
+        lang = rest.removesuffix(".md") if rest.endswith(".md") and rest != "md" else None
+        if lang in others:
+            if lang == language:
+                translated[(folder + "/" if folder else "") + stem + ".md"] = data
+            continue
+        chosen[rel] = data
+    if language != languages[0]:
+        for rel, data in list(chosen.items()):
+            if not rel.endswith(".md"):
+                continue
+            if rel in translated:
+                chosen[rel] = translated[rel]
+            else:
+                text = data.decode("utf-8") if isinstance(data, bytes) else data
+                chosen[rel] = f'<div lang="{languages[0]}" markdown="1">\n\n{text}\n\n</div>\n'
+    folder = part_dir / "content"
+    write.sync_folder(folder, chosen)
+    return folder
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """The words pvreport writes in ``language``, for the stretch of the block: its message
+    catalogue (:func:`pvreport.messages.translations`)."""
+    try:
+        words = messages.translations(language)
+    except LookupError:
+        # A page that says it is in a language but whose words nobody translated would lie.
+        raise BuildError(
+            f"pvreport has no catalogue of its words in {language!r}, one of the package's "
+            "languages: add one, or remove the language from languages in datapackage.json."
+        ) from None
+    with messages.language(words):
+        yield
 
 
 def site_url(config: Mapping[str, Any]) -> str:
@@ -1168,8 +1406,14 @@ def engine_config_for(
     report: model.Report,
     scripts: Sequence[str],
     styles: Sequence[str],
+    alternates: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The engine config: the project's mkdocs.yml, with what the build needs put over it."""
+    """The engine config: the project's mkdocs.yml, with what the build needs put over it.
+
+    In a package of more than one language, ``alternates`` (:func:`language_links`) gives each
+    part its language (``theme.language``: ``<html lang>`` and the theme's own words), the
+    links to the same page in the other languages (the theme override prints them), and a
+    search index that does not stem words of a language lunr has no stemmer for."""
     config = {k: v for k, v in project.items() if k not in ("docs_dir", "site_dir", "nav")}
     # The site is the report's: its title comes from the package, so that one project config
     # serves any package. The project's site_name is only what `mkdocs serve` needs to start.
@@ -1205,6 +1449,16 @@ def engine_config_for(
     config["extra_css"] = [*own, *[s for s in styles if s not in own]]
     config["extra_javascript"] = [*(project.get("extra_javascript") or []), *scripts]
     config["strict"] = True
+    if alternates:
+        language = str(alternates["language"])
+        theme["language"] = language
+        extra = dict(config.get("extra") or {})
+        extra["pvreport_languages"] = dict(alternates)
+        config["extra"] = extra
+        if language not in STEMMED:
+            # No stemmer (an English one would cut Welsh words wrongly) and no stop words
+            # (English ones would drop Welsh words): every word is indexed as written.
+            config["plugins"] = [_search_without_stemmer(p) for p in config["plugins"]]
     return config
 
 

@@ -245,6 +245,13 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any problem)"
     )
     parser.add_argument(
+        "--translations",
+        choices=("error", "warn"),
+        help="a missing translation is an error (the default: each language is a full site) or "
+        "a warning (the text is shown in the first language, marked as such); default: the "
+        "plugin option translations in mkdocs.yml, else error",
+    )
+    parser.add_argument(
         "--as-of",
         type=as_of_date,
         metavar="YYYY-MM-DD",
@@ -291,6 +298,26 @@ def project_options(project: Path) -> tuple[Limits, readability.Thresholds]:
         raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
 
 
+def project_translations(project: Path) -> str | None:
+    """The plugin option ``translations`` of ``mkdocs.yml`` where the command runs (None where
+    there is none: missing translations are errors)."""
+    from .site.write import plugin_options, read_config
+    from .validate.translations import TranslationsError, severity_of
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    try:
+        mode = plugin_options(read_config(config)).get("translations")
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    try:
+        severity_of(mode)
+    except TranslationsError as error:
+        raise UsageError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
+    return None if mode is None else str(mode)
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """``pvreport validate``: print every problem; exit 1 when there is an error."""
     from .validate import validate_package
@@ -303,6 +330,7 @@ def run_validate(args: argparse.Namespace) -> int:
         strict=args.strict,
         limits=limits,
         thresholds=thresholds,
+        translations_mode=args.translations or project_translations(Path.cwd()),
     )
     # The earlier statements given, else (for the package mkdocs.yml names) those it names.
     previous = [Path(p) for p in args.previous or []]
@@ -374,7 +402,11 @@ def _with_previous(
         result,
         previous,
         lambda folder, own: validate_package(
-            folder, clock=own, limits=limits, thresholds=thresholds
+            folder,
+            clock=own,
+            limits=limits,
+            thresholds=thresholds,
+            translations_mode=args.translations or project_translations(Path.cwd()),
         ),
         clock,
     )
@@ -523,6 +555,12 @@ def generate_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="break the package in known ways and print the problems validation must report",
     )
+    parser.add_argument(
+        "--languages",
+        metavar="LANGS",
+        help="the package's languages, the first its data's, separated by commas (en,cy): each "
+        "other language gets a translation of every text and a labels.csv (default: en)",
+    )
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -533,6 +571,9 @@ def run_generate(args: argparse.Namespace) -> int:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out} exists and is not an empty folder")
     synthetic.generate(out, args.size, args.seed)
+    if args.languages:
+        languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+        synthetic.add_languages(out, languages)
     if args.plant_errors:
         for file, line, field, code in synthetic.plant_errors(out, args.seed):
             print(f"{file}:{line}: [{field or '-'}] {code}")
@@ -640,6 +681,13 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
+        "--translations",
+        choices=("error", "warn"),
+        help="a missing translation is an error (the default: each language is a full site) or "
+        "a warning (the text is shown in the first language, marked as such); default: the "
+        "plugin option translations in mkdocs.yml, else error",
+    )
+    parser.add_argument(
         "--quiet",
         action="store_true",
         help="no progress lines on stderr (shown only on a terminal anyway)",
@@ -691,6 +739,7 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
             engine_name=getattr(args, "engine", None),
+            translations=getattr(args, "translations", None),
             previous=[Path(p) for p in args.previous] if args.previous else None,
         )
     except SiteDirError as error:

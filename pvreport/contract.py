@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -25,6 +27,7 @@ RESOURCES: tuple[str, ...] = (
     "options",
     "responses",
     "revisions",
+    "labels",
 )
 
 #: Resources that must be present and hold at least one row.
@@ -80,6 +83,68 @@ RESERVED_IDS: frozenset[str] = frozenset(
 #: million million, beyond any figure a public body reports (a national budget is about 10^12
 #: pounds), and well within what a chart's axis, a rounded figure and a spreadsheet hold.
 LARGEST_NUMBER = 10**15
+
+#: The text fields citizens read, by resource: each takes its text in every language after the
+#: first in a column ``<field>_<lang>`` beside it (contract v1.1, "more than one language").
+TRANSLATABLE: dict[str, tuple[str, ...]] = {
+    "accountability": ("name", "holds_us_to_account_for", "mechanism"),
+    "objectives": ("title", "summary", "why_it_matters", "owner"),
+    "indicators": ("title", "unit", "context", "method", "source"),
+    "results": ("note",),
+    "engagements": ("title", "audience", "question", "what_we_heard"),
+    "decisions": ("title", "summary", "rationale", "up_for_grabs", "review_trigger"),
+    "options": ("title", "cost_unit", "benefits", "drawbacks", "who_gains", "who_loses"),
+    "responses": ("you_said", "we_did", "explanation"),
+    "revisions": ("reason",),
+    "labels": ("text",),
+}
+
+#: The properties of datapackage.json that take a translation (``organisation.name_cy``).
+TRANSLATABLE_PROPERTIES: tuple[str, ...] = (
+    "title",
+    "description",
+    "organisation.name",
+    "organisation.purpose",
+    "organisation.funding.sources",
+)
+
+#: A language code as a translation column's suffix: BCP 47's common forms (``cy``, ``fr-CA``).
+LANGUAGE_PATTERN = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+_TRANSLATION_COLUMN = re.compile(rf"(?P<field>[a-z_]+?)_(?P<lang>{LANGUAGE_PATTERN})")
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en",)
+
+
+def languages(descriptor: Any) -> tuple[str, ...]:
+    """The package's languages, the primary first (``languages`` of datapackage.json; the gate
+    has refused one that is not a list of language codes)."""
+    found = descriptor.get("languages") if isinstance(descriptor, dict) else None
+    if isinstance(found, list) and found and all(isinstance(x, str) for x in found):
+        return tuple(dict.fromkeys(found))
+    return DEFAULT_LANGUAGES
+
+
+def translation_of(name: str, label: str) -> tuple[str, str] | None:
+    """``("title", "cy")`` for a heading ``title_cy`` of a resource whose ``title`` takes a
+    translation; None for any other heading."""
+    found = _TRANSLATION_COLUMN.fullmatch(label)
+    if found is None or found["field"] not in TRANSLATABLE.get(name, ()) or label in fields(name):
+        return None
+    return found["field"], found["lang"]
+
+
+def translation_fields(name: str, others: Sequence[str]) -> list[dict[str, Any]]:
+    """The Table Schema fields of a resource's translations into the languages ``others``
+    (every language after the first): optional text, one per translatable field and language."""
+    return [
+        {
+            "name": f"{field}_{lang}",
+            "type": "string",
+            "description": f"{field}, in the language {lang}.",
+        }
+        for lang in others
+        for field in TRANSLATABLE.get(name, ())
+    ]
+
 
 LIST_OF = "pvreport:listOf"
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"

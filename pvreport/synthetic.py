@@ -400,13 +400,76 @@ def generate(out_dir: Path, size: str = "S", seed: int = 0) -> Path:
         },
         "reporting_period": {"label": "2025/26", "start": "2025-04-01", "end": "2026-03-31"},
         "resources": [
-            {"name": name, "path": f"{name}.csv"} for name in contract.RESOURCES
+            {"name": name, "path": f"{name}.csv"}
+            for name in contract.RESOURCES
+            if (out / f"{name}.csv").exists()
         ],
     }
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return out
+
+
+# More than one language ----------------------------------------------------------------------
+
+
+def add_languages(package_dir: Path, languages: Sequence[str]) -> None:
+    """Make a generated package one in ``languages`` (the first its data's): a translation of
+    every text into each other language beside it (the text with the language's code after it),
+    the translated properties, and a labels.csv of every breakdown's words."""
+    others = list(languages[1:])
+    descriptor_path = package_dir / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["languages"] = list(languages)
+    words: dict[str, None] = {}
+    for name in contract.RESOURCES:
+        path = package_dir / f"{name}.csv"
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header, body = rows[0], rows[1:]
+        if name == "results" and "group" in header:
+            at = header.index("group")
+            for group in dict.fromkeys(row[at] for row in body):
+                dimension, colon, category = group.partition(":")
+                if colon:
+                    words |= {dimension.strip(): None, category.strip(): None}
+        if name == "engagement_profile":
+            for field in ("dimension", "category"):
+                at = header.index(field)
+                words |= dict.fromkeys(row[at] for row in body)
+        fields = [f for f in contract.TRANSLATABLE.get(name, ()) if f in header]
+        if not fields:
+            continue
+        positions = [header.index(f) for f in fields]
+        added = [f"{f}_{lang}" for lang in others for f in fields]
+        out = [header + added]
+        for row in body:
+            out.append(
+                row + [f"{row[p]} ({lang})" if row[p] else "" for lang in others for p in positions]
+            )
+        _write(path, out[0], out[1:])
+    _write(
+        package_dir / "labels.csv",
+        ["text", *(f"text_{lang}" for lang in others)],
+        [[word, *(f"{word} ({lang})" for lang in others)] for word in words],
+    )
+    if not any(r.get("name") == "labels" for r in descriptor["resources"]):
+        descriptor["resources"].append({"name": "labels", "path": "labels.csv"})
+    organisation = descriptor["organisation"]
+    for lang in others:
+        for holder, key in ((descriptor, "title"), (descriptor, "description"),
+                            (organisation, "name"), (organisation, "purpose")):  # fmt: skip
+            if holder.get(key):
+                holder[f"{key}_{lang}"] = f"{holder[key]} ({lang})"
+        funding = organisation.get("funding")
+        if isinstance(funding, dict) and funding.get("sources"):
+            funding[f"sources_{lang}"] = [f"{s} ({lang})" for s in funding["sources"]]
+    descriptor_path.write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 # Planted errors --------------------------------------------------------------------------------

@@ -415,10 +415,16 @@ def check_site(
     screenshots: Sequence[dict[str, Any]] = (),
     tables_fit: Sequence[str] = (),
     cards: Sequence[str] = (),
+    parts: Sequence[str] = (),
 ) -> Checked:
     """Every check over the sitemap's pages and the ``cards`` (embed cards: not in the sitemap,
-    checked all the same)."""
-    pages = [*sitemap_pages(site), *cards]
+    checked all the same), and the pages of each part of the site in ``parts`` (``en/``, each
+    with a sitemap of its own)."""
+    pages = [
+        *sitemap_pages(site),
+        *(part + page for part in parts for page in sitemap_pages(site / part)),
+        *cards,
+    ]
     # The three tools run at once: each spends much of its time waiting on the others' pages or
     # on Java's start-up, so together they take little longer than the slowest alone.
     with serve(site) as base, concurrent.futures.ThreadPoolExecutor(3) as pool:
@@ -789,3 +795,67 @@ def test_the_archive_and_what_changed_pass_every_check(
         for e in archive.vnu_errors
     ]
     assert found == []
+
+
+# --- the Welsh example: both languages' pages (contract v1.1) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def welsh(
+    tools: None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Checked, dict[tuple[str, int], Path]]:
+    """Every check over every page of the Welsh example in both languages (Welsh at the root,
+    English under en/), plus screenshots of a Welsh indicator page and its English twin."""
+    from pvreport import build
+
+    work = tmp_path_factory.mktemp("welsh-browser")
+    project = work / "examples" / "example-cy"
+    shutil.copytree(REPO / "examples" / "example-cy", project)
+    shutil.copytree(REPO / "datapackages" / "example-cy", work / "datapackages" / "example-cy")
+    site = build.build(project, as_of=AS_OF).site_dir
+    indicator = "indicators/hyder-ar-lein/"
+    shots = {(part + indicator, 390): work / f"indicator-{part or 'cy/'}390px.png".replace("/", "-")
+             for part in ("", "en/")}  # fmt: skip
+    screenshots = [{"page": p, "width": w, "file": str(f)} for (p, w), f in shots.items()]
+    narrow = narrow_table_pages(sitemap_pages(site))
+    checked = check_site(
+        site, work, screenshots, tables_fit=[*narrow, *("en/" + p for p in narrow)], parts=["en/"]
+    )
+    return checked, shots
+
+
+def test_welsh_example_checks_both_languages(
+    welsh: tuple[Checked, dict[tuple[str, int], Path]],
+) -> None:
+    checked, _ = welsh
+    welsh_pages = [p for p in checked.pages if not p.startswith("en/")]
+    english_pages = [p for p in checked.pages if p.startswith("en/")]
+    assert len(welsh_pages) >= 20
+    assert sorted(p.removeprefix("en/") for p in english_pages) == sorted(welsh_pages)
+
+
+def test_welsh_example_has_no_axe_violation_and_passes_behaviour_checks(
+    welsh: tuple[Checked, dict[tuple[str, int], Path]],
+) -> None:
+    checked, _ = welsh
+    assert describe(checked.pages_results) == ""
+
+
+def test_welsh_example_passes_pa11y(welsh: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
+    checked, _ = welsh
+    assert {page: issues for page, issues in checked.pa11y.items() if issues} == {}
+
+
+def test_welsh_example_is_valid_html(welsh: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
+    checked, _ = welsh
+    found = [
+        f"{e.get('url', '')}:{e.get('lastLine')}: {e.get('message')}" for e in checked.vnu_errors
+    ]
+    assert found == []
+
+
+def test_welsh_example_screenshots(welsh: tuple[Checked, dict[tuple[str, int], Path]]) -> None:
+    _, shots = welsh
+    for path in shots.values():
+        width, height = png_size(path)
+        assert width == 390 and height > 900, (path, width, height)

@@ -15,7 +15,6 @@ from test_build import _free_port, _get
 pytestmark = pytest.mark.slow
 
 
-
 run = run_pvreport
 
 

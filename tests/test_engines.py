@@ -20,7 +20,6 @@ from pvreport.site import engine
 pytestmark = pytest.mark.slow
 
 
-
 run = run_pvreport
 
 

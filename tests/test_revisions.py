@@ -122,9 +122,7 @@ def test_a_revision_of_a_result_under_embargo_is_counted_as_embargoed(tmp_path: 
     """It will be shown when the embargo lifts: the changes page must not call it confidential."""
     pkg = copy_base(tmp_path / "pkg")
     _append(pkg / "results.csv", "damp-homes,2026/27,all,7.25,,,,provisional,2027-01-01T09:30:00Z,")
-    _append(
-        pkg / "revisions.csv", "2026-05-01,results,damp-homes;2026/27;all,value,7.0,,Recounted"
-    )
+    _append(pkg / "revisions.csv", "2026-05-01,results,damp-homes;2026/27;all,value,7.0,,Recounted")
     shown, withheld = _withhold(pkg)
     assert "Recounted" not in shown
     assert [(n.what, n.count, n.reason) for n in withheld.at("revisions")] == [

@@ -97,6 +97,10 @@ eng-b,daily,Come every day,We will not,not_doing,It would cost too much.,,
 date,resource,row_id,field,old_value,new_value,reason
 2025-06-01,indicators,damp,target_value,10,8,The panel asked us to aim higher.
 """,
+    "labels": """\
+text
+age
+""",
 }
 
 

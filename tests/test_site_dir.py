@@ -27,7 +27,6 @@ from pvreport.site import write
 pytestmark = pytest.mark.slow
 
 
-
 def listing(folder: Path) -> dict[str, str]:
     """Every entry under a folder: folders, links (with their target) and files (with a hash)."""
     found = {}

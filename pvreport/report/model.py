@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Visibility = Literal["public", "confidential"]
 
@@ -18,6 +18,23 @@ Visibility = Literal["public", "confidential"]
 #: compared result has a range of uncertainty, a change smaller than this share of the earlier
 #: value's size counts as no change.
 DEFAULT_RELATIVE_CHANGE_THRESHOLD = 2.0
+
+
+class Foreign(str):
+    """A text shown in another language than its page's: a translation is missing (and
+    ``translations: warn`` let the build go on), so the text is in ``lang``, the package's
+    first language. Pages mark it up with its ``lang`` so that a screen reader pronounces it
+    right."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Self:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+    def __reduce__(self) -> tuple[type[Foreign], tuple[str, str]]:
+        return (Foreign, (str(self), self.lang))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,6 +242,16 @@ class Revision:
     line: int = 0
 
 
+@dataclasses.dataclass(frozen=True)
+class Label:
+    """A word that repeats across rows (a breakdown's dimension or category), in the package's
+    first language; its translations are in the table, not the model: a report in another
+    language has its groups and profile rows written in that language already."""
+
+    text: str
+    line: int = 0
+
+
 ROW_TYPES: dict[str, type] = {
     "accountability": Accountability,
     "objectives": Objective,
@@ -236,6 +263,7 @@ ROW_TYPES: dict[str, type] = {
     "options": Option,
     "responses": Response,
     "revisions": Revision,
+    "labels": Label,
 }
 
 
@@ -264,6 +292,11 @@ class Report:
     options: tuple[Option, ...] = ()
     responses: tuple[Response, ...] = ()
     revisions: tuple[Revision, ...] = ()
+    labels: tuple[Label, ...] = ()
+    #: The package's languages, the primary first (contract v1.1), and the language this
+    #: report's texts are in (one of them).
+    languages: tuple[str, ...] = ("en",)
+    language: str = "en"
     #: ``status_rules.relative_change_threshold`` of datapackage.json, in percent.
     relative_change_threshold: float = DEFAULT_RELATIVE_CHANGE_THRESHOLD
 

@@ -78,6 +78,21 @@ def _tentative(status: str) -> str:
     return f" ({gettext(_TENTATIVE_WORDS[status])})" if status in TENTATIVE else ""
 
 
+def _may_still_change(values: Sequence[Mapping[str, Any]]) -> str:
+    """The legend's words for the figures of a trend that may still change, in the page's
+    language ("Provisional: may still change"); "" where every figure is final."""
+    kinds = sorted({v["status"] for v in values if v["status"] in TENTATIVE})
+    if not kinds:
+        return ""
+    words = [gettext(_TENTATIVE_WORDS[k]) for k in kinds]
+    joined = (
+        words[0]
+        if len(words) == 1
+        else pgettext("clauses", "{items} or {last}").format(items=words[0], last=words[1])
+    )
+    return gettext("{statuses}: may still change").format(statuses=joined[:1].upper() + joined[1:])
+
+
 THEME_CONFIG: dict[str, Any] = {
     "background": BACKGROUND,
     "font": FONT,
@@ -597,6 +612,8 @@ def trend_chart(
         markers=tuple(svg.Marker(kind, value, label) for kind, value, label in markers),  # type: ignore[arg-type]
         latest_label=latest["label"],
         axis=y_axis,
+        final_label=gettext("Final figure"),
+        tentative_label=_may_still_change(values),
     )
     return Chart(
         id=chart_id("indicator", indicator.id, "trend"),
@@ -1073,6 +1090,8 @@ def profile_chart(
             for v in values
         ),
         axis=x_axis,
+        took_part_label=gettext("Took part"),
+        population_label=gettext("Population we serve"),
     )
     return Chart(
         id=chart_id,

@@ -53,6 +53,9 @@ class PvreportConfig(base.Config):
     #: The engine pvreport build runs (pvreport.site.engine.ENGINES); the plugin itself runs in
     #: MkDocs whatever it says.
     engine = c.Optional(c.Choice(("mkdocs", "zensical")))
+    #: A missing translation is an error (the default) or, with ``warn``, a warning (the text is
+    #: shown in the first language, marked with its ``lang``).
+    translations = c.Optional(c.Choice(("error", "warn")))
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):

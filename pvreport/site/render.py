@@ -85,6 +85,9 @@ def _finalize(value: object) -> object:
         return ""
     if isinstance(value, Markup):
         return value
+    if isinstance(value, model.Foreign):
+        # An untranslated text (translations: warn) keeps its own language for screen readers.
+        return Markup(f'<span lang="{html.escape(value.lang)}">{escape_text(value)}</span>')
     return Markup(escape_text(value))
 
 

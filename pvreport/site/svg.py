@@ -87,6 +87,10 @@ class TrendDrawing:
     latest_label: str
     #: The value axis, worked out once for this drawing and the chart's spec alike.
     axis: Axis
+    # The legend's words, in the page's language: a final figure, and the figures that may
+    # still change ("Provisional: may still change"; made from the points where empty).
+    final_label: str = "Final figure"
+    tentative_label: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +126,9 @@ class ProfileBar:
 class ProfileDrawing:
     bars: tuple[ProfileBar, ...]
     axis: Axis
+    # The legend's words, in the page's language.
+    took_part_label: str = "Took part"
+    population_label: str = "Population we serve"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -381,13 +388,36 @@ def _rect(x: float, y: float, w: float, h: float, fill: str, cls: str | None = N
     )
 
 
+#: The step between two rows of a legend too wide for one.
+LEGEND_ROW = 18
+
+
+def _legend_places(x: float, items: Sequence[tuple[str, str]]) -> list[tuple[float, int]]:
+    """Where each legend entry goes: its left edge and its row. Entries share a row while they
+    fit the drawing's width; one that would run past it starts the next row (a language with
+    longer words, such as Welsh, needs two)."""
+    places = []
+    start, row = x, 0
+    for _, words in items:
+        width = 16 + text_width(words)
+        if x > start and x + width > WIDTH - PAD:
+            x, row = start, row + 1
+        places.append((x, row))
+        x += width + 18
+    return places
+
+
+def _legend_rows(x: float, items: Sequence[tuple[str, str]]) -> int:
+    return 1 + max((row for _, row in _legend_places(x, items)), default=0)
+
+
 def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> str:
-    """Legend entries in one row: each a ready-drawn symbol (centred on (0, 0)) and its words."""
+    """Legend entries in rows: each a ready-drawn symbol (centred on (0, 0)) and its words."""
     parts = []
-    for symbol, words in items:
-        parts.append(f'<g transform="translate({_n(x + 6)},{_n(y)})">{symbol}</g>')
-        parts.append(_text(x + 16, y, words, cls="legend"))
-        x += 16 + text_width(words) + 18
+    for (symbol, words), (left, row) in zip(items, _legend_places(x, items), strict=True):
+        at = y + row * LEGEND_ROW
+        parts.append(f'<g transform="translate({_n(left + 6)},{_n(at)})">{symbol}</g>')
+        parts.append(_text(left + 16, at, words, cls="legend"))
     return "".join(parts)
 
 
@@ -674,16 +704,12 @@ def draw_trend(d: TrendDrawing) -> str:
     tentative = sorted({p.tentative for p in points if p.tentative})
     if tentative:
         words = " or ".join(tentative).capitalize()
-        legend = _legend(
-            left,
-            height + 8,
-            [
-                (_circle(0, 0, 4.7, PRIMARY, "key"), "Final figure"),
-                (_triangle(0, 0, 6.5, "key"), f"{words}: may still change"),
-            ],
-        )
-        parts.append(legend)
-        height += 24
+        items = [
+            (_circle(0, 0, 4.7, PRIMARY, "key"), d.final_label),
+            (_triangle(0, 0, 6.5, "key"), d.tentative_label or f"{words}: may still change"),
+        ]
+        parts.append(_legend(left, height + 8, items))
+        height += 24 + LEGEND_ROW * (_legend_rows(left, items) - 1)
     parts[0] = _open(WIDTH, height + PAD)
     return "".join(parts) + "</svg>"
 
@@ -737,17 +763,12 @@ def draw_breakdown(d: BreakdownDrawing) -> str:
             parts.append(_text(gx + 10, cy - 10, g.text, cls="value", halo=True))
         else:
             parts.append(_text(gx - 10, cy - 10, g.text, anchor="end", cls="value", halo=True))
-    parts.append(
-        _legend(
-            left,
-            end + 10,
-            [
-                (_circle(0, 0, 6.2, PRIMARY, "key"), d.others_label),
-                (_diamond(0, 0, 7.7, PALETTE[1], "key"), d.worst_label),
-            ],
-        )
-    )
-    height = end + 10 + 12 + PAD
+    items = [
+        (_circle(0, 0, 6.2, PRIMARY, "key"), d.others_label),
+        (_diamond(0, 0, 7.7, PALETTE[1], "key"), d.worst_label),
+    ]
+    parts.append(_legend(left, end + 10, items))
+    height = end + 10 + 12 + PAD + LEGEND_ROW * (_legend_rows(left, items) - 1)
     return _open(WIDTH, height) + "".join(parts) + "</svg>"
 
 
@@ -793,10 +814,9 @@ def draw_profile(d: ProfileDrawing) -> str:
         parts.append(_text(left + plot_w + 8, cy, words, cls="value"))
     bar_key = _rect(-6, -6, 12, 12, PRIMARY)
     tick_key = _rect(-2, -8, 4, 16, TEXT)
-    parts.append(
-        _legend(left, end + 10, [(bar_key, "Took part"), (tick_key, "Population we serve")])
-    )
-    height = end + 10 + 12 + PAD
+    items = [(bar_key, d.took_part_label), (tick_key, d.population_label)]
+    parts.append(_legend(left, end + 10, items))
+    height = end + 10 + 12 + PAD + LEGEND_ROW * (_legend_rows(left, items) - 1)
     return _open(WIDTH, height) + "".join(parts) + "</svg>"
 
 

@@ -86,9 +86,13 @@ def _column_groups(table: read.Table, label: str) -> tuple[Any, list[Any]]:
     return read.group_cells((row.get(label) for row in table.rows), table.row_count)
 
 
-def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
-    """One resource as a public CSV: the contract's columns only, withheld rows left out,
-    references to withheld rows blanked, and cells that would give a withheld value away, headings and text cells neutralised (numbers are typed
+def public_csv(
+    table: read.Table, withheld: Withheld, languages: Sequence[str] = ()
+) -> tuple[bytes, int]:
+    """One resource as a public CSV: the contract's columns only (with their translations into
+    ``languages``, every language after the first), withheld rows left out, references to
+    withheld rows blanked, and cells that would give a withheld value away, headings and text
+    cells neutralised (numbers are typed
     values, never touched). Returns bytes and row count.
 
     Worked column by column: each distinct cell of a column is formatted and quoted once, and the
@@ -110,7 +114,7 @@ def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
             scrub[field] = withheld.ids[resource]
     lists = contract.list_references(name)
     # The contract's columns only: a column of the publisher's own (staff notes) is not public.
-    header = public_header(table)
+    header = public_header(table, languages)
     keep = None
     count = table.row_count
     if gone_lines:
@@ -156,11 +160,17 @@ def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
     return (head + body).encode("utf-8"), count
 
 
-def public_header(table: read.Table) -> list[str]:
-    """The headings of a resource's public CSV: the contract's columns the file has, in its
-    order (a column of the publisher's own, such as staff notes, is not public)."""
+def public_header(table: read.Table, languages: Sequence[str] = ()) -> list[str]:
+    """The headings of a resource's public CSV: the contract's columns the file has, and their
+    translations into ``languages`` (every language after the first), in its order (a column of
+    the publisher's own, such as staff notes, is not public)."""
     fields = contract.fields(table.name)
-    return [label for label in dict.fromkeys(table.header) if label in fields]
+    return [
+        label
+        for label in dict.fromkeys(table.header)
+        if label in fields
+        or ((found := contract.translation_of(table.name, label)) and found[1] in languages)
+    ]
 
 
 def public_schema(name: str, header: Sequence[str], names: Iterable[str]) -> dict[str, Any]:
@@ -168,6 +178,12 @@ def public_schema(name: str, header: Sequence[str], names: Iterable[str]) -> dic
     order, and only the keys whose fields and resources are published with it."""
     contract_schema = contract.schema(name)
     known = {f["name"]: f for f in contract_schema["fields"]}
+    for label in header:
+        found = contract.translation_of(name, label)
+        if found is not None and label not in known:
+            known[label] = contract.translation_fields(name, [found[1]])[
+                contract.TRANSLATABLE[name].index(found[0])
+            ]
     present = set(header)
     published = set(names)
     out: dict[str, Any] = {

@@ -21,7 +21,7 @@ from ..problems import strict as make_strict
 from ..tables import gate, read, workbook
 from ..tables import limits as size_limits
 from ..tables.moments import Clock
-from . import fastcheck, hygiene, readability, rules, tabular
+from . import fastcheck, hygiene, readability, rules, tabular, translations
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +89,7 @@ def validate_package(
     limits: size_limits.Limits | None = None,
     fast_rows: int | None = None,
     thresholds: readability.Thresholds | None = None,
+    translations_mode: str | None = None,
 ) -> Validation:
     """Validate a package folder and read its tables.
 
@@ -101,6 +102,8 @@ def validate_package(
     ``fast_rows`` keeps files of at most that many data rows for frictionless itself (the
     reference the differential tests compare with: they set it beyond any file).
     ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
+    ``translations_mode`` is ``error`` (the default: a missing translation is an error) or
+    ``warn`` (a warning; see :mod:`pvreport.validate.translations`).
 
     ``package_dir`` may be an ``.xlsx`` workbook (:mod:`pvreport.tables.workbook`): it is read
     into a passing folder of CSV files, checked as any folder is, and every problem names the
@@ -122,6 +125,7 @@ def validate_package(
                     limits=limits,
                     fast_rows=fast_rows,
                     thresholds=thresholds,
+                    translations_mode=translations_mode,
                 )
                 found.extend(unpacked.locate(p) for p in inner.problems)
                 descriptor, tables = inner.descriptor, inner.tables
@@ -136,6 +140,7 @@ def validate_package(
         limits=limits,
         fast_rows=fast_rows,
         thresholds=thresholds,
+        translations_mode=translations_mode,
     )
 
 
@@ -147,6 +152,7 @@ def _validate_folder(
     limits: size_limits.Limits | None,
     fast_rows: int | None,
     thresholds: readability.Thresholds | None,
+    translations_mode: str | None = None,
 ) -> Validation:
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
@@ -236,6 +242,14 @@ def _validate_folder(
             )
         problems.extend(gate.check_rows(tables))
         problems.extend(rules.check(descriptor, tables, clock=clock))
+        problems.extend(
+            translations.check(
+                descriptor,
+                tables,
+                package_dir=package_dir,
+                severity=translations.severity_of(translations_mode),
+            )
+        )
         problems = rules.suggest_references(problems, tables)
         problems = rules.place_duplicates(problems, tables)
 

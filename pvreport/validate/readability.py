@@ -20,7 +20,11 @@ Very short texts are not judged by Flesch: with fewer than :data:`MIN_WORDS_FOR_
 one long word swings the score by tens of points, so a short label such as "Director of Adult
 Social Care" would be called hard to read. They are still judged by sentence length (which they
 cannot fail). Numbers (``45%``, ``2025/26``, ``£1.2m``) count as words of one syllable: figures are
-read at a glance. Welsh text is not judged (pyphen has no Welsh dictionary).
+read at a glance.
+
+English only: reading ease is a measure made for English, and pyphen has no Welsh patterns. In a
+package whose first language is English the fields themselves are judged; where English is
+another of its languages, their English columns (``summary_en``); where it has no English, none.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any
 import numpy as np
 import pyphen
 
+from .. import contract
 from ..problems import Problem
 from ..tables.read import Row, Table
 
@@ -344,8 +349,14 @@ def check(
     published one day.
     """
     limits = {"min_ease": min_ease, "max_sentence_words": max_sentence_words}
+    languages = contract.languages(descriptor)
+    if "en" not in languages:
+        return
+    # The English of each field: the field itself, or its translation column.
+    english = "" if languages[0] == "en" else "_en"
     if descriptor is not None:
         for keys, name in DESCRIPTOR_FIELDS:
+            keys, name = (*keys[:-1], keys[-1] + english), name + english
             value: Any = descriptor
             for key in keys:
                 value = value.get(key) if isinstance(value, Mapping) else None
@@ -353,10 +364,11 @@ def check(
                 found = judge(value, file="datapackage.json", line=None, field=name, **limits)
                 if found:
                     yield found
-    for name, fields in TEXT_FIELDS.items():
+    for name, originals in TEXT_FIELDS.items():
         table = tables.get(name)
         if table is None:
             continue
+        fields = tuple(f + english for f in originals)
         rows: Sequence[Row]
         if table.columns is not None:
             # A large table by column: only the rows with some prose to judge.
