@@ -146,6 +146,12 @@ def build(
         thresholds = readability.Thresholds.from_options(options)
         nav_page_limit = int(options.get("nav_page_limit", render.NAV_PAGE_LIMIT))
         engine_name = choose_engine(engine_name, options)
+        make_pdf = options.get("pdf", True)
+        if not isinstance(make_pdf, bool):
+            raise EngineChoiceError(
+                f"pdf is {make_pdf!r}: write true (the PDF of the whole statement is made, the "
+                "default) or false (it is not)."
+            )
     except (LimitsError, readability.ThresholdsError, EngineChoiceError) as error:
         raise BuildError(f"mkdocs.yml, the pvreport plugin's options: {error}") from None
     content_dir = project_dir / str(config.get("docs_dir") or "content")
@@ -187,6 +193,7 @@ def build(
                 nav_page_limit=nav_page_limit,
                 site_url=site_url(config),
                 draw=lambda by_page: chart_files(by_page, cache_dir=chart_cache, progress=progress),
+                pdf=make_pdf,
             )
             report, withheld, rendered = site.report, site.withheld, site.rendered
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
@@ -604,10 +611,12 @@ def render_report(
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
     site_url: str = "",
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
+    pdf: bool = False,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
-    none)."""
+    none); with ``pdf`` (and ``draw``), the PDF of the whole statement is made from the
+    ``/print/`` page's text and the charts' SVGs."""
     assert validation.descriptor is not None
     # 2. Load: the tables into the report model.
     full = load.to_report(validation.descriptor, validation.tables)
@@ -640,6 +649,9 @@ def render_report(
             nav_page_limit=nav_page_limit,
             gaps=gaps,
             site_url=site_url,
+            pdf=pdf and draw is not None,
+            chart_files=charts,
+            created=clock.now.replace(microsecond=0),
         )
     )
     return Site(report, withheld, rendered, charts, download_files)

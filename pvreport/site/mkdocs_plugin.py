@@ -50,6 +50,9 @@ class PvreportConfig(base.Config):
     #: The engine pvreport build runs (pvreport.site.engine.ENGINES); the plugin itself runs in
     #: MkDocs whatever it says.
     engine = c.Optional(c.Choice(("mkdocs", "zensical")))
+    #: The PDF of the whole statement in /print/ (``pdf: false`` leaves it out; read by
+    #: build.build).
+    pdf = c.Type(bool, default=True)
 
 
 class PvreportPlugin(BasePlugin[PvreportConfig]):
