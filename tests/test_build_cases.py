@@ -39,7 +39,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import AS_OF, BASE, ENGINES, FIXTURES, make_project
+from conftest import AS_OF, BASE, ENGINES, FIXTURES, make_project, pdf_parts
 from test_bad_inputs import parse_expected
 
 from pvreport import build
@@ -188,6 +188,8 @@ def _opened(path: Path) -> list[tuple[str, str]]:
             ]
     if path.suffix == ".gz":
         data = gzip.decompress(data)
+    if path.suffix == ".pdf":
+        return pdf_parts(data)
     return [("", data.decode("utf-8", "replace"))]
 
 
@@ -287,6 +289,9 @@ def test_the_site_is_read_whole(shared_build: Built) -> None:
         "engine/mkdocs.yml",
     ):
         assert wanted in paths, wanted
+    # The PDF of the whole statement: its text, its strings and its raw streams.
+    for part in ("!text", "!strings", "!raw"):
+        assert any(p.startswith("site/print/") and p.endswith(".pdf" + part) for p in paths)
     assert any(".zip!options.csv" in p for p in paths)
     assert any(p.startswith("cache/") for p in paths)
     assert any(p.endswith(".svg") for p in paths) and any(p.endswith(".json") for p in paths)

@@ -38,11 +38,19 @@ EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 # A Markdown link or image made by a template (``[text](target)``): values are escaped, so a
 # bracket or parenthesis in the data never makes one.
 _LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(([^()\s]+)\)")
+# A table's caption, for the PDF written as the paragraph before the table: WeasyPrint tags a
+# caption left at the foot of a page as a table of its own, with no rows.
+_CAPTION = re.compile(r"(<table\b[^<>]*>)\n<caption>(.*?)</caption>\n")
 _HEADING = re.compile(r"^(#{1,6}) (.*?)\s*$")
 _EXPLICIT_ID = re.compile(r"\{ *#([A-Za-z0-9_-]+)[^}]*\}\s*$")
 _ONLINE_ONLY = re.compile(r"<!-- pvreport:online -->.*?<!-- /pvreport:online -->\n?", re.DOTALL)
 _CHART_SPEC = re.compile(r' data-vega-spec="[^"]*"')
-_CLOSED_DATA = re.compile(r'(<details class="pv-chart-data"[^<>]*)>')
+# A chart's data table, folded away on the site (``<details>``): always shown in the document,
+# as a block of its own (a table inside ``<details>`` loses its rows' tags where a page breaks).
+_CHART_DATA = re.compile(
+    r'<details class="pv-chart-data"([^<>]*)>\n<summary>(.*?)</summary>\n(.*?)\n</details>',
+    re.DOTALL,
+)
 
 
 def anchor(src: str) -> str:
@@ -70,7 +78,10 @@ class Composer:
         website can do (embed snippets, interactive charts) left out, its charts' data shown."""
         text = _ONLINE_ONLY.sub("", self.pages[src])
         text = _CHART_SPEC.sub("", text)
-        text = _CLOSED_DATA.sub(r"\1 open>", text)
+        text = _CHART_DATA.sub(
+            r'<div class="pv-chart-data"\1>\n<p class="pv-chart-data__title">\2</p>\n\3\n</div>',
+            text,
+        )
 
         def relink(match: re.Match[str]) -> str:
             bang, words, target = match.groups()
@@ -160,6 +171,7 @@ def document_html(
     """The document's Markdown as a standalone HTML page for the PDF: the same extensions and
     sanitiser as the site's pages, the document's own print styles, its title, language and
     dates in the head (WeasyPrint reads them)."""
+    text = _CAPTION.sub(r'<p class="pv-caption">\2</p>\n\n\1\n', text)
     body = markdown.markdown(text, extensions=[*EXTENSIONS, *extensions], output_format="html")
     return env.get_template("print.html.j2").render(
         body=Markup(body),

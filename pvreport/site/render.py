@@ -674,6 +674,7 @@ class _Renderer:
 
     def text(self, template: str, src: str, **context: Any) -> str:
         """A template's Markdown for the page ``src``."""
+
         def to(target: str) -> str:
             page, hash_, anchor = target.partition("#")
             page = self.inputs.content.get(address(page), page)
@@ -1057,7 +1058,11 @@ class _Renderer:
             return PdfLink(Markup(relative(src, pdf[0])), pdf[1])
 
         text = self.text(
-            "print.md.j2", document.PRINT_SRC, pdf=pdf_link(document.PRINT_SRC), for_pdf=False, **context
+            "print.md.j2",
+            document.PRINT_SRC,
+            pdf=pdf_link(document.PRINT_SRC),
+            for_pdf=False,
+            **context,
         )
         finished = composer.finish(
             text,
