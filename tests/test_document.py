@@ -314,3 +314,20 @@ def test_pdf_must_be_true_or_false(tmp_path: Path) -> None:
     )
     with pytest.raises(build.BuildError, match="pdf is 'maybe'"):
         build.build(project, as_of=AS_OF)
+
+
+def test_the_title_reads_as_written_whatever_it_holds() -> None:
+    import datetime as dt
+
+    title = "Bay & Vale's <statement> 2025/26"
+    html = document.document_html(
+        "# Bay\n\nText.\n",
+        env=render.environment(),
+        extensions=[render.SanitiseExtension()],
+        title=title,
+        lang="en-GB",
+        created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    with pikepdf.open(io.BytesIO(document.make_pdf(html, {}))) as pdf:
+        assert str(pdf.docinfo.Title) == title
+        assert str(pdf.docinfo.CreationDate).startswith("D:20260101000000")

@@ -1042,7 +1042,7 @@ class _Renderer:
                 composer.finish(text, on_site, chart_image),
                 env=self.env,
                 extensions=[SanitiseExtension()],
-                title=plain(r.title or r.organisation.name),
+                title=r.title or r.organisation.name,
                 lang=self.inputs.lang,
                 created=self.inputs.created,
             )
