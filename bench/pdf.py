@@ -5,7 +5,8 @@
 
 Each size's seeded synthetic package (as bench/run.py makes them) is built once with
 `pvreport build`'s library call; the time is that of making the PDF alone (the HTML pvreport
-writes, then WeasyPrint's layout and PDF), the rest of the build is timed as a whole. Write what
+writes, then WeasyPrint's layout and PDF), the rest of the build is timed as a whole. CPU seconds are given beside the wall clock: on a
+shared machine they move less with the load. Write what
 it prints into bench/notes.md ("The PDF").
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -28,13 +30,13 @@ from pvreport.site import document
 
 
 def measure(size: str, seed: int) -> dict[str, float]:
-    made: list[tuple[float, int]] = []
+    made: list[tuple[float, float, int]] = []
     original = document.make_pdf
 
     def timed(html: str, files: object) -> bytes:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         data = original(html, files)  # type: ignore[arg-type]
-        made.append((time.perf_counter() - start, len(data)))
+        made.append((time.perf_counter() - start, time.process_time() - cpu, len(data)))
         return data
 
     document.make_pdf = timed  # type: ignore[assignment]
@@ -51,8 +53,14 @@ def measure(size: str, seed: int) -> dict[str, float]:
                 pages = len(opened.pages)
     finally:
         document.make_pdf = original  # type: ignore[assignment]
-    ((seconds, size_bytes),) = made
-    return {"pdf_seconds": seconds, "bytes": size_bytes, "pages": pages, "build_seconds": total}
+    ((seconds, cpu, size_bytes),) = made
+    return {
+        "pdf_seconds": seconds,
+        "pdf_cpu": cpu,
+        "bytes": size_bytes,
+        "pages": pages,
+        "build_seconds": total,
+    }
 
 
 def main() -> int:
@@ -60,10 +68,12 @@ def main() -> int:
     parser.add_argument("--sizes", default="S,M")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     for size in args.sizes.split(","):
         found = measure(size, args.seed)
         print(
-            f"{size}: PDF {found['pdf_seconds']:.1f} s, {found['pages']:,} pages, "
+            f"{size}: PDF {found['pdf_seconds']:.1f} s ({found['pdf_cpu']:.1f} s of CPU), "
+            f"{found['pages']:,} pages, "
             f"{document.size_words(int(found['bytes']))}; whole build {found['build_seconds']:.1f} s",
             flush=True,
         )
