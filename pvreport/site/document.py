@@ -78,10 +78,8 @@ class Composer:
         website can do (embed snippets, interactive charts) left out, its charts' data shown."""
         text = _ONLINE_ONLY.sub("", self.pages[src])
         text = _CHART_SPEC.sub("", text)
-        text = _CHART_DATA.sub(
-            r'<div class="pv-chart-data"\1>\n<p class="pv-chart-data__title">\2</p>\n\3\n</div>',
-            text,
-        )
+        # Its caption names it: the site's "show the data" line is not needed.
+        text = _CHART_DATA.sub(r'<div class="pv-chart-data"\1>\n\3\n</div>', text)
 
         def relink(match: re.Match[str]) -> str:
             bang, words, target = match.groups()
