@@ -121,7 +121,8 @@ def pdf_parts(data: bytes) -> list[tuple[str, str]]:
     """A PDF as a reader gets it, read apart from the final check's own reader: ``!text``, its
     pages' words (pdfium); ``!strings``, every string in the file wherever it is nested (title,
     outline, text alternatives, link addresses), decoded by qpdf; ``!raw``, every stream decoded
-    that is neither drawing (pages, forms, patterns) nor a font or image: the metadata and any embedded
+    that is neither drawing (pages, forms, patterns), a font or image, nor the file's own
+    index (object streams, whose objects are read one by one, and the cross-reference stream): the metadata and any embedded
     file. The drawing streams' text is the pages' words; their numbers are coordinates."""
     import pikepdf
     import pypdfium2
@@ -162,6 +163,7 @@ def pdf_parts(data: bytes) -> list[tuple[str, str]]:
                 and "/Length1" not in obj
                 and "/BBox" not in obj
                 and str(obj.get("/Subtype", "")) not in drawing
+                and str(obj.get("/Type", "")) not in ("/ObjStm", "/XRef")
             ):
                 raw.append(obj.read_bytes().decode("utf-8", "replace"))
     return [("!text", words), ("!strings", "\n".join(strings)), ("!raw", "\n".join(raw))]

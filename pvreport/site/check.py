@@ -206,7 +206,8 @@ def pdf_texts(data: bytes) -> list[str]:
     return texts
 
 
-#: Streams whose bytes are no reader's words: drawing (pages, forms and patterns with a /BBox; its words are the pages' text, read
+#: Streams whose bytes are no reader's words (besides object streams, whose objects are read one
+#: by one, and the cross-reference stream): drawing (pages, forms and patterns with a /BBox; its words are the pages' text, read
 #: above; its numbers are coordinates), font programs and images.
 _PDF_BINARY = frozenset(("/Form", "/Image", "/Type1C", "/CIDFontType0C", "/OpenType"))
 
