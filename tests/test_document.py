@@ -331,3 +331,42 @@ def test_the_title_reads_as_written_whatever_it_holds() -> None:
     with pikepdf.open(io.BytesIO(document.make_pdf(html, {}))) as pdf:
         assert str(pdf.docinfo.Title) == title
         assert str(pdf.docinfo.CreationDate).startswith("D:20260101000000")
+
+
+def test_what_changed_is_a_part_where_the_site_has_that_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the pages hold /what-changed/ (made from earlier statements), the document holds
+    it, after "How we listened"; where they do not, it has no such part."""
+    from pvreport.tables.moments import Clock
+    from pvreport.validate import validate_package
+
+    clock = Clock.make(AS_OF)
+    validation = validate_package(EXAMPLE, clock=clock)
+
+    def print_page(site: Any) -> str:
+        (page,) = [p for p in site.rendered.pages if p.src == document.PRINT_SRC]
+        return page.text
+
+    assert "pv-what-changed" not in print_page(build.render_report(validation, clock))
+
+    original = render._Renderer.document
+
+    def with_what_changed(self: Any, common: Any) -> None:
+        self.keep(
+            render.Page(
+                "what-changed/index.md",
+                "What changed",
+                "# What changed\n\nSince 2024/25, [one measure](../indicators/damp-homes.md) "
+                "moved.\n\n## Measures\n\nOne.\n",
+            )
+        )
+        original(self, common)
+
+    monkeypatch.setattr(render._Renderer, "document", with_what_changed)
+    text = print_page(build.render_report(validation, clock))
+    assert "## What changed { #pv-what-changed .pv-part }" in text
+    assert "### Measures" in text
+    assert "1. [What changed](#pv-what-changed)" in text
+    assert text.index("{ #pv-engagements") < text.index("{ #pv-what-changed")
+    assert text.index("{ #pv-what-changed") < text.index("{ #pv-data-changes")
