@@ -13,7 +13,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # apt-get needs root: CI and this project's machines run as root; elsewhere (GitHub's runners) sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test install install-python install-pango install-browser serve validate golden clean
+.PHONY: site test install install-python install-pango install-browser serve validate golden clean catalogues
 
 site: install-python
 	$(BIN)/pvreport build
@@ -59,3 +59,13 @@ golden: install-python
 
 clean:
 	rm -rf build site .pytest_cache
+
+# The message catalogues (README, "Languages"): extract every message of the code and templates
+# (babel.cfg) into pvreport/locale/pvreport.pot, then add the new ones to each language's .po
+# (as fuzzy guesses or empty, for a translator) and drop those gone. tests/test_catalogues.py fails
+# until every catalogue holds exactly the messages of the code, the Welsh one all translated.
+catalogues: install-python
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -w 100 --project=pvreport \
+	  --version=1.1 --copyright-holder=pvreport -c TRANSLATORS: -o pvreport/locale/pvreport.pot .
+	$(BIN)/pybabel update -i pvreport/locale/pvreport.pot -d pvreport/locale -D pvreport -w 100 \
+	  --ignore-obsolete

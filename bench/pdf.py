@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
-
-from run import AS_OF, make_project
-
 from pvreport import build
 from pvreport.site import document
+
+# bench/run.py's package and project, loaded by path (bench/ is not a package).
+_spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).with_name("run.py"))
+assert _spec is not None and _spec.loader is not None
+_run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_run)
+AS_OF, make_project = _run.AS_OF, _run.make_project
 
 
 def measure(size: str, seed: int) -> dict[str, float]:

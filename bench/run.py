@@ -32,11 +32,13 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -129,11 +131,78 @@ def make_project(root: Path, size: str, seed: int) -> Path:
         env=ENV,
         capture_output=True,
     )
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("datapackages/example", f"datapackages/{PACKAGE}")
-    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(project_config(), encoding="utf-8")
     shutil.copytree(REPO / "content", project / "content")
     return project
+
+
+def project_config(previous: list[str] | None = None) -> str:
+    """The repository's mkdocs.yml naming the generated package (and the earlier statements'
+    packages ``previous``, newest first, in place of the example's)."""
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(
+        r"\n *# The earlier statements[^\n]*\n *previous:\n( *- [^\n]*\n)+", "\n", config
+    )
+    named = "".join(f"        - datapackages/{p}\n" for p in previous or [])
+    return config.replace(
+        "package: datapackages/example\n",
+        f"package: datapackages/{PACKAGE}\n" + (f"      previous:\n{named}" if named else ""),
+    )
+
+
+def bench_statements(root: Path, size: str, seed: int, count: int, log: list[str]) -> list[str]:
+    """A project of ``count`` statements of one size (the generated package as the current one,
+    copies of it as the earlier years, each with its own period and published date) against
+    one statement: cold builds of each, then a rebuild of the project after one result row of
+    the current statement changed, and how many archived parts that rebuild ran the engine for
+    (from the build log: none, where they were kept as published). Markdown lines."""
+    one = make_project(root / "statements-1", size, seed)
+    many = make_project(root / f"statements-{count}", size, seed)
+    earlier = []
+    source = many / "datapackages" / PACKAGE
+    for back in range(1, count):
+        start = 2025 - back
+        name = f"{PACKAGE}-{start}-{str(start + 1)[2:]}"
+        target = many / "datapackages" / name
+        shutil.copytree(source, target)
+        descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["reporting_period"] = {
+            "label": f"{start}/{str(start + 1)[2:]}",
+            "start": f"{start}-04-01",
+            "end": f"{start + 1}-03-31",
+        }
+        descriptor["published"] = f"{start + 1}-06-30"
+        (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2), "utf-8")
+        earlier.append(name)
+    (many / "mkdocs.yml").write_text(project_config(earlier), encoding="utf-8")
+    build = [str(BIN / "pvreport"), "build", "--quiet", "--as-of", AS_OF]
+    single = measured(build, one)
+    log.append(f"one {size} statement, cold: {single.seconds:.1f} s")
+    change_one_result(one)
+    single_again = measured(build, one)
+    several = measured(build, many)
+    log.append(f"{count} {size} statements, cold: {several.seconds:.1f} s")
+    change_one_result(many)
+    again = measured(build, many)
+    text = (many / "build" / "build.log").read_text(encoding="utf-8")
+    rebuilt = sum(
+        1
+        for line in text.splitlines()
+        if "Building documentation to directory" in line and "/archive/" in line
+    )
+    pages = sum(1 for _ in (many / "site").rglob("index.html"))
+    return [
+        (
+            f"| {size} | 1 | {sum(1 for _ in (one / 'site').rglob('index.html')):,} | "
+            f"{single.seconds:.1f} | {single_again.seconds:.1f} | {single.peak_mb:.0f} |"
+        ),
+        (
+            f"| {size} | {count} | {pages:,} | {several.seconds:.1f} "
+            f"({several.seconds / single.seconds:.2f}x one) | {again.seconds:.1f} "
+            f"({again.seconds / single_again.seconds:.2f}x one; {rebuilt} of {count - 1} "
+            f"archived parts built again) | {several.peak_mb:.0f} |"
+        ),
+    ]
 
 
 def frictionless_copy(source: Path, target: Path) -> Path:
@@ -263,6 +332,58 @@ def bench_size(root: Path, size: str, seed: int, runs: int, log: list[str]) -> R
             env=ENV,
             capture_output=True,
         )
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# The same package as one workbook
+
+
+@dataclass
+class Workbook:
+    size: str
+    convert: float = 0.0
+    workbook_mb: float = 0.0
+    unpacked_mb: float = 0.0
+    validate: float = 0.0
+    peak_mb: float = 0.0
+    csv_validate: float = 0.0
+    csv_peak_mb: float = 0.0
+
+
+def bench_workbook(root: Path, size: str, seed: int, log: list[str]) -> Workbook:
+    """`pvreport validate report.xlsx` beside `pvreport validate` of the same CSV folder: the
+    generated package converted once (`pvreport convert`), then one run of each."""
+    import zipfile
+
+    folder = root / f"workbook-{size}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    package = folder / PACKAGE
+    pvreport = str(BIN / "pvreport")
+    subprocess.run(
+        [pvreport, "generate", "--size", size, "--seed", str(seed), str(package)],
+        check=True,
+        env=ENV,
+        capture_output=True,
+    )
+    book = folder / f"{PACKAGE}.xlsx"
+    result = Workbook(size)
+    converted = measured([pvreport, "convert", str(package), str(book)], folder)
+    result.convert = converted.seconds
+    result.workbook_mb = book.stat().st_size / 2**20
+    with zipfile.ZipFile(book) as archive:
+        result.unpacked_mb = sum(i.file_size for i in archive.infolist()) / 2**20
+    as_book = measured([pvreport, "validate", "--as-of", AS_OF, str(book)], folder)
+    as_csv = measured([pvreport, "validate", "--as-of", AS_OF, str(package)], folder)
+    result.validate, result.peak_mb = as_book.seconds, as_book.peak_mb
+    result.csv_validate, result.csv_peak_mb = as_csv.seconds, as_csv.peak_mb
+    log.append(
+        f"{size} as a workbook ({result.workbook_mb:.0f} MB, {result.unpacked_mb:.0f} MB unpacked; "
+        f"convert {result.convert:.1f}s): validate {as_book.seconds:.2f}s ({as_book.peak_mb:.0f} "
+        f"MB), the CSV folder {as_csv.seconds:.2f}s ({as_csv.peak_mb:.0f} MB)"
+    )
+    print(log[-1], flush=True)
     return result
 
 
@@ -434,6 +555,7 @@ def report(
     runs: dict[str, int],
     log: list[str],
     command: str,
+    workbooks: Sequence[Workbook] = (),
 ) -> str:
     by = {r.size: r for r in results}
     planted_by = {p.size: p for p in planted}
@@ -548,6 +670,28 @@ def report(
         "|---|--:|",
         *[f"| {name} | {seconds:.2f} |" for name, seconds in variants],
     ]
+    if workbooks:
+        out += [
+            "",
+            "## As one workbook",
+            "",
+            (
+                "The same generated package converted to one .xlsx workbook (`pvreport convert`) "
+                "and validated from it, beside the CSV folder; one run each, whole process."
+            ),
+            "",
+            (
+                "| size | workbook (MB) | unpacked (MB) | validate workbook (s) | peak (MB) | "
+                "validate CSV (s) | peak (MB) | target < 15 s, < 1.5 GB |"
+            ),
+            "|---|--:|--:|--:|--:|--:|--:|---|",
+            *[
+                f"| {w.size} | {w.workbook_mb:.0f} | {w.unpacked_mb:.0f} | {w.validate:.2f} | "
+                f"{w.peak_mb:.0f} | {w.csv_validate:.2f} | {w.csv_peak_mb:.0f} | "
+                f"{ok(w.validate < 15 and w.peak_mb < 1536) if w.size == 'L' else ''} |"
+                for w in workbooks
+            ],
+        ]
     out += ["", "## The issue's targets", ""]
     if "L" in by:
         big = by["L"]
@@ -632,11 +776,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default="/tmp/pvreport-bench", help="throwaway projects")
     parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
     parser.add_argument(
+        "--statements",
+        type=int,
+        metavar="N",
+        help="measure only a project of N statements of the last size against one statement "
+        "(cold builds, then a rebuild after one row of the current one changed); print the rows",
+    )
+    parser.add_argument(
         "--notes-only",
         action="store_true",
         help="measure nothing: copy bench/notes.md again into the existing --out file",
     )
+    parser.add_argument(
+        "--workbook-only",
+        action="store_true",
+        help="measure only the largest size as one workbook beside its CSV folder, and print it",
+    )
     args = parser.parse_args(argv)
+    if args.workbook_only:
+        compile_bytecode()
+        size = [s.strip().upper() for s in args.sizes.split(",") if s.strip()][-1]
+        bench_workbook(Path(args.workdir), size, args.seed, [])
+        return 0
     if args.notes_only:
         out = Path(args.out)
         text = out.read_text(encoding="utf-8")
@@ -650,6 +811,14 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     log: list[str] = []
+    if args.statements:
+        rows = bench_statements(root, sizes[-1], args.seed, args.statements, log)
+        print(
+            "| size | statements | pages | cold build (s) | rebuild after one row (s) | peak MB |"
+        )
+        print("|---|--:|--:|--:|--:|--:|")
+        print("\n".join(rows))
+        return 0
     results = []
     runs = {}
     for size in sizes:
@@ -660,7 +829,8 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python bench/run.py " + " ".join(
         a for a in (sys.argv[1:] if argv is None else argv)
     )
-    text = report(results, planted, variants, sizes[-1], runs, log, command.strip())
+    workbooks = [bench_workbook(root, sizes[-1], args.seed, log)]
+    text = report(results, planted, variants, sizes[-1], runs, log, command.strip(), workbooks)
     Path(args.out).write_text(text + "\n", "utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -19,24 +19,32 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import json
 import logging
 import os
 import re
+import shutil
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import contract
-from .problems import Problem, PvreportError
+from .messages import _
+from .problems import Problem, PvreportError, has_errors, sorted_problems
+from .problems import strict as make_strict
 from .progress import Progress, count
 from .report import derive, load, model, visibility
-from .site import charts, check, engine, render, write
+from .report import history as history_
+from .site import charts, check, engine, render, write, xlsx
+from .tables import gate
 from .tables.limits import Limits, LimitsError
 from .tables.moments import Clock
-from .validate import Validation, readability, validate_package
+from .validate import Validation, across, readability, validate_package
 
 BUILD_FOLDER = "build"
 #: The chart cache, under the project: SVGs by a hash of what they are drawn from. Safe to
@@ -46,6 +54,12 @@ CACHE_FOLDER = ".pvreport/cache/charts"
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
 #: The final check's record of pages found clean (see :class:`pvreport.site.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
+#: Each earlier statement's own page cache, under this folder by its archive folder's name.
+PARTS_CACHE_FOLDER = ".pvreport/cache/parts"
+#: Each earlier statement's docs folder and engine config, under the build folder by its address
+#: (``build/parts/archive/2024-25/docs``), with the record of what was last published from it.
+PARTS_FOLDER = "parts"
+PART_RECORD = "built.json"
 LOG_NAME = "build.log"
 CSS_SRC = "assets/stylesheets/pvreport.css"
 # What the engine config must say whatever the project's mkdocs.yml says: broken links and
@@ -94,6 +108,28 @@ class Built:
     notices: list[str]
     addresses: list[str]
     pages: int = 0
+    #: The earlier statements' parts of the site (``archive/<period>/``), newest first.
+    parts: tuple[Part, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """An earlier statement's part of the site: where its pages go (``archive/2024-25/``), its
+    docs folder and engine config (``build/parts/archive/2024-25/``), the public report as it was
+    published and what was withheld from it then, its pages' addresses (under ``prefix``), a
+    digest of everything the engine builds it from, and whether this build ran the engine for
+    it (``False``: nothing changed since it was last published, and that output was kept)."""
+
+    prefix: str
+    build_dir: Path
+    docs_dir: Path
+    report: model.Report
+    withheld: visibility.Withheld
+    addresses: list[str]
+    digest: str
+    #: A digest of everything its pages are made from (:func:`part_inputs`).
+    inputs: str = ""
+    built: bool = True
 
 
 # ----------------------------------------------------------------------------------------------
@@ -115,6 +151,7 @@ def build(
     build_dir: Path | None = None,
     site_dir_option: str = "--site-dir",
     engine_name: str | None = None,
+    previous: Sequence[Path] | None = None,
 ) -> Built:
     """Build the project's site and put it in place, or leave the previous site as it was.
 
@@ -125,7 +162,9 @@ def build(
     lets MkDocs build it); ``build_dir`` is where the docs folder goes (default ``build/``),
     ``site_dir_option`` where the site folder was given, for messages. ``engine_name`` is the
     engine that builds the docs folder (:data:`pvreport.site.engine.ENGINES`; default the plugin
-    option ``engine``, else MkDocs).
+    option ``engine``, else MkDocs). ``previous`` are the earlier statements' packages, newest
+    first (default: the plugin option ``previous``): each is published under
+    ``archive/<period>/`` as a part of the site of its own (:class:`Part`).
     """
     progress = progress or Progress.quiet()
     clock = clock or Clock.make(as_of)
@@ -138,6 +177,7 @@ def build(
     config = project_config(project_dir)
     options = plugin_options(config)
     package_dir = (package_dir or find_package(project_dir, config)).resolve()
+    previous_dirs = find_previous(project_dir, options, previous)
     given = site_dir if site_dir is not None else project_dir / "site"
     check_site_dir(given, project_dir, config, package_dir, option=site_dir_option)
     site_dir = Path(os.path.abspath(given))
@@ -170,9 +210,30 @@ def build(
             validation = validate_package(
                 package_dir, clock=clock, strict=strict, limits=limits, thresholds=thresholds
             )
-            if not validation.ok or validation.descriptor is None:
+            # 1b. The earlier statements, each validated as of its own published day, and the
+            # rules across statements: their errors stop the build here too.
+            # (An earlier statement is checked as it was published: --strict makes the rules
+            # across statements strict, not the warnings of a statement already published.)
+            earlier, problems = across.validate_earlier(
+                validation,
+                previous_dirs,
+                lambda folder, own: validate_package(
+                    folder, clock=own, limits=limits, thresholds=thresholds
+                ),
+                clock,
+            )
+            problems = make_strict(problems) if strict else problems
+            own_errors = not validation.ok or validation.descriptor is None
+            if problems:
+                validation = dataclasses.replace(
+                    validation, problems=sorted_problems([*validation.problems, *problems])
+                )
+            if own_errors or has_errors(problems):
                 raise BuildError(
-                    f"The data package {package_dir.name} has errors, so the site was not built.",
+                    f"The data package {package_dir.name} has errors, so the site was not built."
+                    if own_errors
+                    else "An earlier statement has errors, or the statements disagree, so the "
+                    "site was not built.",
                     validation.problems,
                 )
             for problem in validation.warnings:
@@ -185,18 +246,67 @@ def build(
 
             # 2 to 6. Load, withhold, derive, chart, render: in memory (render_report), the
             # charts drawn on the way (the chart cache is kept).
-            chart_cache = caches / CACHE_FOLDER if caches else None
+            def draw(by_page: Mapping[str, Any], part: str = "") -> Mapping[str, str | bytes]:
+                # Each part of the site keeps its own charts' cache (a cache holds one report's).
+                where = (
+                    PARTS_CACHE_FOLDER + "/" + _cache_name(part) + "/charts"
+                    if part
+                    else CACHE_FOLDER
+                )
+                return chart_files(
+                    by_page, cache_dir=caches / where if caches else None, progress=progress
+                )
+
+            # The earlier statements' public reports and statuses, each as of its own
+            # published day: the current pages say what changed since them.
+            then = {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+            history = history_of(earlier, then)
             site = render_report(
                 validation,
                 clock,
                 content=hand_written(content_dir),
                 nav_page_limit=nav_page_limit,
                 site_url=site_url(config),
-                draw=lambda by_page: chart_files(by_page, cache_dir=chart_cache, progress=progress),
+                draw=draw,
+                statements=statements(validation, earlier),
+                history=history,
                 pdf=make_pdf,
             )
             report, withheld, rendered = site.report, site.withheld, site.rendered
             progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered")
+            # 6b. Each earlier statement's pages, from its own package, judged as of its own
+            # published day, each page saying which statement it belongs to.
+            # Not even rendered where nothing they are made from changed since the part was
+            # last published: that part is kept as it is.
+            archived: dict[str, tuple[Site, str]] = {}
+            kept: dict[str, Part] = {}
+            current = frozenset(render.address(p.src) for p in rendered.pages)
+            # (`mkdocs serve`, publish=False, previews the current statement only.)
+            for e in earlier if publish else ():
+                inputs = part_inputs(e, config, current, report.reporting_period.label)
+                found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix])
+                if found is not None and caches:
+                    kept[e.prefix] = found
+                    continue
+                archived[e.prefix] = (
+                    render_report(
+                        e.validation,
+                        e.clock,
+                        nav_page_limit=nav_page_limit,
+                        site_url=site_url(config) + e.prefix if site_url(config) else "",
+                        draw=functools.partial(draw, part=e.prefix),
+                        public=then[e.prefix],
+                        archived=render.Archived(
+                            e.label, e.published, e.prefix, report.reporting_period.label, current
+                        ),
+                    ),
+                    inputs,
+                )
+            if earlier:
+                progress.stage(
+                    f"archive: {count(len(archived), 'earlier statement')} rendered, "
+                    f"{len(kept)} unchanged"
+                )
 
             # ---- Nothing has been written above this line but the build log, the chart cache
             # and the clearing of a stopped build's leftovers. Below it: the docs folder, the
@@ -213,7 +323,16 @@ def build(
                 content_dir,
                 progress=progress,
             )
-            built = Built(build_dir, site_dir, validation=validation, withheld=withheld, **docs)
+            docs.pop("digest")
+            parts = tuple(
+                kept.get(e.prefix)
+                or write_part(build_dir, config, e.prefix, *archived[e.prefix], site_url(config))
+                for e in earlier
+                if e.prefix in kept or e.prefix in archived
+            )
+            built = Built(
+                build_dir, site_dir, validation=validation, withheld=withheld, parts=parts, **docs
+            )
             for notice in built.notices:
                 notify(notice)
                 log(notice)
@@ -226,24 +345,66 @@ def build(
         try:
             with log.failures(ENGINE_FAILED[engine_name], engine=True):
                 progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
-                summary = ENGINE_RUNS[engine_name](build_dir, fresh, caches, clock, log.path)
+                summary = ENGINE_RUNS[engine_name](
+                    build_dir,
+                    fresh,
+                    caches / PAGE_CACHE_FOLDER if caches else None,
+                    clock,
+                    log.path,
+                )
             progress.stage(
                 f"engine: {ENGINE_NAMES[engine_name]} built {count(len(built.addresses), 'page')}"
                 f"{summary}"
             )
+            # 8b. Each earlier statement's part, built by the engine into its own folder of the
+            # fresh site (its own navigation and search), unless nothing it is built from changed
+            # since it was last published: then that output is kept as it is.
+            parts = []
+            for part in built.parts:
+                target = fresh / part.prefix
+                if reuse_part(part, site_dir, target):
+                    parts.append(dataclasses.replace(part, built=False))
+                    progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
+                    continue
+                target.mkdir(parents=True, exist_ok=True)
+                with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                    summary = ENGINE_RUNS[engine_name](
+                        part.build_dir,
+                        target,
+                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
+                        if caches
+                        else None,
+                        clock,
+                        log.path,
+                    )
+                parts.append(part)
+                progress.stage(f"engine: /{part.prefix} built{summary}")
+            built = dataclasses.replace(built, parts=tuple(parts))
 
             # 9. Check: every page there, nothing active, no withheld text anywhere.
+            # The whole composed folder: the current statement's pages (the parts left to their
+            # own check), then each part with what was withheld from it.
             checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
+            scripts = [s for s in built.config.get("extra_javascript", []) if isinstance(s, str)]
             wrong = check.check_site(
                 fresh,
                 docs_dir=built.docs_dir,
                 addresses=built.addresses,
                 canaries=withheld.canaries,
-                allowed_scripts=[
-                    s for s in built.config.get("extra_javascript", []) if isinstance(s, str)
-                ],
+                allowed_scripts=scripts,
                 cache=checks,
+                skip=[p.prefix for p in built.parts],
             )
+            for part in built.parts:
+                wrong += check.check_site(
+                    fresh,
+                    docs_dir=part.docs_dir,
+                    addresses=part.addresses,
+                    canaries=part.withheld.canaries,
+                    allowed_scripts=scripts,
+                    cache=checks,
+                    only=part.prefix,
+                )
             progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
             if wrong:
                 for line in wrong:
@@ -254,9 +415,12 @@ def build(
                     log=log.path,
                 )
 
-            # 10. Publish: one swap of folders; the check cache is kept only now.
+            # 10. Publish: one swap of folders; the check cache and the parts' records are kept
+            # only now.
             write.publish(fresh, site_dir)
             checks.save()
+            for part in built.parts:
+                record_part(part, site_dir)
         finally:
             write.remove(fresh)
         pages = sum(1 for _ in site_dir.rglob("index.html"))
@@ -289,30 +453,35 @@ def choose_engine(given: str | None, options: Mapping[str, Any]) -> str:
     return str(name)
 
 
-def _run_mkdocs(build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path) -> str:
-    """MkDocs, in this process, with pvreport's page cache."""
+def _run_mkdocs(
+    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
+) -> str:
+    """MkDocs, in this process, with pvreport's page cache (in ``page_cache_dir``)."""
     with _engine_environment(clock, log):
-        page_cache = engine.run(
-            build_dir / "mkdocs.yml", fresh, caches / PAGE_CACHE_FOLDER if caches else None
-        )
+        page_cache = engine.run(build_dir / "mkdocs.yml", fresh, page_cache_dir)
     return f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
 
 
 def _run_zensical(
-    build_dir: Path, fresh: Path, caches: Path | None, clock: Clock, log: Path
+    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
 ) -> str:
-    """Zensical, as its own process, with its own cache (``build/.cache``)."""
+    """Zensical, as its own process, with its own cache (``build/.cache``; cleared first where
+    the build runs without caches)."""
     try:
         version = engine.run_zensical(
-            build_dir / "mkdocs.yml", fresh, log=log, clean=caches is None, epoch=clock.epoch
+            build_dir / "mkdocs.yml",
+            fresh,
+            log=log,
+            clean=page_cache_dir is None,
+            epoch=clock.epoch,
         )
     except engine.EngineMissing as error:
         raise BuildError(str(error)) from None
     return f" (Zensical {version})"
 
 
-#: One function per engine: each builds the docs folder into the fresh folder and returns what
-#: the progress line adds.
+#: One function per engine: each builds a docs folder into a folder of the fresh site (with the
+#: page cache in the folder given, or none) and returns what the progress line adds.
 ENGINE_RUNS: dict[str, Callable[[Path, Path, Path | None, Clock, Path], str]] = {
     "mkdocs": _run_mkdocs,
     "zensical": _run_zensical,
@@ -393,6 +562,51 @@ def find_package(project_dir: Path, config: Mapping[str, Any]) -> Path:
         "Name the data package to build with --package (or as the package option of the pvreport "
         f"plugin in mkdocs.yml): found {len(found)} folders under datapackages/."
     )
+
+
+def find_previous(
+    project_dir: Path, options: Mapping[str, Any], given: Sequence[Path] | None
+) -> list[Path]:
+    """The earlier statements' packages, newest first: those given (``--previous``), else the
+    plugin option ``previous`` (a list of folders from the project folder)."""
+    if given:
+        return [Path(p).resolve() for p in given]
+    named = options.get("previous") or []
+    if isinstance(named, str):
+        named = [named]
+    if not isinstance(named, list) or not all(isinstance(p, str) for p in named):
+        raise BuildError(
+            "mkdocs.yml, the pvreport plugin's options: previous is a list of the earlier "
+            "statements' package folders, newest first (previous: [datapackages/example-2024-25])."
+        )
+    return [(project_dir / p).resolve() for p in named]
+
+
+def history_of(
+    earlier: Sequence[across.Earlier], then: Mapping[str, Public] | None = None
+) -> list[history_.Then]:
+    """The earlier statements as the current statement's pages speak of them, newest first:
+    each one's public report and statuses as of its own published day (``then``, by prefix,
+    where they are worked out already)."""
+    then = then or {e.prefix: public_report(e.validation, e.clock) for e in earlier}
+    return [
+        history_.Then(
+            e.label, e.published, e.prefix, then[e.prefix].report, then[e.prefix].statuses
+        )
+        for e in earlier
+    ]
+
+
+def statements(validation: Validation, earlier: Sequence[across.Earlier]) -> list[render.Statement]:
+    """Every statement of the site, newest first, for the archive's list (none where there is
+    only the current one)."""
+    if not earlier:
+        return []
+    descriptor = validation.descriptor or {}
+    current = render.Statement(
+        across.statement_label(descriptor), gate.published_date(descriptor), ""
+    )
+    return [current, *(render.Statement(e.label, e.published, e.prefix) for e in earlier)]
 
 
 def _shown(path: Path, project_dir: Path) -> str:
@@ -576,11 +790,32 @@ def downloads(
     csvs["datapackage.json"] = write.public_descriptor(validation.descriptor, headers)
     # The package's name becomes a file name: keep it to a plain slug whatever it holds.
     zip_name = (re.sub(r"[^a-z0-9-]+", "-", report.name.lower()).strip("-") or "report") + ".zip"
-    links.append(render.Download(f"data/downloads/{zip_name}", f"The whole package ({zip_name})"))
+    links.append(
+        render.Download(
+            f"data/downloads/{zip_name}", _("The whole package ({name})").format(name=zip_name)
+        )
+    )
     stamp = dt.datetime.fromtimestamp(clock.epoch or 315532800, tz=dt.UTC)
     files: dict[str, str | bytes] = {
         f"data/downloads/{zip_name}": write.zip_bytes(csvs, timestamp=stamp)
     }
+    # The same public rows as one workbook, for readers who open downloads in a spreadsheet;
+    # none for data too large for one.
+    book = xlsx.public_workbook(
+        validation.descriptor,
+        {name: csvs[f"{name}.csv"] for name in headers},
+        created=stamp,
+    )
+    if book is not None:
+        book_name = zip_name.removesuffix(".zip") + ".xlsx"
+        files[f"data/downloads/{book_name}"] = book
+        links.append(
+            render.Download(
+                f"data/downloads/{book_name}",
+                _("All the data as one Excel workbook ({name})").format(name=book_name),
+                size=len(book),
+            )
+        )
     for name, data in csvs.items():
         files[f"data/downloads/{name}"] = data
     # The same descriptor published beside the downloads (/data/datapackage.json), its paths
@@ -589,6 +824,33 @@ def downloads(
         validation.descriptor, headers, folder="downloads/"
     )
     return links, files
+
+
+class Public(NamedTuple):
+    """Stages 2 to 4 of a report: the public report, what was withheld, statuses, gaps."""
+
+    report: model.Report
+    withheld: visibility.Withheld
+    statuses: Mapping[str, derive.IndicatorStatus]
+    gaps: Mapping[str, Sequence[derive.EquityGap]]
+
+
+def public_report(validation: Validation, clock: Clock) -> Public:
+    """The build's stages 2 to 4: the public report of a valid package, what was withheld from
+    it at the clock's moment, and its statuses and equity gaps as of that day."""
+    assert validation.descriptor is not None
+    # 2. Load: the tables into the report model.
+    full = load.to_report(validation.descriptor, validation.tables)
+
+    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
+    # row.
+    files = {name: table.file for name, table in validation.tables.items()}
+    report, withheld = visibility.withhold(full, now=clock.now, files=files)
+
+    # 4. Derive: statuses and equity gaps, from the public report only.
+    statuses = derive.report_statuses(report, as_of=clock.today)
+    gaps = derive.report_gaps(report)
+    return Public(report, withheld, statuses, gaps)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -611,24 +873,23 @@ def render_report(
     nav_page_limit: int = render.NAV_PAGE_LIMIT,
     site_url: str = "",
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]] | None = None,
+    statements: Sequence[render.Statement] = (),
+    archived: render.Archived | None = None,
+    history: Sequence[history_.Then] = (),
+    public: Public | None = None,
     pdf: bool = False,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
-    none); with ``pdf`` (and ``draw``), the PDF of the whole statement is made from the
-    ``/print/`` page's text and the charts' SVGs."""
+    none). ``statements`` are every statement of the site, for the archive's list;
+    ``archived`` says the pages are an earlier statement's, and what they say about it;
+    ``history`` are the earlier statements as these pages speak of them (what changed). Stages
+    2 to 4 are :func:`public_report`, done already where ``public`` is given. With ``pdf``
+    (and ``draw``), the PDF of the whole statement is made from the ``/print/`` page's text and
+    the charts' SVGs."""
     assert validation.descriptor is not None
-    # 2. Load: the tables into the report model.
-    full = load.to_report(validation.descriptor, validation.tables)
-
-    # 3. Withhold, at the clock's moment: nothing after this sees a confidential or embargoed
-    # row.
-    files = {name: table.file for name, table in validation.tables.items()}
-    report, withheld = visibility.withhold(full, now=clock.now, files=files)
-
-    # 4. Derive: statuses and equity gaps, from the public report only.
-    statuses = derive.report_statuses(report, as_of=clock.today)
-    gaps = derive.report_gaps(report)
+    # 2 to 4. Load, withhold, derive.
+    report, withheld, statuses, gaps = public or public_report(validation, clock)
 
     # 5. Chart: each page's chart specs, then (in a build) SVGs, data and specs as files.
     by_page = page_charts(report, statuses, clock.today, gaps)
@@ -649,6 +910,9 @@ def render_report(
             nav_page_limit=nav_page_limit,
             gaps=gaps,
             site_url=site_url,
+            statements=tuple(statements),
+            archived=archived,
+            history=tuple(history),
             pdf=pdf and draw is not None,
             chart_files=charts,
             created=clock.now.replace(microsecond=0),
@@ -708,7 +972,15 @@ def write_docs(
     engine_config = engine_config_for(config, nav, report, scripts, styles)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
-    (build_dir / "mkdocs.yml").write_text(write.config_text(engine_config), encoding="utf-8")
+    config_text = write.config_text(engine_config)
+    (build_dir / "mkdocs.yml").write_text(config_text, encoding="utf-8")
+    # Everything the engine builds from, as one digest: the same digest, the same site.
+    theme = write.tree_files(overrides)
+    digest = hashlib.blake2b(config_text.encode("utf-8"), digest_size=20)
+    for rel, data in sorted([*docs.items(), *((f"overrides/{k}", v) for k, v in theme.items())]):
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        digest.update(f"{rel}\0{len(raw)}\0".encode())
+        digest.update(raw)
     if progress is not None:
         progress.stage(
             f"docs: {count(len(docs), 'file')} in {docs_dir.parent.name}/docs "
@@ -721,7 +993,149 @@ def write_docs(
         "report": report,
         "notices": notices,
         "addresses": [render.address(p.src) for p in rendered.pages],
+        "digest": digest.hexdigest(),
     }
+
+
+def write_part(
+    build_dir: Path, config: Mapping[str, Any], prefix: str, part: Site, inputs: str, url: str
+) -> Part:
+    """An earlier statement's docs folder and engine config, under ``build/parts/<prefix>``:
+    the project's config with the part's own address (``site_url`` + ``archive/2024-25/``),
+    and no hand-written pages (they belong to the current statement)."""
+    folder = build_dir / PARTS_FOLDER / prefix
+    folder.mkdir(parents=True, exist_ok=True)
+    own = {k: v for k, v in config.items() if k != "site_url"}
+    if url:
+        own["site_url"] = url + prefix
+    docs = write_docs(
+        folder,
+        own,
+        part.report,
+        part.rendered,
+        {**part.charts, **part.downloads},
+        folder / "no-content",
+    )
+    return Part(
+        prefix,
+        folder,
+        docs["docs_dir"],
+        part.report,
+        part.withheld,
+        [prefix + a for a in docs["addresses"]],
+        docs["digest"],
+        inputs,
+    )
+
+
+def reuse_part(part: Part, site_dir: Path, target: Path) -> bool:
+    """Put the part as it was last published into ``target`` (hard links to the published
+    site's files), where it was built from exactly what it is built from now; False (and
+    nothing done) otherwise."""
+    published = site_dir / part.prefix
+    record = _record(part.build_dir)
+    if (record.get("digest"), record.get("site")) != (part.digest, str(site_dir)) or not (
+        published / "index.html"
+    ).is_file():
+        return False
+    shutil.copytree(published, target, copy_function=_link_or_copy, symlinks=True)
+    return True
+
+
+def _cache_name(prefix: str) -> str:
+    """A part's folder under the caches: ``archive/2024-25/`` -> ``archive-2024-25``."""
+    return prefix.strip("/").replace("/", "-")
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def record_part(part: Part, site_dir: Path) -> None:
+    """Remember what a published part was built from (see :func:`reuse_part` and
+    :func:`kept_part`)."""
+    record = {
+        "digest": part.digest,
+        "inputs": part.inputs,
+        "site": str(site_dir),
+        "addresses": part.addresses,
+    }
+    (part.build_dir / PART_RECORD).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _record(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / PART_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+@functools.cache
+def _pvreport_digest() -> str:
+    """pvreport's own code, templates and assets, and the engines' versions: a part made by
+    another pvreport is made again."""
+    digest = hashlib.blake2b(engine.versions().encode("utf-8"), digest_size=20)
+    root = Path(str(resources.files("pvreport")))
+    kinds = (".py", ".j2", ".html", ".css", ".js", ".json", ".yaml")
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in kinds:
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def part_inputs(
+    earlier: across.Earlier, config: Mapping[str, Any], current: frozenset[str], label: str
+) -> str:
+    """A digest of everything an earlier statement's part is made from: its package's files,
+    the moment it is judged at and the build's fixed epoch, the project's config, the current
+    statement's period and page addresses (its pages link to them), and pvreport itself."""
+    digest = hashlib.blake2b(digest_size=20)
+    folder = earlier.validation.package_dir
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    moment = f"{earlier.clock.now.isoformat()} {earlier.clock.epoch} {label}"
+    digest.update(moment.encode("utf-8"))
+    digest.update(write.config_text(config).encode("utf-8"))
+    digest.update("\n".join(sorted(current)).encode("utf-8"))
+    digest.update(_pvreport_digest().encode("utf-8"))
+    return digest.hexdigest()
+
+
+def kept_part(
+    build_dir: Path, earlier: across.Earlier, inputs: str, site_dir: Path, public: Public
+) -> Part | None:
+    """The part as it was last published, where everything it is made from is as it was then
+    (its docs folder still in the build folder, its pages in the site): it need not be rendered
+    again. None otherwise."""
+    folder = build_dir / PARTS_FOLDER / earlier.prefix
+    record = _record(folder)
+    addresses = record.get("addresses")
+    if (
+        record.get("inputs") != inputs
+        or record.get("site") != str(site_dir)
+        or not isinstance(addresses, list)
+        or not isinstance(record.get("digest"), str)
+        or not (folder / "docs").is_dir()
+        or not (site_dir / earlier.prefix / "index.html").is_file()
+    ):
+        return None
+    return Part(
+        earlier.prefix,
+        folder,
+        folder / "docs",
+        public.report,
+        public.withheld,
+        [str(a) for a in addresses],
+        record["digest"],
+        inputs,
+    )
 
 
 def site_url(config: Mapping[str, Any]) -> str:

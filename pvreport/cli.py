@@ -16,15 +16,16 @@ import io
 import json
 import logging
 import os
+import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .problems import Problem, catalogue
+from .problems import Problem, catalogue, has_errors, sorted_problems
 from .tables.limits import Limits, LimitsError
 
 if TYPE_CHECKING:
@@ -91,11 +92,34 @@ def configured_package(project: Path) -> Path | None:
     return project / str(named) if named else None
 
 
+def configured_previous(project: Path) -> list[Path]:
+    """The earlier statements the project's ``mkdocs.yml`` names (the plugin option
+    ``previous``), as ``pvreport build`` reads them."""
+    from .site.write import plugin_options, read_config
+
+    config = project / "mkdocs.yml"
+    if not config.is_file():
+        return []
+    try:
+        named = plugin_options(read_config(config)).get("previous") or []
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    named = [named] if isinstance(named, str) else named
+    return [project / str(p) for p in named] if isinstance(named, list) else []
+
+
 def package_dir_argument(value: str | None) -> Path:
-    """The package folder given, else the one mkdocs.yml names, else the only one there is."""
+    """The package folder (or workbook) given, else the one mkdocs.yml names, else the only
+    folder there is."""
+    from .tables.workbook import is_workbook
+
     path = Path(value) if value else configured_package(Path.cwd()) or default_package_dir()
+    if is_workbook(path):
+        if not path.is_file():
+            raise UsageError(f"{path} does not exist")
+        return path
     if not path.is_dir():
-        raise UsageError(f"{path} is not a folder")
+        raise UsageError(f"{path} is not a folder, nor an .xlsx workbook")
     return path
 
 
@@ -107,8 +131,12 @@ def as_of_date(value: str) -> dt.date:
 
 
 def display_path(package_dir: Path, file: str | None) -> str:
-    """A problem's file as a path from the current folder (editors and GitHub can open it)."""
-    path = package_dir / (file or "datapackage.json")
+    """A problem's file as a path from the current folder (editors and GitHub can open it); a
+    workbook's problems name the workbook itself."""
+    if package_dir.is_file() and file in (package_dir.name, "."):
+        path = package_dir
+    else:
+        path = package_dir / (file or "datapackage.json")
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -134,7 +162,9 @@ def format_text(problems: Sequence[Problem], package_dir: Path) -> str:
     lines = []
     for p in problems:
         where = display_path(package_dir, p.file)
-        if p.line is not None:
+        if p.sheet is not None:
+            where += f": {p.place()}"
+        elif p.line is not None:
             where += f":{p.line}"
         field = f" [{p.field}]" if p.field else ""
         label = "" if p.is_error else " warning:"
@@ -161,7 +191,14 @@ def format_github(problems: Sequence[Problem], package_dir: Path) -> str:
             props.append(f"line={p.line}")
         props.append(f"title={_escape_property(p.code)}")
         # GitHub's own escapes (%0D, %0A) carry line breaks; everything else is shown escaped.
-        message = "\n".join(printable(t, "\r\n") for t in (p.message, p.hint) if t)
+        # Annotations may be read in public (a CI log): they name no confidential id.
+        said = (
+            p.message if p.public_message is None else p.public_message,
+            p.hint if p.public_hint is None else p.public_hint,
+        )
+        message = "\n".join(printable(t, "\r\n") for t in said if t)
+        if p.sheet is not None:
+            message = f"{p.place()}: {message}"
         kind = "error" if p.is_error else "warning"
         lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines)
@@ -180,7 +217,7 @@ def _plural(count: int, word: str) -> str:
 
 #: The package argument of validate, build and serve.
 PACKAGE_HELP = (
-    "the package folder (default: the one mkdocs.yml names, else the only folder under "
+    "the package folder or .xlsx workbook (default: the one mkdocs.yml names, else the only folder under "
     "./datapackages)"
 )
 
@@ -194,9 +231,15 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "html"),
         default="text",
-        help="text (default), json (a list of problems) or github (GitHub Actions annotations)",
+        help="text (default), json (a list of problems), github (GitHub Actions annotations) or "
+        "html (one web page of the problems, with hints, for people who do not use a terminal)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report into FILE instead of printing it (a new file, or one it replaces)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any problem)"
@@ -207,6 +250,22 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="judge embargoes and overdue updates as at the start of this day in UTC "
         "(default: SOURCE_DATE_EPOCH, else now)",
+    )
+    previous_argument(parser)
+
+
+def previous_argument(parser: argparse.ArgumentParser, *, configured: bool = False) -> None:
+    parser.add_argument(
+        "--previous",
+        action="append",
+        metavar="PACKAGE_DIR",
+        help="an earlier statement's package, newest first (repeat for each): each is checked "
+        "as of its published date, and the rules across statements are checked"
+        + (
+            " (default: the plugin option previous in mkdocs.yml)"
+            if configured
+            else " (default: those mkdocs.yml names, where no PACKAGE_DIR is given)"
+        ),
     )
 
 
@@ -245,29 +304,83 @@ def run_validate(args: argparse.Namespace) -> int:
         limits=limits,
         thresholds=thresholds,
     )
+    # The earlier statements given, else (for the package mkdocs.yml names) those it names.
+    previous = [Path(p) for p in args.previous or []]
+    if not previous and not args.package_dir:
+        previous = configured_previous(Path.cwd())
+    if previous:
+        result = _with_previous(result, previous, args, limits, thresholds)
     problems = result.problems
+    out = io.StringIO()
     if args.format == "json":
-        print(format_json(problems))
+        print(format_json(problems), file=out)
+    elif args.format == "html":
+        from .site.problem_page import problem_page
+
+        out.write(problem_page(problems, package=package_dir.resolve().name))
     elif args.format == "github":
         if problems:
-            print(format_github(problems, package_dir))
+            print(format_github(problems, package_dir), file=out)
     else:
         if problems:
-            print(format_text(problems, package_dir))
+            print(format_text(problems, package_dir), file=out)
         errors = len(result.errors)
         warnings = len(result.warnings)
         if errors:
             print(
                 f"{display_path(package_dir, '.')}: {_plural(errors, 'error')}, "
                 f"{_plural(warnings, 'warning')}.",
+                file=out,
             )
         else:
             rows = ", ".join(f"{name} {table.row_count}" for name, table in result.tables.items())
             print(
                 f"{display_path(package_dir, '.')}: no errors, "
                 f"{_plural(warnings, 'warning')}. Rows: {rows}.",
+                file=out,
             )
+    if args.output:
+        target = Path(args.output)
+        try:
+            target.write_text(out.getvalue(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        print(
+            f"{display_path(package_dir, '.')}: {_plural(len(result.errors), 'error')}, "
+            f"{_plural(len(result.warnings), 'warning')}; the report is in {target}."
+        )
+    else:
+        sys.stdout.write(out.getvalue())
     return EXIT_OK if result.ok else EXIT_ERRORS
+
+
+def _with_previous(
+    result: Any, previous: list[Path], args: argparse.Namespace, limits: Any, thresholds: Any
+) -> Any:
+    """The current package's validation with the earlier statements' problems and the rules
+    across statements."""
+    from .problems import sorted_problems
+    from .problems import strict as make_strict
+    from .tables.moments import Clock
+    from .validate import across, validate_package
+
+    for folder in previous:
+        if not folder.is_dir():
+            raise UsageError(f"--previous {folder}: not a folder")
+    clock = Clock.make(args.as_of)
+    # An earlier statement is checked as it was published: --strict makes the rules across
+    # statements strict, not the warnings of a statement already published.
+    _, problems = across.validate_earlier(
+        result,
+        previous,
+        lambda folder, own: validate_package(
+            folder, clock=own, limits=limits, thresholds=thresholds
+        ),
+        clock,
+    )
+    if args.strict:
+        problems = make_strict(problems)
+    return dataclasses.replace(result, problems=sorted_problems([*result.problems, *problems]))
 
 
 register(
@@ -280,9 +393,78 @@ register(
         "  pvreport validate                  # the package mkdocs.yml names\n"
         "  pvreport validate datapackages/example\n"
         "  pvreport validate --strict --format github datapackages/example\n"
-        "  pvreport validate --as-of 2026-04-01 --format json > problems.json",
+        "  pvreport validate --as-of 2026-04-01 --format json > problems.json\n"
+        "  pvreport validate report.xlsx --format html --output problems.html",
         arguments=validate_arguments,
         run=run_validate,
+    )
+)
+
+
+# --- convert --------------------------------------------------------------------------------------
+
+
+def convert_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SRC", help="a package folder, or an .xlsx workbook")
+    parser.add_argument(
+        "dest",
+        metavar="DEST",
+        help="the workbook to write (.xlsx), or the new folder of CSV files",
+    )
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """``pvreport convert``: a workbook into a folder of CSV files, or a folder into a workbook."""
+    from .tables import workbook
+
+    source, dest = Path(args.source), Path(args.dest)
+    if dest.exists() and not (dest.is_dir() and not any(dest.iterdir())):
+        raise UsageError(f"{dest} already exists: give a new name, so nothing is overwritten")
+    if workbook.is_workbook(source):
+        if not source.is_file():
+            raise UsageError(f"{source} does not exist")
+        if dest.suffix.lower() in workbook.SUFFIXES:
+            raise UsageError(f"{dest} must be a folder, for the CSV files of {source.name}")
+        made = not dest.exists()
+        dest.mkdir(parents=True, exist_ok=True)
+        unpacked = workbook.unpack(source, dest, project_options(Path.cwd())[0])
+        problems = sorted_problems(unpacked.problems)
+        if unpacked.folder is None and made:
+            shutil.rmtree(dest)
+    elif source.is_dir():
+        if dest.suffix.lower() != ".xlsx":
+            raise UsageError(f"{dest} must be a workbook name ending in .xlsx")
+        from .site import xlsx
+        from .tables.moments import Clock
+
+        # SOURCE_DATE_EPOCH, where set, stamps the workbook: the same folder, the same bytes.
+        data, problems = xlsx.folder_workbook(source, created=Clock.make().now)
+        if data is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+        problems = sorted_problems(problems)
+    else:
+        raise UsageError(f"{source} is not a folder, nor an .xlsx workbook")
+    if problems:
+        print(format_text(problems, source))
+    if has_errors(problems):
+        return EXIT_ERRORS
+    print(f"{display_path(source, '.')} -> {dest}")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "convert",
+        help="convert a workbook into a folder of CSV files, or a folder into a workbook",
+        description="Convert a report package between one .xlsx workbook (a sheet per table and "
+        "a package sheet) and a folder of CSV files with datapackage.json, both ways, losing "
+        "nothing the contract holds: draft in Excel, keep CSV files in git.\n\n"
+        "examples:\n"
+        "  pvreport convert report.xlsx datapackages/report\n"
+        "  pvreport convert datapackages/report report.xlsx",
+        arguments=convert_arguments,
+        run=run_convert,
     )
 )
 
@@ -374,6 +556,80 @@ register(
 )
 
 
+# --- new ------------------------------------------------------------------------------------------
+
+#: The file name of the starter workbook in the folder ``pvreport new --workbook`` makes.
+STARTER_WORKBOOK = "report.xlsx"
+
+
+def new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="the folder to write (new or empty)")
+    parser.add_argument(
+        "--workbook",
+        action="store_true",
+        help=f"write one Excel workbook ({STARTER_WORKBOOK}) instead of CSV files",
+    )
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """``pvreport new``: a starter package that validates, as CSV files or as one workbook."""
+    from . import contract, starter
+
+    out = Path(args.folder)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty folder: nothing was written")
+    files: dict[str, str | bytes]
+    if args.workbook:
+        from .site import xlsx
+
+        tables = {name: (starter.header(name), starter.rows(name)) for name in contract.RESOURCES}
+        sheets = xlsx.package_sheets(starter.DESCRIPTOR, tables, guide=True)
+        from .tables.moments import Clock
+
+        created = Clock.make().now.replace(microsecond=0)
+        files = {
+            STARTER_WORKBOOK: xlsx.workbook_bytes(
+                sheets, created=created, title=starter.DESCRIPTOR["title"]
+            )
+        }
+        check = out / STARTER_WORKBOOK
+    else:
+        files = dict(starter.csv_files())
+        check = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with (out / name).open(
+                "xb" if isinstance(data, bytes) else "x",
+                **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}),
+            ) as handle:
+                handle.write(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    print(f"Wrote a starter package into {out}: {', '.join(sorted(files))}.")
+    print("Change the example rows to your own, then check them with:")
+    print(f"  pvreport validate {check} --format html --output problems.html")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "new",
+        help="write a starter package (CSV files, or one Excel workbook) to fill in",
+        description="Write a starter report package into a new or empty folder: every resource "
+        "of the\ncontract with all its columns and an example row, and datapackage.json. With "
+        "--workbook,\none Excel workbook instead: a sheet per resource, a package sheet, a note "
+        "on each\nheading saying what goes there, and drop-down lists for the fields with fixed "
+        "values.\nThe starter validates as it is. An existing file is never overwritten.\n\n"
+        "examples:\n"
+        "  pvreport new my-report\n"
+        "  pvreport new my-report --workbook",
+        arguments=new_arguments,
+        run=run_new,
+    )
+)
+
+
 # --- build and serve ------------------------------------------------------------------------------
 
 
@@ -402,6 +658,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         "or writing the caches under .pvreport/ (the site is the same either way)",
     )
     engine_argument(parser)
+    previous_argument(parser, configured=True)
 
 
 def engine_argument(parser: argparse.ArgumentParser) -> None:
@@ -434,6 +691,7 @@ def run_build(args: argparse.Namespace) -> int:
             progress=Progress(enabled=False) if getattr(args, "quiet", False) else Progress(),
             cache=not getattr(args, "no_cache", False),
             engine_name=getattr(args, "engine", None),
+            previous=[Path(p) for p in args.previous] if args.previous else None,
         )
     except SiteDirError as error:
         raise UsageError(f"{error} Nothing was written.") from None

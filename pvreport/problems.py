@@ -34,6 +34,8 @@ class Problem:
     ``file`` is relative to the package folder (``objectives.csv``, ``datapackage.json``).
     ``line`` is the physical line of the file as an editor or spreadsheet shows it (1-based),
     or None where the problem concerns the whole file. ``field`` is the column or property name.
+    For a package read from a workbook, ``file`` is the workbook, ``sheet`` the sheet, ``line``
+    the sheet's row and ``cell`` the cell (``D17``) where there is one.
     """
 
     code: str
@@ -44,6 +46,12 @@ class Problem:
     value: str | None = None
     hint: str | None = None
     severity: Severity | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    #: The message and hint where they may be read in public (a CI log's annotations), when
+    #: they differ: a suggestion there names only public rows' ids, never a confidential one.
+    public_message: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    public_hint: str | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         info = catalogue().get(self.code)
@@ -61,7 +69,7 @@ class Problem:
         return self.severity == "error"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "code": self.code,
             "severity": self.severity,
             "file": self.file,
@@ -71,14 +79,28 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+        if self.sheet is not None:
+            found["sheet"] = self.sheet
+            found["cell"] = self.cell
+        return found
 
     def location(self) -> str:
         """``file:line`` (or just ``file``), as compilers and editors print it."""
         where = self.file or "datapackage.json"
+        if self.sheet is not None:
+            return f"{where}: {self.place()}"
         return f"{where}:{self.line}" if self.line is not None else where
 
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.file or "", self.line or 0, self.field or "", self.code)
+    def place(self) -> str:
+        """Where in a workbook: ``results!D17``, ``results!17:17`` (a row) or ``results``."""
+        if self.cell:
+            return f"{self.sheet}!{self.cell}"
+        if self.line is not None:
+            return f"{self.sheet}!{self.line}:{self.line}"
+        return str(self.sheet)
+
+    def sort_key(self) -> tuple[str, str, int, str, str]:
+        return (self.file or "", self.sheet or "", self.line or 0, self.field or "", self.code)
 
 
 def strict(problems: Iterable[Problem]) -> list[Problem]:

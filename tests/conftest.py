@@ -6,10 +6,11 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +81,33 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "datapackages" / "example"
 
 
-def make_project(target: Path, package: Path, *, content: bool = True) -> Path:
-    """A project folder like the repository's: mkdocs.yml naming ``package``, content/ pages."""
+#: The example body's earlier statement (2024/25), which the repository's mkdocs.yml names.
+EXAMPLE_PREVIOUS = REPO / "datapackages" / "example-2024-25"
+
+
+def make_project(
+    target: Path, package: Path, *, content: bool = True, previous: Sequence[Path] = ()
+) -> Path:
+    """A project folder like the repository's: mkdocs.yml naming ``package`` (and the earlier
+    statements ``previous``, newest first, where given), content/ pages."""
     target.mkdir(parents=True)
     shutil.copytree(package, target / "datapackages" / package.name)
+    for earlier in previous:
+        shutil.copytree(earlier, target / "datapackages" / earlier.name)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("datapackages/example", f"datapackages/{package.name}")
+    # The repository's earlier statements, replaced by those given (or none).
+    config = re.sub(
+        r"\n *# The earlier statements[^\n]*\n *previous:\n( *- [^\n]*\n)+", "\n", config
+    )
+    config = config.replace(
+        "package: datapackages/example\n",
+        f"package: datapackages/{package.name}\n"
+        + (
+            "      previous:\n" + "".join(f"        - datapackages/{p.name}\n" for p in previous)
+            if previous
+            else ""
+        ),
+    )
     (target / "mkdocs.yml").write_text(config, encoding="utf-8")
     (target / "content").mkdir()
     if content:

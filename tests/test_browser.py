@@ -724,3 +724,68 @@ def test_npm_lock_file_pins_registry_tarballs_only() -> None:
     manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
     for name, version in manifest["dependencies"].items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), (name, version)
+
+
+# --- every statement on the record: the example with its 2024/25 statement ----------------------
+
+#: The pages the archive adds or changes: the home page's link, what changed, the archive's list,
+#: a measure with its status in the earlier statement, and pages of the archived statement (each
+#: with its notice).
+ARCHIVE_PAGES = (
+    "",
+    "what-changed/",
+    "archive/",
+    "indicators/moved-on-within-6-weeks/",
+    "archive/2024-25/",
+    "archive/2024-25/indicators/moved-on-within-6-weeks/",
+    "archive/2024-25/decisions/budget-2025-26/",
+)
+
+
+@pytest.fixture(scope="module")
+def archive(
+    tools: None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Checked, list[dict[str, Any]]]:
+    from conftest import EXAMPLE, EXAMPLE_PREVIOUS, make_project
+
+    from pvreport import build
+
+    project = make_project(
+        tmp_path_factory.mktemp("archive-browser") / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS]
+    )
+    site = build.build(project, as_of=AS_OF, engine_name="mkdocs").site_dir
+    work = tmp_path_factory.mktemp("archive-browser-work")
+    pages = list(ARCHIVE_PAGES)
+    shots = [
+        {"page": p, "width": w, "file": str(work / f"{p.replace('/', '_')}{w}.png")}
+        for p in ("what-changed/", "archive/2024-25/indicators/moved-on-within-6-weeks/")
+        for w in (390, 1280)
+    ]
+    with serve(site) as base, concurrent.futures.ThreadPoolExecutor(3) as pool:
+        # The tables the archive adds must fit a phone (a measure's results table may scroll
+        # in its own box, as everywhere: tests/test_browser.py's narrow_table_pages).
+        fit = ["what-changed/", "archive/"]
+        results = pool.submit(check_pages, base, pages, work, shots, fit)
+        by_pa11y = pool.submit(pa11y, base, pages, work)
+        by_vnu = pool.submit(vnu, site)
+        errors, filtered = by_vnu.result()
+        checked = Checked(site, pages, results.result(), by_pa11y.result(), errors, filtered)
+        return checked, shots
+
+
+def test_the_archive_and_what_changed_pass_every_check(
+    archive: tuple[Checked, list[dict[str, Any]]],
+) -> None:
+    """axe, the behaviour checks (reflow, keyboard, the new tables fit a phone), pa11y and the
+    Nu HTML checker over what the archive adds, in both statements; screenshots of what changed
+    and an archived measure at 390 and 1280 px, nothing pushed wider than the window."""
+    archive, shots = archive
+    assert describe(archive.pages_results) == ""
+    for shot in shots:
+        assert png_size(Path(shot["file"]))[0] == shot["width"], shot
+    assert {page: issues for page, issues in archive.pa11y.items() if issues} == {}
+    found = [
+        f"{e.get('url', '').rsplit('/site/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
+        for e in archive.vnu_errors
+    ]
+    assert found == []

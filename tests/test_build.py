@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import os
 import shutil
 import signal
@@ -41,17 +42,19 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def every_text(folder: Path) -> Iterator[tuple[Path, str]]:
-    """Every file's bytes as text, compressed files opened."""
+    """Every file's bytes as text, compressed files (zips, the workbook) opened."""
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
         data = path.read_bytes()
         if path.suffix == ".gz":
             data = gzip.decompress(data)
-        if path.suffix == ".zip":
+        if path.suffix in (".zip", ".xlsx"):
+            # A workbook is a zip of XML files: its cells' texts, entities undone.
             with zipfile.ZipFile(path) as archive:
                 for name in archive.namelist():
-                    yield path, archive.read(name).decode("utf-8", "replace")
+                    text = archive.read(name).decode("utf-8", "replace")
+                    yield path, html.unescape(text) if path.suffix == ".xlsx" else text
             continue
         if path.suffix == ".pdf":
             for _part, text in pdf_parts(data):

@@ -15,8 +15,8 @@ Its expectation is either
   (``FILE:LINE FIELD CODE``, as in fixtures/bad/), leaving no site; or
 - ``absent.txt`` / ``present.txt``: the build must succeed. Each line of ``absent.txt`` is a string
   that must not be in any file of the built site nor of the docs folder left behind (the bytes of
-  every file, .gz and .zip opened; the engine config and the chart cache too), nor in any file's
-  name. Each line of ``present.txt`` must be in the readable text of a
+  every file, .gz, .zip and .xlsx opened; the engine config and the chart cache too), nor in any
+  file's name. Each line of ``present.txt`` must be in the readable text of a
   page (what a reader sees, spaces folded). A line ``[GLOB] STRING`` looks only in the files
   whose path under the site (or docs folder) matches GLOB, as bytes. ``#`` starts a comment line.
 
@@ -36,6 +36,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -186,6 +187,19 @@ def _opened(path: Path) -> list[tuple[str, str]]:
             return [
                 (f"!{n}", archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()
             ]
+    if path.suffix == ".xlsx":
+        # A workbook: each sheet's cells as a spreadsheet reads them, a line per row.
+        book = openpyxl.load_workbook(path, read_only=True)
+        return [
+            (
+                f"!{sheet.title}",
+                "\n".join(
+                    ",".join("" if v is None else str(v) for v in row)
+                    for row in sheet.iter_rows(values_only=True)
+                ),
+            )
+            for sheet in book.worksheets
+        ]
     if path.suffix == ".gz":
         data = gzip.decompress(data)
     if path.suffix == ".pdf":
@@ -293,6 +307,8 @@ def test_the_site_is_read_whole(shared_build: Built) -> None:
     for part in ("!text", "!strings", "!raw"):
         assert any(p.startswith("site/print/") and p.endswith(".pdf" + part) for p in paths)
     assert any(".zip!options.csv" in p for p in paths)
+    # The public data's workbook, its cells read from its XML.
+    assert any(p.endswith(".xlsx!options") for p in paths)
     assert any(p.startswith("cache/") for p in paths)
     assert any(p.endswith(".svg") for p in paths) and any(p.endswith(".json") for p in paths)
     assert len(shared_build.pages) > 15

@@ -232,12 +232,12 @@ def test_breakdown_spec_names_the_worst_group_by_shape_and_words() -> None:
     points = next(layer for layer in layers_of(by_age.spec) if mark_type(layer) == "point")
     shape = points["encoding"]["shape"]["scale"]
     assert dict(zip(shape["domain"], shape["range"], strict=True)) == {
-        "Other groups": "circle", "Worst-off group": "diamond",
+        "Other groups": "circle", "Group with the worst result": "diamond",
     }  # fmt: skip
     values = {v["group"]: v for v in points["data"]["values"]}
     assert set(values) == {"16-24", "25-64", "65+"}  # 2025/26 only
-    assert values["65+"]["role"] == "Worst-off group"
-    assert values["65+"]["label"] == "12% (worst off)"
+    assert values["65+"]["role"] == "Group with the worst result"
+    assert values["65+"]["label"] == "12% (worst result)"
     everyone = [layer for layer in layers_of(by_age.spec) if mark_type(layer) == "rule"]
     assert any(layer["data"]["values"][0].get("label") == "Everyone 20%" for layer in everyone)
 
@@ -252,8 +252,8 @@ def test_alt_texts_for_concrete_data() -> None:
         "the target of 25% for 2026/27 is not met."
     )
     assert by_age.alt == (
-        "In 2025/26, by age, the worst-off group is 65+, at 12%: 13 percentage points below "
-        "16-24, at 25%. All groups: 16-24 25%, 25-64 21% and 65+ 12%."
+        "In 2025/26, by age, the group with the worst result is 65+, at 12%: 13 percentage "
+        "points below 16-24, at 25%. All groups: 16-24 25%, 25-64 21% and 65+ 12%."
     )
 
 
@@ -301,7 +301,7 @@ def test_tables_and_csv_hold_the_same_data() -> None:
         ["65+", "12%", "9%", "15%", "yes"],
     ]
     rows = list(csv.DictReader(io.StringIO(by_age.csv)))
-    assert [(r["Group"], r["Value"], r["Worst off"]) for r in rows] == [
+    assert [(r["Group"], r["Value"], r["Worst result"]) for r in rows] == [
         ("age: 16-24", "25", "false"), ("age: 25-64", "21", "false"), ("age: 65+", "12", "true"),
     ]  # fmt: skip
 
@@ -402,8 +402,8 @@ def test_every_alt_text_of_the_base_package() -> None:
         "indicator_street-cleanliness_trend": "Rose from 61% in 2023/24 (the baseline) to 66% "
         "in 2025/26, but the ranges of uncertainty overlap, so this is no clear change; the "
         "target of 70% for 2025/26 is not met.",
-        "indicator_street-cleanliness_by-age": "In 2025/26, by age, the worst-off group is "
-        "16-34, at 58%: 11 percentage points below 35 and over, at 69%.",
+        "indicator_street-cleanliness_by-age": "In 2025/26, by age, the group with the worst "
+        "result is 16-34, at 58%: 11 percentage points below 35 and over, at 69%.",
         "engagement_eng-housing_profile-age": "Who took part, by age, against the population: "
         "16-34, 30% of participants against 35% of the population; 35 and over, 70% of participants against 65% of the "
         "population. On a scale from 0 (just like the population) to 100 (nothing like it), the "
@@ -456,7 +456,7 @@ def test_svgs_render_with_their_words_and_are_deterministic() -> None:
     trend = first["indicator_satisfied_trend"]
     for words in ("Baseline 16% (2021/22)", "Target 25% for 2026/27", "20%", "2023/24"):
         assert words in trend
-    assert "12% (worst off)" in first["indicator_satisfied_by-age"]
+    assert "12% (worst result)" in first["indicator_satisfied_by-age"]
     assert "This engagement" in first["engagement_eng-housing_ladder"]
 
 
@@ -639,7 +639,7 @@ def test_every_alt_text_of_the_example_package() -> None:
                 format_number(gap.worst_value, ind.unit),
             ):
                 assert words in chart.alt
-            assert f"the worst-off group is {gap.worst_group}," in chart.alt
+            assert f"the group with the worst result is {gap.worst_group}," in chart.alt
             seen.append(chart.alt)
         assert made == {}
     for eng in report.engagements:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -145,6 +146,23 @@ def test_a_refusal_names_the_address_the_withheld_row_and_what_to_do(tmp_path: P
         "withheld row (options.csv line 7, field title). " + _TODO,
         '/decisions/x/: holds "Sell the depot to Canaryco" from a withheld row '
         "(options.csv line 7, field title). " + _TODO,
+    ]
+
+
+def test_a_withheld_text_in_the_data_workbook_is_refused(tmp_path: Path) -> None:
+    from pvreport.site import xlsx
+
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    (site / "data").mkdir(parents=True)
+    docs.mkdir()
+    (site / "index.html").write_text("<html><title>t</title><p>ok</p></html>", "utf-8")
+    sheets = [xlsx.Sheet("options", ["id", "title"], [["x", "Sell the depot to Canaryco"]])]
+    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    (site / "data" / "report.xlsx").write_bytes(xlsx.workbook_bytes(sheets, created=stamp))
+    wrong = check_site(site, docs, ("Sell the depot to Canaryco",))
+    assert wrong == [
+        '/data/report.xlsx (a cell of the workbook): holds "Sell the depot to Canaryco" '
+        "from a withheld row (options.csv line 7, field title). " + _TODO
     ]
 
 

@@ -4,9 +4,10 @@
 the example, of a generated M package and of a package whose figures have long computed tails
 (as national statistics publish them) are rendered, and every sentence that compares two figures
 is found by its shape: a change ("from A ... to B"), a target ("the latest result, B, is ... the
-target of A") and an equity gap ("the best-off group (G, A) and the worst-off group (H, B)"). The
-status records tie the shapes to the data: each status that compares two different values has its
-sentence on its page, in one of the shapes, so the shapes cannot silently stop matching.
+target of A") and an equity gap ("the group with the best result (G, A) and the group with the
+worst result (H, B)"). The status records tie the shapes to the data: each status that compares
+two different values has its sentence on its page, in one of the shapes, so the shapes cannot
+silently stop matching.
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ TARGET = re.compile(
     rf"the target of (?P<a>{NUM})"
 )
 GAP_PAGE = re.compile(
-    rf"best-off group \(.*?, (?P<a>{NUM})[^()]*\) and the worst-off group \(.*?, "
+    rf"best result \(.*?, (?P<a>{NUM})[^()]*\) and the group with the worst result \(.*?, "
     rf"(?P<b>{NUM})[^()]*\) was (?P<d>\S+)"
 )
 GAP_ALT = re.compile(
-    rf"the worst-off group is .*?, at (?P<b>{NUM})[^:]*: (?P<d>\S+) [^:]*?(?:below|above) .*?, "
-    rf"at (?P<a>{NUM})"
+    rf"the group with the worst result is .*?, at (?P<b>{NUM})[^:]*: (?P<d>\S+) "
+    rf"[^:]*?(?:below|above) .*?, at (?P<a>{NUM})"
 )
 
 

@@ -379,7 +379,8 @@ def test_json_lines_finds_every_value(value: object, indent: int | None) -> None
 
 def test_json_lines_finds_repeated_keys_and_problems_get_lines(package: Path) -> None:
     text = '{\n  "a": {"b": 1,\n    "b": "x\\"y"},\n  "a": 2\n}'
-    assert gate.json_lines(text)[1] == [("b", 3), ("a", 4)]
+    # Each repeat with its line and the line of the first of that key in its object.
+    assert gate.json_lines(text)[1] == [("b", 3, 2), ("a", 4, 2)]
     descriptor = base_descriptor()
     descriptor["resources"][9]["path"] = "../revisions.csv"
     (package / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")

@@ -30,8 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "validate": SHARED | {"tables", "report"},
     "site": SHARED | {"tables", "report"},
     "build": SHARED | {"tables", "report", "validate", "site"},
-    "cli": SHARED | {"tables", "validate", "site", "build", "synthetic"},
+    "cli": SHARED | {"tables", "validate", "site", "build", "synthetic", "starter"},
     "synthetic": SHARED,
+    "starter": SHARED,
     **{name: set() for name in SHARED},
     "render": {"site"},  # the sanitiser's old name (pvreport/render.py), nothing more
     "__main__": {"cli"},

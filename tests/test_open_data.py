@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 from conftest import AS_OF, EXAMPLE, make_project, search_entries
@@ -81,6 +82,14 @@ def test_the_published_package_holds_no_withheld_row(withheld_site: build.Built)
     data = withheld_site.site_dir / "data"
     texts = [(data / "datapackage.json").read_text(encoding="utf-8")]
     texts += [p.read_text(encoding="utf-8") for p in (data / "downloads").glob("*.csv")]
+    # The workbook of the public data, every cell of every sheet as a spreadsheet reads it.
+    (book,) = (data / "downloads").glob("*.xlsx")
+    workbook = openpyxl.load_workbook(book, read_only=True)
+    texts += [
+        "\n".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
+        for sheet in workbook.worksheets
+    ]
+    assert any("damp-homes" in text for text in texts[-len(workbook.worksheets) :])
     for text in texts:
         for canary in [*WITHHELD_TEXTS, "7.25"]:
             assert canary not in text

@@ -136,8 +136,8 @@ def test_the_breakdown_table_is_its_charts_data_for_the_latest_period(
     by_ward = next(t for t in tables if t.caption and t.caption.text.startswith("Results by ward"))
     assert by_ward.caption.text == "Results by ward, March 2026: the data in the chart above"
     groups = [th.text for th in by_ward.select("tbody th")]
-    assert [g.removesuffix(" (worst off)") for g in groups] == ["Ward 1", "Ward 2", "Ward 3"]
-    assert sum(g.endswith("(worst off)") for g in groups) == 1
+    assert [g.removesuffix(" (worst result)") for g in groups] == ["Ward 1", "Ward 2", "Ward 3"]
+    assert sum(g.endswith("(worst result)") for g in groups) == 1
     # The chart beside it shows the same groups and figures (its CSV is the chart's data).
     chart = page.find("figure", id="indicator_ind-0001_by-ward")
     assert chart is not None

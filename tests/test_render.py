@@ -18,14 +18,14 @@ from pathlib import Path
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AS_OF, copy_base
+from conftest import AS_OF, EXAMPLE_PREVIOUS, copy_base
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pvreport import build
 from pvreport.report import load, visibility
 from pvreport.site import render, write
-from pvreport.validate import validate_package
+from pvreport.validate import across, validate_package
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "datapackages" / "example"
@@ -268,7 +268,11 @@ def test_withhold_records_a_decision_whose_chosen_option_is_withheld(tmp_path: P
     full = load.to_report(validation.descriptor, validation.tables)
     _, withheld = visibility.withhold(full, now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
     assert withheld.chosen == frozenset({"damp-first"})
-    assert [(n.what, n.count) for n in withheld.at("decisions/damp-first")] == [("options", 1)]
+    # The other option's share (29) would give the withheld one's (71) away: it is held back too.
+    assert [(n.what, n.count, n.role) for n in withheld.at("decisions/damp-first")] == [
+        ("options", 1, "child"),
+        ("options", 1, "support"),
+    ]
 
 
 def test_downloads_neutralise_formulas_but_never_numbers(tmp_path: Path) -> None:
@@ -302,9 +306,21 @@ NOT_GOLDEN = frozenset({"accessibility.md"})
 
 
 def example_pages() -> dict[str, str]:
-    validation = validate_package(EXAMPLE, as_of=AS_OF)
+    """The current statement's pages, as the example project builds them: with its earlier
+    statement (2024/25), so with /what-changed/ and /archive/."""
+    clock = build.Clock.make(AS_OF)
+    validation = validate_package(EXAMPLE, clock=clock)
     assert validation.ok, [p for p in validation.problems if p.is_error]
-    site = build.render_report(validation, build.Clock.make(AS_OF))
+    earlier, problems = across.validate_earlier(
+        validation, [EXAMPLE_PREVIOUS], lambda d, own: validate_package(d, clock=own), clock
+    )
+    assert not [p for p in problems if p.is_error], problems
+    site = build.render_report(
+        validation,
+        clock,
+        statements=build.statements(validation, earlier),
+        history=build.history_of(earlier),
+    )
     return {p.src: p.text for p in site.rendered.pages}
 
 
@@ -326,6 +342,24 @@ def test_example_pages_match_the_golden_files(request: pytest.FixtureRequest) ->
         assert (GOLDEN / src).read_text(encoding="utf-8") == text, (
             f"{src} differs from tests/golden/example/{src}: run `make golden` and review the diff"
         )
+
+
+def test_a_breakdown_names_the_group_with_the_worst_result_never_the_worst_off() -> None:
+    """By age the 16-24s have the worst result on trust, but they are not the poorest: "the
+    worst-off group" would say they are. Every page says what is true, the worst result."""
+    pages = example_pages()
+    trust = pages["indicators/trust-the-council.md"]
+    assert "by age, the group with the worst result is 16-24, at 33%" in trust
+    assert '<th scope="row">16-24 (worst result)</th>' in trust
+    assert (
+        "the gap between the group with the best result (65 and over, 62%) and the group with "
+        "the worst result (16-24, 33%) was 29 percentage points." in trust
+    )
+    assert "The diamond marks the group with the worst result" in trust
+    rules = pages[render.SRC["rules"]]
+    assert "the group with the best result and the group with the worst result" in rules
+    for src, text in pages.items():
+        assert not re.search(r"(worst|best)[- ]off", text, re.IGNORECASE), src
 
 
 def test_pages_hold_no_raw_html_from_data() -> None:

@@ -227,7 +227,7 @@ def test_search_indexes_a_measure_pages_words_not_its_data_tables(example_site: 
     entries = [d for d in search_entries(site) if d["location"].startswith(address)]
     text = " ".join(d["title"] + " " + d["text"] for d in entries)
     assert "Where it stands" in text and "How it is measured" in text
-    assert "By ward" in text and "the worst-off group" in text
+    assert "By ward" in text and "the group with the worst result" in text
     note = "Revised from 5.1 in September 2025"  # a note in the results table only
     assert note not in text
     assert note in words(page(example_site, address))
@@ -259,7 +259,7 @@ def test_a_measure_page_shows_its_results_and_breakdowns_as_tables_with_their_fi
         if r.group.startswith("ward") and r.period == latest
     }
     rows = {
-        tr.th.text.removesuffix(" (worst off)"): tr.td.text for tr in by_ward.select("tbody tr")
+        tr.th.text.removesuffix(" (worst result)"): tr.td.text for tr in by_ward.select("tbody tr")
     }
     assert rows == wards
     # Right after its chart, where a screen reader user looks for the chart's data.

@@ -310,7 +310,7 @@ def test_breakdown_places_every_group_and_marks_the_worst_by_shape() -> None:
     assert got == pytest.approx([25, 21, 12], abs=tolerance(ticks, grid))
     worst = by_class(root, "worst")
     assert len(worst) == 1 and worst[0].tag == f"{NS}path" and worst[0] is points[2]
-    assert [words(t) for t in by_class(root, "value")] == ["25%", "21%", "12% (worst off)"]
+    assert [words(t) for t in by_class(root, "value")] == ["25%", "21%", "12% (worst result)"]
     # Only the two groups with an interval get one; the middle group has none.
     assert len(by_class(root, "interval")) == 2
     everyone = by_class(root, "everyone")[0]
@@ -319,7 +319,10 @@ def test_breakdown_places_every_group_and_marks_the_worst_by_shape() -> None:
     # Rows: each point on the same line as its label, top to bottom.
     ys = [centre(p)[1] for p in points]
     assert ys == sorted(ys)
-    assert [words(t) for t in by_class(root, "legend")] == ["Other groups", "Worst-off group"]
+    assert [words(t) for t in by_class(root, "legend")] == [
+        "Other groups",
+        "Group with the worst result",
+    ]
 
 
 # -- engagement profile, ladder, home -----------------------------------------------------------

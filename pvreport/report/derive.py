@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import localcontext
 from typing import Literal
 
+from ..messages import N_, _
 from .formatting import (
     exact,
     format_change,
@@ -86,72 +87,92 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "improving",
+        N_("improving"),
         "direction",
-        "The latest result is better than the starting point: higher where higher is better, "
-        "lower where lower is better. The starting point is the baseline, or the earliest "
-        "result where there is no baseline. Where both results have a range of uncertainty "
-        "and the two ranges overlap, we do not call it improving. Where neither has one, the "
-        "change must be at least the smallest change that counts (see How much change counts "
-        "below).",
+        N_(
+            "The latest result is better than the starting point: higher where higher is better, "
+            "lower where lower is better. The starting point is the baseline, or the earliest "
+            "result where there is no baseline. Where both results have a range of uncertainty "
+            "and the two ranges overlap, we do not call it improving. Where neither has one, the "
+            "change must be at least the smallest change that counts (see How much change counts "
+            "below).",
+        ),
     ),
     Rule(
-        "worsening",
+        N_("worsening"),
         "direction",
-        "The latest result is worse than the starting point (the baseline, or the earliest "
-        "result where there is no baseline). Where both results have a range of uncertainty "
-        "and the two ranges overlap, we do not call it worsening. Where neither has one, the "
-        "change must be at least the smallest change that counts (see How much change counts "
-        "below).",
+        N_(
+            "The latest result is worse than the starting point (the baseline, or the earliest "
+            "result where there is no baseline). Where both results have a range of uncertainty "
+            "and the two ranges overlap, we do not call it worsening. Where neither has one, the "
+            "change must be at least the smallest change that counts (see How much change counts "
+            "below).",
+        ),
     ),
     Rule(
-        "no clear change",
+        N_("no clear change"),
         "direction",
-        "Both the latest result and the starting point have a range of uncertainty and the two "
-        "ranges overlap, so the change could be down to chance; or neither has a range of "
-        "uncertainty and the change is smaller than the smallest change that counts (see How "
-        "much change counts below); or the latest result is exactly the same as the starting "
-        "point.",
+        N_(
+            "Both the latest result and the starting point have a range of uncertainty and the two "
+            "ranges overlap, so the change could be down to chance; or neither has a range of "
+            "uncertainty and the change is smaller than the smallest change that counts (see How "
+            "much change counts below); or the latest result is exactly the same as the starting "
+            "point.",
+        ),
     ),
     Rule(
-        "not enough data",
+        N_("not enough data"),
         "direction",
-        "There is only one result and no baseline, so there is nothing to compare it with yet. "
-        "The same applies where the only result is for the baseline period itself.",
+        N_(
+            "There is only one result and no baseline, so there is nothing to compare it with yet. "
+            "The same applies where the only result is for the baseline period itself.",
+        ),
     ),
     Rule(
-        "no data",
+        N_("no data"),
         "direction",
-        "No result has been published for this measure yet.",
+        N_(
+            "No result has been published for this measure yet.",
+        ),
     ),
     Rule(
-        "met",
+        N_("met"),
         "target",
-        "The latest result is at the target or beyond it in the better direction: at or above "
-        "the target where higher is better, at or below it where lower is better.",
+        N_(
+            "The latest result is at the target or beyond it in the better direction: at or above "
+            "the target where higher is better, at or below it where lower is better.",
+        ),
     ),
     Rule(
-        "not met",
+        N_("not met"),
         "target",
-        "The latest result falls short of the target, or there is no result yet to compare with "
-        "the target.",
+        N_(
+            "The latest result falls short of the target, or there is no result yet to compare with "
+            "the target.",
+        ),
     ),
     Rule(
-        "no target",
+        N_("no target"),
         "target",
-        "We have not set a target for this measure. We still report which way it is going.",
+        N_(
+            "We have not set a target for this measure. We still report which way it is going.",
+        ),
     ),
     Rule(
-        "overdue",
+        N_("overdue"),
         "freshness",
-        "New results were due by the date we gave, and that date has passed without them. "
-        "The figures shown are the latest we have.",
+        N_(
+            "New results were due by the date we gave, and that date has passed without them. "
+            "The figures shown are the latest we have.",
+        ),
     ),
     Rule(
+        N_("proxy"),
         "proxy",
-        "proxy",
-        "The figure only stands in for what we really want to know, because that cannot be "
-        "measured directly. Read it as a sign, not the whole story.",
+        N_(
+            "The figure only stands in for what we really want to know, because that cannot be "
+            "measured directly. Read it as a sign, not the whole story.",
+        ),
     ),
 )
 
@@ -277,28 +298,32 @@ def _threshold_words(
     own = indicator.change_threshold
     if own is not None:
         if own == 0:
-            return "Any change counts for this measure."
+            return _("Any change counts for this measure.")
         amount = amount or format_difference(own, unit)
         if counted:
-            return f"That is at least {amount}, the smallest change that counts for this measure."
-        return (
-            f"For this measure, a change of less than {amount} is counted as no clear change, "
+            return _(
+                "That is at least {amount}, the smallest change that counts for this measure."
+            ).format(amount=amount)
+        return _(
+            "For this measure, a change of less than {amount} is counted as no clear change, "
             "because these figures have no range of uncertainty."
-        )
+        ).format(amount=amount)
     if relative_threshold == 0:
-        return "This report counts any change, however small."
+        return _("This report counts any change, however small.")
     share = format_number(relative_threshold, "%")
     if earlier == 0:
-        return f"The starting figure is 0 and {share} of 0 is 0, so any change counts."
-    if counted:
-        return (
-            f"That is at least {share} of the starting figure, the smallest change that counts "
-            "for figures with no range of uncertainty."
+        return _("The starting figure is 0 and {share} of 0 is 0, so any change counts.").format(
+            share=share
         )
-    return (
-        f"A change of less than {share} of the starting figure is counted as no clear change, "
+    if counted:
+        return _(
+            "That is at least {share} of the starting figure, the smallest change that counts "
+            "for figures with no range of uncertainty."
+        ).format(share=share)
+    return _(
+        "A change of less than {share} of the starting figure is counted as no clear change, "
         "because these figures have no range of uncertainty."
-    )
+    ).format(share=share)
 
 
 def _value_at(figure: str, period: str) -> str:
@@ -309,26 +334,41 @@ def _value_at(figure: str, period: str) -> str:
 
 def _target_status(indicator: Indicator, latest: Result | None) -> tuple[TargetStatus, str]:
     if indicator.target_value is None:
-        return "no target", "There is no target for this measure."
+        return "no target", _("There is no target for this measure.")
     target = indicator.target_value
     unit = indicator.unit
-    by = f" for {format_period(indicator.target_period)}" if indicator.target_period else ""
-    target_words = f"the target of {format_number(target, unit)}{by}"
+
+    def target_of(figure: str) -> str:
+        if indicator.target_period:
+            return _("the target of {figure} for {period}").format(
+                figure=figure, period=format_period(indicator.target_period)
+            )
+        return _("the target of {figure}").format(figure=figure)
+
+    target_words = target_of(format_number(target, unit))
     if latest is None:
-        return "not met", f"There is no result yet to compare with {target_words}."
+        return "not met", _("There is no result yet to compare with {target}.").format(
+            target=target_words
+        )
     verdict = _better(indicator, latest.value, target)
     # The two figures compared read differently wherever they differ (97.5 and 97.499, not 97.5
     # twice), and the shortfall is worked out on their decimal texts.
     figures = format_change(target, latest.value, unit)
-    target_words = f"the target of {figures.first}{by}"
+    target_words = target_of(figures.first)
     latest_words = _value_at(figures.second, latest.period)
     if verdict == 0:
-        return "met", f"The latest result, {latest_words}, is exactly at {target_words}."
+        sentence = _("The latest result, {latest}, is exactly at {target}.")
+        return "met", sentence.format(latest=latest_words, target=target_words)
     if verdict > 0:
-        side = "above" if indicator.direction == "increase" else "below"
-        return "met", f"The latest result, {latest_words}, is {side} {target_words}."
-    short = figures.difference
-    return "not met", f"The latest result, {latest_words}, is {short} short of {target_words}."
+        if indicator.direction == "increase":
+            sentence = _("The latest result, {latest}, is above {target}.")
+        else:
+            sentence = _("The latest result, {latest}, is below {target}.")
+        return "met", sentence.format(latest=latest_words, target=target_words)
+    sentence = _("The latest result, {latest}, is {short} short of {target}.")
+    return "not met", sentence.format(
+        latest=latest_words, short=figures.difference, target=target_words
+    )
 
 
 def indicator_status(
@@ -352,7 +392,7 @@ def indicator_status(
     overall = sorted((r for r in results if r.is_all), key=_sort_key)
     overdue = indicator.next_update is not None and as_of > indicator.next_update
     overdue_reason = (
-        f"New results were due on {format_date(indicator.next_update)}."
+        _("New results were due on {date}.").format(date=format_date(indicator.next_update))
         if overdue and indicator.next_update is not None
         else None
     )
@@ -367,7 +407,7 @@ def indicator_status(
         reference_period=None,
         reference_value=None,
         proxy=indicator.proxy,
-        reason="No result has been published for this measure yet.",
+        reason=_("No result has been published for this measure yet."),
         target_reason=target_reason,
         target_value=indicator.target_value,
         target_period=indicator.target_period,
@@ -388,13 +428,13 @@ def indicator_status(
             lo, hi = at_baseline[0].lower, at_baseline[0].upper
             if lo is not None and hi is not None and lo <= ref_value <= hi:
                 ref_lower, ref_upper = lo, hi
-        ref_name = "the baseline"
+        ref_name = N_("the baseline of {figure}")
     else:
         has_baseline = False
         first = overall[0]
         ref_period, ref_value = first.period, first.value
         ref_lower, ref_upper = first.lower, first.upper
-        ref_name = "the first result"
+        ref_name = N_("the first result of {figure}")
     status = dataclasses.replace(
         status,
         reference_period=ref_period,
@@ -406,7 +446,7 @@ def indicator_status(
     # Both figures of the comparison read differently wherever they differ (6.75 and 6.7, not
     # 6.7 twice), and the change is worked out on their decimal texts.
     figures = format_change(ref_value, latest.value, unit)
-    ref_words = f"{ref_name} of {_value_at(figures.first, ref_period)}"
+    ref_words = _(ref_name).format(figure=_value_at(figures.first, ref_period))
     latest_words = _value_at(figures.second, latest.period)
 
     # Nothing later than the starting point: one result and no baseline, or a single result
@@ -415,16 +455,16 @@ def indicator_status(
         has_baseline and all(r.period == ref_period for r in overall)
     ):
         reason = (
-            f"There is only one result, {latest_words}, and no baseline to compare it with."
+            _("There is only one result, {latest}, and no baseline to compare it with.")
             if not has_baseline
-            else f"The only result is for the baseline period itself ({latest_words})."
-        )
+            else _("The only result is for the baseline period itself ({latest}).")
+        ).format(latest=latest_words)
         return dataclasses.replace(status, direction="not enough data", reason=reason)
 
     change = latest.value - ref_value
     overlap = intervals_overlap(latest.lower, latest.upper, ref_lower, ref_upper)
     verdict = _better(indicator, latest.value, ref_value)
-    moved = "rose" if change > 0 else "fell"
+    rose = change > 0
     size = figures.difference
     amount: str | None = None
     if indicator.change_threshold:
@@ -432,7 +472,6 @@ def indicator_status(
         size, amount = format_differences(
             exact(latest.value) - exact(ref_value), indicator.change_threshold, unit
         )
-    better = "higher" if indicator.direction == "increase" else "lower"
     direction: Direction
     decided_by: Decider
     threshold: float | None = None
@@ -444,16 +483,24 @@ def indicator_status(
         direction = "no clear change"
         decided_by = "intervals overlap"
         if change == 0:
-            reason = f"The latest result, {latest_words}, is the same as {ref_words}."
-        else:
-            reason = (
-                f"It {moved} by {size} from {ref_words} to {latest_words}, but the ranges of "
-                "uncertainty around the two figures overlap, so the change may be down to chance."
+            reason = _("The latest result, {latest}, is the same as {reference}.")
+        elif rose:
+            reason = _(
+                "It rose by {size} from {reference} to {latest}, but the ranges of uncertainty "
+                "around the two figures overlap, so the change may be down to chance."
             )
+        else:
+            reason = _(
+                "It fell by {size} from {reference} to {latest}, but the ranges of uncertainty "
+                "around the two figures overlap, so the change may be down to chance."
+            )
+        reason = reason.format(size=size, reference=ref_words, latest=latest_words)
     elif verdict == 0:
         direction = "no clear change"
         decided_by = "same"
-        reason = f"The latest result, {latest_words}, is the same as {ref_words}."
+        reason = _("The latest result, {latest}, is the same as {reference}.").format(
+            latest=latest_words, reference=ref_words
+        )
     elif not any(has_range) and not change_counts(
         indicator, ref_value, latest.value, relative_threshold
     ):
@@ -462,19 +509,37 @@ def indicator_status(
         direction = "no clear change"
         decided_by = "below threshold"
         threshold = smallest_change(indicator, ref_value, relative_threshold)
-        reason = f"It {moved} by {size} from {ref_words} to {latest_words}. " + _threshold_words(
+        moved = (
+            _("It rose by {size} from {reference} to {latest}.")
+            if rose
+            else _("It fell by {size} from {reference} to {latest}.")
+        )
+        reason = moved.format(size=size, reference=ref_words, latest=latest_words)
+        reason += " " + _threshold_words(
             indicator, ref_value, relative_threshold, counted=False, amount=amount
         )
     else:
         direction = "improving" if verdict > 0 else "worsening"
-        reason = f"It {moved} by {size} from {ref_words} to {latest_words}; {better} is better."
+        if indicator.direction == "increase":
+            moved = (
+                _("It rose by {size} from {reference} to {latest}; higher is better.")
+                if rose
+                else _("It fell by {size} from {reference} to {latest}; higher is better.")
+            )
+        else:
+            moved = (
+                _("It rose by {size} from {reference} to {latest}; lower is better.")
+                if rose
+                else _("It fell by {size} from {reference} to {latest}; lower is better.")
+            )
+        reason = moved.format(size=size, reference=ref_words, latest=latest_words)
         if all(has_range):
             decided_by = "intervals apart"
-            reason += " The ranges of uncertainty around the two figures do not overlap."
+            reason += " " + _("The ranges of uncertainty around the two figures do not overlap.")
         elif any(has_range):
             decided_by = "one interval"
-            reason += (
-                " Only one of the two figures has a range of uncertainty, so any change counts."
+            reason += " " + _(
+                "Only one of the two figures has a range of uncertainty, so any change counts."
             )
         else:
             decided_by = "threshold reached"
@@ -546,7 +611,8 @@ def objectives_measured_only_by_outputs(report: Report) -> list[Objective]:
 
 @dataclasses.dataclass(frozen=True)
 class EquityGap:
-    """The gap between the best-off and worst-off group of one breakdown in its latest period.
+    """The gap between the groups with the best and the worst result of one breakdown in its
+    latest period.
 
     Groups are the categories (``16-24``), the dimension is ``age``. ``gap`` is never negative.
     ``intervals_overlap`` is True where both groups have intervals that overlap: the gap may then
@@ -566,7 +632,7 @@ class EquityGap:
 
 def report_gaps(report: Report) -> dict[str, list[EquityGap]]:
     """Every indicator's equity gaps, by indicator id, from its results in file order: worked
-    out once, so the chart and the table beside it name the same worst-off group."""
+    out once, so the chart and the table beside it name the same group with the worst result."""
     return {ind.id: equity_gaps(ind, report.results_for(ind.id)) for ind in report.indicators}
 
 

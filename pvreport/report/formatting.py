@@ -31,6 +31,8 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from .. import messages
+from ..messages import N_, _, pgettext
 from ..tables.read import WrittenNumber
 from .periods import PeriodError, parse_period
 
@@ -84,7 +86,7 @@ _SINGULAR = {
     "reports": "report",
 }
 _SCALE_IN_UNIT = frozenset({"million", "billion", "m", "bn", "£m", "£bn", "€m", "$m"})
-_SCALE_WORDS = ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
+_SCALE_WORDS = ((Decimal(10) ** 9, N_("billion")), (Decimal(10) ** 6, N_("million")))
 
 
 def is_percent(unit: str | None) -> bool:
@@ -151,7 +153,21 @@ def _digits(number: Decimal, places: int, *, trim: bool) -> str:
         text = text.rstrip("0").rstrip(".")
     # Rounding can turn -0.00001 into "0": never print "minus 0".
     negative = rounded < 0 and any(ch not in "0.," for ch in text)
+    language = messages.code()
+    if language != messages.SOURCE_LANGUAGE:
+        text = text.translate(_separators(language))  # "1 234,5" in French; Welsh as English
     return f"{MINUS}{text}" if negative else text
+
+
+@functools.lru_cache(maxsize=32)
+def _separators(language: str) -> dict[int, str]:
+    """The language's decimal and thousands signs, as Babel's locale data has them."""
+    import babel.numbers
+
+    return {
+        ord("."): babel.numbers.get_decimal_symbol(language),
+        ord(","): babel.numbers.get_group_symbol(language),
+    }
 
 
 def _scaled(number: Decimal, decimals: int | None) -> str | None:
@@ -161,9 +177,9 @@ def _scaled(number: Decimal, decimals: int | None) -> str | None:
         if number.copy_abs() >= size:
             scaled = number / size
             if decimals is not None:
-                return f"{_digits(scaled, decimals, trim=False)} {word}"
+                return f"{_digits(scaled, decimals, trim=False)} {_(word)}"
             if written_decimals(scaled) <= 2:
-                return f"{_digits(scaled, written_decimals(scaled), trim=True)} {word}"
+                return f"{_digits(scaled, written_decimals(scaled), trim=True)} {_(word)}"
             return None
     return None
 
@@ -197,10 +213,10 @@ def unit_in_words(unit: str | None) -> str:
     percent = _PERCENT_PHRASE.match(unit)
     if percent is not None or unit.lower() in _PERCENT_UNITS:
         rest = percent.group("rest") if percent is not None else None
-        return f"per cent {rest.strip()}" if rest else "per cent"
+        return _("per cent {words}").format(words=rest.strip()) if rest else _("per cent")
     if unit.startswith("£"):
         rest = unit[1:].strip()
-        return f"pounds {rest}" if rest else "pounds"
+        return _("pounds {words}").format(words=rest) if rest else _("pounds")
     return _lower_first(unit)
 
 
@@ -254,17 +270,22 @@ def format_number(
     ('3.5 days', '1,234 people', '1 person')
     """
     if isinstance(value, float) and not math.isfinite(value):
-        return "not a number"
+        return _("not a number")
     if isinstance(value, Decimal):
         return _with_unit(_number(value, decimals, scale=_scales(unit)), value, unit)
-    return _format_float(float(value), getattr(value, "text", None), unit, decimals)
+    return _format_float(
+        float(value), getattr(value, "text", None), unit, decimals, messages.current()
+    )
 
 
 # A national report shows the same few thousand values in a million cells: each distinct value,
 # unit and precision is written once. The text a number was written as is part of the key:
 # 97.5 and 97.50 are equal floats but read differently.
 @functools.lru_cache(maxsize=65536)
-def _format_float(value: float, text: str | None, unit: str | None, decimals: int | None) -> str:
+def _format_float(
+    value: float, text: str | None, unit: str | None, decimals: int | None, translations: object
+) -> str:
+    """``translations`` is part of the key: the words of a figure ("million") are the page's."""
     number = Decimal(text) if text is not None else exact(value)
     return _with_unit(_number(number, decimals, scale=_scales(unit)), number, unit)
 
@@ -285,7 +306,9 @@ def format_money(amount: float, currency: str | None) -> str:
 
 
 def _points(size: Decimal, text: str) -> str:
-    return f"{text} percentage point" + ("" if size == 1 else "s")
+    return messages.ngettext(
+        "{n} percentage point", "{n} percentage points", 1 if size == 1 else 2
+    ).format(n=text)
 
 
 def format_difference(
@@ -302,8 +325,8 @@ def format_difference(
     if size != 0 and decimals is None and text == "0":
         smallest = Decimal(1).scaleb(-MAX_DECIMALS)
         text = _number(smallest, None)
-        return "less than " + (
-            _points(smallest, text) if is_percent(unit) else _with_unit(text, smallest, unit)
+        return _("less than {amount}").format(
+            amount=_points(smallest, text) if is_percent(unit) else _with_unit(text, smallest, unit)
         )
     if is_percent(unit):
         return _points(_rounded(size, MAX_DECIMALS), text)
@@ -334,7 +357,9 @@ def format_interval(lower: float | None, upper: float | None, unit: str | None =
     if lower is None or upper is None:
         return ""
     first, second = _apart(exact(lower), exact(upper), scale=_scales(unit))
-    return f"{_with_unit(first, exact(lower), unit)} to {_with_unit(second, exact(upper), unit)}"
+    return _("{lower} to {upper}").format(
+        lower=_with_unit(first, exact(lower), unit), upper=_with_unit(second, exact(upper), unit)
+    )
 
 
 def _apart(first: Decimal, second: Decimal, *, scale: bool = True) -> tuple[str, str]:
@@ -390,7 +415,7 @@ def format_ticks(ticks: Sequence[float]) -> list[str]:
         if top >= size:
             places = max(0, -(step / size).adjusted())
             return [
-                "0" if t == 0 else f"{_digits(exact(t) / size, places, trim=False)} {word}"
+                "0" if t == 0 else f"{_digits(exact(t) / size, places, trim=False)} {_(word)}"
                 for t in ticks
             ]
     places = max(0, -step.adjusted()) if step else 0
@@ -400,9 +425,29 @@ def format_ticks(ticks: Sequence[float]) -> list[str]:
 # -- dates and periods ----------------------------------------------------------------------------
 
 
+#: The calendar quarters' months, as a period of ``2024-Q1`` names them (then the year).
+_QUARTERS = (
+    N_("January to March"),
+    N_("April to June"),
+    N_("July to September"),
+    N_("October to December"),
+)
+
+
 def format_date(date: dt.date | dt.datetime) -> str:
-    """ "1 April 2025": day without a leading zero, month in words, as British English writes it."""
-    return f"{date.day} {date.strftime('%B')} {date.year}"
+    """ "1 April 2025": day without a leading zero, month in words, as British English writes it;
+    in another language as Babel's locale data writes it ("1 Ebrill 2025")."""
+    language = messages.code()
+    if language == messages.SOURCE_LANGUAGE:
+        return f"{date.day} {date.strftime('%B')} {date.year}"
+    return _date_in(dt.date(date.year, date.month, date.day), "d MMMM y", language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_in(date: dt.date, pattern: str, language: str) -> str:
+    import babel.dates  # only for a language other than English (a quarter of a second to load)
+
+    return babel.dates.format_date(date, pattern, locale=language)
 
 
 def format_period(text: str) -> str:
@@ -410,34 +455,63 @@ def format_period(text: str) -> str:
     and "2024" stay, "2024-Q1" is "January to March 2024", "2024-03" is "March 2024",
     "2024-03-31" is "31 March 2024". Text that is not a period is returned as it is (validation
     reports it; the page should still say something)."""
+    # Keyed by the translations in force: a project's own catalogue may word periods otherwise.
+    return _format_period(text, messages.current())
+
+
+# A report of a million results names the same few hundred periods again and again.
+@functools.lru_cache(maxsize=16384)
+def _format_period(text: str, translations: object) -> str:
+    language = getattr(translations, "pvreport_language", None) or messages.SOURCE_LANGUAGE
     try:
         period = parse_period(text)
     except PeriodError:
         return text
+    english = language == messages.SOURCE_LANGUAGE
     if period.form == "quarter":
-        return f"{period.start.strftime('%B')} to {period.end.strftime('%B')} {period.start.year}"
+        if english:
+            return (
+                f"{period.start.strftime('%B')} to {period.end.strftime('%B')} {period.start.year}"
+            )
+        months = _(_QUARTERS[(period.start.month - 1) // 3])
+        return f"{months} {period.start.year}"
     if period.form == "month":
-        return f"{period.start.strftime('%B')} {period.start.year}"
+        if english:
+            return f"{period.start.strftime('%B')} {period.start.year}"
+        return _date_in(period.start, "LLLL y", language)
     if period.form == "day":
         return format_date(period.start)
     return period.text
 
 
+def _form(text: str) -> str | None:
+    try:
+        return parse_period(text).form
+    except PeriodError:
+        return None
+
+
 def by_period(text: str) -> str:
     """A target's period after its value: "by 2025/26", "by 31 March 2026", "by March 2026"; a
     quarter reads "for January to March 2026" ("by January to March" says nothing clear)."""
-    try:
-        form = parse_period(text).form
-    except PeriodError:
-        form = None
-    return f"{'for' if form == 'quarter' else 'by'} {format_period(text)}"
+    form = _form(text)
+    if form == "quarter":
+        return pgettext("quarter", "for {period}").format(period=format_period(text))
+    if form == "month":
+        return pgettext("month", "by {period}").format(period=format_period(text))
+    return _("by {period}").format(period=format_period(text))
 
 
 def period_phrase(text: str) -> str:
     """A period inside a sentence, with the word English puts before it: "on 31 March 2026",
-    "in March 2026", "in January to March 2026", "in 2025/26", "in 2024"."""
-    try:
-        form = parse_period(text).form
-    except PeriodError:
-        form = None
-    return f"{'on' if form == 'day' else 'in'} {format_period(text)}"
+    "in March 2026", "in January to March 2026", "in 2025/26", "in 2024". Each form is its own
+    message: another language may need other words for each (Welsh "ym mis Mawrth 2026")."""
+    form = _form(text)
+    period = format_period(text)
+    if form == "day":
+        return _("on {date}").format(date=period)
+    if form == "quarter":
+        return pgettext("quarter", "in {period}").format(period=period)
+    if form == "month":
+        return pgettext("month", "in {period}").format(period=period)
+    return _("in {period}").format(period=period)

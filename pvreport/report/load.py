@@ -76,6 +76,7 @@ def to_report(descriptor: Mapping[str, Any], tables: Mapping[str, Table]) -> mod
             end=dt.date.fromisoformat(period["end"]),
         ),
         present=frozenset(tables),
+        published=_published(descriptor),
         relative_change_threshold=relative_change_threshold(descriptor),
         **rows,
     )
@@ -116,3 +117,11 @@ def _from_columns(columns: Columns, row_type: type, lists: Mapping[str, Any]) ->
     with paused_gc():
         made = tuple(itertools.starmap(row_type, itertools.islice(zip(*values), count)))
     return made
+
+
+def _published(descriptor: Mapping[str, Any]) -> dt.date | None:
+    value = descriptor.get("published")
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -249,6 +249,8 @@ class Report:
     reporting_period: ReportingPeriod
     present: frozenset[str]
     description: str | None = None
+    #: ``published`` of datapackage.json: the day the statement was published, where given.
+    published: dt.date | None = None
     version: str | None = None
     licenses: tuple[dict[str, Any], ...] = ()
     contributors: tuple[dict[str, Any], ...] = ()

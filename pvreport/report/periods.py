@@ -26,6 +26,40 @@ _PATTERNS: tuple[tuple[Form, re.Pattern[str]], ...] = (
 FORM_EXAMPLES = "2024, 2024/25, 2024-Q1, 2024-03 or 2024-03-31"
 
 
+#: The forms, each with what it means, for hints.
+FORMS_EXPLAINED = (
+    "2024 (a calendar year), 2024/25 (a financial year), 2024-Q1 (a quarter), 2024-03 (a month) "
+    "or 2024-03-31 (a day)"
+)
+
+
+def suggest_period(text: str) -> str | None:
+    """The period in a contract form that a cell in another form most likely means
+    (``2024-2025`` and ``2024-25`` give ``2024/25``, ``Q1 2024`` gives ``2024-Q1``, ``March 2024``
+    gives ``2024-03``, ``31/03/2024`` gives ``2024-03-31``), or None."""
+    from ..tables import moments
+
+    cell = " ".join(text.strip().split()).lower()
+    if found := re.fullmatch(r"(?:fy\s*)?(\d{4})\s*(?:/|-|to)\s*(\d{2}|\d{4})", cell):
+        start, end = int(found[1]), int(found[2])
+        if (len(found[2]) == 4 and end == start + 1) or (
+            len(found[2]) == 2 and end == (start + 1) % 100
+        ):
+            return f"{start}/{(start + 1) % 100:02d}"
+        return None
+    if found := re.fullmatch(r"q([1-4])\s*[-/ ]?\s*(\d{4})|(\d{4})\s*[-/ ]?\s*q([1-4])", cell):
+        quarter, year = (found[1], found[2]) if found[1] else (found[4], found[3])
+        return f"{year}-Q{quarter}"
+    if found := re.fullmatch(r"(\d{4})-(\d)", cell):
+        return f"{found[1]}-0{found[2]}"
+    if (found := re.fullmatch(r"([a-z]+)\.?,?\s+(\d{4})", cell)) and found[1] in moments.MONTHS:
+        return f"{found[2]}-{moments.MONTHS[found[1]]:02d}"
+    if (found := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", cell)) and 1 <= int(found[1]) <= 12:
+        return f"{found[2]}-{int(found[1]):02d}"
+    date = moments.guess_date(cell)
+    return date.isoformat() if date is not None and date.isoformat() != text.strip() else None
+
+
 class PeriodError(ValueError):
     """A period string that is not one of the contract's forms, or names no real date."""
 

@@ -13,6 +13,11 @@ engagement are withheld with it. References from public rows to withheld rows ar
 counted on the page of the public row. Revisions about withheld rows are dropped too (a revision
 would show the old and new value), and so are revisions whose old or new value is a withheld id:
 the row a revision names is read by :func:`pvreport.keys.resolve`, as validation reads it.
+
+Public figures that would give a withheld one away are held back with it: every result of an
+indicator's period with one under embargo (the figure for everyone and a breakdown's groups give
+each other away), and the public support of every option of a decision whose withheld option has
+one (the shares add up to 100). The downloads blank those cells (``Withheld.blanked``).
 """
 
 from __future__ import annotations
@@ -84,6 +89,9 @@ class Withheld:
     canaries: tuple[Canary, ...] = ()
     #: Public decisions whose chosen option is withheld: their pages say a choice was made.
     chosen: frozenset[str] = frozenset()
+    #: Cells of public rows blanked because they would give a withheld value away, by resource
+    #: and field: the physical lines whose cell the downloads leave empty.
+    blanked: Mapping[str, Mapping[str, frozenset[int]]] = dataclasses.field(default_factory=dict)
 
     def at(self, place: str) -> tuple[WithheldNote, ...]:
         return tuple(n for n in self.notes if n.place == place)
@@ -224,6 +232,15 @@ def withhold(
         objectives.append(dataclasses.replace(o, parent_id=parent, authorised_by=authorised))
 
     embargoed: Counter[str] = Counter()
+    # The other results of a period with one under embargo are held back with it: the figure
+    # for everyone and the other groups of a breakdown give a group's figure away (a sum, or a
+    # mean weighted by sample size), and the groups give the figure for everyone away.
+    companions: Counter[str] = Counter()
+    release = {
+        (r.indicator_id, r.period)
+        for r in report.results
+        if r.indicator_id not in gone_ind and under_embargo(r, now)
+    }
     results = []
     for r in report.results:
         if r.indicator_id in gone_ind:
@@ -231,6 +248,9 @@ def withhold(
         elif under_embargo(r, now):
             dropped["results"].append(r)
             embargoed[r.indicator_id] += 1
+        elif (r.indicator_id, r.period) in release:
+            dropped["results"].append(r)
+            companions[r.indicator_id] += 1
         else:
             results.append(r)
 
@@ -248,6 +268,7 @@ def withhold(
             "counterbalance",
         )
         note(f"indicators/{i.id}", "results", embargoed[i.id], "embargo")
+        note(f"indicators/{i.id}", "results", companions[i.id], "embargo", "companion")
         indicators.append(dataclasses.replace(i, counterbalance_id=counterbalance))
 
     engagements = _kept(report.engagements, "id", gone_eng, dropped["engagements"])
@@ -296,6 +317,23 @@ def withhold(
     for decision_id, count in hidden_options.items():
         note(f"decisions/{decision_id}", "options", count, "confidential")
 
+    # A withheld option's share of public support is 100 less the shares of the others: where
+    # a withheld option has a share, no option of that decision shows one (nor a revision of it).
+    told = {
+        o.decision_id
+        for o in dropped["options"]
+        if o.decision_id not in gone_dec and o.public_support is not None
+    }
+    support_blanked: list[Any] = []
+    if told:
+        for index, opt in enumerate(options):
+            if opt.decision_id in told and opt.public_support is not None:
+                support_blanked.append(opt)
+                options[index] = dataclasses.replace(opt, public_support=None)
+        for decision_id in sorted(told):
+            note(f"decisions/{decision_id}", "options", 1, "confidential", "support")
+    blanked_support = {id(o) for o in support_blanked}
+
     responses = []
     hidden_responses: Counter[str] = Counter()
     hidden_decision_links: Counter[str] = Counter()
@@ -329,7 +367,9 @@ def withhold(
     embargoed_rows = {id(r) for r in dropped["results"] if r.indicator_id not in gone_ind}
     revisions_embargoed = 0
     for rev, about in zip(
-        report.revisions, _revisions_about_withheld(report, dropped, gone_ids), strict=True
+        report.revisions,
+        _revisions_about_withheld(report, dropped, gone_ids, {"public_support": blanked_support}),
+        strict=True,
     ):
         if about is False:
             revisions.append(rev)
@@ -342,8 +382,15 @@ def withhold(
     for name in ("objectives", "indicators", "engagements", "decisions"):
         note(name, name, len(dropped[name]), "confidential")
     embargoed_total = sum(embargoed.values())
-    note("results", "results", len(dropped["results"]) - embargoed_total, "confidential")
+    companions_total = sum(companions.values())
+    note(
+        "results",
+        "results",
+        len(dropped["results"]) - embargoed_total - companions_total,
+        "confidential",
+    )
     note("results", "results", embargoed_total, "embargo")
+    note("results", "results", companions_total, "embargo", "companion")
     for name in ("options", "responses", "engagement_profile"):
         note(name, name, len(dropped[name]), "confidential")
     note("revisions", "revisions", len(dropped["revisions"]) - revisions_embargoed, "confidential")
@@ -368,6 +415,11 @@ def withhold(
         ids={name: frozenset(ids) for name, ids in gone_ids.items() if ids},
         canaries=_canaries(report, public, dropped, files or {}),
         chosen=frozenset(chosen_hidden),
+        blanked=(
+            {"options": {"public_support": frozenset(o.line for o in support_blanked)}}
+            if support_blanked
+            else {}
+        ),
     )
     return public, withheld
 
@@ -384,12 +436,14 @@ def _revisions_about_withheld(
     report: model.Report,
     dropped: Mapping[str, list[Any]],
     gone_ids: Mapping[str, set[str]],
+    blanked: Mapping[str, set[int]] | None = None,
 ) -> list[Any]:
     """For each revision, whether it is about something withheld: ``False`` where it is not,
     else the withheld row it names, or ``True`` where it is withheld for another reason.
 
     A revision is withheld when its row_id names a withheld row (read by :func:`keys.resolve`,
-    the reading validation uses), when it names no row at all (validation refuses that; here it
+    the reading validation uses), when it changed a cell of a public row that is blanked
+    (``blanked``: field name -> ``id()`` of those rows), when it names no row at all (validation refuses that; here it
     is withheld rather than guessed at), or when its old or new value is a withheld id.
     """
     if not report.revisions:
@@ -410,6 +464,8 @@ def _revisions_about_withheld(
         row = keys.resolve(rev.resource, rev.row_id, indexes.get(rev.resource, {}))
         if row is not None and id(row) in gone_rows:
             out.append(row)
+        elif row is not None and blanked and id(row) in blanked.get(rev.field, ()):
+            out.append(True)
         else:
             out.append(
                 row is None

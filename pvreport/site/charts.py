@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..messages import N_, gettext, ngettext, pgettext
 from ..report import derive
 from ..report.formatting import (
     format_change,
@@ -68,6 +69,14 @@ FONT = svg.FONT
 WIDTH = svg.WIDTH
 # Result statuses that mean the figure may still change; charts and alt texts name them.
 TENTATIVE = frozenset({"provisional", "estimated"})
+# Their words on a chart, in the page's language.
+_TENTATIVE_WORDS = {"provisional": N_("provisional"), "estimated": N_("estimated")}
+
+
+def _tentative(status: str) -> str:
+    """ " (provisional)" after a figure that may still change, "" after a final one."""
+    return f" ({gettext(_TENTATIVE_WORDS[status])})" if status in TENTATIVE else ""
+
 
 THEME_CONFIG: dict[str, Any] = {
     "background": BACKGROUND,
@@ -241,7 +250,9 @@ def _sentence(text: str) -> str:
 def _join(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return gettext("{items} and {last}").format(
+        items=gettext(", ").join(words[:-1]), last=words[-1]
+    )
 
 
 # -- indicator trend ----------------------------------------------------------------------------
@@ -261,39 +272,60 @@ def trend_alt(
     unit = indicator.unit
     latest = status.latest
     if latest is None:
-        return "No results yet."
+        return gettext("No results yet.")
     # A provisional or estimated figure may change: say so wherever the value is told.
-    tentative = f" ({latest.status})" if latest.status in TENTATIVE else ""
+    tentative = _tentative(latest.status)
     at = f"{format_number(latest.value, unit)} {period_phrase(latest.period)}{tentative}"
     if status.direction == "not enough data" or status.reference_value is None:
-        text = f"One result so far: {at}"
+        text = gettext("One result so far: {at}").format(at=at)
     else:
         # The two figures compared read differently wherever they differ.
         figures = format_change(status.reference_value, latest.value, unit)
         at = f"{figures.second} {period_phrase(latest.period)}{tentative}"
         start = f"{figures.first} {period_phrase(str(status.reference_period))}"
-        base = " (the baseline)" if status.reference_is_baseline else ""
+        base = status.reference_is_baseline
         change = status.change or 0
         if change > 0:
-            text = f"Rose from {start}{base} to {at}"
-        elif change < 0:
-            text = f"Fell from {start}{base} to {at}"
-        else:
-            text = (
-                f"Stayed at {format_number(latest.value, unit)} from "
-                f"{format_period(str(status.reference_period))}{base} to "
-                f"{format_period(latest.period)}{tentative}"
+            words = (
+                gettext("Rose from {start} (the baseline) to {at}")
+                if base
+                else gettext("Rose from {start} to {at}")
             )
+        elif change < 0:
+            words = (
+                gettext("Fell from {start} (the baseline) to {at}")
+                if base
+                else gettext("Fell from {start} to {at}")
+            )
+        else:
+            words = (
+                gettext("Stayed at {value} from {start} (the baseline) to {end}")
+                if base
+                else gettext("Stayed at {value} from {start} to {end}")
+            )
+        text = words.format(
+            start=start if change else format_period(str(status.reference_period)),
+            at=at,
+            value=format_number(latest.value, unit),
+            end=f"{format_period(latest.period)}{tentative}",
+        )
         if status.intervals_overlap and change != 0:
-            text += ", but the ranges of uncertainty overlap, so this is no clear change"
+            text += gettext(", but the ranges of uncertainty overlap, so this is no clear change")
         if status.decided_by == "below threshold":
-            text += ", a change too small to count, so this is no clear change"
+            text += gettext(", a change too small to count, so this is no clear change")
         if indicator.direction == "decrease":
-            text += "; lower is better"
+            text += gettext("; lower is better")
     if status.target_value is not None:
-        by = f" for {format_period(status.target_period)}" if status.target_period else ""
         target = format_change(latest.value, status.target_value, unit).second
-        text += f"; the target of {target}{by} is {status.target}"
+        if status.target_period:
+            words = gettext("; the target of {target} for {period} is {status}")
+        else:
+            words = gettext("; the target of {target} is {status}")
+        text += words.format(
+            target=target,
+            period=format_period(status.target_period or ""),
+            status=gettext(status.target),
+        )
     return _sentence(text)
 
 
@@ -348,8 +380,7 @@ def trend_chart(
             "value": r.value,
             "lower": r.lower,
             "upper": r.upper,
-            "label": format_number(r.value, unit)
-            + (f" ({r.status})" if r.status in TENTATIVE else ""),
+            "label": format_number(r.value, unit) + _tentative(r.status),
             "interval": format_interval(r.lower, r.upper, unit),
             "status": r.status,
         }
@@ -359,26 +390,34 @@ def trend_chart(
         "field": "period",
         "type": "ordinal",
         "sort": order,
-        "title": "Period",
+        "title": gettext("Period"),
         # "31 March 2025" over three lines, so that many periods fit side by side; "January to
         # March 2025" too, "to" kept with its month (as the static chart draws it).
         "axis": {
             "labelAngle": 0,
             "labelOverlap": "greedy",
-            "labelExpr": "split(replace(datum.label, ' to ', '\u00a0to '), ' ')",
+            "labelExpr": "split(replace(datum.label, ' {0} ', '\u00a0{0} '), ' ')".format(
+                pgettext("quarter", "to")
+            ),
         },
     }
     with_interval = [v for v in values if v["lower"] is not None and v["upper"] is not None]
     markers: list[tuple[str, float, str]] = []
     if indicator.baseline_value is not None:
-        label = f"Baseline {format_number(indicator.baseline_value, unit)}"
+        label = gettext("Baseline {value}").format(
+            value=format_number(indicator.baseline_value, unit)
+        )
         if indicator.baseline_period:
             label += f" ({format_period(indicator.baseline_period)})"
         markers.append(("baseline", indicator.baseline_value, label))
     if indicator.target_value is not None:
-        label = f"Target {format_number(indicator.target_value, unit)}"
+        value = format_number(indicator.target_value, unit)
         if indicator.target_period:
-            label += f" for {format_period(indicator.target_period)}"
+            label = gettext("Target {value} for {period}").format(
+                value=value, period=format_period(indicator.target_period)
+            )
+        else:
+            label = gettext("Target {value}").format(value=value)
         markers.append(("target", indicator.target_value, label))
     # Every value drawn against the axis: points, whole ranges, baseline and target.
     every = [v["value"] for v in values] + [v for _, v, _ in markers]
@@ -397,9 +436,9 @@ def trend_chart(
         }
 
     tooltip = [
-        {"field": "period", "title": "Period"},
-        {"field": "label", "title": "Value"},
-        {"field": "interval", "title": "Likely range"},
+        {"field": "period", "title": gettext("Period")},
+        {"field": "label", "title": gettext("Value")},
+        {"field": "interval", "title": gettext("Likely range")},
     ]
     layers: list[dict[str, Any]] = []
     if with_interval:
@@ -498,34 +537,53 @@ def trend_chart(
                 "fontWeight": "bold",
                 "fontSize": svg.LATEST_SIZE,
             },
-            "encoding": {"x": x, "y": y("value"), "text": {"field": "lines", "title": "Latest"}},
+            "encoding": {
+                "x": x,
+                "y": y("value"),
+                "text": {"field": "lines", "title": gettext("Latest")},
+            },
         }
     )
     spec = _spec(alt_text, {"width": PLOT_WIDTH, "height": PLOT_HEIGHT, "layer": layers})
-    columns = ["Period", "Value", "Lower", "Upper", "Status"]
+    columns = [
+        gettext(c) for c in (N_("Period"), N_("Value"), N_("Lower"), N_("Upper"), N_("Status"))
+    ]
     rows = [
         [
             format_period(r.period),
             format_number(r.value, unit),
             "" if r.lower is None else format_number(r.lower, unit),
             "" if r.upper is None else format_number(r.upper, unit),
-            r.status,
+            gettext(_RESULT_STATUS[r.status]),
         ]
         for r in overall
     ]
-    data_csv = _csv(columns, ([r.period, r.value, r.lower, r.upper, r.status] for r in overall))
+    # The download keeps the data's own words (English column names, status codes).
+    data_csv = _csv(
+        ["Period", "Value", "Lower", "Upper", "Status"],
+        ([r.period, r.value, r.lower, r.upper, r.status] for r in overall),
+    )
     notes = []
     if with_interval:
-        notes.append("the shaded band and bars show the likely range of each figure")
+        notes.append(gettext("the shaded band and bars show the likely range of each figure"))
     if any(kind == "baseline" for kind, *_ in markers):
-        notes.append("the long-dashed line marks the baseline")
+        notes.append(gettext("the long-dashed line marks the baseline"))
     if any(kind == "target" for kind, *_ in markers):
-        notes.append("the short-dashed line marks the target")
+        notes.append(gettext("the short-dashed line marks the target"))
     if tentative:
-        notes.append("an open triangle marks a figure that may still change")
-    caption = f"Every result for the whole population, in {unit_in_words(unit)}."
+        notes.append(gettext("an open triangle marks a figure that may still change"))
+    caption = gettext("Every result for the whole population, in {unit}.").format(
+        unit=unit_in_words(unit)
+    )
     if notes:
-        caption += " " + _sentence(_join(notes))
+        # A list of clauses: a language may join them otherwise than a list of names.
+        last = pgettext("clauses", "{items} and {last}")
+        joined = (
+            notes[0]
+            if len(notes) == 1
+            else last.format(items=pgettext("clauses", ", ").join(notes[:-1]), last=notes[-1])
+        )
+        caption += " " + _sentence(joined)
     drawing = svg.TrendDrawing(
         points=tuple(
             svg.TrendPoint(
@@ -542,7 +600,7 @@ def trend_chart(
     )
     return Chart(
         id=chart_id("indicator", indicator.id, "trend"),
-        title=f"{indicator.title}: trend",
+        title=gettext("{title}: trend").format(title=indicator.title),
         caption=caption,
         alt=alt_text,
         spec=spec,
@@ -558,21 +616,34 @@ def trend_chart(
 
 def breakdown_alt(indicator: Indicator, gap: derive.EquityGap, groups: Sequence[Result]) -> str:
     unit = indicator.unit
-    behind = "below" if indicator.direction == "increase" else "above"
     # The two figures compared read differently wherever they differ; the gap between them is
     # worked out on their decimal texts.
     figures = format_change(gap.best_value, gap.worst_value, unit)
     when = period_phrase(gap.period)
-    text = (
-        f"{when[0].upper()}{when[1:]}, by {gap.dimension}, the worst-off group is "
-        f"{gap.worst_group}, at {figures.second}: "
-        f"{figures.difference} {behind} {gap.best_group}, at {figures.first}"
+    if indicator.direction == "increase":
+        words = gettext(
+            "{when}, by {dimension}, the group with the worst result is {worst}, "
+            "at {worst_value}: {gap} below {best}, at {best_value}"
+        )
+    else:
+        words = gettext(
+            "{when}, by {dimension}, the group with the worst result is {worst}, "
+            "at {worst_value}: {gap} above {best}, at {best_value}"
+        )
+    text = words.format(
+        when=f"{when[0].upper()}{when[1:]}",
+        dimension=gap.dimension,
+        worst=gap.worst_group,
+        worst_value=figures.second,
+        gap=figures.difference,
+        best=gap.best_group,
+        best_value=figures.first,
     )
     if gap.intervals_overlap:
-        text += "; their ranges of uncertainty overlap, so the gap may be down to chance"
+        text += gettext("; their ranges of uncertainty overlap, so the gap may be down to chance")
     if len(groups) > 2:
         listed = [f"{_category(r)} {format_number(r.value, unit)}" for r in groups]
-        text += f". All groups: {_join(listed)}"
+        text += gettext(". All groups: {groups}").format(groups=_join(listed))
     return _sentence(text)
 
 
@@ -598,7 +669,7 @@ def breakdown_chart(
     ]
     overall = [r for r in results if r.is_all and r.period == gap.period]
     alt_text = breakdown_alt(indicator, gap, groups)
-    worst_role, other_role = "Worst-off group", "Other groups"
+    worst_role, other_role = gettext("Group with the worst result"), gettext("Other groups")
     values = [
         {
             "group": _category(r),
@@ -607,7 +678,7 @@ def breakdown_chart(
             "upper": r.upper,
             "role": worst_role if _category(r) == gap.worst_group else other_role,
             "label": format_number(r.value, unit)
-            + (" (worst off)" if _category(r) == gap.worst_group else ""),
+            + (" " + gettext("(worst result)") if _category(r) == gap.worst_group else ""),
             "interval": format_interval(r.lower, r.upper, unit),
         }
         for r in groups
@@ -652,7 +723,9 @@ def breakdown_chart(
     if overall:
         everyone = {
             "value": overall[0].value,
-            "label": f"Everyone {format_number(overall[0].value, unit)}",
+            "label": gettext("Everyone {value}").format(
+                value=format_number(overall[0].value, unit)
+            ),
         }
         layers.append(
             {
@@ -696,8 +769,8 @@ def breakdown_chart(
                 },
                 "tooltip": [
                     {"field": "group", "title": gap.dimension.capitalize()},
-                    {"field": "label", "title": "Value"},
-                    {"field": "interval", "title": "Likely range"},
+                    {"field": "label", "title": gettext("Value")},
+                    {"field": "interval", "title": gettext("Likely range")},
                 ],
             },
         }
@@ -728,32 +801,47 @@ def breakdown_chart(
             "layer": layers,
         },
     )
-    columns = [gap.dimension.capitalize(), "Value", "Lower", "Upper", "Worst off"]
+    columns = [gap.dimension.capitalize()] + [
+        gettext(c) for c in (N_("Value"), N_("Lower"), N_("Upper"), N_("Worst result"))
+    ]
     rows = [
         [
             _category(r),
             format_number(r.value, unit),
             "" if r.lower is None else format_number(r.lower, unit),
             "" if r.upper is None else format_number(r.upper, unit),
-            "yes" if _category(r) == gap.worst_group else "",
+            gettext("yes") if _category(r) == gap.worst_group else "",
         ]
         for r in groups
     ]
     data_csv = _csv(
-        ["Group", "Period", "Value", "Lower", "Upper", "Worst off"],
+        ["Group", "Period", "Value", "Lower", "Upper", "Worst result"],
         (
             [r.group, r.period, r.value, r.lower, r.upper, _category(r) == gap.worst_group]
             for r in groups
         ),
     )
-    caption = (
-        f"The latest results by {gap.dimension}, for {format_period(gap.period)}, in "
-        f"{unit_in_words(unit)}. "
-        "The diamond marks the worst-off group"
-        + (", bars show the likely range of each figure" if with_interval else "")
-        + (", and the dashed line the figure for everyone" if overall else "")
-        + "."
+    caption = gettext("The latest results by {dimension}, for {period}, in {unit}.").format(
+        dimension=gap.dimension, period=format_period(gap.period), unit=unit_in_words(unit)
     )
+    if with_interval and overall:
+        marks = gettext(
+            "The diamond marks the group with the worst result, bars show the likely range "
+            "of each figure, and the dashed line the figure for everyone."
+        )
+    elif with_interval:
+        marks = gettext(
+            "The diamond marks the group with the worst result, bars show the likely range "
+            "of each figure."
+        )
+    elif overall:
+        marks = gettext(
+            "The diamond marks the group with the worst result, and the dashed line the figure "
+            "for everyone."
+        )
+    else:
+        marks = gettext("The diamond marks the group with the worst result.")
+    caption += " " + marks
     drawing = svg.BreakdownDrawing(
         groups=tuple(
             svg.GroupPoint(
@@ -766,12 +854,20 @@ def breakdown_chart(
             for v in values
         ),
         axis=x_axis,
+        others_label=other_role,
+        worst_label=worst_role,
         everyone=overall[0].value if overall else None,
-        everyone_label=f"Everyone {format_number(overall[0].value, unit)}" if overall else "",
+        everyone_label=gettext("Everyone {value}").format(
+            value=format_number(overall[0].value, unit)
+        )
+        if overall
+        else "",
     )
     return Chart(
         id=chart_id,
-        title=f"{indicator.title} by {gap.dimension}",
+        title=gettext("{title} by {dimension}").format(
+            title=indicator.title, dimension=gap.dimension
+        ),
         caption=caption,
         alt=alt_text,
         spec=spec,
@@ -825,12 +921,31 @@ def _unique(candidate: str, used: set[str]) -> str:
 # -- engagements --------------------------------------------------------------------------------
 
 LADDER: tuple[tuple[str, str], ...] = (
-    ("inform", "We told people what we were doing"),
-    ("consult", "We asked for views before we decided"),
-    ("involve", "We worked with people throughout, so their concerns shaped the options"),
-    ("collaborate", "We decided together, as partners"),
-    ("empower", "People made the decision themselves"),
+    ("inform", N_("We told people what we were doing")),
+    ("consult", N_("We asked for views before we decided")),
+    ("involve", N_("We worked with people throughout, so their concerns shaped the options")),
+    ("collaborate", N_("We decided together, as partners")),
+    ("empower", N_("People made the decision themselves")),
 )
+# The rungs' names as the ladder shows them (the same messages as the pages' table).
+_RUNGS = {
+    "inform": N_("Inform"),
+    "consult": N_("Consult"),
+    "involve": N_("Involve"),
+    "collaborate": N_("Collaborate"),
+    "empower": N_("Empower"),
+}
+# A result's status in a chart's data table.
+_RESULT_STATUS = {
+    "final": N_("final"),
+    "provisional": N_("provisional"),
+    "revised": N_("revised"),
+    "estimated": N_("estimated"),
+}
+
+
+def _rung(name: str) -> str:
+    return gettext(_RUNGS[name])
 
 
 def profile_alt(
@@ -839,18 +954,18 @@ def profile_alt(
     parts = []
     for row in rows:
         shares = format_change(row.participants_share, row.population_share, "%")
-        part = (
-            f"{row.category}, {shares.first} of participants "
-            f"against {shares.second} of the population"
+        part = gettext(
+            "{group}, {took_part} of participants against {population} of the population"
         )
+        part = part.format(group=row.category, took_part=shares.first, population=shares.second)
         if row.category in rep.under_represented:
-            part += " (under-represented)"
+            part += " " + gettext("(under-represented)")
         parts.append(part)
-    return (
-        f"Who took part, by {rep.dimension}, against the population: {'; '.join(parts)}. "
-        "On a scale from 0 "
-        f"(just like the population) to 100 (nothing like it), the difference is "
-        f"{format_number(rep.dissimilarity)}."
+    return gettext(
+        "Who took part, by {dimension}, against the population: {groups}. On a scale from 0 "
+        "(just like the population) to 100 (nothing like it), the difference is {index}."
+    ).format(
+        dimension=rep.dimension, groups="; ".join(parts), index=format_number(rep.dissimilarity)
     )
 
 
@@ -868,10 +983,10 @@ def profile_chart(
         under = row.category in rep.under_represented
         values.append(
             {
-                "category": row.category + (" (under-represented)" if under else ""),
+                "category": row.category + (" " + gettext("(under-represented)") if under else ""),
                 "participants": row.participants_share,
                 "population": row.population_share,
-                "label": "{0.first} took part, {0.second} of population".format(
+                "label": gettext("{0.first} took part, {0.second} of population").format(
                     format_change(row.participants_share, row.population_share, "%")
                 ),
             }
@@ -886,7 +1001,7 @@ def profile_chart(
     }
     # From 0, and to at least 50 so that small shares look small.
     shares = [0.0, 50.0] + [s for r in rows for s in (r.participants_share, r.population_share)]
-    x_axis = value_axis(shares, "Share (per cent)", percent=True)
+    x_axis = value_axis(shares, gettext("Share (per cent)"), percent=True)
     layers = [
         {
             "mark": {"type": "bar", "color": PRIMARY, "height": {"band": 0.6}},
@@ -901,7 +1016,7 @@ def profile_chart(
                 },
                 "tooltip": [
                     {"field": "category", "title": rep.dimension.capitalize()},
-                    {"field": "label", "title": "Shares"},
+                    {"field": "label", "title": gettext("Shares")},
                 ],
             },
         },
@@ -924,13 +1039,15 @@ def profile_chart(
             "layer": layers,
         },
     )
-    columns = [rep.dimension.capitalize(), "Took part", "Population", "Under-represented"]
+    columns = [rep.dimension.capitalize()] + [
+        gettext(c) for c in (N_("Took part"), N_("Population"), N_("Under-represented"))
+    ]
     table = [
         [
             r.category,
             format_number(r.participants_share, "%"),
             format_number(r.population_share, "%"),
-            "yes" if r.category in rep.under_represented else "",
+            gettext("yes") if r.category in rep.under_represented else "",
         ]
         for r in rows
     ]
@@ -946,10 +1063,10 @@ def profile_chart(
             for r in rows
         ),
     )
-    caption = (
-        f"Bars show each group's share of the people who took part in {engagement.title}; "
+    caption = gettext(
+        "Bars show each group's share of the people who took part in {title}; "
         "black lines show its share of the population we serve."
-    )
+    ).format(title=engagement.title)
     drawing = svg.ProfileDrawing(
         bars=tuple(
             svg.ProfileBar(v["category"], v["participants"], v["population"], v["label"])
@@ -959,7 +1076,7 @@ def profile_chart(
     )
     return Chart(
         id=chart_id,
-        title=f"Who took part, by {rep.dimension}",
+        title=gettext("Who took part, by {dimension}").format(dimension=rep.dimension),
         caption=caption,
         alt=alt_text,
         spec=spec,
@@ -975,16 +1092,21 @@ def ladder_chart(engagement: Engagement) -> Chart:
     labelled in words."""
     names = [name for name, _ in LADDER]
     step = names.index(engagement.level) + 1
-    alt_text = (
-        f"This engagement was at the {engagement.level} rung, step {step} of {len(LADDER)} "
-        f"on the participation ladder ({_join(names)})."
+    alt_text = gettext(
+        "This engagement was at the {rung} rung, step {step} of {steps} on the participation "
+        "ladder ({rungs})."
+    ).format(
+        rung=_rung(engagement.level).lower(),
+        step=step,
+        steps=len(LADDER),
+        rungs=_join([_rung(n).lower() for n in names]),
     )
     values = [
         {
-            "rung": name.capitalize(),
+            "rung": _rung(name),
             "step": i,
             "this": name == engagement.level,
-            "label": "This engagement" if name == engagement.level else "",
+            "label": gettext("This engagement") if name == engagement.level else "",
         }
         for i, (name, _) in enumerate(LADDER, start=1)
     ]
@@ -1017,9 +1139,9 @@ def ladder_chart(engagement: Engagement) -> Chart:
         alt_text,
         {"data": {"values": values}, "width": 260, "height": 200, "layer": layers},
     )
-    columns = ["Rung", "What it means", "This engagement"]
+    columns = [gettext(c) for c in (N_("Rung"), N_("What it means"), N_("This engagement"))]
     rows = [
-        [name.capitalize(), meaning, "yes" if name == engagement.level else ""]
+        [_rung(name), gettext(meaning), gettext("yes") if name == engagement.level else ""]
         for name, meaning in LADDER
     ]
     data_csv = _csv(
@@ -1031,17 +1153,17 @@ def ladder_chart(engagement: Engagement) -> Chart:
     )
     return Chart(
         id=chart_id("engagement", engagement.id, "ladder"),
-        title="The participation ladder",
-        caption=(
+        title=gettext("The participation ladder"),
+        caption=gettext(
             "The participation ladder runs from informing people to letting them decide. "
-            f"The filled bar marks this engagement: {engagement.level}."
-        ),
+            "The filled bar marks this engagement: {rung}."
+        ).format(rung=_rung(engagement.level).lower()),
         alt=alt_text,
         spec=spec,
         columns=columns,
         rows=rows,
         csv=data_csv,
-        drawing=svg.LadderDrawing(tuple(n.capitalize() for n in names), step - 1),
+        drawing=svg.LadderDrawing(tuple(_rung(n) for n in names), step - 1),
     )
 
 
@@ -1067,27 +1189,31 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
     """Indicators by status, as counts: direction of travel and targets, every bar labelled."""
     counts = derive.status_counts(list(statuses))
     total = sum(counts[w] for w in derive.DIRECTIONS)
-    records = [("Direction of travel", w, counts[w]) for w in derive.DIRECTIONS]
-    records += [("Targets", w, counts[w]) for w in derive.TARGETS]
-    directions = "; ".join(f"{counts[w]} {w}" for w in derive.DIRECTIONS)
+    records = [(N_("Direction of travel"), w, counts[w]) for w in derive.DIRECTIONS]
+    records += [(N_("Targets"), w, counts[w]) for w in derive.TARGETS]
+    directions = "; ".join(f"{counts[w]} {gettext(w)}" for w in derive.DIRECTIONS)
+    with_no_target = gettext("with no target")
     targets = "; ".join(
-        f"{counts[w]} {'with no target' if w == 'no target' else w}" for w in derive.TARGETS
+        f"{counts[w]} {with_no_target if w == 'no target' else gettext(w)}" for w in derive.TARGETS
     )
-    alt_text = (
-        f"Of {total} measure{'s' if total != 1 else ''}, direction of travel: {directions}. "
-        f"Targets: {targets}."
-    )
+    alt_text = ngettext(
+        "Of {total} measure, direction of travel: {directions}. Targets: {targets}.",
+        "Of {total} measures, direction of travel: {directions}. Targets: {targets}.",
+        total,
+    ).format(total=total, directions=directions, targets=targets)
 
     # One axis for both panels: equal counts make equal bars.
-    x_axis = value_axis([0, max(1, total)], "Number of measures", integer=True)
+    x_axis = value_axis([0, max(1, total)], gettext("Number of measures"), integer=True)
 
     def panel(measure: str, words: Sequence[str]) -> dict[str, Any]:
-        values = [{"status": w, "count": counts[w], "label": str(counts[w])} for w in words]
+        values = [
+            {"status": gettext(w), "count": counts[w], "label": str(counts[w])} for w in words
+        ]
         # One label width for both panels, so their bars start at the same place.
         y = {
             "field": "status",
             "type": "nominal",
-            "sort": list(words),
+            "sort": [gettext(w) for w in words],
             "title": None,
             "axis": {"minExtent": 120},
         }
@@ -1099,7 +1225,7 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
             "scale": _scale(x_axis),
         }
         return {
-            "title": measure,
+            "title": gettext(measure),
             "data": {"values": values},
             "width": WIDTH - 160,
             "height": 30 * len(words),
@@ -1122,26 +1248,29 @@ def status_chart(statuses: Iterable[derive.IndicatorStatus]) -> Chart:
             "spacing": 24,
         },
     )
-    columns = ["Measure", "Status", "Indicators"]
-    rows = [[m, w, str(c)] for m, w, c in records]
+    columns = [N_("Measure"), N_("Status"), N_("Indicators")]
+    rows = [[gettext(m), gettext(w), str(c)] for m, w, c in records]
     return Chart(
         id=chart_id("home", "index", "status"),
-        title="Our measures by status",
-        caption=(
+        title=gettext("Our measures by status"),
+        caption=gettext(
             "How many of our measures are improving, worsening or show no clear change, "
             "and how many meet their target."
         ),
         alt=alt_text,
         spec=spec,
-        columns=columns,
+        columns=[gettext(c) for c in columns],
         rows=rows,
         csv=_csv(columns, records),
         drawing=svg.StatusDrawing(
             panels=(
                 svg.StatusPanel(
-                    "Direction of travel", tuple((w, counts[w]) for w in derive.DIRECTIONS)
+                    gettext("Direction of travel"),
+                    tuple((gettext(w), counts[w]) for w in derive.DIRECTIONS),
                 ),
-                svg.StatusPanel("Targets", tuple((w, counts[w]) for w in derive.TARGETS)),
+                svg.StatusPanel(
+                    gettext("Targets"), tuple((gettext(w), counts[w]) for w in derive.TARGETS)
+                ),
             ),
             axis=x_axis,
         ),

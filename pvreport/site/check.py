@@ -2,8 +2,9 @@
 
 What must never be in a page (event-handler attributes, script addresses, scripts that are not
 the theme's or pvreport's, a second title), every page the build rendered is there, and no file a
-reader gets (pages, SVGs, the search index, CSVs, zips, the docs folder's sources) holds a text
-of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what a reader gets.
+reader gets (pages, SVGs, the search index, CSVs, zips, the workbook, the docs folder's sources)
+holds a text of a withheld row (a :class:`pvreport.report.visibility.Canary`), found whole in what
+a reader gets.
 
 It knows nothing of the build: it is given the folders, the addresses, the canaries and the
 allowed scripts. :class:`CheckCache` remembers what it found clean, so that a rebuild after one
@@ -91,7 +92,10 @@ class _Scan:
 
 
 def _site_texts(
-    site: Path, seen: set[bytes] | None = None, skip: Callable[[bytes], bool] | None = None
+    site: Path,
+    seen: set[bytes] | None = None,
+    skip: Callable[[bytes], bool] | None = None,
+    within: Callable[[Path], bool] = lambda _: True,
 ) -> Iterator[tuple[Path, str, bytes, str]]:
     """Every file of a site as its readable text (for the withheld-values check; see
     :func:`readable_text`), compressed ones opened: ``(path, member, digest, text)``, where
@@ -102,7 +106,7 @@ def _site_texts(
     Files whose digest ``skip`` accepts are not read as text at all.
     """
     for path in sorted(site.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() or not within(path):
             continue
         data = path.read_bytes()
         digest = hashlib.blake2b(data, digest_size=20).digest()
@@ -115,7 +119,8 @@ def _site_texts(
         name = path.name
         if path.suffix == ".gz":
             data, name = gzip.decompress(data), path.stem
-        if path.suffix == ".zip":
+        # A workbook (.xlsx) is a zip of XML files: its cells are read like any other file's.
+        if path.suffix in (".zip", ".xlsx"):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.namelist():
                     yield path, member, digest, readable_text(member, archive.read(member))
@@ -280,6 +285,8 @@ def _address(site: Path, path: Path, member: str, docs: bool) -> str:
         where = "/" + rel[: -len("index.html")]
     else:
         where = "/" + rel
+    if member and path.suffix == ".xlsx":
+        return f"{where} (a cell of the workbook)"
     return f"{where} ({member} inside it)" if member else where
 
 
@@ -335,6 +342,8 @@ def check_site(
     canaries: Sequence[visibility.Canary] = (),
     allowed_scripts: Sequence[str] = (),
     cache: CheckCache | None = None,
+    skip: Sequence[str] = (),
+    only: str = "",
 ) -> list[str]:
     """What is wrong with a freshly built site; empty when it may be published.
 
@@ -343,6 +352,11 @@ def check_site(
     withheld rows' texts, ``allowed_scripts`` the scripts a page may load besides the theme's.
     With ``cache``, pages and files it knows to be clean under the same rules are not read
     again, and the clean ones are added to it (save it only once the site is published).
+
+    A site made of parts is checked a part at a time: ``only`` (``archive/2024-25/``) checks the
+    files under that folder alone, and ``skip`` leaves the parts' folders out of the check of
+    the rest (each part has its own withheld texts: what one statement withheld another may have
+    published).
     """
     cache = cache or CheckCache(None)
     wrong = []
@@ -355,7 +369,12 @@ def check_site(
         ).encode("utf-8"),
         digest_size=20,
     ).hexdigest()
-    for path in [*site.rglob("*.html")]:
+
+    def within(path: Path) -> bool:
+        rel = path.relative_to(site).as_posix()
+        return rel.startswith(only) and not any(rel.startswith(s) for s in skip)
+
+    for path in [p for p in site.rglob("*.html") if within(p)]:
         data = path.read_bytes()
         key = "page " + rules + hashlib.blake2b(data, digest_size=20).hexdigest()
         if cache.seen(key):
@@ -384,7 +403,9 @@ def check_site(
 
         for root in (site, docs_dir):
             found: dict[Path, bytes] = {}
-            for path, member, digest, text in _site_texts(root, seen, skip=known):
+            for path, member, digest, text in _site_texts(
+                root, seen, skip=known, within=within if root == site else lambda _: True
+            ):
                 found.setdefault(path, digest)
                 leaked = visibility.find_canaries(canaries, text)
                 if leaked:

@@ -128,7 +128,7 @@ def _digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def _versions() -> str:
+def versions() -> str:
     """Everything outside the page that shapes its HTML: the engine's packages and pvreport's own
     Markdown extension (its source, so an edit to the sanitiser invalidates every page)."""
     names = ("mkdocs", "markdown", "mkdocs-material", "pymdown-extensions", "nh3")
@@ -220,7 +220,7 @@ class PageCache:
             sort_keys=True,
             default=repr,
         )
-        self._base = _digest(_versions(), md, repr(config.get("use_directory_urls")))
+        self._base = _digest(versions(), md, repr(config.get("use_directory_urls")))
         index = getattr(config.plugins.get("material/search"), "search_index", None)
         if index is not None:
             _replace(index, "add_entry_from_context", self._search_entries(index))

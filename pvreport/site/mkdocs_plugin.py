@@ -34,6 +34,9 @@ PACKAGE_VARIABLE = "PVREPORT_PACKAGE"
 
 class PvreportConfig(base.Config):
     package = c.Optional(c.Type(str))
+    #: The earlier statements' packages, newest first (each published under /archive/<period>/
+    #: by pvreport build; mkdocs serve previews the current statement).
+    previous = c.ListOfItems(c.Type(str), default=[])
     strict = c.Type(bool, default=False)
     as_of = c.Optional(c.Type(str))
     #: Sections with more pages than this list only their index page in the navigation.

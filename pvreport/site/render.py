@@ -20,6 +20,8 @@ import dataclasses
 import datetime as dt
 import functools
 import html
+import html.parser
+import math
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,11 +35,11 @@ import nh3
 from markupsafe import Markup
 
 from .. import contract, messages
-from ..messages import _
+from ..messages import N_, _, ngettext, pgettext
 from ..problems import CodeInfo, Problem, catalogue
-from ..report import derive, formatting, model
+from ..report import derive, formatting, history, model
 from ..report.visibility import Withheld, WithheldNote
-from . import document
+from . import document, svg
 
 # ----------------------------------------------------------------------------------------------
 # Escaping
@@ -255,6 +257,8 @@ SRC = {
     "changes": "data/changes.md",
     "codes": "data/problem-codes.md",
     "accessibility": "accessibility.md",
+    "archive": "archive/index.md",
+    "what_changed": "what-changed.md",
 }
 
 
@@ -265,72 +269,136 @@ def src_of(kind: str, id_: str) -> str:
 # ----------------------------------------------------------------------------------------------
 # Words
 
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
+# What a withheld note counts, one or many ("{n}" is the count in words).
 _WHAT = {
-    # resource: (one, many)
-    "objectives": ("objective", "objectives"),
-    "indicators": ("measure", "measures"),
-    "results": ("result", "results"),
-    "engagements": ("engagement", "engagements"),
-    "engagement_profile": ("row of who took part", "rows of who took part"),
-    "decisions": ("decision", "decisions"),
-    "options": ("option", "options"),
-    "responses": ("response", "responses"),
-    "revisions": ("change to this account", "changes to this account"),
+    "objectives": lambda n: ngettext("one objective", "{n} objectives", n),
+    "indicators": lambda n: ngettext("one measure", "{n} measures", n),
+    "results": lambda n: ngettext("one result", "{n} results", n),
+    "engagements": lambda n: ngettext("one engagement", "{n} engagements", n),
+    "engagement_profile": lambda n: ngettext(
+        "one row of who took part", "{n} rows of who took part", n
+    ),
+    "decisions": lambda n: ngettext("one decision", "{n} decisions", n),
+    "options": lambda n: ngettext("one option", "{n} options", n),
+    "responses": lambda n: ngettext("one response", "{n} responses", n),
+    "revisions": lambda n: ngettext("one change to this account", "{n} changes to this account", n),
 }
 
-METHOD_WORDS = {
-    "statutory": "formal consultation or hearing",
-    "information": "information (leaflets, website, media)",
-    "customer_service": "feedback from people using the service",
-    "market_research": "survey or focus groups",
-    "deliberative": "deliberation (citizens' panel, jury or inquiry)",
-    "devolved": "a decision handed to the public (such as participatory budgeting)",
-}
-LEVEL_WORDS = {
-    "inform": "Inform: we told people what we were doing.",
-    "consult": "Consult: we asked for views and then decided.",
-    "involve": "Involve: people worked with us through the process.",
-    "collaborate": "Collaborate: we shaped the answer together with people.",
-    "empower": "Empower: people made the decision themselves.",
-}
+
+class Words(dict[str, str]):
+    """A table of words kept in English at import time and written in the current language
+    where a page reads them (``METHOD_WORDS[e.method]``)."""
+
+    def __getitem__(self, key: str) -> str:
+        return messages.gettext(super().__getitem__(key))
+
+
+METHOD_WORDS = Words(
+    statutory=N_("formal consultation or hearing"),
+    information=N_("information (leaflets, website, media)"),
+    customer_service=N_("feedback from people using the service"),
+    market_research=N_("survey or focus groups"),
+    deliberative=N_("deliberation (citizens' panel, jury or inquiry)"),
+    devolved=N_("a decision handed to the public (such as participatory budgeting)"),
+)
+LEVEL_WORDS = Words(
+    inform=N_("Inform: we told people what we were doing."),
+    consult=N_("Consult: we asked for views and then decided."),
+    involve=N_("Involve: people worked with us through the process."),
+    collaborate=N_("Collaborate: we shaped the answer together with people."),
+    empower=N_("Empower: people made the decision themselves."),
+)
+#: The rungs' names alone, as the engagements' table names them.
+LEVEL_NAMES = Words(
+    inform=N_("Inform"),
+    consult=N_("Consult"),
+    involve=N_("Involve"),
+    collaborate=N_("Collaborate"),
+    empower=N_("Empower"),
+)
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
-OUTCOME_WORDS = {"done": "Done", "in_progress": "In progress", "not_doing": "Not doing"}
-DIRECTION_WORDS = {
-    "upward": "Upward: elected members, ministers, regulators and courts",
-    "outward": "Outward: the people we serve, service users and the media",
-    "inward": "Inward: our staff and their unions",
-}
-DIMENSION_WORDS = {
-    "outcome": "Better lives (social outcomes)",
-    "service": "Good services",
-    "trust": "Trust and fairness",
-}
-SET_BY_WORDS = {
-    "local": "set by us",
-    "national": "set nationally",
-    "regulator": "set by a regulator",
-    "public": "chosen with the public",
-}
-DECISION_STATUS_WORDS = {
-    "proposed": "proposed, not yet decided",
-    "decided": "decided",
-    "implemented": "decided and put in place",
-    "reviewed": "decided and since reviewed",
-    "reversed": "reversed",
-}
-RESULT_STATUS_WORDS = {
-    "final": "final",
-    "provisional": "provisional: it may change",
-    "revised": "revised since first published",
-    "estimated": "estimated",
-}
+OUTCOME_WORDS = Words(done=N_("Done"), in_progress=N_("In progress"), not_doing=N_("Not doing"))
+DIRECTION_WORDS = Words(
+    upward=N_("Upward: elected members, ministers, regulators and courts"),
+    outward=N_("Outward: the people we serve, service users and the media"),
+    inward=N_("Inward: our staff and their unions"),
+)
+DIMENSION_WORDS = Words(
+    outcome=N_("Better lives (social outcomes)"),
+    service=N_("Good services"),
+    trust=N_("Trust and fairness"),
+)
+SET_BY_WORDS = Words(
+    local=N_("set by us"),
+    national=N_("set nationally"),
+    regulator=N_("set by a regulator"),
+    public=N_("chosen with the public"),
+)
+DECISION_STATUS_WORDS = Words(
+    proposed=N_("proposed, not yet decided"),
+    decided=N_("decided"),
+    implemented=N_("decided and put in place"),
+    reviewed=N_("decided and since reviewed"),
+    reversed=N_("reversed"),
+)
+#: The data dictionary's column types, as the contract names them.
+TYPE_WORDS = Words(
+    string=N_("string"),
+    number=N_("number"),
+    integer=N_("integer"),
+    date=N_("date"),
+    datetime=N_("datetime"),
+    boolean=N_("boolean"),
+)
+TYPE_WORDS["list of ids, separated by ;"] = N_("list of ids, separated by ;")
+#: The kinds of record, as a sentence names them ("This report does not include options.").
+RESOURCE_WORDS = Words(
+    accountability=N_("accountability"),
+    objectives=N_("objectives"),
+    indicators=N_("indicators"),
+    results=N_("results"),
+    engagements=N_("engagements"),
+    engagement_profile=N_("engagement profile"),
+    decisions=N_("decisions"),
+    options=N_("options"),
+    responses=N_("responses"),
+    revisions=N_("revisions"),
+)
+SEVERITY_WORDS = Words(error=N_("error"), warning=N_("warning"))
+RESULT_STATUS_WORDS = Words(
+    final=N_("final"),
+    provisional=N_("provisional: it may change"),
+    revised=N_("revised since first published"),
+    estimated=N_("estimated"),
+)
 
 
 def count_words(n: int, one: str, many: str) -> str:
-    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
+    """A count and its English noun ("three measures"); pages use whole sentences through
+    ``ngettext`` instead, which every language can translate."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    word = words[n] if n < len(words) else f"{n:,}"
     return f"{word} {one if n == 1 else many}"
+
+
+def number_word(n: int) -> str:
+    """A count as a sentence writes it: a word up to nine ("no", "two"), then figures
+    ("1,234"), in the current language."""
+    if n >= 10:
+        return formatting.format_number(n)
+    return (
+        pgettext("count", "no"),
+        pgettext("count", "one"),
+        pgettext("count", "two"),
+        pgettext("count", "three"),
+        pgettext("count", "four"),
+        pgettext("count", "five"),
+        pgettext("count", "six"),
+        pgettext("count", "seven"),
+        pgettext("count", "eight"),
+        pgettext("count", "nine"),
+    )[n]
 
 
 def and_list(items: Iterable[Any]) -> str:
@@ -338,12 +406,16 @@ def and_list(items: Iterable[Any]) -> str:
     words = [str(item) for item in items]
     if len(words) < 2:
         return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    # Welsh writes "ac" for "and" before a vowel: a language may say so in this message's
+    # translation for the "vowel" context (English reads the same in both).
+    vowel = words[-1][:1].lower() in "aeiouwyâêîôûŵŷ"
+    sentence = pgettext("vowel", "{items} and {last}") if vowel else _("{items} and {last}")
+    return sentence.format(items=_(", ").join(words[:-1]), last=words[-1])
 
 
 def times(n: int) -> str:
     """How often, in words: once, twice, three times."""
-    return {1: "once", 2: "twice"}.get(n) or f"{count_words(n, 'time', 'times')}"
+    return ngettext("once", "{n} times", n).format(n=number_word(n)) if n != 2 else _("twice")
 
 
 def sentence_start(text: str) -> str:
@@ -353,26 +425,205 @@ def sentence_start(text: str) -> str:
 
 def withheld_sentence(note: WithheldNote) -> str:
     """A withheld note in words, with no trace of what was withheld."""
-    one, many = _WHAT[note.what]
-    counted = sentence_start(count_words(note.count, one, many))
-    verb = "is" if note.count == 1 else "are"
-    if note.reason == "embargo":
-        return (
-            f"{counted} {verb} not shown yet: {'it is' if note.count == 1 else 'they are'} "
-            "under embargo until an announced date, and will appear after it."
+    n = note.count
+    # The count as it reads inside a sentence; the sentence's first letter is made a capital
+    # after, wherever the count lands (Welsh starts with its verb: "Ni ddangosir un amcan").
+    count = _WHAT[note.what](n).format(n=number_word(n))
+    if note.reason == "embargo" and note.role == "companion":
+        others = ngettext("one other result", "{n} other results", n).format(n=number_word(n))
+        return sentence_start(
+            ngettext(
+                "{count} for the same period is held back until the embargo ends, because it "
+                "could give away a figure under embargo.",
+                "{count} for the same period are held back until the embargo ends, because "
+                "they could give away a figure under embargo.",
+                n,
+            ).format(count=others)
         )
-    role = {
-        "parent": f"{counted} this belongs to {verb} not shown",
-        "counterbalance": "The measure read beside this one is not shown",
-        "link": f"{counted} linked to this {verb} not shown",
-    }.get(note.role, f"{counted} {verb} not shown")
-    return f"{role} {because_confidential(note.count)}"
+    if note.reason == "embargo":
+        sentence = ngettext(
+            "{count} is not shown yet: it is under embargo until an announced date, and will "
+            "appear after it.",
+            "{count} are not shown yet: they are under embargo until an announced date, and "
+            "will appear after it.",
+            n,
+        ).format(count=count)
+        return sentence_start(sentence)
+    if note.role == "parent":
+        role = ngettext(
+            "{count} this belongs to is not shown", "{count} this belongs to are not shown", n
+        )
+    elif note.role == "counterbalance":
+        role = _("The measure read beside this one is not shown")
+    elif note.role == "link":
+        role = ngettext(
+            "{count} linked to this is not shown", "{count} linked to this are not shown", n
+        )
+    else:
+        role = ngettext("{count} is not shown", "{count} are not shown", n)
+    return f"{sentence_start(role.format(count=count))} {because_confidential(n)}"
+
+
+def not_counted(notes: Iterable[WithheldNote]) -> str:
+    """What the statuses of a measure with results under embargo do not count, or ''."""
+    held = [n for n in notes if n.what == "results" and n.reason == "embargo"]
+    count = sum(n.count for n in held)
+    if not count:
+        return ""
+    if any(n.role == "companion" for n in held):
+        sentence = messages.ngettext(
+            "One result is under embargo or held back with one: the direction of travel and the "
+            "target are judged without it until it is published.",
+            "{count} are under embargo or held back with one: the direction of travel and the "
+            "target are judged without them until they are published.",
+            count,
+        )
+    else:
+        sentence = messages.ngettext(
+            "One result is under embargo: the direction of travel and the target are judged "
+            "without it until it is published.",
+            "{count} are under embargo: the direction of travel and the target are judged "
+            "without them until they are published.",
+            count,
+        )
+    # The count as it reads inside a sentence; the sentence's first letter made a capital after.
+    return sentence_start(
+        sentence.format(count=_WHAT["results"](count).format(n=number_word(count)))
+    )
+
+
+def blanked_cells(withheld: Withheld, files: Mapping[str, str]) -> list[str]:
+    """Sentences for the data page: the cells of public rows the downloads leave empty."""
+    out = []
+    for name, fields in sorted(withheld.blanked.items()):
+        for field, lines in sorted(fields.items()):
+            if name == "options" and field == "public_support" and lines:
+                out.append(
+                    messages.ngettext(
+                        "In {file}, the public support of one option is left empty: with an "
+                        "option of the same decision confidential, its share would give that "
+                        "option's share away.",
+                        "In {file}, the public support of {counted} is left empty: with an "
+                        "option of the same decision confidential, their shares would give its "
+                        "share away.",
+                        len(lines),
+                    ).format(
+                        file=files.get(name, f"{name}.csv"),
+                        counted=_WHAT["options"](len(lines)).format(n=number_word(len(lines))),
+                    )
+                )
+    return out
 
 
 def because_confidential(count: int) -> str:
     """Why ``count`` rows are not shown, as the end of a sentence (every page says it alike)."""
-    pronoun = "it is" if count == 1 else "they are"
-    return f"because {pronoun} confidential, for example commercially sensitive."
+    return ngettext(
+        "because it is confidential, for example commercially sensitive.",
+        "because they are confidential, for example commercially sensitive.",
+        count,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# The height of an embed card
+#
+# The iframe snippet must be as tall as the card, or the card is cut off (or ends in a blank
+# box), and a card is a page with no script: its height is worked out here, from the card's
+# own HTML and the style in embed.html.j2 (keep the two in step; tests/test_embed_card.py
+# measures real cards in Chromium at 320 to 1280 px against the snippet).
+
+#: The tallest a snippet is made (a card taller than this scrolls inside its frame).
+CARD_MAX_HEIGHT = 2400
+#: The widths a card is worked out at: a phone's 320 px up to the card's own 40rem (640 px).
+_CARD_WIDTHS = (320, 360, 390, 480, 560, 640)
+#: main's padding (1.25rem each side) and border.
+_CARD_SIDES = 42
+#: A character's width as a share of the font size, for the widest common sans-serif fonts
+#: (DejaVu Sans, wider than most, measures 0.58 in words): a card worked out too tall ends in a little space, one
+#: worked out too short is cut off.
+_CHAR_EM = 0.55
+_CARD_BLOCKS = {
+    # tag: (font size px, line height px, margins px)
+    "h1": (20.0, 29.0, 4.0),
+    "p": (16.0, 23.2, 16.0),
+    "dt": (16.0, 23.2, 8.0),
+    "dd": (16.0, 23.2, 0.0),
+    "figcaption": (14.4, 20.9, 0.0),
+    "summary": (16.0, 23.2, 12.0),
+}
+_CARD_FIXED = 32 + 2 + 12 + 24 + 6  # main padding, border, dl, figure margins, image gap
+
+
+class _CardText(html.parser.HTMLParser):
+    """The blocks of text of a card (tag, words), outside its closed <details> table."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self._open: str | None = None
+        self._text: list[str] = []
+        self._in_details = 0
+        self._in_main = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main":
+            self._in_main = True
+        elif tag == "details":
+            self._in_details += 1
+        elif self._in_main and tag in _CARD_BLOCKS and (tag == "summary" or not self._in_details):
+            self._open, self._text = tag, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "details":
+            self._in_details -= 1
+        elif tag == self._open:
+            self.blocks.append((tag, " ".join("".join(self._text).split())))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+
+def _lines(text: str, chars: int) -> int:
+    """How many lines ``text`` takes, wrapped at spaces, ``chars`` characters to a line."""
+    lines, used = 1, 0
+    for word in text.split():
+        need = len(word) if used == 0 else used + 1 + len(word)
+        if need <= chars:
+            used = need
+        else:
+            extra = max(0, (len(word) - 1) // chars)  # a word longer than a line breaks
+            lines += 1 + extra if used else extra
+            used = len(word) - extra * chars
+    return lines
+
+
+def svg_size(text: str) -> tuple[float, float] | None:
+    """An SVG's width and height, from its opening tag."""
+    found = re.search(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', text)
+    return (float(found[1]), float(found[2])) if found else None
+
+
+def card_height(card: str, image: tuple[float, float] | None) -> int:
+    """The height, in CSS pixels, an iframe needs to show the whole embed card ``card`` (its
+    HTML) at every width from 320 px to its widest, ``image`` being its chart's natural size."""
+    parser = _CardText()
+    parser.feed(card)
+    tallest = 0.0
+    for width in _CARD_WIDTHS:
+        inner = min(width, 640) - _CARD_SIDES
+        height = float(_CARD_FIXED)
+        for tag, text in parser.blocks:
+            font, line, margin = _CARD_BLOCKS[tag]
+            chars = max(1, int(inner / (font * _CHAR_EM)))
+            height += _lines(text, chars) * line + margin
+        if image is not None:
+            natural_width, natural_height = image
+            height += min(natural_width, inner) * natural_height / natural_width
+        tallest = max(tallest, height)
+    # A little room for fonts wider still; rounded up to a tidy number.
+    return min(CARD_MAX_HEIGHT, int(math.ceil((tallest + 16) / 10) * 10))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -383,6 +634,8 @@ class Weighed:
     shown: tuple[model.Option, ...]
     withheld: int
     chosen: Literal["shown", "withheld", "none"]
+    #: No option's public support is shown: a withheld option's share would follow from them.
+    support_hidden: bool = False
 
     @property
     def total(self) -> int:
@@ -407,9 +660,16 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
     )
-    # _(), gettext(), ngettext() and {% trans %} in templates: the current language's words.
+    # _(), gettext(), ngettext() and {% trans %} in templates: the current language's words,
+    # with every value put into them escaped as any {{ value }} is (see _template_gettext).
     env.install_gettext_callables(  # type: ignore[attr-defined]
         messages.gettext, messages.ngettext, newstyle=True, pgettext=messages.pgettext
+    )
+    env.globals.update(
+        gettext=_template_gettext,
+        _=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
     )
     env.filters.update(
         number=formatting.format_number,
@@ -419,7 +679,7 @@ def environment() -> jinja2.Environment:
         period=formatting.format_period,
         in_period=formatting.period_phrase,
         by_period=formatting.by_period,
-        count=count_words,
+        number_word=number_word,
         and_list=and_list,
         times=times,
         sentence_start=sentence_start,
@@ -427,11 +687,11 @@ def environment() -> jinja2.Environment:
         because_confidential=because_confidential,
         safe_url=safe_url,
         money=formatting.format_money,
-        text=lambda value: Markup(escape_text(value)),
     )
     env.globals.update(
         METHOD_WORDS=METHOD_WORDS,
         LEVEL_WORDS=LEVEL_WORDS,
+        LEVEL_NAMES=LEVEL_NAMES,
         LEVELS=LEVELS,
         OUTCOME_WORDS=OUTCOME_WORDS,
         DIRECTION_WORDS=DIRECTION_WORDS,
@@ -439,11 +699,52 @@ def environment() -> jinja2.Environment:
         SET_BY_WORDS=SET_BY_WORDS,
         DECISION_STATUS_WORDS=DECISION_STATUS_WORDS,
         RESULT_STATUS_WORDS=RESULT_STATUS_WORDS,
+        SEVERITY_WORDS=SEVERITY_WORDS,
+        TYPE_WORDS=TYPE_WORDS,
+        RESOURCE_WORDS=RESOURCE_WORDS,
+        language_code=messages.code,
+        # A message as plain text, escaped as any value is (a rule's words hold ":" and "(").
+        tr=messages.gettext,
         SRC=SRC,
         rule_for=derive.rule_for,
         compare=formatting.format_change,
     )
     return env
+
+
+# Jinja's own new-style gettext would put values into a message with markupsafe's HTML escaping
+# alone, which leaves Markdown syntax in data live; these escape them with escape_text, like
+# every ``{{ value }}`` (links and status links, already Markup, go in as they are). A message
+# is template text: it is trusted as the template is.
+def _fill(message: str, variables: Mapping[str, Any]) -> Markup:
+    if not variables and "%" not in message:
+        return _markup(message)
+    # Every value is escaped here (Markup, or ""), so plain formatting is safe and much cheaper
+    # than Markup's own, which would escape each again.
+    return Markup(message % {k: _finalize(v) for k, v in variables.items()})
+
+
+@functools.lru_cache(maxsize=4096)
+def _markup(message: str) -> Markup:
+    return Markup(message)
+
+
+@jinja2.pass_context
+def _template_gettext(context: Any, string: str, /, **variables: Any) -> Markup:
+    return _fill(messages.gettext(string), variables)
+
+
+@jinja2.pass_context
+def _template_ngettext(
+    context: Any, singular: str, plural: str, num: int, /, **variables: Any
+) -> Markup:
+    variables.setdefault("num", num)
+    return _fill(messages.ngettext(singular, plural, num), variables)
+
+
+@jinja2.pass_context
+def _template_pgettext(context: Any, ctx: str, string: str, /, **variables: Any) -> Markup:
+    return _fill(messages.pgettext(ctx, string), variables)
 
 
 def safe_url(value: str | None) -> str | None:
@@ -467,6 +768,8 @@ class Download:
     src: str
     title: str
     rows: int | None = None
+    #: The file's size in bytes, where the page gives it.
+    size: int | None = None
 
 
 #: A section lists its pages in the navigation up to ``Inputs.nav_page_limit`` (the plugin option
@@ -501,6 +804,14 @@ class Inputs:
     #: The site's public address (``site_url``, ending in ``/``), for the embed snippets; ""
     #: where the project gives none (the snippet then starts at the site's root, ``/``).
     site_url: str = ""
+    #: Every statement of the project, newest first, where there is more than one: the site
+    #: then has the archive's list (``/archive/``).
+    statements: Sequence[Statement] = ()
+    #: Where these are an earlier statement's pages: what each of them says about it.
+    archived: Archived | None = None
+    #: The earlier statements as the current one's pages speak of them, newest first: the
+    #: what-changed page compares with the first, and each measure's page lists its status in each.
+    history: Sequence[history.Then] = ()
     #: Make the PDF of the whole statement (the plugin option ``pdf``; it needs the charts' SVGs).
     pdf: bool = False
     #: The charts' files by path under the docs folder (their SVGs go into the PDF).
@@ -518,6 +829,66 @@ class PdfLink:
 
     href: Markup
     size: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """One statement of a project, for the archive's list: its period, the day it was
+    published, and where its home page is from the site's root (``""`` for the current one,
+    ``archive/2024-25/`` for an earlier one)."""
+
+    label: str
+    published: dt.date | None
+    address: str
+
+    @property
+    def current(self) -> bool:
+        return self.address == ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Archived:
+    """What every page of an earlier statement says: which statement it belongs to, that a
+    newer one exists, and where the same page is in the current statement (where it is)."""
+
+    label: str
+    published: dt.date | None
+    #: Where this statement's pages are under the site's root: ``archive/2024-25/``.
+    prefix: str
+    current_label: str
+    #: The current statement's page addresses (``indicators/x/``).
+    current_addresses: frozenset[str]
+
+
+def archived_banner(env: jinja2.Environment, archived: Archived, src: str) -> str:
+    """The notice an archived page opens with (raw HTML: its links leave the statement's own
+    pages, which the engine would otherwise take for broken links)."""
+    here = address(src)
+    depth = archived.prefix.count("/") + here.count("/")
+    root = "../" * depth
+    counterpart = here if here in archived.current_addresses else None
+    return env.get_template("partials/_archived.md.j2").render(
+        archived=archived,
+        counterpart=(root + counterpart) if counterpart is not None else None,
+        current_home=root or "./",
+        archive=root + address(SRC["archive"]),
+    )
+
+
+def archived_href(page_src: str, prefix: str, target_src: str) -> str:
+    """A link from a page of the current statement to a page of an earlier one (under
+    ``prefix``), as an address relative to the page: the engine builds the two apart, so this is
+    written as raw HTML, not as a link it would look for among its own pages."""
+    return "../" * address(page_src).count("/") + prefix + address(target_src)
+
+
+def _after_title(text: str, banner: str) -> str:
+    """``banner`` put after a page's first heading (before everything where it has none)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: i + 1], "", banner.rstrip("\n"), *lines[i + 1 :]])
+    return banner + "\n" + text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -626,13 +997,13 @@ def indicator_data(
             "change": _derived(status.change),
             "direction_of_travel": status.direction,
             "direction_of_travel_reason": status.reason,
-            "direction_of_travel_rule": derive.rule_for(status.direction).rule,
+            "direction_of_travel_rule": _(derive.rule_for(status.direction).rule),
             "decided_by": status.decided_by,
             "threshold": _derived(status.threshold),
             "relative_threshold_percent": status.relative_threshold,
             "target_status": status.target,
             "target_reason": status.target_reason,
-            "target_rule": derive.rule_for(status.target).rule,
+            "target_rule": _(derive.rule_for(status.target).rule),
             "target_value": status.target_value,
             "target_period": status.target_period,
             "overdue": status.overdue,
@@ -685,7 +1056,7 @@ class _Renderer:
 
         def status_link(word: str) -> Markup:
             rule = derive.rule_for(word)
-            return Markup(f"[{rule.word}]({to(SRC['rules'] + '#' + rule.anchor)})")
+            return Markup(f"[{_(rule.word)}]({to(SRC['rules'] + '#' + rule.anchor)})")
 
         def chart(c: Any, data: Markup | None = None) -> Markup:
             """A chart; ``data`` is the page's own table of the same figures (a breakdown's
@@ -705,6 +1076,7 @@ class _Renderer:
             status_link=status_link,
             chart=chart,
             withheld=self.inputs.withheld.at,
+            archived_link=lambda prefix, target: Markup(archived_href(src, prefix, target)),
             **context,
         )
 
@@ -713,14 +1085,21 @@ class _Renderer:
     def weighed(self, decision: model.Decision) -> Weighed:
         shown = tuple(o for o in self.report.options if o.decision_id == decision.id)
         place = f"decisions/{decision.id}"
-        hidden = sum(n.count for n in self.inputs.withheld.at(place) if n.what == "options")
+        hidden = sum(
+            n.count
+            for n in self.inputs.withheld.at(place)
+            if n.what == "options" and n.role == "child"
+        )
         if any(o.chosen for o in shown):
             chosen: Literal["shown", "withheld", "none"] = "shown"
         elif decision.id in self.inputs.withheld.chosen:
             chosen = "withheld"
         else:
             chosen = "none"
-        return Weighed(shown, hidden, chosen)
+        support_hidden = any(
+            n.what == "options" and n.role == "support" for n in self.inputs.withheld.at(place)
+        )
+        return Weighed(shown, hidden, chosen, support_hidden)
 
     def indicator_view(self, ind: model.Indicator) -> dict[str, Any]:
         status = self.inputs.statuses[ind.id]
@@ -774,6 +1153,7 @@ class _Renderer:
             "breakdown_periods": periods_of,
             "gaps": gaps,
             "has_intervals": any(r.lower is not None for r in results),
+            "not_counted": not_counted(self.inputs.withheld.at(f"indicators/{ind.id}")),
         }
 
     def run(self, accessibility_template: str) -> Rendered:
@@ -805,12 +1185,24 @@ class _Renderer:
             "responses": responses,
             "represent": represent,
             "charts_for": lambda key: self.inputs.charts.get(key, ()),
+            "statements": self.inputs.statements,
+            "archived": self.inputs.archived,
+            "history": self.inputs.history,
         }
         org = r.organisation.name
 
-        self.render("home.md.j2", SRC["home"], "Home", pdf=None, **common)
+        self.render("home.md.j2", SRC["home"], _("Home"), pdf=None, **common)
+        if self.inputs.history:
+            previous = self.inputs.history[0]
+            self.render(
+                "what_changed.md.j2",
+                SRC["what_changed"],
+                _("What changed since {period}").format(period=previous.label),
+                changes=history.compare(previous, r, statuses),
+                **common,
+            )
 
-        self.render("objectives.md.j2", SRC["objectives"], "What we're for", **common)
+        self.render("objectives.md.j2", SRC["objectives"], _("What we're for"), **common)
         children: dict[str | None, list[model.Objective]] = {}
         for o in r.objectives:
             children.setdefault(o.parent_id if o.parent_id in self.objective else None, []).append(
@@ -827,8 +1219,8 @@ class _Renderer:
                 **common,
             )
 
-        self.render("accountability.md.j2", SRC["accountability"], "Who we answer to", **common)
-        self.render("decisions.md.j2", SRC["decisions"], "Decisions", **common)
+        self.render("accountability.md.j2", SRC["accountability"], _("Who we answer to"), **common)
+        self.render("decisions.md.j2", SRC["decisions"], _("Decisions"), **common)
         for d in r.decisions:
             self.render(
                 "decision.md.j2",
@@ -843,7 +1235,7 @@ class _Renderer:
         self.render(
             "indicators.md.j2",
             SRC["indicators"],
-            "How we know",
+            _("How we know"),
             index_page_limit=INDEX_PAGE_LIMIT,
             objectives_with_measures=[
                 (o, by_objective[o.id]) for o in r.objectives if o.id in by_objective
@@ -856,22 +1248,22 @@ class _Renderer:
         )
         for ind in r.indicators:
             view = self.indicator_view(ind)
-            snippet = self.embed_snippet(ind)
+            snippet = self.embed_snippet(ind, self.open_data(ind, view))
             self.render(
                 "indicator.md.j2",
                 src_of("indicators", ind.id),
                 ind.title,
                 embed_snippet=snippet,
                 data_file=data_src(ind.id),
+                earlier=history.indicator_history(ind.id, self.inputs.history),
                 **view,
                 **common,
             )
-            self.open_data(ind, view)
         self.render(
-            "rules.md.j2", SRC["rules"], "How we judge progress", rules=derive.RULES, **common
+            "rules.md.j2", SRC["rules"], _("How we judge progress"), rules=derive.RULES, **common
         )
 
-        self.render("engagements.md.j2", SRC["engagements"], "How we listened", **common)
+        self.render("engagements.md.j2", SRC["engagements"], _("How we listened"), **common)
         for e in r.engagements:
             self.render(
                 "engagement.md.j2",
@@ -888,42 +1280,57 @@ class _Renderer:
         self.render(
             "data.md.j2",
             SRC["data"],
-            "Data",
+            _("Data"),
             downloads=self.inputs.downloads,
+            blanked=blanked_cells(self.inputs.withheld, {}),
             dictionary=_dictionary(),
             pdf=None,
             **common,
         )
-        self.render("changes.md.j2", SRC["changes"], "Changes to this account", **common)
+        self.render("changes.md.j2", SRC["changes"], _("Changes to this account"), **common)
         self.render(
             "problem_codes.md.j2",
             SRC["codes"],
-            "Problem codes",
+            _("Problem codes"),
             codes=sorted(catalogue().values(), key=_code_key),
             **common,
         )
         self.render(
-            accessibility_template, SRC["accessibility"], "Accessibility", org=org, **common
+            accessibility_template, SRC["accessibility"], _("Accessibility"), org=org, **common
         )
+        if self.inputs.statements:
+            self.render("archive.md.j2", SRC["archive"], _("Every statement"), **common)
         self.document(common)
         nav = self.nav()
+        if self.inputs.archived is not None:
+            self.pages = [
+                dataclasses.replace(
+                    p,
+                    text=_after_title(
+                        p.text, archived_banner(self.env, self.inputs.archived, p.src)
+                    ),
+                )
+                for p in self.pages
+            ]
         return Rendered(
             tuple(self.pages), nav, tuple(self.not_in_nav), dict(self.files), dict(self.data)
         )
 
-    def embed_snippet(self, ind: model.Indicator) -> str:
-        """The HTML another website pastes to show a measure's embed card."""
+    def embed_snippet(self, ind: model.Indicator, height: int = CARD_MAX_HEIGHT) -> str:
+        """The HTML another website pastes to show a measure's embed card, ``height`` pixels
+        tall (:func:`card_height`: the card's whole content at every width from 320 px)."""
         where = (self.inputs.site_url or "/") + embed_src(ind.id).removesuffix("index.html")
         # The title as plain words that need no escaping in the attribute: the snippet is shown
         # as code, where an escaped "&amp;" would be shown as it is and pasted escaped twice.
         title = " ".join(re.sub(r"[<>\"`]", "", ind.title.replace("&", " and ")).split())
         return (
             f'<iframe src="{html.escape(where, quote=True)}" title="{title}" '
-            'width="100%" height="960" style="border:0;max-width:40rem" loading="lazy"></iframe>'
+            f'width="100%" height="{height}" style="border:0;max-width:40rem" loading="lazy">'
+            "</iframe>"
         )
 
-    def open_data(self, ind: model.Indicator, view: Mapping[str, Any]) -> None:
-        """A measure's data.json and its embed card."""
+    def open_data(self, ind: model.Indicator, view: Mapping[str, Any]) -> int:
+        """A measure's data.json and its embed card; returns the height the card needs."""
         status = view["status"]
         self.data[data_src(ind.id)] = indicator_data(
             ind, status, self.report.results_for(ind.id), self.inputs.as_of
@@ -940,7 +1347,12 @@ class _Renderer:
             chart_src=Markup(root + chart_src(trend[0].id)) if trend else None,
             full_page=Markup(root + address(src_of("indicators", ind.id))),
             rules_page=Markup(root + address(SRC["rules"])),
+            not_counted=view["not_counted"],
         )
+        image = None
+        if trend and trend[0].drawing is not None:
+            image = svg_size(svg.draw(trend[0].drawing))
+        return card_height(self.files[src], image)
 
     # -- the statement as a document -----------------------------------------------------------
 
@@ -1073,12 +1485,13 @@ class _Renderer:
         )
         self.keep(Page(document.PRINT_SRC, _("The whole statement"), finished))
         # The home and data pages again, now that the document's PDF and its size are known.
-        self.render("home.md.j2", SRC["home"], "Home", pdf=pdf_link(SRC["home"]), **common)
+        self.render("home.md.j2", SRC["home"], _("Home"), pdf=pdf_link(SRC["home"]), **common)
         self.render(
             "data.md.j2",
             SRC["data"],
-            "Data",
+            _("Data"),
             downloads=self.inputs.downloads,
+            blanked=blanked_cells(self.inputs.withheld, {}),
             dictionary=_dictionary(),
             pdf=pdf_link(SRC["data"]),
             **common,
@@ -1098,39 +1511,49 @@ class _Renderer:
 
         r = self.report
         return [
-            {"Home": SRC["home"]},
+            {_("Home"): SRC["home"]},
             {
-                "What we're for": section(
+                _("What we're for"): section(
                     SRC["objectives"], "objectives", [o.id for o in r.objectives]
                 )
             },
             {
-                "Who we answer to": [
+                _("Who we answer to"): [
                     SRC["accountability"],
                     {
-                        "Decisions": section(
+                        _("Decisions"): section(
                             SRC["decisions"], "decisions", [d.id for d in r.decisions]
                         )
                     },
                 ]
             },
             {
-                "How we know": section(
+                _("How we know"): section(
                     SRC["indicators"], "indicators", [i.id for i in r.indicators], [SRC["rules"]]
                 )
             },
             {
-                "How we listened": section(
+                _("How we listened"): section(
                     SRC["engagements"], "engagements", [e.id for e in r.engagements]
                 )
             },
             {
-                "Data": [
+                _("Data"): [
                     SRC["data"],
                     {titles[SRC["changes"]]: SRC["changes"]},
+                    *(
+                        [{titles[SRC["what_changed"]]: SRC["what_changed"]}]
+                        if SRC["what_changed"] in titles
+                        else []
+                    ),
                     {titles[document.PRINT_SRC]: document.PRINT_SRC},
                     {titles[SRC["codes"]]: SRC["codes"]},
                     {titles[SRC["accessibility"]]: SRC["accessibility"]},
+                    *(
+                        [{titles[SRC["archive"]]: SRC["archive"]}]
+                        if SRC["archive"] in titles
+                        else []
+                    ),
                 ]
             },
         ]

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from ..messages import pgettext
 from .axes import Axis
 
 BACKGROUND = "#ffffff"
@@ -49,10 +50,11 @@ PAD = 8
 def _period_lines(label: str) -> list[str]:
     """A period label over lines of one word, so that many periods fit side by side: "31 March
     2026" over three, "January to March 2026" too ("to" stays with the month before it)."""
+    joiner = pgettext("quarter", "to")  # the word between a quarter's months ("i" in Welsh)
     lines: list[str] = []
     for word in label.split(" "):
-        if word == "to" and lines:
-            lines[-1] += " to"
+        if word == joiner and lines:
+            lines[-1] += " " + joiner
         else:
             lines.append(word)
     return lines
@@ -94,7 +96,7 @@ class GroupPoint:
     lower: float | None
     upper: float | None
     worst: bool
-    text: str  # the value as people read it, e.g. "12% (worst off)"
+    text: str  # the value as people read it, e.g. "12% (worst result)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +105,9 @@ class BreakdownDrawing:
     axis: Axis
     everyone: float | None = None
     everyone_label: str = ""
+    # The legend's words, in the page's language.
+    others_label: str = "Other groups"
+    worst_label: str = "Group with the worst result"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -688,8 +693,8 @@ def draw_trend(d: TrendDrawing) -> str:
 
 def draw_breakdown(d: BreakdownDrawing) -> str:
     """Each group's latest value as a point on its own row with its likely range as a bar; the
-    worst-off group a diamond in another colour (shape and words, not colour alone); the figure
-    for everyone a dashed line named at the top."""
+    group with the worst result a diamond in another colour (shape and words, not colour alone);
+    the figure for everyone a dashed line named at the top."""
     groups = d.groups
     label_lines = _category_labels([g.label for g in groups], 170)
     label_w = max(text_width(line) for lines in label_lines for line in lines)
@@ -737,8 +742,8 @@ def draw_breakdown(d: BreakdownDrawing) -> str:
             left,
             end + 10,
             [
-                (_circle(0, 0, 6.2, PRIMARY, "key"), "Other groups"),
-                (_diamond(0, 0, 7.7, PALETTE[1], "key"), "Worst-off group"),
+                (_circle(0, 0, 6.2, PRIMARY, "key"), d.others_label),
+                (_diamond(0, 0, 7.7, PALETTE[1], "key"), d.worst_label),
             ],
         )
     )

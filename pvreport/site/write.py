@@ -88,7 +88,7 @@ def _column_groups(table: read.Table, label: str) -> tuple[Any, list[Any]]:
 
 def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
     """One resource as a public CSV: the contract's columns only, withheld rows left out,
-    references to withheld rows blanked, headings and text cells neutralised (numbers are typed
+    references to withheld rows blanked, and cells that would give a withheld value away, headings and text cells neutralised (numbers are typed
     values, never touched). Returns bytes and row count.
 
     Worked column by column: each distinct cell of a column is formatted and quoted once, and the
@@ -136,6 +136,13 @@ def public_csv(table: read.Table, withheld: Withheld) -> tuple[bytes, int]:
                 text = neutralise(text)
             texts.append(_csv_field(text))
         column = pa.array(texts, pa.string()).take(pa.array(codes))
+        blank = withheld.blanked.get(name, {}).get(label)
+        if blank:
+            # Cells of public rows that would give a withheld value away.
+            mask = np.fromiter(
+                (row.line in blank for row in table.rows), dtype=bool, count=len(column)
+            )
+            column = pc.if_else(pa.array(mask), "", column)
         columns.append(column if keep is None else column.filter(keep))
     head = csv_header(header)
     if not columns:

@@ -22,7 +22,7 @@ from importlib import resources as package_files
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import contract, keys
+from .. import contract, keys, messages
 from ..problems import Problem
 from . import read
 
@@ -74,15 +74,15 @@ def _depth(value: Any) -> int:
 JsonPath = tuple[str | int, ...]
 
 
-def json_lines(text: str) -> tuple[dict[JsonPath, int], list[tuple[str, int]]]:
+def json_lines(text: str) -> tuple[dict[JsonPath, int], list[tuple[str, int, int]]]:
     """Where each value of a JSON text starts, and where keys repeat within one object.
 
-    Returns ``{path: line}`` (an object member's line is its key's line) and the ``(key, line)``
-    of every repeated key. Python's json module gives no positions, so this small scanner walks
+    Returns ``{path: line}`` (an object member's line is its key's line) and the ``(key, line,
+    first line)`` of every repeated key. Python's json module gives no positions, so this small scanner walks
     the text once; it assumes the text has already parsed.
     """
     lines: dict[JsonPath, int] = {(): 1}
-    repeats: list[tuple[str, int]] = []
+    repeats: list[tuple[str, int, int]] = []
     # Each open container: [path, is_object, next index or pending key, keys seen, want key].
     stack: list[list[Any]] = []
     line, i, size = 1, 0, len(text)
@@ -106,7 +106,7 @@ def json_lines(text: str) -> tuple[dict[JsonPath, int], list[tuple[str, int]]]:
                 key = json.loads(raw)
                 frame = stack[-1]
                 if key in frame[3]:
-                    repeats.append((key, line))
+                    repeats.append((key, line, lines.get((*frame[0], key), line)))
                 frame[3].add(key)
                 frame[2], frame[4] = key, False
                 lines.setdefault((*frame[0], key), line)
@@ -245,13 +245,19 @@ def read_json(path: Path, file: str) -> tuple[Any, list[Problem]]:
         return None, [
             Problem(
                 "duplicate-key",
-                f'{file} names the property "{key}" a second time on line {line}, in the same '
-                "object.",
+                messages.gettext(
+                    'The property "{key}" is already written on line {first} of {file}, in the '
+                    "same object: it is written again here, on line {line}."
+                ).format(key=key, first=first, file=file, line=line),
                 file=file,
                 line=line,
                 value=key,
+                hint=messages.gettext(
+                    "Keep one of the two entries (line {first} or line {line}) and delete the "
+                    "other: a program reading the file keeps only one of them, silently."
+                ).format(first=first, line=line),
             )
-            for key, line in repeats
+            for key, line, first in repeats
         ]
     if _depth(value) > MAX_DEPTH:
         return None, [
@@ -437,6 +443,7 @@ def _check_properties(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
     ):
         yield found
     yield from _check_status_rules(descriptor)
+    yield from _check_published(descriptor)
 
 
 def _check_status_rules(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
@@ -712,6 +719,50 @@ def _check_period(period: Mapping[str, Any]) -> Iterator[Problem]:
             field="reporting_period.end",
             value=period.get("end"),
             hint="Swap the two dates, or correct the one that is wrong.",
+        )
+
+
+def published_date(descriptor: Mapping[str, Any]) -> dt.date | None:
+    """The day the statement was published (``published``), where it is a real date."""
+    value = descriptor.get("published")
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _check_published(descriptor: Mapping[str, Any]) -> Iterator[Problem]:
+    """``published``, where given: a real day, and not before the reporting period ends."""
+    value = descriptor.get("published")
+    if not isinstance(value, str):
+        return  # absent, or not text: the schema's check says so
+    day = published_date(descriptor)
+    if day is None:
+        yield Problem(
+            "bad-published-date",
+            f'"published" is {json.dumps(value, ensure_ascii=False)[:80]}, not a real day written '
+            "YYYY-MM-DD.",
+            file=DESCRIPTOR,
+            field="published",
+            value=str(value)[:200],
+        )
+        return
+    period = descriptor.get("reporting_period")
+    end = period.get("end") if isinstance(period, Mapping) else None
+    try:
+        ends = dt.date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        ends = None
+    if ends is not None and day < ends:
+        yield Problem(
+            "published-before-period-end",
+            f'"published" is {day}, before the reporting period ends on {ends}: a statement '
+            "is published once the year it reports on is over.",
+            file=DESCRIPTOR,
+            field="published",
+            value=str(value),
         )
 
 
@@ -1083,6 +1134,23 @@ def _declared_schema(
     return raw, []
 
 
+def _files_by_contract_name(package_dir: Path) -> dict[str, Resource]:
+    """Where datapackage.json cannot be read: the files named as the contract names its
+    resources (``objectives.csv``), so that their problems are found all the same (the package
+    still fails on the descriptor's own). A file the gate would refuse is left out silently."""
+    found: dict[str, Resource] = {}
+    seen: set[str] = set()
+    for index, name in enumerate(contract.RESOURCES):
+        if not (package_dir / f"{name}.csv").is_file():
+            continue
+        resource, problems = _check_resource(
+            package_dir, index, {"name": name, "path": f"{name}.csv"}, seen
+        )
+        if resource is not None and not problems:
+            found[name] = resource
+    return found
+
+
 def check(package_dir: Path) -> GateResult:
     """Read and check ``datapackage.json`` and the paths it names."""
     package_dir = Path(package_dir)
@@ -1116,10 +1184,14 @@ def check(package_dir: Path) -> GateResult:
                     file=DESCRIPTOR,
                 )
             ]
-        return GateResult(None, [dataclasses.replace(p, field=None) for p in problems], {})
+        return GateResult(
+            None,
+            [dataclasses.replace(p, field=None) for p in problems],
+            _files_by_contract_name(package_dir) if missing else {},
+        )
     descriptor, problems = read_json(path, DESCRIPTOR)
     if descriptor is None:
-        return GateResult(None, problems, {})
+        return GateResult(None, problems, _files_by_contract_name(package_dir))
     if not isinstance(descriptor, dict):
         return GateResult(
             None,
@@ -1131,7 +1203,7 @@ def check(package_dir: Path) -> GateResult:
                     file=DESCRIPTOR,
                 )
             ],
-            {},
+            _files_by_contract_name(package_dir),
         )
     text = path.read_bytes().decode("utf-8-sig")
     lines, _ = json_lines(text)

@@ -72,6 +72,80 @@ def parse_moment(text: str) -> dt.datetime:
     return moment
 
 
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})")
+_MONTH_NAME_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_TIME = re.compile(r"(?:^|\s|T)(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(am|pm)?(?:\s*([a-z]+))?$")
+_ZONES = {"z": "Z", "utc": "Z", "gmt": "Z", "bst": "+01:00"}
+
+
+def guess_date(text: str) -> dt.date | None:
+    """The date a person most likely meant by a date in another form (``1 June 2026``,
+    ``01/06/2026``, read day first as in the UK), or None. For suggestions only: never read
+    as a date."""
+    text = text.strip().lower()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    day = month = year = None
+    if found := _DAY_FIRST.fullmatch(text):
+        day, month, year = (int(g) for g in found.groups())
+    elif (found := _DAY_MONTH_NAME.fullmatch(text)) and found[2] in MONTHS:
+        day, month, year = int(found[1]), MONTHS[found[2]], int(found[3])
+    elif (found := _MONTH_NAME_DAY.fullmatch(text)) and found[1] in MONTHS:
+        day, month, year = int(found[2]), MONTHS[found[1]], int(found[3])
+    if day is None or month is None or year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def suggest_moment(text: str) -> str | None:
+    """A moment in an accepted form for a cell that is in none (``1 June 2026 09:30 BST`` gives
+    ``2026-06-01T09:30:00+01:00``), or None where no reading is likely."""
+    text = " ".join(text.strip().split())
+    time = _TIME.search(text.lower())
+    rest = text[: time.start()].strip() if time else text
+    date = guess_date(rest)
+    if date is None:
+        return None
+    if time is None:
+        return date.isoformat()
+    hour, minute, second = int(time[1]), int(time[2]), int(time[3] or 0)
+    if time[4] == "pm" and hour < 12:
+        hour += 12
+    elif time[4] == "am" and hour == 12:
+        hour = 0
+    zone = _ZONES.get(time[5] or "z")
+    if zone is None or hour > 23 or minute > 59 or second > 59:
+        return None
+    return f"{date.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 @dataclasses.dataclass(frozen=True)
 class Clock:
     """The one "now" of a run, taken once and passed through: validation, the build and the

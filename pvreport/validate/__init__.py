@@ -11,13 +11,14 @@ import dataclasses
 import datetime as dt
 import importlib.abc
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from .. import contract
 from ..problems import Problem, has_errors, sorted_problems
 from ..problems import strict as make_strict
-from ..tables import gate, read
+from ..tables import gate, read, workbook
 from ..tables import limits as size_limits
 from ..tables.moments import Clock
 from . import fastcheck, hygiene, readability, rules, tabular
@@ -25,8 +26,9 @@ from . import fastcheck, hygiene, readability, rules, tabular
 
 @dataclasses.dataclass(frozen=True)
 class Validation:
-    """The outcome of validating one package folder."""
+    """The outcome of validating one package folder (or workbook)."""
 
+    #: The folder, or the workbook, as given.
     package_dir: Path
     descriptor: dict[str, Any] | None
     #: Every contract resource that could be read, by name.
@@ -99,9 +101,53 @@ def validate_package(
     ``fast_rows`` keeps files of at most that many data rows for frictionless itself (the
     reference the differential tests compare with: they set it beyond any file).
     ``thresholds`` say when a text is hard to read (default: ``readability.Thresholds()``).
+
+    ``package_dir`` may be an ``.xlsx`` workbook (:mod:`pvreport.tables.workbook`): it is read
+    into a passing folder of CSV files, checked as any folder is, and every problem names the
+    workbook, its sheet and cell.
     """
     package_dir = Path(package_dir)
     clock = clock or Clock.make(as_of)
+    if workbook.is_workbook(package_dir):
+        with tempfile.TemporaryDirectory(prefix="pvreport-workbook-") as folder:
+            unpacked = workbook.unpack(package_dir, Path(folder), limits)
+            found = list(unpacked.problems)
+            descriptor = None
+            tables: dict[str, read.Table] = {}
+            if unpacked.folder is not None:
+                inner = _validate_folder(
+                    unpacked.folder,
+                    clock=clock,
+                    strict=strict,
+                    limits=limits,
+                    fast_rows=fast_rows,
+                    thresholds=thresholds,
+                )
+                found.extend(unpacked.locate(p) for p in inner.problems)
+                descriptor, tables = inner.descriptor, inner.tables
+        unique = list(dict.fromkeys(found))
+        if strict:
+            unique = make_strict(unique)
+        return Validation(package_dir, descriptor, tables, sorted_problems(unique))
+    return _validate_folder(
+        package_dir,
+        clock=clock,
+        strict=strict,
+        limits=limits,
+        fast_rows=fast_rows,
+        thresholds=thresholds,
+    )
+
+
+def _validate_folder(
+    package_dir: Path,
+    *,
+    clock: Clock,
+    strict: bool,
+    limits: size_limits.Limits | None,
+    fast_rows: int | None,
+    thresholds: readability.Thresholds | None,
+) -> Validation:
     _spare_pandas()
     # 1. The gate: the descriptor, and which files are safe to open.
     gated = gate.check(package_dir)
@@ -109,7 +155,10 @@ def validate_package(
     problems: list[Problem] = []
     problems.extend(gated.problems)
     tables: dict[str, read.Table] = {}
-    if gated.descriptor is not None:
+    # A descriptor that cannot be read stops the build, but the files named as the contract
+    # names them are still checked: one broken file does not hide the problems of the others.
+    descriptor = gated.descriptor if gated.descriptor is not None else {}
+    if gated.descriptor is not None or gated.resources:
         # 2. Limits: a file over one goes no further; one over the size limit is never opened.
         # Large files are read once, by column, and shared by every stage below (the limits
         # ask for them only once a file is known to be within the size and row limits).
@@ -186,14 +235,15 @@ def validate_package(
                 name, resource.path, resource.file, contract.schema(name), parsed=parsed.get(name)
             )
         problems.extend(gate.check_rows(tables))
-        problems.extend(rules.check(gated.descriptor, tables, clock=clock))
+        problems.extend(rules.check(descriptor, tables, clock=clock))
         problems = rules.suggest_references(problems, tables)
+        problems = rules.place_duplicates(problems, tables)
 
         # 6. Plain language: warnings for texts people will find hard to read.
         problems.extend(
             readability.check(
                 tables,
-                descriptor=gated.descriptor,
+                descriptor=descriptor,
                 min_ease=thresholds.min_ease,
                 max_sentence_words=thresholds.max_sentence_words,
             )

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from .. import contract, keys
+from .. import contract, keys, messages
 from ..problems import Problem
 from ..report import derive, load, model, periods, visibility
 from ..tables import moments, read
@@ -297,6 +297,7 @@ def suggest_references(
     """
     by_file = {table.file: name for name, table in tables.items()}
     known: dict[tuple[str, str], list[str]] = {}
+    public: dict[tuple[str, str], list[str]] = {}
     targets: dict[str, dict[str, tuple[str, str]]] = {}
     # A misspelt id is often referred to by many rows: each is judged once.
     judged: dict[tuple[tuple[str, str], str], str | None] = {}
@@ -328,11 +329,113 @@ def suggest_references(
         suggestion = judged[target, value]
         if suggestion is None:
             continue  # the target's own cell is the one to fix, and its problem says so
-        out.append(
-            dataclasses.replace(problem, message=problem.message + suggestion)
-            if suggestion
-            else problem
+        if not suggestion:
+            out.append(problem)
+            continue
+        # The publisher sees their own data; a CI log may be public: there, only public ids.
+        if target not in public:
+            hidden = _not_public_ids(tables, target)
+            public[target] = [i for i in known[target] if i not in hidden]
+        public_suggestion = (
+            keys.did_you_mean(
+                value, [i for i in public[target] if _passes_pattern(target[0], target[1], i)]
+            )
+            if len(public[target]) < len(known[target])
+            else suggestion
         )
+        out.append(
+            dataclasses.replace(
+                problem,
+                message=problem.message + suggestion,
+                public_message=(
+                    None if public_suggestion == suggestion else problem.message + public_suggestion
+                ),
+            )
+        )
+    return out
+
+
+def _not_public_ids(tables: Mapping[str, read.Table], target: tuple[str, str]) -> set[str]:
+    """The ids of ``target`` that name rows kept off the site: confidential rows, and the
+    indicators of a confidential objective."""
+    resource, field = target
+    if resource not in tables:
+        return set()
+
+    def rows_of(name: str) -> list[Any]:
+        table = tables.get(name)
+        if table is None:
+            return []
+        return [
+            types.SimpleNamespace(
+                id=row.get("id"),
+                visibility=row.get("visibility") or "public",
+                objective_id=row.get("objective_id"),
+            )
+            for row in table.rows
+        ]
+
+    if resource in ("objectives", "indicators") and field == "id":
+        objectives, indicators = visibility.withheld_measures(
+            rows_of("objectives"), rows_of("indicators")
+        )
+        return objectives if resource == "objectives" else indicators
+    return {
+        value
+        for row in tables[resource].rows
+        if row.get("visibility") == "confidential" and isinstance(value := row.get(field), str)
+    }
+
+
+def place_duplicates(
+    problems: Iterable[Problem], tables: Mapping[str, read.Table]
+) -> list[Problem]:
+    """Each repeated id or key with its cells and the line that has it first ("The id
+    "clean-streets" is already used on line 3."): frictionless says only that a row repeats one
+    above. Tables are keyed only where some row repeats a key."""
+    by_file = {table.file: name for name, table in tables.items()}
+    firsts: dict[str, dict[tuple[Any, ...], int]] = {}
+    rows_at: dict[str, dict[int, read.Row]] = {}
+    out: list[Problem] = []
+    for problem in problems:
+        name = by_file.get(problem.file or "")
+        key = contract.schema(name).get("primaryKey", []) if name in contract.RESOURCES else []
+        if problem.code != "duplicate-id" or name is None or not key or problem.line is None:
+            out.append(problem)
+            continue
+        if name not in firsts:
+            seen: dict[tuple[Any, ...], int] = {}
+            for row in tables[name].rows:
+                seen.setdefault(tuple(row.get(f) for f in key), row.line)
+            firsts[name] = seen
+            rows_at[name] = {row.line: row for row in tables[name].rows}
+        row = rows_at[name].get(problem.line)
+        first = firsts[name].get(tuple(row.get(f) for f in key)) if row is not None else None
+        if row is None or first is None or first >= problem.line:
+            out.append(problem)
+            continue
+        cells = [row.get(f) for f in key]
+        if len(key) == 1:
+            message = messages.gettext(
+                'The {field} "{value}" is already used on line {line}.'
+            ).format(field=key[0], value=cells[0], line=first)
+            hint = messages.gettext(
+                "Each row needs an {field} of its own: give this row another {field}, or delete "
+                "it if it repeats line {line}."
+            ).format(field=key[0], line=first)
+        else:
+            named = [f'{f} "{c}"' for f, c in zip(key, cells, strict=True)]
+            together = messages.gettext("{first} and {last}").format(
+                first=", ".join(named[:-1]), last=named[-1]
+            )
+            message = messages.gettext(
+                "The {cells} are already used together on line {line}."
+            ).format(cells=together, line=first)
+            hint = messages.gettext(
+                "No two rows may share the same {fields}: change one of them on this line or on "
+                "line {line}, or delete this row if it repeats that one."
+            ).format(fields=", ".join(key), line=first)
+        out.append(dataclasses.replace(problem, message=message, hint=hint))
     return out
 
 
@@ -654,19 +757,52 @@ def moments_are_readable(package: Package) -> Iterator[Problem]:
         for field, spec in contract.fields(name).items():
             if spec.get("type") != "datetime":
                 continue
+            written = _written_cells(package.tables.get(name), field)
             for row in package.rows(name, lambda columns, f=field: columns.unreadable(f)):
                 if field in row.unreadable:
+                    cell = written.get(row.line, "")
+                    fix = moments.suggest_moment(cell)
+                    message = messages.gettext(
+                        '"{cell}" in {field} is not a moment pvreport can read, so it cannot tell '
+                        "when the row may be published; the build withholds nothing it cannot "
+                        "read and stops."
+                    ).format(cell=cell, field=field)
+                    hint = moments.HINT
+                    if fix:
+                        message += " " + messages.gettext('Did you mean "{fix}"?').format(fix=fix)
+                        if "T" in fix and fix.endswith("Z"):
+                            hint = messages.gettext(
+                                "{fix} is that time in UTC: in British Summer Time (late March "
+                                "to late October) write {local} for the same clock time in the "
+                                "UK. {forms}"
+                            ).format(fix=fix, local=fix[:-1] + "+01:00", forms=moments.HINT)
                     yield _problem(
                         "bad-moment",
                         package,
                         name,
                         row,
                         field,
-                        f"The moment in {field} cannot be read, so pvreport cannot tell when "
-                        "the row may be published; the build withholds nothing it cannot read "
-                        "and stops.",
-                        hint=moments.HINT,
+                        message,
+                        value=cell or None,
+                        hint=hint,
                     )
+
+
+def _written_cells(table: read.Table | None, field: str) -> dict[int, str]:
+    """The cells of ``field`` that cannot be read, as written, by line (for messages that quote
+    them: a row holds no value for such a cell)."""
+    import numpy as np
+
+    if table is None or table.columns is None:
+        return {}
+    columns = table.columns
+    text = columns.text(field)
+    if text is None:
+        return {}
+    return {
+        columns.line(index): str(text[index].as_py() or "")
+        for index in np.flatnonzero(columns.unreadable(field)).tolist()
+    }
 
 
 def _not_a_date(name: str, field: str, cell: Any) -> str | None:
@@ -1001,23 +1137,53 @@ def _revision_names_no_row(package: Package, resource: str, row: read.Row, row_i
         near.update(difflib.get_close_matches(first, parents, n=3, cutoff=0.6))
         rows = _rows_under(package, resource, near)
         candidates = [keys.canonical(k) for k in keys.keyed(resource, rows, read.Row.get)]
-    found = keys.closest(guess, candidates)
-    suggestion = f" Did you mean '{found}'?" if found is not None else ""
-    example = found if found is not None else (candidates[0] if candidates else None)
-    return _problem(
-        "revision-names-no-row",
-        package,
-        "revisions",
-        row,
-        "row_id",
-        f"This revision changes {resource}, but no row of {package.file(resource)} has the "
-        f"{what} '{row_id}'.{suggestion}",
-        value=row_id,
-        hint=f"Write the {what} of the row that changed"
-        + (f" as {form}" if len(fields) > 1 else "")
-        + (f" (for example '{example}')" if example else "")
-        + ", exactly as it is written in the file, small and capital letters alike.",
+
+    def told(candidates: Sequence[str]) -> tuple[str, str]:
+        found = keys.closest(guess, candidates)
+        suggestion = f" Did you mean '{found}'?" if found is not None else ""
+        example = found if found is not None else (candidates[0] if candidates else None)
+        message = (
+            f"This revision changes {resource}, but no row of {package.file(resource)} has the "
+            f"{what} '{row_id}'.{suggestion}"
+        )
+        hint = (
+            f"Write the {what} of the row that changed"
+            + (f" as {form}" if len(fields) > 1 else "")
+            + (f" (for example '{example}')" if example else "")
+            + ", exactly as it is written in the file, small and capital letters alike."
+        )
+        return message, hint
+
+    message, hint = told(candidates)
+    # A CI log may be public: there, the suggestion and the example name only public rows.
+    hidden = _not_public_keys(package, resource)
+    public = [c for c in candidates if c not in hidden] if hidden else candidates
+    public_message, public_hint = told(public) if len(public) < len(candidates) else (None, None)
+    return dataclasses.replace(
+        _problem(
+            "revision-names-no-row",
+            package,
+            "revisions",
+            row,
+            "row_id",
+            message,
+            value=row_id,
+            hint=hint,
+        ),
+        public_message=public_message if public_message != message else None,
+        public_hint=public_hint if public_hint != hint else None,
     )
+
+
+def _not_public_keys(package: Package, resource: str) -> set[str]:
+    """The keys (as :func:`keys.canonical` writes them) of a resource's rows kept off the site."""
+    if resource in ("objectives", "indicators"):
+        return _not_public_ids(package.tables, (resource, "id"))
+    table = package.tables.get(resource)
+    if table is None or "visibility" not in table.header:
+        return set()
+    rows = [r for r in table.rows if r.get("visibility") == "confidential"]
+    return {keys.canonical(k) for k in keys.keyed(resource, rows, read.Row.get)}
 
 
 # Warnings --------------------------------------------------------------------------------------

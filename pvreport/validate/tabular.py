@@ -19,8 +19,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import contract
+from .. import contract, messages
 from ..problems import Problem
+from ..report import periods
 from ..tables import gate, read
 from ..tables.gate import DESCRIPTOR, Resource
 from . import fastcheck, hygiene
@@ -206,6 +207,32 @@ def compare_schema(name: str, declared: Mapping[str, Any]) -> Iterator[Problem]:
             )
 
 
+def _spaced_id(cell: str, inner: str, shown: str) -> Problem:
+    """An id that is right but for spaces before or after it: a space nobody sees in a
+    spreadsheet, named and shown (as ␣)."""
+    before = len(cell) - len(cell.lstrip(" "))
+    after = len(cell) - len(cell.rstrip(" "))
+    if before and after:
+        where = messages.gettext("starts and ends with spaces")
+    elif before:
+        where = messages.ngettext("starts with a space", "starts with {n} spaces", before)
+    else:
+        where = messages.ngettext("ends with a space", "ends with {n} spaces", after)
+    visible = "\u2423" * before + inner + "\u2423" * after
+    return Problem(
+        "bad-id",
+        messages.gettext(
+            'The id "{visible}" {where} (shown here as \u2423): ids have no spaces.'
+        ).format(visible=visible, where=where.format(n=max(before, after))),
+        field=shown,
+        value=cell,
+        hint=messages.gettext(
+            'Delete the space: write "{inner}". A space is easy to miss in a spreadsheet; '
+            "click the cell and look in the formula bar."
+        ).format(inner=inner),
+    )
+
+
 def _slug(text: str) -> str:
     """The id a person probably meant: lower case, hyphens for spaces and punctuation."""
     return re.sub(r"[^a-z0-9-]+", "-", text.strip().lower()).strip("-")[:64]
@@ -255,13 +282,30 @@ def _constraint_problem(
                 else None,
             )
         if pattern.startswith(_PERIOD_PATTERN_START):
+            fix = periods.suggest_period(cell)
+            message = messages.gettext(
+                '"{cell}" is not a period in one of the contract\'s forms.'
+            ).format(cell=cell)
+            if fix:
+                message += " " + messages.gettext('Did you mean "{fix}"?').format(fix=fix)
             return Problem(
                 "bad-period",
-                f'"{cell}" is not a period in one of the contract\'s forms.',
+                message,
                 field=shown,
                 value=cell,
+                hint=messages.gettext("Write the period in one of the forms {forms}.").format(
+                    forms=periods.FORMS_EXPLAINED
+                )
+                + (
+                    " " + messages.gettext('For "{cell}", write {fix}.').format(cell=cell, fix=fix)
+                    if fix
+                    else ""
+                ),
             )
         suggestion = _slug(cell)
+        inner = cell.strip(" ")
+        if inner != cell and re.fullmatch(pattern, inner):
+            return _spaced_id(cell, inner, shown)
         return Problem(
             "bad-id",
             f'"{cell}" is not a valid id: ids use only lower-case letters a to z, '
