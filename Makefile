@@ -13,7 +13,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # apt-get needs root: CI and this project's machines run as root; elsewhere (GitHub's runners) sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test install install-python install-browser serve validate golden clean catalogues
+.PHONY: site test install install-python install-pango install-browser serve validate golden clean catalogues
 
 site: install-python
 	$(BIN)/pvreport build
@@ -30,7 +30,12 @@ test: install
 
 install: install-python install-browser
 
-install-python: $(VENV)/.installed
+install-python: install-pango $(VENV)/.installed
+
+# WeasyPrint (the PDF of the whole statement) draws text with Pango; DejaVu has every Welsh letter
+# (ŵ, ŷ) and is the font the PDF embeds. Debian's packages, installed only where missing.
+install-pango:
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -203,6 +203,12 @@ def build(
         engine_name = choose_engine(engine_name, options)
         translations = translations or options.get("translations")
         untranslated = translation_checks.severity_of(translations)
+        make_pdf = options.get("pdf", True)
+        if not isinstance(make_pdf, bool):
+            raise EngineChoiceError(
+                f"pdf is {make_pdf!r}: write true (the PDF of the whole statement is made, the "
+                "default) or false (it is not)."
+            )
     except (
         LimitsError,
         readability.ThresholdsError,
@@ -322,6 +328,7 @@ def build(
                         statements=statements(validation, earlier),
                         history=history,
                         language=language,
+                        pdf=make_pdf,
                     )
                     rendered = site.rendered
                     # 6b. Each earlier statement's pages, from its own package, judged as of
@@ -979,13 +986,16 @@ def render_report(
     history: Sequence[history_.Then] = (),
     public: Public | None = None,
     language: str | None = None,
+    pdf: bool = False,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
     none). ``statements`` are every statement of the site, for the archive's list;
     ``archived`` says the pages are an earlier statement's, and what they say about it;
     ``history`` are the earlier statements as these pages speak of them (what changed). Stages
-    2 to 4 are :func:`public_report`, done already where ``public`` is given."""
+    2 to 4 are :func:`public_report`, done already where ``public`` is given. With ``pdf``
+    (and ``draw``), the PDF of the whole statement is made from the ``/print/`` page's text and
+    the charts' SVGs."""
     assert validation.descriptor is not None
     # 2 to 4. Load, withhold, derive: the texts in ``language`` (default the package's first;
     # the words pvreport writes are the current one's, see in_language).
@@ -1013,6 +1023,10 @@ def render_report(
             statements=tuple(statements),
             archived=archived,
             history=tuple(history),
+            pdf=pdf and draw is not None,
+            chart_files=charts,
+            created=clock.now.replace(microsecond=0),
+            lang=language or contract.languages(validation.descriptor)[0],
         )
     )
     return Site(report, withheld, rendered, charts, download_files)

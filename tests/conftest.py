@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -136,3 +137,55 @@ def search_entries(site_dir: Path) -> list[dict[str, str]]:
     if material.is_file():
         return list(json.loads(material.read_text(encoding="utf-8"))["docs"])
     return list(json.loads((site_dir / "search.json").read_text(encoding="utf-8"))["items"])
+
+
+def pdf_parts(data: bytes) -> list[tuple[str, str]]:
+    """A PDF as a reader gets it, read apart from the final check's own reader: ``!text``, its
+    pages' words (pdfium); ``!strings``, every string in the file wherever it is nested (title,
+    outline, text alternatives, link addresses), decoded by qpdf; ``!raw``, every stream decoded
+    that is neither drawing (pages, forms, patterns), a font or image, nor the file's own
+    index (object streams, whose objects are read one by one, and the cross-reference stream): the metadata and any embedded
+    file. The drawing streams' text is the pages' words; their numbers are coordinates."""
+    import pikepdf
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    words = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    strings: list[str] = []
+    raw: list[str] = []
+
+    def walk(value: object, top: bool = False) -> None:
+        if not top and getattr(value, "is_indirect", False):
+            return
+        if isinstance(value, pikepdf.String):
+            strings.append(str(value))
+        elif isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, pikepdf.Array):
+            for item in value:
+                walk(item)
+
+    drawing = ("/Form", "/Image", "/Type1C", "/CIDFontType0C", "/OpenType")
+    with pikepdf.Pdf.open(io.BytesIO(data)) as opened:
+        contents = {
+            c.objgen
+            for page in opened.pages
+            for c in (
+                page.obj.Contents
+                if isinstance(page.obj.Contents, pikepdf.Array)
+                else [page.obj.Contents]
+            )
+        }
+        for obj in opened.objects:
+            walk(obj, top=True)
+            if (
+                isinstance(obj, pikepdf.Stream)
+                and obj.objgen not in contents
+                and "/Length1" not in obj
+                and "/BBox" not in obj
+                and str(obj.get("/Subtype", "")) not in drawing
+                and str(obj.get("/Type", "")) not in ("/ObjStm", "/XRef")
+            ):
+                raw.append(obj.read_bytes().decode("utf-8", "replace"))
+    return [("!text", words), ("!strings", "\n".join(strings)), ("!raw", "\n".join(raw))]

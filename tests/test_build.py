@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_OF, BASE, ENGINES, make_project
+from conftest import AS_OF, BASE, ENGINES, make_project, pdf_parts
 
 from pvreport import build
 
@@ -55,6 +55,10 @@ def every_text(folder: Path) -> Iterator[tuple[Path, str]]:
                 for name in archive.namelist():
                     text = archive.read(name).decode("utf-8", "replace")
                     yield path, html.unescape(text) if path.suffix == ".xlsx" else text
+            continue
+        if path.suffix == ".pdf":
+            for _part, text in pdf_parts(data):
+                yield path, text
             continue
         yield path, data.decode("utf-8", "replace")
 
@@ -225,6 +229,10 @@ def test_confidential_and_embargoed_values_appear_nowhere(project: Path) -> None
     assert "not shown because it is confidential" in page
     indicator = (result.site_dir / "indicators" / "damp-homes" / "index.html").read_text("utf-8")
     assert "under embargo" in indicator
+    # The PDF of the whole statement was made, and read above; it says what was withheld.
+    (pdf,) = (result.site_dir / "print").glob("*.pdf")
+    words = dict(pdf_parts(pdf.read_bytes()))["!text"]
+    assert "Canary" not in words and "under embargo" in words
 
     # After the embargo, the next build publishes the result.
     later = build.build(project, as_of=AS_OF.replace(year=2027))

@@ -40,7 +40,7 @@ import openpyxl
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import AS_OF, BASE, ENGINES, FIXTURES, make_project
+from conftest import AS_OF, BASE, ENGINES, FIXTURES, make_project, pdf_parts
 from test_bad_inputs import parse_expected
 
 from pvreport import build
@@ -202,6 +202,8 @@ def _opened(path: Path) -> list[tuple[str, str]]:
         ]
     if path.suffix == ".gz":
         data = gzip.decompress(data)
+    if path.suffix == ".pdf":
+        return pdf_parts(data)
     return [("", data.decode("utf-8", "replace"))]
 
 
@@ -301,6 +303,9 @@ def test_the_site_is_read_whole(shared_build: Built) -> None:
         "engine/mkdocs.yml",
     ):
         assert wanted in paths, wanted
+    # The PDF of the whole statement: its text, its strings and its raw streams.
+    for part in ("!text", "!strings", "!raw"):
+        assert any(p.startswith("site/print/") and p.endswith(".pdf" + part) for p in paths)
     assert any(".zip!options.csv" in p for p in paths)
     # The public data's workbook, its cells read from its XML.
     assert any(p.endswith(".xlsx!options") for p in paths)

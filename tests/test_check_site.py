@@ -314,3 +314,43 @@ def test_the_open_data_files_and_embed_cards_are_read(tmp_path: Path) -> None:
         "embed/indicators/m/index.html",
     ]
     assert "an inline script that is not the theme's" in " ".join(wrong)
+
+
+def _pdf(body: str) -> bytes:
+    """A tagged PDF made as the build makes the statement's, from a page of HTML."""
+    from pvreport.site import document
+
+    html = f'<html lang="en"><head><title>Statement</title></head><body>{body}</body></html>'
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>'
+    return document.make_pdf(html, {"charts/a.svg": svg})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # In the words of a page, running over a line break.
+        "<p>" + "Filler words. " * 60 + "Secret plan for the depot</p>",
+        # Only in a figure's text alternative (the tagged PDF's /Alt), never drawn.
+        '<figure><img src="../charts/a.svg" alt="Secret plan for the depot"></figure><p>x</p>',
+        # Only in the outline and the structure tree's heading title: a heading is drawn, so
+        # in the words too, but the outline is read apart.
+        "<h1>Secret plan for the depot</h1>",
+    ],
+)
+def test_a_withheld_value_in_the_pdf_is_found(tmp_path: Path, body: str) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs"
+    (site / "print").mkdir(parents=True)
+    docs.mkdir()
+    (site / "index.html").write_text("<html><title>t</title><p>ok</p></html>", "utf-8")
+    (site / "print" / "report.pdf").write_bytes(_pdf(body))
+    wrong = check_site(site, docs, ("Secret plan for the depot",))
+    assert [line.split(":")[0] for line in wrong] == ["/print/report.pdf"]
+    assert check_site(site, docs, ("Another text entirely",)) == []
+
+
+def test_the_pdf_is_read_for_its_strings_not_only_its_words() -> None:
+    """The figure's text alternative is in no page's drawn text: only the strings read it."""
+    data = _pdf('<figure><img src="../charts/a.svg" alt="Quiet alternative words"></figure>')
+    texts = check.pdf_texts(data)
+    assert "Quiet alternative words" not in texts[0]
+    assert any("Quiet alternative words" in t for t in texts[1:])

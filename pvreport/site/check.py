@@ -177,12 +177,84 @@ def _json_strings(value: Any, out: list[str]) -> None:
             _json_strings(item, out)
 
 
+def pdf_texts(data: bytes) -> list[str]:
+    """What a reader gets from a PDF: the text of its pages as a reader copies it (all pages as
+    one text, so a text running over a page break is found: pdfium's extraction), and every
+    string and decoded stream in the file (the title, the outline, the figures' text
+    alternatives, the metadata, the pages' content), font programs and images left out."""
+    import pikepdf
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        pages = []
+        for page in document:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    texts = [_fold(" ".join(pages))]
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        drawing = {
+            c.objgen
+            for page in pdf.pages
+            for c in (
+                page.obj.Contents
+                if isinstance(page.obj.Contents, pikepdf.Array)
+                else [page.obj.Contents]
+            )
+        }
+        for obj in pdf.objects:
+            _pdf_strings(obj, texts, top=True, skip=drawing)
+    return texts
+
+
+#: Streams whose bytes are no reader's words (besides object streams, whose objects are read one
+#: by one, and the cross-reference stream): drawing (pages, forms and patterns with a /BBox; its words are the pages' text, read
+#: above; its numbers are coordinates), font programs and images.
+_PDF_BINARY = frozenset(("/Form", "/Image", "/Type1C", "/CIDFontType0C", "/OpenType"))
+
+
+def _pdf_strings(
+    obj: Any, out: list[str], top: bool = False, skip: frozenset[Any] | set[Any] = frozenset()
+) -> None:
+    import pikepdf
+
+    if not top and getattr(obj, "is_indirect", False):
+        return  # read where it is listed itself
+    if isinstance(obj, pikepdf.String):
+        out.append(_fold(str(obj)))
+    elif isinstance(obj, pikepdf.Stream):
+        binary = (
+            obj.objgen in skip or "/Length1" in obj or str(obj.get("/Subtype", "")) in _PDF_BINARY
+        )
+        if not binary:
+            try:
+                raw = obj.read_bytes()
+            except pikepdf.PdfError:
+                raw = obj.read_raw_bytes()
+            out.append(_fold(raw.decode("utf-8", "replace")))
+        for value in obj.stream_dict.values():
+            _pdf_strings(value, out)
+    elif isinstance(obj, pikepdf.Dictionary):
+        for value in obj.values():
+            _pdf_strings(value, out)
+    elif isinstance(obj, pikepdf.Array):
+        for value in obj:
+            _pdf_strings(value, out)
+
+
 def readable_text(name: str, data: bytes) -> str:
     """What a reader gets from a file, as the withheld-values check compares it: the words of
     pages, SVGs and the search index (markup and addresses left out), the cells of CSVs, the
-    strings of JSON, the text of Markdown with its escapes undone; texts apart, spaces folded."""
-    text = data.decode("utf-8", "replace")
+    strings of JSON, the text of Markdown with its escapes undone, the text and strings of a PDF
+    (see :func:`pdf_texts`); texts apart, spaces folded."""
     suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        return _APART.join(pdf_texts(data))
+    text = data.decode("utf-8", "replace")
     texts: list[str]
     if suffix in (".html", ".htm", ".svg", ".xml"):
         texts = _html_text(text)

@@ -39,7 +39,7 @@ from ..messages import N_, _, ngettext, pgettext
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, history, model
 from ..report.visibility import Withheld, WithheldNote
-from . import svg
+from . import document, svg
 
 # ----------------------------------------------------------------------------------------------
 # Escaping
@@ -815,6 +815,23 @@ class Inputs:
     #: The earlier statements as the current one's pages speak of them, newest first: the
     #: what-changed page compares with the first, and each measure's page lists its status in each.
     history: Sequence[history.Then] = ()
+    #: Make the PDF of the whole statement (the plugin option ``pdf``; it needs the charts' SVGs).
+    pdf: bool = False
+    #: The charts' files by path under the docs folder (their SVGs go into the PDF).
+    chart_files: Mapping[str, str | bytes] = dataclasses.field(default_factory=dict)
+    #: The moment the PDF says it was made (the run's clock).
+    created: dt.datetime = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+    #: The language of the pages (BCP 47: the PDF's /Lang).
+    lang: str = "en"
+
+
+@dataclasses.dataclass(frozen=True)
+class PdfLink:
+    """The PDF of the whole statement, as the pages link it: its address from the page and its
+    size in words ("1.2 MB")."""
+
+    href: Markup
+    size: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -885,7 +902,8 @@ class Rendered:
     not_in_nav: tuple[str, ...] = ()
     #: Files that are not Markdown pages, by path under the docs folder: each measure's embed
     #: card (``embed/indicators/<id>/index.html``, a whole HTML page the engine copies as it is).
-    files: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: And the PDF of the whole statement (``print/<name>.pdf``), where one is made.
+    files: Mapping[str, str | bytes] = dataclasses.field(default_factory=dict)
     #: JSON files by path under the docs folder, as values for :func:`pvreport.site.write.json_bytes`:
     #: each measure's ``indicators/<id>/data.json``.
     data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
@@ -1014,10 +1032,23 @@ class _Renderer:
         self.outputs_only = {o.id for o in derive.objectives_measured_only_by_outputs(r)}
         self.pages: list[Page] = []
         self.not_in_nav: list[str] = []
-        self.files: dict[str, str] = {}
+        self.files: dict[str, str | bytes] = {}
         self.data: dict[str, Any] = {}
 
     def render(self, template: str, src: str, title: str, **context: Any) -> None:
+        """Render a page (in place of an earlier rendering of the same page)."""
+        self.keep(Page(src, title, self.text(template, src, **context)))
+
+    def keep(self, page: Page) -> None:
+        for i, old in enumerate(self.pages):
+            if old.src == page.src:
+                self.pages[i] = page
+                return
+        self.pages.append(page)
+
+    def text(self, template: str, src: str, **context: Any) -> str:
+        """A template's Markdown for the page ``src``."""
+
         def to(target: str) -> str:
             page, hash_, anchor = target.partition("#")
             page = self.inputs.content.get(address(page), page)
@@ -1040,7 +1071,7 @@ class _Renderer:
                 part.render(chart=c, src=relative(src, chart_src(c.id)), columns=columns, data=data)
             )
 
-        text = self.env.get_template(template).render(
+        return self.env.get_template(template).render(
             report=self.report,
             as_of=self.inputs.as_of,
             page_src=src,
@@ -1051,7 +1082,6 @@ class _Renderer:
             archived_link=lambda prefix, target: Markup(archived_href(src, prefix, target)),
             **context,
         )
-        self.pages.append(Page(src, title, text))
 
     # -- the pages ---------------------------------------------------------------------------
 
@@ -1164,7 +1194,7 @@ class _Renderer:
         }
         org = r.organisation.name
 
-        self.render("home.md.j2", SRC["home"], _("Home"), **common)
+        self.render("home.md.j2", SRC["home"], _("Home"), pdf=None, **common)
         if self.inputs.history:
             previous = self.inputs.history[0]
             self.render(
@@ -1257,6 +1287,7 @@ class _Renderer:
             downloads=self.inputs.downloads,
             blanked=blanked_cells(self.inputs.withheld, {}),
             dictionary=_dictionary(),
+            pdf=None,
             **common,
         )
         self.render("changes.md.j2", SRC["changes"], _("Changes to this account"), **common)
@@ -1272,6 +1303,7 @@ class _Renderer:
         )
         if self.inputs.statements:
             self.render("archive.md.j2", SRC["archive"], _("Every statement"), **common)
+        self.document(common)
         nav = self.nav()
         if self.inputs.archived is not None:
             self.pages = [
@@ -1325,6 +1357,149 @@ class _Renderer:
             image = svg_size(svg.draw(trend[0].drawing))
         return card_height(self.files[src], image)
 
+    # -- the statement as a document -----------------------------------------------------------
+
+    def document(self, common: Mapping[str, Any]) -> None:
+        """``/print/``: every section of the statement on one page, in reading order, made of
+        the pages rendered so far; the PDF of it (where asked for); then the home page and the
+        data page again, with the PDF's link and size."""
+        r = self.report
+        pages = {p.src: p.text for p in self.pages}
+        titles = {p.src: p.title for p in self.pages}
+        limit = document.DOCUMENT_PAGE_LIMIT
+        whole = {
+            "objectives": len(r.objectives) <= limit,
+            "indicators": len(r.indicators) <= limit,
+            "decisions": len(r.decisions) <= limit,
+            "engagements": len(r.engagements) <= limit,
+        }
+        ids = {
+            "objectives": [o.id for o in r.objectives],
+            "indicators": [i.id for i in r.indicators],
+            "decisions": [d.id for d in r.decisions],
+            "engagements": [e.id for e in r.engagements],
+        }
+        three = _("The three questions")
+        plan: list[tuple[str, str, list[tuple[str, int, str | None]]]] = [
+            ("questions", three, [(SRC["home"], 2, escape_text(three))])
+        ]
+        for key, index in (
+            ("objectives", "objectives"),
+            ("accountability", "accountability"),
+            ("indicators", "indicators"),
+            ("decisions", "decisions"),
+            ("engagements", "engagements"),
+        ):
+            parts: list[tuple[str, int, str | None]] = [(SRC[index], 2, None)]
+            if whole.get(key):
+                parts += [(src_of(key, i), 3, None) for i in ids[key]]
+            plan.append((key, titles[SRC[index]], parts))
+        # Another stage may add /what-changed/ (what changed since earlier statements): the
+        # document holds it where the site has it.
+        changed = [s for s in ("what-changed/index.md", "what-changed.md") if s in pages]
+        if changed:
+            plan.append(("what-changed", titles[changed[0]], [(changed[0], 2, None)]))
+        plan.append(("changes", titles[SRC["changes"]], [(SRC["changes"], 2, None)]))
+        plan.append(("withheld", _("What was withheld, and why"), []))
+        plan.append(("rules", titles[SRC["rules"]], [(SRC["rules"], 2, None)]))
+
+        included = frozenset(src for _k, _t, parts in plan for src, _l, _w in parts)
+        composer = document.Composer(pages, included)
+        sections = []
+        for key, title, parts in plan:
+            text = "\n".join(composer.part(src, level, words) for src, level, words in parts)
+            sections.append(
+                {
+                    "key": key,
+                    "title": title,
+                    "anchor": Markup(document.anchor(parts[0][0]) if parts else "pv-" + key),
+                    "text": Markup(text),
+                    "whole": whole.get(key, True),
+                }
+            )
+        notes: dict[str, list[str]] = {}
+        for note in self.inputs.withheld.notes:
+            said = notes.setdefault(note.place, [])
+            sentence = withheld_sentence(note)
+            if sentence not in said:
+                said.append(sentence)
+        withheld_all = []
+        for place, sentences in notes.items():
+            where = next((s for s in (f"{place}.md", f"{place}/index.md") if s in pages), None)
+            shown = {"src": where, "title": titles[where]} if where else None
+            withheld_all.append((shown, sentences))
+        context = {
+            **common,
+            "sections": sections,
+            "withheld_all": withheld_all,
+            "withheld_total": self.inputs.withheld.total,
+            "index_page_limit": INDEX_PAGE_LIMIT,
+            "objectives_with_measures": [
+                (o, common["by_objective"][o.id])
+                for o in r.objectives
+                if o.id in common["by_objective"]
+            ],
+        }
+        site_url = self.inputs.site_url
+
+        def on_site(path: str, fragment: str) -> str | None:
+            if not site_url:
+                return None
+            return site_url + address(path) + (f"#{fragment}" if fragment else "")
+
+        def chart_image(path: str) -> str | None:
+            return document.relative_to_document(path) if path in self.inputs.chart_files else None
+
+        pdf = None
+        if self.inputs.pdf:
+            text = self.text("print.md.j2", document.PRINT_SRC, pdf=None, for_pdf=True, **context)
+            html_page = document.document_html(
+                composer.finish(text, on_site, chart_image),
+                env=self.env,
+                extensions=[SanitiseExtension()],
+                title=r.title or r.organisation.name,
+                lang=self.inputs.lang,
+                created=self.inputs.created,
+            )
+            data = document.make_pdf(html_page, self.inputs.chart_files)
+            name = re.sub(r"[^a-z0-9-]+", "-", r.name.lower()).strip("-") or "report"
+            pdf_src = f"print/{name}.pdf"
+            self.files[pdf_src] = data
+            pdf = (pdf_src, document.size_words(len(data)))
+
+        def pdf_link(src: str) -> PdfLink | None:
+            if pdf is None:
+                return None
+            return PdfLink(Markup(relative(src, pdf[0])), pdf[1])
+
+        text = self.text(
+            "print.md.j2",
+            document.PRINT_SRC,
+            pdf=pdf_link(document.PRINT_SRC),
+            for_pdf=False,
+            **context,
+        )
+        finished = composer.finish(
+            text,
+            lambda path, fragment: document.relative_to_document(
+                path + (f"#{fragment}" if fragment else "")
+            ),
+            document.relative_to_document,
+        )
+        self.keep(Page(document.PRINT_SRC, _("The whole statement"), finished))
+        # The home and data pages again, now that the document's PDF and its size are known.
+        self.render("home.md.j2", SRC["home"], _("Home"), pdf=pdf_link(SRC["home"]), **common)
+        self.render(
+            "data.md.j2",
+            SRC["data"],
+            _("Data"),
+            downloads=self.inputs.downloads,
+            blanked=blanked_cells(self.inputs.withheld, {}),
+            dictionary=_dictionary(),
+            pdf=pdf_link(SRC["data"]),
+            **common,
+        )
+
     def nav(self) -> list[Any]:
         titles = {p.src: plain(p.title, quote=False) for p in self.pages}
 
@@ -1374,6 +1549,7 @@ class _Renderer:
                         if SRC["what_changed"] in titles
                         else []
                     ),
+                    {titles[document.PRINT_SRC]: document.PRINT_SRC},
                     {titles[SRC["codes"]]: SRC["codes"]},
                     {titles[SRC["accessibility"]]: SRC["accessibility"]},
                     *(

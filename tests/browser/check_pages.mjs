@@ -204,15 +204,34 @@ function focusShows(before, after) {
   );
 }
 
+function countScrollers() {
+  let found = 0;
+  for (const el of document.body.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    const scrolls = (v) => v === 'auto' || v === 'scroll';
+    if (
+      (scrolls(style.overflowX) && el.scrollWidth > el.clientWidth) ||
+      (scrolls(style.overflowY) && el.scrollHeight > el.clientHeight)
+    ) {
+      found += 1;
+    }
+  }
+  return found;
+}
+
 async function keyboardFindings(page, width, restart = false, card = false) {
   const findings = [];
   const total = await page.evaluate(prepareKeyboardWalk, { selector: INTERACTIVE, restart });
-  // Enough presses to pass every element once and come round to the first again, counting a
-  // press for each box that scrolls sideways (Chromium stops Tab on a scroller without links,
-  // such as a wide table: a data dictionary has a dozen). They are sent together (Playwright
-  // keeps their order) rather than one round trip each: the focus log in the page records where
-  // each one landed.
-  await Promise.all(Array.from({ length: 2 * total + 10 }, () => page.keyboard.press('Tab')));
+  // Chromium also stops the focus on a box that scrolls (a wide table on a narrow screen) that
+  // holds nothing focusable, with no tabindex to find it by: a long page of wide tables, such as
+  // /print/, needs a press for each.
+  const scrollers = await page.evaluate(countScrollers);
+  // Enough presses to pass every element (twice over) and come round to the first again. They are sent
+  // together (Playwright keeps their order) rather than one round trip each: the focus log in the
+  // page records where each one landed.
+  await Promise.all(
+    Array.from({ length: 2 * total + scrollers + 10 }, () => page.keyboard.press('Tab')),
+  );
   const { candidates, log } = await page.evaluate(() => window.__kbd);
   if (log.length === 0) {
     findings.push('Tab does not move the focus anywhere');
