@@ -316,3 +316,19 @@ def test_the_static_charts_speak_the_page_language_and_fit(welsh_site: build.Bui
         width = float(re.search(r'viewBox="0 0 ([\d.]+) ', text)[1])
         for x, words in re.findall(r'<text x="([\d.]+)"[^>]*class="legend">([^<]+)<', text):
             assert float(x) + svg.text_width(html.unescape(words)) <= width, (chart.name, words)
+
+
+def test_each_language_has_its_own_pdf(welsh_site: build.Built) -> None:
+    """The document of the statement, in each language, says its language and its title in it."""
+    import pikepdf
+
+    site = welsh_site.site_dir
+    found = {}
+    for home, lang in (("", "cy"), ("en/", "en")):
+        (pdf,) = (site / home / "print").glob("*.pdf")
+        with pikepdf.open(pdf) as doc:
+            found[lang] = (str(doc.Root.Lang), str(doc.docinfo.Title))
+        links = [a["href"] for a in page(site, f"{home}print/").find_all("a", href=True)]
+        assert any(h.endswith(pdf.name) for h in links)
+    assert found["cy"] == ("cy", "Llyfrgelloedd Sir Afonwen: adroddiad gwerth cyhoeddus 2025/26")
+    assert found["en"] == ("en", "Afonwen County Libraries: public value report 2025/26")
