@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import functools
 import html
+import operator
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ from .. import contract, messages
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, model
 from ..report.visibility import Withheld, WithheldNote
+from . import write
 
 # ----------------------------------------------------------------------------------------------
 # Escaping
@@ -570,6 +572,28 @@ def _contract_row(name: str, row: Any, skip: tuple[str, ...]) -> dict[str, Any]:
     return {field: _data_value(getattr(row, field, None)) for field in _data_fields(name, skip)}
 
 
+#: Contract types whose values ``data.json`` holds as text (:func:`_data_value`).
+_AS_TEXT = frozenset({"date", "datetime"})
+
+
+def _contract_rows(name: str, rows: Sequence[Any], skip: tuple[str, ...]) -> write.JsonRows:
+    """:func:`_contract_row` of many rows, made column by column (a national report's measure
+    holds a thousand results, a million in all): only dates and moments are converted one by
+    one, and numbers made as JSON writes them (:func:`pvreport.site.write.json_column`)."""
+    fields = _data_fields(name, skip)
+    types = contract.fields(name)
+    columns = []
+    for field in fields:
+        kind = types[field]["type"]
+        column = list(map(operator.attrgetter(field), rows))
+        if kind in _AS_TEXT:
+            column = [None if v is None else _data_value(v) for v in column]
+        elif kind == "number":
+            column = write.json_column(column)
+        columns.append(column)
+    return write.json_rows(fields, columns)
+
+
 def indicator_data(
     ind: model.Indicator,
     status: derive.IndicatorStatus,
@@ -619,7 +643,7 @@ def indicator_data(
             "next_update": _data_value(status.next_update),
             "proxy": status.proxy,
         },
-        "results": [_contract_row("results", r, skip=("indicator_id",)) for r in ordered],
+        "results": _contract_rows("results", ordered, skip=("indicator_id",)),
     }
 
 
