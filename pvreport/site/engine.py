@@ -33,7 +33,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,10 @@ def _digest(*parts: str | bytes) -> str:
 def _versions() -> str:
     """Everything outside the page that shapes its HTML: the engine's packages and pvreport's own
     Markdown extension (its source, so an edit to the sanitiser invalidates every page)."""
+    # Here, not at the top: importlib.metadata costs 20 ms, and `pvreport validate` imports
+    # this module for its --engine choices.
+    from importlib import metadata
+
     names = ("mkdocs", "markdown", "mkdocs-material", "pymdown-extensions", "nh3")
     found = []
     for name in names:
@@ -572,6 +576,8 @@ def run_zensical(
             "Zensical is not installed here. Install it with: pip install 'pvreport[zensical]' "
             "(or build with --engine mkdocs)."
         )
+    from importlib import metadata
+
     version = metadata.version("zensical")
     out = config_file.parent / ZENSICAL_SITE
     _empty(out)
