@@ -205,6 +205,7 @@ def build(
                 {**site.charts, **site.downloads},
                 content_dir,
                 progress=progress,
+                engine_name=engine_name,
             )
             built = Built(build_dir, site_dir, validation=validation, withheld=withheld, **docs)
             for notice in built.notices:
@@ -654,10 +655,11 @@ def write_docs(
     content_dir: Path,
     *,
     progress: Progress | None = None,
+    engine_name: str = engine.DEFAULT,
 ) -> dict[str, Any]:
     """Write the docs folder (pages, charts, downloads, pvreport's assets, then the
-    hand-written pages over them), the theme overrides and the engine config under
-    ``build_dir``. The docs folder ends up holding exactly these files; ones unchanged since
+    hand-written pages over them), the theme overrides (for Zensical, its own templates that
+    pvreport fixes as well) and the engine config under ``build_dir``. The docs folder ends up holding exactly these files; ones unchanged since
     the last build are not rewritten.
 
     Returns the :class:`Built` fields it learnt: docs_dir, config, nav, report, notices,
@@ -693,6 +695,10 @@ def write_docs(
         overrides,
         skip=["pvreport.css"],
     )
+    if engine_name == "zensical":
+        for name, text in engine.zensical_templates().items():
+            (overrides / name).parent.mkdir(parents=True, exist_ok=True)
+            (overrides / name).write_text(text, encoding="utf-8")
     engine_config = engine_config_for(config, nav, report, scripts, styles)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
