@@ -160,11 +160,12 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 #: What only the build, an error or another command needs: `pvreport validate` of a clean
-#: package imports none of them (each was part of its start-up: numpy.ma 10-30 ms, through a
-#: NumPy array given to pyarrow; importlib.metadata 10-20 ms, through the engine's versions).
+#: package imports none of them (numpy.ma, 10-30 ms, came through a NumPy array given to
+#: pyarrow; the engine's module and importlib.metadata, 10-20 ms, through --engine's choices).
 _NOT_ON_THE_CLEAN_PATH = (
     "frictionless", "pandas", "numpy.ma", "importlib.metadata", "mkdocs", "jinja2", "markdown",
-    "nh3", "selectolax", "pvreport.build", "pvreport.site.render", "pvreport.site.charts",
+    "nh3", "selectolax", "pvreport.build", "pvreport.site.engine", "pvreport.site.render",
+    "pvreport.site.charts",
 )  # fmt: skip
 
 

@@ -37,6 +37,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import DEFAULT, ENGINES  # noqa: F401 (engine.ENGINES, engine.DEFAULT)
+
 #: Bump when what an entry holds changes.
 CACHE_FORMAT = "1"
 
@@ -535,9 +537,9 @@ def run(
 # ----------------------------------------------------------------------------------------------
 # Zensical
 
-#: The engines pvreport can run (``pvreport build --engine``, plugin option ``engine``).
-ENGINES = ("mkdocs", "zensical")
-DEFAULT = "mkdocs"
+# ENGINES and DEFAULT (the engines pvreport can run, and the default) are defined in the
+# package, pvreport.site, so that the command line lists them without importing this module;
+# imported at the top, they are this module's too (engine.ENGINES).
 #: Where Zensical writes the site (it accepts only a folder beside its config file): the
 #: ``site_dir`` of ``build/mkdocs.yml``, emptied before and after each run.
 ZENSICAL_SITE = "site"
@@ -599,11 +601,13 @@ def zensical_templates() -> dict[str, str]:
     """The templates of Zensical's installed theme that :data:`ZENSICAL_TEMPLATE_FIXES` change,
     changed, by path under the theme; a template whose fix no longer applies is left out (kept
     as Zensical has it). Empty where Zensical is not installed."""
-    if not zensical_installed():
-        return {}
-    import zensical
+    import importlib.util
 
-    theme = Path(zensical.__file__).parent / "templates"
+    # Found, not imported: Zensical runs as its own process.
+    spec = importlib.util.find_spec("zensical")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    theme = Path(next(iter(spec.submodule_search_locations))) / "templates"
     texts: dict[str, str] = {}
     for fix in ZENSICAL_TEMPLATE_FIXES:
         path = theme / fix.template
