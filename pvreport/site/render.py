@@ -603,7 +603,12 @@ def indicator_data(
     """One measure's ``data.json``: its metadata (the contract's fields), where it stands (the
     derived statuses, the sentences and rules behind them, the threshold used) and its public
     results, in period order. Documented in CONTRACT.md; the keys are stable."""
-    ordered = sorted(results, key=lambda r: (derive.period_start(r.period), r.period))
+    # Each distinct period ordered once (a measure has a thousand results over a few periods);
+    # the sort is stable, so results of one period stay in file order, as before.
+    rows = list(results)
+    periods = sorted({r.period for r in rows}, key=lambda p: (derive.period_start(p), p))
+    rank = {period: i for i, period in enumerate(periods)}
+    ordered = sorted(rows, key=lambda r: rank[r.period])
     latest = status.latest
     compared = None
     if status.reference_period is not None:
