@@ -658,9 +658,9 @@ def write_docs(
     engine_name: str = engine.DEFAULT,
 ) -> dict[str, Any]:
     """Write the docs folder (pages, charts, downloads, pvreport's assets, then the
-    hand-written pages over them), the theme overrides (for Zensical, its own templates that
-    pvreport fixes as well) and the engine config under ``build_dir``. The docs folder ends up holding exactly these files; ones unchanged since
-    the last build are not rewritten.
+    hand-written pages over them), the theme overrides (for Zensical, also the templates of its
+    own that pvreport fixes) and the engine config under ``build_dir``. The docs folder ends up
+    holding exactly these files; ones unchanged since the last build are not rewritten.
 
     Returns the :class:`Built` fields it learnt: docs_dir, config, nav, report, notices,
     addresses.

@@ -162,6 +162,10 @@ def test_json_bytes_writes_numbers_as_the_package_wrote_them() -> None:
     written decimals kept, a whole float written whole, not a number written as null, and rows
     made column by column written exactly as rows made one by one."""
     fields = ("period", "value", "lower", "note")
+
+    class Float(float):
+        """Another library's float (NumPy's float64 is one): written as a plain float."""
+
     columns = [
         ["2024", "2025"],
         write.json_column([WrittenNumber("97.50"), 16.0]),
@@ -169,9 +173,9 @@ def test_json_bytes_writes_numbers_as_the_package_wrote_them() -> None:
         ["Caerdydd – “ô” £", None],
     ]
     rows = write.json_rows(fields, columns)
-    value = {"b": 16.0, "a": [WrittenNumber("12.0"), float("nan"), 2.5], "rows": rows}
+    value = {"b": 16.0, "a": [WrittenNumber("12.0"), float("nan"), 2.5, Float(3.0)], "rows": rows}
     expected = (
-        '{"a":[12.0,null,2.5],"b":16,"rows":['
+        '{"a":[12.0,null,2.5,3],"b":16,"rows":['
         '{"lower":null,"note":"Caerdydd – “ô” £","period":"2024","value":97.50},'
         '{"lower":0.1,"note":null,"period":"2025","value":16}]}\n'
     )

@@ -258,8 +258,9 @@ def json_bytes(value: Any) -> bytes:
     Rows from :func:`json_rows` are written as they are."""
 
     def marked(item: Any) -> Any:
-        if type(item) is float:
+        if isinstance(item, float) and not isinstance(item, WrittenNumber):
             # A plain float's shortest text is its cell's; a whole one is written whole.
+            item = float(item)
             return int(item) if item.is_integer() and abs(item) < 1e15 else item
         if isinstance(item, JsonRows):
             return item
