@@ -389,6 +389,7 @@ def build(
                         part_content,
                         progress=progress,
                         alternates=language_links(languages, language, url),
+                        engine_name=engine_name,
                     )
                     docs.pop("digest")
                     withheld = site.withheld
@@ -403,6 +404,7 @@ def build(
                             url,
                             content_dir=part_content,
                             alternates=language_links(languages, language, url),
+                            engine_name=engine_name,
                         )
                     )
                 for e in earlier:
@@ -418,6 +420,7 @@ def build(
                                 *archived[prefix],
                                 url,
                                 alternates=language_links(languages, language, url, e.prefix),
+                                engine_name=engine_name,
                             )
                         )
             built = Built(
@@ -1042,11 +1045,12 @@ def write_docs(
     *,
     progress: Progress | None = None,
     alternates: Mapping[str, Any] | None = None,
+    engine_name: str = engine.DEFAULT,
 ) -> dict[str, Any]:
     """Write the docs folder (pages, charts, downloads, pvreport's assets, then the
-    hand-written pages over them), the theme overrides and the engine config under
-    ``build_dir``. The docs folder ends up holding exactly these files; ones unchanged since
-    the last build are not rewritten.
+    hand-written pages over them), the theme overrides (for Zensical, also the templates of its
+    own that pvreport fixes) and the engine config under ``build_dir``. The docs folder ends up
+    holding exactly these files; ones unchanged since the last build are not rewritten.
 
     Returns the :class:`Built` fields it learnt: docs_dir, config, nav, report, notices,
     addresses.
@@ -1081,6 +1085,10 @@ def write_docs(
         overrides,
         skip=["pvreport.css"],
     )
+    if engine_name == "zensical":
+        for name, text in engine.zensical_templates().items():
+            (overrides / name).parent.mkdir(parents=True, exist_ok=True)
+            (overrides / name).write_text(text, encoding="utf-8")
     engine_config = engine_config_for(config, nav, report, scripts, styles, alternates)
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
@@ -1119,6 +1127,7 @@ def write_part(
     *,
     content_dir: Path | None = None,
     alternates: Mapping[str, Any] | None = None,
+    engine_name: str = engine.DEFAULT,
 ) -> Part:
     """A part's docs folder and engine config, under ``build/parts/<prefix>``: the project's
     config with the part's own address (``site_url`` + ``archive/2024-25/``). An earlier
@@ -1138,6 +1147,7 @@ def write_part(
         {**part.charts, **part.downloads},
         content_dir or folder / "no-content",
         alternates=alternates,
+        engine_name=engine_name,
     )
     return Part(
         prefix,

@@ -710,7 +710,7 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def engine_argument(parser: argparse.ArgumentParser) -> None:
-    from .site.engine import ENGINES
+    from .site import ENGINES
 
     parser.add_argument(
         "--engine",

@@ -587,32 +587,10 @@ def test_example_sitemap_lists_every_page(
     assert len(checked.pages) >= 30
 
 
-#: What Zensical's own theme (0.0.73) fails that MkDocs Material with pvreport's fixes passes,
-#: so that MkDocs stays the default engine (README, "Engines"). Each test named here is expected
-#: to fail on the Zensical build, strictly: the day it passes, the mark must go.
-ZENSICAL_FALLS_SHORT = {
-    "axe": "the keyboard reaches the links of the closed navigation drawer and the search field "
-    "while they are off screen (pvreport's keyboard fix is written for Material's markup), and "
-    "the navigation's site name and active link fail colour contrast (axe color-contrast)",
-    "pa11y": 'the logo link of the home page has an empty address (href=""), H91.A.EmptyNoId',
-    "nu": "every page has aria-hidden on the label of the drawer's overlay, which is associated "
-    "with a form control (Nu: aria-hidden must not be used on such a label)",
-}
-
-
-def zensical_falls_short(request: pytest.FixtureRequest, check: str) -> None:
-    """Mark this test as a known failure (strict) where the example was built by Zensical."""
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("example_site") == "zensical":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=ZENSICAL_FALLS_SHORT[check]))
-
-
 def test_example_has_no_axe_violation_and_passes_behaviour_checks(
     example: tuple[Checked, dict[tuple[str, int], Path]],
     capsys: pytest.CaptureFixture[str],
-    request: pytest.FixtureRequest,
 ) -> None:
-    zensical_falls_short(request, "axe")
     checked, _ = example
     results = checked.pages_results
     assert describe(results) == ""
@@ -632,18 +610,16 @@ def test_example_has_no_axe_violation_and_passes_behaviour_checks(
 
 
 def test_example_passes_pa11y(
-    example: tuple[Checked, dict[tuple[str, int], Path]], request: pytest.FixtureRequest
+    example: tuple[Checked, dict[tuple[str, int], Path]],
 ) -> None:
-    zensical_falls_short(request, "pa11y")
     checked, _ = example
     found = {page: issues for page, issues in checked.pa11y.items() if issues}
     assert found == {}
 
 
 def test_example_is_valid_html(
-    example: tuple[Checked, dict[tuple[str, int], Path]], request: pytest.FixtureRequest
+    example: tuple[Checked, dict[tuple[str, int], Path]],
 ) -> None:
-    zensical_falls_short(request, "nu")
     checked, _ = example
     found = [
         f"{e.get('url', '').rsplit('/site/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"

@@ -113,3 +113,34 @@ def test_serve_with_zensical_says_why_not_and_what_to_do(project: Path) -> None:
     assert done.returncode == 2
     assert "Zensical runs no MkDocs plugin" in done.stderr
     assert "pvreport build --engine zensical" in done.stderr
+
+
+def test_each_fix_of_zensicals_theme_applies_to_the_zensical_installed() -> None:
+    """The text each fix replaces is in Zensical's own template: an upgrade that changes one
+    fails here, loudly, rather than quietly building pages the browser checks would fail."""
+    import zensical
+
+    theme = Path(zensical.__file__).parent / "templates"
+    for fix in engine.ZENSICAL_TEMPLATE_FIXES:
+        assert fix.old in (theme / fix.template).read_text(encoding="utf-8"), fix
+    fixed = engine.zensical_templates()
+    assert set(fixed) == {fix.template for fix in engine.ZENSICAL_TEMPLATE_FIXES}
+    for fix in engine.ZENSICAL_TEMPLATE_FIXES:
+        assert fix.old not in fixed[fix.template] and fix.new in fixed[fix.template]
+
+
+def test_zensicals_pages_carry_the_fixes_and_materials_do_not_need_them(project: Path) -> None:
+    """Built by Zensical: the home page's logo links to "./", not "" (pa11y H91), and the
+    drawer's overlay label carries no aria-hidden (Nu); MkDocs' build gets no Zensical
+    template in its overrides."""
+    zensical = build.build(project, as_of=AS_OF, engine_name="zensical")
+    home = (zensical.site_dir / "index.html").read_text(encoding="utf-8")
+    assert home.count('class="md-header__button md-logo"') == 1
+    assert 'href="" title=' not in home and '<a href="./" title=' in home
+    assert '<label class="md-overlay" for="__drawer"></label>' in home
+    assert "aria-hidden" not in home.split('class="md-overlay"', 1)[1].split(">", 1)[0]
+    overrides = project / "build" / "overrides"
+    assert (overrides / "base.html").is_file()
+    build.build(project, as_of=AS_OF, engine_name="mkdocs")
+    assert not (overrides / "base.html").exists()
+    assert not (overrides / "partials" / "header.html").exists()

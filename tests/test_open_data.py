@@ -20,6 +20,8 @@ from conftest import AS_OF, EXAMPLE, make_project, search_entries
 from test_build_cases import make_case_project
 
 from pvreport import build, contract
+from pvreport.site import write
+from pvreport.tables.read import WrittenNumber
 
 pytestmark = pytest.mark.slow
 
@@ -162,6 +164,33 @@ def test_numbers_keep_their_written_decimals(tmp_path: Path) -> None:
     raw = (folder / "data.json").read_text("utf-8")
     assert '"value":12.50' in raw
     assert json.loads(raw)["results"]
+
+
+def test_json_bytes_writes_numbers_as_the_package_wrote_them() -> None:
+    """The one serialiser of the open data: keys sorted, compact, text unescaped, a number's
+    written decimals kept, a whole float written whole, not a number written as null, and rows
+    made column by column written exactly as rows made one by one."""
+    fields = ("period", "value", "lower", "note")
+
+    class Float(float):
+        """Another library's float (NumPy's float64 is one): written as a plain float."""
+
+    columns = [
+        ["2024", "2025"],
+        write.json_column([WrittenNumber("97.50"), 16.0]),
+        write.json_column([None, 0.1]),
+        ["Caerdydd – “ô” £", None],
+    ]
+    rows = write.json_rows(fields, columns)
+    value = {"b": 16.0, "a": [WrittenNumber("12.0"), float("nan"), 2.5, Float(3.0)], "rows": rows}
+    expected = (
+        '{"a":[12.0,null,2.5,3],"b":16,"rows":['
+        '{"lower":null,"note":"Caerdydd – “ô” £","period":"2024","value":97.50},'
+        '{"lower":0.1,"note":null,"period":"2025","value":16}]}\n'
+    )
+    assert write.json_bytes(value) == expected.encode("utf-8")
+    one_by_one = [dict(zip(fields, row, strict=True)) for row in zip(*columns, strict=True)]
+    assert write.json_bytes({"rows": one_by_one}) == write.json_bytes({"rows": rows})
 
 
 def test_the_embed_card(example_site: build.Built) -> None:

@@ -150,3 +150,32 @@ def test_an_unreadable_moment_is_reported_by_pvreport_without_frictionless(packa
     assert outcome["problems"] == _reference(package)
     refused = [p[:4] for p in outcome["problems"] if p[3] == "embargo_until"]
     assert refused == [["bad-moment", "results.csv", 2, "embargo_until"]]
+
+
+_CLI = """
+import json, sys
+from pvreport.cli import main
+code = main(["validate", sys.argv[1], "--as-of", sys.argv[2]])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+#: What only the build, an error or another command needs: `pvreport validate` of a clean
+#: package imports none of them (numpy.ma, 10-30 ms, came through a NumPy array given to
+#: pyarrow; the engine's module and importlib.metadata, 10-20 ms, through --engine's choices).
+_NOT_ON_THE_CLEAN_PATH = (
+    "frictionless", "pandas", "numpy.ma", "importlib.metadata", "mkdocs", "jinja2", "markdown",
+    "nh3", "selectolax", "pvreport.build", "pvreport.site.engine", "pvreport.site.render",
+    "pvreport.site.charts",
+)  # fmt: skip
+
+
+def test_validate_on_the_command_line_imports_only_what_validation_needs(package: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI, str(package), AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    outcome = json.loads(done.stdout.splitlines()[-1])
+    assert outcome["code"] == 0
+    assert set(_NOT_ON_THE_CLEAN_PATH) & set(outcome["modules"]) == set()

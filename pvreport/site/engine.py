@@ -33,9 +33,11 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from . import DEFAULT, ENGINES  # noqa: F401 (engine.ENGINES, engine.DEFAULT)
 
 #: Bump when what an entry holds changes.
 CACHE_FORMAT = "1"
@@ -131,6 +133,10 @@ def _digest(*parts: str | bytes) -> str:
 def versions() -> str:
     """Everything outside the page that shapes its HTML: the engine's packages and pvreport's own
     Markdown extension (its source, so an edit to the sanitiser invalidates every page)."""
+    # Here, not at the top: importlib.metadata costs 20 ms, and `pvreport validate` imports
+    # this module for its --engine choices.
+    from importlib import metadata
+
     names = ("mkdocs", "markdown", "mkdocs-material", "pymdown-extensions", "nh3")
     found = []
     for name in names:
@@ -531,9 +537,9 @@ def run(
 # ----------------------------------------------------------------------------------------------
 # Zensical
 
-#: The engines pvreport can run (``pvreport build --engine``, plugin option ``engine``).
-ENGINES = ("mkdocs", "zensical")
-DEFAULT = "mkdocs"
+# ENGINES and DEFAULT (the engines pvreport can run, and the default) are defined in the
+# package, pvreport.site, so that the command line lists them without importing this module;
+# imported at the top, they are this module's too (engine.ENGINES).
 #: Where Zensical writes the site (it accepts only a folder beside its config file): the
 #: ``site_dir`` of ``build/mkdocs.yml``, emptied before and after each run.
 ZENSICAL_SITE = "site"
@@ -544,6 +550,71 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 class EngineMissing(Exception):
     """The chosen engine is not installed in this environment."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TemplateFix:
+    """One change to a template of Zensical's own theme: ``old`` replaced by ``new`` in
+    ``template``, for the reason given (what a browser check found)."""
+
+    template: str
+    old: str
+    new: str
+    reason: str
+
+
+_HOME_HREF = 'href="{{ config.extra.homepage | d(nav.homepage.url, true) | url }}"'
+# On the home page Zensical's url filter makes the home page's address "", and an empty href
+# is no link to HTML_CodeSniffer (pa11y: H91.A.EmptyNoId); "./" is the same page.
+_HOME_HREF_FIXED = (
+    "href=\"{{ (config.extra.homepage | d(nav.homepage.url, true) | url) or './' }}\""
+)
+
+#: Where Zensical's theme (0.0.73) fails the browser checks that Material with pvreport's fixes
+#: passes, and what pvreport changes. The templates are written into the theme overrides of a
+#: Zensical build only (Material has its own); ``tests/test_engines.py`` fails when a newer
+#: Zensical no longer has the text a fix replaces, and a build leaves that template as it is.
+ZENSICAL_TEMPLATE_FIXES = (
+    TemplateFix(
+        "base.html",
+        '<label class="md-overlay" for="__drawer" aria-hidden="true"></label>',
+        '<label class="md-overlay" for="__drawer"></label>',
+        "Nu: aria-hidden must not be used on a label associated with a form control (the "
+        "overlay that closes the drawer; Material writes it without)",
+    ),
+    TemplateFix(
+        "partials/header.html",
+        _HOME_HREF,
+        _HOME_HREF_FIXED,
+        "pa11y H91.A.EmptyNoId: the logo's link to the home page has an empty address there",
+    ),
+    TemplateFix(
+        "partials/nav.html",
+        _HOME_HREF,
+        _HOME_HREF_FIXED,
+        "pa11y H91.A.EmptyNoId: the drawer logo's link to the home page has an empty address",
+    ),
+)
+
+
+def zensical_templates() -> dict[str, str]:
+    """The templates of Zensical's installed theme that :data:`ZENSICAL_TEMPLATE_FIXES` change,
+    changed, by path under the theme; a template whose fix no longer applies is left out (kept
+    as Zensical has it). Empty where Zensical is not installed."""
+    import importlib.util
+
+    # Found, not imported: Zensical runs as its own process.
+    spec = importlib.util.find_spec("zensical")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    theme = Path(next(iter(spec.submodule_search_locations))) / "templates"
+    texts: dict[str, str] = {}
+    for fix in ZENSICAL_TEMPLATE_FIXES:
+        path = theme / fix.template
+        text = texts.get(fix.template) or (path.read_text("utf-8") if path.is_file() else "")
+        if fix.old in text:
+            texts[fix.template] = text.replace(fix.old, fix.new)
+    return texts
 
 
 def zensical_installed() -> bool:
@@ -572,6 +643,8 @@ def run_zensical(
             "Zensical is not installed here. Install it with: pip install 'pvreport[zensical]' "
             "(or build with --engine mkdocs)."
         )
+    from importlib import metadata
+
     version = metadata.version("zensical")
     out = config_file.parent / ZENSICAL_SITE
     _empty(out)

@@ -22,6 +22,7 @@ import functools
 import html
 import html.parser
 import math
+import operator
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,7 +40,7 @@ from ..messages import N_, _, ngettext, pgettext
 from ..problems import CodeInfo, Problem, catalogue
 from ..report import derive, formatting, history, model
 from ..report.visibility import Withheld, WithheldNote
-from . import document, svg
+from . import document, svg, write
 
 # ----------------------------------------------------------------------------------------------
 # Escaping
@@ -965,6 +966,28 @@ def _contract_row(name: str, row: Any, skip: tuple[str, ...]) -> dict[str, Any]:
     return {field: _data_value(getattr(row, field, None)) for field in _data_fields(name, skip)}
 
 
+#: Contract types whose values ``data.json`` holds as text (:func:`_data_value`).
+_AS_TEXT = frozenset({"date", "datetime"})
+
+
+def _contract_rows(name: str, rows: Sequence[Any], skip: tuple[str, ...]) -> write.JsonRows:
+    """:func:`_contract_row` of many rows, made column by column (a national report's measure
+    holds a thousand results, a million in all): only dates and moments are converted one by
+    one, and numbers made as JSON writes them (:func:`pvreport.site.write.json_column`)."""
+    fields = _data_fields(name, skip)
+    types = contract.fields(name)
+    columns = []
+    for field in fields:
+        kind = types[field]["type"]
+        column = list(map(operator.attrgetter(field), rows))
+        if kind in _AS_TEXT:
+            column = [None if v is None else _data_value(v) for v in column]
+        elif kind == "number":
+            column = write.json_column(column)
+        columns.append(column)
+    return write.json_rows(fields, columns)
+
+
 def indicator_data(
     ind: model.Indicator,
     status: derive.IndicatorStatus,
@@ -974,7 +997,12 @@ def indicator_data(
     """One measure's ``data.json``: its metadata (the contract's fields), where it stands (the
     derived statuses, the sentences and rules behind them, the threshold used) and its public
     results, in period order. Documented in CONTRACT.md; the keys are stable."""
-    ordered = sorted(results, key=lambda r: (derive.period_start(r.period), r.period))
+    # Each distinct period ordered once (a measure has a thousand results over a few periods);
+    # the sort is stable, so results of one period stay in file order, as before.
+    rows = list(results)
+    periods = sorted({r.period for r in rows}, key=lambda p: (derive.period_start(p), p))
+    rank = {period: i for i, period in enumerate(periods)}
+    ordered = sorted(rows, key=lambda r: rank[r.period])
     latest = status.latest
     compared = None
     if status.reference_period is not None:
@@ -1014,7 +1042,7 @@ def indicator_data(
             "next_update": _data_value(status.next_update),
             "proxy": status.proxy,
         },
-        "results": [_contract_row("results", r, skip=("indicator_id",)) for r in ordered],
+        "results": _contract_rows("results", ordered, skip=("indicator_id",)),
     }
 
 

@@ -11,10 +11,10 @@ import csv
 import ctypes
 import ctypes.util
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
-import math
 import os
 import re
 import shutil
@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from .. import contract
@@ -238,43 +239,63 @@ def public_descriptor(
 
 #: A number as JSON writes it; a written number that is not one is written as its float.
 _JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-_NUMBER_MARK = re.compile(r'"\\u0000pvreport-number-([0-9]+)\\u0000"')
 
 
 #: Values JSON writes as they are (most of a data file's cells): no need to look inside.
 _AS_IS = frozenset({str, int, bool, type(None)})
 
 
+class JsonRows(list):  # type: ignore[type-arg]
+    """Rows (dicts) whose values are already as :func:`json_bytes` writes them (made by
+    :func:`json_rows`): it does not look inside them again. A national report's measures hold a
+    million results; walking each cell twice cost more than writing them."""
+
+
+def json_column(values: Iterable[Any]) -> list[Any]:
+    """A column's values as :func:`json_bytes` writes them: a plain float that is whole written
+    whole (``16.0`` read from ``16`` is ``16``), the rest (text, integers, a
+    :class:`WrittenNumber`, None) as they are."""
+    return [int(v) if type(v) is float and v.is_integer() and abs(v) < 1e15 else v for v in values]
+
+
+def json_rows(fields: Sequence[str], columns: Sequence[Sequence[Any]]) -> JsonRows:
+    """Rows of ``fields`` from columns of values already as :func:`json_bytes` writes them
+    (numbers through :func:`json_column`, dates as text)."""
+    return JsonRows(map(dict, map(functools.partial(zip, fields), zip(*columns))))
+
+
+def _fragment(item: Any) -> Any:
+    """What orjson writes for a value it has no type for: a number as the package wrote it."""
+    if isinstance(item, WrittenNumber):
+        if _JSON_NUMBER.fullmatch(item.text):
+            return orjson.Fragment(item.text)
+        return float(item)
+    raise TypeError(f"not JSON: {type(item).__name__}")
+
+
 def json_bytes(value: Any) -> bytes:
     """A JSON file as pvreport publishes it: keys sorted, compact, text as UTF-8 (not
     escaped, so that a search of the bytes finds a text as it was written), and each number as
     the package wrote it, as the downloads have it (``97.50`` stays ``97.50``, ``16.0`` read as
-    a plain float is ``16``; see :func:`cell_text`)."""
-    numbers: list[str] = []
+    a plain float is ``16``; see :func:`cell_text`); not a number (NaN, infinities) is null.
+    Rows from :func:`json_rows` are written as they are."""
 
     def marked(item: Any) -> Any:
-        if isinstance(item, WrittenNumber):
-            if not _JSON_NUMBER.fullmatch(item.text):
-                return float(item)
-            numbers.append(item.text)
-            return f"\x00pvreport-number-{len(numbers) - 1}\x00"
-        if isinstance(item, float):
+        if isinstance(item, float) and not isinstance(item, WrittenNumber):
             # A plain float's shortest text is its cell's; a whole one is written whole.
-            if not math.isfinite(item):
-                return None
+            item = float(item)
             return int(item) if item.is_integer() and abs(item) < 1e15 else item
+        if isinstance(item, JsonRows):
+            return item
         if isinstance(item, Mapping):
             return {str(k): v if type(v) in _AS_IS else marked(v) for k, v in item.items()}
         if isinstance(item, (list, tuple)):
             return [v if type(v) in _AS_IS else marked(v) for v in item]
         return item
 
-    # Compact: Python's fast encoder runs only without indents (a national report's measures
-    # hold a million results), and a tool reading the file needs no layout.
-    text = json.dumps(marked(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    if numbers:
-        text = _NUMBER_MARK.sub(lambda m: numbers[int(m.group(1))], text)
-    return (text + "\n").encode("utf-8")
+    # orjson: compact, keys sorted, UTF-8 as it is, NaN and infinities as null; about ten
+    # times faster than the json module on a large measure's results.
+    return orjson.dumps(marked(value), default=_fragment, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
 def zip_bytes(files: Mapping[str, bytes], *, timestamp: dt.datetime) -> bytes:

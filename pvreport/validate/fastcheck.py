@@ -143,7 +143,8 @@ def _distinct_ok(values: pa.Array, field: Mapping[str, Any]) -> pa.Array | None:
     constraints = dict(field.get("constraints") or {})
     constraints.pop("required", None)
     if kind == "string" and form == "default":
-        ok = pa.array(np.ones(len(values), dtype=bool))
+        # Not pa.array(np.ones(...)): a NumPy array there imports numpy.ma (30 ms).
+        ok = pa.repeat(True, len(values))
     elif kind == "string" and form == "uri":
         ok = pc.match_substring_regex(values, _URI)
     elif kind in ("number", "integer") and form == "default" and not _NUMBER_OPTIONS & set(field):
