@@ -725,7 +725,14 @@ def _fill(message: str, variables: Mapping[str, Any]) -> Markup:
         return _markup(message)
     # Every value is escaped here (Markup, or ""), so plain formatting is safe and much cheaper
     # than Markup's own, which would escape each again.
-    return Markup(message % {k: _finalize(v) for k, v in variables.items()})
+    # Numbers go in as numbers ("%(num)d" formats them; their text holds no syntax).
+    return Markup(
+        message
+        % {
+            k: v if isinstance(v, int | float) and not isinstance(v, bool) else _finalize(v)
+            for k, v in variables.items()
+        }
+    )
 
 
 @functools.lru_cache(maxsize=4096)
