@@ -203,6 +203,8 @@ def build(
         engine_name = choose_engine(engine_name, options)
         translations = translations or options.get("translations")
         untranslated = translation_checks.severity_of(translations)
+        # The project's own catalogues (a language pvreport does not ship, or its own words).
+        catalogue_dir = project_dir / str(options.get("catalogues") or "locale")
         make_pdf = options.get("pdf", True)
         if not isinstance(make_pdf, bool):
             raise EngineChoiceError(
@@ -310,7 +312,7 @@ def build(
                 home = "" if primary else f"{language}/"
                 part_dir = build_dir if primary else build_dir / PARTS_FOLDER / home
                 part_content = content_for(content_dir, languages, language, part_dir)
-                with in_language(language):
+                with in_language(language, catalogue_dir):
                     # The earlier statements' public reports and statuses, each as of its own
                     # published day: the current pages say what changed since them.
                     then = {
@@ -1372,11 +1374,12 @@ def content_for(content_dir: Path, languages: Sequence[str], language: str, part
 
 
 @contextmanager
-def in_language(language: str) -> Iterator[None]:
+def in_language(language: str, catalogue_dir: Path | None = None) -> Iterator[None]:
     """The words pvreport writes in ``language``, for the stretch of the block: its message
-    catalogue (:func:`pvreport.messages.translations`)."""
+    catalogue (:func:`pvreport.messages.translations`), under the project's own in
+    ``catalogue_dir`` (``<dir>/<lang>/LC_MESSAGES/pvreport.po``) where it has one."""
     try:
-        words = messages.translations(language)
+        words = messages.translations(language, catalogue_dir)
     except LookupError:
         # A page that says it is in a language but whose words nobody translated would lie.
         raise BuildError(

@@ -308,3 +308,23 @@ def test_a_welsh_quarter_keeps_its_joining_word_with_the_month_before_it() -> No
     assert svg._period_lines("January to March 2024") == ["January to", "March", "2024"]
     with messages.language(messages.translations("cy")):
         assert svg._period_lines("Ionawr i Fawrth 2024") == ["Ionawr i", "Fawrth", "2024"]
+
+
+def test_a_projects_own_catalogue_words_its_built_site(tmp_path: Path) -> None:
+    """A project overrides pvreport's words with its own catalogue in ``locale/`` (the plugin
+    option ``catalogues`` names another folder), and the built pages say them."""
+    from conftest import make_project
+
+    project = make_project(tmp_path / "project", EXAMPLE)
+    own = project / "locale" / "en" / "LC_MESSAGES"
+    own.mkdir(parents=True)
+    (own / "pvreport.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Results"\nmsgstr "What happened, year by year"\n',
+        encoding="utf-8",
+    )
+    built = build.build(project, as_of=AS_OF)
+    page = (
+        built.site_dir / "indicators" / "tenants-satisfied-with-repairs" / "index.html"
+    ).read_text()
+    assert '<h2 id="what-happened-year-by-year">What happened, year by year' in page

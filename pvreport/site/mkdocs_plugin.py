@@ -56,6 +56,9 @@ class PvreportConfig(base.Config):
     #: A missing translation is an error (the default) or, with ``warn``, a warning (the text is
     #: shown in the first language, marked with its ``lang``).
     translations = c.Optional(c.Choice(("error", "warn")))
+    #: The project's own message catalogues, ``<folder>/<lang>/LC_MESSAGES/pvreport.po``
+    #: (default ``locale``): a language pvreport does not ship, or its own words for any string.
+    catalogues = c.Optional(c.Type(str))
     #: The PDF of the whole statement in /print/ (``pdf: false`` leaves it out; read by
     #: build.build).
     pdf = c.Type(bool, default=True)
