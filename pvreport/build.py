@@ -53,6 +53,8 @@ BUILD_FOLDER = "build"
 CACHE_FOLDER = ".pvreport/cache/charts"
 #: The engine's page cache (see :mod:`pvreport.site.engine`); safe to delete, gitignored.
 PAGE_CACHE_FOLDER = ".pvreport/cache/pages"
+#: The PDFs of the statement, by a digest of what each is made from (site.document.cached_pdf).
+PDF_CACHE_FOLDER = ".pvreport/cache/pdf"
 #: The final check's record of pages found clean (see :class:`pvreport.site.check.CheckCache`).
 CHECK_CACHE = ".pvreport/cache/check.json"
 #: Each earlier statement's own page cache, under this folder by its archive folder's name.
@@ -331,6 +333,7 @@ def build(
                         history=history,
                         language=language,
                         pdf=make_pdf,
+                        pdf_cache=caches / PDF_CACHE_FOLDER if caches else None,
                     )
                     rendered = site.rendered
                     # 6b. Each earlier statement's pages, from its own package, judged as of
@@ -992,6 +995,7 @@ def render_report(
     public: Public | None = None,
     language: str | None = None,
     pdf: bool = False,
+    pdf_cache: Path | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
@@ -1029,6 +1033,7 @@ def render_report(
             archived=archived,
             history=tuple(history),
             pdf=pdf and draw is not None,
+            pdf_cache=pdf_cache,
             chart_files=charts,
             created=clock.now.replace(microsecond=0),
             lang=language or contract.languages(validation.descriptor)[0],

@@ -370,3 +370,33 @@ def test_what_changed_is_a_part_where_the_site_has_that_page(
     assert "1. [What changed](#pv-what-changed)" in text
     assert text.index("{ #pv-engagements") < text.index("{ #pv-what-changed")
     assert text.index("{ #pv-what-changed") < text.index("{ #pv-data-changes")
+
+
+def test_a_rebuild_whose_document_did_not_change_reuses_its_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF is kept by a digest of what it is made from: a rebuild with nothing changed does
+    not make it again (a national report's takes half a minute), and gives the same bytes; a
+    change to what the document says makes it again."""
+    project = make_project(tmp_path / "project", BASE)
+    made: list[int] = []
+    real = document.make_pdf
+
+    def counted(html: str, files: Any) -> bytes:
+        made.append(1)
+        return real(html, files)
+
+    monkeypatch.setattr(document, "make_pdf", counted)
+    first = build.build(project, as_of=AS_OF)
+    (pdf,) = (first.site_dir / "print").glob("*.pdf")
+    before = pdf.read_bytes()
+    build.build(project, as_of=AS_OF)
+    assert len(made) == 1
+    assert pdf.read_bytes() == before
+    objectives = project / "datapackages" / BASE.name / "objectives.csv"
+    objectives.write_text(
+        objectives.read_text(encoding="utf-8").replace("Clean streets", "Cleaner streets", 1),
+        encoding="utf-8",
+    )
+    build.build(project, as_of=AS_OF)
+    assert len(made) == 2

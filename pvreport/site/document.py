@@ -17,10 +17,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import markdown
@@ -223,6 +225,46 @@ def make_pdf(html: str, files: Mapping[str, str | bytes]) -> bytes:
         url_fetcher=_fetcher(files),
     )
     return page.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+
+
+def cached_pdf(html: str, files: Mapping[str, str | bytes], cache_dir: Path | None) -> bytes:
+    """:func:`make_pdf`, kept in ``cache_dir`` by a digest of everything it is made from (the
+    HTML, the files it may show, the versions of WeasyPrint and pvreport): a rebuild whose
+    document did not change does not make it again (a national report's takes half a minute).
+    Safe to delete; the few most recent documents are kept."""
+    if cache_dir is None:
+        return make_pdf(html, files)
+    from importlib import metadata
+
+    digest = hashlib.blake2b(digest_size=20)
+    for name in ("weasyprint", "pvreport"):
+        try:
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} ?\n".encode())
+    digest.update(html.encode("utf-8"))
+    for path in sorted(files):
+        body = files[path]
+        digest.update(b"\0" + path.encode("utf-8") + b"\0")
+        digest.update(body.encode("utf-8") if isinstance(body, str) else body)
+    kept = cache_dir / f"{digest.hexdigest()}.pdf"
+    if kept.is_file():
+        os.utime(kept)
+        return kept.read_bytes()
+    data = make_pdf(html, files)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(kept)
+    # One document per language and statement is in use at a time: keep the most recent few.
+    older = sorted(cache_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[_KEPT_DOCUMENTS:]:
+        stale.unlink(missing_ok=True)
+    return data
+
+
+#: How many documents the PDF cache keeps (each language's and a few earlier builds').
+_KEPT_DOCUMENTS = 8
 
 
 def size_words(n: int) -> str:

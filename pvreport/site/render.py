@@ -26,6 +26,7 @@ import operator
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
@@ -825,6 +826,8 @@ class Inputs:
     history: Sequence[history.Then] = ()
     #: Make the PDF of the whole statement (the plugin option ``pdf``; it needs the charts' SVGs).
     pdf: bool = False
+    #: Where made PDFs are kept by a digest of what they are made from (None: made afresh).
+    pdf_cache: Path | None = None
     #: The charts' files by path under the docs folder (their SVGs go into the PDF).
     chart_files: Mapping[str, str | bytes] = dataclasses.field(default_factory=dict)
     #: The moment the PDF says it was made (the run's clock).
@@ -1496,7 +1499,7 @@ class _Renderer:
                 lang=self.inputs.lang,
                 created=self.inputs.created,
             )
-            data = document.make_pdf(html_page, self.inputs.chart_files)
+            data = document.cached_pdf(html_page, self.inputs.chart_files, self.inputs.pdf_cache)
             name = re.sub(r"[^a-z0-9-]+", "-", r.name.lower()).strip("-") or "report"
             pdf_src = f"print/{name}.pdf"
             self.files[pdf_src] = data
