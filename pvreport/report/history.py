@@ -97,7 +97,9 @@ def _response_key(r: Response) -> str:
     return f"{r.engagement_id};{r.id}"
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two statements hold the same value of a field: numbers as numbers (``55`` is
+    ``55.0``), anything else as text, nothing only as nothing."""
     if a is None or b is None:
         return a is None and b is None
     try:
@@ -144,7 +146,7 @@ def compare(previous: Then, report: Report, statuses: Mapping[str, IndicatorStat
         for ind in both
         for old in [then_indicators[ind.id]]
         for field in MOVED_FIELDS
-        if not _same(getattr(old, field), getattr(ind, field))
+        if not same_value(getattr(old, field), getattr(ind, field))
     )
     then_decisions = _by_id(before.decisions)
     decisions_changed = tuple(

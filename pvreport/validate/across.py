@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import Problem
-from ..report.history import MOVED_FIELDS
+from ..report.history import MOVED_FIELDS, same_value
 from ..tables import gate, read
 from ..tables.moments import Clock
 from . import Validation
@@ -214,15 +214,6 @@ def _rows(validation: Validation, name: str) -> dict[str, read.Row]:
     return rows
 
 
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return str(a) == str(b)
-
-
 def _shown(value: Any) -> str:
     return "empty" if value is None else str(value)
 
@@ -247,7 +238,7 @@ def across(current: Validation, previous: Validation) -> Iterator[Problem]:
             continue
         for field in MOVED_FIELDS:
             was, is_ = old.get(field), row.get(field)
-            if _same(was, is_) or ("indicators", ind_id, field) in revised:
+            if same_value(was, is_) or ("indicators", ind_id, field) in revised:
                 continue
             yield Problem(
                 "moved-without-revision",
