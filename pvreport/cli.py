@@ -614,7 +614,7 @@ def new_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_new(args: argparse.Namespace) -> int:
     """``pvreport new``: a starter package that validates, as CSV files or as one workbook."""
-    from . import contract, starter
+    from . import starter
 
     out = Path(args.folder)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -623,7 +623,7 @@ def run_new(args: argparse.Namespace) -> int:
     if args.workbook:
         from .site import xlsx
 
-        tables = {name: (starter.header(name), starter.rows(name)) for name in contract.RESOURCES}
+        tables = {name: (starter.header(name), starter.rows(name)) for name in starter.RESOURCES}
         sheets = xlsx.package_sheets(starter.DESCRIPTOR, tables, guide=True)
         from .tables.moments import Clock
 

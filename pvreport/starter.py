@@ -192,11 +192,16 @@ ROWS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+#: The starter's resources: every one of the contract's but ``labels``, which a package needs only
+#: when it is in more than one language (README, "Two languages").
+RESOURCES = tuple(name for name in contract.RESOURCES if name in ROWS)
+
+
 def descriptor() -> dict[str, Any]:
     """The starter's ``datapackage.json``: the properties and a resource per CSV file."""
     return {
         **DESCRIPTOR,
-        "resources": [{"name": name, "path": f"{name}.csv"} for name in contract.RESOURCES],
+        "resources": [{"name": name, "path": f"{name}.csv"} for name in RESOURCES],
     }
 
 
@@ -233,6 +238,6 @@ def csv_files() -> Mapping[str, str]:
     """Every file of the starter as a CSV package, by name."""
     import json
 
-    files = {f"{name}.csv": csv_text(name) for name in contract.RESOURCES}
+    files = {f"{name}.csv": csv_text(name) for name in RESOURCES}
     files["datapackage.json"] = json.dumps(descriptor(), indent=2, ensure_ascii=False) + "\n"
     return files

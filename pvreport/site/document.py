@@ -103,7 +103,10 @@ class Composer:
                     kind = " .pv-part" if level == 2 else ""
                     line = f"{'#' * level} {words.rstrip()} {{ #{anchor(src)}{kind} }}"
                 else:
-                    line = "#" * min(6, depth + level - 1) + " " + match.group(2)
+                    # A page's own explicit id (``{ #how-we-know }``) is in every page of its
+                    # kind: in one document it would be repeated; the heading gets one of its own.
+                    words = _EXPLICIT_ID.sub("", match.group(2)).rstrip()
+                    line = "#" * min(6, depth + level - 1) + " " + words
             out.append(line)
         return _LINK.sub(relink, "\n".join(out)).strip() + "\n"
 
