@@ -103,22 +103,31 @@ class Composer:
                     kind = " .pv-part" if level == 2 else ""
                     line = f"{'#' * level} {words.rstrip()} {{ #{anchor(src)}{kind} }}"
                 else:
-                    # A page's own explicit id (``{ #how-we-know }``) is in every page of its
-                    # kind: in one document it would be repeated; the heading gets one of its own.
-                    words = _EXPLICIT_ID.sub("", match.group(2)).rstrip()
-                    line = "#" * min(6, depth + level - 1) + " " + words
+                    line = "#" * min(6, depth + level - 1) + " " + match.group(2)
             out.append(line)
         return _LINK.sub(relink, "\n".join(out)).strip() + "\n"
 
     def ids(self, text: str) -> frozenset[str]:
-        """The explicit heading ids of a document."""
-        found = set()
+        """The explicit heading ids of a document that name one heading only."""
+        found: dict[str, int] = {}
         for line in text.splitlines():
             if _HEADING.match(line):
                 explicit = _EXPLICIT_ID.search(line)
                 if explicit:
-                    found.add(explicit.group(1))
-        return frozenset(found)
+                    found[explicit.group(1)] = found.get(explicit.group(1), 0) + 1
+        return frozenset(name for name, n in found.items() if n == 1)
+
+    def _unrepeated(self, text: str, ids: frozenset[str]) -> str:
+        """The document without the explicit ids that several of its pages give a heading (each
+        objective's ``{ #how-we-know }``): one page would hold the same id twice; those headings
+        get ids of their own, and links to them go to their page's part."""
+        lines = []
+        for line in text.splitlines(keepends=True):
+            explicit = _EXPLICIT_ID.search(line) if _HEADING.match(line) else None
+            if explicit and explicit.group(1) not in ids:
+                line = _EXPLICIT_ID.sub("", line.rstrip("\n")).rstrip() + "\n"
+            lines.append(line)
+        return "".join(lines)
 
     def finish(
         self,
@@ -130,6 +139,7 @@ class Composer:
         the link to a page or file it does not hold (``None`` leaves the link's words alone),
         from its path under the docs folder and its fragment, ``image`` an image's address."""
         ids = self.ids(text)
+        text = self._unrepeated(text, ids)
 
         def relink(match: re.Match[str]) -> str:
             bang, words, target = match.groups()
