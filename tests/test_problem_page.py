@@ -4,7 +4,6 @@ checks as the site, and screenshots, are in tests/test_problem_page_browser.py."
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,18 +81,10 @@ def test_the_html_report_of_a_clean_package(package: Path, tmp_path: Path) -> No
     assert "No warnings either." in page.find(class_="summary").get_text()
 
 
-@dataclasses.dataclass(frozen=True)
-class SheetProblem(Problem):
-    """A problem as a workbook reports it (contract v1.1): its sheet and cell as well."""
-
-    sheet: str | None = None
-    cell: str | None = None
-
-
 def test_a_workbook_problem_names_its_sheet_and_cell() -> None:
     problems = [
         Problem("next-update-passed", "New results are late.", "report.xlsx", 5, "next_update"),
-        SheetProblem(
+        Problem(
             "wrong-type",
             '"four hundred" is not a number.',
             "report.xlsx",
@@ -103,7 +94,7 @@ def test_a_workbook_problem_names_its_sheet_and_cell() -> None:
             sheet="results",
             cell="D17",
         ),
-        SheetProblem(
+        Problem(
             "not-in-list",
             '"upwards" is not one of the allowed values.',
             "report.xlsx",
@@ -112,7 +103,7 @@ def test_a_workbook_problem_names_its_sheet_and_cell() -> None:
             sheet="accountability",
             cell="C3",
         ),
-        SheetProblem(
+        Problem(
             "target-met-counterbalance-worsening",
             "Look at both.",
             "report.xlsx",

@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, run_pvreport
 from test_browser import check_pages, describe, pa11y, png_size, serve, tools, vnu
-from test_problem_page import SheetProblem, break_package
+from test_problem_page import break_package
 
+from pvreport.problems import Problem
 from pvreport.site.problem_page import problem_page
 
 pytestmark = pytest.mark.browser
 __all__ = ["tools"]  # the fixture: every browser tool is installed
 
 WORKBOOK_PROBLEMS = [
-    SheetProblem(
+    Problem(
         "wrong-type",
         '"four hundred" is not a number.',
         "report.xlsx",
@@ -29,7 +30,7 @@ WORKBOOK_PROBLEMS = [
         sheet="results",
         cell="D17",
     ),
-    SheetProblem(
+    Problem(
         "not-in-list",
         '"upwards" is not one of the allowed values.',
         "report.xlsx",
@@ -39,7 +40,7 @@ WORKBOOK_PROBLEMS = [
         sheet="accountability",
         cell="C3",
     ),
-    SheetProblem(
+    Problem(
         "next-update-passed",
         "Indicator 'families-in-temporary-homes' said new results would come by 2026-05-29, "
         "and that day has passed.",

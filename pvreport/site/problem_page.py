@@ -33,14 +33,10 @@ class Group:
         return len(self.problems) - self.errors
 
 
-def _sheet(problem: Problem) -> str | None:
-    # A problem in a workbook names its sheet and cell (contract v1.1); a CSV problem has neither.
-    return getattr(problem, "sheet", None)
-
-
 def group_title(problem: Problem) -> str:
     file = problem.file or "datapackage.json"
-    sheet = _sheet(problem)
+    # A problem in a workbook names its sheet and cell (contract v1.1); a CSV problem has neither.
+    sheet = problem.sheet
     if sheet:
         return _("{file}, sheet {sheet}").format(file=file, sheet=sheet)
     return file
@@ -50,7 +46,7 @@ def where(problem: Problem) -> str:
     """Where the problem is, in words: the cell of a sheet, else the line of a file, and the
     column or property."""
     parts = []
-    sheet, cell = _sheet(problem), getattr(problem, "cell", None)
+    sheet, cell = problem.sheet, problem.cell
     if sheet and cell:
         parts.append(_("cell {cell} ({sheet}!{cell})").format(sheet=sheet, cell=cell))
     elif sheet and problem.line is not None:
