@@ -332,7 +332,8 @@ def build(
                         statements=statements(validation, earlier),
                         history=history,
                         language=language,
-                        pdf=make_pdf,
+                        # (`mkdocs serve`'s preview is made without it: it takes seconds.)
+                        pdf=make_pdf and publish,
                         pdf_cache=caches / PDF_CACHE_FOLDER if caches else None,
                     )
                     rendered = site.rendered

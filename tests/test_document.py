@@ -380,13 +380,13 @@ def test_a_rebuild_whose_document_did_not_change_reuses_its_pdf(
     change to what the document says makes it again."""
     project = make_project(tmp_path / "project", BASE)
     made: list[int] = []
-    real = document.make_pdf
+    real = document.make_pdf_apart
 
     def counted(html: str, files: Any) -> bytes:
         made.append(1)
         return real(html, files)
 
-    monkeypatch.setattr(document, "make_pdf", counted)
+    monkeypatch.setattr(document, "make_pdf_apart", counted)
     first = build.build(project, as_of=AS_OF)
     (pdf,) = (first.site_dir / "print").glob("*.pdf")
     before = pdf.read_bytes()

@@ -240,13 +240,41 @@ def make_pdf(html: str, files: Mapping[str, str | bytes]) -> bytes:
     return page.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier)
 
 
+def make_pdf_apart(html: str, files: Mapping[str, str | bytes]) -> bytes:
+    """:func:`make_pdf` in a Python process of its own, started afresh (``spawn``): WeasyPrint's
+    layout of a national report's document holds a few hundred megabytes, which would otherwise
+    come on top of everything the build holds at that moment (the model, the pages, the charts).
+    The same bytes as :func:`make_pdf`; its error, if it fails, is raised here."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(make_pdf, html, dict(files)).result()
+    except BrokenProcessPool as error:
+        raise RuntimeError(
+            "the process making the PDF stopped before it finished (was it out of memory?); "
+            "set pdf: false in the pvreport plugin's options to build the site without it"
+        ) from error
+
+
+def shown_files(html: str, files: Mapping[str, str | bytes]) -> dict[str, str | bytes]:
+    """The files a document's HTML may show: the charts' drawings (SVG) whose path is in it.
+    Nothing else is read by the PDF (:func:`_fetcher` serves only these)."""
+    return {path: body for path, body in files.items() if path.endswith(".svg") and path in html}
+
+
 def cached_pdf(html: str, files: Mapping[str, str | bytes], cache_dir: Path | None) -> bytes:
     """:func:`make_pdf`, kept in ``cache_dir`` by a digest of everything it is made from (the
     HTML, the files it may show, the versions of WeasyPrint and pvreport): a rebuild whose
     document did not change does not make it again (a national report's takes half a minute).
-    Safe to delete; the few most recent documents are kept."""
+    Safe to delete; the few most recent documents are kept. The PDF is made in a process of its
+    own (:func:`make_pdf_apart`)."""
+    files = shown_files(html, files)
     if cache_dir is None:
-        return make_pdf(html, files)
+        return make_pdf_apart(html, files)
     from importlib import metadata
 
     digest = hashlib.blake2b(digest_size=20)
@@ -264,7 +292,7 @@ def cached_pdf(html: str, files: Mapping[str, str | bytes], cache_dir: Path | No
     if kept.is_file():
         os.utime(kept)
         return kept.read_bytes()
-    data = make_pdf(html, files)
+    data = make_pdf_apart(html, files)
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = kept.with_suffix(".part")
     partial.write_bytes(data)
