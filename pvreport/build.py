@@ -1097,7 +1097,9 @@ def write_docs(
         for name, text in engine.zensical_templates().items():
             (overrides / name).parent.mkdir(parents=True, exist_ok=True)
             (overrides / name).write_text(text, encoding="utf-8")
-    engine_config = engine_config_for(config, nav, report, scripts, styles, alternates)
+    engine_config = engine_config_for(
+        config, nav, report, scripts, styles, alternates, rendered.words
+    )
     if rendered.not_in_nav:
         engine_config["not_in_nav"] = "\n".join(rendered.not_in_nav)
     config_text = write.config_text(engine_config)
@@ -1440,8 +1442,11 @@ def engine_config_for(
     scripts: Sequence[str],
     styles: Sequence[str],
     alternates: Mapping[str, Any] | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The engine config: the project's mkdocs.yml, with what the build needs put over it.
+    ``words`` are what pvreport's theme overrides print (the footer's links), in the pages'
+    language (``extra.pvreport_words``; :func:`pvreport.site.render.theme_words`).
 
     In a package of more than one language, ``alternates`` (:func:`language_links`) gives each
     part its language (``theme.language``: ``<html lang>`` and the theme's own words), the
@@ -1482,6 +1487,8 @@ def engine_config_for(
     config["extra_css"] = [*own, *[s for s in styles if s not in own]]
     config["extra_javascript"] = [*(project.get("extra_javascript") or []), *scripts]
     config["strict"] = True
+    if words:
+        config["extra"] = {**(config.get("extra") or {}), "pvreport_words": dict(words)}
     if alternates:
         language = str(alternates["language"])
         theme["language"] = language

@@ -207,6 +207,9 @@ def test_zensical_builds_both_languages_with_their_links_and_search(tmp_path: Pa
         assert (here / link["href"]).resolve() == (site / other / address).resolve()
         hreflang = {x["hreflang"] for x in soup.find_all("link", rel="alternate")}
         assert hreflang == {"cy", "en"}
+        assert footer_links(soup)[0] == (
+            "Datganiad hygyrchedd" if lang == "cy" else "Accessibility statement"
+        )
     # Zensical's own search: the Welsh index is a Welsh one, and a Welsh word of a Welsh title
     # is in its page's entry as written.
     index = json.loads((site / "search.json").read_text("utf-8"))
@@ -218,6 +221,25 @@ def test_zensical_builds_both_languages_with_their_links_and_search(tmp_path: Pa
         if "fenthycwyd" in re.split(separator, (e["title"] + " " + e["text"]).lower())
     ]
     assert any(loc.startswith(address) for loc in found), found
+
+
+def footer_links(soup: BeautifulSoup) -> list[str]:
+    return [" ".join(a.get_text().split()) for a in soup.select(".md-copyright a")]
+
+
+def test_the_footer_speaks_the_page_language(welsh_site: build.Built) -> None:
+    """The links pvreport's theme puts in every page's footer (the accessibility statement, the
+    data) are in the page's language, not left in English on the Welsh site."""
+    site = welsh_site.site_dir
+    for address in ("", "indicators/hyder-ar-lein/", "about/"):
+        assert footer_links(page(site, address)) == [
+            "Datganiad hygyrchedd",
+            "Data a lawrlwythiadau",
+        ]
+        assert footer_links(page(site / "en", address)) == [
+            "Accessibility statement",
+            "Data and downloads",
+        ]
 
 
 def test_no_english_that_pvreport_writes_is_on_a_welsh_page(welsh_site: build.Built) -> None:

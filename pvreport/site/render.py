@@ -918,6 +918,17 @@ class Rendered:
     #: JSON files by path under the docs folder, as values for :func:`pvreport.site.write.json_bytes`:
     #: each measure's ``indicators/<id>/data.json``.
     data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    #: The words pvreport's theme overrides print on every page (the footer's links), in the
+    #: pages' language: the engine config carries them (``extra.pvreport_words``).
+    words: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def theme_words() -> dict[str, str]:
+    """The words of pvreport's theme overrides (templates/theme), in the current language."""
+    return {
+        "accessibility": _("Accessibility statement"),
+        "data": _("Data and downloads"),
+    }
 
 
 def chart_src(chart_id: str) -> str:
@@ -1354,7 +1365,12 @@ class _Renderer:
                 for p in self.pages
             ]
         return Rendered(
-            tuple(self.pages), nav, tuple(self.not_in_nav), dict(self.files), dict(self.data)
+            tuple(self.pages),
+            nav,
+            tuple(self.not_in_nav),
+            dict(self.files),
+            dict(self.data),
+            theme_words(),
         )
 
     def embed_snippet(self, ind: model.Indicator, height: int = CARD_MAX_HEIGHT) -> str:
