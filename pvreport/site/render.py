@@ -1408,7 +1408,12 @@ class _Renderer:
         )
         image = None
         if trend and trend[0].drawing is not None:
-            image = svg_size(svg.draw(trend[0].drawing))
+            # The chart as the build drew it (or kept it from the chart cache); drawn here only
+            # where nothing was drawn (the page tests).
+            drawn = self.inputs.chart_files.get(chart_src(trend[0].id))
+            if isinstance(drawn, bytes):
+                drawn = drawn.decode("utf-8")
+            image = svg_size(drawn if drawn is not None else svg.draw(trend[0].drawing))
         return card_height(self.files[src], image)
 
     # -- the statement as a document -----------------------------------------------------------
