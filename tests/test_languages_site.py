@@ -329,6 +329,10 @@ def test_the_static_charts_speak_the_page_language_and_fit(welsh_site: build.Bui
     assert "Ffigur terfynol" in welsh and "Dros dro: gall newid o hyd" in welsh
     assert "Final figure" not in welsh and "may still change" not in welsh
     assert "Final figure" in english and "Provisional: may still change" in english
+    # Its axes' titles too: a period axis and a value axis in Welsh, like the table beside it.
+    titles = re.findall(r'class="title"[^>]*>([^<]+)<', welsh)
+    assert sorted(titles) == ["Cyfnod", "Y cant"], titles
+    assert sorted(re.findall(r'class="title"[^>]*>([^<]+)<', english)) == ["Per cent", "Period"]
     profile = (site / "charts" / "engagement_ymgynghoriad-oriau-agor_profile-oed.svg").read_text(
         "utf-8"
     )

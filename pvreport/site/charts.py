@@ -614,6 +614,7 @@ def trend_chart(
         axis=y_axis,
         final_label=gettext("Final figure"),
         tentative_label=_may_still_change(values),
+        period_title=gettext("Period"),
     )
     return Chart(
         id=chart_id("indicator", indicator.id, "trend"),

@@ -91,6 +91,8 @@ class TrendDrawing:
     # still change ("Provisional: may still change"; made from the points where empty).
     final_label: str = "Final figure"
     tentative_label: str = ""
+    #: The period axis' title, in the page's language.
+    period_title: str = "Period"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -631,7 +633,9 @@ def draw_trend(d: TrendDrawing) -> str:
             parts.append(_text(x, bottom + 7, lines, anchor="middle", valign="top", cls="period"))
     axis_end = bottom + 7 + LINE_HEIGHT * label_rows + 4
     parts.append(
-        _text(left + plot_w / 2, axis_end, "Period", anchor="middle", valign="top", cls="title")
+        _text(
+            left + plot_w / 2, axis_end, d.period_title, anchor="middle", valign="top", cls="title"
+        )
     )
     height = axis_end + LINE_HEIGHT + 4
 
