@@ -1352,8 +1352,10 @@ OPEN_DATA_AFTER = (
     ("check_pages", "the final check's scan of the embed cards' HTML (`check._Scan.of`)"),
     (
         "check_texts",
-        "the final check's reading of their text for withheld values (`check.readable_text`; "
-        "only where the package withholds something)",
+        (
+            "the final check's reading of their text for withheld values (`check.readable_text`; "
+            "only where the package withholds something)"
+        ),
     ),
 )
 
