@@ -883,7 +883,7 @@ def ok(flag: bool) -> str:
 
 def shown(flag: bool) -> str:
     """A target shown for a build it was not set on: what it would say, not judged."""
-    return f"not judged (would be {'met' if flag else 'not met'})"
+    return f"shown, not judged ({'within the limit' if flag else 'beyond the limit'})"
 
 
 def report(
