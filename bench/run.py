@@ -658,7 +658,7 @@ def bare_engine(project: Path, engine: str) -> Run:
     shutil.rmtree(project / "build" / "site", ignore_errors=True)
     done = measured(
         [str(BIN / "python"), "-m", "zensical", "build", "-f", "build/mkdocs.yml", "--clean"],
-        project / "build",
+        project,
     )
     shutil.rmtree(project / "build" / "site", ignore_errors=True)
     return done
