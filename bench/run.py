@@ -1199,8 +1199,8 @@ def put_section(text: str, name: str, block: str) -> str:
     old = sections_of(text).get(name)
     if old is not None:
         return text.replace(old, block)
-    later = [sections_of(text)[n] for n in SECTIONS[SECTIONS.index(name) + 1 :]]
-    later = [b for b in later if b]
+    present = sections_of(text)
+    later = [present[n] for n in SECTIONS[SECTIONS.index(name) + 1 :] if n in present]
     if later:
         at = text.index(later[0])
     elif NOTES_MARK in text:
