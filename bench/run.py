@@ -824,7 +824,11 @@ def bench_open_data(root: Path, size: str, seed: int, log: list[str]) -> OpenDat
         f"{size} open data: build {result.spent['build']:.1f}s in-process "
         f"({done.seconds:.1f}s whole process); made in {made:.2f}s "
         f"({100 * made / result.spent['build']:.1f}%): "
-        + ", ".join(f"{k} {v:.2f}" for k, v in sorted(result.spent.items()) if k != "build")
+        + ", ".join(
+            f"{k} {v:.3f}s"
+            for k, v in sorted(result.spent.items())
+            if k not in ("build", "files", "bytes")
+        )
     )
     print(log[-1], flush=True)
     return result
@@ -1367,7 +1371,7 @@ def open_data_section(found: OpenData, command: str, log: list[str]) -> str:
 
     def row(key: str, what: str) -> str:
         value = spent.get(key, 0.0)
-        return f"| {what} | {value:.2f} | {100 * value / build:.1f}% |"
+        return f"| {what} | {value:.3f} | {100 * value / build:.1f}% |"
 
     lines = [
         (
@@ -1386,12 +1390,12 @@ def open_data_section(found: OpenData, command: str, log: list[str]) -> str:
         "|---|--:|--:|",
         *[row(k, w) for k, w in OPEN_DATA_TIMERS],
         (
-            f"| **made in all** (the first, third and fourth rows) | {made:.2f} | "
+            f"| **made in all** (the first, third and fourth rows) | {made:.3f} | "
             f"{100 * made / build:.1f}% |"
         ),
         *[row(k, w) for k, w in OPEN_DATA_AFTER],
         (
-            f"| **made and handled again** | {made + later:.2f} | "
+            f"| **made and handled again** | {made + later:.3f} | "
             f"{100 * (made + later) / build:.1f}% |"
         ),
         "",
