@@ -1220,7 +1220,8 @@ def statements_section(found: Sequence[Statements], command: str, log: list[str]
     lines = [
         (
             f"A project of {count} statements of size {size} (the generated package as the "
-            f"current statement, {count - 1} copies of it as the years before, each with its "
+            f"current statement, {count - 1} {'copy' if count == 2 else 'copies'} of it as the "
+            "years before, each with its "
             "own period and `published` date, each an archived part under `/archive/<period>/`) "
             "against one statement: cold `pvreport build --quiet` of each, then a rebuild after "
             "one result row of the current statement changed, and how many archived parts that "
@@ -1275,7 +1276,7 @@ def languages_section(found: Languages, command: str, log: list[str]) -> str:
     lines = [
         (
             f"{size} in one language against the same package in two (`pvreport generate --size "
-            f"{size} --seed N --languages en,cy`: every text of every row translated, a labels "
+            f"{size} --languages en,cy`, the same seed: every text of every row translated, a labels "
             "file), each a cold `pvreport build --no-cache --quiet` (whole process, the PDF made "
             "as by default) in a project with no hand-written pages; the two built one after "
             f"the other in each of {len(found.one)} run(s), median."
