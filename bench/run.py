@@ -1530,9 +1530,28 @@ def main(argv: list[str] | None = None) -> int:
     earlier = out.read_text(encoding="utf-8") if out.is_file() else ""
     alone = bool(args.statements or args.languages or args.engines or args.open_data)
     blocks: dict[str, str] = {}
-
     results: list[Result] = []
     main_text = ""
+
+    def save() -> None:
+        """Write what is measured so far (after each part, so a later failure loses nothing):
+        the main tables afresh, with each section measured now or kept from before; or, for a
+        section run alone, the earlier file with that section replaced."""
+        if main_text:
+            kept = sections_of(earlier)
+            text = main_text.rstrip("\n") + "\n"
+            for name in SECTIONS:
+                block = blocks.get(name) or kept.get(name)
+                if block:
+                    text += "\n" + block + "\n"
+            text += notes_section()
+        else:
+            text = earlier or NO_MAIN_TABLES
+            for name, block in blocks.items():
+                text = put_section(text, name, block)
+        out.write_text(text.rstrip("\n") + "\n", "utf-8")
+        print(f"wrote {out}", flush=True)
+
     if args.all or not alone:
         log: list[str] = []
         results = [bench_size(root, size, args.seed, runs[size], log) for size in sizes]
@@ -1540,6 +1559,7 @@ def main(argv: list[str] | None = None) -> int:
         variants = bench_variants(root, sizes[-1], args.seed, log)
         workbooks = [bench_workbook(root, sizes[-1], args.seed, log)]
         main_text = report(results, planted, variants, sizes[-1], runs, log, command, workbooks)
+        save()
     if args.all or args.statements:
         count = args.statements or 5
         size = "M" if args.all and "M" in sizes else sizes[-1]
@@ -1548,10 +1568,12 @@ def main(argv: list[str] | None = None) -> int:
             bench_statements(root, size, args.seed, count, log, pdf=pdf) for pdf in (True, False)
         ]
         blocks["statements"] = statements_section(found, command, log)
+        save()
     if args.all or args.languages:
         log = []
         found_languages = bench_languages(root, sizes[-1], args.seed, args.runs_large, log)
         blocks["languages"] = languages_section(found_languages, command, log)
+        save()
     if args.all or args.engines:
         log = []
         by_size = {r.size: r for r in results}
@@ -1563,26 +1585,12 @@ def main(argv: list[str] | None = None) -> int:
                 engines.append(bench_engine(root, size, args.seed, runs[size], "mkdocs", log))
             engines.append(bench_engine(root, size, args.seed, runs[size], "zensical", log))
         blocks["engines"] = engines_section(engines, command, bool(results), log)
+        save()
     if args.all or args.open_data:
         log = []
         found_open = bench_open_data(root, sizes[-1], args.seed, log)
         blocks["open-data"] = open_data_section(found_open, command, log)
-
-    if main_text:
-        # The main tables afresh; each optional section measured now, or kept from before.
-        kept = sections_of(earlier)
-        text = main_text.rstrip("\n") + "\n"
-        for name in SECTIONS:
-            block = blocks.get(name) or kept.get(name)
-            if block:
-                text += "\n" + block + "\n"
-        text += notes_section()
-    else:
-        text = earlier or NO_MAIN_TABLES
-        for name, block in blocks.items():
-            text = put_section(text, name, block)
-    out.write_text(text.rstrip("\n") + "\n", "utf-8")
-    print(f"wrote {out}")
+        save()
     return 0
 
 
