@@ -1312,7 +1312,9 @@ def engines_section(found: Sequence[Engine], command: str, from_main: bool, log:
             "engine on the docs folder pvreport wrote (`mkdocs build -f build/mkdocs.yml`; "
             "`python -m zensical build -f build/mkdocs.yml --clean` with its cache, "
             "build/.cache, deleted), a rebuild after one result row changed, and the cold "
-            "build's peak memory. Whole processes, median of the runs. "
+            "build's peak memory. Whole processes, median of the runs. Both engines' builds "
+            "make the PDF, whose cost (the main table) is the same under either: the engines "
+            "differ by the bare engine's time and what pvreport adds around it. "
             + (
                 "MkDocs' figures are the main table's, measured in the same run."
                 if from_main
