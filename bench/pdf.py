@@ -17,6 +17,7 @@ import datetime as dt
 import importlib.util
 import os
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from pvreport.site import document
 _spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).with_name("run.py"))
 assert _spec is not None and _spec.loader is not None
 _run = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = _run  # dataclasses look their module up by name
 _spec.loader.exec_module(_run)
 AS_OF, make_project = _run.AS_OF, _run.make_project
 
