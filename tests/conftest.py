@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -214,12 +214,26 @@ def xdist_group(item: pytest.Item) -> str | None:
     return None
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # tryfirst: pytest-xdist reads the marks in its own hook of the same name, which runs after.
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, None, None]:
+    # Before every other plugin's hook: pytest-xdist reads the marks in its own.
     for item in items:
         if group := xdist_group(item):
             item.add_marker(pytest.mark.xdist_group(group))
+    result = yield
+    # On a worker under --dist loadgroup, pytest-xdist's hook puts the group's name after the
+    # test's id (tests/test_site.py::test_x[mkdocs]@example-mkdocs), which is what sends the test
+    # to its group's worker. On pytest 9.2 that no longer takes (the id became a structured one,
+    # pytest-xdist issue 1386) and every test would go to any worker: the id is changed here.
+    if config.getoption("loadgroup", default=False):
+        for item in items:
+            if (group := xdist_group(item)) and not item.nodeid.endswith("@" + group):
+                from _pytest.nodeid import NodeId
+
+                item._id = NodeId.parse(f"{item.nodeid}@{group}")  # type: ignore[attr-defined]
+    return result
 
 
 def search_entries(site_dir: Path) -> list[dict[str, str]]:
