@@ -25,8 +25,13 @@ serve: install-python
 validate: install-python
 	$(BIN)/pvreport validate $(ARGS)
 
+# The tests run on every core (pytest-xdist; TEST_WORKERS=0 runs them in one process); those that
+# read one built site share a worker, so each site is built once (tests/conftest.py). PYTEST_ARGS
+# are passed to pytest as they are: make test PYTEST_ARGS="-x -k archive".
+TEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: install-python install-browser
 

@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,14 +119,121 @@ def make_project(
 ENGINES = ("mkdocs", "zensical")
 
 
-@pytest.fixture(scope="session", params=ENGINES)
-def example_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The example report built once per session and engine with `pvreport build`'s library
-    call, as of AS_OF: a build.Built (site_dir, build_dir, report, validation, ...)."""
+@pytest.fixture(scope="session")
+def example_builds(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Any]:
+    """The example report built with `pvreport build`'s library call, as of AS_OF, at most once
+    per session and engine (whichever module asks first): a build.Built (site_dir, build_dir,
+    report, validation, ...). Tests read these sites and never change them."""
     from pvreport import build
 
-    project = make_project(tmp_path_factory.mktemp("example") / "project", EXAMPLE)
-    return build.build(project, as_of=AS_OF, engine_name=request.param)
+    built: dict[str, Any] = {}
+
+    def get(engine: str) -> Any:
+        if engine not in built:
+            project = make_project(tmp_path_factory.mktemp("example") / "project", EXAMPLE)
+            built[engine] = build.build(project, as_of=AS_OF, engine_name=engine)
+        return built[engine]
+
+    return get
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def example_site(request: pytest.FixtureRequest, example_builds: Callable[[str], Any]) -> Any:
+    """The example report built by each engine (see example_builds)."""
+    return example_builds(request.param)
+
+
+@pytest.fixture(scope="session")
+def example_mkdocs(example_builds: Callable[[str], Any]) -> Any:
+    """The example report built by MkDocs, the default engine: example_site's own build."""
+    return example_builds("mkdocs")
+
+
+@pytest.fixture(scope="session")
+def archive_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The example project with its earlier statement, built as of AS_OF with MkDocs, once per
+    session (tests/test_archive.py reads it, tests/test_browser.py checks it in Chromium)."""
+    from pvreport import build
+
+    project = make_project(
+        tmp_path_factory.mktemp("archive") / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS]
+    )
+    return build.build(project, as_of=AS_OF, engine_name="mkdocs")
+
+
+#: The Welsh example (contract v1.1): its project folder and its package, in two languages.
+WELSH_PROJECT = REPO / "examples" / "example-cy"
+WELSH_PACKAGE = REPO / "datapackages" / "example-cy"
+
+
+def copy_welsh_project(target: Path) -> Path:
+    """The Welsh example's project with its package beside it, as the repository has them."""
+    shutil.copytree(WELSH_PROJECT, target / "examples" / "example-cy")
+    shutil.copytree(WELSH_PACKAGE, target / "datapackages" / "example-cy")
+    return target / "examples" / "example-cy"
+
+
+@pytest.fixture(scope="session")
+def welsh_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The Welsh example built as a user builds it, as of AS_OF, once per session
+    (tests/test_languages_site.py reads it, tests/test_browser.py checks it in Chromium)."""
+    from pvreport import build
+
+    return build.build(copy_welsh_project(tmp_path_factory.mktemp("welsh")), as_of=AS_OF)
+
+
+# --- running the suite in parallel ------------------------------------------------------------
+# `make test` runs the tests on every core with pytest-xdist, `--dist loadgroup`: the tests of an
+# xdist_group run on one worker, the others wherever a worker is free. A site built once and
+# read by many tests (a session fixture above, or a module's own) must not be built again on
+# each worker, so every test that uses one is put in the group of what it uses: the example by
+# engine, the archive, the Welsh example; else its module, where it uses a fixture of the
+# module's (or class's) scope. Every worker has its own temporary folder (tmp_path_factory).
+
+#: The session fixtures that build a site, each with the group of the tests that use it.
+SHARED_SITES = {
+    "example_mkdocs": "example-mkdocs",
+    "archive_site": "archive",
+    "welsh_site": "welsh",
+}
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    """The group of the worker a test must share, or None where any worker will do."""
+    names = getattr(item, "fixturenames", ())
+    if "example_site" in names:
+        return "example-" + item.callspec.params["example_site"]  # type: ignore[attr-defined]
+    for name, group in SHARED_SITES.items():
+        if name in names:
+            return group
+    info = getattr(item, "_fixtureinfo", None)
+    for name in names:
+        defs = info.name2fixturedefs.get(name) if info else None
+        if defs and defs[-1].scope in ("module", "class", "package"):
+            return item.nodeid.split("::", 1)[0]
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, None, None]:
+    # Before every other plugin's hook: pytest-xdist reads the marks in its own.
+    for item in items:
+        if group := xdist_group(item):
+            item.add_marker(pytest.mark.xdist_group(group))
+    result = yield
+    # On a worker under --dist loadgroup, pytest-xdist's hook puts the group's name after the
+    # test's id (tests/test_site.py::test_x[mkdocs]@example-mkdocs), which is what sends the test
+    # to its group's worker. On pytest 9.2 that no longer takes (the id became a structured one,
+    # pytest-xdist issue 1386) and every test would go to any worker: the id is changed here.
+    if config.getoption("loadgroup", default=False):
+        for item in items:
+            if (group := xdist_group(item)) and not item.nodeid.endswith("@" + group):
+                from _pytest.nodeid import NodeId
+
+                item._id = NodeId.parse(f"{item.nodeid}@{group}")  # type: ignore[attr-defined]
+    return result
 
 
 def search_entries(site_dir: Path) -> list[dict[str, str]]:

@@ -25,15 +25,6 @@ pytestmark = pytest.mark.slow
 PART = "archive/2024-25/"
 
 
-@pytest.fixture(scope="module")
-def archive_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The example project with its earlier statement, built as of AS_OF with MkDocs."""
-    project = make_project(
-        tmp_path_factory.mktemp("archive") / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS]
-    )
-    return build.build(project, as_of=AS_OF, engine_name="mkdocs")
-
-
 @functools.cache
 def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

@@ -726,16 +726,10 @@ ARCHIVE_PAGES = (
 
 @pytest.fixture(scope="module")
 def archive(
-    tools: None, tmp_path_factory: pytest.TempPathFactory
+    tools: None, archive_site: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Checked, list[dict[str, Any]]]:
-    from conftest import EXAMPLE, EXAMPLE_PREVIOUS, make_project
-
-    from pvreport import build
-
-    project = make_project(
-        tmp_path_factory.mktemp("archive-browser") / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS]
-    )
-    site = build.build(project, as_of=AS_OF, engine_name="mkdocs").site_dir
+    """The example with its earlier statement (conftest.py, the build test_archive.py reads)."""
+    site = Path(archive_site.site_dir)
     work = tmp_path_factory.mktemp("archive-browser-work")
     pages = list(ARCHIVE_PAGES)
     shots = [
@@ -778,17 +772,13 @@ def test_the_archive_and_what_changed_pass_every_check(
 
 @pytest.fixture(scope="module")
 def welsh(
-    tools: None, tmp_path_factory: pytest.TempPathFactory
+    tools: None, welsh_site: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Checked, dict[tuple[str, int], Path]]:
     """Every check over every page of the Welsh example in both languages (Welsh at the root,
-    English under en/), plus screenshots of a Welsh indicator page and its English twin."""
-    from pvreport import build
-
+    English under en/), plus screenshots of a Welsh indicator page and its English twin (the
+    build test_languages_site.py reads: conftest.py)."""
     work = tmp_path_factory.mktemp("welsh-browser")
-    project = work / "examples" / "example-cy"
-    shutil.copytree(REPO / "examples" / "example-cy", project)
-    shutil.copytree(REPO / "datapackages" / "example-cy", work / "datapackages" / "example-cy")
-    site = build.build(project, as_of=AS_OF).site_dir
+    site = Path(welsh_site.site_dir)
     indicator = "indicators/hyder-ar-lein/"
     shots = {(part + indicator, 390): work / f"indicator-{part or 'cy/'}390px.png".replace("/", "-")
              for part in ("", "en/")}  # fmt: skip

@@ -36,9 +36,9 @@ SECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    project = make_project(tmp_path_factory.mktemp("document") / "project", EXAMPLE)
-    return build.build(project, as_of=AS_OF)
+def example(example_mkdocs: Any) -> Any:
+    """The example built by the default engine (conftest.py: the build test_site.py reads)."""
+    return example_mkdocs
 
 
 def soup(built: Any, address: str) -> BeautifulSoup:

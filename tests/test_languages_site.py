@@ -19,25 +19,12 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AS_OF, REPO, search_entries
+from conftest import AS_OF, WELSH_PACKAGE, copy_welsh_project, search_entries
 
 from pvreport import build
 
-PROJECT = REPO / "examples" / "example-cy"
-PACKAGE = REPO / "datapackages" / "example-cy"
-
-
-def copy_project(target: Path) -> Path:
-    """The Welsh example's project with its package beside it, as the repository has them."""
-    shutil.copytree(PROJECT, target / "examples" / "example-cy")
-    shutil.copytree(PACKAGE, target / "datapackages" / "example-cy")
-    return target / "examples" / "example-cy"
-
-
-@pytest.fixture(scope="module")
-def welsh_site(tmp_path_factory: pytest.TempPathFactory) -> build.Built:
-    project = copy_project(tmp_path_factory.mktemp("welsh"))
-    return build.build(project, as_of=AS_OF)
+PACKAGE = WELSH_PACKAGE
+copy_project = copy_welsh_project
 
 
 def page(site: Path, address: str) -> BeautifulSoup:
