@@ -557,6 +557,7 @@ _CARD_BLOCKS = {
     "summary": (16.0, 23.2, 12.0),
 }
 _CARD_FIXED = 32 + 2 + 12 + 24 + 6  # main padding, border, dl, figure margins, image gap
+_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL)
 
 
 class _CardText(html.parser.HTMLParser):
@@ -614,7 +615,9 @@ def card_height(card: str, image: tuple[float, float] | None) -> int:
     """The height, in CSS pixels, an iframe needs to show the whole embed card ``card`` (its
     HTML) at every width from 320 px to its widest, ``image`` being its chart's natural size."""
     parser = _CardText()
-    parser.feed(card)
+    # The chart's data table (folded away in <details>) holds no block that is measured: the
+    # parser is spared its rows (a national measure's are most of its card).
+    parser.feed(_TABLE.sub("", card))
     tallest = 0.0
     for width in _CARD_WIDTHS:
         inner = min(width, 640) - _CARD_SIDES
