@@ -351,12 +351,20 @@ def test_an_interrupt_leaves_the_previous_site_and_says_where_the_log_is(project
     (site / "stale.html").write_text("old", encoding="utf-8")
     (project / "build" / "docs" / "stale.md").write_text("# Old\n", encoding="utf-8")
     before = tree(site)
+    # A long hand-written page, and no caches: the engine converts pages for seconds, long
+    # enough to be interrupted on a busy machine (a build from the caches takes a moment).
+    about = project / "content" / "about.md"
+    paragraph = "We answer letters within ten working days, and we say so when we cannot. "
+    about.write_text(
+        about.read_text(encoding="utf-8") + "\n" + (paragraph * 8 + "\n\n") * 3000,
+        encoding="utf-8",
+    )
 
     def fresh_folders() -> list[Path]:
         return [p for p in project.iterdir() if p.name.startswith(".site-new-")]
 
     process = subprocess.Popen(
-        [str(BIN / "pvreport"), "build", "--as-of", AS_OF.isoformat()],
+        [str(BIN / "pvreport"), "build", "--no-cache", "--as-of", AS_OF.isoformat()],
         cwd=project,
         env=ENV,
         stdout=subprocess.PIPE,
