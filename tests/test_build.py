@@ -351,12 +351,20 @@ def test_an_interrupt_leaves_the_previous_site_and_says_where_the_log_is(project
     (site / "stale.html").write_text("old", encoding="utf-8")
     (project / "build" / "docs" / "stale.md").write_text("# Old\n", encoding="utf-8")
     before = tree(site)
-    # A long hand-written page, and no caches: the engine converts pages for seconds, long
-    # enough to be interrupted on a busy machine (a build from the caches takes a moment).
+    # A long hand-written page (thousands of headings and tables), and no caches: the engine
+    # works on it for seconds, long enough to be interrupted on a busy machine (a build from
+    # the caches, or of plain paragraphs, is over in well under a second).
     about = project / "content" / "about.md"
-    paragraph = "We answer letters within ten working days, and we say so when we cannot. "
+    section = (
+        "## Letters, part {n}\n\nWe answer letters within ten working days, and we say so "
+        "when we cannot.\n\n| Month | Letters | Answered on time |\n|---|--:|--:|\n"
+        + "| April | 120 | 110 |\n" * 6
+        + "\n"
+    )
     about.write_text(
-        about.read_text(encoding="utf-8") + "\n" + (paragraph * 8 + "\n\n") * 3000,
+        about.read_text(encoding="utf-8")
+        + "\n"
+        + "".join(section.format(n=n) for n in range(5000)),
         encoding="utf-8",
     )
 

@@ -344,13 +344,14 @@ async function tableFindings(page) {
 }
 
 // Narrow the window and let the page settle: the theme's search overlay shrinks with a CSS
-// transition, and until it has, the page is wider than the window for a moment. A page that
-// stays wider is reported after the wait.
+// transition, and until it has, the page is wider than the window for a moment (longer on a busy
+// machine, where two browsers check pages at once). A page that stays wider is reported after
+// the wait.
 async function narrowTo(page, width) {
   await page.setViewportSize({ width, height: 800 });
   await page.waitForFunction((w) => document.documentElement.clientWidth <= w, width);
   await page
-    .waitForFunction((w) => document.documentElement.scrollWidth <= w + 1, width, { timeout: 2000 })
+    .waitForFunction((w) => document.documentElement.scrollWidth <= w + 1, width, { timeout: 10000 })
     .catch(() => {});
 }
 
