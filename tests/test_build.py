@@ -371,14 +371,22 @@ def test_an_interrupt_leaves_the_previous_site_and_says_where_the_log_is(project
     def fresh_folders() -> list[Path]:
         return [p for p in project.iterdir() if p.name.startswith(".site-new-")]
 
-    process = subprocess.Popen(
-        [str(BIN / "pvreport"), "build", "--no-cache", "--as-of", AS_OF.isoformat()],
-        cwd=project,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # Started as a terminal starts it, Ctrl+C not ignored: a process that inherits an ignored
+    # SIGINT keeps it ignored (Python installs no handler then), and a test run before this one
+    # in the same worker may have left it so. A handled signal is reset to its default in the
+    # child; an ignored one would be inherited.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [str(BIN / "pvreport"), "build", "--no-cache", "--as-of", AS_OF.isoformat()],
+            cwd=project,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     # The fresh folder is made just before the engine starts; wait until MkDocs has begun
     # writing into it, then interrupt.
     deadline = time.monotonic() + 120
