@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import contract, messages
+from . import contract, messages, workers
 from .messages import _
 from .problems import Problem, PvreportError, has_errors, sorted_problems
 from .problems import strict as make_strict
@@ -143,6 +143,62 @@ class Part:
     #: A digest of everything its pages are made from (:func:`part_inputs`).
     inputs: str = ""
     built: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Archive:
+    """An earlier statement's part still to be made: where it goes (``placed``: under a
+    language's root for a language after the first), the statement, a digest of what it is made
+    from, its public report as it was published, what its pages say about it, the language of
+    its pages and their twins in the other languages."""
+
+    placed: str
+    earlier: across.Earlier
+    inputs: str
+    public: Public
+    notice: render.Archived
+    language: str
+    alternates: dict[str, Any] | None
+
+    @property
+    def prefix(self) -> str:
+        return self.placed
+
+
+@dataclasses.dataclass(frozen=True)
+class Made:
+    """What making an earlier statement's part gave (:func:`make_archived`), small enough to be
+    sent back from the worker process that made it: the part's folders, pages and digest,
+    whether the engine ran for it, the engine's summary, what the final check found wrong in it
+    and the check's new record of clean files."""
+
+    build_dir: Path
+    docs_dir: Path
+    addresses: list[str]
+    digest: str
+    built: bool
+    summary: str
+    wrong: list[str]
+    clean: frozenset[str]
+
+    def part(self, job: Archive) -> Part:
+        return Part(
+            job.placed,
+            self.build_dir,
+            self.docs_dir,
+            job.public.report,
+            job.public.withheld,
+            self.addresses,
+            self.digest,
+            job.inputs,
+            self.built,
+        )
+
+
+def _nested(prefix: str, prefixes: Sequence[str]) -> list[str]:
+    """The parts inside the part at ``prefix`` (a language's earlier statements,
+    ``en/archive/2024-25/`` inside ``en/``)."""
+    return [p for p in prefixes if p != prefix and p.startswith(prefix)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -294,7 +350,9 @@ def build(
             # language (contract v1.1), once for each: the first at the root of the site, each
             # other at <lang>/ with the same paths, each a part of the site of its own (its
             # earlier statements at <lang>/archive/<period>/).
-            def draw(by_page: Mapping[str, Any], part: str = "") -> Mapping[str, str | bytes]:
+            def draw(
+                by_page: Mapping[str, Any], part: str = "", shown: Progress | None = None
+            ) -> Mapping[str, str | bytes]:
                 # Each part of the site keeps its own charts' cache (a cache holds one report's).
                 where = (
                     PARTS_CACHE_FOLDER + "/" + _cache_name(part) + "/charts"
@@ -302,12 +360,16 @@ def build(
                     else CACHE_FOLDER
                 )
                 return chart_files(
-                    by_page, cache_dir=caches / where if caches else None, progress=progress
+                    by_page,
+                    cache_dir=caches / where if caches else None,
+                    progress=shown or progress,
                 )
 
             languages = contract.languages(validation.descriptor)
             url = site_url(config)
-            parts: list[Part] = []
+            # The parts of the site in order: each a Part, or an earlier statement's part still
+            # to be made (an Archive, made in stage 8 beside the current statement's engine run).
+            parts: list[Part | Archive] = []
             for language in languages:
                 primary = language == languages[0]
                 # Where this language's part is (its pages' addresses below it).
@@ -337,11 +399,12 @@ def build(
                         pdf_cache=caches / PDF_CACHE_FOLDER if caches else None,
                     )
                     rendered = site.rendered
-                    # 6b. Each earlier statement's pages, from its own package, judged as of
-                    # its own published day, each page saying which statement it belongs to.
-                    # Not even rendered where nothing they are made from changed since the part
-                    # was last published: that part is kept as it is.
-                    archived: dict[str, tuple[Site, str]] = {}
+                    # 6b. Each earlier statement's part: what it is made from (its pages come
+                    # from its own package, judged as of its own published day, each page saying
+                    # which statement it belongs to; they are rendered in stage 8, each part on a
+                    # core of its own). Not even rendered where nothing they are made from
+                    # changed since the part was last published: that part is kept as it is.
+                    archived: dict[str, Archive] = {}
                     kept: dict[str, Part] = {}
                     current = frozenset(render.address(p.src) for p in rendered.pages)
                     label = site.report.reporting_period.label
@@ -356,25 +419,20 @@ def build(
                         if found is not None and caches:
                             kept[placed] = found
                             continue
-                        archived[placed] = (
-                            render_report(
-                                e.validation,
-                                e.clock,
-                                nav_page_limit=nav_page_limit,
-                                site_url=url + placed if url else "",
-                                draw=functools.partial(draw, part=placed),
-                                public=then[e.prefix],
-                                archived=render.Archived(
-                                    e.label, e.published, e.prefix, label, current
-                                ),
-                            ),
+                        archived[placed] = Archive(
+                            placed,
+                            e,
                             inputs,
+                            then[e.prefix],
+                            render.Archived(e.label, e.published, e.prefix, label, current),
+                            language,
+                            language_links(languages, language, url, e.prefix),
                         )
                 in_words = "" if len(languages) == 1 else f" in {language}"
                 progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered{in_words}")
                 if earlier:
                     progress.stage(
-                        f"archive: {count(len(archived), 'earlier statement')} rendered, "
+                        f"archive: {count(len(archived), 'earlier statement')} to build, "
                         f"{len(kept)} unchanged{in_words}"
                     )
 
@@ -418,23 +476,13 @@ def build(
                     if prefix in kept:
                         parts.append(kept[prefix])
                     elif prefix in archived:
-                        parts.append(
-                            write_part(
-                                build_dir,
-                                config,
-                                prefix,
-                                *archived[prefix],
-                                url,
-                                alternates=language_links(languages, language, url, e.prefix),
-                                engine_name=engine_name,
-                            )
-                        )
+                        parts.append(archived[prefix])
             built = Built(
                 build_dir,
                 site_dir,
                 validation=validation,
                 withheld=withheld,
-                parts=tuple(parts),
+                parts=tuple(p for p in parts if isinstance(p, Part)),
                 **docs,
             )
             for notice in built.notices:
@@ -446,55 +494,103 @@ def build(
         # 8. Engine: MkDocs or Zensical builds the docs folder into a fresh folder beside the
         # site; everything after this is the same whichever engine ran.
         fresh = write.sibling_folder(site_dir, "new")
-        try:
-            with log.failures(ENGINE_FAILED[engine_name], engine=True):
-                progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
-                summary = ENGINE_RUNS[engine_name](
-                    build_dir,
-                    fresh,
-                    caches / PAGE_CACHE_FOLDER if caches else None,
-                    clock,
-                    log.path,
-                )
-            progress.stage(
-                f"engine: {ENGINE_NAMES[engine_name]} built {count(len(built.addresses), 'page')}"
-                f"{summary}"
+        # The earlier statements' parts still to be made: each rendered, written, built by the
+        # engine and checked (make_archive) in a worker process of its own on the other cores,
+        # while this process builds the current statement, each into a folder of its own beside
+        # the site (staged), moved into the fresh site once everything is built.
+        jobs = [p for p in parts if isinstance(p, Archive)]
+        staged: Path | None = None
+        scripts = [s for s in built.config.get("extra_javascript", []) if isinstance(s, str)]
+        prefixes = [p.prefix for p in parts]
+
+        def make_archive(job: Archive) -> Made:
+            assert staged is not None
+            return make_archived(
+                job,
+                staged,
+                prefixes,
+                draw=functools.partial(draw, part=job.placed, shown=Progress.quiet()),
+                build_dir=build_dir,
+                config=config,
+                url=url,
+                nav_page_limit=nav_page_limit,
+                catalogue_dir=catalogue_dir,
+                engine_name=engine_name,
+                site_dir=site_dir,
+                caches=caches,
+                clock=clock,
+                log=log,
+                scripts=scripts,
             )
-            # 8b. Each earlier statement's part, built by the engine into its own folder of the
-            # fresh site (its own navigation and search), unless nothing it is built from changed
-            # since it was last published: then that output is kept as it is.
-            parts = []
-            for part in built.parts:
-                target = fresh / part.prefix
-                nested = [
-                    p.prefix
-                    for p in built.parts
-                    if p.prefix != part.prefix and p.prefix.startswith(part.prefix)
-                ]
-                if reuse_part(part, site_dir, target, nested):
-                    parts.append(dataclasses.replace(part, built=False))
-                    progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
-                    continue
-                target.mkdir(parents=True, exist_ok=True)
+
+        try:
+            if jobs:
+                staged = write.sibling_folder(site_dir, "new")
+            with workers.Workers([functools.partial(make_archive, j) for j in jobs]) as side:
                 with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                    progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
                     summary = ENGINE_RUNS[engine_name](
-                        part.build_dir,
-                        target,
-                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
-                        if caches
-                        else None,
+                        build_dir,
+                        fresh,
+                        caches / PAGE_CACHE_FOLDER if caches else None,
                         clock,
                         log.path,
+                        # The other cores are making the earlier statements' parts.
+                        parallel=not side.forked,
                     )
-                parts.append(part)
-                progress.stage(f"engine: /{part.prefix} built{summary}")
-            built = dataclasses.replace(built, parts=tuple(parts))
+                progress.stage(
+                    f"engine: {ENGINE_NAMES[engine_name]} built "
+                    f"{count(len(built.addresses), 'page')}{summary}"
+                )
+                # 8b. Each other part (another language's statement, an unchanged earlier
+                # one), built by the engine into its own folder of the fresh site (its own
+                # navigation and search), unless nothing it is built from changed since it was
+                # last published: then that output is kept as it is.
+                done: dict[str, Part] = {}
+                for part in built.parts:
+                    target = fresh / part.prefix
+                    nested = _nested(part.prefix, prefixes)
+                    if reuse_part(part, site_dir, target, nested):
+                        done[part.prefix] = dataclasses.replace(part, built=False)
+                        progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
+                        continue
+                    target.mkdir(parents=True, exist_ok=True)
+                    with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                        summary = ENGINE_RUNS[engine_name](
+                            part.build_dir,
+                            target,
+                            caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
+                            if caches
+                            else None,
+                            clock,
+                            log.path,
+                            parallel=not side.forked,
+                        )
+                    done[part.prefix] = part
+                    progress.stage(f"engine: /{part.prefix} built{summary}")
+                if jobs:
+                    progress.update(f"archive: building {count(len(jobs), 'earlier statement')}")
+                with log.failures("pvreport could not make an earlier statement's part"):
+                    made: list[Made] = side.results()
+            # Each earlier statement's part into its place in the fresh site (a language's
+            # part, built above, holds its earlier statements' folders).
+            for job, result in zip(jobs, made, strict=True):
+                assert staged is not None
+                target = fresh / job.placed
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged / job.placed, target)
+                done[job.placed] = result.part(job)
+                progress.stage(
+                    f"engine: /{job.placed} "
+                    + (f"built{result.summary}" if result.built else "unchanged, kept as published")
+                )
+            built = dataclasses.replace(built, parts=tuple(done[p] for p in prefixes))
 
             # 9. Check: every page there, nothing active, no withheld text anywhere.
             # The whole composed folder: the current statement's pages (the parts left to their
-            # own check), then each part with what was withheld from it.
+            # own check), then each part with what was withheld from it (an earlier statement's
+            # part was checked where it was made, its findings in ``made``).
             checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
-            scripts = [s for s in built.config.get("extra_javascript", []) if isinstance(s, str)]
             wrong = check.check_site(
                 fresh,
                 docs_dir=built.docs_dir,
@@ -502,9 +598,11 @@ def build(
                 canaries=withheld.canaries,
                 allowed_scripts=scripts,
                 cache=checks,
-                skip=[p.prefix for p in built.parts],
+                skip=prefixes,
             )
             for part in built.parts:
+                if part.prefix in {j.placed for j in jobs}:
+                    continue
                 wrong += check.check_site(
                     fresh,
                     docs_dir=part.docs_dir,
@@ -514,12 +612,11 @@ def build(
                     cache=checks,
                     only=part.prefix,
                     # A language's part holds its earlier statements' parts: each its own check.
-                    skip=[
-                        p.prefix
-                        for p in built.parts
-                        if p.prefix != part.prefix and p.prefix.startswith(part.prefix)
-                    ],
+                    skip=_nested(part.prefix, prefixes),
                 )
+            for result in made:
+                wrong += result.wrong
+                checks.clean.update(result.clean)
             progress.stage(f"checked the built site ({count(len(wrong), 'problem')})")
             if wrong:
                 for line in wrong:
@@ -538,6 +635,8 @@ def build(
                 record_part(part, site_dir)
         finally:
             write.remove(fresh)
+            if staged is not None:
+                write.remove(staged)
         pages = sum(1 for _ in site_dir.rglob("index.html"))
         log(f"Published {pages} pages to {site_dir}")
         progress.stage(f"published {count(pages, 'page')}")
@@ -569,19 +668,31 @@ def choose_engine(given: str | None, options: Mapping[str, Any]) -> str:
 
 
 def _run_mkdocs(
-    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
+    build_dir: Path,
+    fresh: Path,
+    page_cache_dir: Path | None,
+    clock: Clock,
+    log: Path,
+    parallel: bool = True,
 ) -> str:
-    """MkDocs, in this process, with pvreport's page cache (in ``page_cache_dir``)."""
+    """MkDocs, in this process, with pvreport's page cache (in ``page_cache_dir``); with
+    ``parallel``, helper processes convert a share of the pages on the other cores."""
     with _engine_environment(clock, log):
-        page_cache = engine.run(build_dir / "mkdocs.yml", fresh, page_cache_dir)
+        page_cache = engine.run(build_dir / "mkdocs.yml", fresh, page_cache_dir, parallel=parallel)
     return f" ({page_cache.misses:,} converted, {page_cache.hits:,} from the page cache)"
 
 
 def _run_zensical(
-    build_dir: Path, fresh: Path, page_cache_dir: Path | None, clock: Clock, log: Path
+    build_dir: Path,
+    fresh: Path,
+    page_cache_dir: Path | None,
+    clock: Clock,
+    log: Path,
+    parallel: bool = True,
 ) -> str:
     """Zensical, as its own process, with its own cache (``build/.cache``; cleared first where
-    the build runs without caches)."""
+    the build runs without caches). (It shares out its own work: ``parallel`` changes
+    nothing.)"""
     try:
         version = engine.run_zensical(
             build_dir / "mkdocs.yml",
@@ -596,8 +707,9 @@ def _run_zensical(
 
 
 #: One function per engine: each builds a docs folder into a folder of the fresh site (with the
-#: page cache in the folder given, or none) and returns what the progress line adds.
-ENGINE_RUNS: dict[str, Callable[[Path, Path, Path | None, Clock, Path], str]] = {
+#: page cache in the folder given, or none; ``parallel=False`` where other parts of the site are
+#: being built on the other cores) and returns what the progress line adds.
+ENGINE_RUNS: dict[str, Callable[..., str]] = {
     "mkdocs": _run_mkdocs,
     "zensical": _run_zensical,
 }
@@ -1168,6 +1280,87 @@ def write_part(
         [prefix + a for a in docs["addresses"]],
         docs["digest"],
         inputs,
+    )
+
+
+def make_archived(
+    job: Archive,
+    staged: Path,
+    prefixes: Sequence[str],
+    *,
+    draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]],
+    build_dir: Path,
+    config: Mapping[str, Any],
+    url: str,
+    nav_page_limit: int,
+    catalogue_dir: Path,
+    engine_name: str,
+    site_dir: Path,
+    caches: Path | None,
+    clock: Clock,
+    log: _Log,
+    scripts: Sequence[str],
+) -> Made:
+    """Make an earlier statement's part, whole: its pages (stages 5 and 6, from its public
+    report, in its language), its docs folder (7), the engine's run into ``staged`` (8; or the
+    part as last published, where it was built from exactly this) and the final check of it
+    (9). The build runs one in a worker process per core while it builds the current
+    statement (:class:`pvreport.workers.Workers`), so it shares nothing but files: its own
+    chart and page caches, its own folders, lines appended to the build log."""
+    with log.failures("pvreport could not write the pages"):
+        with in_language(job.language, catalogue_dir):
+            site = render_report(
+                job.earlier.validation,
+                job.earlier.clock,
+                nav_page_limit=nav_page_limit,
+                site_url=url + job.placed if url else "",
+                draw=draw,
+                public=job.public,
+                archived=job.notice,
+            )
+        part = write_part(
+            build_dir,
+            config,
+            job.placed,
+            site,
+            job.inputs,
+            url,
+            alternates=job.alternates,
+            engine_name=engine_name,
+        )
+    target = staged / job.placed
+    built = not reuse_part(part, site_dir, target, _nested(job.placed, prefixes))
+    summary = ""
+    if built:
+        target.mkdir(parents=True, exist_ok=True)
+        with log.failures(ENGINE_FAILED[engine_name], engine=True):
+            summary = ENGINE_RUNS[engine_name](
+                part.build_dir,
+                target,
+                caches / PARTS_CACHE_FOLDER / _cache_name(job.placed) / "pages" if caches else None,
+                clock,
+                log.path,
+                parallel=False,
+            )
+    checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
+    wrong = check.check_site(
+        staged,
+        docs_dir=part.docs_dir,
+        addresses=part.addresses,
+        canaries=part.withheld.canaries,
+        allowed_scripts=scripts,
+        cache=checks,
+        only=job.placed,
+    )
+    return Made(
+        part.build_dir,
+        part.docs_dir,
+        part.addresses,
+        part.digest,
+        built,
+        summary,
+        wrong,
+        frozenset(checks.clean),
     )
 
 

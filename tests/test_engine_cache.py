@@ -193,3 +193,45 @@ def test_a_rebuild_after_a_changed_row_is_the_site_a_fresh_build_makes(tmp_path:
     assert site_bytes(rebuilt.site_dir) != before
     assert site_bytes(rebuilt.site_dir) == site_bytes(scratch.site_dir)
     assert site_bytes(rebuilt.build_dir / "docs") == site_bytes(scratch.build_dir / "docs")
+
+
+def test_the_search_index_is_the_same_without_the_excluded_tables(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search plugin is given each page without its data tables (engine.searchable), which
+    it would skip anyway: the index it writes is the one it writes from the whole page."""
+    config = built / "build" / "mkdocs.yml"
+    real = engine.searchable
+    cut_out: list[int] = []
+
+    def counted(html: str) -> str:
+        shorter = real(html)
+        cut_out.append(len(html) - len(shorter))
+        return shorter
+
+    monkeypatch.setattr(engine, "searchable", counted)
+    engine.run(config, tmp_path / "cut", None, parallel=False)
+    # The pages do have tables to cut (each measure's chart data).
+    assert sum(1 for n in cut_out if n > 0) >= 5
+    monkeypatch.setattr(engine, "searchable", lambda html: html)
+    engine.run(config, tmp_path / "whole", None, parallel=False)
+    cut, whole = (
+        (tmp_path / name / "search" / "search_index.json").read_bytes() for name in ("cut", "whole")
+    )
+    assert cut == whole
+
+
+def test_searchable_cuts_only_whole_excluded_elements_without_headings() -> None:
+    table = '<table data-search-exclude="data"><tr><td>12.5</td></tr></table>'
+    nested = (
+        '<details class="pv-chart-data" data-search-exclude="data"><summary>Data</summary>'
+        "<details><summary>More</summary>x</details><table><tr><td>9</td></tr></table></details>"
+    )
+    page = f"<p>Before</p>{table}<p>Between</p>{nested}<p>After</p>"
+    assert engine.searchable(page) == "<p>Before</p><p>Between</p><p>After</p>"
+    # A heading inside would open a section of the index: left for the plugin to judge.
+    heading = '<div data-search-exclude><h2 id="x">Heading</h2></div>'
+    assert engine.searchable(heading) == heading
+    # An element that does not close is left as it is.
+    unclosed = '<p>a</p><table data-search-exclude="data"><tr><td>1</td></tr>'
+    assert engine.searchable(unclosed) == unclosed

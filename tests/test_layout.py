@@ -29,13 +29,16 @@ ALLOWED: dict[str, set[str]] = {
     "report": SHARED | {"tables"},
     "validate": SHARED | {"tables", "report"},
     "site": SHARED | {"tables", "report"},
-    "build": SHARED | {"tables", "report", "validate", "site"},
+    "build": SHARED | {"tables", "report", "validate", "site", "workers"},
     "cli": SHARED | {"tables", "validate", "site", "build", "synthetic", "starter"},
     "synthetic": SHARED,
     "starter": SHARED,
     **{name: set() for name in SHARED},
     "render": {"site"},  # the sanitiser's old name (pvreport/render.py), nothing more
     "__main__": {"cli"},
+    # Jobs run side by side in forked processes (the build's earlier statements): imports
+    # nothing of pvreport.
+    "workers": set(),
 }
 #: Modules that may import the pipeline (build) itself: the CLI, and the MkDocs plugin, which
 #: runs the same build for ``mkdocs serve``.

@@ -155,6 +155,39 @@ def _toc_tokens(items: Any) -> list[dict[str, Any]]:
     ]
 
 
+#: An element the search index leaves out (``data-search-exclude``: a page's data tables).
+_EXCLUDED = re.compile(r"<(table|details|div|figure|section)\b[^<>]*\bdata-search-exclude\b[^<>]*>")
+_HEADING = re.compile(r"<h[1-6][\s>]")
+
+
+def searchable(html: str) -> str:
+    """A page's HTML without the elements Material's search plugin leaves out of its index
+    (``data-search-exclude``: the data tables, most of a measure's page), so the plugin's HTML
+    parser does not walk their thousands of cells only to skip them. The index it makes is the
+    same (``tests/test_engine_cache.py`` compares the two on the example): the plugin skips
+    everything inside such an element, and an element is cut only where it closes and holds no
+    heading, which would open a section of the index."""
+    out: list[str] = []
+    at = 0
+    for opener in _EXCLUDED.finditer(html):
+        if opener.start() < at:
+            continue  # inside an element already cut
+        tag = opener.group(1)
+        tags = re.compile(rf"<(/?){tag}\b[^<>]*>")
+        depth, end = 1, -1
+        for found in tags.finditer(html, opener.end()):
+            depth += -1 if found.group(1) else 1
+            if depth == 0:
+                end = found.end()
+                break
+        if end < 0 or _HEADING.search(html, opener.end(), end):
+            continue
+        out.append(html[at : opener.start()])
+        at = end
+    out.append(html[at:])
+    return "".join(out)
+
+
 class PageCache:
     """The cache, attached to one MkDocs config for one build (see the module's docstring)."""
 
@@ -297,7 +330,12 @@ class PageCache:
                 self.indexed += 1
                 return
             before = len(index.entries)
-            original(page)
+            content = page.content
+            page.content = searchable(content or "")
+            try:
+                original(page)
+            finally:
+                page.content = content
             self.pending[key] = {"entries": index.entries[before:]}
 
         return add
