@@ -17,6 +17,7 @@ be logged and turned into one message. Its log records go to the build log, not 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -172,6 +173,7 @@ class Made:
     whether the engine ran for it, the engine's summary, what the final check found wrong in it
     and the check's new record of clean files."""
 
+    placed: str
     build_dir: Path
     docs_dir: Path
     addresses: list[str]
@@ -280,7 +282,9 @@ def build(
 
     build_dir.mkdir(parents=True, exist_ok=True)
     log = _Log(build_dir / LOG_NAME)
-    with _one_build_at_a_time(build_dir):
+    # (Leaving the block stops any worker still making an earlier statement's part, and removes
+    # the folder the workers build into.)
+    with _one_build_at_a_time(build_dir), contextlib.ExitStack() as cleanup:
         log.start()
         if publish:
             # What a killed build left beside the site (where it was killed between the two
@@ -367,9 +371,36 @@ def build(
 
             languages = contract.languages(validation.descriptor)
             url = site_url(config)
-            # The parts of the site in order: each a Part, or an earlier statement's part still
-            # to be made (an Archive, made in stage 8 beside the current statement's engine run).
+            # The parts of the site in order: each a Part, or an earlier statement's part being
+            # made by a worker (an Archive, see 6b).
             parts: list[Part | Archive] = []
+            # The workers making the earlier statements' parts (one set per language), and the
+            # folder beside the site they build into, each part then moved into the fresh site.
+            sides: list[workers.Workers] = []
+            staged = write.sibling_folder(site_dir, "new") if publish and earlier else None
+            if staged is not None:
+                cleanup.callback(write.remove, staged)
+            scripts = [s for s in page_scripts(config) if isinstance(s, str)]
+
+            def make_archive(job: Archive) -> Made:
+                assert staged is not None
+                return make_archived(
+                    job,
+                    staged,
+                    draw=functools.partial(draw, part=job.placed, shown=Progress.quiet()),
+                    build_dir=build_dir,
+                    config=config,
+                    url=url,
+                    nav_page_limit=nav_page_limit,
+                    catalogue_dir=catalogue_dir,
+                    engine_name=engine_name,
+                    site_dir=site_dir,
+                    caches=caches,
+                    clock=clock,
+                    log=log,
+                    scripts=scripts,
+                )
+
             for language in languages:
                 primary = language == languages[0]
                 # Where this language's part is (its pages' addresses below it).
@@ -384,6 +415,66 @@ def build(
                         for e in earlier
                     }
                     history = history_of(earlier, then)
+                    public = public_report(validation, clock, language)
+                    label = public.report.reporting_period.label
+                    # 6b. Each earlier statement's part (an Archive: its pages come from its own
+                    # package, judged as of its own published day, each page saying which
+                    # statement it belongs to), made whole by a worker process on a core of its
+                    # own (make_archived) from the moment the current statement's pages are
+                    # known: while its PDF is made, or else while it is written and built. Not
+                    # even rendered where nothing it is made from changed since the part was
+                    # last published: that part is kept as it is.
+                    archived: dict[str, Archive] = {}
+                    kept: dict[str, Part] = {}
+                    known: list[frozenset[str]] = []
+
+                    def start_archive(
+                        current: frozenset[str],
+                        language: str = language,
+                        home: str = home,
+                        then: Mapping[str, Public] = then,
+                        label: str = label,
+                        archived: dict[str, Archive] = archived,
+                        kept: dict[str, Part] = kept,
+                        known: list[frozenset[str]] = known,
+                    ) -> None:
+                        if known:
+                            return  # started already, before the PDF
+                        known.append(current)
+                        # (`mkdocs serve`, publish=False, previews the current statement only.)
+                        for e in earlier if publish else ():
+                            # Where this part is in the site: under this language's root.
+                            placed = home + e.prefix
+                            inputs = part_inputs(
+                                e, config, current, f"{label} {language} {' '.join(languages)}"
+                            )
+                            found = kept_part(
+                                build_dir, e, inputs, site_dir, then[e.prefix], placed
+                            )
+                            if found is not None and caches:
+                                kept[placed] = found
+                                continue
+                            archived[placed] = Archive(
+                                placed,
+                                e,
+                                inputs,
+                                then[e.prefix],
+                                render.Archived(e.label, e.published, e.prefix, label, current),
+                                language,
+                                language_links(languages, language, url, e.prefix),
+                            )
+                        if archived:
+                            sides.append(
+                                cleanup.enter_context(
+                                    workers.Workers(
+                                        [
+                                            functools.partial(make_archive, job)
+                                            for job in archived.values()
+                                        ]
+                                    )
+                                )
+                            )
+
                     site = render_report(
                         validation,
                         clock,
@@ -393,40 +484,19 @@ def build(
                         draw=functools.partial(draw, part=home) if home else draw,
                         statements=statements(validation, earlier),
                         history=history,
+                        public=public,
                         language=language,
                         # (`mkdocs serve`'s preview is made without it: it takes seconds.)
                         pdf=make_pdf and publish,
                         pdf_cache=caches / PDF_CACHE_FOLDER if caches else None,
+                        before_pdf=start_archive,
                     )
                     rendered = site.rendered
-                    # 6b. Each earlier statement's part: what it is made from (its pages come
-                    # from its own package, judged as of its own published day, each page saying
-                    # which statement it belongs to; they are rendered in stage 8, each part on a
-                    # core of its own). Not even rendered where nothing they are made from
-                    # changed since the part was last published: that part is kept as it is.
-                    archived: dict[str, Archive] = {}
-                    kept: dict[str, Part] = {}
                     current = frozenset(render.address(p.src) for p in rendered.pages)
-                    label = site.report.reporting_period.label
-                    # (`mkdocs serve`, publish=False, previews the current statement only.)
-                    for e in earlier if publish else ():
-                        # Where this part is in the site: under this language's root.
-                        placed = home + e.prefix
-                        inputs = part_inputs(
-                            e, config, current, f"{label} {language} {' '.join(languages)}"
-                        )
-                        found = kept_part(build_dir, e, inputs, site_dir, then[e.prefix], placed)
-                        if found is not None and caches:
-                            kept[placed] = found
-                            continue
-                        archived[placed] = Archive(
-                            placed,
-                            e,
-                            inputs,
-                            then[e.prefix],
-                            render.Archived(e.label, e.published, e.prefix, label, current),
-                            language,
-                            language_links(languages, language, url, e.prefix),
+                    start_archive(current)
+                    if known[0] != current:
+                        raise RuntimeError(
+                            "the pages known before the PDF are not the pages rendered"
                         )
                 in_words = "" if len(languages) == 1 else f" in {language}"
                 progress.stage(f"pages: {count(len(rendered.pages), 'page')} rendered{in_words}")
@@ -437,8 +507,10 @@ def build(
                     )
 
                 # ---- Nothing has been written above this line but the build log, the chart
-                # cache and the clearing of a stopped build's leftovers. Below it: the docs
-                # folders, the engine's fresh site, then the site itself. ----
+                # cache, the clearing of a stopped build's leftovers and what the workers write
+                # for the earlier statements' parts (their own folders under build/parts/ and
+                # the staging folder beside the site). Below it: the docs folders, the engine's
+                # fresh site, then the site itself. ----
 
                 # 7. Write the docs folder and the engine config (files unchanged since the
                 # last build are left as they are): the first language's at the root of the
@@ -492,90 +564,65 @@ def build(
                 return built
 
         # 8. Engine: MkDocs or Zensical builds the docs folder into a fresh folder beside the
-        # site; everything after this is the same whichever engine ran.
+        # site; everything after this is the same whichever engine ran. Meanwhile the workers
+        # make the earlier statements' parts (6b): this process leaves the other cores to them.
         fresh = write.sibling_folder(site_dir, "new")
-        # The earlier statements' parts still to be made: each rendered, written, built by the
-        # engine and checked (make_archive) in a worker process of its own on the other cores,
-        # while this process builds the current statement, each into a folder of its own beside
-        # the site (staged), moved into the fresh site once everything is built.
         jobs = [p for p in parts if isinstance(p, Archive)]
-        staged: Path | None = None
-        scripts = [s for s in built.config.get("extra_javascript", []) if isinstance(s, str)]
         prefixes = [p.prefix for p in parts]
-
-        def make_archive(job: Archive) -> Made:
-            assert staged is not None
-            return make_archived(
-                job,
-                staged,
-                prefixes,
-                draw=functools.partial(draw, part=job.placed, shown=Progress.quiet()),
-                build_dir=build_dir,
-                config=config,
-                url=url,
-                nav_page_limit=nav_page_limit,
-                catalogue_dir=catalogue_dir,
-                engine_name=engine_name,
-                site_dir=site_dir,
-                caches=caches,
-                clock=clock,
-                log=log,
-                scripts=scripts,
-            )
-
+        alone = not any(side.forked for side in sides)
         try:
-            if jobs:
-                staged = write.sibling_folder(site_dir, "new")
-            with workers.Workers([functools.partial(make_archive, j) for j in jobs]) as side:
+            with log.failures(ENGINE_FAILED[engine_name], engine=True):
+                progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
+                summary = ENGINE_RUNS[engine_name](
+                    build_dir,
+                    fresh,
+                    caches / PAGE_CACHE_FOLDER if caches else None,
+                    clock,
+                    log.path,
+                    parallel=alone,
+                )
+            progress.stage(
+                f"engine: {ENGINE_NAMES[engine_name]} built "
+                f"{count(len(built.addresses), 'page')}{summary}"
+            )
+            # 8b. Each other part (another language's statement, an unchanged earlier one),
+            # built by the engine into its own folder of the fresh site (its own navigation and
+            # search), unless nothing it is built from changed since it was last published: then
+            # that output is kept as it is.
+            done: dict[str, Part] = {}
+            for part in built.parts:
+                target = fresh / part.prefix
+                nested = _nested(part.prefix, prefixes)
+                if reuse_part(part, site_dir, target, nested):
+                    done[part.prefix] = dataclasses.replace(part, built=False)
+                    progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
+                    continue
+                target.mkdir(parents=True, exist_ok=True)
                 with log.failures(ENGINE_FAILED[engine_name], engine=True):
-                    progress.update(f"engine: {ENGINE_NAMES[engine_name]} is building the site")
                     summary = ENGINE_RUNS[engine_name](
-                        build_dir,
-                        fresh,
-                        caches / PAGE_CACHE_FOLDER if caches else None,
+                        part.build_dir,
+                        target,
+                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
+                        if caches
+                        else None,
                         clock,
                         log.path,
-                        # The other cores are making the earlier statements' parts.
-                        parallel=not side.forked,
+                        parallel=alone,
                     )
-                progress.stage(
-                    f"engine: {ENGINE_NAMES[engine_name]} built "
-                    f"{count(len(built.addresses), 'page')}{summary}"
-                )
-                # 8b. Each other part (another language's statement, an unchanged earlier
-                # one), built by the engine into its own folder of the fresh site (its own
-                # navigation and search), unless nothing it is built from changed since it was
-                # last published: then that output is kept as it is.
-                done: dict[str, Part] = {}
-                for part in built.parts:
-                    target = fresh / part.prefix
-                    nested = _nested(part.prefix, prefixes)
-                    if reuse_part(part, site_dir, target, nested):
-                        done[part.prefix] = dataclasses.replace(part, built=False)
-                        progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
-                        continue
-                    target.mkdir(parents=True, exist_ok=True)
-                    with log.failures(ENGINE_FAILED[engine_name], engine=True):
-                        summary = ENGINE_RUNS[engine_name](
-                            part.build_dir,
-                            target,
-                            caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
-                            if caches
-                            else None,
-                            clock,
-                            log.path,
-                            parallel=not side.forked,
-                        )
-                    done[part.prefix] = part
-                    progress.stage(f"engine: /{part.prefix} built{summary}")
-                if jobs:
-                    progress.update(f"archive: building {count(len(jobs), 'earlier statement')}")
-                with log.failures("pvreport could not make an earlier statement's part"):
-                    made: list[Made] = side.results()
+                done[part.prefix] = part
+                progress.stage(f"engine: /{part.prefix} built{summary}")
+            if jobs:
+                progress.update(f"archive: building {count(len(jobs), 'earlier statement')}")
+            made: list[Made] = []
+            with log.failures("pvreport could not make an earlier statement's part"):
+                for side in sides:
+                    made += side.results()
             # Each earlier statement's part into its place in the fresh site (a language's
             # part, built above, holds its earlier statements' folders).
-            for job, result in zip(jobs, made, strict=True):
+            by_place = {m.placed: m for m in made}
+            for job in jobs:
                 assert staged is not None
+                result = by_place[job.placed]
                 target = fresh / job.placed
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged / job.placed, target)
@@ -635,8 +682,6 @@ def build(
                 record_part(part, site_dir)
         finally:
             write.remove(fresh)
-            if staged is not None:
-                write.remove(staged)
         pages = sum(1 for _ in site_dir.rglob("index.html"))
         log(f"Published {pages} pages to {site_dir}")
         progress.stage(f"published {count(pages, 'page')}")
@@ -974,6 +1019,16 @@ def chart_files(
     return files
 
 
+def page_scripts(project: Mapping[str, Any], scripts: Sequence[str] | None = None) -> list[Any]:
+    """The scripts a page loads besides the theme's (the engine config's ``extra_javascript``):
+    the project's own, then pvreport's (``scripts``, default :func:`asset_files`' list). The final
+    check allows these (those given by their path) and no others."""
+    return [
+        *(project.get("extra_javascript") or []),
+        *(asset_files()[1] if scripts is None else scripts),
+    ]
+
+
 def asset_files() -> tuple[dict[str, str | bytes], list[str], list[str]]:
     """pvreport's own scripts and styles, with the lists for extra_javascript and extra_css."""
     files: dict[str, str | bytes] = {}
@@ -1109,6 +1164,7 @@ def render_report(
     language: str | None = None,
     pdf: bool = False,
     pdf_cache: Path | None = None,
+    before_pdf: Callable[[frozenset[str]], None] | None = None,
 ) -> Site:
     """The build's stages 2 to 6, in memory: the pages a valid package gives. ``draw`` makes
     the chart files from the charts of each page (the build draws them; the page tests need
@@ -1117,7 +1173,8 @@ def render_report(
     ``history`` are the earlier statements as these pages speak of them (what changed). Stages
     2 to 4 are :func:`public_report`, done already where ``public`` is given. With ``pdf``
     (and ``draw``), the PDF of the whole statement is made from the ``/print/`` page's text and
-    the charts' SVGs."""
+    the charts' SVGs; ``before_pdf`` hears the addresses of every page, once they are known,
+    just before the PDF is made (the build starts its other work then)."""
     assert validation.descriptor is not None
     # 2 to 4. Load, withhold, derive: the texts in ``language`` (default the package's first;
     # the words pvreport writes are the current one's, see in_language).
@@ -1147,6 +1204,7 @@ def render_report(
             history=tuple(history),
             pdf=pdf and draw is not None,
             pdf_cache=pdf_cache,
+            before_pdf=before_pdf,
             chart_files=charts,
             created=clock.now.replace(microsecond=0),
             lang=language or contract.languages(validation.descriptor)[0],
@@ -1286,7 +1344,6 @@ def write_part(
 def make_archived(
     job: Archive,
     staged: Path,
-    prefixes: Sequence[str],
     *,
     draw: Callable[[Mapping[str, Any]], Mapping[str, str | bytes]],
     build_dir: Path,
@@ -1329,7 +1386,7 @@ def make_archived(
             engine_name=engine_name,
         )
     target = staged / job.placed
-    built = not reuse_part(part, site_dir, target, _nested(job.placed, prefixes))
+    built = not reuse_part(part, site_dir, target)
     summary = ""
     if built:
         target.mkdir(parents=True, exist_ok=True)
@@ -1353,6 +1410,7 @@ def make_archived(
         only=job.placed,
     )
     return Made(
+        job.placed,
         part.build_dir,
         part.docs_dir,
         part.addresses,
@@ -1678,7 +1736,7 @@ def engine_config_for(
     config["validation"] = dict(VALIDATION)
     own = project.get("extra_css") or []
     config["extra_css"] = [*own, *[s for s in styles if s not in own]]
-    config["extra_javascript"] = [*(project.get("extra_javascript") or []), *scripts]
+    config["extra_javascript"] = page_scripts(project, scripts)
     config["strict"] = True
     if words:
         config["extra"] = {**(config.get("extra") or {}), "pvreport_words": dict(words)}

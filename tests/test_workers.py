@@ -158,3 +158,30 @@ def test_a_failure_in_a_worker_fails_the_build_and_leaves_the_site_as_it_was(
     assert _site(first.site_dir) == before
     # Nothing left beside the site: neither the fresh site nor the folder of staged parts.
     assert not [p for p in first.site_dir.parent.iterdir() if p.name.startswith(".site-new-")]
+
+
+@pytest.mark.slow
+def test_the_earlier_statements_parts_are_set_going_before_the_pdf_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF takes most of a build's time on one core: the parts are made meanwhile."""
+    from pvreport.site import document
+
+    events: list[str] = []
+    start, make = workers.Workers.__init__, document.make_pdf_apart
+
+    def started(self: workers.Workers, *args: object, **kwargs: object) -> None:
+        events.append("workers")
+        start(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def made(*args: object, **kwargs: object) -> bytes:
+        events.append("pdf")
+        return make(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.Workers, "__init__", started)
+    monkeypatch.setattr(document, "make_pdf_apart", made)
+    project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
+    built = build.build(project, as_of=AS_OF, cache=False)
+    assert events == ["workers", "pdf"]
+    assert [p.built for p in built.parts] == [True]
+    assert list((built.site_dir / "print").glob("*.pdf"))

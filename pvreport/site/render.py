@@ -25,7 +25,7 @@ import math
 import operator
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -831,6 +831,9 @@ class Inputs:
     pdf: bool = False
     #: Where made PDFs are kept by a digest of what they are made from (None: made afresh).
     pdf_cache: Path | None = None
+    #: Told the addresses of every page (the document's included) once they are all known,
+    #: just before the PDF is made: the build sets other work going while it is made.
+    before_pdf: Callable[[frozenset[str]], None] | None = None
     #: The charts' files by path under the docs folder (their SVGs go into the PDF).
     chart_files: Mapping[str, str | bytes] = dataclasses.field(default_factory=dict)
     #: The moment the PDF says it was made (the run's clock).
@@ -1514,6 +1517,12 @@ class _Renderer:
 
         pdf = None
         if self.inputs.pdf:
+            if self.inputs.before_pdf is not None:
+                # Every page is rendered but this one (kept below) and the home and data pages
+                # (rendered again below, at the same addresses).
+                self.inputs.before_pdf(
+                    frozenset(address(p.src) for p in self.pages) | {address(document.PRINT_SRC)}
+                )
             text = self.text("print.md.j2", document.PRINT_SRC, pdf=None, for_pdf=True, **context)
             html_page = document.document_html(
                 composer.finish(text, on_site, chart_image),
