@@ -18,6 +18,7 @@ Linux only (fork). Each worker ends with ``os._exit``, so nothing of the startin
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -61,6 +62,9 @@ class Workers:
         self._done: list[Any] | None = None
         if slots < 1 or not _can_fork():
             return  # the jobs run here, one after another, when their results are asked for
+        # What this process holds stays shared with the workers: their garbage collector leaves
+        # it alone instead of touching (and so copying) every page of it.
+        gc.freeze()
         for first in range(slots):
             mine = list(range(first, len(self.jobs), slots))
             fd, name = tempfile.mkstemp(prefix="pvreport-worker-", suffix=".pickle")
@@ -69,6 +73,7 @@ class Workers:
             if pid == 0:  # pragma: no cover - the worker's side, measured by its results
                 _work(self.jobs, mine, Path(name))
             self._running.append((pid, Path(name), mine))
+        gc.unfreeze()
 
     @property
     def forked(self) -> int:
