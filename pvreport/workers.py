@@ -69,8 +69,10 @@ class Workers:
             mine = list(range(first, len(self.jobs), slots))
             fd, name = tempfile.mkstemp(prefix="pvreport-worker-", suffix=".pickle")
             os.close(fd)
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the worker's side, measured by its results
+                _end_with(parent)
                 _work(self.jobs, mine, Path(name))
             self._running.append((pid, Path(name), mine))
         gc.unfreeze()
@@ -128,6 +130,18 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _end_with(parent: int) -> None:
+    """In a worker: be killed when the starting process ends, however it ends (``kill``, a
+    cancelled CI job), rather than go on writing into folders nobody will publish."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        # The C library's prctl, from the symbols this process has loaded.
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
 
 
 def _work(jobs: Sequence[Callable[[], Any]], mine: Sequence[int], out: Path) -> None:

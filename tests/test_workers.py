@@ -185,3 +185,42 @@ def test_the_earlier_statements_parts_are_set_going_before_the_pdf_is_made(
     assert events == ["workers", "pdf"]
     assert [p.built for p in built.parts] == [True]
     assert list((built.site_dir / "print").glob("*.pdf"))
+
+
+@fork_only
+def test_the_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
+    """A build killed outright (kill -9, a cancelled CI job) runs no clean-up: its workers must
+    not go on writing into folders nobody will publish."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import time\n"
+        "from pvreport import workers\n"
+        "side = workers.Workers([lambda: time.sleep(60)], slots=1)\n"
+        "print(side._running[0][0], flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    worker = int(build.stdout.readline())
+    os.kill(worker, 0)  # running
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+
+    def ended() -> bool:
+        # Gone, or dead and waiting for whoever adopted it to reap it.
+        try:
+            stat = Path(f"/proc/{worker}/stat").read_text()
+        except FileNotFoundError:
+            return True
+        return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+    for _ in range(100):
+        if ended():
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker outlived the build")
