@@ -271,6 +271,17 @@ def build(
                 f"pdf is {make_pdf!r}: write true (the PDF of the whole statement is made, the "
                 "default) or false (it is not)."
             )
+        # How many earlier statements' parts are made at once, each by a worker process (its
+        # memory its own): by default one per core; 0 makes them in this process.
+        slots = options.get("workers")
+        if slots is not None and (
+            isinstance(slots, bool) or not isinstance(slots, int) or slots < 0
+        ):
+            raise EngineChoiceError(
+                f"workers is {slots!r}: write a whole number, 0 or more (how many earlier "
+                "statements are made at once, each in a process of its own; 0: one after "
+                "another in the build's own process), or leave it out (one per core)."
+            )
     except (
         LimitsError,
         readability.ThresholdsError,
@@ -470,7 +481,8 @@ def build(
                                         [
                                             functools.partial(make_archive, job)
                                             for job in archived.values()
-                                        ]
+                                        ],
+                                        slots,
                                     )
                                 )
                             )

@@ -224,3 +224,37 @@ def test_the_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     else:
         os.kill(worker, signal.SIGKILL)
         pytest.fail("the worker outlived the build")
+
+
+def _with_option(project: Path, line: str) -> None:
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("package: datapackages/example\n", f"package: datapackages/example\n{line}"),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.slow
+def test_workers_0_makes_the_earlier_statements_in_the_build_s_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
+    _with_option(project, "      workers: 0\n")
+    forked: list[int] = []
+    monkeypatch.setattr(workers, "cores", lambda: 4)
+    monkeypatch.setattr(
+        workers.Workers, "forked", property(lambda self: forked.append(len(self._running)) or 0)
+    )
+    built = build.build(project, as_of=AS_OF)
+    assert forked == [0] and [p.built for p in built.parts] == [True]
+    assert (built.site_dir / "archive/2024-25/index.html").is_file()
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "true", "1.5"])
+def test_a_workers_option_that_is_not_a_count_is_refused(tmp_path: Path, value: str) -> None:
+    project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
+    _with_option(project, f"      workers: {value}\n")
+    with pytest.raises(build.BuildError, match=r"workers is .*: write a whole number, 0 or more"):
+        build.build(project, as_of=AS_OF)
+    assert not (project / "site").exists()
