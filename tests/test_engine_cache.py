@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, BASE, make_project
 
-from pvreport import build
+from pvreport import build, workers
 from pvreport.site import engine
 
 
@@ -127,7 +127,7 @@ def test_helper_processes_give_the_site_one_process_gives(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     config = built / "build" / "mkdocs.yml"
     pages = len(list((built / "build" / "docs").rglob("*.md")))
     alone = engine.run(config, tmp_path / "alone", None, parallel=False)
@@ -143,7 +143,7 @@ def test_a_broken_link_on_a_helpers_page_still_fails_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     project = make_project(tmp_path / "project", BASE)
     # Last in build order, so in the helper's share.
     (project / "content" / "zz-broken.md").write_text(
@@ -159,7 +159,7 @@ def test_a_helper_that_fails_leaves_its_pages_to_the_main_process(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
 
     def broken(*args: object) -> None:
         raise RuntimeError("the helper breaks")

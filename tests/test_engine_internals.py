@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pvreport import workers
 from pvreport.site import engine
 
 CONFIG = """\
@@ -119,7 +120,7 @@ def test_each_replacement_takes_effect_in_a_real_build_and_on_its_object_only(
 
     # _populate_page: a helper process converts a share of the pages, and the site is the same.
     monkeypatch.setattr(engine, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     shared = engine.run(config, tmp_path / "shared", None, parallel=True)
     assert len(shared.helpers) == 1 and shared.helped
     assert site_bytes(tmp_path / "shared") == site_bytes(tmp_path / "first")

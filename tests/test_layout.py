@@ -20,8 +20,9 @@ PVREPORT = Path(__file__).resolve().parents[1] / "pvreport"
 #: The stages, in the order the build runs them, and the top-level modules.
 STAGES = ("tables", "report", "validate", "site")
 #: Modules every part may import, which import nothing of pvreport themselves: the contract,
-#: the problems and their catalogue, the keys of the contract's tables, and the progress line.
-SHARED = {"contract", "problems", "keys", "progress", "messages"}
+#: the problems and their catalogue, the keys of the contract's tables, the progress line, and
+#: jobs side by side in forked processes (workers: the engine's helpers count its cores).
+SHARED = {"contract", "problems", "keys", "progress", "messages", "workers"}
 
 #: What each part may import (besides itself). A part not named here imports only SHARED.
 ALLOWED: dict[str, set[str]] = {
@@ -29,16 +30,13 @@ ALLOWED: dict[str, set[str]] = {
     "report": SHARED | {"tables"},
     "validate": SHARED | {"tables", "report"},
     "site": SHARED | {"tables", "report"},
-    "build": SHARED | {"tables", "report", "validate", "site", "workers"},
+    "build": SHARED | {"tables", "report", "validate", "site"},
     "cli": SHARED | {"tables", "validate", "site", "build", "synthetic", "starter"},
     "synthetic": SHARED,
     "starter": SHARED,
     **{name: set() for name in SHARED},
     "render": {"site"},  # the sanitiser's old name (pvreport/render.py), nothing more
     "__main__": {"cli"},
-    # Jobs run side by side in forked processes (the build's earlier statements): imports
-    # nothing of pvreport.
-    "workers": set(),
 }
 #: Modules that may import the pipeline (build) itself: the CLI, and the MkDocs plugin, which
 #: runs the same build for ``mkdocs serve``.

@@ -37,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import workers
 from . import DEFAULT, ENGINES  # noqa: F401 (engine.ENGINES, engine.DEFAULT)
 
 #: Bump when what an entry holds changes.
@@ -351,13 +352,6 @@ PARALLEL_PAGES = 200
 _HELPER_WEIGHT = 6.0
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 class _Counter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -426,7 +420,7 @@ def _start_helpers(cache: PageCache, config: Any, files: Any) -> None:
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return
     pages = list(files.documentation_pages())
-    helpers = min(_cores(), 4) - 1
+    helpers = min(workers.cores(), 4) - 1
     if helpers < 1 or len(pages) < PARALLEL_PAGES:
         return
     sizes = [os.path.getsize(f.abs_src_path) if f.abs_src_path else 0 for f in pages]
