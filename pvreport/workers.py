@@ -60,33 +60,36 @@ class Workers:
         #: (pid, file of results, the jobs' positions) of each worker.
         self._running: list[tuple[int, Path, list[int]]] = []
         self._done: list[Any] | None = None
+        #: How many workers run the jobs (0: they run in this process).
+        self.forked = 0
         if slots < 1 or not _can_fork():
             return  # the jobs run here, one after another, when their results are asked for
         # What this process holds stays shared with the workers: their garbage collector leaves
         # it alone instead of touching (and so copying) every page of it.
         gc.freeze()
-        for first in range(slots):
-            mine = list(range(first, len(self.jobs), slots))
-            fd, name = tempfile.mkstemp(prefix="pvreport-worker-", suffix=".pickle")
-            os.close(fd)
-            parent = os.getpid()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the worker's side, measured by its results
-                _end_with(parent)
-                _work(self.jobs, mine, Path(name))
-            self._running.append((pid, Path(name), mine))
-        gc.unfreeze()
-
-    @property
-    def forked(self) -> int:
-        """How many workers run the jobs (0: they run in this process)."""
-        return len(self._running)
+        try:
+            for first in range(slots):
+                mine = list(range(first, len(self.jobs), slots))
+                fd, name = tempfile.mkstemp(prefix="pvreport-worker-", suffix=".pickle")
+                os.close(fd)
+                parent = os.getpid()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the worker's side, measured by its results
+                    _end_with(parent)
+                    _work(self.jobs, mine, Path(name))
+                self._running.append((pid, Path(name), mine))
+                self.forked += 1
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            gc.unfreeze()
 
     def results(self) -> list[Any]:
         """Each job's result, in the order of the jobs; the first failure raised."""
         if self._done is not None:
             return self._done
-        if not self._running:
+        if not self.forked:
             self._done = [job() for job in self.jobs]
             return self._done
         found: dict[int, tuple[bool, Any]] = {}

@@ -94,6 +94,14 @@ def test_a_worker_that_dies_fails_the_results() -> None:
 
 
 @fork_only
+def test_results_after_the_workers_were_stopped_are_an_error_not_a_second_run() -> None:
+    side = workers.Workers([lambda: time.sleep(60)], slots=1)
+    side.stop()
+    with pytest.raises(workers.WorkerFailed, match="too few results"):
+        side.results()
+
+
+@fork_only
 def test_leaving_the_block_kills_the_workers_still_running() -> None:
     with workers.Workers([lambda: time.sleep(60)], slots=1) as side:
         (pid,) = [p for p, _, _ in side._running]
@@ -241,13 +249,17 @@ def test_workers_0_makes_the_earlier_statements_in_the_build_s_own_process(
 ) -> None:
     project = make_project(tmp_path / "project", EXAMPLE, previous=[EXAMPLE_PREVIOUS])
     _with_option(project, "      workers: 0\n")
-    forked: list[int] = []
+    made: list[workers.Workers] = []
+    start = workers.Workers.__init__
+
+    def started(self: workers.Workers, *args: object, **kwargs: object) -> None:
+        start(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
     monkeypatch.setattr(workers, "cores", lambda: 4)
-    monkeypatch.setattr(
-        workers.Workers, "forked", property(lambda self: forked.append(len(self._running)) or 0)
-    )
+    monkeypatch.setattr(workers.Workers, "__init__", started)
     built = build.build(project, as_of=AS_OF)
-    assert forked == [0] and [p.built for p in built.parts] == [True]
+    assert [side.forked for side in made] == [0] and [p.built for p in built.parts] == [True]
     assert (built.site_dir / "archive/2024-25/index.html").is_file()
 
 
