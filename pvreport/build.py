@@ -609,18 +609,9 @@ def build(
                     done[part.prefix] = dataclasses.replace(part, built=False)
                     progress.stage(f"engine: /{part.prefix} unchanged, kept as published")
                     continue
-                target.mkdir(parents=True, exist_ok=True)
-                with log.failures(ENGINE_FAILED[engine_name], engine=True):
-                    summary = ENGINE_RUNS[engine_name](
-                        part.build_dir,
-                        target,
-                        caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages"
-                        if caches
-                        else None,
-                        clock,
-                        log.path,
-                        parallel=alone,
-                    )
+                summary = run_part_engine(
+                    part, target, engine_name, caches, clock, log, parallel=alone
+                )
                 done[part.prefix] = part
                 progress.stage(f"engine: /{part.prefix} built{summary}")
             if jobs:
@@ -660,19 +651,11 @@ def build(
                 skip=prefixes,
             )
             for part in built.parts:
-                if part.prefix in {j.placed for j in jobs}:
-                    continue
-                wrong += check.check_site(
-                    fresh,
-                    docs_dir=part.docs_dir,
-                    addresses=part.addresses,
-                    canaries=part.withheld.canaries,
-                    allowed_scripts=scripts,
-                    cache=checks,
-                    only=part.prefix,
+                if part.prefix not in {j.placed for j in jobs}:
                     # A language's part holds its earlier statements' parts: each its own check.
-                    skip=_nested(part.prefix, prefixes),
-                )
+                    wrong += check_part(
+                        fresh, part, scripts, checks, _nested(part.prefix, prefixes)
+                    )
             for result in made:
                 wrong += result.wrong
                 checks.clean.update(result.clean)
@@ -1401,26 +1384,9 @@ def make_archived(
     built = not reuse_part(part, site_dir, target)
     summary = ""
     if built:
-        target.mkdir(parents=True, exist_ok=True)
-        with log.failures(ENGINE_FAILED[engine_name], engine=True):
-            summary = ENGINE_RUNS[engine_name](
-                part.build_dir,
-                target,
-                caches / PARTS_CACHE_FOLDER / _cache_name(job.placed) / "pages" if caches else None,
-                clock,
-                log.path,
-                parallel=False,
-            )
+        summary = run_part_engine(part, target, engine_name, caches, clock, log, parallel=False)
     checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
-    wrong = check.check_site(
-        staged,
-        docs_dir=part.docs_dir,
-        addresses=part.addresses,
-        canaries=part.withheld.canaries,
-        allowed_scripts=scripts,
-        cache=checks,
-        only=job.placed,
-    )
+    wrong = check_part(staged, part, scripts, checks)
     return Made(
         job.placed,
         part.build_dir,
@@ -1431,6 +1397,51 @@ def make_archived(
         summary,
         wrong,
         frozenset(checks.clean),
+    )
+
+
+def run_part_engine(
+    part: Part,
+    target: Path,
+    engine_name: str,
+    caches: Path | None,
+    clock: Clock,
+    log: _Log,
+    *,
+    parallel: bool,
+) -> str:
+    """The engine builds a part's docs folder into ``target`` (its own navigation and search),
+    with the part's own page cache; returns what the progress line adds."""
+    target.mkdir(parents=True, exist_ok=True)
+    with log.failures(ENGINE_FAILED[engine_name], engine=True):
+        return ENGINE_RUNS[engine_name](
+            part.build_dir,
+            target,
+            caches / PARTS_CACHE_FOLDER / _cache_name(part.prefix) / "pages" if caches else None,
+            clock,
+            log.path,
+            parallel=parallel,
+        )
+
+
+def check_part(
+    site: Path,
+    part: Part,
+    scripts: Sequence[str],
+    checks: check.CheckCache,
+    nested: Sequence[str] = (),
+) -> list[str]:
+    """The final check of a part's folder of ``site`` against what its own statement withheld
+    (the ``nested`` parts inside it left to their own check)."""
+    return check.check_site(
+        site,
+        docs_dir=part.docs_dir,
+        addresses=part.addresses,
+        canaries=part.withheld.canaries,
+        allowed_scripts=scripts,
+        cache=checks,
+        only=part.prefix,
+        skip=nested,
     )
 
 
