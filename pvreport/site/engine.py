@@ -165,9 +165,9 @@ def searchable(html: str) -> str:
     """A page's HTML without the elements Material's search plugin leaves out of its index
     (``data-search-exclude``: the data tables, most of a measure's page), so the plugin's HTML
     parser does not walk their thousands of cells only to skip them. The index it makes is the
-    same (``tests/test_engine_cache.py`` compares the two on the example): the plugin skips
-    everything inside such an element, and an element is cut only where it closes and holds no
-    heading, which would open a section of the index."""
+    same (``tests/test_engine_cache.py`` compares the two indexes of a built project): the
+    plugin skips everything inside such an element, and an element is cut only where it closes
+    and holds no heading, which would open a section of the index."""
     out: list[str] = []
     at = 0
     for opener in _EXCLUDED.finditer(html):
