@@ -148,22 +148,18 @@ class Part:
 
 @dataclasses.dataclass(frozen=True)
 class Archive:
-    """An earlier statement's part still to be made: where it goes (``placed``: under a
+    """An earlier statement's part still to be made: where it goes (``prefix``: under a
     language's root for a language after the first), the statement, a digest of what it is made
     from, its public report as it was published, what its pages say about it, the language of
     its pages and their twins in the other languages."""
 
-    placed: str
+    prefix: str
     earlier: across.Earlier
     inputs: str
     public: Public
     notice: render.Archived
     language: str
     alternates: dict[str, Any] | None
-
-    @property
-    def prefix(self) -> str:
-        return self.placed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,7 +169,7 @@ class Made:
     whether the engine ran for it, the engine's summary, what the final check found wrong in it
     and the check's new record of clean files."""
 
-    placed: str
+    prefix: str
     build_dir: Path
     docs_dir: Path
     addresses: list[str]
@@ -185,7 +181,7 @@ class Made:
 
     def part(self, job: Archive) -> Part:
         return Part(
-            job.placed,
+            job.prefix,
             self.build_dir,
             self.docs_dir,
             job.public.report,
@@ -398,7 +394,7 @@ def build(
                 return make_archived(
                     job,
                     staged,
-                    draw=functools.partial(draw, part=job.placed, shown=Progress.quiet()),
+                    draw=functools.partial(draw, part=job.prefix, shown=Progress.quiet()),
                     build_dir=build_dir,
                     config=config,
                     url=url,
@@ -622,16 +618,16 @@ def build(
                     made += side.results()
             # Each earlier statement's part into its place in the fresh site (a language's
             # part, built above, holds its earlier statements' folders).
-            by_place = {m.placed: m for m in made}
+            by_place = {m.prefix: m for m in made}
             for job in jobs:
                 assert staged is not None
-                result = by_place[job.placed]
-                target = fresh / job.placed
+                result = by_place[job.prefix]
+                target = fresh / job.prefix
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged / job.placed, target)
-                done[job.placed] = result.part(job)
+                os.replace(staged / job.prefix, target)
+                done[job.prefix] = result.part(job)
                 progress.stage(
-                    f"engine: /{job.placed} "
+                    f"engine: /{job.prefix} "
                     + (f"built{result.summary}" if result.built else "unchanged, kept as published")
                 )
             built = dataclasses.replace(built, parts=tuple(done[p] for p in prefixes))
@@ -651,7 +647,7 @@ def build(
                 skip=prefixes,
             )
             for part in built.parts:
-                if part.prefix not in {j.placed for j in jobs}:
+                if part.prefix not in {j.prefix for j in jobs}:
                     # A language's part holds its earlier statements' parts: each its own check.
                     wrong += check_part(
                         fresh, part, scripts, checks, _nested(part.prefix, prefixes)
@@ -1365,7 +1361,7 @@ def make_archived(
                 job.earlier.validation,
                 job.earlier.clock,
                 nav_page_limit=nav_page_limit,
-                site_url=url + job.placed if url else "",
+                site_url=url + job.prefix if url else "",
                 draw=draw,
                 public=job.public,
                 archived=job.notice,
@@ -1373,14 +1369,14 @@ def make_archived(
         part = write_part(
             build_dir,
             config,
-            job.placed,
+            job.prefix,
             site,
             job.inputs,
             url,
             alternates=job.alternates,
             engine_name=engine_name,
         )
-    target = staged / job.placed
+    target = staged / job.prefix
     built = not reuse_part(part, site_dir, target)
     summary = ""
     if built:
@@ -1388,7 +1384,7 @@ def make_archived(
     checks = check.CheckCache(caches / CHECK_CACHE if caches else None)
     wrong = check_part(staged, part, scripts, checks)
     return Made(
-        job.placed,
+        job.prefix,
         part.build_dir,
         part.docs_dir,
         part.addresses,
